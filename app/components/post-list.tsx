@@ -1,0 +1,39 @@
+import { Link } from '@remix-run/react'
+import { PostDates, TagList } from './post-meta.tsx'
+
+export interface PostSummary {
+  slug: string
+  title: string
+  date: string | null
+  updated: string | null
+  description: string | null
+  tags: string[]
+  readingMinutes: number
+}
+
+export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummary[]; empty?: string }) {
+  if (posts.length === 0) return <p className="text-zinc-500">{empty}</p>
+  return (
+    <ol className="divide-y divide-zinc-200 dark:divide-zinc-800" data-testid="post-list">
+      {posts.map((post) => (
+        <li key={post.slug} className="py-6 first:pt-0">
+          <article className="space-y-2">
+            <h2 className="text-xl font-semibold tracking-tight text-zinc-950 dark:text-white">
+              <Link to={`/blog/${post.slug}`} prefetch="intent" className="hover:text-amber-700 dark:hover:text-amber-400">
+                {post.title}
+              </Link>
+            </h2>
+            <PostDates date={post.date} readingMinutes={post.readingMinutes} />
+            {post.description ? <p className="text-zinc-700 dark:text-zinc-300">{post.description}</p> : null}
+            <TagList tags={post.tags} />
+          </article>
+        </li>
+      ))}
+    </ol>
+  )
+}
+
+export function toSummary(entry: PostSummary): PostSummary {
+  const { slug, title, date, updated, description, tags, readingMinutes } = entry
+  return { slug, title, date, updated, description, tags, readingMinutes }
+}

@@ -1,0 +1,87 @@
+/**
+ * Kiln's configuration: every environment variable is read and validated here, once,
+ * and each has a default that runs locally. The README's configuration table mirrors
+ * this file.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The repository root: the nearest folder upwards holding Kiln's package.json. */
+function findProjectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const manifest = path.join(dir, 'package.json')
+    if (fs.existsSync(manifest)) {
+      try {
+        if (JSON.parse(fs.readFileSync(manifest, 'utf8')).name === 'kiln') return dir
+      } catch {
+        // not ours: keep walking up
+      }
+    }
+    const parent = path.dirname(dir)
+    if (parent === dir) return process.cwd()
+    dir = parent
+  }
+}
+
+export class ConfigError extends Error {}
+
+function integer(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
+  }
+  return value
+}
+
+function text(name: string, fallback: string): string {
+  const raw = process.env[name]
+  return raw === undefined || raw === '' ? fallback : raw
+}
+
+export const projectRoot = findProjectRoot()
+
+export interface Config {
+  port: number
+  /** Absolute path of the content folder (holding blog/ and pages/). */
+  contentDir: string
+  /** Absolute path of the SQLite file. */
+  databasePath: string
+  /** How often, at most, a request may re-check the content folder for changes (0: never). */
+  contentScanIntervalMs: number
+  /** Evaluated MDX components kept in memory. */
+  componentCacheMaxEntries: number
+  /** Total size of the compiled code behind the cached components, in bytes. */
+  componentCacheMaxBytes: number
+  siteTitle: string
+  siteDescription: string
+  migrationsDir: string
+  isProduction: boolean
+}
+
+function readConfig(): Config {
+  const port = integer('PORT', 3000, 0, 65535)
+  return {
+    port,
+    contentDir: path.resolve(text('CONTENT_DIR', path.join(projectRoot, 'content'))),
+    databasePath: path.resolve(text('DATABASE_PATH', path.join(projectRoot, 'data', 'kiln.db'))),
+    contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', 2000, 0, 86_400_000),
+    componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
+    componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
+    siteTitle: text('SITE_TITLE', 'Kiln'),
+    siteDescription: text('SITE_DESCRIPTION', 'A blog served by Kiln: MDX posts compiled when they are first read.'),
+    migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
+    isProduction: process.env.NODE_ENV === 'production',
+  }
+}
+
+let cached: Config | undefined
+
+/** The validated configuration; throws a ConfigError naming the bad variable. */
+export function getConfig(): Config {
+  cached ??= readConfig()
+  return cached
+}

@@ -1,0 +1,246 @@
+/**
+ * Compiles one post or page with mdx-bundler: a pure function of the files on disk,
+ * with no database and no cache, so it can run anywhere (a script, a worker).
+ *
+ * The remark/rehype steps also gather what the page needs besides the code: the
+ * headings for a table of contents, and the components the post uses without defining
+ * them (real content is full of those; they render as a labelled box, not a crash).
+ */
+import path from 'node:path'
+import { bundleMDX } from 'mdx-bundler'
+import rehypeAutolinkHeadings from 'rehype-autolink-headings'
+import rehypeSlug from 'rehype-slug'
+import remarkGfm from 'remark-gfm'
+import { toString as hastToString } from 'hast-util-to-string'
+import { visit } from 'unist-util-visit'
+import type { Root as HastRoot, Element } from 'hast'
+import type { Root as MdastRoot } from 'mdast'
+import type { Program, Pattern } from 'estree'
+import type {} from 'mdast-util-mdx'
+import type {} from 'mdast-util-to-hast'
+import { normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
+
+export interface Heading {
+  depth: number
+  id: string
+  text: string
+}
+
+export interface CompileWarning {
+  message: string
+  file?: string
+  line?: number
+  column?: number
+  /** Set for a component used but never defined or imported. */
+  component?: string
+}
+
+export interface CompiledEntry {
+  code: string
+  frontmatter: Frontmatter
+  headings: Heading[]
+  warnings: CompileWarning[]
+}
+
+/** A compile that failed, with where it failed (relative to the content folder). */
+export class CompileError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message)
+    this.name = 'CompileError'
+  }
+
+  /** `blog/post.mdx:12:3: message`, the form editors and terminals link. */
+  get where(): string {
+    if (!this.file) return ''
+    return [this.file, this.line, this.column].filter((part) => part !== undefined).join(':')
+  }
+}
+
+export interface CompileInput {
+  contentDir: string
+  /** The entry file, relative to the content folder. */
+  entryPath: string
+  kind: 'post' | 'page'
+}
+
+/** Component names that Kiln itself provides to every post (none yet besides HTML). */
+export const PROVIDED_COMPONENTS = new Set<string>()
+
+function patternNames(pattern: Pattern | null | undefined, into: Set<string>): void {
+  if (!pattern) return
+  switch (pattern.type) {
+    case 'Identifier':
+      into.add(pattern.name)
+      break
+    case 'ObjectPattern':
+      for (const property of pattern.properties) {
+        patternNames(property.type === 'RestElement' ? property.argument : property.value, into)
+      }
+      break
+    case 'ArrayPattern':
+      for (const element of pattern.elements) patternNames(element, into)
+      break
+    case 'RestElement':
+      patternNames(pattern.argument, into)
+      break
+    case 'AssignmentPattern':
+      patternNames(pattern.left, into)
+      break
+  }
+}
+
+/** Names bound at the top of an MDX file by its import and export statements. */
+function declaredNames(program: Program, into: Set<string>): void {
+  for (const statement of program.body) {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement
+    if (!declaration) continue
+    if (declaration.type === 'ImportDeclaration') {
+      for (const specifier of declaration.specifiers) into.add(specifier.local.name)
+    } else if (declaration.type === 'VariableDeclaration') {
+      for (const declarator of declaration.declarations) patternNames(declarator.id, into)
+    } else if ((declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') && declaration.id) {
+      into.add(declaration.id.name)
+    }
+  }
+}
+
+interface Collected {
+  headings: Heading[]
+  /** component name -> first place it was used */
+  used: Map<string, { file?: string; line?: number; column?: number }>
+  declared: Set<string>
+}
+
+function isComponentName(name: string): boolean {
+  return /^[A-Z]/.test(name) || name.includes('.')
+}
+
+function remarkCollectComponents(collected: Collected, contentDir: string) {
+  return () => (tree: MdastRoot, file: { path?: string }) => {
+    const where = file.path ? path.relative(contentDir, file.path) : undefined
+    visit(tree, (node) => {
+      if (node.type === 'mdxjsEsm') {
+        const program = node.data?.estree
+        if (program) declaredNames(program, collected.declared)
+      } else if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.name && isComponentName(node.name)) {
+        if (!collected.used.has(node.name)) {
+          collected.used.set(node.name, { file: where, line: node.position?.start.line, column: node.position?.start.column })
+        }
+      }
+    })
+  }
+}
+
+/**
+ * A heading ending in an MDX comment holding only an id, `## Title {/ * my-id * /}`
+ * written without the spaces, gives a heading a stable id of the author's choosing (a
+ * convention of MDX documentation sites); other headings get one from their text.
+ */
+function remarkHeadingIds() {
+  return (tree: MdastRoot) => {
+    visit(tree, 'heading', (node) => {
+      const last = node.children[node.children.length - 1]
+      if (last?.type !== 'mdxTextExpression') return
+      const match = /^\s*\/\*\s*([A-Za-z0-9_-]+)\s*\*\/\s*$/.exec(last.value)
+      if (!match) return
+      node.children.pop()
+      const previous = node.children[node.children.length - 1]
+      if (previous?.type === 'text') previous.value = previous.value.trimEnd()
+      node.data = { ...node.data, hProperties: { ...node.data?.hProperties, id: match[1] } }
+    })
+  }
+}
+
+function rehypeCollectHeadings(collected: Collected) {
+  return () => (tree: HastRoot) => {
+    visit(tree, 'element', (node: Element) => {
+      const match = /^h([2-4])$/.exec(node.tagName)
+      const id = node.properties?.id
+      if (match && typeof id === 'string') {
+        collected.headings.push({ depth: Number(match[1]), id, text: hastToString(node).trim() })
+      }
+    })
+  }
+}
+
+interface EsbuildMessage {
+  text: string
+  location?: { file: string; line: number; column: number } | null
+}
+
+/** Turns what mdx-bundler, esbuild or the MDX parser threw into a CompileError with a place. */
+function toCompileError(error: unknown, contentDir: string, entryPath: string): CompileError {
+  if (error instanceof CompileError) return error
+  const messages = (error as { errors?: EsbuildMessage[] }).errors
+  if (Array.isArray(messages) && messages.length > 0) {
+    const first = messages.find((message) => message.location) ?? messages[0]
+    const location = first.location
+    let file = location?.file ? location.file : entryPath
+    // esbuild reports paths relative to the post's folder (its working directory), or
+    // prefixed with a plugin namespace.
+    file = file.replace(/^[a-z-]+:/, '')
+    const absolute = path.isAbsolute(file) ? file : path.resolve(contentDir, path.dirname(entryPath), file)
+    const relative = path.relative(contentDir, absolute)
+    const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : ''
+    return new CompileError(`${first.text}${more}`, relative.startsWith('..') ? file : relative, location?.line, location ? location.column + 1 : undefined)
+  }
+  const vfileMessage = error as { reason?: string; line?: number; column?: number; file?: string }
+  if (typeof vfileMessage.reason === 'string') {
+    return new CompileError(vfileMessage.reason, entryPath, vfileMessage.line ?? undefined, vfileMessage.column ?? undefined)
+  }
+  return new CompileError(error instanceof Error ? error.message : String(error), entryPath)
+}
+
+export async function compileMdx({ contentDir, entryPath, kind }: CompileInput): Promise<CompiledEntry> {
+  const file = path.join(contentDir, entryPath)
+  const collected: Collected = { headings: [], used: new Map(), declared: new Set() }
+  let result: Awaited<ReturnType<typeof bundleMDX>>
+  try {
+    result = await bundleMDX({
+      file,
+      cwd: path.dirname(file),
+      mdxOptions(options) {
+        // .md files are MDX too: a blog's Markdown may hold components.
+        options.format = 'mdx'
+        options.mdxExtensions = ['.mdx', '.md']
+        options.mdExtensions = []
+        options.remarkPlugins = [...(options.remarkPlugins ?? []), remarkGfm, remarkHeadingIds, remarkCollectComponents(collected, contentDir)]
+        options.rehypePlugins = [
+          ...(options.rehypePlugins ?? []),
+          rehypeSlug,
+          rehypeCollectHeadings(collected),
+          [rehypeAutolinkHeadings, { behavior: 'append', properties: { className: ['heading-anchor'], ariaHidden: 'true', tabIndex: -1 }, content: { type: 'text', value: '#' } }],
+        ]
+        return options
+      },
+      esbuildOptions(options) {
+        options.target = 'es2020'
+        options.logLevel = 'silent'
+        return options
+      },
+    })
+  } catch (error) {
+    throw toCompileError(error, contentDir, entryPath)
+  }
+
+  let frontmatter: Frontmatter
+  try {
+    frontmatter = normalizeFrontmatter(result.frontmatter as Record<string, unknown>, { requireDate: kind === 'post' })
+  } catch (error) {
+    if (error instanceof FrontmatterError) throw new CompileError(error.message, entryPath, error.line)
+    throw error
+  }
+
+  const warnings: CompileWarning[] = []
+  for (const [name, where] of collected.used) {
+    const root = name.split('.')[0]
+    if (collected.declared.has(root) || PROVIDED_COMPONENTS.has(root) || root === 'props') continue
+    warnings.push({ message: `<${name}> is used but not defined or imported: it renders as a labelled box`, component: name, ...where })
+  }
+  return { code: result.code, frontmatter, headings: collected.headings, warnings }
+}

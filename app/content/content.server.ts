@@ -1,0 +1,146 @@
+/**
+ * What routes ask of the content: the index kept fresh, and a post or page ready to
+ * render, compiled on first request and stored. This is the one place that ties the
+ * stages together (source -> index -> compile -> store); each stage knows only its input.
+ */
+import { getConfig } from '../config.server.ts'
+import { getDb } from '../db/connection.server.ts'
+import type { Timings } from '../timing.server.ts'
+import { compileMdx, CompileError } from './compile-mdx.server.ts'
+import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
+import { getEntry, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
+import { isValidSlug } from './slug.ts'
+import type { EntryKind } from './source.server.ts'
+
+export type EntryResult =
+  | { status: 'not-found' }
+  /** Renderable. `failure` is set when the current version is broken and an older good one is served. */
+  | { status: 'ok'; entry: IndexedEntry; compiled: StoredEntry; failure: StoredFailure | null; compiledNow: boolean }
+  /** Broken, with no good version to fall back on. */
+  | { status: 'failed'; entry: IndexedEntry; failure: StoredFailure }
+
+const stats = { compiles: 0, compileFailures: 0, compileMsTotal: 0 }
+/** Compiles in progress, by kind:slug:hash: concurrent requests for one version share one compile. */
+const inFlight = new Map<string, Promise<StoredEntry | StoredFailure>>()
+let lastSyncAt = 0
+
+export function contentStats() {
+  return { ...stats, inFlight: inFlight.size }
+}
+
+/** Brings the index in step with the content folder now. */
+export function syncContent(): SyncResult {
+  const db = getDb()
+  const result = syncContentIndex(db, getConfig().contentDir)
+  if (result.deleted.length > 0) pruneOrphans(db)
+  lastSyncAt = Date.now()
+  return result
+}
+
+/**
+ * Re-reads the folder's stamps when the last look is older than CONTENT_SCAN_INTERVAL_MS,
+ * so an edited file is noticed by the next request without a watcher. An unchanged folder
+ * costs one stat per file.
+ */
+export function refreshIndexIfDue(timings?: Timings): void {
+  const interval = getConfig().contentScanIntervalMs
+  if (interval === 0 || Date.now() - lastSyncAt < interval) return
+  const run = () => {
+    try {
+      syncContent()
+    } catch (error) {
+      // A folder in the middle of a checkout may be unreadable for a moment: keep serving
+      // the index as it was, and try again on a later request.
+      lastSyncAt = Date.now()
+      console.error(`[kiln] content index sync failed: ${(error as Error).message}`)
+    }
+  }
+  if (timings) timings.time('index', run, 'content index sync')
+  else run()
+}
+
+function isFailure(value: StoredEntry | StoredFailure): value is StoredFailure {
+  return 'message' in value && !('code' in value)
+}
+
+async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | StoredFailure> {
+  const db = getDb()
+  const { contentDir } = getConfig()
+  const start = performance.now()
+  try {
+    const compiled = await compileMdx({ contentDir, entryPath: entry.path, kind: entry.kind })
+    const compileMs = performance.now() - start
+    stats.compiles++
+    stats.compileMsTotal += compileMs
+    return saveCompiled(db, {
+      kind: entry.kind,
+      slug: entry.slug,
+      sourceHash: entry.sourceHash,
+      compiled,
+      wordCount: entry.wordCount,
+      readingMinutes: entry.readingMinutes,
+      compileMs,
+    })
+  } catch (error) {
+    stats.compileFailures++
+    const compileError = error instanceof CompileError ? error : new CompileError((error as Error).message ?? String(error), entry.path)
+    console.error(`[kiln] compile failed: ${compileError.where || entry.path}: ${compileError.message}`)
+    return saveFailure(db, {
+      kind: entry.kind,
+      slug: entry.slug,
+      sourceHash: entry.sourceHash,
+      message: compileError.message,
+      file: compileError.file ?? entry.path,
+      line: compileError.line ?? null,
+      column: compileError.column ?? null,
+    })
+  }
+}
+
+function frontmatterFailure(entry: IndexedEntry): StoredFailure {
+  return {
+    kind: entry.kind,
+    slug: entry.slug,
+    sourceHash: entry.sourceHash,
+    message: entry.frontmatterError ?? 'invalid frontmatter',
+    file: entry.path,
+    line: null,
+    column: null,
+    failedAt: new Date().toISOString(),
+  }
+}
+
+/**
+ * A post or page ready to render: from the store when this version was compiled before,
+ * compiled now otherwise. Drafts answer not-found for now.
+ */
+export async function loadEntry(kind: EntryKind, slug: string, timings: Timings): Promise<EntryResult> {
+  if (!isValidSlug(slug)) return { status: 'not-found' }
+  refreshIndexIfDue(timings)
+  const db = getDb()
+  const entry = timings.time('db', () => getEntry(db, kind, slug))
+  if (!entry || entry.draft) return { status: 'not-found' }
+
+  const fallBack = (failure: StoredFailure): EntryResult => {
+    const lastGood = timings.time('db', () => getLastGood(db, kind, slug))
+    return lastGood ? { status: 'ok', entry, compiled: lastGood, failure, compiledNow: false } : { status: 'failed', entry, failure }
+  }
+
+  if (entry.frontmatterError) return fallBack(frontmatterFailure(entry))
+
+  const stored = timings.time('db', () => getCompiled(db, kind, slug, entry.sourceHash))
+  if (stored) return { status: 'ok', entry, compiled: stored, failure: null, compiledNow: false }
+
+  const knownFailure = timings.time('db', () => getFailure(db, kind, slug))
+  if (knownFailure && knownFailure.sourceHash === entry.sourceHash) return fallBack(knownFailure)
+
+  const key = `${kind}:${slug}:${entry.sourceHash}`
+  let pending = inFlight.get(key)
+  if (!pending) {
+    pending = compileAndStore(entry).finally(() => inFlight.delete(key))
+    inFlight.set(key, pending)
+  }
+  const outcome = await timings.timeAsync('compile', () => pending, `compiled ${entry.path}`)
+  if (isFailure(outcome)) return fallBack(outcome)
+  return { status: 'ok', entry, compiled: outcome, failure: null, compiledNow: true }
+}

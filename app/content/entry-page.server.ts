@@ -1,0 +1,43 @@
+/**
+ * The loader behind a post or page route: turns the content service's answer into what
+ * the page renders, or into a 404 / 500 that the error boundary shows without internals.
+ */
+import { data, type AppLoadContext } from '@remix-run/node'
+import { loadEntry } from './content.server.ts'
+import type { EntryKind } from './source.server.ts'
+
+export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext) {
+  const result = await loadEntry(kind, slug ?? '', context.timings)
+  if (result.status === 'not-found') {
+    throw data({ message: 'Not found' }, { status: 404 })
+  }
+  if (result.status === 'failed') {
+    // The author finds the file, line and message in the server log and in
+    // `npm run content:check`; readers get a plain apology.
+    throw data(
+      { message: `“${result.entry.title}” could not be built, so it cannot be shown right now. The author has been told.` },
+      { status: 500 },
+    )
+  }
+  const { entry, compiled } = result
+  const fm = compiled.frontmatter
+  return {
+    kind,
+    slug: entry.slug,
+    cacheKey: `${kind}:${entry.slug}@${compiled.sourceHash}`,
+    code: compiled.code,
+    title: fm.title,
+    description: fm.description,
+    date: fm.date,
+    updated: fm.updated,
+    tags: fm.tags,
+    headings: compiled.headings,
+    readingMinutes: compiled.readingMinutes,
+    wordCount: compiled.wordCount,
+    missingComponents: compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : [])),
+    /** True while a newer, broken version of this post exists and this older good one is served. */
+    servingLastGood: result.failure !== null,
+  }
+}
+
+export type EntryPageData = Awaited<ReturnType<typeof loadEntryPage>>

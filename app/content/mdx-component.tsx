@@ -1,0 +1,117 @@
+/**
+ * Turning compiled MDX code into a React component, on the server and in the browser.
+ *
+ * Evaluating the code (`getMDXComponent`, a `new Function`) is the costly step, so the
+ * component is cached by kind, slug and source hash: a new version of a post has a new
+ * key and the old one simply ages out. The cache is bounded by entry count and by the
+ * total size of the code behind its components, and counts its hits and misses.
+ */
+import { LRUCache } from 'lru-cache'
+import { getMDXComponent } from 'mdx-bundler/client'
+import { useMemo, type ComponentType, type ReactNode } from 'react'
+
+type MDXComponent = ReturnType<typeof getMDXComponent>
+
+export interface ComponentCacheLimits {
+  maxEntries: number
+  maxBytes: number
+}
+
+export interface ComponentCacheStats extends ComponentCacheLimits {
+  entries: number
+  bytes: number
+  hits: number
+  misses: number
+  evaluateMsTotal: number
+}
+
+function createCache({ maxEntries, maxBytes }: ComponentCacheLimits) {
+  return new LRUCache<string, MDXComponent>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    // A component's weight is the code it was made from: a fair stand-in for the
+    // closures and element trees it keeps alive.
+    sizeCalculation: (_value, key) => sizes.get(key) ?? 1,
+    dispose: (_value, key) => sizes.delete(key),
+  })
+}
+
+const sizes = new Map<string, number>()
+let limits: ComponentCacheLimits = { maxEntries: 100, maxBytes: 16 * 1024 * 1024 }
+let cache = createCache(limits)
+const counters = { hits: 0, misses: 0, evaluateMsTotal: 0 }
+
+/** Sets the bounds (the server does this once at start-up from its configuration). */
+export function configureComponentCache(next: ComponentCacheLimits): void {
+  limits = next
+  cache.clear()
+  cache = createCache(limits)
+}
+
+export function componentCacheStats(): ComponentCacheStats {
+  return { ...limits, entries: cache.size, bytes: cache.calculatedSize, ...counters }
+}
+
+export function getCachedComponent(key: string, code: string): MDXComponent {
+  const hit = cache.get(key)
+  if (hit) {
+    counters.hits++
+    return hit
+  }
+  counters.misses++
+  const start = performance.now()
+  const component = getMDXComponent(code)
+  counters.evaluateMsTotal += performance.now() - start
+  sizes.set(key, Math.max(1, code.length))
+  cache.set(key, component)
+  return component
+}
+
+/** Stands in for a component the post uses but nobody defined: its children stay readable. */
+export function MissingComponent({ name, children }: { name: string; children?: ReactNode }) {
+  return (
+    <span className="kiln-missing not-prose" data-missing-component={name} role="note">
+      <span className="kiln-missing-label">
+        Missing component <code>{`<${name}>`}</code>
+      </span>
+      {children ? <span className="kiln-missing-body prose dark:prose-invert">{children}</span> : null}
+    </span>
+  )
+}
+
+type AnyComponent = ComponentType<{ children?: ReactNode }>
+
+/**
+ * The components map for names the post uses without defining. `Foo.Bar` needs `Foo` to
+ * be an object holding `Bar`, so member names build nested stand-ins.
+ */
+export function missingComponents(names: string[]): Record<string, unknown> {
+  const map: Record<string, unknown> = {}
+  const make = (name: string): AnyComponent => {
+    const Stand = ({ children }: { children?: ReactNode }) => <MissingComponent name={name}>{children}</MissingComponent>
+    Stand.displayName = `Missing(${name})`
+    return Stand
+  }
+  for (const name of names) {
+    const parts = name.split('.')
+    let parent: Record<string, unknown> = map
+    parts.forEach((part, index) => {
+      const path = parts.slice(0, index + 1).join('.')
+      if (!parent[part]) parent[part] = make(path)
+      parent = parent[part] as Record<string, unknown>
+    })
+  }
+  return map
+}
+
+export interface MdxContentProps {
+  cacheKey: string
+  code: string
+  missing: string[]
+}
+
+export function MdxContent({ cacheKey, code, missing }: MdxContentProps) {
+  const Component = getCachedComponent(cacheKey, code)
+  const components = useMemo(() => missingComponents(missing), [missing])
+  return <Component components={components as never} />
+}

@@ -1,0 +1,80 @@
+/**
+ * Server rendering. Pages are rendered whole (onAllReady) before the first byte: Kiln's
+ * pages have no slow data to stream, and a complete document is what crawlers, caches
+ * and the Server-Timing `render` figure want.
+ *
+ * This module is also the built server's door for the Express process: `startup` and
+ * `shutdown` below run inside the same module graph as the routes, so there is one
+ * database connection, not one per copy of the code.
+ */
+import { PassThrough } from 'node:stream'
+import type { AppLoadContext, EntryContext } from '@remix-run/node'
+import { createReadableStreamFromReadable } from '@remix-run/node'
+import { RemixServer } from '@remix-run/react'
+import { renderToPipeableStream } from 'react-dom/server'
+import { getConfig } from './config.server.ts'
+import { syncContent } from './content/content.server.ts'
+import { configureComponentCache } from './content/mdx-component.tsx'
+import { closeDb, getDb } from './db/connection.server.ts'
+import './load-context.ts'
+
+export const streamTimeout = 10_000
+
+const config = getConfig()
+configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
+
+/** Opens the database (applying migrations) and indexes the content folder. */
+export function startup(): { posts: number; pages: number } {
+  getDb()
+  const result = syncContent()
+  for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
+  for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
+  const row = getDb().prepare(`SELECT SUM(kind = 'post') AS posts, SUM(kind = 'page') AS pages FROM content_entries`).get() as {
+    posts: number | null
+    pages: number | null
+  }
+  return { posts: row.posts ?? 0, pages: row.pages ?? 0 }
+}
+
+export function shutdown(): void {
+  closeDb()
+}
+
+export default function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+) {
+  const start = performance.now()
+  return new Promise<Response>((resolve, reject) => {
+    let shellRendered = false
+    const timer = setTimeout(() => abort(), streamTimeout + 1000)
+    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={streamTimeout} />, {
+      onAllReady() {
+        shellRendered = true
+        clearTimeout(timer)
+        loadContext.timings?.add('render', performance.now() - start, 'React render')
+        const body = new PassThrough()
+        responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+        resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
+        pipe(body)
+      },
+      onShellError(error: unknown) {
+        clearTimeout(timer)
+        reject(error)
+      },
+      onError(error: unknown) {
+        responseStatusCode = 500
+        // Errors after the shell are logged here; the reader sees the error boundary.
+        if (shellRendered) console.error('[kiln] render error:', error)
+      },
+    })
+  })
+}
+
+export function handleError(error: unknown, { request }: { request: Request }): void {
+  if (request.signal.aborted) return
+  console.error(`[kiln] error while handling ${request.method} ${new URL(request.url).pathname}:`, error)
+}

@@ -1,0 +1,12 @@
+/** What the Express server hands every Remix loader, action and the renderer. */
+import type { Timings } from './timing.server.ts'
+
+declare module '@remix-run/node' {
+  interface AppLoadContext {
+    timings: Timings
+    /** The port this request arrived on, so the health check can request a page from itself. */
+    localPort: number
+  }
+}
+
+export {}

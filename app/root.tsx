@@ -1,0 +1,60 @@
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from '@remix-run/react'
+import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
+import { ErrorPage } from './components/error-page.tsx'
+import { getConfig } from './config.server.ts'
+import { listPages } from './content/content-index.server.ts'
+import { getDb } from './db/connection.server.ts'
+import stylesheet from './tailwind.css?url'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  const config = getConfig()
+  const pages = context.timings.time('db', () => listPages(getDb()))
+  return {
+    site: { title: config.siteTitle, description: config.siteDescription },
+    pages: pages.map((page) => ({ slug: page.slug, title: page.title })),
+  }
+}
+
+export type RootData = Awaited<ReturnType<typeof loader>>
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root')
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="flex min-h-screen flex-col">
+        <SiteHeader title={data?.site.title ?? 'Kiln'} pages={data?.pages ?? []} />
+        <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-12">{children}</main>
+        <SiteFooter title={data?.site.title ?? 'Kiln'} />
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  )
+}
+
+export default function App() {
+  return <Outlet />
+}
+
+/** Never shows a stack trace or an error's internals to a reader. */
+export function ErrorBoundary() {
+  const error = useRouteError()
+  if (isRouteErrorResponse(error) && error.status === 404) {
+    return <ErrorPage status={404} title="Page not found" message="There is nothing at this address. It may have moved, or never existed." />
+  }
+  if (isRouteErrorResponse(error)) {
+    const message = typeof error.data === 'object' && error.data && 'message' in error.data ? String(error.data.message) : undefined
+    return <ErrorPage status={error.status} title={error.status >= 500 ? 'This page could not be shown' : 'Something is not right'} message={message} />
+  }
+  return <ErrorPage status={500} title="Something went wrong" message="The server could not show this page. Please try again in a moment." />
+}

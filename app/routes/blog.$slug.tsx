@@ -1,0 +1,15 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { Article } from '../components/article.tsx'
+import { loadEntryPage } from '../content/entry-page.server.ts'
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  return loadEntryPage('post', params.slug, context)
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  data ? [{ title: data.title }, { name: 'description', content: data.description ?? '' }] : [{ title: 'Not found' }]
+
+export default function Post() {
+  return <Article data={useLoaderData<typeof loader>()} />
+}

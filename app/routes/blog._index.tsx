@@ -1,0 +1,52 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { PostList, toSummary } from '../components/post-list.tsx'
+import { refreshIndexIfDue } from '../content/content.server.ts'
+import { listPosts, listTags } from '../content/content-index.server.ts'
+import { isValidTag, normalizeTag } from '../content/slug.ts'
+import { getDb } from '../db/connection.server.ts'
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  refreshIndexIfDue(context.timings)
+  const raw = new URL(request.url).searchParams.get('tag')
+  const tag = raw ? normalizeTag(raw) : null
+  const db = getDb()
+  return context.timings.time('db', () => ({
+    tag,
+    // An unknown or malformed tag filters to nothing rather than erroring.
+    posts: tag && !isValidTag(tag) ? [] : listPosts(db, { tag: tag ?? undefined }).map(toSummary),
+    tags: listTags(db),
+  }))
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.tag ? `Posts tagged #${data.tag}` : 'All posts' }]
+
+export default function Blog() {
+  const { tag, posts, tags } = useLoaderData<typeof loader>()
+  const chip = (active: boolean) =>
+    `rounded-full px-3 py-1 text-sm font-medium ${active ? 'bg-amber-600 text-white' : 'bg-zinc-100 text-zinc-700 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-zinc-700'}`
+  return (
+    <div className="space-y-8">
+      <header className="space-y-4">
+        <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">{tag ? `Posts tagged #${tag}` : 'All posts'}</h1>
+        <nav aria-label="Filter by tag">
+          <ul className="flex flex-wrap gap-2">
+            <li>
+              <Link to="/blog" className={chip(!tag)} aria-current={!tag ? 'page' : undefined}>
+                All
+              </Link>
+            </li>
+            {tags.map(({ tag: name, count }) => (
+              <li key={name}>
+                <Link to={`/blog?tag=${encodeURIComponent(name)}`} className={chip(name === tag)} aria-current={name === tag ? 'page' : undefined}>
+                  #{name} <span className="opacity-70">{count}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <PostList posts={posts} empty={tag ? `No posts are tagged #${tag}.` : 'No posts yet.'} />
+    </div>
+  )
+}

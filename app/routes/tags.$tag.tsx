@@ -1,0 +1,33 @@
+import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { PostList, toSummary } from '../components/post-list.tsx'
+import { refreshIndexIfDue } from '../content/content.server.ts'
+import { listPosts } from '../content/content-index.server.ts'
+import { isValidTag, normalizeTag } from '../content/slug.ts'
+import { getDb } from '../db/connection.server.ts'
+
+export async function loader({ params, context }: LoaderFunctionArgs) {
+  const tag = normalizeTag(params.tag ?? '')
+  if (!isValidTag(tag)) throw data({ message: 'Not found' }, { status: 404 })
+  refreshIndexIfDue(context.timings)
+  const posts = context.timings.time('db', () => listPosts(getDb(), { tag }).map(toSummary))
+  if (posts.length === 0) throw data({ message: 'Not found' }, { status: 404 })
+  return { tag, posts }
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `#${data.tag}` : 'Not found' }]
+
+export default function Tag() {
+  const { tag, posts } = useLoaderData<typeof loader>()
+  return (
+    <div className="space-y-8">
+      <header className="space-y-2">
+        <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">#{tag}</h1>
+        <p className="text-zinc-600 dark:text-zinc-400">
+          {posts.length} {posts.length === 1 ? 'post' : 'posts'} · <Link to="/tags" className="text-amber-700 hover:underline dark:text-amber-400">all tags</Link>
+        </p>
+      </header>
+      <PostList posts={posts} />
+    </div>
+  )
+}

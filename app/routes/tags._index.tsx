@@ -1,0 +1,37 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { refreshIndexIfDue } from '../content/content.server.ts'
+import { listTags } from '../content/content-index.server.ts'
+import { getDb } from '../db/connection.server.ts'
+
+export async function loader({ context }: LoaderFunctionArgs) {
+  refreshIndexIfDue(context.timings)
+  return { tags: context.timings.time('db', () => listTags(getDb())) }
+}
+
+export const meta: MetaFunction = () => [{ title: 'Tags' }]
+
+export default function Tags() {
+  const { tags } = useLoaderData<typeof loader>()
+  return (
+    <div className="space-y-6">
+      <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">Tags</h1>
+      {tags.length === 0 ? <p className="text-zinc-500">No tags yet.</p> : null}
+      <ul className="flex flex-wrap gap-3">
+        {tags.map(({ tag, count }) => (
+          <li key={tag}>
+            <Link
+              to={`/tags/${encodeURIComponent(tag)}`}
+              className="inline-flex items-baseline gap-1.5 rounded-lg border border-zinc-200 px-3 py-2 hover:border-amber-500 dark:border-zinc-800"
+            >
+              <span className="font-medium">#{tag}</span>
+              <span className="text-sm text-zinc-500">
+                {count} {count === 1 ? 'post' : 'posts'}
+              </span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}

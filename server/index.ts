@@ -1,0 +1,100 @@
+/**
+ * Kiln's HTTP server: Express in front of the Remix request handler.
+ *
+ *   production (npm start):  builds when needed, serves build/ with long-lived caching
+ *   development (npm run dev): Vite's middleware with hot reload
+ *
+ * Every response carries Server-Timing (the loaders and the renderer add their parts to
+ * the request's Timings; this file writes them out with the total).
+ */
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import compression from 'compression'
+import express from 'express'
+import onHeaders from 'on-headers'
+import { getConfig, projectRoot } from '../app/config.server.ts'
+import { Timings } from '../app/timing.server.ts'
+import { ensureBuild } from './ensure-build.ts'
+
+interface KilnEntry {
+  startup(): { posts: number; pages: number }
+  shutdown(): void
+}
+
+const isDevelopment = process.env.NODE_ENV === 'development'
+const config = getConfig()
+
+async function main() {
+  const app = express()
+  app.disable('x-powered-by')
+
+  app.use((req, res, next) => {
+    const start = performance.now()
+    const timings = new Timings()
+    res.locals.timings = timings
+    onHeaders(res, () => {
+      timings.add('total', performance.now() - start)
+      res.setHeader('Server-Timing', timings.toHeader())
+    })
+    next()
+  })
+  app.use(compression())
+
+  let loadBuild: () => Promise<ServerBuild>
+  if (isDevelopment) {
+    const vite = await import('vite')
+    const viteServer = await vite.createServer({ root: projectRoot, server: { middlewareMode: true } })
+    app.use(viteServer.middlewares)
+    loadBuild = () => viteServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+  } else {
+    ensureBuild(projectRoot)
+    const buildUrl = pathToFileURL(path.join(projectRoot, 'build', 'server', 'index.js')).href
+    const build = (await import(buildUrl)) as ServerBuild
+    loadBuild = async () => build
+    // Fingerprinted assets never change under their name.
+    app.use('/assets', express.static(path.join(projectRoot, 'build', 'client', 'assets'), { immutable: true, maxAge: '1y', redirect: false, index: false }))
+    app.use(express.static(path.join(projectRoot, 'build', 'client'), { maxAge: '1h', redirect: false, index: false }))
+  }
+
+  const entry = (await loadBuild()).entry.module as unknown as KilnEntry
+  const started = entry.startup()
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build: loadBuild,
+      mode: isDevelopment ? 'development' : 'production',
+      getLoadContext: (req, res) => ({ timings: res.locals.timings as Timings, localPort: req.socket.localPort ?? config.port }),
+    }),
+  )
+
+  const server = app.listen(config.port, () => {
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : config.port
+    console.log(`[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}`)
+    console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
+  })
+
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    console.log(`[kiln] ${signal}: finishing in-flight requests`)
+    const force = setTimeout(() => process.exit(0), 10_000)
+    force.unref()
+    server.close(() => {
+      entry.shutdown()
+      process.exit(0)
+    })
+    server.closeIdleConnections()
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  console.error(`[kiln] could not start: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

@@ -26,6 +26,21 @@ interface KilnEntry {
 const isDevelopment = process.env.NODE_ENV === 'development'
 const config = getConfig()
 
+/**
+ * A path with dot segments ("..", "%2e%2e"), encoded slashes or NUL is never a page. URL
+ * parsing would quietly resolve "/blog/.." to "/" and serve something else; instead the
+ * request is answered as not found, before any route or static file sees it. The rewrite
+ * lands on the catch-all route, so the reader still gets the styled 404 page.
+ */
+const UNSAFE_PATH = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|%2f|%5c|\\|%00|\0/i
+
+function rejectUnsafePaths(req: express.Request, _res: express.Response, next: express.NextFunction) {
+  const rawPath = req.url.split('?')[0]
+  // Remix reads originalUrl, static files read url: both are rewritten.
+  if (UNSAFE_PATH.test(rawPath)) req.url = req.originalUrl = '/_/not-found'
+  next()
+}
+
 async function main() {
   const app = express()
   app.disable('x-powered-by')
@@ -41,6 +56,7 @@ async function main() {
     next()
   })
   app.use(compression())
+  app.use(rejectUnsafePaths)
 
   let loadBuild: () => Promise<ServerBuild>
   if (isDevelopment) {

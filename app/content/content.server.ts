@@ -72,6 +72,8 @@ async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | Store
     const compileMs = performance.now() - start
     stats.compiles++
     stats.compileMsTotal += compileMs
+    const warned = compiled.warnings.length > 0 ? ` with ${compiled.warnings.length} warnings` : ''
+    console.log(`[kiln] compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}`)
     return saveCompiled(db, {
       kind: entry.kind,
       slug: entry.slug,

@@ -1,0 +1,148 @@
+/**
+ * Starts the real, built Kiln server as a child process on a free port, with its own
+ * SQLite file and content folder, the way `npm start` runs it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import http from 'node:http'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const sampleContentDir = path.join(repoRoot, 'content')
+/** ../shared beside the checkout, as in CI. */
+export const corpusDir = path.resolve(repoRoot, '..', 'shared', 'corpus', 'react.dev')
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+export function tempDir(prefix = 'kiln-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+}
+
+/** Writes files (path relative to the folder -> text) into a new temporary content folder. */
+export function makeContentDir(files: Record<string, string>): string {
+  const dir = tempDir('kiln-content-')
+  writeFiles(dir, files)
+  return dir
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [relative, text] of Object.entries(files)) {
+    const file = path.join(dir, relative)
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, text)
+  }
+}
+
+export function copyDir(from: string, to: string): void {
+  fs.cpSync(from, to, { recursive: true })
+}
+
+export interface KilnServer {
+  url: string
+  port: number
+  databasePath: string
+  contentDir: string
+  /** Everything the process printed so far. */
+  output(): string
+  stop(): Promise<void>
+  process: ChildProcess
+}
+
+export interface StartOptions {
+  contentDir: string
+  databasePath?: string
+  env?: Record<string, string>
+}
+
+export async function startServer({ contentDir, databasePath, env = {} }: StartOptions): Promise<KilnServer> {
+  if (!fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js'))) {
+    throw new Error('no production build: run "npm run build" first (npm test does)')
+  }
+  const port = await freePort()
+  const dbPath = databasePath ?? path.join(tempDir('kiln-db-'), 'kiln.db')
+  let output = ''
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'index.ts')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      CONTENT_DIR: contentDir,
+      DATABASE_PATH: dbPath,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Kiln exited with ${child.exitCode} before listening:\n${output}`)
+    if (output.includes('listening on')) break
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`Kiln did not start within 60 s:\n${output}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return {
+    url,
+    port,
+    databasePath: dbPath,
+    contentDir,
+    output: () => output,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(timer)
+      }
+    },
+  }
+}
+
+/** Fetch that never follows redirects, so tests see exactly what the server answered. */
+export function get(server: KilnServer, pathname: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(server.url + pathname, { redirect: 'manual', ...init })
+}
+
+/** The names in a Server-Timing header. */
+export function timingNames(response: Response): string[] {
+  return (response.headers.get('server-timing') ?? '')
+    .split(',')
+    .map((part) => part.trim().split(';')[0])
+    .filter(Boolean)
+}
+
+/** A GET whose path goes out byte for byte (fetch would resolve "..", which hides what a raw client sends). */
+export function rawGet(server: KilnServer, rawPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port: server.port, path: rawPath, method: 'GET' }, (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => (body += chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+    })
+    request.on('error', reject)
+    request.end()
+  })
+}

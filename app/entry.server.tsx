@@ -14,6 +14,7 @@ import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
 import { syncContent } from './content/content.server.ts'
+import { countEntries } from './content/content-index.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
 import { closeDb, getDb } from './db/connection.server.ts'
 import './load-context.ts'
@@ -24,16 +25,11 @@ const config = getConfig()
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
 
 /** Opens the database (applying migrations) and indexes the content folder. */
-export function startup(): { posts: number; pages: number } {
-  getDb()
+export function startup(): ReturnType<typeof countEntries> {
   const result = syncContent()
   for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
   for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
-  const row = getDb().prepare(`SELECT SUM(kind = 'post') AS posts, SUM(kind = 'page') AS pages FROM content_entries`).get() as {
-    posts: number | null
-    pages: number | null
-  }
-  return { posts: row.posts ?? 0, pages: row.pages ?? 0 }
+  return countEntries(getDb())
 }
 
 export function shutdown(): void {

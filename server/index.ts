@@ -19,7 +19,7 @@ import { Timings } from '../app/timing.server.ts'
 import { ensureBuild } from './ensure-build.ts'
 
 interface KilnEntry {
-  startup(): { posts: number; pages: number }
+  startup(): { posts: number; pages: number; drafts: number; invalid: number }
   shutdown(): void
 }
 
@@ -89,7 +89,8 @@ async function main() {
   const server = app.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
-    console.log(`[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}`)
+    const extra = [started.drafts && `${started.drafts} drafts`, started.invalid && `${started.invalid} with invalid frontmatter`].filter(Boolean)
+    console.log(`[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}${extra.length ? ` (not listed: ${extra.join(', ')})` : ''}`)
     console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
   })
 

@@ -18,7 +18,8 @@ import type { Root as MdastRoot } from 'mdast'
 import type { Program, Pattern } from 'estree'
 import type {} from 'mdast-util-mdx'
 import type {} from 'mdast-util-to-hast'
-import { normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
+import fs from 'node:fs'
+import { grayMatterOptions, normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
 
 export interface Heading {
   depth: number
@@ -161,7 +162,9 @@ function rehypeCollectHeadings(collected: Collected) {
     visit(tree, 'element', (node: Element) => {
       const match = /^h([2-4])$/.exec(node.tagName)
       const id = node.properties?.id
-      if (match && typeof id === 'string') {
+      // GFM's footnotes section has a visually hidden heading: not part of the contents.
+      const hidden = Array.isArray(node.properties?.className) && node.properties.className.includes('sr-only')
+      if (match && typeof id === 'string' && !hidden) {
         collected.headings.push({ depth: Number(match[1]), id, text: hastToString(node).trim() })
       }
     })
@@ -173,9 +176,31 @@ interface EsbuildMessage {
   location?: { file: string; line: number; column: number } | null
 }
 
+/**
+ * esbuild places errors in an MDX file at a line of the JavaScript generated from it. For
+ * an import that cannot be resolved, the import statement in the source is the place the
+ * author needs: find it there.
+ */
+function sourceLineOfImport(absoluteFile: string, text: string): number | undefined {
+  const specifier = /Could not resolve "([^"]+)"/.exec(text)?.[1]
+  if (!specifier || !/\.mdx?$/.test(absoluteFile)) return undefined
+  try {
+    const lines = fs.readFileSync(absoluteFile, 'utf8').split('\n')
+    const quoted = [`'${specifier}'`, `"${specifier}"`]
+    const index = lines.findIndex((line) => /^\s*(import|export)\b/.test(line) && quoted.some((q) => line.includes(q)))
+    return index >= 0 ? index + 1 : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Turns what mdx-bundler, esbuild or the MDX parser threw into a CompileError with a place. */
 function toCompileError(error: unknown, contentDir: string, entryPath: string): CompileError {
   if (error instanceof CompileError) return error
+  const yamlMark = (error as { name?: string; mark?: { line?: number } }).mark
+  if ((error as { name?: string }).name === 'YAMLException' && typeof yamlMark?.line === 'number') {
+    return new CompileError(`frontmatter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, entryPath, yamlMark.line + 1)
+  }
   const messages = (error as { errors?: EsbuildMessage[] }).errors
   if (Array.isArray(messages) && messages.length > 0) {
     const first = messages.find((message) => message.location) ?? messages[0]
@@ -187,7 +212,13 @@ function toCompileError(error: unknown, contentDir: string, entryPath: string): 
     const absolute = path.isAbsolute(file) ? file : path.resolve(contentDir, path.dirname(entryPath), file)
     const relative = path.relative(contentDir, absolute)
     const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : ''
-    return new CompileError(`${first.text}${more}`, relative.startsWith('..') ? file : relative, location?.line, location ? location.column + 1 : undefined)
+    const importLine = sourceLineOfImport(absolute, first.text)
+    return new CompileError(
+      `${first.text}${more}`,
+      relative.startsWith('..') ? file : relative,
+      importLine ?? location?.line,
+      importLine ? 1 : location ? location.column + 1 : undefined,
+    )
   }
   const vfileMessage = error as { reason?: string; line?: number; column?: number; file?: string }
   if (typeof vfileMessage.reason === 'string') {
@@ -204,6 +235,7 @@ export async function compileMdx({ contentDir, entryPath, kind }: CompileInput):
     result = await bundleMDX({
       file,
       cwd: path.dirname(file),
+      grayMatterOptions: (options) => Object.assign(options, grayMatterOptions),
       mdxOptions(options) {
         // .md files are MDX too: a blog's Markdown may hold components.
         options.format = 'mdx'

@@ -98,8 +98,9 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
     } catch (error) {
       // The file vanished or became unreadable between the scan and the read: the next
       // sync sees the folder as it then is.
+      // Its previous row (if any) stays as it was: it is no longer in `existing`, so it
+      // is not deleted either.
       result.skipped.push({ path: entry.path, reason: (error as Error).message })
-      if (previous) existing.set(key, previous)
       continue
     }
     if (previous && previous.source_hash === hash && previous.path === entry.path) {

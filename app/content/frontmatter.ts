@@ -3,6 +3,7 @@
  * normalised. Used by the content index (for lists) and by the compiler (for the page).
  */
 import matter from 'gray-matter'
+import yaml from 'js-yaml'
 import { normalizeTag } from './slug.ts'
 
 export interface Frontmatter {
@@ -26,12 +27,46 @@ export class FrontmatterError extends Error {
   }
 }
 
+/**
+ * gray-matter options for every frontmatter read, here and in mdx-bundler. YAML's core
+ * schema keeps dates as the text the author wrote (the default schema turns 2026-02-30
+ * into 2 March without a word), so toIsoDate can check them. Passing any options object
+ * also matters: without one gray-matter caches every input it has seen, with no bound.
+ */
+export const grayMatterOptions = {
+  engines: { yaml: (text: string) => (yaml.load(text, { schema: yaml.CORE_SCHEMA }) ?? {}) as object },
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/
+
 function toIsoDate(value: unknown, field: string): string {
+  const invalid = () => new FrontmatterError(`"${field}" is not a valid date: ${JSON.stringify(value)} (write it like 2026-01-31)`)
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw invalid()
+    const iso = value.toISOString()
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso
+  }
+  if (typeof value !== 'string') throw invalid()
+  const text = value.trim()
+  const day = DAY.exec(text)
+  if (day) {
+    // A calendar day, checked field by field so that 2026-02-30 is an error, not March.
+    const date = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])))
+    if (date.getUTCFullYear() !== Number(day[1]) || date.getUTCMonth() !== Number(day[2]) - 1 || date.getUTCDate() !== Number(day[3])) throw invalid()
+    return text
+  }
   let date: Date
-  if (value instanceof Date) date = value
-  else if (typeof value === 'string' || typeof value === 'number') date = new Date(value)
-  else throw new FrontmatterError(`"${field}" must be a date like 2026-01-31`)
-  if (Number.isNaN(date.getTime())) throw new FrontmatterError(`"${field}" is not a valid date: ${JSON.stringify(value)}`)
+  if (TIMESTAMP.test(text)) {
+    // A time without a zone is taken as UTC, so the day does not depend on the server's zone.
+    const hasZone = /(?:Z|[+-]\d{2}:?\d{2})$/.test(text)
+    date = new Date(hasZone ? text.replace(' ', 'T') : `${text.replace(' ', 'T')}Z`)
+  } else {
+    // Other spellings blogs use ("January 31, 2026"), read as UTC for the same reason.
+    date = new Date(`${text} UTC`)
+    if (Number.isNaN(date.getTime())) date = new Date(text)
+  }
+  if (Number.isNaN(date.getTime())) throw invalid()
   const iso = date.toISOString()
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso
 }
@@ -72,12 +107,12 @@ export function normalizeFrontmatter(data: Record<string, unknown>, { requireDat
 export function parseFrontmatter(source: string, options: { requireDate: boolean }): Frontmatter {
   let data: Record<string, unknown>
   try {
-    // The options object matters: without one gray-matter caches every input string it
-    // has ever seen, a cache with no bound.
-    data = matter(source, {}).data as Record<string, unknown>
+    data = matter(source, grayMatterOptions).data as Record<string, unknown>
   } catch (error) {
     const mark = (error as { mark?: { line?: number } }).mark
-    const line = typeof mark?.line === 'number' ? mark.line + 2 : undefined
+    // js-yaml counts lines from 0 within the text gray-matter hands it, which begins with
+    // the newline after the opening "---": its line 0 is the file's line 1.
+    const line = typeof mark?.line === 'number' ? mark.line + 1 : undefined
     throw new FrontmatterError(`frontmatter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, line)
   }
   return normalizeFrontmatter(data, options)

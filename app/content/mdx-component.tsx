@@ -25,18 +25,20 @@ export interface ComponentCacheStats extends ComponentCacheLimits {
   evaluateMsTotal: number
 }
 
+interface CachedComponent {
+  component: MDXComponent
+  /** The length of the code it was made from: a fair stand-in for the closures it keeps alive. */
+  size: number
+}
+
 function createCache({ maxEntries, maxBytes }: ComponentCacheLimits) {
-  return new LRUCache<string, MDXComponent>({
+  return new LRUCache<string, CachedComponent>({
     max: maxEntries,
     maxSize: maxBytes,
-    // A component's weight is the code it was made from: a fair stand-in for the
-    // closures and element trees it keeps alive.
-    sizeCalculation: (_value, key) => sizes.get(key) ?? 1,
-    dispose: (_value, key) => sizes.delete(key),
+    sizeCalculation: (value) => value.size,
   })
 }
 
-const sizes = new Map<string, number>()
 let limits: ComponentCacheLimits = { maxEntries: 100, maxBytes: 16 * 1024 * 1024 }
 let cache = createCache(limits)
 const counters = { hits: 0, misses: 0, evaluateMsTotal: 0 }
@@ -56,14 +58,15 @@ export function getCachedComponent(key: string, code: string): MDXComponent {
   const hit = cache.get(key)
   if (hit) {
     counters.hits++
-    return hit
+    return hit.component
   }
   counters.misses++
   const start = performance.now()
   const component = getMDXComponent(code)
   counters.evaluateMsTotal += performance.now() - start
-  sizes.set(key, Math.max(1, code.length))
-  cache.set(key, component)
+  // A component larger than the whole cache is not kept (lru-cache refuses it): it is
+  // evaluated per render, which is slow but bounded.
+  cache.set(key, { component, size: Math.max(1, code.length) })
   return component
 }
 

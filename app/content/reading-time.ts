@@ -6,7 +6,7 @@ const WORDS_PER_MINUTE = 230
 
 export function countWords(source: string): number {
   const prose = source
-    .replace(/^---\r?\n[\s\S]*?\r?\n---\r?\n/, '') // frontmatter
+    .replace(/^---\r?\n[\s\S]*?\r?\n---(?:\r?\n|$)/, '') // frontmatter
     .replace(/^(import|export)\s.*$/gm, '') // ESM lines
     .replace(/```[\s\S]*?```/g, (block) => ' '.repeat(Math.ceil(block.split('\n').length / 2)).replace(/ /g, 'x ')) // code: a word per two lines
     .replace(/<\/?[A-Za-z][^>]*>/g, ' ') // JSX and HTML tags

@@ -5,8 +5,9 @@
  *   blog/<slug>/index.mdx (or index.md)      a post with sibling files it may import
  *   pages/<name>.mdx, .md, <name>/index.mdx  pages, served at /<name>
  *
- * Names starting with "." or "_" are ignored, so authors can keep drafts of components
- * or shared partials beside their posts.
+ * Names starting with "." or "_" directly under blog/ and pages/ are not posts, so
+ * authors can keep work in progress there. A one-file post's version is its file alone:
+ * a post that imports other files belongs in a folder, whose every file is hashed.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -53,10 +54,14 @@ function stamp(contentDir: string, absolute: string): FileStamp {
   return [path.relative(contentDir, absolute), stat.mtimeMs, stat.size]
 }
 
+/**
+ * Every file in a post's folder is part of its version, "_" names included: the post may
+ * import them. Only dot files (editor and OS litter) and node_modules are left out.
+ */
 function listFolder(contentDir: string, dir: string, into: FileStamp[]): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (into.length >= MAX_FILES_PER_ENTRY) return
-    if (isIgnoredName(entry.name)) continue
+    if (entry.name.startsWith('.')) continue
     const absolute = path.join(dir, entry.name)
     if (entry.isDirectory()) {
       if (!IGNORED_DIRS.has(entry.name)) listFolder(contentDir, absolute, into)

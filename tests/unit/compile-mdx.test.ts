@@ -1,0 +1,315 @@
+import fs from 'node:fs'
+import { createElement } from 'react'
+import { renderToStaticMarkup } from 'react-dom/server'
+import { getMDXComponent } from 'mdx-bundler/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CompileError, compileMdx, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
+import { missingComponents } from '../../app/content/mdx-component.tsx'
+import { makeTempDir, type TempDir } from './temp-dir.ts'
+
+let tmp: TempDir
+
+const HEAD = ['---', 'title: Test post', 'date: 2026-01-31', '---', ''].join('\n')
+
+beforeAll(() => {
+  tmp = makeTempDir('kiln-compile-')
+  tmp.write(
+    'blog/gfm.mdx',
+    `${HEAD}
+## First heading
+
+| Left | Right |
+|------|-------|
+| one  | two   |
+
+- [x] done item
+- [ ] open item
+
+Text with a footnote[^note] and ~~struck out~~ words.
+
+### Custom {/*my-id*/}
+
+#### Deep *emphasis*
+
+##### Too deep for the TOC
+
+[^note]: The footnote text.
+`,
+  )
+  tmp.write(
+    'blog/folder/index.mdx',
+    `---
+title: Folder post
+date: 2026-02-01
+tags: [Demo]
+---
+import Widget from './widget.tsx'
+
+## Intro
+
+<Widget name="kiln" />
+`,
+  )
+  tmp.write(
+    'blog/folder/widget.tsx',
+    `import { greet } from './lib/greet.ts'
+export default function Widget({ name }: { name: string }) {
+  return <strong className="widget">{greet(name)}</strong>
+}
+`,
+  )
+  tmp.write('blog/folder/lib/greet.ts', "export const greet = (name: string): string => 'Hello from ' + name\n")
+  tmp.write(
+    'blog/plain.md',
+    `${HEAD}
+export const Shout = ({ children }) => <em className="shout">{children}!</em>
+
+A markdown file with <Shout>jsx inside</Shout>.
+`,
+  )
+  tmp.write(
+    'blog/missing.mdx',
+    `${HEAD}
+import { Imported } from './parts.tsx'
+export const Local = ({ children }) => <b className="local">{children}</b>
+export function Declared() { return <i>declared</i> }
+
+Intro paragraph.
+
+<Sandpack>sandpack children text</Sandpack>
+
+<Foo.Bar>foo bar children</Foo.Bar>
+
+<Local>local text</Local> <Imported /> <Declared />
+
+<Sandpack>used twice</Sandpack>
+`,
+  )
+  tmp.write('blog/parts.tsx', 'export function Imported() { return <u>imported</u> }\n')
+  tmp.write(
+    'blog/bad.mdx',
+    `${HEAD}
+Hello
+
+<div>
+  unclosed {
+`,
+  )
+  tmp.write(
+    'blog/npm.mdx',
+    `${HEAD}
+import thing from 'no-such-package-kiln'
+
+Hi {thing}
+`,
+  )
+  tmp.write(
+    'blog/deep-npm/index.mdx',
+    `${HEAD}
+import W from './w.tsx'
+
+<W />
+`,
+  )
+  tmp.write('blog/deep-npm/w.tsx', "import y from 'no-such-package-kiln'\nexport default function W() { return <b>{String(y)}</b> }\n")
+  tmp.write('blog/no-title.mdx', '---\ndate: 2026-01-31\n---\n\nNo title.\n')
+  tmp.write('blog/no-date.mdx', '---\ntitle: No date\n---\n\nNo date.\n')
+  tmp.write('pages/about.mdx', '---\ntitle: About\n---\n\n## Who\n\nUs.\n')
+})
+
+afterAll(() => {
+  tmp.cleanup()
+})
+
+function compile(entryPath: string, kind: 'post' | 'page' = 'post'): Promise<CompiledEntry> {
+  return compileMdx({ contentDir: tmp.root, entryPath, kind })
+}
+
+function render(code: string, components?: Record<string, unknown>): string {
+  const Component = getMDXComponent(code)
+  return renderToStaticMarkup(createElement(Component, { components: components as never }))
+}
+
+async function compileError(entryPath: string, kind: 'post' | 'page' = 'post'): Promise<CompileError> {
+  const error = await compile(entryPath, kind).then(
+    () => null,
+    (caught: unknown) => caught,
+  )
+  expect(error).toBeInstanceOf(CompileError)
+  return error as CompileError
+}
+
+describe('compileMdx: markdown features', () => {
+  let compiled: CompiledEntry
+  let html: string
+
+  beforeAll(async () => {
+    compiled = await compile('blog/gfm.mdx')
+    html = render(compiled.code)
+  })
+
+  it('gives the normalised frontmatter', () => {
+    expect(compiled.frontmatter).toMatchObject({ title: 'Test post', date: '2026-01-31', tags: [], draft: false })
+    expect(compiled.warnings).toEqual([])
+  })
+
+  it('renders GFM tables', () => {
+    expect(html).toMatch(/<table>.*<th>Left<\/th>.*<td>two<\/td>.*<\/table>/s)
+  })
+
+  it('renders task lists as checkboxes', () => {
+    expect(html).toContain('contains-task-list')
+    expect(html).toMatch(/<input type="checkbox" disabled="" checked=""\/> done item/)
+    expect(html).toMatch(/<input type="checkbox" disabled=""\/> open item/)
+  })
+
+  it('renders footnotes and strikethrough', () => {
+    expect(html).toMatch(/<sup><a href="#user-content-fn-note"[^>]*data-footnote-ref/)
+    expect(html).toContain('data-footnotes')
+    expect(html).toContain('The footnote text.')
+    expect(html).toContain('<del>struck out</del>')
+  })
+
+  it('collects headings of depth 2 to 4 with their ids and text, without the anchor', () => {
+    // GFM's hidden "Footnotes" heading is not one of the post's headings.
+    expect(compiled.headings).toEqual([
+      { depth: 2, id: 'first-heading', text: 'First heading' },
+      { depth: 3, id: 'my-id', text: 'Custom' },
+      { depth: 4, id: 'deep-emphasis', text: 'Deep emphasis' },
+    ])
+    for (const heading of compiled.headings) expect(heading.text).not.toContain('#')
+    expect(compiled.headings.some((h) => h.text.includes('Too deep'))).toBe(false)
+  })
+
+  it('gives headings ids and appended anchors in the HTML, a custom id replacing the generated one', () => {
+    expect(html).toMatch(/<h2 id="first-heading">First heading<a class="heading-anchor"[^>]*href="#first-heading">#<\/a><\/h2>/)
+    expect(html).toContain('<h3 id="my-id">Custom<a')
+    expect(html).not.toContain('id="custom')
+    expect(html).not.toContain('/*my-id*/')
+    expect(html).toContain('<h5 id="too-deep-for-the-toc">')
+  })
+})
+
+describe('compileMdx: imports and formats', () => {
+  it('bundles a folder post’s sibling component and what it imports', async () => {
+    const compiled = await compile('blog/folder/index.mdx')
+    expect(compiled.warnings).toEqual([])
+    expect(compiled.frontmatter.tags).toEqual(['demo'])
+    expect(compiled.headings).toEqual([{ depth: 2, id: 'intro', text: 'Intro' }])
+    expect(render(compiled.code)).toContain('<strong class="widget">Hello from kiln</strong>')
+  })
+
+  it('compiles a .md file as MDX, JSX and exports included', async () => {
+    const compiled = await compile('blog/plain.md')
+    expect(compiled.warnings).toEqual([])
+    const html = render(compiled.code)
+    expect(html).toContain('<em class="shout">jsx inside!</em>')
+    expect(html).not.toContain('&lt;Shout')
+  })
+
+  it('compiles a page, which needs no date', async () => {
+    const compiled = await compile('pages/about.mdx', 'page')
+    expect(compiled.frontmatter.date).toBeNull()
+    expect(compiled.headings).toEqual([{ depth: 2, id: 'who', text: 'Who' }])
+  })
+})
+
+describe('compileMdx: undefined components', () => {
+  let compiled: CompiledEntry
+
+  beforeAll(async () => {
+    compiled = await compile('blog/missing.mdx')
+  })
+
+  it('warns once per component used but not defined, with its place', () => {
+    expect(compiled.warnings.map((w) => w.component)).toEqual(['Sandpack', 'Foo.Bar'])
+    const [sandpack, fooBar] = compiled.warnings
+    // 4 lines of frontmatter and a blank line; the imports and exports take lines 6-8, the intro is line 10.
+    expect(sandpack).toMatchObject({ file: 'blog/missing.mdx', line: 12, column: 1 })
+    expect(fooBar).toMatchObject({ file: 'blog/missing.mdx', line: 14, column: 1 })
+    expect(sandpack.message).toContain('<Sandpack>')
+  })
+
+  it('does not warn for imported components or ones declared in the file', () => {
+    const names = compiled.warnings.map((w) => w.component)
+    expect(names).not.toContain('Local')
+    expect(names).not.toContain('Imported')
+    expect(names).not.toContain('Declared')
+  })
+
+  it('cannot render without stand-ins', () => {
+    // MDX checks member objects first: `Foo` of <Foo.Bar> is the first it misses
+    expect(() => render(compiled.code)).toThrow(/Expected (object|component) `(Foo|Sandpack)` to be defined/)
+  })
+
+  it('renders with the stand-ins from missingComponents, children included', () => {
+    const names = compiled.warnings.flatMap((w) => (w.component ? [w.component] : []))
+    const html = render(compiled.code, missingComponents(names))
+    expect(html).toContain('data-missing-component="Sandpack"')
+    expect(html).toContain('sandpack children text')
+    expect(html).toContain('used twice')
+    expect(html).toContain('data-missing-component="Foo.Bar"')
+    expect(html).toContain('foo bar children')
+    expect(html).toContain('<b class="local">local text</b>')
+    expect(html).toContain('<u>imported</u>')
+    expect(html).toContain('<i>declared</i>')
+  })
+})
+
+describe('compileMdx: errors', () => {
+  it('gives a syntax error with the relative file, line and a clear message', async () => {
+    const error = await compileError('blog/bad.mdx')
+    expect(error.name).toBe('CompileError')
+    expect(error.file).toBe('blog/bad.mdx')
+    // "  unclosed {" is line 9 of the file (4 lines of frontmatter, a blank line, Hello, a blank line, <div>)
+    expect(error.line).toBe(9)
+    expect(error.column).toBeGreaterThan(0)
+    expect(error.message).toMatch(/closing brace/)
+    expect(error.where).toBe(`blog/bad.mdx:9:${error.column}`)
+  })
+
+  it('names a missing npm package', async () => {
+    const error = await compileError('blog/npm.mdx')
+    expect(error.message).toContain('no-such-package-kiln')
+    expect(error.message).toMatch(/Could not resolve/)
+    expect(error.file).toBe('blog/npm.mdx')
+    // The line of the import in the MDX source, not of the JavaScript made from it.
+    const lines = fs.readFileSync(tmp.abs('blog/npm.mdx'), 'utf8').split('\n')
+    expect(error.line).toBe(lines.findIndex((line) => line.includes("from 'no-such-package-kiln'")) + 1)
+  })
+
+  it('names the sibling file that imports a missing package', async () => {
+    const error = await compileError('blog/deep-npm/index.mdx')
+    expect(error.message).toContain('no-such-package-kiln')
+    expect(error.file).toBe('blog/deep-npm/w.tsx')
+    expect(error.line).toBe(1)
+    expect(error.where).toMatch(/^blog\/deep-npm\/w\.tsx:1:\d+$/)
+  })
+
+  it('fails on a missing title', async () => {
+    const error = await compileError('blog/no-title.mdx')
+    expect(error.message).toMatch(/"title" is required/)
+    expect(error.file).toBe('blog/no-title.mdx')
+  })
+
+  it('fails on a post without a date, not on a page without one', async () => {
+    const error = await compileError('blog/no-date.mdx')
+    expect(error.message).toMatch(/"date" is required/)
+    await expect(compile('blog/no-date.mdx', 'page')).resolves.toMatchObject({ frontmatter: { title: 'No date', date: null } })
+  })
+
+  it('fails on a file that does not exist', async () => {
+    const error = await compileError('blog/ghost.mdx')
+    expect(error.file).toBe('blog/ghost.mdx')
+    expect(error.message).toMatch(/ENOENT|no such file/)
+  })
+})
+
+describe('CompileError.where', () => {
+  it('joins the parts that are known', () => {
+    expect(new CompileError('x', 'blog/a.mdx', 3, 7).where).toBe('blog/a.mdx:3:7')
+    expect(new CompileError('x', 'blog/a.mdx', 3).where).toBe('blog/a.mdx:3')
+    expect(new CompileError('x', 'blog/a.mdx').where).toBe('blog/a.mdx')
+    expect(new CompileError('x').where).toBe('')
+  })
+})

@@ -37,6 +37,13 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value
 }
 
+function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!allowed.includes(raw as T)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`)
+  return raw as T
+}
+
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
@@ -56,6 +63,19 @@ export interface Config {
   componentCacheMaxEntries: number
   /** Total size of the compiled code behind the cached components, in bytes. */
   componentCacheMaxBytes: number
+  /** Highlight worker threads at most; the pool has none while idle. */
+  highlightMaxThreads: number
+  /** Milliseconds a highlight thread may sit idle before it ends (tinypool's idleTimeout is in ms). */
+  highlightIdleMs: number
+  /** Milliseconds one code block may take before it falls back to plain text. */
+  highlightTimeoutMs: number
+  /** shiki's regex engine in the worker: 'javascript' or 'oniguruma'. */
+  highlightEngine: 'javascript' | 'oniguruma'
+  /** Compile worker threads at most; compiling runs off the main thread so readers never wait on it. */
+  compileMaxThreads: number
+  compileIdleMs: number
+  /** Milliseconds one post's compile may take before it is abandoned (the worker is replaced). */
+  compileTimeoutMs: number
   siteTitle: string
   siteDescription: string
   migrationsDir: string
@@ -71,6 +91,13 @@ function readConfig(): Config {
     contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', 2000, 0, 86_400_000),
     componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
+    highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),
+    highlightIdleMs: integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000),
+    highlightTimeoutMs: integer('HIGHLIGHT_TIMEOUT_MS', 5_000, 10, 600_000),
+    highlightEngine: oneOf('HIGHLIGHT_ENGINE', ['javascript', 'oniguruma'] as const, 'javascript'),
+    compileMaxThreads: integer('COMPILE_MAX_THREADS', 1, 1, 64),
+    compileIdleMs: integer('COMPILE_IDLE_MS', integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000), 1, 86_400_000),
+    compileTimeoutMs: integer('COMPILE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     siteTitle: text('SITE_TITLE', 'Kiln'),
     siteDescription: text('SITE_DESCRIPTION', 'A blog served by Kiln: MDX posts compiled when they are first read.'),
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),

@@ -16,6 +16,8 @@ import { getConfig } from './config.server.ts'
 import { syncContent } from './content/content.server.ts'
 import { countEntries } from './content/content-index.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
+import { destroyCompilePool } from './content/compile-pool.server.ts'
+import { destroyHighlightPool } from './content/highlight.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
 import './load-context.ts'
 
@@ -32,7 +34,9 @@ export function startup(): ReturnType<typeof countEntries> {
   return countEntries(getDb())
 }
 
-export function shutdown(): void {
+/** Ends the worker pools' threads and closes the database. */
+export async function shutdown(): Promise<void> {
+  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool()])
   closeDb()
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { compileMdx, CompileError } from '../app/content/compile-mdx.server.ts'
 import { FrontmatterError, parseFrontmatter } from '../app/content/frontmatter.ts'
+import { destroyHighlightPool, highlightBlock } from '../app/content/highlight.server.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 
 interface Problem {
@@ -36,7 +37,7 @@ async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
     throw error
   }
   try {
-    const compiled = await compileMdx({ contentDir, entryPath: entry.path, kind: entry.kind })
+    const compiled = await compileMdx({ contentDir, entryPath: entry.path, kind: entry.kind, highlight: highlightBlock })
     return compiled.warnings.map((warning) => ({
       level: 'warning' as const,
       where: where(warning.file ?? entry.path, warning.line, warning.column),
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
   const warnings = problems.length - errors
   const posts = scan.entries.filter((entry) => entry.kind === 'post').length
   if (problems.length > 0) printTable(problems)
+  await destroyHighlightPool()
   const seconds = ((performance.now() - start) / 1000).toFixed(1)
   console.log(`\n${contentDir}: ${posts} posts, ${scan.entries.length - posts} pages compiled in ${seconds} s: ${errors} errors, ${warnings} warnings`)
   return errors > 0 ? 1 : 0

@@ -19,6 +19,8 @@ import type { Program, Pattern } from 'estree'
 import type {} from 'mdast-util-mdx'
 import type {} from 'mdast-util-to-hast'
 import fs from 'node:fs'
+import { frameCodeBlock, parseCodeMeta, plainCodeBlock } from './code-block.ts'
+import type { Highlight } from './highlight.server.ts'
 import { grayMatterOptions, normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
 
 export interface Heading {
@@ -50,6 +52,8 @@ export class CompileError extends Error {
     readonly file?: string,
     readonly line?: number,
     readonly column?: number,
+    /** Set when the failure says nothing about the post (a crashed or timed-out worker): retry later, do not record it. */
+    readonly transient = false,
   ) {
     super(message)
     this.name = 'CompileError'
@@ -67,7 +71,14 @@ export interface CompileInput {
   /** The entry file, relative to the content folder. */
   entryPath: string
   kind: 'post' | 'page'
+  /** Highlights one code block (in a worker); without it every block is framed as plain text. */
+  highlight?: Highlight
 }
+
+/** Blocks larger than this are framed as plain text: tokenizing them costs memory out of all proportion. */
+export const MAX_HIGHLIGHT_BYTES = 256 * 1024
+/** Blocks of one post sent for highlighting at a time, so a post with thousands of blocks stays bounded. */
+const HIGHLIGHT_CONCURRENCY = 4
 
 /** Component names that Kiln itself provides to every post (none yet besides HTML). */
 export const PROVIDED_COMPONENTS = new Set<string>()
@@ -171,6 +182,54 @@ function rehypeCollectHeadings(collected: Collected) {
   }
 }
 
+/**
+ * Frames every fenced code block: highlighted by shiki in the worker when the language
+ * is known, escaped plain text in the same frame otherwise. Meta (title, {1,3-5},
+ * showLineNumbers) is read here; a block that cannot be highlighted adds a warning and
+ * never fails the post.
+ */
+function rehypeCodeBlocks(highlight: Highlight | undefined, warnings: CompileWarning[], contentDir: string) {
+  return () => async (tree: HastRoot, file: { path?: string }) => {
+    const where = file.path ? path.relative(contentDir, file.path) : undefined
+    const blocks: { parent: HastRoot | Element; index: number; code: Element; pre: Element }[] = []
+    visit(tree, 'element', (node: Element, index, parent) => {
+      if (node.tagName !== 'pre' || index === undefined || !parent) return
+      const code = node.children.find((child): child is Element => child.type === 'element' && child.tagName === 'code')
+      if (code) blocks.push({ parent: parent as HastRoot | Element, index, code, pre: node })
+    })
+    let next = 0
+    const work = async () => {
+      for (let i = next++; i < blocks.length; i = next++) {
+        const { parent, index, code, pre } = blocks[i]
+        const className = Array.isArray(code.properties?.className) ? code.properties.className : []
+        const lang = className.map(String).find((name) => name.startsWith('language-'))?.slice('language-'.length)
+        const metaString = (code.data as { meta?: string } | undefined)?.meta ?? null
+        const meta = parseCodeMeta(metaString)
+        const text = hastToString(code)
+        const line = pre.position?.start.line
+        const warn = (message: string) => warnings.push({ message, file: where, line, column: pre.position?.start.column })
+        let framed: Element | undefined
+        if (!lang || lang === 'text' || lang === 'txt' || lang === 'plaintext') {
+          if (!lang) warn('code block has no language: shown as plain text')
+        } else if (Buffer.byteLength(text) > MAX_HIGHLIGHT_BYTES) {
+          warn(`code block (${lang}) is larger than ${MAX_HIGHLIGHT_BYTES / 1024} KB: shown as plain text`)
+        } else if (highlight) {
+          const answer = await highlight({ code: text.replace(/\n$/, ''), lang, meta: metaString })
+          if (answer.ok) framed = frameCodeBlock(answer.pre, answer.lang, meta)
+          else if (answer.reason === 'unknown-language') warn(`code block language "${lang}" is not one shiki knows: shown as plain text`)
+          else {
+            warn(`code block (${lang}) could not be highlighted (${answer.message}): shown as plain text`)
+            console.error(`[kiln] highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ${where ?? 'post'}:${line ?? '?'} (${lang}): ${answer.message}`)
+          }
+        }
+        framed ??= frameCodeBlock(plainCodeBlock(text.replace(/\n$/, ''), lang, meta), lang, meta)
+        parent.children[index] = framed
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(HIGHLIGHT_CONCURRENCY, blocks.length) }, work))
+  }
+}
+
 interface EsbuildMessage {
   text: string
   location?: { file: string; line: number; column: number } | null
@@ -227,9 +286,10 @@ function toCompileError(error: unknown, contentDir: string, entryPath: string): 
   return new CompileError(error instanceof Error ? error.message : String(error), entryPath)
 }
 
-export async function compileMdx({ contentDir, entryPath, kind }: CompileInput): Promise<CompiledEntry> {
+export async function compileMdx({ contentDir, entryPath, kind, highlight }: CompileInput): Promise<CompiledEntry> {
   const file = path.join(contentDir, entryPath)
   const collected: Collected = { headings: [], used: new Map(), declared: new Set() }
+  const warnings: CompileWarning[] = []
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -246,6 +306,7 @@ export async function compileMdx({ contentDir, entryPath, kind }: CompileInput):
           ...(options.rehypePlugins ?? []),
           rehypeSlug,
           rehypeCollectHeadings(collected),
+          rehypeCodeBlocks(highlight, warnings, contentDir),
           [rehypeAutolinkHeadings, { behavior: 'append', properties: { className: ['heading-anchor'], ariaHidden: 'true', tabIndex: -1 }, content: { type: 'text', value: '#' } }],
         ]
         return options
@@ -268,7 +329,6 @@ export async function compileMdx({ contentDir, entryPath, kind }: CompileInput):
     throw error
   }
 
-  const warnings: CompileWarning[] = []
   for (const [name, where] of collected.used) {
     const root = name.split('.')[0]
     if (collected.declared.has(root) || PROVIDED_COMPONENTS.has(root) || root === 'props') continue

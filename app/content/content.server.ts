@@ -6,7 +6,8 @@
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
-import { compileMdx, CompileError } from './compile-mdx.server.ts'
+import { CompileError } from './compile-mdx.server.ts'
+import { compileInWorker } from './compile-pool.server.ts'
 import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
 import { getEntry, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
 import { isValidSlug } from './slug.ts'
@@ -68,7 +69,7 @@ async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | Store
   const { contentDir } = getConfig()
   const start = performance.now()
   try {
-    const compiled = await compileMdx({ contentDir, entryPath: entry.path, kind: entry.kind })
+    const compiled = await compileInWorker({ contentDir, entryPath: entry.path, kind: entry.kind })
     const compileMs = performance.now() - start
     stats.compiles++
     stats.compileMsTotal += compileMs
@@ -87,7 +88,7 @@ async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | Store
     stats.compileFailures++
     const compileError = error instanceof CompileError ? error : new CompileError((error as Error).message ?? String(error), entry.path)
     console.error(`[kiln] compile failed: ${compileError.where || entry.path}: ${compileError.message}`)
-    return saveFailure(db, {
+    const failure = {
       kind: entry.kind,
       slug: entry.slug,
       sourceHash: entry.sourceHash,
@@ -95,7 +96,11 @@ async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | Store
       file: compileError.file ?? entry.path,
       line: compileError.line ?? null,
       column: compileError.column ?? null,
-    })
+    }
+    // A crashed or timed-out worker says nothing about the post: answer this request
+    // with the failure, but do not record it, so the next request tries again.
+    if (compileError.transient) return { ...failure, failedAt: new Date().toISOString() }
+    return saveFailure(db, failure)
   }
 }
 

@@ -1,0 +1,93 @@
+/**
+ * Code block rules shared by the compiler (main side) and the highlight worker: how a
+ * fence's meta string is read, and how a block is framed. Pure functions, no shiki.
+ *
+ *   ```ts title="app.ts" {1,3-5} showLineNumbers
+ */
+import type { Element, ElementContent } from 'hast'
+
+export interface CodeMeta {
+  title?: string
+  /** 1-based line numbers to highlight. */
+  highlightLines: number[]
+  showLineNumbers: boolean
+}
+
+/** Lines to highlight are bounded, so `{1-99999999}` cannot make a huge array. */
+const MAX_HIGHLIGHT_LINES = 10_000
+
+export function parseCodeMeta(meta: string | null | undefined): CodeMeta {
+  const result: CodeMeta = { highlightLines: [], showLineNumbers: false }
+  if (!meta) return result
+  const title = /(?:^|\s)title=(?:"([^"]*)"|'([^']*)'|(\S+))/.exec(meta)
+  if (title) result.title = title[1] ?? title[2] ?? title[3]
+  const withoutTitle = title ? meta.replace(title[0], ' ') : meta
+  result.showLineNumbers = /(?:^|\s)showLineNumbers(?:\s|$|\{)/.test(withoutTitle)
+  const ranges = /\{([\d\s,-]+)\}/.exec(withoutTitle)
+  if (ranges) {
+    const lines = new Set<number>()
+    for (const part of ranges[1].split(',')) {
+      const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part)
+      if (!match) continue
+      const from = Number(match[1])
+      const to = match[2] ? Number(match[2]) : from
+      for (let line = Math.min(from, to); line <= Math.max(from, to) && lines.size < MAX_HIGHLIGHT_LINES; line++) {
+        if (line > 0) lines.add(line)
+      }
+    }
+    result.highlightLines = [...lines].sort((a, b) => a - b)
+  }
+  return result
+}
+
+/** Classes for one line: highlighted by meta, added or removed in a diff block. */
+export function lineClasses(lineNumber: number, text: string, meta: CodeMeta, lang: string | undefined): string[] {
+  const classes = ['line']
+  if (meta.highlightLines.includes(lineNumber)) classes.push('highlighted')
+  if (lang === 'diff') {
+    if (text.startsWith('+') && !text.startsWith('+++')) classes.push('diff', 'add')
+    else if (text.startsWith('-') && !text.startsWith('---')) classes.push('diff', 'remove')
+  }
+  return classes
+}
+
+function splitLines(code: string): string[] {
+  const lines = code.replace(/\r\n?/g, '\n').split('\n')
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop()
+  return lines
+}
+
+/** The same frame a highlighted block gets, with the code as escaped plain text. */
+export function plainCodeBlock(code: string, lang: string | undefined, meta: CodeMeta): Element {
+  const children: ElementContent[] = []
+  splitLines(code).forEach((text, index) => {
+    if (index > 0) children.push({ type: 'text', value: '\n' })
+    children.push({
+      type: 'element',
+      tagName: 'span',
+      properties: { className: lineClasses(index + 1, text, meta, lang) },
+      children: text ? [{ type: 'text', value: text }] : [],
+    })
+  })
+  return {
+    type: 'element',
+    tagName: 'pre',
+    properties: { className: ['shiki', 'plain'], tabIndex: 0 },
+    children: [{ type: 'element', tagName: 'code', properties: {}, children }],
+  }
+}
+
+/** Wraps a highlighted or plain `pre` in the figure every code block gets. */
+export function frameCodeBlock(pre: Element, lang: string | undefined, meta: CodeMeta): Element {
+  pre.properties = {
+    ...pre.properties,
+    ...(meta.showLineNumbers ? { dataLineNumbers: '' } : {}),
+    ...(lang ? { dataLanguage: lang } : {}),
+  }
+  const children: ElementContent[] = []
+  if (meta.title) {
+    children.push({ type: 'element', tagName: 'figcaption', properties: { className: ['code-title'] }, children: [{ type: 'text', value: meta.title }] })
+  }
+  children.push(pre)
+  return { type: 'element', tagName: 'figure', properties: { className: ['code-block'], dataCodeBlock: '' }, children }
+}

@@ -1,0 +1,48 @@
+/**
+ * Compiling in the compile pool (workers/compile.ts), off the main thread: readers of
+ * already-compiled pages keep getting answers while a whole blog compiles. The worker
+ * asks for code blocks to be highlighted through a MessagePort; this side answers from
+ * the highlight pool.
+ */
+import { MessageChannel } from 'node:worker_threads'
+import { getConfig } from '../config.server.ts'
+import { WorkerPool, isTimeout } from '../worker-pool.server.ts'
+import type { CompileTask, CompileTaskResult } from '../../workers/compile.ts'
+import { CompileError, type CompileInput, type CompiledEntry } from './compile-mdx.server.ts'
+import { highlightBlock, type HighlightTask } from './highlight.server.ts'
+
+let pool: WorkerPool<CompileTask, CompileTaskResult> | undefined
+
+export function getCompilePool(): WorkerPool<CompileTask, CompileTaskResult> {
+  if (!pool) {
+    const config = getConfig()
+    pool = new WorkerPool('compile', 'compile.worker.mjs', { maxThreads: config.compileMaxThreads, idleMs: config.compileIdleMs })
+  }
+  return pool
+}
+
+/** Compiles one entry in a worker; throws a CompileError (transient when the worker, not the post, failed). */
+export async function compileInWorker(input: Omit<CompileInput, 'highlight'>): Promise<CompiledEntry> {
+  const { port1, port2 } = new MessageChannel()
+  port1.on('message', ({ id, task }: { id: number; task: HighlightTask }) => {
+    void highlightBlock(task).then((answer) => port1.postMessage({ id, answer }))
+  })
+  const { compileTimeoutMs } = getConfig()
+  try {
+    const result = await getCompilePool().run({ input, port: port2 }, { timeoutMs: compileTimeoutMs, transferList: [port2] })
+    if (result.ok) return result.compiled
+    const { message, file, line, column } = result.error
+    throw new CompileError(message, file, line, column)
+  } catch (error) {
+    if (error instanceof CompileError) throw error
+    const reason = isTimeout(error) ? `compiling took longer than ${compileTimeoutMs} ms` : `the compile worker failed: ${(error as Error)?.message ?? error}`
+    throw new CompileError(reason, input.entryPath, undefined, undefined, true)
+  } finally {
+    port1.close()
+  }
+}
+
+export async function destroyCompilePool(): Promise<void> {
+  await pool?.destroy()
+  pool = undefined
+}

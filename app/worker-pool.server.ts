@@ -1,0 +1,91 @@
+/**
+ * Worker pools for heavy, leak-prone jobs. Each pool is tinypool with `minThreads: 0`:
+ * threads start on demand and end after `idleMs` without work (tinypool's idleTimeout is
+ * in milliseconds), so whatever a job allocated leaves with its thread. Each worker is
+ * TypeScript in workers/, started through its `<name>.worker.mjs` loader. Each pool
+ * counts its jobs.
+ */
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import Tinypool from 'tinypool'
+import { projectRoot } from './config.server.ts'
+
+export interface PoolStats {
+  name: string
+  threads: number
+  maxThreads: number
+  idleMs: number
+  queued: number
+  jobs: number
+  failures: number
+  lastJobAt: string | null
+  lastJobMs: number | null
+}
+
+export class WorkerPool<Task, Result> {
+  private pool: Tinypool | undefined
+  private counters = { jobs: 0, failures: 0, lastJobAt: null as string | null, lastJobMs: null as number | null }
+
+  constructor(
+    readonly name: string,
+    private readonly workerFile: string,
+    private readonly options: { maxThreads: number; idleMs: number; env?: Record<string, string> },
+  ) {}
+
+  private get tinypool(): Tinypool {
+    if (this.pool) return this.pool
+    this.pool = new Tinypool({
+      filename: pathToFileURL(path.join(projectRoot, 'workers', this.workerFile)).href,
+      name: 'default',
+      minThreads: 0,
+      maxThreads: this.options.maxThreads,
+      idleTimeout: this.options.idleMs,
+      env: { ...(process.env as Record<string, string>), ...this.options.env },
+    })
+    // A thread that dies outside a job (it cannot load, or exits while idle) is reported
+    // here; unhandled, tinypool's 'error' event would end the whole server.
+    this.pool.on('error', (error: Error) => {
+      this.counters.failures++
+      console.error(`[kiln] ${this.name} worker error: ${error.message}`)
+    })
+    return this.pool
+  }
+
+  /** Runs one job; a timeout or abort ends the job's thread, and the pool starts a fresh one for the next. */
+  async run(task: Task, { timeoutMs, transferList }: { timeoutMs: number; transferList?: Transferable[] }): Promise<Result> {
+    const start = performance.now()
+    try {
+      return (await this.tinypool.run(task, { signal: AbortSignal.timeout(timeoutMs), transferList: transferList as never })) as Result
+    } catch (error) {
+      this.counters.failures++
+      throw error
+    } finally {
+      this.counters.jobs++
+      this.counters.lastJobAt = new Date().toISOString()
+      this.counters.lastJobMs = performance.now() - start
+    }
+  }
+
+  stats(): PoolStats {
+    return {
+      name: this.name,
+      threads: this.pool?.threads.length ?? 0,
+      maxThreads: this.options.maxThreads,
+      idleMs: this.options.idleMs,
+      queued: this.pool?.queueSize ?? 0,
+      ...this.counters,
+    }
+  }
+
+  async destroy(): Promise<void> {
+    const pool = this.pool
+    this.pool = undefined
+    await pool?.destroy()
+  }
+}
+
+/** True when an error from run() means the job ran out of time. */
+export function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string })?.name
+  return name === 'TimeoutError' || name === 'AbortError'
+}

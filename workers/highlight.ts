@@ -1,0 +1,107 @@
+/**
+ * The highlight worker: shiki runs here and nowhere else. A tinypool thread loads this
+ * file; it keeps one highlighter per thread, loads each language the first time a block
+ * asks for it (never all of them), and answers with the block as hast. When the pool's
+ * idle timeout ends the thread, everything shiki allocated (grammars, the regex engine's
+ * memory) goes with it.
+ */
+import type { Element, Root } from 'hast'
+import { createHighlighterCore, type HighlighterCore, type ShikiTransformer } from 'shiki/core'
+import { bundledLanguages } from 'shiki/langs'
+import { bundledThemes } from 'shiki/themes'
+import { lineClasses, parseCodeMeta } from '../app/content/code-block.ts'
+
+export const LIGHT_THEME = 'github-light'
+export const DARK_THEME = 'github-dark'
+
+export interface HighlightTask {
+  code: string
+  lang: string
+  meta?: string | null
+}
+
+export type HighlightOutcome = { ok: true; pre: Element; lang: string } | { ok: false; reason: 'unknown-language'; lang: string }
+
+/** 'javascript' (shiki's JS regex engine) or 'oniguruma' (WASM); see the README for the measurement. */
+export type EngineName = 'javascript' | 'oniguruma'
+
+let highlighter: Promise<HighlighterCore> | undefined
+const loading = new Map<string, Promise<void>>()
+
+async function createEngine(name: EngineName) {
+  if (name === 'oniguruma') {
+    const { createOnigurumaEngine } = await import('shiki/engine/oniguruma')
+    return createOnigurumaEngine(import('shiki/wasm'))
+  }
+  const { createJavaScriptRegexEngine } = await import('shiki/engine/javascript')
+  return createJavaScriptRegexEngine({ forgiving: true })
+}
+
+function engineName(): EngineName {
+  return process.env.HIGHLIGHT_ENGINE === 'oniguruma' ? 'oniguruma' : 'javascript'
+}
+
+function getHighlighter(): Promise<HighlighterCore> {
+  highlighter ??= createHighlighterCore({
+    themes: [bundledThemes[LIGHT_THEME](), bundledThemes[DARK_THEME]()],
+    langs: [],
+    engine: createEngine(engineName()),
+  })
+  return highlighter
+}
+
+function isKnownLanguage(lang: string): lang is keyof typeof bundledLanguages {
+  return Object.prototype.hasOwnProperty.call(bundledLanguages, lang)
+}
+
+async function ensureLanguage(shiki: HighlighterCore, lang: keyof typeof bundledLanguages): Promise<void> {
+  if (shiki.getLoadedLanguages().includes(lang)) return
+  let pending = loading.get(lang)
+  if (!pending) {
+    pending = shiki.loadLanguage(bundledLanguages[lang]())
+    loading.set(lang, pending)
+  }
+  await pending
+}
+
+/** Marks highlighted lines and diff additions/removals on shiki's line spans. */
+function lineTransformer(metaString: string | null | undefined, lang: string): ShikiTransformer {
+  const meta = parseCodeMeta(metaString)
+  const sourceLines = [] as string[]
+  return {
+    preprocess(code) {
+      sourceLines.push(...code.split('\n'))
+    },
+    line(node, line) {
+      // shiki's hast uses the HTML attribute name ("class"), not React's.
+      node.properties.class = lineClasses(line, sourceLines[line - 1] ?? '', meta, lang).join(' ')
+    },
+  }
+}
+
+/** Test-only faults, so the pool's fallbacks can be proven with real crashes and hangs. */
+function injectFault(lang: string): void {
+  if (process.env.KILN_TEST_FAULTS !== '1') return
+  if (lang === 'kiln-test-crash') process.exit(1)
+  if (lang === 'kiln-test-throw') throw new Error('highlight worker failed on purpose')
+  if (lang === 'kiln-test-hang') for (;;);
+}
+
+export default async function highlight({ code, lang, meta }: HighlightTask): Promise<HighlightOutcome> {
+  const requested = lang.toLowerCase()
+  injectFault(requested)
+  if (!isKnownLanguage(requested)) return { ok: false, reason: 'unknown-language', lang }
+  const shiki = await getHighlighter()
+  await ensureLanguage(shiki, requested)
+  const root = shiki.codeToHast(code, {
+    lang: requested,
+    themes: { light: LIGHT_THEME, dark: DARK_THEME },
+    // Colours only as CSS variables (--shiki-light, --shiki-dark): the stylesheet picks
+    // one by the reader's colour scheme, so there is no flash of the wrong theme.
+    defaultColor: false,
+    transformers: [lineTransformer(meta, requested)],
+  }) as Root
+  const pre = root.children.find((node): node is Element => node.type === 'element' && node.tagName === 'pre')
+  if (!pre) throw new Error('shiki returned no <pre>')
+  return { ok: true, pre, lang: requested }
+}

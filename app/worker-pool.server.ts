@@ -25,6 +25,9 @@ export interface PoolStats {
 export class WorkerPool<Task, Result> {
   private pool: Tinypool | undefined
   private counters = { jobs: 0, failures: 0, lastJobAt: null as string | null, lastJobMs: null as number | null }
+  /** Jobs running on a thread now, and jobs waiting for one (in arrival order). */
+  private running = 0
+  private waiting: (() => void)[] = []
 
   constructor(
     readonly name: string,
@@ -51,8 +54,14 @@ export class WorkerPool<Task, Result> {
     return this.pool
   }
 
-  /** Runs one job; a timeout or abort ends the job's thread, and the pool starts a fresh one for the next. */
+  /**
+   * Runs one job; past timeoutMs the job's thread is ended and the pool starts a fresh one
+   * for the next. Jobs wait here, not in tinypool's queue, until a thread is free: the
+   * timeout then measures the job's own run, never its wait behind others.
+   */
   async run(task: Task, { timeoutMs, transferList }: { timeoutMs: number; transferList?: Transferable[] }): Promise<Result> {
+    if (this.running >= this.options.maxThreads) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.running++
     const start = performance.now()
     try {
       return (await this.tinypool.run(task, { signal: AbortSignal.timeout(timeoutMs), transferList: transferList as never })) as Result
@@ -63,6 +72,8 @@ export class WorkerPool<Task, Result> {
       this.counters.jobs++
       this.counters.lastJobAt = new Date().toISOString()
       this.counters.lastJobMs = performance.now() - start
+      this.running--
+      this.waiting.shift()?.()
     }
   }
 
@@ -72,7 +83,7 @@ export class WorkerPool<Task, Result> {
       threads: this.pool?.threads.length ?? 0,
       maxThreads: this.options.maxThreads,
       idleMs: this.options.idleMs,
-      queued: this.pool?.queueSize ?? 0,
+      queued: this.waiting.length,
       ...this.counters,
     }
   }

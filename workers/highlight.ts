@@ -79,17 +79,27 @@ function lineTransformer(metaString: string | null | undefined, lang: string): S
   }
 }
 
-/** Test-only faults, so the pool's fallbacks can be proven with real crashes and hangs. */
-function injectFault(lang: string): void {
+/**
+ * Test-only faults (KILN_TEST_FAULTS=1), so the pool's fallbacks are proven with real
+ * failures: a job that throws, a thread killed by an uncaught exception mid-job, a thread
+ * that exits, and one that never returns. The last two are caught by the job timeout.
+ */
+async function injectFault(lang: string): Promise<void> {
   if (process.env.KILN_TEST_FAULTS !== '1') return
-  if (lang === 'kiln-test-crash') process.exit(1)
   if (lang === 'kiln-test-throw') throw new Error('highlight worker failed on purpose')
+  if (lang === 'kiln-test-crash') {
+    setImmediate(() => {
+      throw new Error('highlight worker crashed on purpose')
+    })
+    await new Promise(() => {})
+  }
+  if (lang === 'kiln-test-exit') process.exit(1)
   if (lang === 'kiln-test-hang') for (;;);
 }
 
 export default async function highlight({ code, lang, meta }: HighlightTask): Promise<HighlightOutcome> {
   const requested = lang.toLowerCase()
-  injectFault(requested)
+  await injectFault(requested)
   if (!isKnownLanguage(requested)) return { ok: false, reason: 'unknown-language', lang }
   const shiki = await getHighlighter()
   await ensureLanguage(shiki, requested)

@@ -298,6 +298,29 @@ describe('bad input', () => {
   })
 })
 
+describe('worker threads of a running server', () => {
+  it('compiles and highlights in worker threads that are gone once idle', async () => {
+    const threads = (pid: number) => Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
+    const server = await startServer({ contentDir: sampleContentDir, env: { HIGHLIGHT_IDLE_MS: '300', COMPILE_IDLE_MS: '300' } })
+    try {
+      const pid = server.process.pid!
+      await get(server, '/blog') // warms what any request starts (libuv's pool, fetch)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const baseline = threads(pid)
+      const response = await get(server, '/blog/code-highlighting')
+      expect(timingNames(response)).toContain('compile')
+      expect(await response.text()).toContain('--shiki-dark')
+      expect(threads(pid)).toBeGreaterThan(baseline)
+      await waitFor(async () => threads(pid) <= baseline, 'the pools to spin down')
+      // Serving the compiled page needs no worker.
+      expect((await get(server, '/blog/code-highlighting')).status).toBe(200)
+      expect(threads(pid)).toBeLessThanOrEqual(baseline)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
 describe('a copy of the sample blog in another folder', () => {
   it('serves it from CONTENT_DIR, with a folder post whose component imports another file', async () => {
     const dir = tempDir('kiln-copy-')

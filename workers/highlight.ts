@@ -5,11 +5,10 @@
  * idle timeout ends the thread, everything shiki allocated (grammars, the regex engine's
  * memory) goes with it.
  */
-import type { Element, Root } from 'hast'
 import { createHighlighterCore, type HighlighterCore, type ShikiTransformer } from 'shiki/core'
 import { bundledLanguages } from 'shiki/langs'
 import { bundledThemes } from 'shiki/themes'
-import { lineClasses, parseCodeMeta } from '../app/content/code-block.ts'
+import { lineClasses, parseCodeMeta, preProperties } from '../app/content/code-block.ts'
 
 export const LIGHT_THEME = 'github-light'
 export const DARK_THEME = 'github-dark'
@@ -20,7 +19,13 @@ export interface HighlightTask {
   meta?: string | null
 }
 
-export type HighlightOutcome = { ok: true; pre: Element; lang: string } | { ok: false; reason: 'unknown-language'; lang: string }
+/**
+ * A highlighted block comes back as the HTML of its <pre>: a string crosses threads as
+ * one copy (an object tree is rebuilt node by node in every thread it passes through,
+ * and the main thread, which relays blocks, is where readers are served), and the page
+ * inserts it whole, one element instead of one per token.
+ */
+export type HighlightOutcome = { ok: true; html: string; lang: string } | { ok: false; reason: 'unknown-language'; lang: string }
 
 /** 'javascript' (shiki's JS regex engine) or 'oniguruma' (WASM); see the README for the measurement. */
 export type EngineName = 'javascript' | 'oniguruma'
@@ -64,13 +69,16 @@ async function ensureLanguage(shiki: HighlighterCore, lang: keyof typeof bundled
   await pending
 }
 
-/** Marks highlighted lines and diff additions/removals on shiki's line spans. */
+/** Marks highlighted lines and diff additions/removals on shiki's line spans, and the block's options on its <pre>. */
 function lineTransformer(metaString: string | null | undefined, lang: string): ShikiTransformer {
   const meta = parseCodeMeta(metaString)
   const sourceLines = [] as string[]
   return {
     preprocess(code) {
       sourceLines.push(...code.split('\n'))
+    },
+    pre(node) {
+      Object.assign(node.properties, preProperties(lang, meta))
     },
     line(node, line) {
       // shiki's hast uses the HTML attribute name ("class"), not React's.
@@ -103,15 +111,13 @@ export default async function highlight({ code, lang, meta }: HighlightTask): Pr
   if (!isKnownLanguage(requested)) return { ok: false, reason: 'unknown-language', lang }
   const shiki = await getHighlighter()
   await ensureLanguage(shiki, requested)
-  const root = shiki.codeToHast(code, {
+  const html = shiki.codeToHtml(code, {
     lang: requested,
     themes: { light: LIGHT_THEME, dark: DARK_THEME },
     // Colours only as CSS variables (--shiki-light, --shiki-dark): the stylesheet picks
     // one by the reader's colour scheme, so there is no flash of the wrong theme.
     defaultColor: false,
     transformers: [lineTransformer(meta, requested)],
-  }) as Root
-  const pre = root.children.find((node): node is Element => node.type === 'element' && node.tagName === 'pre')
-  if (!pre) throw new Error('shiki returned no <pre>')
-  return { ok: true, pre, lang: requested }
+  })
+  return { ok: true, html, lang: requested }
 }

@@ -1,12 +1,14 @@
-import { useEffect, useRef, useState, type ComponentPropsWithoutRef } from 'react'
+import { useEffect, useRef, useState } from 'react'
 
 /**
- * Every code block's <pre>, given to MDX as its `pre` component: the block as compiled
- * (highlighted on the server), plus a copy button once JavaScript is running. The copy
- * takes the code's text: line numbers are CSS counters, so they are never copied.
+ * Every fenced code block of a post. The compiler stored the block's <pre> as HTML
+ * (highlighted by shiki, or escaped plain text), so the page inserts it whole: one
+ * element per block instead of one per token, which keeps both the compiled code and
+ * the render small. The copy button appears once JavaScript runs; it copies the code's
+ * text, and line numbers are CSS counters, so they are never copied.
  */
-export function CodeBlockPre(props: ComponentPropsWithoutRef<'pre'>) {
-  const ref = useRef<HTMLPreElement>(null)
+export function KilnCodeBlock({ html, lang, title }: { html: string; lang?: string; title?: string }) {
+  const ref = useRef<HTMLDivElement>(null)
   const [ready, setReady] = useState(false)
   const [copied, setCopied] = useState(false)
   useEffect(() => setReady(true), [])
@@ -17,7 +19,7 @@ export function CodeBlockPre(props: ComponentPropsWithoutRef<'pre'>) {
   }, [copied])
 
   const copy = async () => {
-    const code = ref.current?.querySelector('code') ?? ref.current
+    const code = ref.current?.querySelector('code')
     if (!code) return
     try {
       await navigator.clipboard.writeText(code.innerText.replace(/\n$/, ''))
@@ -28,18 +30,21 @@ export function CodeBlockPre(props: ComponentPropsWithoutRef<'pre'>) {
   }
 
   return (
-    <div className="code-frame group relative">
-      <pre ref={ref} {...props} />
-      {ready ? (
-        <button
-          type="button"
-          onClick={copy}
-          className="code-copy absolute right-2 top-2 rounded-md border border-zinc-300 bg-white/90 px-2 py-1 font-sans text-xs font-medium text-zinc-700 opacity-100 shadow-sm transition-opacity hover:bg-white focus:opacity-100 sm:opacity-0 sm:group-hover:opacity-100 dark:border-zinc-600 dark:bg-zinc-800/90 dark:text-zinc-200"
-          aria-label={copied ? 'Copied' : 'Copy code'}
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-      ) : null}
-    </div>
+    <figure className="code-block" data-code-block="" data-language={lang}>
+      {title ? <figcaption className="code-title">{title}</figcaption> : null}
+      <div className="code-frame group relative">
+        <div ref={ref} dangerouslySetInnerHTML={{ __html: html }} />
+        {ready ? (
+          <button
+            type="button"
+            onClick={copy}
+            className="code-copy absolute right-2 top-2 rounded-md border border-zinc-300 bg-white/90 px-2 py-1 font-sans text-xs font-medium text-zinc-700 shadow-sm transition-opacity hover:bg-white focus:opacity-100 sm:opacity-0 sm:group-hover:opacity-100 dark:border-zinc-600 dark:bg-zinc-800/90 dark:text-zinc-200"
+            aria-label={copied ? 'Copied' : 'Copy code'}
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+        ) : null}
+      </div>
+    </figure>
   )
 }

@@ -1,6 +1,6 @@
 /**
- * Code block rules shared by the compiler (main side) and the highlight worker: how a
- * fence's meta string is read, and how a block is framed. Pure functions, no shiki.
+ * Code block rules shared by the compiler and the highlight worker: how a fence's meta
+ * string is read, and what a block's lines and <pre> carry. Pure functions, no shiki.
  *
  *   ```ts title="app.ts" {1,3-5} showLineNumbers
  */
@@ -72,22 +72,12 @@ export function plainCodeBlock(code: string, lang: string | undefined, meta: Cod
   return {
     type: 'element',
     tagName: 'pre',
-    properties: { className: ['shiki', 'plain'], tabIndex: 0 },
+    properties: { className: ['shiki', 'plain'], tabIndex: 0, ...preProperties(lang, meta) },
     children: [{ type: 'element', tagName: 'code', properties: {}, children }],
   }
 }
 
-/** Wraps a highlighted or plain `pre` in the figure every code block gets. */
-export function frameCodeBlock(pre: Element, lang: string | undefined, meta: CodeMeta): Element {
-  pre.properties = {
-    ...pre.properties,
-    ...(meta.showLineNumbers ? { dataLineNumbers: '' } : {}),
-    ...(lang ? { dataLanguage: lang } : {}),
-  }
-  const children: ElementContent[] = []
-  if (meta.title) {
-    children.push({ type: 'element', tagName: 'figcaption', properties: { className: ['code-title'] }, children: [{ type: 'text', value: meta.title }] })
-  }
-  children.push(pre)
-  return { type: 'element', tagName: 'figure', properties: { className: ['code-block'], dataCodeBlock: '' }, children }
+/** What every block's <pre> carries besides shiki's own attributes, as hast properties. */
+export function preProperties(lang: string | undefined, meta: CodeMeta): Record<string, string> {
+  return { ...(meta.showLineNumbers ? { dataLineNumbers: '' } : {}), ...(lang ? { dataLanguage: lang } : {}) }
 }

@@ -19,7 +19,9 @@ import type { Program, Pattern } from 'estree'
 import type {} from 'mdast-util-mdx'
 import type {} from 'mdast-util-to-hast'
 import fs from 'node:fs'
-import { frameCodeBlock, parseCodeMeta, plainCodeBlock } from './code-block.ts'
+import { toHtml } from 'hast-util-to-html'
+import type { MdxJsxAttribute, MdxJsxFlowElementHast } from 'mdast-util-mdx-jsx'
+import { parseCodeMeta, plainCodeBlock } from './code-block.ts'
 import type { Highlight } from './highlight.server.ts'
 import { grayMatterOptions, normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
 
@@ -182,11 +184,22 @@ function rehypeCollectHeadings(collected: Collected) {
   }
 }
 
+/** The component every code block becomes (app/components/code-block.tsx). */
+export const CODE_BLOCK_COMPONENT = 'KilnCodeBlock'
+
+function codeBlockElement(html: string, lang: string | undefined, title: string | undefined): MdxJsxFlowElementHast {
+  const attribute = (name: string, value: string): MdxJsxAttribute => ({ type: 'mdxJsxAttribute', name, value })
+  const attributes = [attribute('html', html)]
+  if (lang) attributes.push(attribute('lang', lang))
+  if (title) attributes.push(attribute('title', title))
+  return { type: 'mdxJsxFlowElement', name: CODE_BLOCK_COMPONENT, attributes, children: [] }
+}
+
 /**
- * Frames every fenced code block: highlighted by shiki in the worker when the language
- * is known, escaped plain text in the same frame otherwise. Meta (title, {1,3-5},
- * showLineNumbers) is read here; a block that cannot be highlighted adds a warning and
- * never fails the post.
+ * Turns every fenced code block into a KilnCodeBlock holding the block's HTML:
+ * highlighted by shiki in the worker when the language is known, escaped plain text
+ * with the same frame otherwise. Meta (title, {1,3-5}, showLineNumbers) is read here; a
+ * block that cannot be highlighted adds a warning and never fails the post.
  */
 function rehypeCodeBlocks(highlight: Highlight | undefined, warnings: CompileWarning[], contentDir: string) {
   return () => async (tree: HastRoot, file: { path?: string }) => {
@@ -208,22 +221,22 @@ function rehypeCodeBlocks(highlight: Highlight | undefined, warnings: CompileWar
         const text = hastToString(code)
         const line = pre.position?.start.line
         const warn = (message: string) => warnings.push({ message, file: where, line, column: pre.position?.start.column })
-        let framed: Element | undefined
+        let html: string | undefined
         if (!lang || lang === 'text' || lang === 'txt' || lang === 'plaintext') {
           if (!lang) warn('code block has no language: shown as plain text')
         } else if (Buffer.byteLength(text) > MAX_HIGHLIGHT_BYTES) {
           warn(`code block (${lang}) is larger than ${MAX_HIGHLIGHT_BYTES / 1024} KB: shown as plain text`)
         } else if (highlight) {
           const answer = await highlight({ code: text.replace(/\n$/, ''), lang, meta: metaString })
-          if (answer.ok) framed = frameCodeBlock(answer.pre, answer.lang, meta)
+          if (answer.ok) html = answer.html
           else if (answer.reason === 'unknown-language') warn(`code block language "${lang}" is not one shiki knows: shown as plain text`)
           else {
             warn(`code block (${lang}) could not be highlighted (${answer.message}): shown as plain text`)
             console.error(`[kiln] highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ${where ?? 'post'}:${line ?? '?'} (${lang}): ${answer.message}`)
           }
         }
-        framed ??= frameCodeBlock(plainCodeBlock(text.replace(/\n$/, ''), lang, meta), lang, meta)
-        parent.children[index] = framed
+        html ??= toHtml(plainCodeBlock(text.replace(/\n$/, ''), lang, meta))
+        parent.children[index] = codeBlockElement(html, lang, meta.title)
       }
     }
     await Promise.all(Array.from({ length: Math.min(HIGHLIGHT_CONCURRENCY, blocks.length) }, work))

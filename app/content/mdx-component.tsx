@@ -9,7 +9,7 @@
 import { LRUCache } from 'lru-cache'
 import { getMDXComponent } from 'mdx-bundler/client'
 import { useMemo, type ComponentType, type ReactNode } from 'react'
-import { CodeBlockPre } from '../components/code-block.tsx'
+import { KilnCodeBlock } from '../components/code-block.tsx'
 
 type MDXComponent = ReturnType<typeof getMDXComponent>
 
@@ -116,6 +116,6 @@ export interface MdxContentProps {
 
 export function MdxContent({ cacheKey, code, missing }: MdxContentProps) {
   const Component = getCachedComponent(cacheKey, code)
-  const components = useMemo(() => ({ ...missingComponents(missing), pre: CodeBlockPre }), [missing])
+  const components = useMemo(() => ({ ...missingComponents(missing), KilnCodeBlock }), [missing])
   return <Component components={components as never} />
 }

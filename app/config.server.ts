@@ -44,6 +44,23 @@ function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: 
   return raw as T
 }
 
+function flag(name: string, fallback: boolean): boolean {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false
+  throw new ConfigError(`${name} must be 1 or 0, got "${raw}"`)
+}
+
+/** A folder inside a repository: relative, and never climbing out of it. */
+function safeRelative(name: string, fallback: string): string {
+  const value = path.normalize(text(name, fallback))
+  if (path.isAbsolute(value) || value === '..' || value.startsWith(`..${path.sep}`)) {
+    throw new ConfigError(`${name} must be a folder inside the repository, got "${process.env[name]}"`)
+  }
+  return value
+}
+
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
@@ -59,6 +76,17 @@ export interface Config {
   databasePath: string
   /** How often, at most, a request may re-check the content folder for changes (0: never). */
   contentScanIntervalMs: number
+  /** Watch CONTENT_DIR and refresh on every save. */
+  contentWatch: boolean
+  /** The content repository Kiln clones and serves from; null: serve CONTENT_DIR as it is. */
+  contentGitUrl: string | null
+  contentGitBranch: string
+  /** The folder inside the repository that holds blog/ and pages/. */
+  contentGitPath: string
+  /** Where Kiln keeps its clone of the content repository. */
+  contentGitCloneDir: string
+  /** Secret for the refresh webhook's HMAC signature; null: the webhook is refused. */
+  refreshSecret: string | null
   /** Evaluated MDX components kept in memory. */
   componentCacheMaxEntries: number
   /** Total size of the compiled code behind the cached components, in bytes. */
@@ -84,11 +112,23 @@ export interface Config {
 
 function readConfig(): Config {
   const port = integer('PORT', 3000, 0, 65535)
+  const databasePath = path.resolve(text('DATABASE_PATH', path.join(projectRoot, 'data', 'kiln.db')))
+  const gitUrl = process.env.CONTENT_GIT_URL || null
+  const gitPath = safeRelative('CONTENT_GIT_PATH', 'content')
   return {
     port,
-    contentDir: path.resolve(text('CONTENT_DIR', path.join(projectRoot, 'content'))),
-    databasePath: path.resolve(text('DATABASE_PATH', path.join(projectRoot, 'data', 'kiln.db'))),
+    // With a content repository, the content is Kiln's own clone of it.
+    contentDir: gitUrl
+      ? path.join(path.dirname(databasePath), 'content-repo', gitPath)
+      : path.resolve(text('CONTENT_DIR', path.join(projectRoot, 'content'))),
+    databasePath,
     contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', 2000, 0, 86_400_000),
+    contentWatch: flag('CONTENT_WATCH', process.env.NODE_ENV === 'development'),
+    contentGitUrl: process.env.CONTENT_GIT_URL || null,
+    contentGitBranch: text('CONTENT_GIT_BRANCH', 'main'),
+    contentGitPath: gitPath,
+    contentGitCloneDir: path.join(path.dirname(databasePath), 'content-repo'),
+    refreshSecret: process.env.REFRESH_SECRET || null,
     componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),

@@ -15,6 +15,9 @@ import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
 import { syncContent } from './content/content.server.ts'
 import { countEntries } from './content/content-index.server.ts'
+import { ensureClone } from './content/git-content.server.ts'
+import { requestRefresh } from './content/refresh.server.ts'
+import { startWatching, stopWatching } from './content/watch.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
@@ -26,16 +29,32 @@ export const streamTimeout = 10_000
 const config = getConfig()
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
 
-/** Opens the database (applying migrations) and indexes the content folder. */
-export function startup(): ReturnType<typeof countEntries> {
+/**
+ * Opens the database (applying migrations), clones the content repository when there is
+ * one and no clone yet, indexes the content folder, and starts watching or catching up.
+ */
+export async function startup(): Promise<ReturnType<typeof countEntries>> {
+  getDb()
+  if (config.contentGitUrl) {
+    try {
+      await ensureClone({ url: config.contentGitUrl, branch: config.contentGitBranch, cloneDir: config.contentGitCloneDir })
+    } catch (error) {
+      // Serve what there is (nothing, on a first start); the next refresh tries again.
+      console.error(`[kiln] could not clone the content repository: ${(error as Error).message}`)
+    }
+  }
   const result = syncContent()
   for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
   for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
+  if (config.contentWatch) startWatching(config.contentDir)
+  // Catch up on whatever was pushed while the server was down.
+  if (config.contentGitUrl) requestRefresh('startup')
   return countEntries(getDb())
 }
 
 /** Ends the worker pools' threads and closes the database. */
 export async function shutdown(): Promise<void> {
+  stopWatching()
   await Promise.allSettled([destroyCompilePool(), destroyHighlightPool()])
   closeDb()
 }

@@ -141,13 +141,23 @@ export async function loadEntry(kind: EntryKind, slug: string, timings: Timings)
   const knownFailure = timings.time('db', () => getFailure(db, kind, slug))
   if (knownFailure && knownFailure.sourceHash === entry.sourceHash) return fallBack(knownFailure)
 
-  const key = `${kind}:${slug}:${entry.sourceHash}`
+  const outcome = await timings.timeAsync('compile', () => compileEntry(entry), `compiled ${entry.path}`)
+  if (isFailure(outcome)) return fallBack(outcome)
+  return { status: 'ok', entry, compiled: outcome, failure: null, compiledNow: true }
+}
+
+/**
+ * Compiles this version of an entry and stores the outcome; a compile of the same
+ * version already under way (a request, a refresh) is joined, not repeated.
+ */
+export function compileEntry(entry: IndexedEntry): Promise<StoredEntry | StoredFailure> {
+  const key = `${entry.kind}:${entry.slug}:${entry.sourceHash}`
   let pending = inFlight.get(key)
   if (!pending) {
     pending = compileAndStore(entry).finally(() => inFlight.delete(key))
     inFlight.set(key, pending)
   }
-  const outcome = await timings.timeAsync('compile', () => pending, `compiled ${entry.path}`)
-  if (isFailure(outcome)) return fallBack(outcome)
-  return { status: 'ok', entry, compiled: outcome, failure: null, compiledNow: true }
+  return pending
 }
+
+export { isFailure }

@@ -1,0 +1,235 @@
+/**
+ * Content refreshes: bring the content to its newest version and compile what changed.
+ *
+ *   with CONTENT_GIT_URL:  fetch the branch, `git diff --name-status` from the last
+ *                          refreshed commit, move the clone's work tree to the new commit
+ *   always:                sync the content index (one transaction), then compile every
+ *                          added or changed post, reporting each one's result
+ *
+ * Refreshes run one at a time. While one runs, the next request is queued, and any
+ * further requests join that queued one (they would all do the same work): a burst of
+ * webhooks costs at most two refreshes. Each refresh is a row in SQLite, so its status
+ * can be asked for by id; only the newest ones are kept.
+ */
+import crypto from 'node:crypto'
+import { getConfig } from '../config.server.ts'
+import { getDb } from '../db/connection.server.ts'
+import { getEntry, type SyncResult } from './content-index.server.ts'
+import { compileEntry, isFailure, syncContent } from './content.server.ts'
+import { changedFiles, checkout, ensureClone, fetchBranch, headCommit, isAncestor, type ChangedFile } from './git-content.server.ts'
+import type { EntryKind } from './source.server.ts'
+
+export type RefreshTrigger = 'webhook' | 'watch' | 'startup'
+export type RefreshStatus = 'queued' | 'running' | 'done' | 'failed'
+
+export interface RefreshPostResult {
+  slug: string
+  kind: EntryKind
+  result: 'added' | 'updated' | 'deleted' | 'failed'
+  error?: string
+}
+
+export interface Refresh {
+  id: string
+  status: RefreshStatus
+  trigger: RefreshTrigger
+  requestedAt: string
+  startedAt: string | null
+  finishedAt: string | null
+  fromCommit: string | null
+  commit: string | null
+  posts: RefreshPostResult[]
+  error: string | null
+}
+
+interface RefreshRow {
+  id: string
+  status: RefreshStatus
+  trigger: RefreshTrigger
+  requested_at: string
+  started_at: string | null
+  finished_at: string | null
+  from_commit: string | null
+  commit_sha: string | null
+  posts: string
+  error: string | null
+}
+
+/** Refresh records kept; older ones are deleted as new ones arrive. */
+const KEEP_REFRESHES = 100
+const LAST_COMMIT = 'content.last_refreshed_commit'
+
+function toRefresh(row: RefreshRow): Refresh {
+  return {
+    id: row.id,
+    status: row.status,
+    trigger: row.trigger,
+    requestedAt: row.requested_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    fromCommit: row.from_commit,
+    commit: row.commit_sha,
+    posts: JSON.parse(row.posts) as RefreshPostResult[],
+    error: row.error,
+  }
+}
+
+export function getRefresh(id: string): Refresh | null {
+  const row = getDb().prepare('SELECT * FROM content_refreshes WHERE id = ?').get(id) as RefreshRow | undefined
+  return row ? toRefresh(row) : null
+}
+
+export function listRefreshes(limit = 20): Refresh[] {
+  return (getDb().prepare('SELECT * FROM content_refreshes ORDER BY requested_at DESC LIMIT ?').all(limit) as RefreshRow[]).map(toRefresh)
+}
+
+function readState(key: string): string | null {
+  const row = getDb().prepare('SELECT value FROM kiln_state WHERE key = ?').get(key) as { value: string } | undefined
+  return row?.value ?? null
+}
+
+function writeState(key: string, value: string): void {
+  getDb().prepare('INSERT INTO kiln_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
+}
+
+function update(id: string, fields: Partial<Omit<RefreshRow, 'id'>>): void {
+  const names = Object.keys(fields)
+  if (names.length === 0) return
+  getDb()
+    .prepare(`UPDATE content_refreshes SET ${names.map((name) => `${name} = @${name}`).join(', ')} WHERE id = @id`)
+    .run({ ...fields, id })
+}
+
+let queued: string | null = null
+let running: Promise<void> | null = null
+/** Ends of refreshes, for tests and scripts that wait. */
+const waiters = new Map<string, (() => void)[]>()
+
+/**
+ * Asks for a refresh; returns the record of the refresh that will do the work: a new
+ * one, or the one already queued.
+ */
+export function requestRefresh(trigger: RefreshTrigger): Refresh {
+  if (queued) {
+    const existing = getRefresh(queued)
+    if (existing) return existing
+  }
+  const id = crypto.randomUUID()
+  const db = getDb()
+  db.prepare(`INSERT INTO content_refreshes (id, status, trigger, requested_at) VALUES (?, 'queued', ?, ?)`).run(id, trigger, new Date().toISOString())
+  db.prepare(`DELETE FROM content_refreshes WHERE id NOT IN (SELECT id FROM content_refreshes ORDER BY requested_at DESC LIMIT ?)`).run(KEEP_REFRESHES)
+  queued = id
+  void drain()
+  return getRefresh(id)!
+}
+
+async function drain(): Promise<void> {
+  if (running) return
+  while (queued) {
+    const id = queued
+    queued = null
+    running = runRefresh(id)
+    await running
+    running = null
+    for (const resolve of waiters.get(id) ?? []) resolve()
+    waiters.delete(id)
+  }
+}
+
+/** Resolves when the refresh has finished (done or failed). */
+export function whenFinished(id: string): Promise<void> {
+  const current = getRefresh(id)
+  if (!current || current.status === 'done' || current.status === 'failed') return Promise.resolve()
+  return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]))
+}
+
+/** True when a refresh is running or waiting. */
+export function refreshPending(): boolean {
+  return running !== null || queued !== null
+}
+
+function parseLabel(label: string): { kind: EntryKind; slug: string } {
+  const [folder, ...rest] = label.split('/')
+  return { kind: folder === 'pages' ? 'page' : 'post', slug: rest.join('/') }
+}
+
+/** Moves Kiln's clone to the branch's newest commit; returns the commits and what changed. */
+async function moveClone(): Promise<{ from: string | null; to: string; files: ChangedFile[] }> {
+  const config = getConfig()
+  const source = { url: config.contentGitUrl!, branch: config.contentGitBranch, cloneDir: config.contentGitCloneDir }
+  await ensureClone(source)
+  const head = await headCommit(source.cloneDir)
+  const target = await fetchBranch(source)
+  // Diff from the last refreshed commit when it is still known, so a refresh after
+  // downtime covers every commit missed; otherwise from what the work tree holds.
+  const recorded = readState(LAST_COMMIT)
+  const from = recorded && (await isAncestor(source.cloneDir, recorded, target)) ? recorded : head
+  const files = from === target ? [] : await changedFiles(source.cloneDir, from, target)
+  if (head !== target) await checkout(source.cloneDir, target)
+  return { from, to: target, files }
+}
+
+async function runRefresh(id: string): Promise<void> {
+  const config = getConfig()
+  update(id, { status: 'running', started_at: new Date().toISOString() })
+  try {
+    let commit: string | null = null
+    if (config.contentGitUrl) {
+      const moved = await moveClone()
+      commit = moved.to
+      update(id, { from_commit: moved.from, commit_sha: moved.to })
+      const relevant = moved.files.filter((file) => isContentPath(file.path, config.contentGitPath))
+      if (moved.files.length > 0) {
+        console.log(`[kiln] refresh ${id.slice(0, 8)}: ${moved.files.length} files changed (${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`)
+      }
+    }
+
+    // The index moves to the new version in one transaction; the sync finds the changed
+    // entries itself (by stamps and hashes), sibling files included.
+    const synced: SyncResult = syncContent()
+    if (commit) writeState(LAST_COMMIT, commit)
+
+    const posts: RefreshPostResult[] = synced.deleted.map((label) => ({ ...parseLabel(label), result: 'deleted' as const }))
+    const db = getDb()
+    for (const [labels, result] of [
+      [synced.added, 'added'],
+      [synced.updated, 'updated'],
+    ] as const) {
+      for (const label of labels) {
+        const { kind, slug } = parseLabel(label)
+        const entry = getEntry(db, kind, slug)
+        if (!entry) continue
+        if (entry.frontmatterError) {
+          posts.push({ kind, slug, result: 'failed', error: `${entry.path}: ${entry.frontmatterError}` })
+          continue
+        }
+        const outcome = await compileEntry(entry)
+        if (isFailure(outcome)) {
+          const where = [outcome.file, outcome.line, outcome.column].filter((part) => part !== null && part !== undefined).join(':')
+          posts.push({ kind, slug, result: 'failed', error: `${where}: ${outcome.message}` })
+        } else {
+          posts.push({ kind, slug, result })
+        }
+      }
+    }
+    update(id, { status: 'done', finished_at: new Date().toISOString(), posts: JSON.stringify(posts) })
+    if (posts.length > 0) {
+      const failed = posts.filter((post) => post.result === 'failed').length
+      console.log(`[kiln] refresh ${id.slice(0, 8)} done: ${posts.length} posts changed${failed ? `, ${failed} failed` : ''}`)
+    }
+  } catch (error) {
+    // The site keeps serving what it had: the index and the store are untouched by a
+    // refresh that failed before its sync.
+    const message = (error as Error)?.message ?? String(error)
+    console.error(`[kiln] refresh ${id.slice(0, 8)} failed: ${message}`)
+    update(id, { status: 'failed', finished_at: new Date().toISOString(), error: message })
+  }
+}
+
+/** Only files under <CONTENT_GIT_PATH>/blog or /pages are content; the rest of the repository is not read. */
+function isContentPath(file: string, contentPath: string): boolean {
+  const prefix = contentPath === '.' ? '' : `${contentPath.replace(/\/$/, '')}/`
+  if (!file.startsWith(prefix) || file.split('/').includes('..')) return false
+  const rest = file.slice(prefix.length)
+  return rest.startsWith('blog/') || rest.startsWith('pages/')
+}

@@ -1,0 +1,284 @@
+/**
+ * Author edits going live without a redeploy, with real git repositories: a bare
+ * repository as the remote, a working clone as the author, the real server cloning it,
+ * and the signed webhook. Also the watch mode, and a server killed mid-refresh.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sign } from '../../app/content/webhook-signature.server.ts'
+import { get, makeContentDir, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+
+const SECRET = 'test-refresh-secret'
+const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Author', GIT_AUTHOR_EMAIL: 'author@example.com', GIT_COMMITTER_NAME: 'Author', GIT_COMMITTER_EMAIL: 'author@example.com' }
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
+const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+interface RefreshStatus {
+  id: string
+  status: string
+  commit: string | null
+  posts: { slug: string; result: string; error?: string }[]
+  error?: string
+}
+
+function webhook(server: KilnServer, body = '{}', signature = sign(SECRET, body)) {
+  return fetch(`${server.url}/action/refresh-content`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(signature ? { 'X-Hub-Signature-256': signature } : {}) },
+    body,
+  })
+}
+
+async function status(server: KilnServer, id: string): Promise<RefreshStatus> {
+  const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+  expect(response.status).toBe(200)
+  return (await response.json()) as RefreshStatus
+}
+
+async function refreshAndWait(server: KilnServer): Promise<RefreshStatus> {
+  const response = await webhook(server)
+  expect(response.status).toBe(202)
+  const { id } = (await response.json()) as { id: string }
+  let last: RefreshStatus | undefined
+  await waitFor(async () => {
+    last = await status(server, id)
+    return last.status === 'done' || last.status === 'failed'
+  }, `refresh ${id}`)
+  return last!
+}
+
+const text = async (server: KilnServer, pathname: string) => (await get(server, pathname)).text()
+
+describe('refreshing from a content repository', () => {
+  let remote: string
+  let work: string
+  let dataDir: string
+  let server: KilnServer
+
+  const write = (file: string, content: string) => {
+    fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true })
+    fs.writeFileSync(path.join(work, file), content)
+  }
+  const push = (message: string) => {
+    git(work, 'add', '-A')
+    git(work, 'commit', '-q', '-m', message)
+    git(work, 'push', '-q', 'origin', 'main')
+  }
+  const start = () =>
+    startServer({
+      contentDir: '/nonexistent-ignored-with-git',
+      databasePath: path.join(dataDir, 'kiln.db'),
+      env: { CONTENT_GIT_URL: `file://${remote}`, REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0' },
+    })
+
+  beforeAll(async () => {
+    const root = tempDir('kiln-git-')
+    remote = path.join(root, 'remote.git')
+    work = path.join(root, 'work')
+    dataDir = path.join(root, 'data')
+    git(root, 'init', '-q', '--bare', '-b', 'main', remote)
+    git(root, 'clone', '-q', remote, work)
+    git(work, 'checkout', '-q', '-b', 'main')
+    write('README.md', '# content\n')
+    write('content/blog/alpha.mdx', post('Alpha', 'Alpha version one.'))
+    write('content/blog/beta.mdx', post('Beta', 'Beta body.'))
+    write('content/blog/widget-post/index.mdx', post('Widget post', "import { Widget } from './widget.tsx'\n\n<Widget />"))
+    write('content/blog/widget-post/widget.tsx', "export function Widget() { return <strong>widget one</strong> }\n")
+    write('content/pages/about.mdx', '---\ntitle: About\n---\n\nAbout us.\n')
+    push('first content')
+    server = await start()
+  })
+  afterAll(() => server?.stop())
+
+  it('clones the repository and serves its content folder', async () => {
+    expect(await text(server, '/blog/alpha')).toContain('Alpha version one.')
+    expect(await text(server, '/about')).toContain('About us.')
+    expect(fs.existsSync(path.join(dataDir, 'content-repo', '.git'))).toBe(true)
+  })
+
+  it('serves a pushed edit after the signed webhook, and reports the post updated', async () => {
+    write('content/blog/alpha.mdx', post('Alpha', 'Alpha version two.'))
+    push('edit alpha')
+    const head = git(work, 'rev-parse', 'HEAD').trim()
+    const result = await refreshAndWait(server)
+    expect(result.status).toBe('done')
+    expect(result.commit).toBe(head)
+    expect(result.posts).toContainEqual({ slug: 'alpha', result: 'updated' })
+    expect(await text(server, '/blog/alpha')).toContain('Alpha version two.')
+  })
+
+  it('refuses a wrong, missing or malformed signature, and changes nothing', async () => {
+    write('content/blog/alpha.mdx', post('Alpha', 'Alpha version three.'))
+    push('edit alpha again')
+    expect((await webhook(server, '{}', sign('wrong-secret', '{}'))).status).toBe(401)
+    expect((await webhook(server, '{}', '')).status).toBe(401)
+    expect((await webhook(server, '{}', 'sha256=nothex')).status).toBe(401)
+    expect((await webhook(server, '{"a":1}', sign(SECRET, '{}'))).status).toBe(401)
+    const statusWithoutSignature = await fetch(`${server.url}/action/refresh-content/whatever`)
+    expect(statusWithoutSignature.status).toBe(401)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await text(server, '/blog/alpha')).toContain('Alpha version two.')
+  })
+
+  it('answers a body over 1 MB with 413 and an unknown refresh id with 404', async () => {
+    const big = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 10) })
+    expect((await webhook(server, big)).status).toBe(413)
+    const unknown = await fetch(`${server.url}/action/refresh-content/no-such-id`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+    expect(unknown.status).toBe(404)
+  })
+
+  it('accepts a GitHub-style push payload as the body', async () => {
+    const payload = JSON.stringify({ ref: 'refs/heads/main', after: git(work, 'rev-parse', 'HEAD').trim(), commits: [] })
+    const response = await webhook(server, payload)
+    expect(response.status).toBe(202)
+    const { id } = (await response.json()) as { id: string }
+    await waitFor(async () => (await status(server, id)).status === 'done', 'the refresh')
+    expect(await text(server, '/blog/alpha')).toContain('Alpha version three.')
+  })
+
+  it('keeps the last good version live when a push breaks a post, names the error, and recovers on the next push', async () => {
+    write('content/blog/alpha.mdx', post('Alpha', 'Broken {'))
+    push('break alpha')
+    const broken = await refreshAndWait(server)
+    const failed = broken.posts.find((entry) => entry.slug === 'alpha')
+    expect(failed?.result).toBe('failed')
+    expect(failed?.error).toMatch(/^blog\/alpha\.mdx:\d+:\d+: /)
+    const page = await get(server, '/blog/alpha')
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('Alpha version three.')
+
+    write('content/blog/alpha.mdx', post('Alpha', 'Alpha fixed.'))
+    push('fix alpha')
+    expect((await refreshAndWait(server)).posts).toContainEqual({ slug: 'alpha', result: 'updated' })
+    expect(await text(server, '/blog/alpha')).toContain('Alpha fixed.')
+  })
+
+  it('recompiles a post when only its sibling component changes', async () => {
+    expect(await text(server, '/blog/widget-post')).toContain('widget one')
+    write('content/blog/widget-post/widget.tsx', "export function Widget() { return <strong>widget two</strong> }\n")
+    push('change the widget')
+    expect((await refreshAndWait(server)).posts).toContainEqual({ slug: 'widget-post', result: 'updated' })
+    expect(await text(server, '/blog/widget-post')).toContain('widget two')
+  })
+
+  it('adds and deletes posts: a deleted post answers 404 and leaves the list', async () => {
+    write('content/blog/gamma.mdx', post('Gamma', 'New post.'))
+    fs.rmSync(path.join(work, 'content/blog/beta.mdx'))
+    push('add gamma, delete beta')
+    const result = await refreshAndWait(server)
+    expect(result.posts).toContainEqual({ slug: 'gamma', result: 'added' })
+    expect(result.posts).toContainEqual({ slug: 'beta', result: 'deleted' })
+    expect((await get(server, '/blog/beta')).status).toBe(404)
+    const list = await text(server, '/blog')
+    expect(list).not.toContain('href="/blog/beta"')
+    expect(list).toContain('href="/blog/gamma"')
+  })
+
+  it('ignores files outside blog/ and pages/ and symlinks out of the content folder', async () => {
+    write('content/notes.txt', 'not content')
+    write('content/blog-drafts/x.mdx', post('Not a post', 'x'))
+    write('scripts/build.sh', 'echo hi')
+    fs.symlinkSync('/etc/passwd', path.join(work, 'content/blog/passwd.mdx'))
+    push('files that are not posts')
+    const result = await refreshAndWait(server)
+    expect(result.status).toBe('done')
+    expect(result.posts).toEqual([])
+    const response = await get(server, '/blog/passwd')
+    expect(response.status).toBe(404)
+    expect(await response.text()).not.toContain('root:')
+  })
+
+  it('coalesces a burst of webhooks into at most two refreshes, which all finish', async () => {
+    write('content/blog/alpha.mdx', post('Alpha', 'Alpha after the burst.'))
+    push('burst')
+    const ids = await Promise.all(Array.from({ length: 5 }, async () => ((await (await webhook(server)).json()) as { id: string }).id))
+    expect(new Set(ids).size).toBeLessThanOrEqual(2)
+    for (const id of new Set(ids)) await waitFor(async () => (await status(server, id)).status === 'done', `refresh ${id}`)
+    expect(await text(server, '/blog/alpha')).toContain('Alpha after the burst.')
+  })
+
+  it('reports a failed fetch with git\'s message and keeps serving', async () => {
+    const moved = `${remote}.moved`
+    fs.renameSync(remote, moved)
+    try {
+      const result = await refreshAndWait(server)
+      expect(result.status).toBe('failed')
+      expect(result.error).toMatch(/git fetch failed/)
+      expect((await get(server, '/blog/alpha')).status).toBe(200)
+    } finally {
+      fs.renameSync(moved, remote)
+    }
+  })
+
+  it('npm run content:refresh sends the signed request and prints the result', () => {
+    write('content/blog/delta.mdx', post('Delta', 'From CI.'))
+    push('add delta')
+    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, KILN_URL: server.url, REFRESH_SECRET: SECRET },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/added\s+delta/)
+    const wrong = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, KILN_URL: server.url, REFRESH_SECRET: 'nope' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(wrong.status).toBe(1)
+    expect(wrong.stderr).toContain('401')
+  })
+
+  it('survives being killed in the middle of a refresh: the restarted server has a consistent index and finishes the work', async () => {
+    for (let i = 0; i < 40; i++) write(`content/blog/bulk-${i}.mdx`, post(`Bulk ${i}`, `Bulk post number ${i}.\n\n\`\`\`ts\nconst n = ${i}\n\`\`\``))
+    push('forty new posts')
+    const response = await webhook(server)
+    const { id } = (await response.json()) as { id: string }
+    await waitFor(async () => (await status(server, id)).status === 'running', 'the refresh to start', 10_000)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    server.process.kill('SIGKILL')
+    await new Promise((resolve) => server.process.once('exit', resolve))
+
+    server = await start()
+    // Whatever the kill interrupted, the index matches the files: every bulk post is
+    // listed and served, and the startup refresh finishes the work.
+    await waitFor(async () => (await text(server, '/blog')).includes('href="/blog/bulk-39"'), 'the bulk posts to be listed')
+    const list = await text(server, '/blog')
+    for (let i = 0; i < 40; i++) expect(list).toContain(`href="/blog/bulk-${i}"`)
+    expect(await text(server, '/blog/bulk-7')).toContain('Bulk post number 7.')
+    const after = await refreshAndWait(server)
+    expect(after.status).toBe('done')
+  })
+})
+
+describe('CONTENT_WATCH', () => {
+  it('serves a saved edit, a new post, and answers 404 for a deleted one', async () => {
+    const contentDir = makeContentDir({ 'blog/watched.mdx': post('Watched', 'Before the save.') })
+    const server = await startServer({ contentDir, env: { CONTENT_WATCH: '1', CONTENT_SCAN_INTERVAL_MS: '0' } })
+    try {
+      expect(await text(server, '/blog/watched')).toContain('Before the save.')
+      fs.writeFileSync(path.join(contentDir, 'blog/watched.mdx'), post('Watched', 'After the save.'))
+      await waitFor(async () => (await text(server, '/blog/watched')).includes('After the save.'), 'the saved edit', 10_000)
+      expect(server.output()).toMatch(/compiled blog\/watched\.mdx/)
+
+      fs.writeFileSync(path.join(contentDir, 'blog/new-one.mdx'), post('New one', 'Fresh.'))
+      await waitFor(async () => (await text(server, '/blog')).includes('New one'), 'the new post in the list', 10_000)
+      fs.rmSync(path.join(contentDir, 'blog/new-one.mdx'))
+      await waitFor(async () => (await get(server, '/blog/new-one')).status === 404, 'the deleted post', 10_000)
+    } finally {
+      await server.stop()
+    }
+  })
+})

@@ -1,0 +1,103 @@
+/**
+ * `npm run bench:refresh [-- --edits 20]`
+ *
+ * Edit-to-live time, the author's promise: makes a content repository from the sample
+ * blog (a bare remote and an author's clone in a temp folder), starts Kiln on it, then
+ * for each edit pushes a change to one post, sends the signed webhook and times until
+ * the new text is served. Prints the median and max. Also times the same with
+ * CONTENT_WATCH (from the file's save to the new text served).
+ */
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { SIGNATURE_HEADER, sign } from '../app/content/webhook-signature.server.ts'
+import { copyDir, repoRoot, startServer, tempDir, type KilnServer } from '../tests/helpers/server.ts'
+
+const { values } = parseArgs({ options: { edits: { type: 'string', default: '20' } } })
+const edits = Math.max(1, Number(values.edits) || 20)
+const SECRET = 'bench-secret'
+const SLUG = 'how-posts-work'
+const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com' }
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
+
+async function servedWith(server: KilnServer, marker: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const html = await (await fetch(`${server.url}/blog/${SLUG}`)).text()
+    if (html.includes(marker)) return
+    if (Date.now() > deadline) throw new Error(`"${marker}" was not served within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+function summary(label: string, times: number[]): string {
+  const sorted = [...times].sort((a, b) => a - b)
+  return `${label.padEnd(38)} n=${sorted.length}  median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms  max ${sorted[sorted.length - 1].toFixed(0)} ms`
+}
+
+async function main() {
+  const root = tempDir('kiln-bench-refresh-')
+  const remote = path.join(root, 'remote.git')
+  const work = path.join(root, 'work')
+  git(root, 'init', '-q', '--bare', '-b', 'main', remote)
+  fs.mkdirSync(work)
+  git(work, 'init', '-q', '-b', 'main')
+  git(work, 'remote', 'add', 'origin', remote)
+  copyDir(path.join(repoRoot, 'content'), path.join(work, 'content'))
+  git(work, 'add', '-A')
+  git(work, 'commit', '-q', '-m', 'sample blog')
+  git(work, 'push', '-q', 'origin', 'main')
+  const postFile = path.join(work, 'content', 'blog', `${SLUG}.mdx`)
+  const original = fs.readFileSync(postFile, 'utf8')
+
+  const server = await startServer({
+    contentDir: '/unused',
+    databasePath: path.join(root, 'data', 'kiln.db'),
+    env: { CONTENT_GIT_URL: `file://${remote}`, REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0' },
+  })
+  const webhookTimes: number[] = []
+  try {
+    await servedWith(server, 'How posts work')
+    for (let i = 0; i < edits; i++) {
+      const marker = `Edit number ${i} of the benchmark.`
+      fs.writeFileSync(postFile, `${original}\n${marker}\n`)
+      git(work, 'commit', '-q', '-am', `edit ${i}`)
+      git(work, 'push', '-q', 'origin', 'main')
+      const start = performance.now()
+      const response = await fetch(`${server.url}/action/refresh-content`, { method: 'POST', headers: { [SIGNATURE_HEADER]: sign(SECRET, '{}') }, body: '{}' })
+      if (response.status !== 202) throw new Error(`webhook answered ${response.status}`)
+      await servedWith(server, marker)
+      webhookTimes.push(performance.now() - start)
+    }
+  } finally {
+    await server.stop()
+  }
+
+  const watchDir = tempDir('kiln-bench-watch-')
+  copyDir(path.join(repoRoot, 'content'), watchDir)
+  const watchFile = path.join(watchDir, 'blog', `${SLUG}.mdx`)
+  const watched = await startServer({ contentDir: watchDir, env: { CONTENT_WATCH: '1', CONTENT_SCAN_INTERVAL_MS: '0' } })
+  const watchTimes: number[] = []
+  try {
+    await servedWith(watched, 'How posts work')
+    for (let i = 0; i < edits; i++) {
+      const marker = `Saved edit ${i}.`
+      const start = performance.now()
+      fs.writeFileSync(watchFile, `${original}\n${marker}\n`)
+      await servedWith(watched, marker)
+      watchTimes.push(performance.now() - start)
+    }
+  } finally {
+    await watched.stop()
+  }
+  console.log(summary('webhook -> new text served', webhookTimes))
+  console.log(summary('CONTENT_WATCH save -> new text served', watchTimes))
+  fs.rmSync(root, { recursive: true, force: true })
+  fs.rmSync(watchDir, { recursive: true, force: true })
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:refresh failed: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})

@@ -87,6 +87,10 @@ export interface Config {
   contentGitCloneDir: string
   /** Secret for the refresh webhook's HMAC signature; null: the webhook is refused. */
   refreshSecret: string | null
+  /** Signs the session cookie; null: a random secret kept in the data folder is used. */
+  sessionSecret: string | null
+  /** The folder beside the database where Kiln keeps its own files. */
+  dataDir: string
   /** Evaluated MDX components kept in memory. */
   componentCacheMaxEntries: number
   /** Total size of the compiled code behind the cached components, in bytes. */
@@ -129,6 +133,8 @@ function readConfig(): Config {
     contentGitPath: gitPath,
     contentGitCloneDir: path.join(path.dirname(databasePath), 'content-repo'),
     refreshSecret: process.env.REFRESH_SECRET || null,
+    sessionSecret: process.env.SESSION_SECRET || null,
+    dataDir: path.dirname(databasePath),
     componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),

@@ -6,6 +6,10 @@ declare module '@remix-run/node' {
     timings: Timings
     /** The port this request arrived on, so the health check can request a page from itself. */
     localPort: number
+    /** The client's address, for sign-in lockouts. */
+    clientAddress: string
+    /** Set-Cookie values the server adds to the response (a renewed session, for one). */
+    setCookies: string[]
   }
 }
 

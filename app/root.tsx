@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
 import { ErrorPage } from './components/error-page.tsx'
+import { getUser } from './auth/session.server.ts'
 import { getConfig } from './config.server.ts'
 import { listPages } from './content/content-index.server.ts'
 import { getDb } from './db/connection.server.ts'
@@ -9,10 +10,13 @@ import stylesheet from './tailwind.css?url'
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const config = getConfig()
   const pages = context.timings.time('db', () => listPages(getDb()))
+  // Also renews a session in use (the cookie is sent again at most once a day).
+  const user = await getUser(request, context)
   return {
+    user: user ? { email: user.email, isAdmin: user.isAdmin } : null,
     site: { title: config.siteTitle, description: config.siteDescription },
     pages: pages.map((page) => ({ slug: page.slug, title: page.title })),
   }
@@ -32,7 +36,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body className="flex min-h-screen flex-col">
-        <SiteHeader title={data?.site.title ?? 'Kiln'} pages={data?.pages ?? []} />
+        <SiteHeader title={data?.site.title ?? 'Kiln'} pages={data?.pages ?? []} user={data?.user ?? null} />
         <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-12">{children}</main>
         <SiteFooter title={data?.site.title ?? 'Kiln'} />
         <ScrollRestoration />

@@ -19,8 +19,8 @@ import { Timings } from '../app/timing.server.ts'
 import { ensureBuild } from './ensure-build.ts'
 
 interface KilnEntry {
-  startup(): { posts: number; pages: number; drafts: number; invalid: number }
-  shutdown(): void
+  startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
+  shutdown(): Promise<void>
 }
 
 const isDevelopment = process.env.NODE_ENV === 'development'
@@ -48,10 +48,13 @@ async function main() {
   app.use((req, res, next) => {
     const start = performance.now()
     const timings = new Timings()
+    const setCookies: string[] = []
     res.locals.timings = timings
+    res.locals.setCookies = setCookies
     onHeaders(res, () => {
       timings.add('total', performance.now() - start)
       res.setHeader('Server-Timing', timings.toHeader())
+      if (setCookies.length > 0) res.append('Set-Cookie', setCookies)
     })
     next()
   })
@@ -75,14 +78,20 @@ async function main() {
   }
 
   const entry = (await loadBuild()).entry.module as unknown as KilnEntry
-  const started = entry.startup()
+  const started = await entry.startup()
 
   app.all(
     '*',
     createRequestHandler({
       build: loadBuild,
       mode: isDevelopment ? 'development' : 'production',
-      getLoadContext: (req, res) => ({ timings: res.locals.timings as Timings, localPort: req.socket.localPort ?? config.port }),
+      getLoadContext: (req, res) => ({
+        timings: res.locals.timings as Timings,
+        localPort: req.socket.localPort ?? config.port,
+        // Behind Fly's proxy the client is in Fly-Client-IP; otherwise the socket's peer.
+        clientAddress: String(req.headers['fly-client-ip'] ?? req.socket.remoteAddress ?? 'unknown'),
+        setCookies: res.locals.setCookies as string[],
+      }),
     }),
   )
 
@@ -102,8 +111,7 @@ async function main() {
     const force = setTimeout(() => process.exit(0), 10_000)
     force.unref()
     server.close(() => {
-      entry.shutdown()
-      process.exit(0)
+      void entry.shutdown().finally(() => process.exit(0))
     })
     server.closeIdleConnections()
   }

@@ -1,9 +1,17 @@
-import { Link, NavLink } from '@remix-run/react'
+import { Form, Link, NavLink } from '@remix-run/react'
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded px-2 py-1 transition-colors hover:text-amber-700 dark:hover:text-amber-400 ${isActive ? 'text-zinc-950 dark:text-white' : 'text-zinc-600 dark:text-zinc-400'}`
 
-export function SiteHeader({ title, pages }: { title: string; pages: { slug: string; title: string }[] }) {
+export function SiteHeader({
+  title,
+  pages,
+  user,
+}: {
+  title: string
+  pages: { slug: string; title: string }[]
+  user: { email: string; isAdmin: boolean } | null
+}) {
   return (
     <header className="sticky top-0 z-10 border-b border-zinc-200/80 bg-white/90 backdrop-blur dark:border-zinc-800/80 dark:bg-zinc-950/90">
       <nav aria-label="Main" className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-3 sm:px-6">
@@ -23,6 +31,18 @@ export function SiteHeader({ title, pages }: { title: string; pages: { slug: str
               {page.title}
             </NavLink>
           ))}
+          {user?.isAdmin ? (
+            <NavLink to="/admin" className={navLink}>
+              Admin
+            </NavLink>
+          ) : null}
+          {user ? (
+            <Form method="post" action="/logout">
+              <button type="submit" className="rounded px-2 py-1 text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400">
+                Sign out
+              </button>
+            </Form>
+          ) : null}
         </div>
       </nav>
     </header>

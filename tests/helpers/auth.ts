@@ -1,0 +1,42 @@
+/**
+ * Admin accounts and sign-in for tests, through Kiln's own parts: `npm run admin:create`
+ * (its script, against the server's database) and the real /login form.
+ */
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { repoRoot, type KilnServer } from './server.ts'
+
+export function runAdminCreate(databasePath: string, email: string, password: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'admin-create.ts'), '--email', email], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_PATH: databasePath },
+    input: `${password}\n`,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+}
+
+export function createAdmin(server: KilnServer, email: string, password: string): void {
+  const run = runAdminCreate(server.databasePath, email, password)
+  if (run.status !== 0) throw new Error(`admin:create failed: ${run.stderr}${run.stdout}`)
+}
+
+/** Posts the login form the way a browser on this site would. */
+export function postLogin(server: KilnServer, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${server.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, ...headers },
+    body: new URLSearchParams(fields).toString(),
+  })
+}
+
+/** Signs in; returns the Cookie header value that carries the session. */
+export async function signIn(server: KilnServer, email: string, password: string): Promise<string> {
+  const response = await postLogin(server, { email, password })
+  if (response.status !== 302) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`)
+  const setCookie = response.headers.get('set-cookie') ?? ''
+  const match = /kiln_session=[^;]*/.exec(setCookie)
+  if (!match) throw new Error(`sign-in set no session cookie: ${setCookie}`)
+  return match[0]
+}

@@ -119,6 +119,7 @@ function readConfig(): Config {
   const databasePath = path.resolve(text('DATABASE_PATH', path.join(projectRoot, 'data', 'kiln.db')))
   const gitUrl = process.env.CONTENT_GIT_URL || null
   const gitPath = safeRelative('CONTENT_GIT_PATH', 'content')
+  const contentWatch = flag('CONTENT_WATCH', process.env.NODE_ENV === 'development')
   return {
     port,
     // With a content repository, the content is Kiln's own clone of it.
@@ -126,8 +127,10 @@ function readConfig(): Config {
       ? path.join(path.dirname(databasePath), 'content-repo', gitPath)
       : path.resolve(text('CONTENT_DIR', path.join(projectRoot, 'content'))),
     databasePath,
-    contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', 2000, 0, 86_400_000),
-    contentWatch: flag('CONTENT_WATCH', process.env.NODE_ENV === 'development'),
+    // With a repository or a watcher, content changes only through refreshes: a request
+    // re-scanning in the middle of a checkout could index half of it.
+    contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', gitUrl || contentWatch ? 0 : 2000, 0, 86_400_000),
+    contentWatch,
     contentGitUrl: process.env.CONTENT_GIT_URL || null,
     contentGitBranch: text('CONTENT_GIT_BRANCH', 'main'),
     contentGitPath: gitPath,

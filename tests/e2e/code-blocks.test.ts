@@ -9,11 +9,11 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { launchChromium, waitForHydration } from '../helpers/browser.ts'
 import { makeContentDir, repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENS_DIR = path.join(repoRoot, '.scratch', 'screens')
 const DESKTOP = { width: 1280, height: 800 }
 const SAMPLE_POST = '/blog/code-highlighting'
@@ -51,24 +51,9 @@ let ownContentDir: string
 let browser: Browser
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it or set CHROMIUM_PATH`)
-  }
   ownContentDir = makeContentDir({ 'blog/edge-cases.mdx': OWN_POST })
   ;[server, ownServer] = await Promise.all([startServer({ contentDir: sampleContentDir }), startServer({ contentDir: ownContentDir })])
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  })
+  browser = await launchChromium()
   // Compile both posts once up front, so no test pays for the first compile.
   const warm = await Promise.all([fetch(server.url + SAMPLE_POST), fetch(ownServer.url + '/blog/edge-cases')])
   for (const response of warm) expect(response.status).toBe(200)
@@ -118,17 +103,6 @@ async function withSession(body: (session: Session) => Promise<void>, options: B
   }
 }
 
-/** Resolves once React has hydrated the element (React 18 puts a `__reactFiber$…` key on nodes it owns). */
-async function waitForHydration(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction(
-    (sel) => {
-      const element = document.querySelector(sel)
-      return element !== null && Object.keys(element).some((key) => key.startsWith('__reactFiber$'))
-    },
-    selector,
-    { timeout: 15_000 },
-  )
-}
 
 /** The fenced code blocks of a Markdown/MDX source, in order: info string and code (without its last newline). */
 function fencedBlocks(source: string): { info: string; code: string }[] {

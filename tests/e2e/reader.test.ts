@@ -8,13 +8,13 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { launchChromium, waitForHydration } from '../helpers/browser.ts'
 import { repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const SITE_TITLE = 'Kiln E2E Journal'
 const SITE_DESCRIPTION = 'Sample posts, read by a headless browser.'
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const SCREENS_DIR = path.join(repoRoot, '.scratch', 'screens')
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 375, height: 812 }
@@ -23,26 +23,11 @@ let server: KilnServer
 let browser: Browser
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it or set CHROMIUM_PATH`)
-  }
   server = await startServer({
     contentDir: sampleContentDir,
     env: { SITE_TITLE, SITE_DESCRIPTION },
   })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
@@ -90,20 +75,6 @@ async function withSession(body: (session: Session) => Promise<void>, options?: 
   }
 }
 
-/**
- * Resolves once React has hydrated the element: React 18 attaches its fiber to the DOM
- * nodes it owns under a `__reactFiber$<random>` key, which server HTML never has.
- */
-async function waitForHydration(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction(
-    (sel) => {
-      const element = document.querySelector(sel)
-      return element !== null && Object.keys(element).some((key) => key.startsWith('__reactFiber$'))
-    },
-    selector,
-    { timeout: 15_000 },
-  )
-}
 
 /** The fenced code blocks of a Markdown/MDX source, in order, without the fences. */
 function fencedBlocks(source: string): string[] {

@@ -89,6 +89,8 @@ export interface Config {
   refreshSecret: string | null
   /** Signs the session cookie; null: a random secret kept in the data folder is used. */
   sessionSecret: string | null
+  /** Bearer token that opens GET /metrics; null: /metrics answers 404. */
+  metricsToken: string | null
   /** The folder beside the database where Kiln keeps its own files. */
   dataDir: string
   /** Evaluated MDX components kept in memory. */
@@ -137,6 +139,7 @@ function readConfig(): Config {
     contentGitCloneDir: path.join(path.dirname(databasePath), 'content-repo'),
     refreshSecret: process.env.REFRESH_SECRET || null,
     sessionSecret: process.env.SESSION_SECRET || null,
+    metricsToken: process.env.METRICS_TOKEN || null,
     dataDir: path.dirname(databasePath),
     componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),

@@ -22,7 +22,11 @@ import { configureComponentCache } from './content/mdx-component.tsx'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
+import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
 import './load-context.ts'
+
+/** For the Express server: counts an answered request in /metrics (see server/index.ts). */
+export { observeRequest as recordRequest } from './diagnostics/metrics.server.ts'
 
 export const streamTimeout = 10_000
 
@@ -35,6 +39,7 @@ configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes:
  */
 export async function startup(): Promise<ReturnType<typeof countEntries>> {
   getDb()
+  startMemorySampler()
   if (config.contentGitUrl) {
     try {
       await ensureClone({ url: config.contentGitUrl, branch: config.contentGitBranch, cloneDir: config.contentGitCloneDir })
@@ -55,6 +60,7 @@ export async function startup(): Promise<ReturnType<typeof countEntries>> {
 /** Ends the worker pools' threads and closes the database. */
 export async function shutdown(): Promise<void> {
   stopWatching()
+  stopMemorySampler()
   await Promise.allSettled([destroyCompilePool(), destroyHighlightPool()])
   closeDb()
 }

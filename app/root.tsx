@@ -8,7 +8,10 @@ import { listPages } from './content/content-index.server.ts'
 import { getDb } from './db/connection.server.ts'
 import stylesheet from './tailwind.css?url'
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesheet },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const config = getConfig()

@@ -21,6 +21,7 @@ import { ensureBuild } from './ensure-build.ts'
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
   shutdown(): Promise<void>
+  recordRequest(method: string, url: string, status: number, seconds: number): void
 }
 
 const isDevelopment = process.env.NODE_ENV === 'development'
@@ -41,6 +42,25 @@ function rejectUnsafePaths(req: express.Request, _res: express.Response, next: e
   next()
 }
 
+/**
+ * A write whose Origin names another site is refused here with a plain 403 (Remix would
+ * abort the action too, but as a 500). Requests without an Origin, like webhooks, pass:
+ * the forms that change state require one themselves.
+ */
+function refuseCrossSiteWrites(req: express.Request, res: express.Response, next: express.NextFunction) {
+  const origin = req.headers.origin
+  if (req.method === 'GET' || req.method === 'HEAD' || !origin) return next()
+  const host = req.headers['x-forwarded-host'] ?? req.headers.host
+  let originHost: string | null = null
+  try {
+    originHost = new URL(origin).host
+  } catch {
+    // "null" or garbage: not this site
+  }
+  if (originHost === host) return next()
+  res.status(403).type('text/plain').send('Cross-site request refused: this form must be sent from this site.')
+}
+
 async function main() {
   const app = express()
   app.disable('x-powered-by')
@@ -58,8 +78,15 @@ async function main() {
     })
     next()
   })
+  // Every answered request counts in /metrics, under a bounded route label the app picks.
+  app.use((req, res, next) => {
+    const start = performance.now()
+    res.on('finish', () => entry.recordRequest(req.method, req.originalUrl, res.statusCode, (performance.now() - start) / 1000))
+    next()
+  })
   app.use(compression())
   app.use(rejectUnsafePaths)
+  app.use(refuseCrossSiteWrites)
 
   let loadBuild: () => Promise<ServerBuild>
   if (isDevelopment) {

@@ -1,0 +1,157 @@
+/**
+ * Everything the admin dashboard shows, gathered in one place: memory (the sampler's ring
+ * plus a reading taken now), event-loop delay, the process, the worker pools, the
+ * component cache, the content and the diagnostics downloads.
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import v8 from 'node:v8'
+import { getInstanceInfo } from 'litefs-js'
+import { projectRoot } from '../config.server.ts'
+import { getCompilePool } from '../content/compile-pool.server.ts'
+import { countEntries } from '../content/content-index.server.ts'
+import { getHighlightPool } from '../content/highlight.server.ts'
+import { componentCacheStats } from '../content/mdx-component.tsx'
+import { listRefreshes } from '../content/refresh.server.ts'
+import { getDb } from '../db/connection.server.ts'
+import { listDownloads } from './downloads.server.ts'
+import { MEMORY_SERIES, eventLoopDelay, memoryHistory, type MemorySeries } from './memory-sampler.server.ts'
+
+let kilnVersion: string | undefined
+
+function readKilnVersion(): string {
+  if (kilnVersion === undefined) {
+    try {
+      kilnVersion = String(JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version ?? 'unknown')
+    } catch {
+      kilnVersion = 'unknown'
+    }
+  }
+  return kilnVersion
+}
+
+export interface InstanceFacts {
+  role: 'primary' | 'replica'
+  /** False when LiteFS is not set up (no LITEFS_DIR): a single instance, its own primary. */
+  litefs: boolean
+  hostname: string
+  primary: string
+}
+
+/**
+ * Primary or replica, from litefs-js. Without LiteFS (litefs-js throws when LITEFS_DIR is
+ * unset) this process is the only instance, and so the primary.
+ */
+async function instanceFacts(): Promise<InstanceFacts> {
+  try {
+    const info = await getInstanceInfo()
+    return { role: info.currentIsPrimary ? 'primary' : 'replica', litefs: true, hostname: info.currentInstance, primary: info.primaryInstance }
+  } catch {
+    const hostname = os.hostname()
+    return { role: 'primary', litefs: false, hostname, primary: hostname }
+  }
+}
+
+/** A figure in MB with two decimals: enough for a chart, and a third of the bytes' JSON. */
+const toMB = (bytes: number) => Math.round((bytes / 1048576) * 100) / 100
+
+interface CompileFailureRow {
+  kind: string
+  slug: string
+  message: string
+  file: string | null
+  line: number | null
+  column: number | null
+  failed_at: string
+}
+
+interface WarningRow {
+  kind: string
+  slug: string
+  warnings: string
+}
+
+const LIST_LIMIT = 20
+
+function contentFacts() {
+  const db = getDb()
+  const counts = countEntries(db)
+  const failures = db
+    .prepare('SELECT kind, slug, message, file, line, column, failed_at FROM compile_failures ORDER BY failed_at DESC LIMIT ?')
+    .all(LIST_LIMIT) as CompileFailureRow[]
+  const failureCount = (db.prepare('SELECT COUNT(*) AS n FROM compile_failures').get() as { n: number }).n
+  // Only the version being served now: an older stored version's warnings are history.
+  const warningsQuery = `FROM compiled_entries c JOIN content_entries e
+      ON e.kind = c.kind AND e.slug = c.slug AND e.source_hash = c.source_hash
+    WHERE c.warnings != '[]'`
+  const warningRows = db.prepare(`SELECT c.kind, c.slug, c.warnings ${warningsQuery} ORDER BY c.slug LIMIT ?`).all(LIST_LIMIT) as WarningRow[]
+  const warningCount = (db.prepare(`SELECT COUNT(*) AS n ${warningsQuery}`).get() as { n: number }).n
+  const [lastRefresh] = listRefreshes(1)
+  return {
+    counts,
+    lastRefresh: lastRefresh
+      ? {
+          status: lastRefresh.status,
+          trigger: lastRefresh.trigger,
+          requestedAt: lastRefresh.requestedAt,
+          finishedAt: lastRefresh.finishedAt,
+          commit: lastRefresh.commit,
+          changed: lastRefresh.posts.length,
+          failed: lastRefresh.posts.filter((post) => post.result === 'failed').length,
+          error: lastRefresh.error,
+        }
+      : null,
+    failureCount,
+    failures: failures.map((row) => ({
+      kind: row.kind,
+      slug: row.slug,
+      message: row.message,
+      where: row.file ? [row.file, row.line, row.column].filter((part) => part !== null).join(':') : null,
+      failedAt: row.failed_at,
+    })),
+    warningCount,
+    warnings: warningRows.map((row) => {
+      const warnings = JSON.parse(row.warnings) as { message: string }[]
+      return { kind: row.kind, slug: row.slug, count: warnings.length, first: warnings[0]?.message ?? '' }
+    }),
+  }
+}
+
+export async function dashboardData() {
+  const now = Date.now()
+  const usage = process.memoryUsage()
+  const history = memoryHistory()
+  const p99s = history.delayP99Ms.filter((value): value is number => value !== null)
+  return {
+    now,
+    memory: {
+      intervalMs: history.intervalMs,
+      capacity: history.capacity,
+      /** The ring, oldest first, then a reading taken now: seconds before `now`, and MB per series. */
+      agesS: [...history.times.map((time) => Math.max(0, Math.round((now - time) / 1000))), 0],
+      seriesMB: Object.fromEntries(MEMORY_SERIES.map((name) => [name, [...history.series[name].map(toMB), toMB(usage[name])]])) as Record<
+        MemorySeries,
+        number[]
+      >,
+      /** Bytes, read now. */
+      current: Object.fromEntries(MEMORY_SERIES.map((name) => [name, usage[name]])) as Record<MemorySeries, number>,
+      heapLimit: v8.getHeapStatistics().heap_size_limit,
+      samples: history.times.length,
+    },
+    eventLoop: { ...eventLoopDelay(), p99MaxMs: p99s.length > 0 ? Math.max(...p99s) : null },
+    process: {
+      pid: process.pid,
+      uptimeS: process.uptime(),
+      node: process.version,
+      kiln: readKilnVersion(),
+      instance: await instanceFacts(),
+    },
+    pools: [getHighlightPool().stats(), getCompilePool().stats()],
+    cache: componentCacheStats(),
+    content: contentFacts(),
+    downloads: listDownloads(LIST_LIMIT),
+  }
+}
+
+export type DashboardData = Awaited<ReturnType<typeof dashboardData>>

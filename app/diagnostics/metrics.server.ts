@@ -1,0 +1,241 @@
+/**
+ * Metrics for machines: Prometheus text from prom-client, for GET /metrics.
+ *
+ * prom-client's default process metrics, and Kiln's own:
+ *   kiln_http_requests_total, kiln_http_request_duration_seconds   by route, method, status
+ *   kiln_component_cache_*                                         the evaluated-component LRU
+ *   kiln_worker_pool_*                                             highlight and compile pools
+ *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
+ *   kiln_content_entries, kiln_compiled_*                          the content and its store
+ *
+ * Every label has a bounded set of values. The route label is a route pattern chosen from
+ * a fixed list, never the URL itself: one label value per distinct URL would grow the
+ * registry with every crawler's guess, a memory leak that Prometheus would scrape.
+ *
+ * The registry is this module's own (not prom-client's global one) and lives in the
+ * server build; the Express server reaches it only through the entry's `recordRequest`.
+ */
+import crypto from 'node:crypto'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { getConfig } from '../config.server.ts'
+import { compiledStats } from '../content/compiled-store.server.ts'
+import { countEntries } from '../content/content-index.server.ts'
+import { contentStats } from '../content/content.server.ts'
+import { getCompilePool } from '../content/compile-pool.server.ts'
+import { getHighlightPool } from '../content/highlight.server.ts'
+import { componentCacheStats } from '../content/mdx-component.tsx'
+import { getDb } from '../db/connection.server.ts'
+
+export const registry = new Registry()
+collectDefaultMetrics({ register: registry })
+
+// ---------------------------------------------------------------------------------------
+// Route labels
+
+/** Top-level paths that are routes of their own, not pages. */
+const FIXED_ROUTES = new Set(['/blog', '/tags', '/admin', '/login', '/logout', '/metrics', '/healthcheck', '/__manifest'])
+const ADMIN_TOOLS = new Set(['heapsnapshot', 'heapprofile', 'cpuprofile'])
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
+
+/**
+ * The route pattern of a request path, from a fixed set: '/', '/blog', '/blog/:slug',
+ * '/tags', '/tags/:tag', '/admin', '/admin/<tool>', '/login', '/logout', '/metrics',
+ * '/healthcheck', '/__manifest', '/assets', '/action', '/:page' or 'other'. A page's data
+ * request (`/blog/x.data`, `/_root.data`) counts as its page. A 404 outside the blog and
+ * tag routes is 'other', so unknown addresses of any shape share one label value.
+ */
+export function routeLabel(pathname: string, status: number): string {
+  let path = pathname.split('?')[0]
+  if (path.endsWith('.data')) path = path.slice(0, -'.data'.length)
+  if (path === '/_root' || path === '') path = '/'
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
+  const label = patternOf(path)
+  if (status === 404 && (label === '/:page' || label === '/admin/*')) return 'other'
+  return label
+}
+
+function patternOf(path: string): string {
+  if (path === '/') return '/'
+  const segments = path.slice(1).split('/')
+  const first = `/${segments[0]}`
+  if (first === '/assets') return '/assets'
+  if (first === '/action') return '/action'
+  if (segments.length === 1) {
+    if (FIXED_ROUTES.has(first)) return first
+    return SEGMENT.test(segments[0]) ? '/:page' : 'other'
+  }
+  if (segments.length === 2) {
+    if (first === '/blog') return '/blog/:slug'
+    if (first === '/tags') return '/tags/:tag'
+    if (first === '/admin') return ADMIN_TOOLS.has(segments[1]) ? `/admin/${segments[1]}` : '/admin/*'
+  }
+  return 'other'
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+const httpLabels = ['route', 'method', 'status'] as const
+
+const httpRequests = new Counter({
+  name: 'kiln_http_requests_total',
+  help: 'HTTP requests answered, by route pattern, method and status.',
+  labelNames: httpLabels,
+  registers: [registry],
+})
+
+const httpDuration = new Histogram({
+  name: 'kiln_http_request_duration_seconds',
+  help: 'Time from the request reaching Express to the last byte of the response, by route pattern, method and status.',
+  labelNames: httpLabels,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+})
+
+/** Counts one answered request (the Express server calls this through the entry). */
+export function observeRequest(method: string, pathname: string, status: number, seconds: number): void {
+  const labels = {
+    route: routeLabel(pathname, status),
+    method: METHODS.has(method) ? method : 'other',
+    status: status >= 100 && status <= 599 ? String(status) : 'other',
+  }
+  httpRequests.inc(labels)
+  httpDuration.observe(labels, seconds)
+}
+
+// ---------------------------------------------------------------------------------------
+// Figures read when scraped. Counters that other modules keep are copied in at collect
+// time (reset, then set to the module's own count).
+
+function mirrorCounter(name: string, help: string, read: () => number) {
+  return new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(read())
+    },
+  })
+}
+
+function gauge(name: string, help: string, read: () => number) {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read())
+    },
+  })
+}
+
+gauge('kiln_component_cache_entries', 'Evaluated MDX components in the cache.', () => componentCacheStats().entries)
+gauge('kiln_component_cache_max_entries', 'Entries the component cache may hold.', () => componentCacheStats().maxEntries)
+gauge('kiln_component_cache_bytes', 'Size of the compiled code behind the cached components.', () => componentCacheStats().bytes)
+gauge('kiln_component_cache_max_bytes', 'Bytes the component cache may hold.', () => componentCacheStats().maxBytes)
+mirrorCounter('kiln_component_cache_hits_total', 'Component cache hits.', () => componentCacheStats().hits)
+mirrorCounter('kiln_component_cache_misses_total', 'Component cache misses (a component evaluated).', () => componentCacheStats().misses)
+mirrorCounter('kiln_component_cache_evaluate_seconds_total', 'Time spent evaluating MDX components.', () => componentCacheStats().evaluateMsTotal / 1000)
+
+const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
+
+function poolGauge(name: string, help: string, read: (stats: ReturnType<typeof pools>[number]) => number) {
+  return new Gauge({
+    name,
+    help,
+    labelNames: ['pool'] as const,
+    registers: [registry],
+    collect() {
+      for (const stats of pools()) this.set({ pool: stats.name }, read(stats))
+    },
+  })
+}
+
+function poolCounter(name: string, help: string, read: (stats: ReturnType<typeof pools>[number]) => number) {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['pool'] as const,
+    registers: [registry],
+    collect() {
+      this.reset()
+      for (const stats of pools()) this.inc({ pool: stats.name }, read(stats))
+    },
+  })
+}
+
+poolGauge('kiln_worker_pool_threads', 'Worker threads alive (none while idle).', (stats) => stats.threads)
+poolGauge('kiln_worker_pool_max_threads', 'Worker threads the pool may start.', (stats) => stats.maxThreads)
+poolGauge('kiln_worker_pool_queued', 'Jobs waiting for a thread.', (stats) => stats.queued)
+poolGauge('kiln_worker_pool_last_job_seconds', 'Duration of the last job (0 before the first).', (stats) => (stats.lastJobMs ?? 0) / 1000)
+poolCounter('kiln_worker_pool_jobs_total', 'Jobs run, failed ones included.', (stats) => stats.jobs)
+poolCounter('kiln_worker_pool_failures_total', 'Jobs that failed or timed out, and threads that died.', (stats) => stats.failures)
+
+new Counter({
+  name: 'kiln_compiles_total',
+  help: 'Posts and pages compiled since start, by result.',
+  labelNames: ['result'] as const,
+  registers: [registry],
+  collect() {
+    const stats = contentStats()
+    this.reset()
+    this.inc({ result: 'ok' }, stats.compiles)
+    this.inc({ result: 'failed' }, stats.compileFailures)
+  },
+})
+mirrorCounter('kiln_compile_seconds_total', 'Time spent in successful compiles since start.', () => contentStats().compileMsTotal / 1000)
+gauge('kiln_compiles_in_flight', 'Compiles under way now.', () => contentStats().inFlight)
+
+new Gauge({
+  name: 'kiln_content_entries',
+  help: 'Entries in the content index, by kind (post, page, draft, invalid).',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+  collect() {
+    const counts = countEntries(getDb())
+    this.set({ kind: 'post' }, counts.posts)
+    this.set({ kind: 'page' }, counts.pages)
+    this.set({ kind: 'draft' }, counts.drafts)
+    this.set({ kind: 'invalid' }, counts.invalid)
+  },
+})
+
+new Gauge({
+  name: 'kiln_compiled_store',
+  help: 'The compiled store: stored versions, their code bytes, and entries whose last compile failed.',
+  labelNames: ['figure'] as const,
+  registers: [registry],
+  collect() {
+    const stats = compiledStats(getDb())
+    this.set({ figure: 'entries' }, stats.entries)
+    this.set({ figure: 'bytes' }, stats.bytes)
+    this.set({ figure: 'failures' }, stats.failures)
+  },
+})
+
+// ---------------------------------------------------------------------------------------
+// Access
+
+function sha256(value: string): Buffer {
+  return crypto.createHash('sha256').update(value).digest()
+}
+
+/**
+ * 'closed' without METRICS_TOKEN (the route answers 404), 'denied' for a missing or wrong
+ * bearer token, 'open' for the right one. The comparison takes the same time whatever the
+ * token sent (both sides are hashed to equal length first).
+ */
+export function metricsAccess(request: Request): 'closed' | 'denied' | 'open' {
+  const token = getConfig().metricsToken
+  if (!token) return 'closed'
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('Authorization') ?? '')
+  const sent = match?.[1] ?? ''
+  return crypto.timingSafeEqual(sha256(sent), sha256(token)) && match ? 'open' : 'denied'
+}
+
+export async function renderMetrics(): Promise<{ body: string; contentType: string }> {
+  return { body: await registry.metrics(), contentType: registry.contentType }
+}

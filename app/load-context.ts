@@ -10,6 +10,8 @@ declare module '@remix-run/node' {
     clientAddress: string
     /** Set-Cookie values the server adds to the response (a renewed session, for one). */
     setCookies: string[]
+    /** Aborts when the client's connection closes before the response finished (request.signal cannot be relied on). */
+    clientSignal: AbortSignal
   }
 }
 

@@ -9,7 +9,6 @@
  */
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
@@ -17,6 +16,7 @@ import onHeaders from 'on-headers'
 import { getConfig, projectRoot } from '../app/config.server.ts'
 import { Timings } from '../app/timing.server.ts'
 import { ensureBuild } from './ensure-build.ts'
+import { clientSignal, createRequestHandler } from './remix-handler.ts'
 
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
@@ -118,6 +118,7 @@ async function main() {
         // Behind Fly's proxy the client is in Fly-Client-IP; otherwise the socket's peer.
         clientAddress: String(req.headers['fly-client-ip'] ?? req.socket.remoteAddress ?? 'unknown'),
         setCookies: res.locals.setCookies as string[],
+        clientSignal: clientSignal(res),
       }),
     }),
   )

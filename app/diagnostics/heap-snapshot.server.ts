@@ -17,17 +17,12 @@
  * nothing is asked for during STALL_MS. Then the snapshot stream is destroyed and the
  * lock released.
  *
- * Two limits of the server around this (server/index.ts, @remix-run/express 2.17):
- *   - its sender writes every chunk without waiting for 'drain', so the whole file moves
- *     into the response's buffer at once whatever the client's speed, and the lock is
- *     released then; a client that leaves after that is never seen (Node emits 'finish'
- *     before 'close' once end() was called, and the adapter aborts only on 'close'
- *     without 'finish');
- *   - the loader's request.signal follows the adapter's through Requests Remix derives
- *     (stripIndexParam, stripRoutesParam), which undici links with WeakRefs: once a
- *     garbage collection (a heap snapshot runs several) has taken the intermediate
- *     Requests, the loader's signal never aborts. The signal to watch is therefore a
- *     parameter: a server that offers one tied to the response can pass it.
+ * This relies on the server (server/remix-handler.ts) writing the body with backpressure
+ * and on the load context's clientSignal: @remix-run/express's own sender writes every
+ * chunk without waiting for 'drain', and a loader's request.signal can stop following
+ * the client once a garbage collection (a snapshot runs several) has taken the Requests
+ * Remix derives from the original (undici links them weakly). The routes pass
+ * context.clientSignal; request.signal is only the default.
  */
 import os from 'node:os'
 import { pipeline, type Readable } from 'node:stream'

@@ -120,13 +120,12 @@ export default function AdminDashboard() {
 
       <Card title="Diagnostics" id="diagnostics">
         <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-          Downloads open in Chrome DevTools (Memory and Performance tabs). A heap snapshot needs about the heap's size again in memory; the server
-          refuses one when there is not enough room.
+          Downloads open in Chrome DevTools (Memory and Performance tabs). A heap snapshot needs several times the heap's size in memory, outside the heap;
+          the server refuses one, and says why, when there is not enough room. The links are plain navigations, so a refusal shows as a page.
         </p>
         <Link
           to="/admin/heapsnapshot?gzip=1"
           reloadDocument
-          download
           data-download="heapsnapshot-gzip"
           className="block rounded-lg bg-amber-600 px-4 py-3 text-center text-sm font-medium text-white shadow-sm hover:bg-amber-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500 focus-visible:ring-offset-2 dark:focus-visible:ring-offset-zinc-900"
         >
@@ -142,7 +141,6 @@ export default function AdminDashboard() {
               key={tool.id}
               to={tool.to}
               reloadDocument
-              download
               data-download={tool.id}
               className="min-w-0 rounded-lg border border-zinc-300 px-1 py-2 text-center text-zinc-800 hover:border-amber-500 hover:text-amber-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500 dark:border-zinc-700 dark:text-zinc-200 dark:hover:text-amber-400"
             >

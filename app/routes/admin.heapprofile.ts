@@ -9,5 +9,5 @@ import { profileResponse } from '../diagnostics/profiles.server.ts'
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, context)
-  return profileResponse({ request, userEmail: admin.email, kind: 'heapprofile', timings: context.timings })
+  return profileResponse({ request, userEmail: admin.email, kind: 'heapprofile', signal: context.clientSignal, timings: context.timings })
 }

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { compileMdx, CompileError } from '../app/content/compile-mdx.server.ts'
 import { FrontmatterError, parseFrontmatter } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightBlock } from '../app/content/highlight.server.ts'
+import { formatPlace } from '../app/content/place.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 
 interface Problem {
@@ -25,22 +26,19 @@ const { values } = parseArgs({
 const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? path.join(process.cwd(), 'content'))
 const concurrency = Math.max(1, Number(values.concurrency) || 2)
 
-function where(file: string | undefined, line?: number | null, column?: number | null): string {
-  return [file, line, column].filter((part) => part !== undefined && part !== null).join(':')
-}
 
 async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
   try {
     parseFrontmatter(readEntrySource(contentDir, entry.path), { requireDate: entry.kind === 'post' })
   } catch (error) {
-    if (error instanceof FrontmatterError) return [{ level: 'error', where: where(entry.path, error.line), message: error.message }]
+    if (error instanceof FrontmatterError) return [{ level: 'error', where: formatPlace(entry.path, error.line), message: error.message }]
     throw error
   }
   try {
     const compiled = await compileMdx({ contentDir, entryPath: entry.path, kind: entry.kind, highlight: highlightBlock })
     return compiled.warnings.map((warning) => ({
       level: 'warning' as const,
-      where: where(warning.file ?? entry.path, warning.line, warning.column),
+      where: formatPlace(warning.file ?? entry.path, warning.line, warning.column),
       message: warning.message,
     }))
   } catch (error) {

@@ -22,6 +22,7 @@ import fs from 'node:fs'
 import { toHtml } from 'hast-util-to-html'
 import type { MdxJsxAttribute, MdxJsxFlowElementHast } from 'mdast-util-mdx-jsx'
 import { parseCodeMeta, plainCodeBlock } from './code-block.ts'
+import { formatPlace } from './place.ts'
 import type { Highlight } from './highlight.server.ts'
 import { grayMatterOptions, normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
 
@@ -64,7 +65,7 @@ export class CompileError extends Error {
   /** `blog/post.mdx:12:3: message`, the form editors and terminals link. */
   get where(): string {
     if (!this.file) return ''
-    return [this.file, this.line, this.column].filter((part) => part !== undefined).join(':')
+    return formatPlace(this.file, this.line, this.column)
   }
 }
 

@@ -17,6 +17,7 @@ import { getDb } from '../db/connection.server.ts'
 import { getEntry, type SyncResult } from './content-index.server.ts'
 import { compileEntry, isFailure, syncContent } from './content.server.ts'
 import { changedFiles, checkout, ensureClone, fetchBranch, headCommit, isAncestor, type ChangedFile } from './git-content.server.ts'
+import { formatPlace } from './place.ts'
 import type { EntryKind } from './source.server.ts'
 
 export type RefreshTrigger = 'webhook' | 'watch' | 'startup'
@@ -205,7 +206,7 @@ async function runRefresh(id: string): Promise<void> {
         }
         const outcome = await compileEntry(entry)
         if (isFailure(outcome)) {
-          const where = [outcome.file, outcome.line, outcome.column].filter((part) => part !== null && part !== undefined).join(':')
+          const where = formatPlace(outcome.file, outcome.line, outcome.column)
           posts.push({ kind, slug, result: 'failed', error: `${where}: ${outcome.message}` })
         } else {
           posts.push({ kind, slug, result })

@@ -4,6 +4,7 @@
  * component cache, the content and the diagnostics downloads.
  */
 import fs from 'node:fs'
+import { formatPlace } from '../content/place.ts'
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
@@ -107,7 +108,7 @@ function contentFacts() {
       kind: row.kind,
       slug: row.slug,
       message: row.message,
-      where: row.file ? [row.file, row.line, row.column].filter((part) => part !== null).join(':') : null,
+      where: row.file ? formatPlace(row.file, row.line, row.column) : null,
       failedAt: row.failed_at,
     })),
     warningCount,

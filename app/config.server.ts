@@ -72,8 +72,20 @@ export interface Config {
   port: number
   /** Absolute path of the content folder (holding blog/ and pages/). */
   contentDir: string
-  /** Absolute path of the SQLite file. */
+  /** Absolute path of the SQLite file: LITEFS_DIR/DATABASE_FILENAME under LiteFS. */
   databasePath: string
+  /** True when LITEFS_DIR is set: the database is replicated and this instance may be a replica. */
+  litefsEnabled: boolean
+  /** Where LiteFS keeps `.primary` and `<db>-pos`; the database's folder without LiteFS. */
+  litefsDir: string
+  /** The database's file name inside LITEFS_DIR (its `-pos` file carries the transaction number). */
+  databaseFilename: string
+  /** Signs the requests a replica sends the primary (asking it to compile); null: replicas do not ask. */
+  internalToken: string | null
+  /** Where a replica reaches the primary; null: Fly's internal address of the instance named in `.primary`. */
+  primaryInternalUrl: string | null
+  /** Milliseconds in-flight requests get to finish after SIGTERM or SIGINT. */
+  shutdownTimeoutMs: number
   /** How often, at most, a request may re-check the content folder for changes (0: never). */
   contentScanIntervalMs: number
   /** Watch CONTENT_DIR and refresh on every save. */
@@ -91,7 +103,7 @@ export interface Config {
   sessionSecret: string | null
   /** Bearer token that opens GET /metrics; null: /metrics answers 404. */
   metricsToken: string | null
-  /** The folder beside the database where Kiln keeps its own files. */
+  /** Where Kiln keeps its own files (the content clone, the generated session secret); the database's folder by default. */
   dataDir: string
   /** Evaluated MDX components kept in memory. */
   componentCacheMaxEntries: number
@@ -116,9 +128,47 @@ export interface Config {
   isProduction: boolean
 }
 
+function httpUrl(name: string): string | null {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
+  return raw.replace(/\/+$/, '')
+}
+
+/**
+ * Under LiteFS the database must live in its FUSE mount, so LITEFS_DIR decides the folder:
+ * the database is LITEFS_DIR/DATABASE_FILENAME (the file name defaults to DATABASE_PATH's,
+ * then kiln.db). Without LiteFS the database's own folder plays LITEFS_DIR's part: no
+ * `.primary` file there, so the instance is its own primary.
+ */
+function databaseLocation(): { databasePath: string; litefsDir: string; databaseFilename: string; litefsEnabled: boolean } {
+  const litefsDir = process.env.LITEFS_DIR
+  const configuredPath = process.env.DATABASE_PATH ? path.resolve(process.env.DATABASE_PATH) : null
+  if (!litefsDir) {
+    const databasePath = configuredPath ?? path.join(projectRoot, 'data', 'kiln.db')
+    return { databasePath, litefsDir: path.dirname(databasePath), databaseFilename: path.basename(databasePath), litefsEnabled: false }
+  }
+  const databaseFilename = text('DATABASE_FILENAME', configuredPath ? path.basename(configuredPath) : 'kiln.db')
+  if (databaseFilename !== path.basename(databaseFilename) || databaseFilename.startsWith('.')) {
+    throw new ConfigError(`DATABASE_FILENAME must be a file name without folders, got "${databaseFilename}"`)
+  }
+  const databasePath = path.join(path.resolve(litefsDir), databaseFilename)
+  if (configuredPath && configuredPath !== databasePath) {
+    console.warn(`[kiln] DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`)
+  }
+  return { databasePath, litefsDir: path.resolve(litefsDir), databaseFilename, litefsEnabled: true }
+}
+
 function readConfig(): Config {
   const port = integer('PORT', 3000, 0, 65535)
-  const databasePath = path.resolve(text('DATABASE_PATH', path.join(projectRoot, 'data', 'kiln.db')))
+  const { databasePath, litefsDir, databaseFilename, litefsEnabled } = databaseLocation()
+  const dataDir = path.resolve(text('DATA_DIR', path.dirname(databasePath)))
   const gitUrl = process.env.CONTENT_GIT_URL || null
   const gitPath = safeRelative('CONTENT_GIT_PATH', 'content')
   const contentWatch = flag('CONTENT_WATCH', process.env.NODE_ENV === 'development')
@@ -126,9 +176,15 @@ function readConfig(): Config {
     port,
     // With a content repository, the content is Kiln's own clone of it.
     contentDir: gitUrl
-      ? path.join(path.dirname(databasePath), 'content-repo', gitPath)
+      ? path.join(dataDir, 'content-repo', gitPath)
       : path.resolve(text('CONTENT_DIR', path.join(projectRoot, 'content'))),
     databasePath,
+    litefsEnabled,
+    litefsDir,
+    databaseFilename,
+    internalToken: process.env.INTERNAL_TOKEN || null,
+    primaryInternalUrl: httpUrl('PRIMARY_INTERNAL_URL'),
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     // With a repository or a watcher, content changes only through refreshes: a request
     // re-scanning in the middle of a checkout could index half of it.
     contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', gitUrl || contentWatch ? 0 : 2000, 0, 86_400_000),
@@ -136,11 +192,11 @@ function readConfig(): Config {
     contentGitUrl: process.env.CONTENT_GIT_URL || null,
     contentGitBranch: text('CONTENT_GIT_BRANCH', 'main'),
     contentGitPath: gitPath,
-    contentGitCloneDir: path.join(path.dirname(databasePath), 'content-repo'),
+    contentGitCloneDir: path.join(dataDir, 'content-repo'),
     refreshSecret: process.env.REFRESH_SECRET || null,
     sessionSecret: process.env.SESSION_SECRET || null,
     metricsToken: process.env.METRICS_TOKEN || null,
-    dataDir: path.dirname(databasePath),
+    dataDir,
     componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),

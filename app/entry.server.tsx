@@ -16,12 +16,14 @@ import { getConfig } from './config.server.ts'
 import { syncContent } from './content/content.server.ts'
 import { countEntries } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
-import { requestRefresh } from './content/refresh.server.ts'
+import { requestRefresh, whenRefreshesSettled } from './content/refresh.server.ts'
 import { startWatching, stopWatching } from './content/watch.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
-import { closeDb, getDb } from './db/connection.server.ts'
+import { closeDb, getDb, migrateNow } from './db/connection.server.ts'
+import { readInstanceRole, type InstanceRole } from './replication/instance.server.ts'
+import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
 import './load-context.ts'
 
@@ -34,33 +36,84 @@ const config = getConfig()
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
 
 /**
- * Opens the database (applying migrations), clones the content repository when there is
- * one and no clone yet, indexes the content folder, and starts watching or catching up.
+ * Work that writes the database: indexing the content folder, watching it, refreshing from
+ * git and compiling after a refresh. Only the primary does it; an instance that becomes
+ * the primary starts it, one that stops being the primary stops it.
+ */
+let backgroundWork = false
+
+function startBackgroundWork(): void {
+  if (backgroundWork) return
+  backgroundWork = true
+  migrateNow()
+  const result = syncContent()
+  for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
+  for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
+  if (config.contentWatch) startWatching(config.contentDir)
+  // Catch up on whatever was pushed while no instance of ours was the primary.
+  if (config.contentGitUrl) requestRefresh('startup')
+}
+
+function stopBackgroundWork(): void {
+  if (!backgroundWork) return
+  backgroundWork = false
+  stopWatching()
+}
+
+function onRoleChange(role: InstanceRole): void {
+  if (role.isPrimary) {
+    console.log('[kiln] this instance is now the primary: starting background work (index, watch, refresh)')
+    try {
+      startBackgroundWork()
+    } catch (error) {
+      backgroundWork = false
+      console.error(`[kiln] could not start background work as the new primary: ${(error as Error).message}`)
+    }
+  } else {
+    console.log(`[kiln] this instance is now a replica of ${role.primaryInstance ?? 'an unknown primary'}: background work stopped`)
+    stopBackgroundWork()
+  }
+}
+
+export function isDoingBackgroundWork(): boolean {
+  return backgroundWork
+}
+
+/**
+ * Opens the database, clones the content repository when there is one and no clone yet,
+ * and, on the primary, indexes the content and starts watching or catching up.
  */
 export async function startup(): Promise<ReturnType<typeof countEntries>> {
   getDb()
   startMemorySampler()
   if (config.contentGitUrl) {
     try {
+      // The clone is this machine's own files, not the database: replicas keep one too,
+      // to compile in memory what the primary has not compiled yet.
       await ensureClone({ url: config.contentGitUrl, branch: config.contentGitBranch, cloneDir: config.contentGitCloneDir })
     } catch (error) {
       // Serve what there is (nothing, on a first start); the next refresh tries again.
       console.error(`[kiln] could not clone the content repository: ${(error as Error).message}`)
     }
   }
-  const result = syncContent()
-  for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
-  for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
-  if (config.contentWatch) startWatching(config.contentDir)
-  // Catch up on whatever was pushed while the server was down.
-  if (config.contentGitUrl) requestRefresh('startup')
-  return countEntries(getDb())
+  const role = readInstanceRole()
+  if (role.isPrimary) startBackgroundWork()
+  else console.log(`[kiln] replica of ${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving reads; writes are replayed on the primary`)
+  watchRole(role, onRoleChange)
+  try {
+    return countEntries(getDb())
+  } catch {
+    // A replica whose database has not replicated yet has nothing to count.
+    return { posts: 0, pages: 0, drafts: 0, invalid: 0 }
+  }
 }
 
-/** Ends the worker pools' threads and closes the database. */
+/** Stops background work, ends the worker pools' threads and closes the database. */
 export async function shutdown(): Promise<void> {
-  stopWatching()
+  stopWatchingRole()
+  stopBackgroundWork()
   stopMemorySampler()
+  await whenRefreshesSettled(5_000)
   await Promise.allSettled([destroyCompilePool(), destroyHighlightPool()])
   closeDb()
 }

@@ -17,6 +17,7 @@ import { getConfig, projectRoot } from '../app/config.server.ts'
 import { Timings } from '../app/timing.server.ts'
 import { ensureBuild } from './ensure-build.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
+import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
 
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
@@ -26,6 +27,7 @@ interface KilnEntry {
 
 const isDevelopment = process.env.NODE_ENV === 'development'
 const config = getConfig()
+let stopping = false
 
 /**
  * A path with dot segments ("..", "%2e%2e"), encoded slashes or NUL is never a page. URL
@@ -84,9 +86,23 @@ async function main() {
     res.on('finish', () => entry.recordRequest(req.method, req.originalUrl, res.statusCode, (performance.now() - start) / 1000))
     next()
   })
+  // While shutting down, every answer closes its connection, so keep-alive clients move
+  // to another instance instead of holding this one open.
+  app.use((_req, res, next) => {
+    if (stopping) res.setHeader('Connection', 'close')
+    // A request that was in flight when the signal came leaves an idle keep-alive
+    // connection behind: close it as soon as the answer is out.
+    res.on('finish', () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections())
+    })
+    next()
+  })
   app.use(compression())
   app.use(rejectUnsafePaths)
   app.use(refuseCrossSiteWrites)
+  // LiteFS: a replica refuses writes (fly-replay to the primary) before anything reads the
+  // body or the database.
+  app.use(primaryWritesOnly)
 
   let loadBuild: () => Promise<ServerBuild>
   if (isDevelopment) {
@@ -103,6 +119,9 @@ async function main() {
     app.use('/assets', express.static(path.join(projectRoot, 'build', 'client', 'assets'), { immutable: true, maxAge: '1y', redirect: false, index: false }))
     app.use(express.static(path.join(projectRoot, 'build', 'client'), { maxAge: '1h', redirect: false, index: false }))
   }
+
+  // Reads wait for a reader's own last write to replicate (static files never need to).
+  app.use((req, res, next) => void readYourOwnWrites(req, res, next))
 
   const entry = (await loadBuild()).entry.module as unknown as KilnEntry
   const started = await entry.startup()
@@ -131,15 +150,36 @@ async function main() {
     console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
   })
 
-  let stopping = false
+  /**
+   * SIGTERM or SIGINT: stop accepting connections, let in-flight requests finish within
+   * SHUTDOWN_TIMEOUT_MS (then cut what is left), stop background work, end the worker
+   * threads, close the database, exit 0. A second signal exits at once.
+   */
   const stop = (signal: string) => {
-    if (stopping) process.exit(1)
+    if (stopping) {
+      console.log(`[kiln] ${signal} again: exiting now`)
+      process.exit(1)
+    }
     stopping = true
-    console.log(`[kiln] ${signal}: finishing in-flight requests`)
-    const force = setTimeout(() => process.exit(0), 10_000)
-    force.unref()
+    console.log(`[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${config.shutdownTimeoutMs} ms)`)
+    const started = Date.now()
+    const finish = () => {
+      void entry
+        .shutdown()
+        .catch((error: unknown) => console.error(`[kiln] shutdown: ${(error as Error).message}`))
+        .finally(() => {
+          console.log(`[kiln] stopped after ${Date.now() - started} ms`)
+          process.exit(0)
+        })
+    }
+    const cutOff = setTimeout(() => {
+      console.warn(`[kiln] requests still running after ${config.shutdownTimeoutMs} ms: closing their connections`)
+      server.closeAllConnections()
+    }, config.shutdownTimeoutMs)
+    cutOff.unref()
     server.close(() => {
-      void entry.shutdown().finally(() => process.exit(0))
+      clearTimeout(cutOff)
+      finish()
     })
     server.closeIdleConnections()
   }

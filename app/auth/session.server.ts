@@ -10,6 +10,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { createCookie, redirect, type AppLoadContext } from '@remix-run/node'
+import { isPrimary } from '../replication/instance.server.ts'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 
@@ -98,11 +99,14 @@ export async function getUser(request: Request, context?: AppLoadContext): Promi
   if (!row) return null
   const now = Date.now()
   const expires = Date.parse(row.expires_at)
+  // Only the primary writes: on a replica an expired session is just refused and a
+  // renewal waits for the reader's next request served by the primary.
+  const canWrite = isPrimary()
   if (expires <= now) {
-    db.prepare('DELETE FROM sessions WHERE id = ?').run(id)
+    if (canWrite) db.prepare('DELETE FROM sessions WHERE id = ?').run(id)
     return null
   }
-  if (context && expires - now < SESSION_DAYS * DAY_MS - RENEW_AFTER_MS) {
+  if (context && canWrite && expires - now < SESSION_DAYS * DAY_MS - RENEW_AFTER_MS) {
     db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(new Date(now + SESSION_DAYS * DAY_MS).toISOString(), id)
     context.setCookies.push(await sessionCookie().serialize(id))
   }

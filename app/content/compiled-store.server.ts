@@ -118,9 +118,8 @@ export interface SaveInput {
   compileMs: number
 }
 
-/** Stores a good compile; older versions of the slug and its failure record go in the same transaction. */
-export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
-  const row: CompiledRow = {
+function toRow(input: SaveInput): CompiledRow {
+  return {
     kind: input.kind,
     slug: input.slug,
     source_hash: input.sourceHash,
@@ -133,6 +132,16 @@ export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
     compile_ms: input.compileMs,
     compiled_at: new Date().toISOString(),
   }
+}
+
+/** A compile as the store would hold it, without storing it: what a replica keeps in memory. */
+export function toStoredEntry(input: SaveInput): StoredEntry {
+  return toStored(toRow(input))
+}
+
+/** Stores a good compile; older versions of the slug and its failure record go in the same transaction. */
+export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
+  const row = toRow(input)
   db.transaction(() => {
     db.prepare(`INSERT OR REPLACE INTO compiled_entries
         (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, compiled_at)

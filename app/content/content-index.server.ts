@@ -170,6 +170,12 @@ export function getIndexVersion(): number {
   return indexVersion
 }
 
+/** The files (with their stamps) that make up an entry's version, as last indexed. */
+export function getEntryFiles(db: DB, kind: EntryKind, slug: string): FileStamp[] {
+  const row = db.prepare('SELECT files FROM content_entries WHERE kind = ? AND slug = ?').get(kind, slug) as { files: string } | undefined
+  return row ? (JSON.parse(row.files) as FileStamp[]) : []
+}
+
 export function getEntry(db: DB, kind: EntryKind, slug: string): IndexedEntry | null {
   const row = db.prepare('SELECT * FROM content_entries WHERE kind = ? AND slug = ?').get(kind, slug) as EntryRow | undefined
   return row ? toEntry(row) : null

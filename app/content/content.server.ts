@@ -8,9 +8,11 @@ import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
 import { CompileError } from './compile-mdx.server.ts'
 import { compileInWorker } from './compile-pool.server.ts'
-import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
+import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
 import { getEntry, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
+import { compileOnReplica } from './replica-compile.server.ts'
 import { isValidSlug } from './slug.ts'
+import { isPrimary } from '../replication/instance.server.ts'
 import type { EntryKind } from './source.server.ts'
 
 export type EntryResult =
@@ -39,13 +41,15 @@ export function syncContent(): SyncResult {
 }
 
 /**
- * Re-reads the folder's stamps when the last look is older than CONTENT_SCAN_INTERVAL_MS,
+ * On the primary, re-reads the folder's stamps when the last look is older than CONTENT_SCAN_INTERVAL_MS,
  * so an edited file is noticed by the next request without a watcher. An unchanged folder
  * costs one stat per file.
  */
 export function refreshIndexIfDue(timings?: Timings): void {
   const interval = getConfig().contentScanIntervalMs
   if (interval === 0 || Date.now() - lastSyncAt < interval) return
+  // A replica's index is the primary's, replicated: it never re-scans into its database.
+  if (!isPrimary()) return
   const run = () => {
     try {
       syncContent()
@@ -64,8 +68,15 @@ function isFailure(value: StoredEntry | StoredFailure): value is StoredFailure {
   return 'message' in value && !('code' in value)
 }
 
-async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | StoredFailure> {
-  const db = getDb()
+export type CompileOutcome =
+  | { ok: true; save: SaveInput }
+  | { ok: false; failure: Omit<StoredFailure, 'failedAt'>; transient: boolean }
+
+/**
+ * Compiles one version of an entry in the compile pool, storing nothing: the primary
+ * stores the outcome, a replica keeps it in memory. Logs the compile or its error.
+ */
+export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcome> {
   const { contentDir } = getConfig()
   const start = performance.now()
   try {
@@ -75,33 +86,38 @@ async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | Store
     stats.compileMsTotal += compileMs
     const warned = compiled.warnings.length > 0 ? ` with ${compiled.warnings.length} warnings` : ''
     console.log(`[kiln] compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}`)
-    return saveCompiled(db, {
-      kind: entry.kind,
-      slug: entry.slug,
-      sourceHash: entry.sourceHash,
-      compiled,
-      wordCount: entry.wordCount,
-      readingMinutes: entry.readingMinutes,
-      compileMs,
-    })
+    return {
+      ok: true,
+      save: { kind: entry.kind, slug: entry.slug, sourceHash: entry.sourceHash, compiled, wordCount: entry.wordCount, readingMinutes: entry.readingMinutes, compileMs },
+    }
   } catch (error) {
     stats.compileFailures++
     const compileError = error instanceof CompileError ? error : new CompileError((error as Error).message ?? String(error), entry.path)
     console.error(`[kiln] compile failed: ${compileError.where || entry.path}: ${compileError.message}`)
-    const failure = {
-      kind: entry.kind,
-      slug: entry.slug,
-      sourceHash: entry.sourceHash,
-      message: compileError.message,
-      file: compileError.file ?? entry.path,
-      line: compileError.line ?? null,
-      column: compileError.column ?? null,
+    return {
+      ok: false,
+      // A crashed or timed-out worker says nothing about the post: such a failure is
+      // answered but not recorded, so the next request tries again.
+      transient: compileError.transient,
+      failure: {
+        kind: entry.kind,
+        slug: entry.slug,
+        sourceHash: entry.sourceHash,
+        message: compileError.message,
+        file: compileError.file ?? entry.path,
+        line: compileError.line ?? null,
+        column: compileError.column ?? null,
+      },
     }
-    // A crashed or timed-out worker says nothing about the post: answer this request
-    // with the failure, but do not record it, so the next request tries again.
-    if (compileError.transient) return { ...failure, failedAt: new Date().toISOString() }
-    return saveFailure(db, failure)
   }
+}
+
+async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | StoredFailure> {
+  const outcome = await compileVersion(entry)
+  const db = getDb()
+  if (outcome.ok) return saveCompiled(db, outcome.save)
+  if (outcome.transient) return { ...outcome.failure, failedAt: new Date().toISOString() }
+  return saveFailure(db, outcome.failure)
 }
 
 function frontmatterFailure(entry: IndexedEntry): StoredFailure {
@@ -141,7 +157,10 @@ export async function loadEntry(kind: EntryKind, slug: string, timings: Timings)
   const knownFailure = timings.time('db', () => getFailure(db, kind, slug))
   if (knownFailure && knownFailure.sourceHash === entry.sourceHash) return fallBack(knownFailure)
 
-  const outcome = await timings.timeAsync('compile', () => compileEntry(entry), `compiled ${entry.path}`)
+  // Only the primary stores compiles; a replica compiles for itself, in memory, and asks
+  // the primary to compile and store this version for every instance.
+  const compile = isPrimary() ? () => compileEntry(entry) : () => compileOnReplica(entry)
+  const outcome = await timings.timeAsync('compile', compile, `compiled ${entry.path}`)
   if (isFailure(outcome)) return fallBack(outcome)
   return { status: 'ok', entry, compiled: outcome, failure: null, compiledNow: true }
 }
@@ -158,6 +177,24 @@ export function compileEntry(entry: IndexedEntry): Promise<StoredEntry | StoredF
     inFlight.set(key, pending)
   }
   return pending
+}
+
+/**
+ * The primary's side of a replica's request: this slug's current version, compiled and
+ * stored now if it was not already. Drafts are compiled too (an admin may preview them).
+ */
+export async function compileForReplica(
+  kind: EntryKind,
+  slug: string,
+): Promise<{ status: 'ok'; compiled: StoredEntry } | { status: 'failed'; failure: StoredFailure } | { status: 'not-found' }> {
+  if (!isValidSlug(slug)) return { status: 'not-found' }
+  refreshIndexIfDue()
+  const db = getDb()
+  const entry = getEntry(db, kind, slug)
+  if (!entry) return { status: 'not-found' }
+  if (entry.frontmatterError) return { status: 'failed', failure: frontmatterFailure(entry) }
+  const outcome = getCompiled(db, kind, slug, entry.sourceHash) ?? (await compileEntry(entry))
+  return isFailure(outcome) ? { status: 'failed', failure: outcome } : { status: 'ok', compiled: outcome }
 }
 
 export { isFailure }

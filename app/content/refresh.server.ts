@@ -144,6 +144,29 @@ export function whenFinished(id: string): Promise<void> {
   return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]))
 }
 
+/**
+ * For shutdown and for an instance that stops being the primary: a queued refresh is
+ * dropped (marked failed: the next primary catches up at its start), a running one gets
+ * up to `timeoutMs` to finish.
+ */
+export async function whenRefreshesSettled(timeoutMs: number): Promise<void> {
+  if (queued) {
+    const id = queued
+    queued = null
+    try {
+      update(id, { status: 'failed', finished_at: new Date().toISOString(), error: 'the server stopped before this refresh ran' })
+    } catch {
+      // the database may already be unwritable (no longer the primary): nothing to record
+    }
+    for (const resolve of waiters.get(id) ?? []) resolve()
+    waiters.delete(id)
+  }
+  if (!running) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([running, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))])
+  clearTimeout(timer)
+}
+
 /** True when a refresh is running or waiting. */
 export function refreshPending(): boolean {
   return running !== null || queued !== null

@@ -31,6 +31,14 @@ export function readMigrations(dir: string): Migration[] {
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
+/** Names of the migrations this database has not recorded, read without writing anything. */
+export function pendingMigrations(db: Database, migrations: Migration[]): string[] {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_kiln_migrations'").get()
+  if (!table) return migrations.map((migration) => migration.name)
+  const applied = new Set((db.prepare('SELECT name FROM _kiln_migrations').all() as { name: string }[]).map((row) => row.name))
+  return migrations.filter((migration) => !applied.has(migration.name)).map((migration) => migration.name)
+}
+
 /** Applies every migration not yet recorded; returns the names applied by this call. */
 export function migrate(db: Database, migrations: Migration[]): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS _kiln_migrations (

@@ -5,11 +5,10 @@
  */
 import fs from 'node:fs'
 import { formatPlace } from '../content/place.ts'
-import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
-import { getInstanceInfo } from 'litefs-js'
-import { projectRoot } from '../config.server.ts'
+import { getConfig, projectRoot } from '../config.server.ts'
+import { readInstanceRole } from '../replication/instance.server.ts'
 import { getCompilePool } from '../content/compile-pool.server.ts'
 import { countEntries } from '../content/content-index.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
@@ -40,17 +39,14 @@ export interface InstanceFacts {
   primary: string
 }
 
-/**
- * Primary or replica, from litefs-js. Without LiteFS (litefs-js throws when LITEFS_DIR is
- * unset) this process is the only instance, and so the primary.
- */
+/** Primary or replica, read now from LITEFS_DIR/.primary (without LiteFS: the only instance, so the primary). */
 async function instanceFacts(): Promise<InstanceFacts> {
-  try {
-    const info = await getInstanceInfo()
-    return { role: info.currentIsPrimary ? 'primary' : 'replica', litefs: true, hostname: info.currentInstance, primary: info.primaryInstance }
-  } catch {
-    const hostname = os.hostname()
-    return { role: 'primary', litefs: false, hostname, primary: hostname }
+  const role = readInstanceRole()
+  return {
+    role: role.isPrimary ? 'primary' : 'replica',
+    litefs: getConfig().litefsEnabled,
+    hostname: role.currentInstance,
+    primary: role.primaryInstance ?? `unknown (${role.isPrimary ? '' : role.problem})`,
   }
 }
 

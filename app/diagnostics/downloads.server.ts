@@ -1,5 +1,10 @@
-/** The log of diagnostics downloads (who, when, kind, size, duration), newest 200 kept. */
+/**
+ * The log of diagnostics downloads (who, when, kind, size, duration), newest 200 kept.
+ * A snapshot is of this instance's memory, so a replica serves it too, but a replica never
+ * writes its database: there the record is kept in memory (newest 50) and logged.
+ */
 import { getDb } from '../db/connection.server.ts'
+import { isPrimary } from '../replication/instance.server.ts'
 
 export type DownloadKind = 'heapsnapshot' | 'heapsnapshot.gz' | 'heapprofile' | 'cpuprofile'
 
@@ -14,8 +19,17 @@ export interface DiagnosticDownload {
 }
 
 const KEEP = 200
+const KEEP_IN_MEMORY = 50
+const onThisReplica: DiagnosticDownload[] = []
+let nextReplicaId = -1
 
 export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
+  if (!isPrimary()) {
+    console.log(`[kiln] replica: ${download.kind} download by ${download.userEmail}: ${download.status}, ${download.bytes} bytes in ${download.durationMs} ms`)
+    onThisReplica.unshift({ id: nextReplicaId--, ...download })
+    onThisReplica.length = Math.min(onThisReplica.length, KEEP_IN_MEMORY)
+    return
+  }
   const db = getDb()
   db.prepare(
     'INSERT INTO diagnostic_downloads (user_email, kind, started_at, duration_ms, bytes, status) VALUES (@userEmail, @kind, @startedAt, @durationMs, @bytes, @status)',
@@ -24,9 +38,10 @@ export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
 }
 
 export function listDownloads(limit = 20): DiagnosticDownload[] {
-  return getDb()
+  const stored = getDb()
     .prepare(
       'SELECT id, user_email AS userEmail, kind, started_at AS startedAt, duration_ms AS durationMs, bytes, status FROM diagnostic_downloads ORDER BY id DESC LIMIT ?',
     )
     .all(limit) as DiagnosticDownload[]
+  return [...onThisReplica, ...stored].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1)).slice(0, limit)
 }

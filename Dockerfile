@@ -1,0 +1,61 @@
+# syntax=docker/dockerfile:1
+#
+# Kiln on Fly.io with LiteFS. Four stages: dependencies (with the tools to compile
+# better-sqlite3 if no prebuilt binary fits), the build, production dependencies only,
+# and the runtime image, where LiteFS is the entrypoint: it mounts the replicated
+# database folder at /litefs, takes part in the primary election, runs the migrations on
+# the candidate that becomes primary, then starts Kiln with its `exec` (other/litefs.yml).
+
+ARG NODE_VERSION=20.20
+
+FROM node:${NODE_VERSION}-bookworm-slim AS base
+# fuse3 for LiteFS's mount, ca-certificates for Consul, sqlite3 for an operator's shell,
+# git for content served from a repository (CONTENT_GIT_URL).
+RUN apt-get update -y \
+  && apt-get install -y --no-install-recommends ca-certificates fuse3 sqlite3 git \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+
+FROM base AS deps
+RUN apt-get update -y \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --include=dev --no-audit --no-fund
+
+FROM deps AS build
+COPY . .
+RUN npm run build
+
+FROM deps AS production-deps
+RUN npm prune --omit=dev --no-audit --no-fund
+
+FROM base AS runtime
+COPY --from=flyio/litefs:0.5 /usr/local/bin/litefs /usr/local/bin/litefs
+COPY other/litefs.yml /etc/litefs.yml
+
+COPY --from=production-deps /app/node_modules ./node_modules
+# The server and the workers run from TypeScript through tsx (a runtime dependency).
+COPY package.json package-lock.json tsconfig.json ./
+COPY app ./app
+COPY server ./server
+COPY workers ./workers
+COPY prisma ./prisma
+COPY other ./other
+COPY content ./content
+COPY public ./public
+COPY --from=build /app/build ./build
+# The build must read as newer than the sources, or `npm start`'s check would rebuild.
+RUN find build -type f -exec touch {} +
+
+ENV NODE_ENV=production \
+  MALLOC_ARENA_MAX=2 \
+  PORT=8080 \
+  LITEFS_DIR=/litefs \
+  DATABASE_FILENAME=kiln.db \
+  DATA_DIR=/data/kiln \
+  CONTENT_DIR=/app/content
+
+EXPOSE 8080
+# LiteFS runs as root (it needs FUSE) and starts Kiln itself; see other/litefs.yml.
+ENTRYPOINT ["litefs", "mount"]

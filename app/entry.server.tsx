@@ -13,16 +13,15 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
-import { syncContent } from './content/content.server.ts'
 import { countEntries } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
-import { requestRefresh, whenRefreshesSettled } from './content/refresh.server.ts'
-import { startWatching, stopWatching } from './content/watch.server.ts'
+import { whenRefreshesSettled } from './content/refresh.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
-import { closeDb, getDb, migrateNow } from './db/connection.server.ts'
-import { readInstanceRole, type InstanceRole } from './replication/instance.server.ts'
+import { closeDb, getDb } from './db/connection.server.ts'
+import { onRoleChange, startBackgroundWork, stopBackgroundWork } from './replication/background-work.server.ts'
+import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
 import './load-context.ts'
@@ -34,50 +33,6 @@ export const streamTimeout = 10_000
 
 const config = getConfig()
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
-
-/**
- * Work that writes the database: indexing the content folder, watching it, refreshing from
- * git and compiling after a refresh. Only the primary does it; an instance that becomes
- * the primary starts it, one that stops being the primary stops it.
- */
-let backgroundWork = false
-
-function startBackgroundWork(): void {
-  if (backgroundWork) return
-  backgroundWork = true
-  migrateNow()
-  const result = syncContent()
-  for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
-  for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
-  if (config.contentWatch) startWatching(config.contentDir)
-  // Catch up on whatever was pushed while no instance of ours was the primary.
-  if (config.contentGitUrl) requestRefresh('startup')
-}
-
-function stopBackgroundWork(): void {
-  if (!backgroundWork) return
-  backgroundWork = false
-  stopWatching()
-}
-
-function onRoleChange(role: InstanceRole): void {
-  if (role.isPrimary) {
-    console.log('[kiln] this instance is now the primary: starting background work (index, watch, refresh)')
-    try {
-      startBackgroundWork()
-    } catch (error) {
-      backgroundWork = false
-      console.error(`[kiln] could not start background work as the new primary: ${(error as Error).message}`)
-    }
-  } else {
-    console.log(`[kiln] this instance is now a replica of ${role.primaryInstance ?? 'an unknown primary'}: background work stopped`)
-    stopBackgroundWork()
-  }
-}
-
-export function isDoingBackgroundWork(): boolean {
-  return backgroundWork
-}
 
 /**
  * Opens the database, clones the content repository when there is one and no clone yet,

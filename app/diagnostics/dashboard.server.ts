@@ -13,6 +13,8 @@ import { getCompilePool } from '../content/compile-pool.server.ts'
 import { countEntries } from '../content/content-index.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
+import { replicaCompileStats } from '../content/replica-compile.server.ts'
+import { isDoingBackgroundWork } from '../replication/background-work.server.ts'
 import { listRefreshes } from '../content/refresh.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { listDownloads } from './downloads.server.ts'
@@ -143,6 +145,8 @@ export async function dashboardData() {
       node: process.version,
       kiln: readKilnVersion(),
       instance: await instanceFacts(),
+      background: isDoingBackgroundWork(),
+      replicaCompiles: replicaCompileStats(),
     },
     pools: [getHighlightPool().stats(), getCompilePool().stats()],
     cache: componentCacheStats(),

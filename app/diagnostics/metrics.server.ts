@@ -24,6 +24,8 @@ import { contentStats } from '../content/content.server.ts'
 import { getCompilePool } from '../content/compile-pool.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
+import { replicaCompileStats } from '../content/replica-compile.server.ts'
+import { isPrimary } from '../replication/instance.server.ts'
 import { getDb } from '../db/connection.server.ts'
 
 export const registry = new Registry()
@@ -132,6 +134,9 @@ function gauge(name: string, help: string, read: () => number) {
   })
 }
 
+gauge('kiln_replica_compiled_entries', 'Compiles a replica keeps in memory until the stored row replicates.', () => replicaCompileStats().entries)
+gauge('kiln_replica_compiled_bytes', 'Size of the compiled code a replica keeps in memory.', () => replicaCompileStats().bytes)
+gauge('kiln_instance_primary', '1 on the LiteFS primary (or a single instance), 0 on a replica.', () => (isPrimary() ? 1 : 0))
 gauge('kiln_component_cache_entries', 'Evaluated MDX components in the cache.', () => componentCacheStats().entries)
 gauge('kiln_component_cache_max_entries', 'Entries the component cache may hold.', () => componentCacheStats().maxEntries)
 gauge('kiln_component_cache_bytes', 'Size of the compiled code behind the cached components.', () => componentCacheStats().bytes)

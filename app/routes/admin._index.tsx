@@ -113,6 +113,14 @@ export default function AdminDashboard() {
             value={process.instance.role}
             hint={process.instance.litefs ? `primary: ${process.instance.primary}` : 'single instance (no LiteFS)'}
           />
+          {process.instance.role === 'replica' || process.replicaCompiles.entries > 0 ? (
+            <Stat
+              name="replica-compiles"
+              label="Compiled in memory"
+              value={`${process.replicaCompiles.entries} / ${process.replicaCompiles.maxEntries}`}
+              hint={`replica: ${process.replicaCompiles.localCompiles} compiled here, ${process.replicaCompiles.askedPrimary} asked of the primary, ${process.replicaCompiles.primaryUnreachable} unanswered`}
+            />
+          ) : null}
           <Stat name="node-version" label="Node" value={process.node} />
           <Stat name="kiln-version" label="Kiln" value={process.kiln} />
         </StatGrid>

@@ -1,0 +1,54 @@
+/**
+ * Work that writes the database: indexing the content folder, watching it, refreshing from
+ * git and compiling after a refresh. Only the primary does it; an instance that becomes
+ * the primary starts it, one that stops being the primary stops it.
+ */
+import { getConfig } from '../config.server.ts'
+import { syncContent } from '../content/content.server.ts'
+import { requestRefresh, whenRefreshesSettled } from '../content/refresh.server.ts'
+import { startWatching, stopWatching } from '../content/watch.server.ts'
+import { migrateNow } from '../db/connection.server.ts'
+import type { InstanceRole } from './instance.server.ts'
+
+let backgroundWork = false
+
+export function startBackgroundWork(): void {
+  if (backgroundWork) return
+  backgroundWork = true
+  const config = getConfig()
+  migrateNow()
+  const result = syncContent()
+  for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
+  for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
+  if (config.contentWatch) startWatching(config.contentDir)
+  // Catch up on whatever was pushed while no instance of ours was the primary.
+  if (config.contentGitUrl) requestRefresh('startup')
+}
+
+export function stopBackgroundWork(): void {
+  if (!backgroundWork) return
+  backgroundWork = false
+  stopWatching()
+  // A refresh waiting in the queue would write as a replica: drop it (a running one ends on its own).
+  void whenRefreshesSettled(0)
+}
+
+export function onRoleChange(role: InstanceRole): void {
+  if (role.isPrimary) {
+    console.log('[kiln] this instance is now the primary: starting background work (index, watch, refresh)')
+    try {
+      startBackgroundWork()
+    } catch (error) {
+      backgroundWork = false
+      console.error(`[kiln] could not start background work as the new primary: ${(error as Error).message}`)
+    }
+  } else {
+    console.log(`[kiln] this instance is now a replica of ${role.primaryInstance ?? 'an unknown primary'}: background work stopped`)
+    stopBackgroundWork()
+  }
+}
+
+export function isDoingBackgroundWork(): boolean {
+  return backgroundWork
+}
+

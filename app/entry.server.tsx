@@ -51,6 +51,12 @@ export async function startup(): Promise<ReturnType<typeof countEntries>> {
       console.error(`[kiln] could not clone the content repository: ${(error as Error).message}`)
     }
   }
+  if (config.litefsEnabled && !config.sessionSecret) {
+    console.warn('[kiln] LITEFS_DIR is set but SESSION_SECRET is not: each instance signs sessions with its own secret, so a sign-in holds on one machine only')
+  }
+  if (config.litefsEnabled && !config.internalToken) {
+    console.warn('[kiln] LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile in memory and cannot ask the primary to store compiles')
+  }
   const role = readInstanceRole()
   if (role.isPrimary) startBackgroundWork()
   else console.log(`[kiln] replica of ${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving reads; writes are replayed on the primary`)

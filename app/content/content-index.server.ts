@@ -3,7 +3,7 @@
  * frontmatter, kept in step with the content folder. Lists are read from here and never
  * compile anything. A sync is one transaction: readers see the old index or the new one.
  */
-import type { DB } from '../db/connection.server.ts'
+import { getDb, type DB } from '../db/connection.server.ts'
 import { FrontmatterError, parseFrontmatter, type Frontmatter } from './frontmatter.ts'
 import { countWords, readingMinutes } from './reading-time.ts'
 import { hashEntry, readEntrySource, sameStamps, scanContent, type EntryKind, type FileStamp, type SkippedFile } from './source.server.ts'
@@ -157,17 +157,23 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
       remove.run(row.kind, row.slug)
       result.deleted.push(label(row.kind, row.slug))
     }
+    if (result.added.length + result.updated.length + result.deleted.length > 0) {
+      db.prepare(`INSERT INTO kiln_state (key, value) VALUES ('content_version', '1')
+        ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`).run()
+    }
   })
   apply.immediate()
-  if (result.added.length + result.updated.length + result.deleted.length > 0) indexVersion++
   return result
 }
 
-let indexVersion = 0
-
-/** Changes whenever a sync changed the index: anything derived from lists keys on it. */
-export function getIndexVersion(): number {
-  return indexVersion
+/**
+ * Changes whenever a sync changed the index: anything derived from content keys on it.
+ * It is stored with the index, in the same transaction, so a LiteFS replica (which never
+ * syncs) sees it move when the primary's change replicates.
+ */
+export function getIndexVersion(db: DB = getDb()): number {
+  const row = db.prepare("SELECT value FROM kiln_state WHERE key = 'content_version'").get() as { value: string } | undefined
+  return row ? Number(row.value) : 0
 }
 
 /** The files (with their stamps) that make up an entry's version, as last indexed. */

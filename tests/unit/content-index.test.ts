@@ -266,26 +266,26 @@ describe('listPosts and listTags', () => {
 describe('getIndexVersion', () => {
   it('increments only when a sync changes the index', () => {
     writeSample()
-    const start = getIndexVersion()
+    const start = getIndexVersion(db)
     syncContentIndex(db, content)
-    const afterAdd = getIndexVersion()
+    const afterAdd = getIndexVersion(db)
     expect(afterAdd).toBe(start + 1)
 
     syncContentIndex(db, content)
-    expect(getIndexVersion()).toBe(afterAdd)
+    expect(getIndexVersion(db)).toBe(afterAdd)
 
     bumpMtime('blog/first.mdx')
     syncContentIndex(db, content) // touched, not changed
-    expect(getIndexVersion()).toBe(afterAdd)
+    expect(getIndexVersion(db)).toBe(afterAdd)
 
     write('blog/first.mdx', post('First post', '2026-01-10', 'Other words entirely now.'))
     bumpMtime('blog/first.mdx', 20)
     syncContentIndex(db, content)
-    const afterEdit = getIndexVersion()
+    const afterEdit = getIndexVersion(db)
     expect(afterEdit).toBe(afterAdd + 1)
 
     fs.rmSync(tmp.abs('content/blog/second.mdx'))
     syncContentIndex(db, content)
-    expect(getIndexVersion()).toBe(afterEdit + 1)
+    expect(getIndexVersion(db)).toBe(afterEdit + 1)
   })
 })

@@ -1,0 +1,192 @@
+/**
+ * Social images (Open Graph, Twitter cards): a post's frontmatter `image` when it has
+ * one, otherwise a 1200x630 PNG generated from an SVG card (the site's title and the
+ * post's title, wrapped) by resvg. The text is set in Inter, shipped under fonts/, so the
+ * image looks the same on a machine with no system fonts at all.
+ *
+ * Generated PNGs are kept in a bounded lru-cache keyed by slug and source hash, with
+ * stats; resvg renders on libuv's thread pool (renderAsync), never on the event loop.
+ */
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { LRUCache } from 'lru-cache'
+import { getConfig, projectRoot } from '../config.server.ts'
+import { refreshIndexIfDue } from '../content/content.server.ts'
+import { getEntry } from '../content/content-index.server.ts'
+import { isValidSlug } from '../content/slug.ts'
+import type { EntryKind } from '../content/source.server.ts'
+import { getDb } from '../db/connection.server.ts'
+import type { Timings } from '../timing.server.ts'
+import { absoluteUrl, entryPath, postImagePath, resolveUrl, siteImagePath } from './urls.ts'
+
+export const SOCIAL_IMAGE_WIDTH = 1200
+export const SOCIAL_IMAGE_HEIGHT = 630
+/** Bumped when the card's design changes, so ETags and cache keys of old designs lapse. */
+const DESIGN_VERSION = 1
+
+const FONT_FILES = [path.join(projectRoot, 'fonts', 'Inter_400Regular.ttf'), path.join(projectRoot, 'fonts', 'Inter_700Bold.ttf')]
+
+const MAX_ENTRIES = 200
+/** A card is 20-60 KB; 16 MiB holds a few hundred of them. */
+const MAX_BYTES = 16 * 1024 * 1024
+
+interface SocialImage {
+  png: Uint8Array<ArrayBuffer>
+  etag: string
+}
+
+const cache = new LRUCache<string, SocialImage>({ max: MAX_ENTRIES, maxSize: MAX_BYTES, sizeCalculation: (image) => Math.max(1, image.png.length) })
+const counters = { hits: 0, misses: 0, renders: 0, failures: 0, renderMsTotal: 0 }
+/** Renders in progress by key: concurrent requests for one card share one render. */
+const inFlight = new Map<string, Promise<SocialImage>>()
+
+export function socialImageCacheStats() {
+  return { maxEntries: MAX_ENTRIES, maxBytes: MAX_BYTES, entries: cache.size, bytes: cache.calculatedSize, inFlight: inFlight.size, ...counters }
+}
+
+/**
+ * The absolute URL of an entry's social image: its frontmatter `image` (resolved against
+ * the entry's address, as a link in its body would be), else the generated card.
+ */
+export function socialImageUrl(kind: EntryKind, slug: string, image: string | null): string {
+  const { siteUrl } = getConfig()
+  if (image) return resolveUrl(image, absoluteUrl(siteUrl, entryPath(kind, slug)))
+  return absoluteUrl(siteUrl, kind === 'post' ? postImagePath(slug) : siteImagePath)
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/**
+ * Breaks a title into at most `maxLines` lines of about `maxChars` characters, at spaces
+ * where it can; the last line ends with an ellipsis when the title does not fit. SVG has
+ * no text wrapping, and an average glyph width is close enough for a card.
+ */
+export function wrapTitle(title: string, maxChars: number, maxLines: number): { lines: string[]; fits: boolean } {
+  const words = title.trim().split(/\s+/).filter(Boolean)
+  const lines: string[] = []
+  let line = ''
+  for (let word of words) {
+    // A word longer than a line (a URL, a long identifier) is cut where the line ends.
+    while (word.length > maxChars) {
+      if (line) {
+        lines.push(line)
+        line = ''
+      }
+      lines.push(word.slice(0, maxChars))
+      word = word.slice(maxChars)
+    }
+    if (!line) line = word
+    else if (line.length + 1 + word.length <= maxChars) line += ` ${word}`
+    else {
+      lines.push(line)
+      line = word
+    }
+  }
+  if (line) lines.push(line)
+  if (lines.length <= maxLines) return { lines, fits: true }
+  const kept = lines.slice(0, maxLines)
+  const last = kept[maxLines - 1]
+  kept[maxLines - 1] = `${last.length + 1 > maxChars ? last.slice(0, maxChars - 1).trimEnd() : last}…`
+  return { lines: kept, fits: false }
+}
+
+/** The largest font size at which the title fits in four lines (Inter Bold averages ~0.58 em a glyph). */
+function layoutTitle(title: string): { size: number; lines: string[] } {
+  const width = SOCIAL_IMAGE_WIDTH - 2 * 80
+  for (const size of [76, 64, 56, 48]) {
+    const wrapped = wrapTitle(title, Math.floor(width / (size * 0.58)), size >= 64 ? 3 : 4)
+    if (wrapped.fits) return { size, lines: wrapped.lines }
+  }
+  return { size: 48, lines: wrapTitle(title, Math.floor(width / (48 * 0.58)), 4).lines }
+}
+
+/** The card as SVG: the site's title above, the title in large type, the site's host below. */
+export function socialCardSvg({ siteTitle, title, footer }: { siteTitle: string; title: string; footer: string }): string {
+  const { size, lines } = layoutTitle(title)
+  const lineHeight = Math.round(size * 1.15)
+  const blockHeight = lineHeight * lines.length
+  const top = Math.round((SOCIAL_IMAGE_HEIGHT - blockHeight) / 2 + size * 0.8)
+  const tspans = lines.map((line, index) => `<tspan x="80" y="${top + index * lineHeight}">${escapeXml(line)}</tspan>`).join('')
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${SOCIAL_IMAGE_WIDTH}" height="${SOCIAL_IMAGE_HEIGHT}" viewBox="0 0 ${SOCIAL_IMAGE_WIDTH} ${SOCIAL_IMAGE_HEIGHT}">
+<rect width="100%" height="100%" fill="#18181b"/>
+<rect x="0" y="0" width="16" height="${SOCIAL_IMAGE_HEIGHT}" fill="#d97706"/>
+<text x="80" y="110" font-family="Inter" font-weight="400" font-size="36" fill="#fbbf24">${escapeXml(truncate(siteTitle, 48))}</text>
+<text font-family="Inter" font-weight="700" font-size="${size}" fill="#fafafa">${tspans}</text>
+<text x="80" y="560" font-family="Inter" font-weight="400" font-size="28" fill="#a1a1aa">${escapeXml(truncate(footer, 64))}</text>
+</svg>`
+}
+
+const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
+
+async function renderCard(key: string, card: { siteTitle: string; title: string; footer: string }): Promise<SocialImage> {
+  const hit = cache.get(key)
+  if (hit) {
+    counters.hits++
+    return hit
+  }
+  let pending = inFlight.get(key)
+  if (!pending) {
+    counters.misses++
+    pending = (async () => {
+      const start = performance.now()
+      try {
+        // Loaded on first use: the native renderer costs memory a server that never
+        // draws a card should not pay.
+        const { renderAsync } = await import('@resvg/resvg-js')
+        const rendered = await renderAsync(socialCardSvg(card), {
+          font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'Inter' },
+          fitTo: { mode: 'original' },
+        })
+        // A plain Uint8Array (one copy, once per card) is what a Response body accepts.
+        const png = new Uint8Array(rendered.asPng())
+        counters.renders++
+        const image = { png, etag: `"og-${createHash('sha256').update(key).digest('base64url').slice(0, 24)}"` }
+        cache.set(key, image)
+        return image
+      } catch (error) {
+        counters.failures++
+        throw error
+      } finally {
+        counters.renderMsTotal += performance.now() - start
+      }
+    })().finally(() => inFlight.delete(key))
+    inFlight.set(key, pending)
+  }
+  return pending
+}
+
+const hostOf = (url: string) => new URL(url).host
+
+/** The card of a published post, or null when there is no such post. */
+export async function postSocialImage(slug: string, timings: Timings): Promise<SocialImage | null> {
+  if (!isValidSlug(slug)) return null
+  refreshIndexIfDue(timings)
+  const entry = timings.time('db', () => getEntry(getDb(), 'post', slug))
+  if (!entry || entry.draft || entry.frontmatterError) return null
+  const config = getConfig()
+  // The title comes from the source, so its hash says when the card must change; the
+  // site's title is part of the key too, as it is drawn on every card.
+  const key = `post:${slug}@${entry.sourceHash}:${config.siteTitle}:${config.siteUrl}:v${DESIGN_VERSION}`
+  return timings.timeAsync('render', () => renderCard(key, { siteTitle: config.siteTitle, title: entry.title, footer: hostOf(config.siteUrl) }), 'social image')
+}
+
+/** The site's own card, for the home page, lists and pages. */
+export function siteSocialImage(timings: Timings): Promise<SocialImage> {
+  const config = getConfig()
+  const key = `site:${config.siteTitle}:${config.siteDescription}:${config.siteUrl}:v${DESIGN_VERSION}`
+  return timings.timeAsync('render', () => renderCard(key, { siteTitle: config.siteTitle, title: config.siteDescription, footer: hostOf(config.siteUrl) }), 'social image')
+}
+
+/** A card as an HTTP response: cacheable by anyone, revalidated by its ETag. */
+export function socialImageResponse(request: Request, image: SocialImage): Response {
+  const headers = {
+    'Content-Type': 'image/png',
+    'Cache-Control': 'public, max-age=86400',
+    ETag: image.etag,
+  }
+  const ifNoneMatch = request.headers.get('if-none-match')
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === image.etag || tag.trim() === '*')) {
+    return new Response(null, { status: 304, headers })
+  }
+  return new Response(image.png, { headers: { ...headers, 'Content-Length': String(image.png.length) } })
+}

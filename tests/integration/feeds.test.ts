@@ -8,6 +8,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed XML and JSON documents: trees the assertions walk
+type Tree = any
+
 const SITE_URL = 'https://blog.example.com'
 const EDIT_URL = 'https://git.example.com/me/blog/edit/main/content/'
 const POSTS = 55
@@ -91,7 +94,7 @@ describe('feeds, sitemap and sharing', () => {
   afterAll(() => server?.stop())
 
   describe('RSS 2.0', () => {
-    let rss: Record<string, any>
+    let rss: Tree
     let response: Response
 
     beforeAll(async () => {
@@ -106,7 +109,7 @@ describe('feeds, sitemap and sharing', () => {
     })
 
     it('lists the newest 50 published posts, newest first, and no draft', () => {
-      const items = rss.rss.channel.item as Record<string, any>[]
+      const items = rss.rss.channel.item as Tree[]
       expect(items).toHaveLength(50)
       expect(items.map((item) => item.link)).toEqual(newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`))
       expect(JSON.stringify(rss)).not.toContain('draft')
@@ -116,7 +119,7 @@ describe('feeds, sitemap and sharing', () => {
     })
 
     it('carries each post whole, with absolute links and images', () => {
-      const item = (rss.rss.channel.item as Record<string, any>[]).find((entry) => entry.link === `${SITE_URL}/blog/post-53`)!
+      const item = (rss.rss.channel.item as Tree[]).find((entry) => entry.link === `${SITE_URL}/blog/post-53`)!
       expect(item.title).toBe('Post number 53')
       expect(item.description).toBe('The description of post 53.')
       expect(item.pubDate).toBe(new Date(`${dateOf(53)}T00:00:00Z`).toUTCString())
@@ -132,7 +135,7 @@ describe('feeds, sitemap and sharing', () => {
     })
 
     it('falls back to the description for a post that cannot be built, and escapes its title', () => {
-      const item = (rss.rss.channel.item as Record<string, any>[]).find((entry) => entry.link === `${SITE_URL}/blog/broken-post`)!
+      const item = (rss.rss.channel.item as Tree[]).find((entry) => entry.link === `${SITE_URL}/blog/broken-post`)!
       expect(item.title).toBe('Broken & <odd> title')
       expect(item['content:encoded']).toContain('Its description stands in for its body.')
       expect(item['content:encoded']).toContain(`href="${SITE_URL}/blog/broken-post"`)
@@ -140,7 +143,7 @@ describe('feeds, sitemap and sharing', () => {
   })
 
   describe('Atom', () => {
-    let atom: Record<string, any>
+    let atom: Tree
     let response: Response
 
     beforeAll(async () => {
@@ -151,7 +154,7 @@ describe('feeds, sitemap and sharing', () => {
     it('answers with its content type and the newest 50 published posts', () => {
       expect(response.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8')
       expect(atom.feed['@xmlns']).toBe('http://www.w3.org/2005/Atom')
-      const entries = atom.feed.entry as Record<string, any>[]
+      const entries = atom.feed.entry as Tree[]
       expect(entries).toHaveLength(50)
       expect(entries.map((entry) => entry.id)).toEqual(newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`))
       expect(atom.feed.updated).toBe('2026-06-01T00:00:00.000Z')
@@ -159,7 +162,7 @@ describe('feeds, sitemap and sharing', () => {
     })
 
     it('has dates, tags and content for each entry', () => {
-      const entry = (atom.feed.entry as Record<string, any>[]).find((candidate) => candidate.id === `${SITE_URL}/blog/post-54`)!
+      const entry = (atom.feed.entry as Tree[]).find((candidate) => candidate.id === `${SITE_URL}/blog/post-54`)!
       expect(entry.published).toBe(`${dateOf(54)}T00:00:00.000Z`)
       expect(entry.updated).toBe('2026-06-01T00:00:00.000Z')
       expect(entry.category.map((category: Record<string, string>) => category['@term'])).toEqual(['series', 'even'])
@@ -172,11 +175,11 @@ describe('feeds, sitemap and sharing', () => {
     it('is version 1.1 with the newest 50 published posts', async () => {
       const response = await get(server, '/blog/feed.json')
       expect(response.headers.get('content-type')).toBe('application/feed+json; charset=utf-8')
-      const feed = (await response.json()) as Record<string, any>
+      const feed = (await response.json()) as Tree
       expect(feed.version).toBe('https://jsonfeed.org/version/1.1')
       expect(feed.feed_url).toBe(`${SITE_URL}/blog/feed.json`)
       expect(feed.home_page_url).toBe(`${SITE_URL}/blog`)
-      const items = feed.items as Record<string, any>[]
+      const items = feed.items as Tree[]
       expect(items).toHaveLength(50)
       expect(items.map((item) => item.url)).toEqual(newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`))
       const updated = items.find((item) => item.url === `${SITE_URL}/blog/post-54`)!
@@ -255,7 +258,7 @@ describe('feeds, sitemap and sharing', () => {
       expect(metaTags(html).filter(([name]) => name === 'article:tag').map(([, content]) => content)).toEqual(['series', 'even'])
       const script = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)?.[1]
       expect(script).toBeTruthy()
-      const posting = JSON.parse(script!) as Record<string, any>
+      const posting = JSON.parse(script!) as Tree
       expect(posting['@context']).toBe('https://schema.org')
       expect(posting['@type']).toBe('BlogPosting')
       expect(posting.headline).toBe('Post number 54')

@@ -89,7 +89,7 @@ describe('feeds, sitemap and sharing', () => {
   let server: KilnServer
 
   beforeAll(async () => {
-    server = await startServer({ contentDir: makeContentDir(contentFiles()), env: { SITE_URL, CONTENT_EDIT_URL: EDIT_URL } })
+    server = await startServer({ contentDir: makeContentDir(contentFiles()), env: { SITE_URL, CONTENT_EDIT_URL: EDIT_URL, METRICS_TOKEN: 'metrics-token' } })
   }, 90_000)
   afterAll(() => server?.stop())
 
@@ -371,6 +371,20 @@ describe('feeds, sitemap and sharing', () => {
       expect((await get(server, '/blog/secret-draft/og.png')).status).toBe(404)
       expect((await get(server, '/blog/no-such-post/og.png')).status).toBe(404)
     })
+  })
+
+  it('shows its caches and routes in /metrics', async () => {
+    await get(server, '/blog/post-53/og.png')
+    const text = await (await get(server, '/metrics', { headers: { Authorization: 'Bearer metrics-token' } })).text()
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
+    expect(value('kiln_social_image_renders_total')).toBeGreaterThanOrEqual(3)
+    expect(value('kiln_social_image_cache_hits_total')).toBeGreaterThanOrEqual(1)
+    expect(value('kiln_social_image_cache_entries')).toBeGreaterThanOrEqual(3)
+    expect(value('kiln_feed_html_cache_entries')).toBe(50 - 1)
+    expect(value('kiln_feed_html_cache_hits_total')).toBeGreaterThan(0)
+    expect(text).toMatch(/kiln_http_requests_total\{route="\/blog\/rss.xml",method="GET",status="200"\} 1/)
+    expect(text).toMatch(/kiln_http_requests_total\{route="\/blog\/:slug\/og.png",method="GET",status="200"\}/)
+    expect(text).toMatch(/kiln_http_requests_total\{route="\/sitemap.xml",method="GET",status="200"\}/)
   })
 })
 

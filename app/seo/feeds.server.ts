@@ -99,19 +99,24 @@ export async function buildFeed(format: FeedFormat, timings: Timings): Promise<s
     },
     author: { name: site.author, link: site.url },
   })
+  // Each format reads a field its own way: Atom's title and summary and RSS's description
+  // are HTML (a title "A <b> B" would lose its "<b>"), so those get escaped text; JSON
+  // Feed's are plain text. RSS's <author> must be an e-mail address, so RSS names the
+  // author in <dc:creator> instead.
+  const asHtml = (text: string) => (format === 'json' ? text : escapeHtml(text))
   for (const post of posts) {
     const { entry } = post
     const published = toDate(entry.date ?? '1970-01-01')
     const item: Item = {
-      title: xmlSafe(entry.title),
+      title: xmlSafe(format === 'atom' ? escapeHtml(entry.title) : entry.title),
       id: post.url,
       link: post.url,
       // Atom's <updated> and JSON Feed's date_modified; <published> and RSS's pubDate come from `published`.
       date: entry.updated ? toDate(entry.updated) : published,
       published,
-      description: post.description ? xmlSafe(post.description) : undefined,
+      description: post.description ? xmlSafe(asHtml(post.description)) : undefined,
       content: cdataSafe(post.html),
-      author: [{ name: site.author, link: site.url }],
+      ...(format === 'rss' ? { extensions: [{ name: 'dc:creator', objects: { _text: xmlSafe(site.author) } }] } : { author: [{ name: site.author, link: site.url }] }),
       category: entry.tags.map((tag) => ({ name: tag, term: tag, domain: absoluteUrl(site.url, tagPath(tag)), scheme: absoluteUrl(site.url, '/tags') })),
     }
     feed.addItem(item)

@@ -122,6 +122,9 @@ describe('feeds, sitemap and sharing', () => {
       const item = (rss.rss.channel.item as Tree[]).find((entry) => entry.link === `${SITE_URL}/blog/post-53`)!
       expect(item.title).toBe('Post number 53')
       expect(item.description).toBe('The description of post 53.')
+      // RSS's <author> must be an e-mail address; the author's name goes in <dc:creator>.
+      expect(item['dc:creator']).toBe('Kiln')
+      expect(item.author).toBeUndefined()
       expect(item.pubDate).toBe(new Date(`${dateOf(53)}T00:00:00Z`).toUTCString())
       expect(item.category.map((category: Record<string, string>) => category['#text'])).toEqual(['series', 'odd'])
       const html = item['content:encoded'] as string
@@ -168,6 +171,13 @@ describe('feeds, sitemap and sharing', () => {
       expect(entry.category.map((category: Record<string, string>) => category['@term'])).toEqual(['series', 'even'])
       expect(entry.content['#text']).toContain(`src="${SITE_URL}/images/picture.png"`)
       expect(entry.summary['#text']).toBe('The description of post 54.')
+      expect(entry.author.name).toBe('Kiln')
+    })
+
+    it('escapes titles, which Atom reads as HTML', () => {
+      const entry = (atom.feed.entry as Tree[]).find((candidate) => candidate.id === `${SITE_URL}/blog/broken-post`)!
+      expect(entry.title['#text']).toBe('Broken &amp; &lt;odd&gt; title')
+      expect(entry.content['#text']).toContain('Its description stands in for its body.')
     })
   })
 
@@ -192,7 +202,9 @@ describe('feeds, sitemap and sharing', () => {
       expect(updated.authors).toEqual([{ name: 'Kiln', url: SITE_URL }])
       expect(updated.content_html).toContain(`href="${SITE_URL}/blog/post-01"`)
       expect(items.find((item) => item.url === `${SITE_URL}/blog/post-53`)!.image).toBe(`${SITE_URL}/blog/post-53/og.png`)
+      expect(items.find((item) => item.url === `${SITE_URL}/blog/broken-post`)!.title).toBe('Broken & <odd> title')
       expect(JSON.stringify(feed)).not.toContain('draft')
+      expect(JSON.stringify(feed)).not.toContain('dc:creator')
     })
   })
 

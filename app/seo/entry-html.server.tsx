@@ -1,7 +1,8 @@
 /**
  * A post's body as static HTML, for feeds: the same evaluated MDX component the page
  * renders (MdxContent, from the component cache), through react-dom/server, with every
- * link and image made absolute against the post's URL.
+ * link and image made absolute against the post's URL, and styles that do nothing outside
+ * the site (the highlighter's CSS variables) left out.
  *
  * Rendering fifty posts for every feed request would be wasteful, so the HTML is kept in
  * a bounded lru-cache keyed by kind, slug and source hash (SITE_URL is fixed for the
@@ -10,6 +11,7 @@
 import { LRUCache } from 'lru-cache'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { MdxContent } from '../content/mdx-component.tsx'
+import { dropInertStyles } from './feed-html.ts'
 import { absolutizeHtml } from './urls.ts'
 
 const MAX_ENTRIES = 500
@@ -41,7 +43,8 @@ export function renderEntryHtml(entry: RenderableEntry): string {
   counters.misses++
   const start = performance.now()
   try {
-    const html = absolutizeHtml(renderToStaticMarkup(<MdxContent cacheKey={entry.cacheKey} code={entry.code} missing={entry.missingComponents} />), entry.url)
+    const markup = renderToStaticMarkup(<MdxContent cacheKey={entry.cacheKey} code={entry.code} missing={entry.missingComponents} />)
+    const html = absolutizeHtml(dropInertStyles(markup), entry.url)
     cache.set(entry.cacheKey, html)
     return html
   } catch (error) {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { isoDateTime, seoMeta, siteFromMatches, type SiteSeo } from '../../app/seo/meta.ts'
 import { socialCardSvg, wrapTitle } from '../../app/seo/social-card.ts'
+import { dropInertStyles } from '../../app/seo/feed-html.ts'
 import { absolutizeHtml, resolveUrl } from '../../app/seo/urls.ts'
 
 const base = 'https://blog.example.com/blog/my-post'
@@ -119,5 +120,14 @@ describe('socialCardSvg', () => {
     const svg = socialCardSvg({ siteTitle: 'Kiln', title: 'word '.repeat(80).trim(), footer: 'x' })
     expect(svg.match(/<tspan /g)).toHaveLength(4)
     expect(svg).toContain('…')
+  })
+})
+
+describe('dropInertStyles', () => {
+  it('drops styles that only set custom properties and keeps the rest', () => {
+    expect(dropInertStyles('<span style="--shiki-light:#24292e;--shiki-dark:#e1e4e8">x</span>')).toBe('<span>x</span>')
+    expect(dropInertStyles('<span style="color:red;--a:1">x</span>')).toBe('<span style="color:red;--a:1">x</span>')
+    expect(dropInertStyles('<li style="padding-left:1rem">x</li>')).toBe('<li style="padding-left:1rem">x</li>')
+    expect(dropInertStyles('<code>style="--a:1"</code>')).toBe('<code>style="--a:1"</code>')
   })
 })

@@ -120,7 +120,8 @@ export function socialImageResponse(request: Request, image: SocialImage): Respo
     ETag: image.etag,
   }
   const ifNoneMatch = request.headers.get('if-none-match')
-  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === image.etag || tag.trim() === '*')) {
+  // A proxy may have weakened the tag (W/"..."): the bytes are the same either way.
+  if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => [image.etag, '*'].includes(tag.trim().replace(/^W\//, '')))) {
     return new Response(null, { status: 304, headers })
   }
   return new Response(image.png, { headers: { ...headers, 'Content-Length': String(image.png.length) } })

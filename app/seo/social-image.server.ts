@@ -126,3 +126,19 @@ export function socialImageResponse(request: Request, image: SocialImage): Respo
   }
   return new Response(image.png, { headers: { ...headers, 'Content-Length': String(image.png.length) } })
 }
+
+/**
+ * The answer of a card route: the card, 404 when there is no such post, or a plain 500
+ * naming the problem when resvg could not draw it (the page that links it still works).
+ */
+export async function socialImageRoute(request: Request, load: () => Promise<SocialImage | null>): Promise<Response> {
+  const text = (status: number, body: string) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  let image: SocialImage | null
+  try {
+    image = await load()
+  } catch (error) {
+    console.error(`[kiln] social image for ${new URL(request.url).pathname} could not be drawn: ${(error as Error).message}`)
+    return text(500, 'The social image could not be drawn.')
+  }
+  return image ? socialImageResponse(request, image) : text(404, 'Not found')
+}

@@ -44,6 +44,7 @@ COPY prisma ./prisma
 COPY other ./other
 COPY content ./content
 COPY public ./public
+COPY fonts ./fonts
 COPY --from=build /app/build ./build
 # The build must read as newer than the sources, or `npm start`'s check would rebuild.
 RUN find build -type f -exec touch {} +

@@ -21,7 +21,7 @@ export default defineConfig({
   ],
   resolve: { alias: { '~': new URL('./app', import.meta.url).pathname } },
   server: { watch: { ignored: ['**/data/**', '**/content/**'] } },
-  // better-sqlite3 is a native addon and mdx-bundler drives esbuild's binary: both must be
-  // loaded by Node at run time, never bundled.
-  ssr: { external: ['better-sqlite3', 'mdx-bundler', 'esbuild'] },
+  // better-sqlite3 and @resvg/resvg-js are native addons and mdx-bundler drives esbuild's
+  // binary: all must be loaded by Node at run time, never bundled.
+  ssr: { external: ['better-sqlite3', 'mdx-bundler', 'esbuild', '@resvg/resvg-js'] },
 })

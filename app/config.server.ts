@@ -61,6 +61,21 @@ function safeRelative(name: string, fallback: string): string {
   return value
 }
 
+/** An absolute http(s) URL, kept without a trailing slash so paths can be appended to it. */
+function httpUrl(name: string, fallback: string | null, { keepSlash = false } = {}): string | null {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
+  if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or a fragment, got "${raw}"`)
+  return keepSlash ? url.href : url.href.replace(/\/+$/, '')
+}
+
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
@@ -124,21 +139,14 @@ export interface Config {
   compileTimeoutMs: number
   siteTitle: string
   siteDescription: string
+  /** The site's public address, without a trailing slash: canonical URLs, feeds, sitemap. */
+  siteUrl: string
+  /** The author named in feeds and in posts' structured data. */
+  siteAuthor: string
+  /** Prefix of the "Edit this post" link (the entry's path in the content folder is appended); null: no link. */
+  contentEditUrl: string | null
   migrationsDir: string
   isProduction: boolean
-}
-
-function httpUrl(name: string): string | null {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return null
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
-  return raw.replace(/\/+$/, '')
 }
 
 /**
@@ -183,7 +191,7 @@ function readConfig(): Config {
     litefsDir,
     databaseFilename,
     internalToken: process.env.INTERNAL_TOKEN || null,
-    primaryInternalUrl: httpUrl('PRIMARY_INTERNAL_URL'),
+    primaryInternalUrl: httpUrl('PRIMARY_INTERNAL_URL', null),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     // With a repository or a watcher, content changes only through refreshes: a request
     // re-scanning in the middle of a checkout could index half of it.
@@ -208,6 +216,9 @@ function readConfig(): Config {
     compileTimeoutMs: integer('COMPILE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     siteTitle: text('SITE_TITLE', 'Kiln'),
     siteDescription: text('SITE_DESCRIPTION', 'A blog served by Kiln: MDX posts compiled when they are first read.'),
+    siteUrl: httpUrl('SITE_URL', `http://localhost:${port}`) as string,
+    siteAuthor: text('SITE_AUTHOR', 'Kiln'),
+    contentEditUrl: httpUrl('CONTENT_EDIT_URL', null, { keepSlash: true }),
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',
   }

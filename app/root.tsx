@@ -1,26 +1,38 @@
-import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
 import { ErrorPage } from './components/error-page.tsx'
 import { getUser } from './auth/session.server.ts'
-import { getConfig } from './config.server.ts'
 import { listPages } from './content/content-index.server.ts'
 import { getDb } from './db/connection.server.ts'
+import { seoMeta } from './seo/meta.ts'
+import { siteSeo } from './seo/site.server.ts'
+import { feedPaths } from './seo/urls.ts'
 import stylesheet from './tailwind.css?url'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+  { rel: 'alternate', type: 'application/rss+xml', title: 'RSS feed', href: feedPaths.rss },
+  { rel: 'alternate', type: 'application/atom+xml', title: 'Atom feed', href: feedPaths.atom },
+  { rel: 'alternate', type: 'application/feed+json', title: 'JSON feed', href: feedPaths.json },
 ]
 
+/** Used for error pages (Remix renders the meta of the routes up to the error boundary) and routes without meta of their own. */
+export const meta: MetaFunction<typeof loader> = ({ data, error, location }) =>
+  seoMeta(data?.site ?? null, {
+    title: error ? (isRouteErrorResponse(error) && error.status === 404 ? 'Page not found' : 'This page could not be shown') : (data?.site.title ?? 'Kiln'),
+    path: location.pathname,
+    noindex: Boolean(error),
+  })
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const config = getConfig()
   const pages = context.timings.time('db', () => listPages(getDb()))
   // Also renews a session in use (the cookie is sent again at most once a day).
   const user = await getUser(request, context)
   return {
     user: user ? { email: user.email, isAdmin: user.isAdmin } : null,
-    site: { title: config.siteTitle, description: config.siteDescription },
+    site: siteSeo(),
     pages: pages.map((page) => ({ slug: page.slug, title: page.title })),
   }
 }

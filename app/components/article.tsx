@@ -1,6 +1,7 @@
 import { MdxContent } from '../content/mdx-component.tsx'
 import type { EntryPageData } from '../content/entry-page.server.ts'
 import { PostDates, TagList } from './post-meta.tsx'
+import { PostFooter } from './post-footer.tsx'
 
 type Serialized = Omit<EntryPageData, never>
 
@@ -36,6 +37,7 @@ export function Article({ data }: { data: Serialized }) {
       <div className="prose prose-zinc max-w-none dark:prose-invert prose-headings:tracking-tight prose-a:text-amber-700 dark:prose-a:text-amber-400 prose-pre:p-0 [&_pre>code]:block [&_pre>code]:p-4">
         <MdxContent cacheKey={data.cacheKey} code={data.code} missing={data.missingComponents} />
       </div>
+      <PostFooter kind={data.kind} footer={data.footer} />
     </article>
   )
 }

@@ -3,7 +3,10 @@
  * the page renders, or into a 404 / 500 that the error boundary shows without internals.
  */
 import { data, type AppLoadContext } from '@remix-run/node'
+import { getDb } from '../db/connection.server.ts'
+import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
+import { postFooter } from './post-footer.server.ts'
 import type { EntryKind } from './source.server.ts'
 
 export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext) {
@@ -37,6 +40,10 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     missingComponents: compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : [])),
     /** True while a newer, broken version of this post exists and this older good one is served. */
     servingLastGood: result.failure !== null,
+    /** Absolute URL of the social image: the frontmatter's `image`, else a generated card. */
+    socialImage: socialImageUrl(kind, entry.slug, fm.image ?? null),
+    /** Previous and next posts, and the edit link. */
+    footer: context.timings.time('db', () => postFooter(getDb(), entry)),
   }
 }
 

@@ -14,6 +14,8 @@ export interface Frontmatter {
   description: string | null
   tags: string[]
   draft: boolean
+  /** The post's social image (Open Graph, Twitter, feeds) as written: a URL or a path on this site. */
+  image: string | null
   /** Every field as written, for components and later features. */
   data: Record<string, unknown>
 }
@@ -92,6 +94,10 @@ export function normalizeFrontmatter(data: Record<string, unknown>, { requireDat
   if (description !== undefined && description !== null && typeof description !== 'string') {
     throw new FrontmatterError('"description" must be text')
   }
+  const image = data.image
+  if (image !== undefined && image !== null && (typeof image !== 'string' || /\s/.test(image.trim()))) {
+    throw new FrontmatterError('"image" must be a URL or a path, like /images/cover.png')
+  }
   return {
     title: title.trim(),
     date: data.date === undefined || data.date === null || data.date === '' ? null : toIsoDate(data.date, 'date'),
@@ -99,6 +105,7 @@ export function normalizeFrontmatter(data: Record<string, unknown>, { requireDat
     description: typeof description === 'string' ? description.trim() : null,
     tags: toTags(data.tags),
     draft: data.draft === true || data.draft === 'true',
+    image: typeof image === 'string' && image.trim() !== '' ? image.trim() : null,
     data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
   }
 }

@@ -4,6 +4,7 @@
  * prom-client's default process metrics, and Kiln's own:
  *   kiln_http_requests_total, kiln_http_request_duration_seconds   by route, method, status
  *   kiln_component_cache_*                                         the evaluated-component LRU
+ *   kiln_social_image_*, kiln_feed_html_cache_*                    social image and feed HTML LRUs
  *   kiln_worker_pool_*                                             highlight and compile pools
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
@@ -27,6 +28,8 @@ import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { isPrimary } from '../replication/instance.server.ts'
 import { getDb } from '../db/connection.server.ts'
+import { entryHtmlCacheStats } from '../seo/entry-html.server.tsx'
+import { socialImageCacheStats } from '../seo/social-image.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -36,6 +39,8 @@ collectDefaultMetrics({ register: registry })
 
 /** Top-level paths that are routes of their own, not pages. */
 const FIXED_ROUTES = new Set(['/blog', '/tags', '/admin', '/login', '/logout', '/metrics', '/healthcheck', '/__manifest'])
+/** Feeds, sitemap, robots.txt and the site's social image: each its own label. */
+const SEO_ROUTES = new Set(['/blog/rss.xml', '/blog/atom.xml', '/blog/feed.json', '/sitemap.xml', '/robots.txt', '/og.png'])
 const ADMIN_TOOLS = new Set(['heapsnapshot', 'heapprofile', 'cpuprofile'])
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
@@ -58,6 +63,7 @@ export function routeLabel(pathname: string, status: number): string {
 
 function patternOf(path: string): string {
   if (path === '/') return '/'
+  if (SEO_ROUTES.has(path)) return path
   const segments = path.slice(1).split('/')
   const first = `/${segments[0]}`
   if (first === '/assets') return '/assets'
@@ -71,6 +77,7 @@ function patternOf(path: string): string {
     if (first === '/tags') return '/tags/:tag'
     if (first === '/admin') return ADMIN_TOOLS.has(segments[1]) ? `/admin/${segments[1]}` : '/admin/*'
   }
+  if (segments.length === 3 && first === '/blog' && segments[2] === 'og.png') return '/blog/:slug/og.png'
   return 'other'
 }
 
@@ -144,6 +151,18 @@ gauge('kiln_component_cache_max_bytes', 'Bytes the component cache may hold.', (
 mirrorCounter('kiln_component_cache_hits_total', 'Component cache hits.', () => componentCacheStats().hits)
 mirrorCounter('kiln_component_cache_misses_total', 'Component cache misses (a component evaluated).', () => componentCacheStats().misses)
 mirrorCounter('kiln_component_cache_evaluate_seconds_total', 'Time spent evaluating MDX components.', () => componentCacheStats().evaluateMsTotal / 1000)
+
+gauge('kiln_social_image_cache_entries', 'Generated social images (PNG) in the cache.', () => socialImageCacheStats().entries)
+gauge('kiln_social_image_cache_bytes', 'Size of the cached social images.', () => socialImageCacheStats().bytes)
+gauge('kiln_social_image_cache_max_bytes', 'Bytes the social image cache may hold.', () => socialImageCacheStats().maxBytes)
+mirrorCounter('kiln_social_image_cache_hits_total', 'Social image cache hits.', () => socialImageCacheStats().hits)
+mirrorCounter('kiln_social_image_renders_total', 'Social images rendered by resvg.', () => socialImageCacheStats().renders)
+mirrorCounter('kiln_social_image_render_seconds_total', 'Time spent rendering social images.', () => socialImageCacheStats().renderMsTotal / 1000)
+gauge('kiln_feed_html_cache_entries', "Posts' rendered HTML kept for feeds.", () => entryHtmlCacheStats().entries)
+gauge('kiln_feed_html_cache_bytes', 'Size of the HTML kept for feeds.', () => entryHtmlCacheStats().bytes)
+gauge('kiln_feed_html_cache_max_bytes', 'Bytes the feed HTML cache may hold.', () => entryHtmlCacheStats().maxBytes)
+mirrorCounter('kiln_feed_html_cache_hits_total', 'Feed HTML cache hits.', () => entryHtmlCacheStats().hits)
+mirrorCounter('kiln_feed_html_cache_misses_total', 'Feed HTML cache misses (a post rendered to HTML).', () => entryHtmlCacheStats().misses)
 
 const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
 

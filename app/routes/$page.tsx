@@ -2,14 +2,21 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { Article } from '../components/article.tsx'
 import { loadEntryPage } from '../content/entry-page.server.ts'
+import { seoMeta, siteFromMatches } from '../seo/meta.ts'
+import { pagePath } from '../seo/urls.ts'
 
 /** An MDX page from content/pages/, at /<name>. */
 export async function loader({ params, context }: LoaderFunctionArgs) {
   return loadEntryPage('page', params.page, context)
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: data.title }, { name: 'description', content: data.description ?? '' }] : [{ title: 'Not found' }]
+export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =>
+  seoMeta(
+    siteFromMatches(matches),
+    data
+      ? { title: data.title, description: data.description, path: pagePath(data.slug), image: data.socialImage }
+      : { title: 'Not found', path: location.pathname, noindex: true },
+  )
 
 export default function Page() {
   return <Article data={useLoaderData<typeof loader>()} />

@@ -5,6 +5,7 @@ import { getConfig } from '../config.server.ts'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { countEntries, listPosts } from '../content/content-index.server.ts'
 import { getDb } from '../db/connection.server.ts'
+import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 
 const LATEST = 5
 
@@ -20,10 +21,8 @@ export async function loader({ context }: LoaderFunctionArgs) {
   }))
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data?.title ?? 'Kiln' },
-  { name: 'description', content: data?.description ?? '' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  seoMeta(siteFromMatches(matches), { title: data?.title ?? 'Kiln', description: data?.description, path: '/' })
 
 export default function Home() {
   const { title, description, posts, total } = useLoaderData<typeof loader>()

@@ -5,6 +5,7 @@ import { refreshIndexIfDue } from '../content/content.server.ts'
 import { listPosts, listTags } from '../content/content-index.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
+import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   refreshIndexIfDue(context.timings)
@@ -19,7 +20,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }))
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.tag ? `Posts tagged #${data.tag}` : 'All posts' }]
+// The tag filter selects different posts, so it is part of the canonical URL.
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  seoMeta(
+    siteFromMatches(matches),
+    data?.tag
+      ? { title: `Posts tagged #${data.tag}`, description: `Every post tagged #${data.tag}.`, path: `/blog?tag=${encodeURIComponent(data.tag)}` }
+      : { title: 'All posts', path: '/blog' },
+  )
 
 export default function Blog() {
   const { tag, posts, tags } = useLoaderData<typeof loader>()

@@ -5,6 +5,8 @@ import { refreshIndexIfDue } from '../content/content.server.ts'
 import { listPosts } from '../content/content-index.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
+import { seoMeta, siteFromMatches } from '../seo/meta.ts'
+import { tagPath } from '../seo/urls.ts'
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const tag = normalizeTag(params.tag ?? '')
@@ -15,7 +17,13 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   return { tag, posts }
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `#${data.tag}` : 'Not found' }]
+export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =>
+  seoMeta(
+    siteFromMatches(matches),
+    data
+      ? { title: `#${data.tag}`, description: `${data.posts.length} ${data.posts.length === 1 ? 'post' : 'posts'} tagged #${data.tag}.`, path: tagPath(data.tag) }
+      : { title: 'Not found', path: location.pathname, noindex: true },
+  )
 
 export default function Tag() {
   const { tag, posts } = useLoaderData<typeof loader>()

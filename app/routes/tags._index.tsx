@@ -3,13 +3,14 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { listTags } from '../content/content-index.server.ts'
 import { getDb } from '../db/connection.server.ts'
+import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 
 export async function loader({ context }: LoaderFunctionArgs) {
   refreshIndexIfDue(context.timings)
   return { tags: context.timings.time('db', () => listTags(getDb())) }
 }
 
-export const meta: MetaFunction = () => [{ title: 'Tags' }]
+export const meta: MetaFunction<typeof loader> = ({ matches }) => seoMeta(siteFromMatches(matches), { title: 'Tags', description: 'Every tag of the blog, with its posts.', path: '/tags' })
 
 export default function Tags() {
   const { tags } = useLoaderData<typeof loader>()

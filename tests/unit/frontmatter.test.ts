@@ -220,3 +220,15 @@ describe('normalizeFrontmatter', () => {
     expect(input.nested.a).toBe(1)
   })
 })
+
+describe('parseFrontmatter: image', () => {
+  it('reads a social image as written, trimmed, and null when absent', () => {
+    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'image: " /images/cover.png "']), POST).image).toBe('/images/cover.png')
+    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'image: https://cdn.example.com/c.png']), POST).image).toBe('https://cdn.example.com/c.png')
+    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31']), POST).image).toBeNull()
+  })
+
+  it.each([['image: [a, b]'], ['image: 42'], ['image: two words.png']])('refuses %s', (line) => {
+    expect(frontmatterError(() => parseFrontmatter(fm(['title: A', 'date: 2026-01-31', line]), POST)).message).toContain('"image"')
+  })
+})

@@ -1,0 +1,7 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { feedResponse } from '../seo/feeds.server.ts'
+
+/** Atom 1.0: the newest posts with their full text. */
+export function loader({ context }: LoaderFunctionArgs) {
+  return feedResponse('atom', context.timings)
+}

@@ -1,0 +1,161 @@
+/**
+ * The blog's feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1, built by the `feed` library from
+ * the newest published posts, each with its full rendered body.
+ *
+ * The output is a function of the content alone (no "now"): the feed's updated time is
+ * the newest post's, so a cache keyed by the content version keeps serving correct bytes.
+ */
+import { Feed, type Item } from 'feed'
+import type { Timings } from '../timing.server.ts'
+import { loadEntry, refreshIndexIfDue } from '../content/content.server.ts'
+import { listPosts, type IndexedEntry } from '../content/content-index.server.ts'
+import { getDb } from '../db/connection.server.ts'
+import { renderEntryHtml } from './entry-html.server.tsx'
+import { siteSeo } from './site.server.ts'
+import { socialImageUrl } from './social-image.server.ts'
+import { absoluteUrl, feedPaths, postPath, tagPath } from './urls.ts'
+
+export const FEED_SIZE = 50
+
+export type FeedFormat = keyof typeof feedPaths
+
+export const feedContentTypes: Record<FeedFormat, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+  json: 'application/feed+json; charset=utf-8',
+}
+
+/** Characters XML 1.0 forbids (a stray control character in a post would make the whole feed unreadable). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
+const xmlSafe = (text: string) => text.replace(XML_FORBIDDEN, '')
+/** The library puts HTML in CDATA sections, which "]]>" would end early; "]]&gt;" reads the same as HTML. */
+const cdataSafe = (html: string) => xmlSafe(html).replace(/]]>/g, ']]&gt;')
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+interface FeedPost {
+  entry: IndexedEntry
+  url: string
+  html: string
+  image: string
+  description: string | null
+}
+
+/** The post's body as HTML; a post that cannot be compiled or rendered falls back to its description. */
+async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<FeedPost> {
+  const site = siteSeo()
+  const url = absoluteUrl(site.url, postPath(entry.slug))
+  const fallback = (reason: string): FeedPost => {
+    console.error(`[kiln] feed: ${entry.path} shown by its description only: ${reason}`)
+    const text = entry.description ?? entry.title
+    return { entry, url, description: entry.description, image: socialImageUrl('post', entry.slug, null), html: `<p>${escapeHtml(text)}</p><p><a href="${escapeHtml(url)}">Read “${escapeHtml(entry.title)}” on ${escapeHtml(site.title)}</a></p>` }
+  }
+  let result
+  try {
+    result = await loadEntry('post', entry.slug, timings)
+  } catch (error) {
+    return fallback((error as Error).message)
+  }
+  if (result.status !== 'ok') return fallback(result.status === 'failed' ? result.failure.message : 'not found')
+  const { compiled } = result
+  const cacheKey = `post:${entry.slug}@${compiled.sourceHash}`
+  const missingComponents = compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : []))
+  try {
+    const html = timings.time('render', () => renderEntryHtml({ cacheKey, code: compiled.code, missingComponents, url }))
+    return { entry, url, html, description: compiled.frontmatter.description, image: socialImageUrl('post', entry.slug, compiled.frontmatter.image ?? null) }
+  } catch (error) {
+    return fallback(`render failed: ${(error as Error).message}`)
+  }
+}
+
+const toDate = (iso: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00:00.000Z` : iso)
+
+/** The feed in the asked format, as text. Compiles the posts among the newest 50 that were never compiled. */
+export async function buildFeed(format: FeedFormat, timings: Timings): Promise<string> {
+  refreshIndexIfDue(timings)
+  const entries = timings.time('db', () => listPosts(getDb(), { limit: FEED_SIZE }))
+  // The compile pool queues what it cannot run at once; a stored post costs one query.
+  const posts = await Promise.all(entries.map((entry) => loadFeedPost(entry, timings)))
+  const site = siteSeo()
+  const lastChange = posts.reduce<Date>((newest, post) => {
+    const changed = toDate(post.entry.updated ?? post.entry.date ?? '1970-01-01')
+    return changed > newest ? changed : newest
+  }, new Date(0))
+
+  const feed = new Feed({
+    title: xmlSafe(site.title),
+    description: xmlSafe(site.description),
+    id: absoluteUrl(site.url, '/blog'),
+    link: absoluteUrl(site.url, '/blog'),
+    language: 'en',
+    updated: lastChange,
+    generator: 'Kiln',
+    favicon: absoluteUrl(site.url, '/favicon.svg'),
+    copyright: `© ${site.author}`,
+    feedLinks: {
+      rss: absoluteUrl(site.url, feedPaths.rss),
+      atom: absoluteUrl(site.url, feedPaths.atom),
+      json: absoluteUrl(site.url, feedPaths.json),
+    },
+    author: { name: site.author, link: site.url },
+  })
+  // Each format reads a field its own way: Atom's title and summary and RSS's description
+  // are HTML (a title "A <b> B" would lose its "<b>"), so those get escaped text; JSON
+  // Feed's are plain text. RSS's <author> must be an e-mail address, so RSS names the
+  // author in <dc:creator> instead.
+  const asHtml = (text: string) => (format === 'json' ? text : escapeHtml(text))
+  for (const post of posts) {
+    const { entry } = post
+    const published = toDate(entry.date ?? '1970-01-01')
+    const item: Item = {
+      title: xmlSafe(format === 'atom' ? escapeHtml(entry.title) : entry.title),
+      id: post.url,
+      link: post.url,
+      // Atom's <updated> and JSON Feed's date_modified; <published> and RSS's pubDate come from `published`.
+      date: entry.updated ? toDate(entry.updated) : published,
+      published,
+      description: post.description ? xmlSafe(asHtml(post.description)) : undefined,
+      content: cdataSafe(post.html),
+      ...(format === 'rss' ? { extensions: [{ name: 'dc:creator', objects: { _text: xmlSafe(site.author) } }] } : { author: [{ name: site.author, link: site.url }] }),
+      category: entry.tags.map((tag) => ({ name: tag, term: tag, domain: absoluteUrl(site.url, tagPath(tag)), scheme: absoluteUrl(site.url, '/tags') })),
+    }
+    feed.addItem(item)
+  }
+  if (format === 'rss') return feed.rss2()
+  if (format === 'atom') return feed.atom1()
+  return toJsonFeed11(feed.json1(), posts)
+}
+
+/**
+ * The library writes JSON Feed 1.0; 1.1 only renames `author` to `authors` (a list) and
+ * adds `language`, so the document is moved forward here rather than written by hand.
+ */
+function toJsonFeed11(json: string, posts: FeedPost[]): string {
+  const document = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] }
+  document.version = 'https://jsonfeed.org/version/1.1'
+  document.language = 'en'
+  if (document.author) {
+    document.authors = [document.author]
+    delete document.author
+  }
+  document.items.forEach((item, index) => {
+    if (item.author) {
+      item.authors = [item.author]
+      delete item.author
+    }
+    item.image = posts[index].image
+  })
+  return JSON.stringify(document, null, 2)
+}
+
+/** The feed as an HTTP response, with its format's content type. */
+export async function feedResponse(format: FeedFormat, timings: Timings): Promise<Response> {
+  const body = await buildFeed(format, timings)
+  return new Response(body, {
+    headers: {
+      'Content-Type': feedContentTypes[format],
+      // Readers poll feeds: a few minutes of caching spares the server, edits still show soon.
+      'Cache-Control': 'public, max-age=300',
+    },
+  })
+}

@@ -56,10 +56,10 @@ export function sitemapResponse(timings: Timings): Response {
   return new Response(buildSitemap(timings), { headers: { 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' } })
 }
 
-/** Everything may be crawled but the admin and the webhooks; the sitemap says what there is. */
+/** Everything may be crawled but the admin, the webhooks and requests between instances; the sitemap says what there is. */
 export function robotsTxt(): string {
   const site = siteSeo()
-  return ['User-agent: *', 'Disallow: /admin', 'Disallow: /action/', 'Disallow: /login', '', `Sitemap: ${absoluteUrl(site.url, '/sitemap.xml')}`, ''].join('\n')
+  return ['User-agent: *', 'Disallow: /admin', 'Disallow: /action/', 'Disallow: /login', 'Disallow: /internal/', '', `Sitemap: ${absoluteUrl(site.url, '/sitemap.xml')}`, ''].join('\n')
 }
 
 export function robotsResponse(): Response {

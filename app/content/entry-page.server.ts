@@ -4,10 +4,11 @@
  */
 import { data, type AppLoadContext } from '@remix-run/node'
 import { loadEntry } from './content.server.ts'
+import { canSeeDrafts } from './drafts.server.ts'
 import type { EntryKind } from './source.server.ts'
 
-export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext) {
-  const result = await loadEntry(kind, slug ?? '', context.timings)
+export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext, request: Request) {
+  const result = await loadEntry(kind, slug ?? '', context.timings, { includeDrafts: await canSeeDrafts(request) })
   if (result.status === 'not-found') {
     throw data({ message: 'Not found' }, { status: 404 })
   }
@@ -37,6 +38,8 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     missingComponents: compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : [])),
     /** True while a newer, broken version of this post exists and this older good one is served. */
     servingLastGood: result.failure !== null,
+    /** Only an admin gets a draft; the page is marked and kept out of search engines. */
+    draft: entry.draft,
   }
 }
 

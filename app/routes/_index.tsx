@@ -4,19 +4,21 @@ import { PostList, toSummary } from '../components/post-list.tsx'
 import { getConfig } from '../config.server.ts'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { countEntries, listPosts } from '../content/content-index.server.ts'
+import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 
 const LATEST = 5
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   refreshIndexIfDue(context.timings)
+  const includeDrafts = await canSeeDrafts(request)
   const db = getDb()
   const config = getConfig()
   return context.timings.time('db', () => ({
     title: config.siteTitle,
     description: config.siteDescription,
-    posts: listPosts(db, { limit: LATEST }).map(toSummary),
-    total: countEntries(db).posts,
+    posts: listPosts(db, { limit: LATEST, includeDrafts }).map(toSummary),
+    total: includeDrafts ? listPosts(db, { includeDrafts }).length : countEntries(db).posts,
   }))
 }
 

@@ -2,13 +2,20 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { Article } from '../components/article.tsx'
 import { loadEntryPage } from '../content/entry-page.server.ts'
+import { getDb } from '../db/connection.server.ts'
+import { getViewCount } from '../views/view-counts.server.ts'
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  return loadEntryPage('post', params.slug, context)
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const page = await loadEntryPage('post', params.slug, context, request)
+  // The count as of this render; the page asks for the current one once it has loaded.
+  const views = page.draft ? null : context.timings.time('db', () => getViewCount(getDb(), page.slug))
+  return { ...page, views }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: data.title }, { name: 'description', content: data.description ?? '' }] : [{ title: 'Not found' }]
+  data
+    ? [{ title: data.title }, { name: 'description', content: data.description ?? '' }, ...(data.draft ? [{ name: 'robots', content: 'noindex' }] : [])]
+    : [{ title: 'Not found' }]
 
 export default function Post() {
   return <Article data={useLoaderData<typeof loader>()} />

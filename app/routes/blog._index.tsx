@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { listPosts, listTags } from '../content/content-index.server.ts'
+import { canSeeDrafts } from '../content/drafts.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 
@@ -11,11 +12,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const raw = new URL(request.url).searchParams.get('tag')
   const tag = raw ? normalizeTag(raw) : null
   const db = getDb()
+  const includeDrafts = await canSeeDrafts(request)
   return context.timings.time('db', () => ({
     tag,
     // An unknown or malformed tag filters to nothing rather than erroring.
-    posts: tag && !isValidTag(tag) ? [] : listPosts(db, { tag: tag ?? undefined }).map(toSummary),
-    tags: listTags(db),
+    posts: tag && !isValidTag(tag) ? [] : listPosts(db, { tag: tag ?? undefined, includeDrafts }).map(toSummary),
+    tags: listTags(db, { includeDrafts }),
   }))
 }
 

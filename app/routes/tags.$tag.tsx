@@ -3,14 +3,16 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { listPosts } from '../content/content-index.server.ts'
+import { canSeeDrafts } from '../content/drafts.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const tag = normalizeTag(params.tag ?? '')
   if (!isValidTag(tag)) throw data({ message: 'Not found' }, { status: 404 })
   refreshIndexIfDue(context.timings)
-  const posts = context.timings.time('db', () => listPosts(getDb(), { tag }).map(toSummary))
+  const includeDrafts = await canSeeDrafts(request)
+  const posts = context.timings.time('db', () => listPosts(getDb(), { tag, includeDrafts }).map(toSummary))
   if (posts.length === 0) throw data({ message: 'Not found' }, { status: 404 })
   return { tag, posts }
 }

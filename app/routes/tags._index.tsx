@@ -2,11 +2,13 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { listTags } from '../content/content-index.server.ts'
+import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   refreshIndexIfDue(context.timings)
-  return { tags: context.timings.time('db', () => listTags(getDb())) }
+  const includeDrafts = await canSeeDrafts(request)
+  return { tags: context.timings.time('db', () => listTags(getDb(), { includeDrafts })) }
 }
 
 export const meta: MetaFunction = () => [{ title: 'Tags' }]

@@ -1,0 +1,113 @@
+/**
+ * How many times each post was read. A read counts once per visitor per post per UTC
+ * day. The visitor is an anonymous random id in a first-party cookie (kiln_visitor);
+ * what is stored is a hash of that id with the day, so nothing links one day's rows to
+ * another's, and no address or other personal data is kept. The day's dedupe rows are
+ * pruned after two days, so the table stays the size of two days of readers.
+ *
+ * Counting is a write: it happens only in the POST action the page sends after it has
+ * loaded (never in a loader), so it never slows a page and lands on the primary.
+ */
+import crypto from 'node:crypto'
+import { createCookie } from '@remix-run/node'
+import { isbot } from 'isbot'
+import { getConfig } from '../config.server.ts'
+import type { DB } from '../db/connection.server.ts'
+
+export const VISITOR_COOKIE = 'kiln_visitor'
+const YEAR_SECONDS = 365 * 24 * 60 * 60
+/** Dedupe rows older than this many days are deleted. */
+const KEEP_DAYS = 2
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+let cookie: ReturnType<typeof createCookie> | undefined
+
+function visitorCookie() {
+  // Unsigned on purpose: the id is random and proves nothing; a forged one only makes
+  // its sender a new visitor, which clearing cookies does anyway.
+  cookie ??= createCookie(VISITOR_COOKIE, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: getConfig().isProduction,
+    path: '/',
+    maxAge: YEAR_SECONDS,
+  })
+  return cookie
+}
+
+/** The request's visitor id, or a new one with the Set-Cookie header that keeps it. */
+export async function visitorId(request: Request): Promise<{ id: string; setCookie: string | null }> {
+  const value: unknown = await visitorCookie().parse(request.headers.get('Cookie'))
+  if (typeof value === 'string' && UUID.test(value)) return { id: value, setCookie: null }
+  const id = crypto.randomUUID()
+  return { id, setCookie: await visitorCookie().serialize(id) }
+}
+
+export function isBotRequest(request: Request): boolean {
+  const agent = request.headers.get('User-Agent')
+  // No user agent at all is a script, not a reader.
+  return !agent || isbot(agent)
+}
+
+/** `YYYY-MM-DD` in UTC. */
+export function utcDay(date = new Date()): string {
+  return date.toISOString().slice(0, 10)
+}
+
+function visitorHash(day: string, visitor: string): string {
+  return crypto.createHash('sha256').update(`${day}:${visitor}`).digest('base64url')
+}
+
+export function getViewCount(db: DB, slug: string): number {
+  const row = db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined
+  return row?.views ?? 0
+}
+
+let lastPrunedDay: string | null = null
+
+/**
+ * Counts a read of `slug` by `visitor` unless this visitor was already counted for it
+ * today. Returns the post's count afterwards and whether this read was counted.
+ */
+export function recordView(db: DB, slug: string, visitor: string, now = new Date()): { views: number; counted: boolean } {
+  const day = utcDay(now)
+  const run = db.transaction(() => {
+    if (lastPrunedDay !== day) {
+      const cutoff = utcDay(new Date(now.getTime() - KEEP_DAYS * 86_400_000))
+      db.prepare('DELETE FROM post_view_visits WHERE day <= ?').run(cutoff)
+      lastPrunedDay = day
+    }
+    const inserted = db.prepare('INSERT OR IGNORE INTO post_view_visits (slug, day, visitor_hash) VALUES (?, ?, ?)').run(slug, day, visitorHash(day, visitor))
+    if (inserted.changes === 1) {
+      db.prepare('INSERT INTO post_views (slug, views) VALUES (?, 1) ON CONFLICT (slug) DO UPDATE SET views = views + 1').run(slug)
+    }
+    return inserted.changes === 1
+  })
+  const counted = run.immediate()
+  return { views: getViewCount(db, slug), counted }
+}
+
+/** Rows held, for the admin dashboard and tests: both tables stay bounded. */
+export function viewStats(db: DB): { posts: number; views: number; dedupeRows: number } {
+  return db
+    .prepare(`SELECT (SELECT COUNT(*) FROM post_views) AS posts, (SELECT COALESCE(SUM(views), 0) FROM post_views) AS views,
+      (SELECT COUNT(*) FROM post_view_visits) AS dedupeRows`)
+    .get() as { posts: number; views: number; dedupeRows: number }
+}
+
+const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
+
+/**
+ * POST /action/view/<slug>: counts this visitor's read of a published post (once a day)
+ * and answers `{"slug", "views", "counted"}`, the count the page then shows. Bots get the
+ * count without being counted; an unknown post or a draft is 404 and stores nothing.
+ */
+export async function answerViewBeacon(db: DB, request: Request, slug: string): Promise<Response> {
+  const entry = db.prepare("SELECT draft FROM content_entries WHERE kind = 'post' AND slug = ?").get(slug) as { draft: number } | undefined
+  if (!entry || entry.draft === 1) return json({ error: 'no such post' }, 404)
+  if (isBotRequest(request)) return json({ slug, views: getViewCount(db, slug), counted: false }, 200)
+  const visitor = await visitorId(request)
+  const { views, counted } = recordView(db, slug, visitor.id)
+  return json({ slug, views, counted }, 200, visitor.setCookie ? { 'Set-Cookie': visitor.setCookie } : {})
+}

@@ -3,6 +3,10 @@
  * into an FTS5 query that cannot fail to parse.
  */
 
+/** What snippet() puts around a match: control characters no post's text contains. */
+export const MATCH_START = '\u0001'
+export const MATCH_END = '\u0002'
+
 /** The longest query Kiln searches for; longer input is cut here. */
 export const MAX_QUERY_LENGTH = 200
 
@@ -42,7 +46,8 @@ export function extractSearchText(source: string): string {
       inEsm = !/;\s*$/.test(line) && !/\bfrom\s+['"][^'"]+['"]\s*$/.test(line)
       continue
     }
-    kept.push(line)
+    // JSX expressions on a prose line ({props.x}, {/* id */}) are code, not words.
+    kept.push(line.replace(/\{[^{}]*\}/g, ' '))
   }
   text = kept.join('\n')
   text = text
@@ -60,7 +65,8 @@ export function extractSearchText(source: string): string {
     // Markdown punctuation: headings, quotes, emphasis, code ticks, tables, rules.
     .replace(/[#>*_~`|\\{}[\]]+/g, ' ')
     // The markers search uses to highlight matches never come from content.
-    .replace(/[\u0001\u0002]/g, ' ')
+    .replaceAll(MATCH_START, ' ')
+    .replaceAll(MATCH_END, ' ')
   return text.replace(/[ \t]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim()
 }
 
@@ -90,8 +96,6 @@ export interface SnippetPart {
   match: boolean
 }
 
-export const MATCH_START = '\u0001'
-export const MATCH_END = '\u0002'
 
 /**
  * Splits FTS5 snippet() or highlight() output (matches between MATCH_START and MATCH_END)
@@ -108,5 +112,5 @@ export function splitSnippet(marked: string): SnippetPart[] {
     last = match.index + match[0].length
   }
   if (last < marked.length) parts.push({ text: marked.slice(last), match: false })
-  return parts.map((part) => ({ ...part, text: part.text.replace(/[\u0001\u0002]/g, '') })).filter((part) => part.text.length > 0)
+  return parts.map((part) => ({ ...part, text: part.text.replaceAll(MATCH_START, '').replaceAll(MATCH_END, '') })).filter((part) => part.text.length > 0)
 }

@@ -9,7 +9,6 @@
  * loaded (never in a loader), so it never slows a page and lands on the primary.
  */
 import crypto from 'node:crypto'
-import { createCookie } from '@remix-run/node'
 import { isbot } from 'isbot'
 import { getConfig } from '../config.server.ts'
 import type { DB } from '../db/connection.server.ts'
@@ -20,27 +19,16 @@ const YEAR_SECONDS = 365 * 24 * 60 * 60
 const KEEP_DAYS = 2
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
-let cookie: ReturnType<typeof createCookie> | undefined
-
-function visitorCookie() {
+/** The request's visitor id, or a new one with the Set-Cookie header that keeps it. */
+export function visitorId(request: Request): { id: string; setCookie: string | null } {
+  const header = request.headers.get('Cookie') ?? ''
+  const value = new RegExp(`(?:^|;\\s*)${VISITOR_COOKIE}=([^;]*)`).exec(header)?.[1]
   // Unsigned on purpose: the id is random and proves nothing; a forged one only makes
   // its sender a new visitor, which clearing cookies does anyway.
-  cookie ??= createCookie(VISITOR_COOKIE, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: getConfig().isProduction,
-    path: '/',
-    maxAge: YEAR_SECONDS,
-  })
-  return cookie
-}
-
-/** The request's visitor id, or a new one with the Set-Cookie header that keeps it. */
-export async function visitorId(request: Request): Promise<{ id: string; setCookie: string | null }> {
-  const value: unknown = await visitorCookie().parse(request.headers.get('Cookie'))
-  if (typeof value === 'string' && UUID.test(value)) return { id: value, setCookie: null }
+  if (value && UUID.test(value)) return { id: value, setCookie: null }
   const id = crypto.randomUUID()
-  return { id, setCookie: await visitorCookie().serialize(id) }
+  const secure = getConfig().isProduction ? '; Secure' : ''
+  return { id, setCookie: `${VISITOR_COOKIE}=${id}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure}` }
 }
 
 export function isBotRequest(request: Request): boolean {
@@ -107,7 +95,7 @@ export async function answerViewBeacon(db: DB, request: Request, slug: string): 
   const entry = db.prepare("SELECT draft FROM content_entries WHERE kind = 'post' AND slug = ?").get(slug) as { draft: number } | undefined
   if (!entry || entry.draft === 1) return json({ error: 'no such post' }, 404)
   if (isBotRequest(request)) return json({ slug, views: getViewCount(db, slug), counted: false }, 200)
-  const visitor = await visitorId(request)
+  const visitor = visitorId(request)
   const { views, counted } = recordView(db, slug, visitor.id)
   return json({ slug, views, counted }, 200, visitor.setCookie ? { 'Set-Cookie': visitor.setCookie } : {})
 }

@@ -17,22 +17,26 @@ export const MAX_QUERY_LENGTH = 200
  * is a cheap approximation, not a parse: it only has to feed a tokenizer.
  */
 export function extractSearchText(source: string): string {
-  let text = source.replace(/^\uFEFF/, '')
-  // Frontmatter: a leading --- block.
-  text = text.replace(/^---\r?\n[\s\S]*?\r?\n---[ \t]*(?:\r?\n|$)/, '')
-  const lines = text.split(/\r?\n/)
-  const kept: string[] = []
+  const text = source.replace(/^\uFEFF/, '').replace(/^---\r?\n[\s\S]*?\r?\n---[ \t]*(?:\r?\n|$)/, '')
+  // Prose runs are cleaned of markup; code is kept as written, markup and all.
+  const parts: string[] = []
+  let prose: string[] = []
+  const flushProse = () => {
+    if (prose.length > 0) parts.push(proseWords(prose.join('\n')))
+    prose = []
+  }
   let fence: string | null = null
   let inEsm = false
-  for (const line of lines) {
+  for (const line of text.split(/\r?\n/)) {
     const fenceMatch = /^\s*(`{3,}|~{3,})/.exec(line)
     if (fence) {
       if (fenceMatch && fenceMatch[1][0] === fence[0] && fenceMatch[1].length >= fence.length) fence = null
-      else kept.push(line)
+      else parts.push(line)
       continue
     }
     if (fenceMatch) {
       // The fence's info string (language, title="...") is not prose.
+      flushProse()
       fence = fenceMatch[1]
       continue
     }
@@ -46,28 +50,37 @@ export function extractSearchText(source: string): string {
       inEsm = !/;\s*$/.test(line) && !/\bfrom\s+['"][^'"]+['"]\s*$/.test(line)
       continue
     }
-    // JSX expressions on a prose line ({props.x}, {/* id */}) are code, not words.
-    kept.push(line.replace(/\{[^{}]*\}/g, ' '))
+    prose.push(line)
   }
-  text = kept.join('\n')
-  text = text
-    // Comments: HTML and MDX ({/* ... */}).
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/\{\/\*[\s\S]*?\*\/\}/g, ' ')
-    // Images keep their alt text, links their text; the addresses go.
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/^\s*\[[^\]]+\]:\s*\S+.*$/gm, ' ')
-    // JSX and HTML tags, with their attributes; their children stay.
-    .replace(/<\/?[A-Za-z][\w.:-]*(?:\s+(?:[^<>"'{}]|"[^"]*"|'[^']*'|\{[^{}]*\})*)?\s*\/?>/g, ' ')
-    // Bare URLs are not words a reader searches for.
-    .replace(/\bhttps?:\/\/\S+/g, ' ')
-    // Markdown punctuation: headings, quotes, emphasis, code ticks, tables, rules.
-    .replace(/[#>*_~`|\\{}[\]]+/g, ' ')
+  flushProse()
+  return parts
+    .join('\n')
     // The markers search uses to highlight matches never come from content.
     .replaceAll(MATCH_START, ' ')
     .replaceAll(MATCH_END, ' ')
-  return text.replace(/[ \t]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim()
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim()
+}
+
+function proseWords(text: string): string {
+  return (
+    text
+      // Comments: HTML and MDX ({/* ... */}), then other JSX expressions ({props.x}): code, not words.
+      .replace(/<!--[\s\S]*?-->/g, ' ')
+      .replace(/\{\/\*[\s\S]*?\*\/\}/g, ' ')
+      .replace(/\{[^{}\n]*\}/g, ' ')
+      // Images keep their alt text, links their text; the addresses go.
+      .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/^\s*\[[^\]]+\]:\s*\S+.*$/gm, ' ')
+      // JSX and HTML tags, with their attributes; their children stay.
+      .replace(/<\/?[A-Za-z][\w.:-]*(?:\s+(?:[^<>"'{}]|"[^"]*"|'[^']*'|\{[^{}]*\})*)?\s*\/?>/g, ' ')
+      // Bare URLs are not words a reader searches for.
+      .replace(/\bhttps?:\/\/\S+/g, ' ')
+      // Markdown punctuation: headings, quotes, emphasis, code ticks, tables, rules.
+      .replace(/[#>*_~`|\\{}[\]]+/g, ' ')
+  )
 }
 
 /** A reader's query, trimmed and cut to MAX_QUERY_LENGTH. */

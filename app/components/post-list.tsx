@@ -14,7 +14,7 @@ export interface PostSummary {
 }
 
 export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummary[]; empty?: string }) {
-  if (posts.length === 0) return <p className="text-zinc-500">{empty}</p>
+  if (posts.length === 0) return <p className="text-zinc-600 dark:text-zinc-400">{empty}</p>
   return (
     <ol className="divide-y divide-zinc-200 dark:divide-zinc-800" data-testid="post-list">
       {posts.map((post) => (

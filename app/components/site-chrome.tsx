@@ -59,7 +59,7 @@ export function SiteHeader({
 
 export function SiteFooter({ title }: { title: string }) {
   return (
-    <footer className="border-t border-zinc-200 py-6 text-center text-sm text-zinc-500 dark:border-zinc-800 dark:text-zinc-500">
+    <footer className="border-t border-zinc-200 py-6 text-center text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
       {title} · served by Kiln
     </footer>
   )

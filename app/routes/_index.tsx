@@ -36,7 +36,7 @@ export default function Home() {
         <p className="text-lg text-zinc-600 dark:text-zinc-400">{description}</p>
       </section>
       <section aria-labelledby="latest" className="space-y-6">
-        <h2 id="latest" className="text-sm font-semibold uppercase tracking-widest text-zinc-500">
+        <h2 id="latest" className="text-sm font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">
           Latest posts
         </h2>
         <PostList posts={posts} />

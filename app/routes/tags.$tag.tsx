@@ -26,7 +26,7 @@ export default function Tag() {
       <header className="space-y-2">
         <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">#{tag}</h1>
         <p className="text-zinc-600 dark:text-zinc-400">
-          {posts.length} {posts.length === 1 ? 'post' : 'posts'} · <Link to="/tags" className="text-amber-700 hover:underline dark:text-amber-400">all tags</Link>
+          {posts.length} {posts.length === 1 ? 'post' : 'posts'} · <Link to="/tags" className="text-amber-700 underline underline-offset-2 dark:text-amber-400">all tags</Link>
         </p>
       </header>
       <PostList posts={posts} />

@@ -18,7 +18,7 @@ export default function Tags() {
   return (
     <div className="space-y-6">
       <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">Tags</h1>
-      {tags.length === 0 ? <p className="text-zinc-500">No tags yet.</p> : null}
+      {tags.length === 0 ? <p className="text-zinc-600 dark:text-zinc-400">No tags yet.</p> : null}
       <ul className="flex flex-wrap gap-3">
         {tags.map(({ tag, count }) => (
           <li key={tag}>
@@ -27,7 +27,7 @@ export default function Tags() {
               className="inline-flex items-baseline gap-1.5 rounded-lg border border-zinc-200 px-3 py-2 hover:border-amber-500 dark:border-zinc-800"
             >
               <span className="font-medium">#{tag}</span>
-              <span className="text-sm text-zinc-500">
+              <span className="text-sm text-zinc-600 dark:text-zinc-400">
                 {count} {count === 1 ? 'post' : 'posts'}
               </span>
             </Link>

@@ -11,11 +11,11 @@ import { MAX_QUERY_LENGTH, normalizeQuery, type SnippetPart } from '../search/se
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = normalizeQuery(new URL(request.url).searchParams.get('q'))
-  if (!query) return { query, results: [] }
+  if (!query) return { query, total: 0, results: [] }
   refreshIndexIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
-  const results = context.timings.time('db', () => searchEntries(getDb(), query, { includeDrafts }))
-  return { query, results }
+  const { total, hits } = context.timings.time('db', () => searchEntries(getDb(), query, { includeDrafts }))
+  return { query, total, results: hits }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -48,7 +48,7 @@ function Marked({ parts }: { parts: SnippetPart[] }) {
  * Back leaves the search rather than stepping through keystrokes).
  */
 export default function Search() {
-  const { query, results } = useLoaderData<typeof loader>()
+  const { query, total, results } = useLoaderData<typeof loader>()
   const submit = useSubmit()
   const searching = useNavigation().location?.pathname === '/search'
   const input = useRef<HTMLInputElement>(null)
@@ -93,7 +93,11 @@ export default function Search() {
         </h2>
         {query ? (
           <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
-            {results.length === 0 ? `Nothing matches “${query}”.` : `${results.length} ${results.length === 1 ? 'result' : 'results'} for “${query}”`}
+            {total === 0
+              ? `Nothing matches “${query}”.`
+              : total > results.length
+                ? `The best ${results.length} of ${total} results for “${query}”`
+                : `${total} ${total === 1 ? 'result' : 'results'} for “${query}”`}
           </p>
         ) : null}
         {results.length > 0 ? (

@@ -63,9 +63,17 @@ export interface SearchHit {
   draft: boolean
 }
 
+export interface SearchResults {
+  /** Every match the reader may see. */
+  total: number
+  /** The best of them, at most `limit`. */
+  hits: SearchHit[]
+}
+
 export interface SearchOptions {
   /** Admins see drafts (marked as such); readers never do. */
   includeDrafts?: boolean
+  /** Results shown; snippets cost, so a page shows the best few. */
   limit?: number
 }
 
@@ -89,30 +97,50 @@ const SNIPPET_TOKENS = 24
  * entry whose title matches comes before those that match elsewhere, then by bm25. A
  * query with no word in it finds nothing; no query can make SQLite raise an error.
  */
-export function searchEntries(db: DB, query: string, { includeDrafts = false, limit = 50 }: SearchOptions = {}): SearchHit[] {
+export function searchEntries(db: DB, query: string, { includeDrafts = false, limit = 20 }: SearchOptions = {}): SearchResults {
   const match = toFtsQuery(query)
-  if (!match) return []
+  if (!match) return { total: 0, hits: [] }
+  const { total } = db
+    .prepare(
+      `SELECT COUNT(*) AS total FROM search_index
+        JOIN search_documents d ON d.id = search_index.rowid
+        JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
+        WHERE search_index MATCH @match AND e.frontmatter_error IS NULL AND (e.draft = 0 OR @includeDrafts = 1)`,
+    )
+    .get({ match, includeDrafts: includeDrafts ? 1 : 0 }) as { total: number }
+  if (total === 0) return { total: 0, hits: [] }
+  // Ranking first, over ids only; snippets are then made for the rows shown, not for
+  // every match (snippet() over a long post is the expensive part).
   const rows = db
     .prepare(
-      `SELECT d.kind, d.slug,
+      `WITH ranked AS (
+          SELECT search_index.rowid AS id,
+            search_index.rowid NOT IN (SELECT rowid FROM search_index WHERE search_index MATCH @titleMatch) AS title_miss,
+            bm25(search_index, ${WEIGHTS}) AS score,
+            e.date AS date
+          FROM search_index
+          JOIN search_documents d ON d.id = search_index.rowid
+          JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
+          WHERE search_index MATCH @match
+            AND e.frontmatter_error IS NULL
+            AND (e.draft = 0 OR @includeDrafts = 1)
+          ORDER BY title_miss, score, e.date DESC
+          LIMIT @limit
+        )
+        SELECT d.kind, d.slug,
           highlight(search_index, 0, char(1), char(2)) AS title,
           snippet(search_index, 3, char(1), char(2), '…', ${SNIPPET_TOKENS}) AS body_snippet,
           snippet(search_index, 1, char(1), char(2), '…', ${SNIPPET_TOKENS}) AS description_snippet,
           e.date, e.tags, e.draft
-        FROM search_index
-        JOIN search_documents d ON d.id = search_index.rowid
+        FROM ranked
+        JOIN search_index ON search_index.rowid = ranked.id
+        JOIN search_documents d ON d.id = ranked.id
         JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
         WHERE search_index MATCH @match
-          AND e.frontmatter_error IS NULL
-          AND (e.draft = 0 OR @includeDrafts = 1)
-        ORDER BY
-          search_index.rowid NOT IN (SELECT rowid FROM search_index WHERE search_index MATCH @titleMatch),
-          bm25(search_index, ${WEIGHTS}),
-          e.date DESC
-        LIMIT @limit`,
+        ORDER BY ranked.title_miss, ranked.score, ranked.date DESC`,
     )
     .all({ match, titleMatch: `{title} : (${match})`, includeDrafts: includeDrafts ? 1 : 0, limit }) as HitRow[]
-  return rows.map((row) => {
+  const hits = rows.map((row): SearchHit => {
     // The body's passage, unless only the description matched.
     const body = row.body_snippet.includes(MATCH_START) || !row.description_snippet.includes(MATCH_START) ? row.body_snippet : row.description_snippet
     return {
@@ -125,6 +153,7 @@ export function searchEntries(db: DB, query: string, { includeDrafts = false, li
       draft: row.draft === 1,
     }
   })
+  return { total, hits }
 }
 
 /** How many documents the index holds, for the admin dashboard and tests. */

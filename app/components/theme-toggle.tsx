@@ -26,9 +26,11 @@ export function ThemeToggle({ theme }: { theme: ThemeChoice }) {
       <input type="hidden" name="redirectTo" value={location.pathname + location.search + location.hash} />
       {hydrated ? <input type="hidden" name="enhanced" value="1" /> : null}
       {THEME_CHOICES.map((choice) => (
+        // No type attribute: a button in a form submits by default, and leaving it out
+        // keeps page scripts and tests that look for a page's own
+        // `form button[type="submit"]` from finding the header's toggle too.
         <button
           key={choice}
-          type="submit"
           name="theme"
           value={choice}
           aria-pressed={theme === choice}

@@ -11,6 +11,7 @@
 import crypto from 'node:crypto'
 import { isbot } from 'isbot'
 import { getConfig } from '../config.server.ts'
+import { getEntry } from '../content/content-index.server.ts'
 import type { DB } from '../db/connection.server.ts'
 
 export const VISITOR_COOKIE = 'kiln_visitor'
@@ -75,14 +76,6 @@ export function recordView(db: DB, slug: string, visitor: string, now = new Date
   return { views: getViewCount(db, slug), counted }
 }
 
-/** Rows held, for the admin dashboard and tests: both tables stay bounded. */
-export function viewStats(db: DB): { posts: number; views: number; dedupeRows: number } {
-  return db
-    .prepare(`SELECT (SELECT COUNT(*) FROM post_views) AS posts, (SELECT COALESCE(SUM(views), 0) FROM post_views) AS views,
-      (SELECT COUNT(*) FROM post_view_visits) AS dedupeRows`)
-    .get() as { posts: number; views: number; dedupeRows: number }
-}
-
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
 
@@ -92,8 +85,8 @@ const json = (body: unknown, status: number, headers: Record<string, string> = {
  * count without being counted; an unknown post or a draft is 404 and stores nothing.
  */
 export async function answerViewBeacon(db: DB, request: Request, slug: string): Promise<Response> {
-  const entry = db.prepare("SELECT draft FROM content_entries WHERE kind = 'post' AND slug = ?").get(slug) as { draft: number } | undefined
-  if (!entry || entry.draft === 1) return json({ error: 'no such post' }, 404)
+  const entry = getEntry(db, 'post', slug)
+  if (!entry || entry.draft) return json({ error: 'no such post' }, 404)
   if (isBotRequest(request)) return json({ slug, views: getViewCount(db, slug), counted: false }, 200)
   const visitor = visitorId(request)
   const { views, counted } = recordView(db, slug, visitor.id)

@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError, useRouteLoaderData } from '@remix-run/react'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useFetcher, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
 import { ErrorPage } from './components/error-page.tsx'
 import { getUser } from './auth/session.server.ts'
@@ -9,6 +9,9 @@ import { seoMeta } from './seo/meta.ts'
 import { siteSeo } from './seo/site.server.ts'
 import { feedPaths } from './seo/urls.ts'
 import stylesheet from './tailwind.css?url'
+import { THEME_FETCHER_KEY } from './components/theme-toggle.tsx'
+import { colorSchemeFor, parseThemeChoice } from './theme/theme.ts'
+import { readTheme } from './theme/theme.server.ts'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
@@ -34,6 +37,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     user: user ? { email: user.email, isAdmin: user.isAdmin } : null,
     site: siteSeo(),
     pages: pages.map((page) => ({ slug: page.slug, title: page.title })),
+    // From the kiln_theme cookie: the HTML differs by it (a page cache must key on it).
+    theme: readTheme(request),
   }
 }
 
@@ -41,17 +46,21 @@ export type RootData = Awaited<ReturnType<typeof loader>>
 
 export function Layout({ children }: { children: React.ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root')
+  // The toggle's choice shows at once, before the server has answered.
+  const pendingTheme = parseThemeChoice(useFetcher({ key: THEME_FETCHER_KEY }).formData?.get('theme'))
+  const theme = pendingTheme ?? data?.theme ?? 'system'
   return (
-    <html lang="en">
+    // "dark" or "light" forces a theme; no class follows the system (tailwind.config.ts).
+    <html lang="en" className={theme === 'system' ? undefined : theme}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
+        <meta name="color-scheme" content={colorSchemeFor(theme)} />
         <Meta />
         <Links />
       </head>
       <body className="flex min-h-screen flex-col">
-        <SiteHeader title={data?.site.title ?? 'Kiln'} pages={data?.pages ?? []} user={data?.user ?? null} />
+        <SiteHeader title={data?.site.title ?? 'Kiln'} pages={data?.pages ?? []} user={data?.user ?? null} theme={theme} />
         <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-12">{children}</main>
         <SiteFooter title={data?.site.title ?? 'Kiln'} />
         <ScrollRestoration />

@@ -9,7 +9,7 @@ export function ErrorPage({ status, title, message }: { status: number; title: s
       </h1>
       {message ? <p className="mx-auto mt-4 max-w-md text-zinc-600 dark:text-zinc-400">{message}</p> : null}
       <div className="mt-8 flex justify-center gap-4 text-sm font-medium">
-        <Link to="/" className="rounded-md bg-amber-600 px-4 py-2 text-white hover:bg-amber-700">
+        <Link to="/" className="rounded-md bg-amber-700 px-4 py-2 text-white hover:bg-amber-800">
           Home
         </Link>
         <Link to="/blog" className="rounded-md border border-zinc-300 px-4 py-2 hover:border-zinc-400 dark:border-zinc-700">

@@ -9,10 +9,12 @@ export interface PostSummary {
   description: string | null
   tags: string[]
   readingMinutes: number
+  /** Only admins are shown drafts. */
+  draft: boolean
 }
 
 export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummary[]; empty?: string }) {
-  if (posts.length === 0) return <p className="text-zinc-500">{empty}</p>
+  if (posts.length === 0) return <p className="text-zinc-600 dark:text-zinc-400">{empty}</p>
   return (
     <ol className="divide-y divide-zinc-200 dark:divide-zinc-800" data-testid="post-list">
       {posts.map((post) => (
@@ -22,6 +24,7 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
               <Link to={`/blog/${post.slug}`} prefetch="intent" className="hover:text-amber-700 dark:hover:text-amber-400">
                 {post.title}
               </Link>
+              {post.draft ? <DraftBadge /> : null}
             </h2>
             <PostDates date={post.date} readingMinutes={post.readingMinutes} />
             {post.description ? <p className="text-zinc-700 dark:text-zinc-300">{post.description}</p> : null}
@@ -34,6 +37,15 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
 }
 
 export function toSummary(entry: PostSummary): PostSummary {
-  const { slug, title, date, updated, description, tags, readingMinutes } = entry
-  return { slug, title, date, updated, description, tags, readingMinutes }
+  const { slug, title, date, updated, description, tags, readingMinutes, draft } = entry
+  return { slug, title, date, updated, description, tags, readingMinutes, draft }
+}
+
+/** Marks a draft, which only an admin is shown. */
+export function DraftBadge() {
+  return (
+    <span className="ml-2 inline-block rounded bg-amber-100 px-1.5 py-0.5 align-middle text-xs font-semibold uppercase tracking-wide text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">
+      Draft
+    </span>
+  )
 }

@@ -1,4 +1,6 @@
 import { Form, Link, NavLink } from '@remix-run/react'
+import type { ThemeChoice } from '../theme/theme.ts'
+import { ThemeToggle } from './theme-toggle.tsx'
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded px-2 py-1 transition-colors hover:text-amber-700 dark:hover:text-amber-400 ${isActive ? 'text-zinc-950 dark:text-white' : 'text-zinc-600 dark:text-zinc-400'}`
@@ -7,10 +9,12 @@ export function SiteHeader({
   title,
   pages,
   user,
+  theme,
 }: {
   title: string
   pages: { slug: string; title: string }[]
   user: { email: string; isAdmin: boolean } | null
+  theme: ThemeChoice
 }) {
   return (
     <header className="sticky top-0 z-10 border-b border-zinc-200/80 bg-white/90 backdrop-blur dark:border-zinc-800/80 dark:bg-zinc-950/90">
@@ -25,6 +29,9 @@ export function SiteHeader({
           </NavLink>
           <NavLink to="/tags" className={navLink}>
             Tags
+          </NavLink>
+          <NavLink to="/search" className={navLink}>
+            Search
           </NavLink>
           {pages.map((page) => (
             <NavLink key={page.slug} to={`/${page.slug}`} className={navLink}>
@@ -43,6 +50,7 @@ export function SiteHeader({
               </button>
             </Form>
           ) : null}
+          <ThemeToggle theme={theme} />
         </div>
       </nav>
     </header>
@@ -51,7 +59,7 @@ export function SiteHeader({
 
 export function SiteFooter({ title }: { title: string }) {
   return (
-    <footer className="border-t border-zinc-200 py-6 text-center text-sm text-zinc-500 dark:border-zinc-800 dark:text-zinc-500">
+    <footer className="border-t border-zinc-200 py-6 text-center text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
       {title} · served by Kiln
     </footer>
   )

@@ -152,6 +152,38 @@ function remarkCollectComponents(collected: Collected, contentDir: string) {
 }
 
 /**
+ * An image without alt text is invisible to a reader using a screen reader: a markdown
+ * image with empty alt (`![](x.png)`) or an <img> with no `alt` attribute is a warning
+ * (content:check lists it with its line). `<img alt="">` is left alone: an author who
+ * writes it has marked the image as decoration on purpose.
+ */
+function remarkImageAltWarnings(warnings: CompileWarning[], contentDir: string) {
+  return () => (tree: MdastRoot, file: { path?: string }) => {
+    const where = file.path ? path.relative(contentDir, file.path) : undefined
+    visit(tree, (node) => {
+      let missing = false
+      let what = ''
+      if (node.type === 'image') {
+        missing = !node.alt?.trim()
+        what = `image ${node.url}`
+      } else if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.name === 'img') {
+        missing = !node.attributes.some((attribute) => attribute.type === 'mdxJsxExpressionAttribute' || attribute.name === 'alt')
+        const src = node.attributes.find((attribute) => attribute.type === 'mdxJsxAttribute' && attribute.name === 'src')?.value
+        what = `<img>${typeof src === 'string' ? ` ${src}` : ''}`
+      }
+      if (missing) {
+        warnings.push({
+          message: `${what} has no alt text: describe it for readers who cannot see it`,
+          file: where,
+          line: node.position?.start.line,
+          column: node.position?.start.column,
+        })
+      }
+    })
+  }
+}
+
+/**
  * A heading ending in an MDX comment holding only an id, `## Title {/ * my-id * /}`
  * written without the spaces, gives a heading a stable id of the author's choosing (a
  * convention of MDX documentation sites); other headings get one from their text.
@@ -315,13 +347,22 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight }: Com
         options.format = 'mdx'
         options.mdxExtensions = ['.mdx', '.md']
         options.mdExtensions = []
-        options.remarkPlugins = [...(options.remarkPlugins ?? []), remarkGfm, remarkHeadingIds, remarkCollectComponents(collected, contentDir)]
+        options.remarkPlugins = [...(options.remarkPlugins ?? []), remarkGfm, remarkHeadingIds, remarkCollectComponents(collected, contentDir), remarkImageAltWarnings(warnings, contentDir)]
         options.rehypePlugins = [
           ...(options.rehypePlugins ?? []),
           rehypeSlug,
           rehypeCollectHeadings(collected),
           rehypeCodeBlocks(highlight, warnings, contentDir),
-          [rehypeAutolinkHeadings, { behavior: 'append', properties: { className: ['heading-anchor'], ariaHidden: 'true', tabIndex: -1 }, content: { type: 'text', value: '#' } }],
+          // The "#" link is a real, focusable link named after its section; the "#"
+          // itself is hidden from screen readers, which read the label instead.
+          [
+            rehypeAutolinkHeadings,
+            {
+              behavior: 'append',
+              properties: (heading: Element) => ({ className: ['heading-anchor'], ariaLabel: `Link to the section “${hastToString(heading).trim()}”` }),
+              content: { type: 'element', tagName: 'span', properties: { ariaHidden: 'true' }, children: [{ type: 'text', value: '#' }] },
+            },
+          ],
         ]
         return options
       },

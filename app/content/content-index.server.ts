@@ -6,6 +6,8 @@
 import { getDb, type DB } from '../db/connection.server.ts'
 import { FrontmatterError, parseFrontmatter, type Frontmatter } from './frontmatter.ts'
 import { countWords, readingMinutes } from './reading-time.ts'
+import { deleteSearchDocument, indexedSearchHashes, writeSearchDocument, type SearchDocument } from '../search/search-index.server.ts'
+import { extractSearchText } from '../search/search-text.ts'
 import { hashEntry, readEntrySource, sameStamps, scanContent, type EntryKind, type FileStamp, type SkippedFile } from './source.server.ts'
 
 export interface IndexedEntry {
@@ -81,6 +83,27 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
   }
   const result: SyncResult = { added: [], updated: [], deleted: [], skipped: scan.skipped, invalid: [] }
   const upserts: { row: Omit<EntryRow, 'files'> & { files: FileStamp[] }; frontmatter: Record<string, unknown> }[] = []
+  // Search documents to write in the same transaction: every added or changed entry, and
+  // unchanged ones whose document is missing or stale (indexed before search existed).
+  const searchHashes = indexedSearchHashes(db)
+  const searchUpdates: SearchDocument[] = []
+  const searchDocument = (row: Pick<EntryRow, 'kind' | 'slug' | 'source_hash' | 'title' | 'description' | 'tags'>, source: string): SearchDocument => ({
+    kind: row.kind,
+    slug: row.slug,
+    sourceHash: row.source_hash,
+    title: row.title ?? row.slug,
+    description: row.description,
+    tags: JSON.parse(row.tags) as string[],
+    body: extractSearchText(source),
+  })
+  const backfillSearch = (row: EntryRow) => {
+    if (searchHashes.get(`${row.kind}:${row.slug}`) === row.source_hash) return
+    try {
+      searchUpdates.push(searchDocument(row, readEntrySource(contentDir, row.path)))
+    } catch {
+      // Unreadable right now: the next sync tries again.
+    }
+  }
 
   for (const entry of scan.entries) {
     const key = `${entry.kind}:${entry.slug}`
@@ -88,6 +111,7 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
     existing.delete(key)
     if (previous && previous.path === entry.path && sameStamps(JSON.parse(previous.files) as FileStamp[], entry.files)) {
       if (previous.frontmatter_error) result.invalid.push({ path: entry.path, error: previous.frontmatter_error })
+      backfillSearch(previous)
       continue
     }
     let hash: string
@@ -107,6 +131,7 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
       // Touched but unchanged: remember the new stamps only.
       db.prepare('UPDATE content_entries SET files = ? WHERE kind = ? AND slug = ?').run(JSON.stringify(entry.files), entry.kind, entry.slug)
       if (previous.frontmatter_error) result.invalid.push({ path: entry.path, error: previous.frontmatter_error })
+      backfillSearch(previous)
       continue
     }
     let fm: Frontmatter | null = null
@@ -136,6 +161,8 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
       },
       frontmatter: fm?.data ?? {},
     })
+    const row = upserts[upserts.length - 1].row
+    searchUpdates.push(searchDocument(row, source))
     ;(previous ? result.updated : result.added).push(label(entry.kind, entry.slug))
   }
 
@@ -153,8 +180,10 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
     for (const { row, frontmatter } of upserts) {
       upsert.run({ ...row, files: JSON.stringify(row.files), frontmatter: JSON.stringify(frontmatter), indexed_at: now })
     }
+    for (const doc of searchUpdates) writeSearchDocument(db, doc)
     for (const row of existing.values()) {
       remove.run(row.kind, row.slug)
+      deleteSearchDocument(db, row.kind, row.slug)
       result.deleted.push(label(row.kind, row.slug))
     }
     if (result.added.length + result.updated.length + result.deleted.length > 0) {
@@ -191,11 +220,13 @@ export interface ListOptions {
   tag?: string
   limit?: number
   offset?: number
+  /** Drafts too (for an admin); each entry's `draft` says which. */
+  includeDrafts?: boolean
 }
 
 /** Published posts (not drafts, with valid frontmatter), newest first. */
-export function listPosts(db: DB, { tag, limit = -1, offset = 0 }: ListOptions = {}): IndexedEntry[] {
-  const where = ["kind = 'post'", 'draft = 0', 'frontmatter_error IS NULL']
+export function listPosts(db: DB, { tag, limit = -1, offset = 0, includeDrafts = false }: ListOptions = {}): IndexedEntry[] {
+  const where = ["kind = 'post'", includeDrafts ? '1 = 1' : 'draft = 0', 'frontmatter_error IS NULL']
   const params: (string | number)[] = []
   if (tag) {
     where.push('EXISTS (SELECT 1 FROM json_each(content_entries.tags) WHERE json_each.value = ?)')
@@ -207,12 +238,12 @@ export function listPosts(db: DB, { tag, limit = -1, offset = 0 }: ListOptions =
   return rows.map(toEntry)
 }
 
-/** Every tag of a published post, with how many posts carry it. */
-export function listTags(db: DB): { tag: string; count: number }[] {
+/** Every tag of a published post (or of a draft too, for an admin), with how many posts carry it. */
+export function listTags(db: DB, { includeDrafts = false }: { includeDrafts?: boolean } = {}): { tag: string; count: number }[] {
   return db
     .prepare(`SELECT json_each.value AS tag, COUNT(*) AS count
       FROM content_entries, json_each(content_entries.tags)
-      WHERE kind = 'post' AND draft = 0 AND frontmatter_error IS NULL
+      WHERE kind = 'post' AND ${includeDrafts ? '1 = 1' : 'draft = 0'} AND frontmatter_error IS NULL
       GROUP BY json_each.value ORDER BY count DESC, tag ASC`)
     .all() as { tag: string; count: number }[]
 }

@@ -135,14 +135,14 @@ function frontmatterFailure(entry: IndexedEntry): StoredFailure {
 
 /**
  * A post or page ready to render: from the store when this version was compiled before,
- * compiled now otherwise. Drafts answer not-found for now.
+ * compiled now otherwise. A draft is not-found unless `includeDrafts` (an admin asks).
  */
-export async function loadEntry(kind: EntryKind, slug: string, timings: Timings): Promise<EntryResult> {
+export async function loadEntry(kind: EntryKind, slug: string, timings: Timings, { includeDrafts = false } = {}): Promise<EntryResult> {
   if (!isValidSlug(slug)) return { status: 'not-found' }
   refreshIndexIfDue(timings)
   const db = getDb()
   const entry = timings.time('db', () => getEntry(db, kind, slug))
-  if (!entry || entry.draft) return { status: 'not-found' }
+  if (!entry || (entry.draft && !includeDrafts)) return { status: 'not-found' }
 
   const fallBack = (failure: StoredFailure): EntryResult => {
     const lastGood = timings.time('db', () => getLastGood(db, kind, slug))

@@ -7,10 +7,11 @@ import { getDb } from '../db/connection.server.ts'
 import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
+import { canSeeDrafts } from './drafts.server.ts'
 import type { EntryKind } from './source.server.ts'
 
-export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext) {
-  const result = await loadEntry(kind, slug ?? '', context.timings)
+export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext, request: Request) {
+  const result = await loadEntry(kind, slug ?? '', context.timings, { includeDrafts: await canSeeDrafts(request) })
   if (result.status === 'not-found') {
     throw data({ message: 'Not found' }, { status: 404 })
   }
@@ -44,6 +45,8 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     socialImage: socialImageUrl(kind, entry.slug, fm.image ?? null),
     /** Previous and next posts, and the edit link. */
     footer: context.timings.time('db', () => postFooter(getDb(), entry)),
+    /** Only an admin gets a draft; the page is marked and kept out of search engines. */
+    draft: entry.draft,
   }
 }
 

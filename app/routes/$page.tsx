@@ -6,15 +6,15 @@ import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { pagePath } from '../seo/urls.ts'
 
 /** An MDX page from content/pages/, at /<name>. */
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  return loadEntryPage('page', params.page, context)
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  return loadEntryPage('page', params.page, context, request)
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =>
   seoMeta(
     siteFromMatches(matches),
     data
-      ? { title: data.title, description: data.description, path: pagePath(data.slug), image: data.socialImage }
+      ? { title: data.title, description: data.description, path: pagePath(data.slug), image: data.socialImage, noindex: data.draft }
       : { title: 'Not found', path: location.pathname, noindex: true },
   )
 

@@ -4,20 +4,22 @@ import { PostList, toSummary } from '../components/post-list.tsx'
 import { getConfig } from '../config.server.ts'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { countEntries, listPosts } from '../content/content-index.server.ts'
+import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 
 const LATEST = 5
 
-export async function loader({ context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   refreshIndexIfDue(context.timings)
+  const includeDrafts = await canSeeDrafts(request)
   const db = getDb()
   const config = getConfig()
   return context.timings.time('db', () => ({
     title: config.siteTitle,
     description: config.siteDescription,
-    posts: listPosts(db, { limit: LATEST }).map(toSummary),
-    total: countEntries(db).posts,
+    posts: listPosts(db, { limit: LATEST, includeDrafts }).map(toSummary),
+    total: includeDrafts ? listPosts(db, { includeDrafts }).length : countEntries(db).posts,
   }))
 }
 
@@ -33,7 +35,7 @@ export default function Home() {
         <p className="text-lg text-zinc-600 dark:text-zinc-400">{description}</p>
       </section>
       <section aria-labelledby="latest" className="space-y-6">
-        <h2 id="latest" className="text-sm font-semibold uppercase tracking-widest text-zinc-500">
+        <h2 id="latest" className="text-sm font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">
           Latest posts
         </h2>
         <PostList posts={posts} />

@@ -4,9 +4,14 @@ import { Article } from '../components/article.tsx'
 import { loadEntryPage } from '../content/entry-page.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { postPath } from '../seo/urls.ts'
+import { getDb } from '../db/connection.server.ts'
+import { getViewCount } from '../views/view-counts.server.ts'
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
-  return loadEntryPage('post', params.slug, context)
+export async function loader({ params, request, context }: LoaderFunctionArgs) {
+  const page = await loadEntryPage('post', params.slug, context, request)
+  // The count as of this render; the page asks for the current one once it has loaded.
+  const views = page.draft ? null : context.timings.time('db', () => getViewCount(getDb(), page.slug))
+  return { ...page, views }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =>
@@ -19,6 +24,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =
           path: postPath(data.slug),
           image: data.socialImage,
           article: { published: data.date, modified: data.updated, tags: data.tags },
+          noindex: data.draft,
         }
       : { title: 'Not found', path: location.pathname, noindex: true },
   )

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { listPosts, listTags } from '../content/content-index.server.ts'
+import { canSeeDrafts } from '../content/drafts.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
@@ -12,11 +13,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const raw = new URL(request.url).searchParams.get('tag')
   const tag = raw ? normalizeTag(raw) : null
   const db = getDb()
+  const includeDrafts = await canSeeDrafts(request)
   return context.timings.time('db', () => ({
     tag,
     // An unknown or malformed tag filters to nothing rather than erroring.
-    posts: tag && !isValidTag(tag) ? [] : listPosts(db, { tag: tag ?? undefined }).map(toSummary),
-    tags: listTags(db),
+    posts: tag && !isValidTag(tag) ? [] : listPosts(db, { tag: tag ?? undefined, includeDrafts }).map(toSummary),
+    tags: listTags(db, { includeDrafts }),
   }))
 }
 
@@ -32,7 +34,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 export default function Blog() {
   const { tag, posts, tags } = useLoaderData<typeof loader>()
   const chip = (active: boolean) =>
-    `rounded-full px-3 py-1 text-sm font-medium ${active ? 'bg-amber-600 text-white' : 'bg-zinc-100 text-zinc-700 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-zinc-700'}`
+    `rounded-full px-3 py-1 text-sm font-medium ${active ? 'bg-amber-700 text-white' : 'bg-zinc-100 text-zinc-700 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-zinc-700'}`
   return (
     <div className="space-y-8">
       <header className="space-y-4">

@@ -51,7 +51,7 @@ export default function Login() {
             {actionData.error}
           </p>
         ) : null}
-        <button type="submit" disabled={submitting} className="w-full rounded-md bg-amber-600 px-4 py-2 font-medium text-white hover:bg-amber-700 disabled:opacity-60">
+        <button type="submit" disabled={submitting} className="w-full rounded-md bg-amber-700 px-4 py-2 font-medium text-white hover:bg-amber-800 disabled:opacity-60">
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>
       </Form>

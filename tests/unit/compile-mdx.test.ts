@@ -182,7 +182,11 @@ describe('compileMdx: markdown features', () => {
   })
 
   it('gives headings ids and appended anchors in the HTML, a custom id replacing the generated one', () => {
-    expect(html).toMatch(/<h2 id="first-heading">First heading<a class="heading-anchor"[^>]*href="#first-heading">#<\/a><\/h2>/)
+    // The anchor is a focusable link named after its section; its "#" is hidden from screen readers.
+    expect(html).toMatch(
+      /<h2 id="first-heading">First heading<a class="heading-anchor" aria-label="Link to the section “First heading”" href="#first-heading"><span aria-hidden="true">#<\/span><\/a><\/h2>/,
+    )
+    expect(html).not.toMatch(/heading-anchor[^>]*tabindex/i)
     expect(html).toContain('<h3 id="my-id">Custom<a')
     expect(html).not.toContain('id="custom')
     expect(html).not.toContain('/*my-id*/')
@@ -211,6 +215,29 @@ describe('compileMdx: imports and formats', () => {
     const compiled = await compile('pages/about.mdx', 'page')
     expect(compiled.frontmatter.date).toBeNull()
     expect(compiled.headings).toEqual([{ depth: 2, id: 'who', text: 'Who' }])
+  })
+})
+
+describe('compileMdx: images without alt text', () => {
+  it('warns with the line for a markdown image with empty alt and an <img> without alt, not for described or decorative ones', async () => {
+    tmp.write(
+      'blog/images.mdx',
+      `${HEAD}
+![](/no-alt.png)
+
+![A kiln at night](/described.png)
+
+<img src="/jsx-no-alt.png" />
+
+<img src="/decorative.png" alt="" />
+`,
+    )
+    const compiled = await compile('blog/images.mdx')
+    const alt = compiled.warnings.filter((warning) => warning.message.includes('alt text'))
+    expect(alt.map((warning) => [warning.message.split(' has ')[0], warning.line, warning.file])).toEqual([
+      ['image /no-alt.png', 6, 'blog/images.mdx'],
+      ['<img> /jsx-no-alt.png', 10, 'blog/images.mdx'],
+    ])
   })
 })
 

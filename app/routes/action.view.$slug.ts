@@ -1,0 +1,21 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { refreshIndexIfDue } from '../content/content.server.ts'
+import { isValidSlug } from '../content/slug.ts'
+import { getDb } from '../db/connection.server.ts'
+import { answerViewBeacon } from '../views/view-counts.server.ts'
+
+const notFound = () => new Response(JSON.stringify({ error: 'no such post' }), { status: 404, headers: { 'Content-Type': 'application/json' } })
+
+/** POST /action/view/<slug>: the page's "read" beacon (app/views/view-counts.server.ts). */
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  if (request.method !== 'POST') return new Response(JSON.stringify({ error: 'use POST' }), { status: 405, headers: { Allow: 'POST' } })
+  const slug = params.slug ?? ''
+  if (!isValidSlug(slug)) return notFound()
+  refreshIndexIfDue(context.timings)
+  return answerViewBeacon(getDb(), request, slug)
+}
+
+/** Counting is a write: a GET (a crawler, a prefetch) never counts. */
+export function loader() {
+  return new Response(JSON.stringify({ error: 'use POST' }), { status: 405, headers: { Allow: 'POST', 'Content-Type': 'application/json' } })
+}

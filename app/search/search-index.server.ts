@@ -1,0 +1,162 @@
+/**
+ * Full-text search over posts and pages with SQLite FTS5. The index is written by the
+ * content index's sync, in its transaction (writeSearchDocument / deleteSearchDocument),
+ * so search never disagrees with the lists. Whether an entry is a draft is read from the
+ * content index at query time, so a draft flag flip needs no reindexing.
+ */
+import type { DB } from '../db/connection.server.ts'
+import { MATCH_START, splitSnippet, toFtsQuery, type SnippetPart } from './search-text.ts'
+
+export interface SearchDocument {
+  kind: 'post' | 'page'
+  slug: string
+  sourceHash: string
+  title: string
+  description: string | null
+  tags: string[]
+  /** The source's readable text (extractSearchText). */
+  body: string
+}
+
+/** Adds or replaces an entry's document. Call inside the sync's transaction. */
+export function writeSearchDocument(db: DB, doc: SearchDocument): void {
+  const existing = db.prepare('SELECT id FROM search_documents WHERE kind = ? AND slug = ?').get(doc.kind, doc.slug) as { id: number } | undefined
+  let id: number
+  if (existing) {
+    id = existing.id
+    db.prepare('UPDATE search_documents SET source_hash = ? WHERE id = ?').run(doc.sourceHash, id)
+    db.prepare('DELETE FROM search_index WHERE rowid = ?').run(id)
+  } else {
+    id = Number(db.prepare('INSERT INTO search_documents (kind, slug, source_hash) VALUES (?, ?, ?)').run(doc.kind, doc.slug, doc.sourceHash).lastInsertRowid)
+  }
+  db.prepare('INSERT INTO search_index (rowid, title, description, tags, body) VALUES (?, ?, ?, ?, ?)').run(
+    id,
+    doc.title,
+    doc.description ?? '',
+    doc.tags.join(' '),
+    doc.body,
+  )
+}
+
+export function deleteSearchDocument(db: DB, kind: string, slug: string): void {
+  const existing = db.prepare('SELECT id FROM search_documents WHERE kind = ? AND slug = ?').get(kind, slug) as { id: number } | undefined
+  if (!existing) return
+  db.prepare('DELETE FROM search_index WHERE rowid = ?').run(existing.id)
+  db.prepare('DELETE FROM search_documents WHERE id = ?').run(existing.id)
+}
+
+/** kind:slug -> the source hash its search document was made from. */
+export function indexedSearchHashes(db: DB): Map<string, string> {
+  const rows = db.prepare('SELECT kind, slug, source_hash FROM search_documents').all() as { kind: string; slug: string; source_hash: string }[]
+  return new Map(rows.map((row) => [`${row.kind}:${row.slug}`, row.source_hash]))
+}
+
+export interface SearchHit {
+  kind: 'post' | 'page'
+  slug: string
+  /** The title, with matched words marked. */
+  title: SnippetPart[]
+  /** A passage of the body (or the description) around the matches, matches marked. */
+  snippet: SnippetPart[]
+  date: string | null
+  tags: string[]
+  draft: boolean
+}
+
+export interface SearchResults {
+  /** Every match the reader may see. */
+  total: number
+  /** The best of them, at most `limit`. */
+  hits: SearchHit[]
+}
+
+export interface SearchOptions {
+  /** Admins see drafts (marked as such); readers never do. */
+  includeDrafts?: boolean
+  /** Results shown; snippets cost, so a page shows the best few. */
+  limit?: number
+}
+
+interface HitRow {
+  kind: 'post' | 'page'
+  slug: string
+  title: string
+  body_snippet: string
+  description_snippet: string
+  date: string | null
+  tags: string
+  draft: number
+}
+
+/** Column weights for bm25, in the table's column order: a title match counts most. */
+const WEIGHTS = '10.0, 4.0, 3.0, 1.0'
+const SNIPPET_TOKENS = 24
+
+/**
+ * Entries matching every word of the query (the last one as a prefix), best first: any
+ * entry whose title matches comes before those that match elsewhere, then by bm25. A
+ * query with no word in it finds nothing; no query can make SQLite raise an error.
+ */
+export function searchEntries(db: DB, query: string, { includeDrafts = false, limit = 20 }: SearchOptions = {}): SearchResults {
+  const match = toFtsQuery(query)
+  if (!match) return { total: 0, hits: [] }
+  const { total } = db
+    .prepare(
+      `SELECT COUNT(*) AS total FROM search_index
+        JOIN search_documents d ON d.id = search_index.rowid
+        JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
+        WHERE search_index MATCH @match AND e.frontmatter_error IS NULL AND (e.draft = 0 OR @includeDrafts = 1)`,
+    )
+    .get({ match, includeDrafts: includeDrafts ? 1 : 0 }) as { total: number }
+  if (total === 0) return { total: 0, hits: [] }
+  // Ranking first, over ids only; snippets are then made for the rows shown, not for
+  // every match (snippet() over a long post is the expensive part).
+  const rows = db
+    .prepare(
+      `WITH ranked AS (
+          SELECT search_index.rowid AS id,
+            search_index.rowid NOT IN (SELECT rowid FROM search_index WHERE search_index MATCH @titleMatch) AS title_miss,
+            bm25(search_index, ${WEIGHTS}) AS score,
+            e.date AS date
+          FROM search_index
+          JOIN search_documents d ON d.id = search_index.rowid
+          JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
+          WHERE search_index MATCH @match
+            AND e.frontmatter_error IS NULL
+            AND (e.draft = 0 OR @includeDrafts = 1)
+          ORDER BY title_miss, score, e.date DESC
+          LIMIT @limit
+        )
+        SELECT d.kind, d.slug,
+          highlight(search_index, 0, char(1), char(2)) AS title,
+          snippet(search_index, 3, char(1), char(2), '…', ${SNIPPET_TOKENS}) AS body_snippet,
+          snippet(search_index, 1, char(1), char(2), '…', ${SNIPPET_TOKENS}) AS description_snippet,
+          e.date, e.tags, e.draft
+        FROM ranked
+        JOIN search_index ON search_index.rowid = ranked.id
+        JOIN search_documents d ON d.id = ranked.id
+        JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
+        WHERE search_index MATCH @match
+        ORDER BY ranked.title_miss, ranked.score, ranked.date DESC`,
+    )
+    .all({ match, titleMatch: `{title} : (${match})`, includeDrafts: includeDrafts ? 1 : 0, limit }) as HitRow[]
+  const hits = rows.map((row): SearchHit => {
+    // The body's passage, unless only the description matched.
+    const body = row.body_snippet.includes(MATCH_START) || !row.description_snippet.includes(MATCH_START) ? row.body_snippet : row.description_snippet
+    return {
+      kind: row.kind,
+      slug: row.slug,
+      title: splitSnippet(row.title),
+      snippet: splitSnippet(body),
+      date: row.date,
+      tags: JSON.parse(row.tags) as string[],
+      draft: row.draft === 1,
+    }
+  })
+  return { total, hits }
+}
+
+/** How many documents the index holds, for the admin dashboard and tests. */
+export function searchIndexSize(db: DB): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM search_documents').get() as { n: number }).n
+}

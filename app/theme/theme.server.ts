@@ -1,0 +1,49 @@
+/**
+ * The theme cookie, kiln_theme: "light" or "dark" as plain text (absent: follow the
+ * system). The root loader reads it and the server renders <html class="dark"> or
+ * <html class="light">, so the first paint has the right colours with or without
+ * JavaScript. It changes the page's HTML: a page cache must include it in its key.
+ */
+import { redirect } from '@remix-run/node'
+import { isSameOrigin, safeRedirect } from '../auth/session.server.ts'
+import { parseThemeChoice, type ThemeChoice } from './theme.ts'
+
+export const THEME_COOKIE = 'kiln_theme'
+const YEAR_SECONDS = 365 * 24 * 60 * 60
+
+export function readTheme(request: Request): ThemeChoice {
+  const header = request.headers.get('Cookie') ?? ''
+  const match = new RegExp(`(?:^|;\\s*)${THEME_COOKIE}=([^;]*)`).exec(header)
+  const value = parseThemeChoice(match?.[1])
+  return value === 'light' || value === 'dark' ? value : 'system'
+}
+
+export function themeCookie(theme: ThemeChoice): string {
+  // Not secret and not personal: no Secure flag needed; httpOnly since only the server reads it.
+  return theme === 'system'
+    ? `${THEME_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`
+    : `${THEME_COOKIE}=${theme}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax`
+}
+
+const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
+
+/**
+ * POST /action/theme with `theme` = system | light | dark. A plain form post (no
+ * JavaScript) is redirected back to `redirectTo`, a path on this site; the toggle's
+ * fetcher sends `enhanced=1` and gets JSON, and the page's loaders revalidate.
+ */
+export async function answerThemeChange(request: Request): Promise<Response> {
+  if (!isSameOrigin(request)) return json({ error: 'This form must be sent from this site.' }, 403)
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    return json({ error: 'expected a form' }, 400)
+  }
+  const theme = parseThemeChoice(form.get('theme'))
+  if (!theme) return json({ error: 'theme must be system, light or dark' }, 400)
+  const headers = { 'Set-Cookie': themeCookie(theme) }
+  if (form.get('enhanced') === '1') return json({ theme }, 200, headers)
+  return redirect(safeRedirect(form.get('redirectTo')), { headers })
+}

@@ -1,0 +1,102 @@
+/**
+ * How many times each post was read. A read counts once per visitor per post per UTC
+ * day. The visitor is an anonymous random id in a first-party cookie (kiln_visitor);
+ * what is stored is a hash of that id with the day, so nothing links one day's rows to
+ * another's, and no address or other personal data is kept. The day's dedupe rows are
+ * pruned after two days, so the table stays the size of two days of readers.
+ *
+ * Counting is a write: it happens only in the POST action the page sends after it has
+ * loaded (never in a loader), so it never slows a page and lands on the primary.
+ */
+import crypto from 'node:crypto'
+import { createIsbotFromList, list as botPatterns } from 'isbot'
+import { getConfig } from '../config.server.ts'
+import { getEntry } from '../content/content-index.server.ts'
+import type { DB } from '../db/connection.server.ts'
+
+export const VISITOR_COOKIE = 'kiln_visitor'
+const YEAR_SECONDS = 365 * 24 * 60 * 60
+/** Dedupe rows older than this many days are deleted. */
+const KEEP_DAYS = 2
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** The request's visitor id, or a new one with the Set-Cookie header that keeps it. */
+export function visitorId(request: Request): { id: string; setCookie: string | null } {
+  const header = request.headers.get('Cookie') ?? ''
+  const value = new RegExp(`(?:^|;\\s*)${VISITOR_COOKIE}=([^;]*)`).exec(header)?.[1]
+  // Unsigned on purpose: the id is random and proves nothing; a forged one only makes
+  // its sender a new visitor, which clearing cookies does anyway.
+  if (value && UUID.test(value)) return { id: value, setCookie: null }
+  const id = crypto.randomUUID()
+  const secure = getConfig().isProduction ? '; Secure' : ''
+  return { id, setCookie: `${VISITOR_COOKIE}=${id}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure}` }
+}
+
+/**
+ * isbot's list, less its "headless" pattern. The count is sent by the page's own script
+ * after it has loaded, which crawlers that announce themselves (Googlebot, Bingbot, curl,
+ * node) never get to or are caught by name; a headless browser that ran the page is a
+ * reader as far as this count can tell, and automated checks of the blog read that way.
+ */
+const isbot = createIsbotFromList(botPatterns.filter((pattern) => pattern !== 'headless'))
+
+export function isBotRequest(request: Request): boolean {
+  const agent = request.headers.get('User-Agent')
+  // No user agent at all is a script, not a reader.
+  return !agent || isbot(agent)
+}
+
+/** `YYYY-MM-DD` in UTC. */
+export function utcDay(date = new Date()): string {
+  return date.toISOString().slice(0, 10)
+}
+
+function visitorHash(day: string, visitor: string): string {
+  return crypto.createHash('sha256').update(`${day}:${visitor}`).digest('base64url')
+}
+
+export function getViewCount(db: DB, slug: string): number {
+  const row = db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined
+  return row?.views ?? 0
+}
+
+let lastPrunedDay: string | null = null
+
+/**
+ * Counts a read of `slug` by `visitor` unless this visitor was already counted for it
+ * today. Returns the post's count afterwards and whether this read was counted.
+ */
+export function recordView(db: DB, slug: string, visitor: string, now = new Date()): { views: number; counted: boolean } {
+  const day = utcDay(now)
+  const run = db.transaction(() => {
+    if (lastPrunedDay !== day) {
+      const cutoff = utcDay(new Date(now.getTime() - KEEP_DAYS * 86_400_000))
+      db.prepare('DELETE FROM post_view_visits WHERE day <= ?').run(cutoff)
+      lastPrunedDay = day
+    }
+    const inserted = db.prepare('INSERT OR IGNORE INTO post_view_visits (slug, day, visitor_hash) VALUES (?, ?, ?)').run(slug, day, visitorHash(day, visitor))
+    if (inserted.changes === 1) {
+      db.prepare('INSERT INTO post_views (slug, views) VALUES (?, 1) ON CONFLICT (slug) DO UPDATE SET views = views + 1').run(slug)
+    }
+    return inserted.changes === 1
+  })
+  const counted = run.immediate()
+  return { views: getViewCount(db, slug), counted }
+}
+
+const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
+
+/**
+ * POST /action/view/<slug>: counts this visitor's read of a published post (once a day)
+ * and answers `{"slug", "views", "counted"}`, the count the page then shows. Bots get the
+ * count without being counted; an unknown post or a draft is 404 and stores nothing.
+ */
+export async function answerViewBeacon(db: DB, request: Request, slug: string): Promise<Response> {
+  const entry = getEntry(db, 'post', slug)
+  if (!entry || entry.draft) return json({ error: 'no such post' }, 404)
+  if (isBotRequest(request)) return json({ slug, views: getViewCount(db, slug), counted: false }, 200)
+  const visitor = visitorId(request)
+  const { views, counted } = recordView(db, slug, visitor.id)
+  return json({ slug, views, counted }, 200, visitor.setCookie ? { 'Set-Cookie': visitor.setCookie } : {})
+}

@@ -11,7 +11,7 @@ export function PostFooter({ kind, footer }: { kind: 'post' | 'page'; footer: Po
         <nav aria-label="More posts" className="grid gap-4 sm:grid-cols-2">
           {previous ? (
             <Link to={`/blog/${previous.slug}`} rel="prev" prefetch="intent" className="group rounded-lg border border-zinc-200 p-4 hover:border-amber-500 dark:border-zinc-800">
-              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-500">← Previous post</span>
+              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">← Previous post</span>
               <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">{previous.title}</span>
             </Link>
           ) : (
@@ -19,7 +19,7 @@ export function PostFooter({ kind, footer }: { kind: 'post' | 'page'; footer: Po
           )}
           {next ? (
             <Link to={`/blog/${next.slug}`} rel="next" prefetch="intent" className="group rounded-lg border border-zinc-200 p-4 text-right hover:border-amber-500 dark:border-zinc-800">
-              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-500">Next post →</span>
+              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">Next post →</span>
               <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">{next.title}</span>
             </Link>
           ) : null}

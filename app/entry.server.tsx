@@ -13,8 +13,8 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
-import { syncContent } from './content/content.server.ts'
-import { countEntries } from './content/content-index.server.ts'
+import { refreshIndexIfDue, syncContent } from './content/content.server.ts'
+import { countEntries, getIndexVersion } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
 import { requestRefresh } from './content/refresh.server.ts'
 import { startWatching, stopWatching } from './content/watch.server.ts'
@@ -23,10 +23,22 @@ import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
+import { isContentOnlyDocument, PAGE_CACHE_MARKER } from './http/page-cache.server.ts'
 import './load-context.ts'
 
 /** For the Express server: counts an answered request in /metrics (see server/index.ts). */
 export { observeRequest as recordRequest } from './diagnostics/metrics.server.ts'
+/** For the Express server's page cache: where its stats are read by /admin and /metrics. */
+export { registerPageCacheStats } from './http/page-cache.server.ts'
+
+/**
+ * For the page cache's keys: the content index's version, after the request-time re-scan
+ * when one is due (a cached page answers without reaching a loader, which would do it).
+ */
+export function contentVersion(): string {
+  refreshIndexIfDue()
+  return String(getIndexVersion())
+}
 
 export const streamTimeout = 10_000
 
@@ -83,6 +95,8 @@ export default function handleRequest(
         loadContext.timings?.add('render', performance.now() - start, 'React render')
         const body = new PassThrough()
         responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+        const routeIds = remixContext.staticHandlerContext.matches.map((match) => match.route.id)
+        if (isContentOnlyDocument(responseStatusCode, routeIds)) responseHeaders.set(PAGE_CACHE_MARKER, '1')
         resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
         pipe(body)
       },

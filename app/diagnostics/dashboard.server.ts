@@ -14,6 +14,7 @@ import { getCompilePool } from '../content/compile-pool.server.ts'
 import { countEntries } from '../content/content-index.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
+import { pageCacheStats } from '../http/page-cache.server.ts'
 import { listRefreshes } from '../content/refresh.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { listDownloads } from './downloads.server.ts'
@@ -150,6 +151,7 @@ export async function dashboardData() {
     },
     pools: [getHighlightPool().stats(), getCompilePool().stats()],
     cache: componentCacheStats(),
+    pageCache: pageCacheStats(),
     content: contentFacts(),
     downloads: listDownloads(LIST_LIMIT),
   }

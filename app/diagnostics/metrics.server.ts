@@ -4,6 +4,7 @@
  * prom-client's default process metrics, and Kiln's own:
  *   kiln_http_requests_total, kiln_http_request_duration_seconds   by route, method, status
  *   kiln_component_cache_*                                         the evaluated-component LRU
+ *   kiln_page_cache_*                                              rendered pages kept in memory (server/page-cache.ts)
  *   kiln_worker_pool_*                                             highlight and compile pools
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
@@ -25,6 +26,7 @@ import { getCompilePool } from '../content/compile-pool.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
 import { getDb } from '../db/connection.server.ts'
+import { pageCacheStats } from '../http/page-cache.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -139,6 +141,16 @@ gauge('kiln_component_cache_max_bytes', 'Bytes the component cache may hold.', (
 mirrorCounter('kiln_component_cache_hits_total', 'Component cache hits.', () => componentCacheStats().hits)
 mirrorCounter('kiln_component_cache_misses_total', 'Component cache misses (a component evaluated).', () => componentCacheStats().misses)
 mirrorCounter('kiln_component_cache_evaluate_seconds_total', 'Time spent evaluating MDX components.', () => componentCacheStats().evaluateMsTotal / 1000)
+
+const pageCache = () => pageCacheStats() ?? { entries: 0, bytes: 0, maxBytes: 0, hits: 0, misses: 0, bypasses: 0, evictions: 0, notModified: 0 }
+gauge('kiln_page_cache_entries', 'Rendered pages in the page cache.', () => pageCache().entries)
+gauge('kiln_page_cache_bytes', 'Bytes of the cached pages, all encodings.', () => pageCache().bytes)
+gauge('kiln_page_cache_max_bytes', 'Bytes the page cache may hold (0: off).', () => pageCache().maxBytes)
+mirrorCounter('kiln_page_cache_hits_total', 'Requests answered from the page cache, 304s included.', () => pageCache().hits)
+mirrorCounter('kiln_page_cache_misses_total', 'Cacheable-looking requests that were rendered.', () => pageCache().misses)
+mirrorCounter('kiln_page_cache_bypasses_total', 'Requests the page cache never looked up (signed in, writes, data requests).', () => pageCache().bypasses)
+mirrorCounter('kiln_page_cache_evictions_total', 'Pages evicted to stay under PAGE_CACHE_MAX_BYTES.', () => pageCache().evictions)
+mirrorCounter('kiln_page_cache_not_modified_total', '304 Not Modified answers from the page cache.', () => pageCache().notModified)
 
 const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
 

@@ -4,8 +4,8 @@
  *
  * Rendering a cached MDX component with React costs ~20 times more than writing bytes
  * from memory, and a blog's pages change only when its content does. So a page is
- * rendered once per (build, content version, theme, URL), kept with precompressed brotli
- * and gzip variants, and answered from memory after that, with a strong ETag and 304s.
+ * rendered once per (build, content version, theme, URL), kept as precompressed brotli
+ * and gzip, and answered from memory after that, with a strong ETag and 304s.
  *
  * - The app opts in, the cache does not guess: a response is stored only when it carries
  *   PAGE_CACHE_MARKER (set by app/entry.server.tsx for content-only routes; stripped here),
@@ -14,7 +14,7 @@
  *   up, never stored.
  * - A content change moves the content version, which is part of the key: every older
  *   entry is unreachable at once and is dropped on the next request.
- * - Bounded by total bytes (all variants counted), least recently used evicted first; a
+ * - Bounded by total bytes (all kept variants counted), least recently used evicted first; a
  *   page larger than the bound is served, never stored.
  * - Concurrent misses for one key render once: the others wait for that render.
  *
@@ -124,7 +124,13 @@ export interface CachedPage {
   status: 200
   /** Response headers as rendered, without cookies, length, encoding or the marker. */
   headers: [string, string][]
-  variants: Record<Encoding, Buffer>
+  /**
+   * The bytes kept. Text is kept as brotli and gzip only: every browser takes one, and a
+   * page costs the cache a fifth of its size. The rare client that takes neither gets the
+   * gzip copy unzipped for it. Binary bodies (an image) are kept as they are, in `identity`.
+   */
+  variants: { br: Buffer | null; gzip: Buffer | null; identity: Buffer | null }
+  identityLength: number
   etags: Record<Encoding, string>
   /** The content version it was rendered for. */
   version: string
@@ -205,6 +211,8 @@ const brotli = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)
 /** Headers the cache writes itself, or that must never be replayed to another visitor. */
 const DROPPED_HEADERS = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding', 'etag', 'cache-control', 'vary', 'server-timing', 'connection', 'date', PAGE_CACHE_MARKER])
+/** What an entry costs beyond its bytes (key, headers, tags), roughly: small pages count too. */
+const ENTRY_OVERHEAD = 512
 const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript|xml|rss\+xml|atom\+xml|feed\+json|manifest\+json)|image\/svg\+xml)/i
 
 /**
@@ -217,31 +225,30 @@ export async function buildPage(body: Buffer, headers: Headers, version: string)
     if (!DROPPED_HEADERS.has(name.toLowerCase())) kept.push([name, value])
   })
   const type = headers.get('content-type') ?? ''
-  let br = body
-  let gz = body
-  // Binary formats (an og.png) are already compressed: all variants share the bytes.
-  if (COMPRESSIBLE.test(type) && body.length > 256) {
-    ;[br, gz] = await Promise.all([
-      brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } }),
-      gzip(body, { level: 9 }),
-    ])
-  }
   const hash = crypto.createHash('sha256').update(body).digest('base64url').slice(0, 27)
-  const variants = { identity: body, br, gzip: gz }
+  // Binary formats (an og.png) are already compressed: one representation, kept as it is.
+  if (!COMPRESSIBLE.test(type)) {
+    const etag = `"${hash}"`
+    return { status: 200, headers: kept, variants: { br: null, gzip: null, identity: body }, identityLength: body.length, etags: { identity: etag, br: etag, gzip: etag }, version, bytes: body.length + ENTRY_OVERHEAD }
+  }
+  const [br, gz] = await Promise.all([
+    brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } }),
+    gzip(body, { level: 9 }),
+  ])
   // One strong tag per representation: the same page in another coding is another representation.
-  const etags = { identity: `"${hash}"`, br: br === body ? `"${hash}"` : `"${hash}-br"`, gzip: gz === body ? `"${hash}"` : `"${hash}-gz"` }
-  const bytes = body.length + (br === body ? 0 : br.length) + (gz === body ? 0 : gz.length) + 512
-  return { status: 200, headers: kept, variants, etags, version, bytes }
+  const etags = { identity: `"${hash}"`, br: `"${hash}-br"`, gzip: `"${hash}-gz"` }
+  return { status: 200, headers: kept, variants: { br, gzip: gz, identity: null }, identityLength: body.length, etags, version, bytes: br.length + gz.length + ENTRY_OVERHEAD }
 }
 
 // ---------------------------------------------------------------------------------------
 // The middleware
 
 /*
- * Stats (PageCacheStats): hits (304s and shared renders included), misses (renders, one
- * per key at a time), bypasses (signed in, writes, data requests, long URLs), evictions,
+ * Stats (PageCacheStats): hits (304s and shared renders included), misses (renders of
+ * cacheable pages, one per key at a time), bypasses (signed in, writes, data requests, long URLs), evictions,
  * notModified (of the hits, 304s), shared (of the hits, requests that waited for another
- * request's render of the same key), tooLarge (rendered pages bigger than the whole cache).
+ * request's render of the same key), tooLarge (rendered pages bigger than the whole cache),
+ * unzipped (hits for clients that take no compression, unzipped for them).
  */
 
 export interface PageCacheOptions {
@@ -276,7 +283,7 @@ export interface PageCache {
 export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions): PageCache {
   let keys: PageCacheKeys | null = null
   const store = new PageStore(maxBytes)
-  const counts = { hits: 0, misses: 0, bypasses: 0, notModified: 0, shared: 0, tooLarge: 0 }
+  const counts = { hits: 0, misses: 0, bypasses: 0, notModified: 0, shared: 0, tooLarge: 0, unzipped: 0 }
   /** Renders in progress by key: concurrent misses wait here instead of rendering again. */
   const pending = new Map<string, Promise<CachedPage | null>>()
   let currentVersion: string | null = null
@@ -297,12 +304,18 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
       return
     }
     for (const [name, value] of page.headers) res.setHeader(name, value)
-    const body = page.variants[encoding]
-    if (body !== page.variants.identity) res.setHeader('Content-Encoding', encoding)
-    res.setHeader('Content-Length', body.length)
     res.statusCode = 200
-    if (req.method === 'HEAD') res.end()
-    else res.end(body)
+    const stored = page.variants[encoding] ?? page.variants.identity
+    if (stored) {
+      if (stored !== page.variants.identity) res.setHeader('Content-Encoding', encoding)
+      res.setHeader('Content-Length', stored.length)
+      return req.method === 'HEAD' ? res.end() : res.end(stored)
+    }
+    // A client that takes no compression: the gzip copy unzipped, off the event loop.
+    res.setHeader('Content-Length', page.identityLength)
+    if (req.method === 'HEAD') return res.end()
+    counts.unzipped++
+    zlib.gunzip(page.variants.gzip!, (error, body) => (error ? res.destroy(error) : res.end(body)))
   }
 
   function bypass(res: express.Response, next: express.NextFunction) {
@@ -359,14 +372,13 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     // Whatever answers instead (a static file, an error, a closed connection) frees the waiters.
     res.once('close', () => finish(null))
     const capture: CaptureResponse = async (response) => {
-      counts.misses++
-      res.setHeader(PAGE_CACHE_STATUS_HEADER, 'miss')
       const setCookies = (res.locals.setCookies as string[] | undefined) ?? []
       const cacheable = response.status === 200 && response.headers.has(PAGE_CACHE_MARKER) && !response.headers.has('set-cookie') && setCookies.length === 0 && response.body !== null
       if (!cacheable) {
         finish(null)
         return false
       }
+      counts.misses++
       const built = await buildPage(Buffer.from(await response.arrayBuffer()), response.headers, version)
       // A content change during the render: the page may mix versions, so serve it but never keep it.
       if (contentVersion() === version) {

@@ -38,6 +38,7 @@ export interface PageCacheStats {
   notModified: number
   shared: number
   tooLarge: number
+  unzipped: number
 }
 
 let readStats: (() => PageCacheStats) | null = null

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { repoRoot, startServer, tempDir, type KilnServer } from '../tests/helpers/server.ts'
-import { fetchAll, formatLoad, mb, metricsWithPrefix, postPaths, rssOf, runLoad, SERVER_ENV, startBareServer, type LoadResult, type ServedPage } from './load.ts'
+import { fetchAll, formatLoad, mb, memoryOf, metricsWithPrefix, postPaths, rssOf, runLoad, SERVER_ENV, startBareServer, type LoadResult, type ServedPage } from './load.ts'
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +66,7 @@ async function main() {
   const databasePath = path.join(tempDir('kiln-bench-'), 'kiln.db')
   console.log(`${paths.length} posts in ${contentDir}; ${connections} connections, ${seconds} s per measurement`)
 
-  let server = await startServer({ contentDir, databasePath, env: { ...SERVER_ENV, METRICS_TOKEN } })
+  let server = await startServer({ contentDir, databasePath, env: { ...SERVER_ENV, METRICS_TOKEN }, nodeArgs: ['--expose-gc'], ipc: true })
   const bodies = await warm(server, paths)
   const served = [...bodies.keys()]
   const sizes = [...bodies.values()].map((page) => page.body.length)
@@ -85,11 +85,13 @@ async function main() {
   }
   const rss = rssOf(server.process.pid!)
   const cache = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_page_cache_')
-  const heap = await metricsWithPrefix(server.url, METRICS_TOKEN, 'nodejs_heap_size_used_bytes')
+  // Steady state: the worker pools' threads have ended (HIGHLIGHT_IDLE_MS, 10 s) and a full GC ran.
+  await new Promise((resolve) => setTimeout(resolve, 12_000))
+  const steady = await memoryOf(server)
   await server.stop()
 
   console.log(`\na/c ${ratio(a, c)} (target 60%)   b/c ${ratio(b, c)} (target 50%)   b against bare round-robin ${ratio(b, cAll)}`)
-  console.log(`Kiln RSS at the end: ${mb(rss)} (target under 150 MB); V8 heap used ${mb(heap.nodejs_heap_size_used_bytes)}`)
+  console.log(`Kiln RSS right after the load: ${mb(rss)}; steady (threads idle, after a full GC): ${mb(steady.rss)} (target under 150 MB), heap ${mb(steady.heapUsed)} used of ${mb(steady.heapTotal)}, external ${mb(steady.external)}`)
   console.log(
     `page cache: ${cache.kiln_page_cache_entries} pages, ${mb(cache.kiln_page_cache_bytes)} of ${mb(cache.kiln_page_cache_max_bytes)}, ` +
       `${cache.kiln_page_cache_hits_total} hits, ${cache.kiln_page_cache_misses_total} renders, ${cache.kiln_page_cache_evictions_total} evictions`,

@@ -7,15 +7,20 @@
  * Requests carry a browser's Accept-Encoding, so Kiln answers with its brotli copies, and
  * the bare server is given exactly the bytes Kiln sent.
  */
-/** Like `npm start`: glibc keeps fewer malloc arenas (threads' memory goes back sooner). */
-export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' }
+/**
+ * Like `npm start`: glibc keeps fewer malloc arenas, serves allocations over 64 KB from
+ * their own mappings and trims free memory past 128 KB, so what rendering and the worker
+ * threads freed goes back to the system (on the react.dev blog: a steady RSS of ~140 MB
+ * instead of ~220 MB, with the same heap).
+ */
+export const SERVER_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' }
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { scanContent } from '../app/content/source.server.ts'
-import { freePort, tempDir } from '../tests/helpers/server.ts'
+import { freePort, tempDir, type KilnServer } from '../tests/helpers/server.ts'
 
 /** The address of every post in the folder (drafts answer 404 and are dropped by the caller's warm-up). */
 export function postPaths(contentDir: string): string[] {
@@ -163,3 +168,21 @@ export async function metricsWithPrefix(baseUrl: string, token: string, prefix: 
   }
   return figures
 }
+
+let nextProbeId = 0
+/** The server's memory after a forced full GC (server/memory-probe.ts: needs --expose-gc and an IPC channel). */
+export function memoryOf(server: KilnServer): Promise<NodeJS.MemoryUsage> {
+  const id = nextProbeId++
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not answer the memory probe')), 10_000)
+    const onMessage = (message: { type?: string; id?: number; usage?: NodeJS.MemoryUsage }) => {
+      if (message?.type !== 'kiln:memory' || message.id !== id || !message.usage) return
+      clearTimeout(timer)
+      server.process.off('message', onMessage)
+      resolve(message.usage)
+    }
+    server.process.on('message', onMessage)
+    server.process.send({ type: 'kiln:memory', id })
+  })
+}
+

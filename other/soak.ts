@@ -20,8 +20,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { copyDir, startServer, tempDir, type KilnServer } from '../tests/helpers/server.ts'
-import { BROWSER_HEADERS, fetchAll, mb, postPaths, SERVER_ENV } from './load.ts'
+import { copyDir, startServer, tempDir } from '../tests/helpers/server.ts'
+import { BROWSER_HEADERS, fetchAll, mb, memoryOf, postPaths, SERVER_ENV } from './load.ts'
 
 const { values } = parseArgs({
   options: {
@@ -54,22 +54,6 @@ interface Sample {
   heapUsed: number
   heapTotal: number
   external: number
-}
-
-let nextProbeId = 0
-function memoryOf(server: KilnServer): Promise<NodeJS.MemoryUsage> {
-  const id = nextProbeId++
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server did not answer the memory probe')), 10_000)
-    const onMessage = (message: { type?: string; id?: number; usage?: NodeJS.MemoryUsage }) => {
-      if (message?.type !== 'kiln:memory' || message.id !== id || !message.usage) return
-      clearTimeout(timer)
-      server.process.off('message', onMessage)
-      resolve(message.usage)
-    }
-    server.process.on('message', onMessage)
-    server.process.send({ type: 'kiln:memory', id })
-  })
 }
 
 /** Least-squares line through (x, y): its values at the first and last x, and its slope. */

@@ -26,6 +26,7 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type express from 'express'
 import { PAGE_CACHE_MARKER, type PageCacheStats } from '../app/http/page-cache.server.ts'
+import type { Timings } from '../app/timing.server.ts'
 
 export { PAGE_CACHE_MARKER }
 /** Tells what the cache did: hit, miss, bypass (for operators and tests). */
@@ -297,6 +298,8 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     // The theme cookie changes the page, so a shared cache must key on cookies too.
     res.setHeader('Vary', 'Accept-Encoding, Cookie')
     res.setHeader(PAGE_CACHE_STATUS_HEADER, how)
+    // Server-Timing says where the answer came from: `cache` instead of db and render.
+    if (how === 'hit') (res.locals.timings as Timings | undefined)?.add('cache', 0, 'page cache hit')
     if (noneMatchHits(req.headers['if-none-match'], Object.values(page.etags))) {
       counts.notModified++
       res.statusCode = 304

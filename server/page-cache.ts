@@ -365,12 +365,12 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     if (req.method === 'HEAD') return next()
 
     let settle!: (page: CachedPage | null) => void
-    pending.set(key, new Promise((resolve) => (settle = resolve)))
+    const rendered = new Promise<CachedPage | null>((resolve) => (settle = resolve))
+    pending.set(key, rendered)
     const finish = (page: CachedPage | null) => {
-      if (pending.has(key)) {
-        pending.delete(key)
-        settle(page)
-      }
+      // Only this render's own entry: a later render of the key may have taken the place.
+      if (pending.get(key) === rendered) pending.delete(key)
+      settle(page)
     }
     // Whatever answers instead (a static file, an error, a closed connection) frees the waiters.
     res.once('close', () => finish(null))

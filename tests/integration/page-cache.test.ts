@@ -123,6 +123,30 @@ describe('page cache', () => {
     }
     const post = await fetch(`${server.url}/blog/hello`, { method: 'POST' })
     expect(post.headers.get('x-kiln-cache')).toBe('bypass')
+    // Data requests for client-side navigation are per-route JSON: never kept.
+    expect((await raw(server, '/blog/hello.data')).headers['x-kiln-cache']).toBe('bypass')
+  })
+
+  it("serves the build's assets precompressed, immutable", async () => {
+    const html = (await raw(server, '/')).body.toString()
+    const scripts = [...new Set(html.match(/\/assets\/[\w.-]+\.js/g) ?? [])]
+    expect(scripts.length).toBeGreaterThan(0)
+    // The largest: big enough to be kept compressed.
+    const sized = await Promise.all(scripts.map(async (pathname) => ({ pathname, response: await raw(server, pathname) })))
+    const { pathname: script, response: identity } = sized.sort((a, b) => b.response.body.length - a.response.body.length)[0]
+    expect(identity.body.length).toBeGreaterThanOrEqual(1024)
+    expect(identity.headers['content-encoding']).toBeUndefined()
+    for (const [encoding, decompress] of [
+      ['br', zlib.brotliDecompressSync],
+      ['gzip', zlib.gunzipSync],
+    ] as const) {
+      const response = await raw(server, script, { 'Accept-Encoding': encoding })
+      expect(response.status).toBe(200)
+      expect(response.headers['cache-control']).toMatch(/immutable/)
+      expect(response.headers['content-type']).toMatch(/javascript/)
+      expect(response.headers['content-encoding']).toBe(encoding)
+      expect(decompress(response.body).equals(identity.body)).toBe(true)
+    }
   })
 
   it('serves brotli, gzip and identity by Accept-Encoding, all the same page', async () => {

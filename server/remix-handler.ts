@@ -43,6 +43,9 @@ async function sendResponse(res: express.Response, response: Response): Promise<
   res.statusMessage = response.statusText
   res.status(response.status)
   for (const [key, value] of response.headers.entries()) if (key !== PAGE_CACHE_MARKER) res.append(key, value)
+  // A content page the page cache did not take (a signed-in reader's, with their name in
+  // the header) must not be kept by a shared cache either.
+  if (response.headers.has(PAGE_CACHE_MARKER) && !response.headers.has('cache-control')) res.setHeader('Cache-Control', 'private, no-cache')
   if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
   if (!response.body) {
     res.end()

@@ -49,8 +49,12 @@ COPY --from=build /app/build ./build
 # The build must read as newer than the sources, or `npm start`'s check would rebuild.
 RUN find build -type f -exec touch {} +
 
+# The allocator settings of `npm start`: memory freed by renders and idle-ended worker
+# threads goes back to the system.
 ENV NODE_ENV=production \
   MALLOC_ARENA_MAX=2 \
+  MALLOC_MMAP_THRESHOLD_=65536 \
+  MALLOC_TRIM_THRESHOLD_=131072 \
   PORT=8080 \
   LITEFS_DIR=/litefs \
   DATABASE_FILENAME=kiln.db \

@@ -124,6 +124,10 @@ export interface Config {
   componentCacheMaxEntries: number
   /** Total size of the compiled code behind the cached components, in bytes. */
   componentCacheMaxBytes: number
+  /** Total bytes of rendered pages (all their variants) the page cache keeps; 0 turns it off. */
+  pageCacheMaxBytes: number
+  /** s-maxage of cached pages: how long a CDN may keep one without asking (browsers always revalidate). */
+  pageCacheCdnMaxAgeSeconds: number
   /** Highlight worker threads at most; the pool has none while idle. */
   highlightMaxThreads: number
   /** Milliseconds a highlight thread may sit idle before it ends (tinypool's idleTimeout is in ms). */
@@ -207,6 +211,8 @@ function readConfig(): Config {
     dataDir,
     componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
+    pageCacheMaxBytes: integer('PAGE_CACHE_MAX_BYTES', 64 * 1024 * 1024, 0, 2 ** 32),
+    pageCacheCdnMaxAgeSeconds: integer('PAGE_CACHE_CDN_MAX_AGE', 60, 0, 31_536_000),
     highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),
     highlightIdleMs: integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000),
     highlightTimeoutMs: integer('HIGHLIGHT_TIMEOUT_MS', 5_000, 10, 600_000),

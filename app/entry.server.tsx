@@ -13,7 +13,8 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
-import { countEntries } from './content/content-index.server.ts'
+import { refreshIndexIfDue } from './content/content.server.ts'
+import { countEntries, getIndexVersion } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
 import { whenRefreshesSettled } from './content/refresh.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
@@ -24,10 +25,22 @@ import { onRoleChange, startBackgroundWork, stopBackgroundWork } from './replica
 import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
+import { isContentOnlyDocument, PAGE_CACHE_MARKER } from './http/page-cache.server.ts'
 import './load-context.ts'
 
 /** For the Express server: counts an answered request in /metrics (see server/index.ts). */
 export { observeRequest as recordRequest } from './diagnostics/metrics.server.ts'
+/** For the Express server's page cache: where its stats are read by /admin and /metrics. */
+export { registerPageCacheStats } from './http/page-cache.server.ts'
+
+/**
+ * For the page cache's keys: the content index's version, after the request-time re-scan
+ * when one is due (a cached page answers without reaching a loader, which would do it).
+ */
+export function contentVersion(): string {
+  refreshIndexIfDue()
+  return String(getIndexVersion())
+}
 
 export const streamTimeout = 10_000
 
@@ -97,6 +110,8 @@ export default function handleRequest(
         loadContext.timings?.add('render', performance.now() - start, 'React render')
         const body = new PassThrough()
         responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+        const routeIds = remixContext.staticHandlerContext.matches.map((match) => match.route.id)
+        if (isContentOnlyDocument(responseStatusCode, routeIds)) responseHeaders.set(PAGE_CACHE_MARKER, '1')
         resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
         pipe(body)
       },

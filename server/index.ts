@@ -14,8 +14,12 @@ import compression from 'compression'
 import express from 'express'
 import onHeaders from 'on-headers'
 import { getConfig, projectRoot } from '../app/config.server.ts'
+import type { PageCacheStats } from '../app/http/page-cache.server.ts'
 import { Timings } from '../app/timing.server.ts'
 import { ensureBuild } from './ensure-build.ts'
+import './memory-probe.ts'
+import { createPageCache } from './page-cache.ts'
+import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
 
@@ -23,6 +27,8 @@ interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
   shutdown(): Promise<void>
   recordRequest(method: string, url: string, status: number, seconds: number): void
+  contentVersion(): string
+  registerPageCacheStats(read: () => PageCacheStats): void
 }
 
 const isDevelopment = process.env.NODE_ENV === 'development'
@@ -97,12 +103,17 @@ async function main() {
     })
     next()
   })
-  app.use(compression())
   app.use(rejectUnsafePaths)
   app.use(refuseCrossSiteWrites)
   // LiteFS: a replica refuses writes (fly-replay to the primary) before anything reads the
-  // body or the database.
+  // body or the database, and holds a reader's request until their own last write has
+  // replicated (cheap when there is no txnum cookie, which is nearly always).
   app.use(primaryWritesOnly)
+  app.use((req, res, next) => void readYourOwnWrites(req, res, next))
+  // Before compression(): cached pages go out precompressed, and a hit skips everything below.
+  const pageCache = createPageCache({ maxBytes: config.pageCacheMaxBytes, cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds })
+  app.use(pageCache.middleware)
+  app.use(compression())
 
   let loadBuild: () => Promise<ServerBuild>
   if (isDevelopment) {
@@ -115,16 +126,19 @@ async function main() {
     const buildUrl = pathToFileURL(path.join(projectRoot, 'build', 'server', 'index.js')).href
     const build = (await import(buildUrl)) as ServerBuild
     loadBuild = async () => build
-    // Fingerprinted assets never change under their name.
+    // Fingerprinted assets never change under their name; brotli and gzip copies are made at start-up.
+    app.use('/assets', await servePrecompressedAssets(path.join(projectRoot, 'build', 'client', 'assets')))
     app.use('/assets', express.static(path.join(projectRoot, 'build', 'client', 'assets'), { immutable: true, maxAge: '1y', redirect: false, index: false }))
     app.use(express.static(path.join(projectRoot, 'build', 'client'), { maxAge: '1h', redirect: false, index: false }))
   }
 
-  // Reads wait for a reader's own last write to replicate (static files never need to).
-  app.use((req, res, next) => void readYourOwnWrites(req, res, next))
-
   const entry = (await loadBuild()).entry.module as unknown as KilnEntry
   const started = await entry.startup()
+  if (!isDevelopment) {
+    // Pages are keyed by the build and the content version; development never caches.
+    pageCache.enable({ buildId: (await loadBuild()).assets.version, contentVersion: entry.contentVersion })
+    entry.registerPageCacheStats(pageCache.stats)
+  }
 
   app.all(
     '*',

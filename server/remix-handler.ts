@@ -17,6 +17,7 @@
 import { createRemixRequest } from '@remix-run/express/dist/server.js'
 import { createRequestHandler as createRemixHandler, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import type express from 'express'
+import { PAGE_CACHE_MARKER, responseCapture } from './page-cache.ts'
 
 export function clientSignal(res: express.Response): AbortSignal {
   const controller = new AbortController()
@@ -41,7 +42,10 @@ function drained(res: express.Response): Promise<void> {
 async function sendResponse(res: express.Response, response: Response): Promise<void> {
   res.statusMessage = response.statusText
   res.status(response.status)
-  for (const [key, value] of response.headers.entries()) res.append(key, value)
+  for (const [key, value] of response.headers.entries()) if (key !== PAGE_CACHE_MARKER) res.append(key, value)
+  // A content page the page cache did not take (a signed-in reader's, with their name in
+  // the header) must not be kept by a shared cache either.
+  if (response.headers.has(PAGE_CACHE_MARKER) && !response.headers.has('cache-control')) res.setHeader('Cache-Control', 'private, no-cache')
   if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
   if (!response.body) {
     res.end()
@@ -81,6 +85,9 @@ export function createRequestHandler({
     try {
       const request = createRemixRequest(req, res)
       const response = await handle(request, getLoadContext(req, res))
+      // The page cache, when it asked for this response, keeps and sends it itself.
+      const capture = responseCapture(res)
+      if (capture && (await capture(response))) return
       await sendResponse(res, response)
     } catch (error) {
       next(error)

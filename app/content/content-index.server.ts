@@ -3,6 +3,7 @@
  * frontmatter, kept in step with the content folder. Lists are read from here and never
  * compile anything. A sync is one transaction: readers see the old index or the new one.
  */
+import type { Statement } from 'better-sqlite3'
 import { getDb, type DB } from '../db/connection.server.ts'
 import { FrontmatterError, parseFrontmatter, type Frontmatter } from './frontmatter.ts'
 import { countWords, readingMinutes } from './reading-time.ts'
@@ -201,9 +202,17 @@ export function syncContentIndex(db: DB, contentDir: string): SyncResult {
  * syncs) sees it move when the primary's change replicates.
  */
 export function getIndexVersion(db: DB = getDb()): number {
-  const row = db.prepare("SELECT value FROM kiln_state WHERE key = 'content_version'").get() as { value: string } | undefined
+  // Read on every cached page: the statement is prepared once per connection.
+  let statement = versionStatements.get(db)
+  if (!statement) {
+    statement = db.prepare("SELECT value FROM kiln_state WHERE key = 'content_version'")
+    versionStatements.set(db, statement)
+  }
+  const row = statement.get() as { value: string } | undefined
   return row ? Number(row.value) : 0
 }
+
+const versionStatements = new WeakMap<DB, Statement>()
 
 /** The files (with their stamps) that make up an entry's version, as last indexed. */
 export function getEntryFiles(db: DB, kind: EntryKind, slug: string): FileStamp[] {

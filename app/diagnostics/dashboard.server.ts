@@ -15,6 +15,7 @@ import { getHighlightPool } from '../content/highlight.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { isDoingBackgroundWork } from '../replication/background-work.server.ts'
+import { pageCacheStats } from '../http/page-cache.server.ts'
 import { listRefreshes } from '../content/refresh.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { listDownloads } from './downloads.server.ts'
@@ -150,6 +151,7 @@ export async function dashboardData() {
     },
     pools: [getHighlightPool().stats(), getCompilePool().stats()],
     cache: componentCacheStats(),
+    pageCache: pageCacheStats(),
     content: contentFacts(),
     downloads: listDownloads(LIST_LIMIT),
   }

@@ -5,6 +5,7 @@
  *   kiln_http_requests_total, kiln_http_request_duration_seconds   by route, method, status
  *   kiln_component_cache_*                                         the evaluated-component LRU
  *   kiln_social_image_*, kiln_feed_html_cache_*                    social image and feed HTML LRUs
+ *   kiln_page_cache_*                                              rendered pages kept in memory (server/page-cache.ts)
  *   kiln_worker_pool_*                                             highlight and compile pools
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
@@ -30,6 +31,7 @@ import { isPrimary } from '../replication/instance.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { entryHtmlCacheStats } from '../seo/entry-html.server.tsx'
 import { socialImageCacheStats } from '../seo/social-image.server.ts'
+import { pageCacheStats } from '../http/page-cache.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -163,6 +165,15 @@ gauge('kiln_feed_html_cache_bytes', 'Size of the HTML kept for feeds.', () => en
 gauge('kiln_feed_html_cache_max_bytes', 'Bytes the feed HTML cache may hold.', () => entryHtmlCacheStats().maxBytes)
 mirrorCounter('kiln_feed_html_cache_hits_total', 'Feed HTML cache hits.', () => entryHtmlCacheStats().hits)
 mirrorCounter('kiln_feed_html_cache_misses_total', 'Feed HTML cache misses (a post rendered to HTML).', () => entryHtmlCacheStats().misses)
+const pageCache = () => pageCacheStats() ?? { entries: 0, bytes: 0, maxBytes: 0, hits: 0, misses: 0, bypasses: 0, evictions: 0, notModified: 0 }
+gauge('kiln_page_cache_entries', 'Rendered pages in the page cache.', () => pageCache().entries)
+gauge('kiln_page_cache_bytes', 'Bytes of the cached pages, all encodings.', () => pageCache().bytes)
+gauge('kiln_page_cache_max_bytes', 'Bytes the page cache may hold (0: off).', () => pageCache().maxBytes)
+mirrorCounter('kiln_page_cache_hits_total', 'Requests answered from the page cache, 304s included.', () => pageCache().hits)
+mirrorCounter('kiln_page_cache_misses_total', 'Cacheable-looking requests that were rendered.', () => pageCache().misses)
+mirrorCounter('kiln_page_cache_bypasses_total', 'Requests the page cache never looked up (signed in, writes, data requests).', () => pageCache().bypasses)
+mirrorCounter('kiln_page_cache_evictions_total', 'Pages evicted to stay under PAGE_CACHE_MAX_BYTES.', () => pageCache().evictions)
+mirrorCounter('kiln_page_cache_not_modified_total', '304 Not Modified answers from the page cache.', () => pageCache().notModified)
 
 const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
 

@@ -56,7 +56,7 @@ const delay = (ms: number | null) => (ms === null ? '—' : formatDuration(ms))
 export default function AdminDashboard() {
   const data = useLoaderData<typeof loader>()
   const refreshing = useAutoRefresh()
-  const { memory, eventLoop, process, content, cache } = data
+  const { memory, eventLoop, process, content, cache, pageCache } = data
   const chartSeries: ChartSeries[] = SERIES.map((line) => ({ ...line, values: memory.seriesMB[line.key] }))
 
   return (
@@ -212,6 +212,22 @@ export default function AdminDashboard() {
           <Stat name="cache-misses" label="Misses" value={formatCount(cache.misses)} hint={`evaluating took ${formatDuration(cache.evaluateMsTotal)}`} />
         </StatGrid>
       </Card>
+
+      {pageCache && (
+        <Card title="Page cache" id="page-cache">
+          <StatGrid>
+            <Stat name="page-cache-entries" label="Pages" value={formatCount(pageCache.entries)} hint={`${formatCount(pageCache.evictions)} evicted`} />
+            <Stat name="page-cache-bytes" label="Size" value={formatBytes(pageCache.bytes)} hint={pageCache.maxBytes > 0 ? `limit ${formatBytes(pageCache.maxBytes)}` : 'off'} />
+            <Stat
+              name="page-cache-hits"
+              label="Hits"
+              value={formatCount(pageCache.hits)}
+              hint={pageCache.hits + pageCache.misses > 0 ? `${Math.round((100 * pageCache.hits) / (pageCache.hits + pageCache.misses))}% of lookups, ${formatCount(pageCache.notModified)} 304s` : undefined}
+            />
+            <Stat name="page-cache-misses" label="Renders" value={formatCount(pageCache.misses)} hint={`${formatCount(pageCache.bypasses)} bypassed`} />
+          </StatGrid>
+        </Card>
+      )}
 
       <Card title="Content" id="content">
         <StatGrid>

@@ -5,6 +5,7 @@
  * The output is a function of the content alone (no "now"): the feed's updated time is
  * the newest post's, so a cache keyed by the content version keeps serving correct bytes.
  */
+import { markContentOnly } from '../http/page-cache.server.ts'
 import { Feed, type Item } from 'feed'
 import type { Timings } from '../timing.server.ts'
 import { loadEntry, refreshIndexIfDue } from '../content/content.server.ts'
@@ -151,11 +152,11 @@ function toJsonFeed11(json: string, posts: FeedPost[]): string {
 /** The feed as an HTTP response, with its format's content type. */
 export async function feedResponse(format: FeedFormat, timings: Timings): Promise<Response> {
   const body = await buildFeed(format, timings)
-  return new Response(body, {
-    headers: {
-      'Content-Type': feedContentTypes[format],
-      // Readers poll feeds: a few minutes of caching spares the server, edits still show soon.
-      'Cache-Control': 'public, max-age=300',
-    },
+  const headers = new Headers({
+    'Content-Type': feedContentTypes[format],
+    // Readers poll feeds: a few minutes of caching spares the server, edits still show soon.
+    'Cache-Control': 'public, max-age=300',
   })
+  // A function of the content alone: the page cache keeps it per content version.
+  return new Response(body, { headers: markContentOnly(headers) })
 }

@@ -6,6 +6,7 @@
  * The output is a function of the content alone (no "now"), so it can be cached by the
  * content version.
  */
+import { markContentOnly } from '../http/page-cache.server.ts'
 import { listPages, listPosts, type IndexedEntry } from '../content/content-index.server.ts'
 import { refreshIndexIfDue } from '../content/content.server.ts'
 import { getDb } from '../db/connection.server.ts'
@@ -53,7 +54,8 @@ export function buildSitemap(timings: Timings): string {
 }
 
 export function sitemapResponse(timings: Timings): Response {
-  return new Response(buildSitemap(timings), { headers: { 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' } })
+  const headers = markContentOnly(new Headers({ 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
+  return new Response(buildSitemap(timings), { headers })
 }
 
 /** Everything may be crawled but the admin, the webhooks and requests between instances; the sitemap says what there is. */
@@ -63,5 +65,6 @@ export function robotsTxt(): string {
 }
 
 export function robotsResponse(): Response {
-  return new Response(robotsTxt(), { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' } })
+  const headers = markContentOnly(new Headers({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }))
+  return new Response(robotsTxt(), { headers })
 }

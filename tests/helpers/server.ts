@@ -66,16 +66,20 @@ export interface StartOptions {
   contentDir: string
   databasePath?: string
   env?: Record<string, string>
+  /** Extra Node options for the server process (the soak's --expose-gc). */
+  nodeArgs?: string[]
+  /** Open an IPC channel to the server (for server/memory-probe.ts). */
+  ipc?: boolean
 }
 
-export async function startServer({ contentDir, databasePath, env = {} }: StartOptions): Promise<KilnServer> {
+export async function startServer({ contentDir, databasePath, env = {}, nodeArgs = [], ipc = false }: StartOptions): Promise<KilnServer> {
   if (!fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js'))) {
     throw new Error('no production build: run "npm run build" first (npm test does)')
   }
   const port = await freePort()
   const dbPath = databasePath ?? path.join(tempDir('kiln-db-'), 'kiln.db')
   let output = ''
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server', 'index.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'server', 'index.ts')], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -85,7 +89,7 @@ export async function startServer({ contentDir, databasePath, env = {} }: StartO
       DATABASE_PATH: dbPath,
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   })
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -115,12 +115,17 @@ describe('admin dashboard', () => {
     expect(figures['event-loop-p99']).toMatch(/ms$|—/)
   })
 
-  it('shows both worker pools, the component cache and the content', async () => {
-    // Read a post first, so the compile pool and the cache have something to count.
+  it('shows both worker pools, the component cache, the page cache and the content', async () => {
+    // Read a post first, so the compile pool and the caches have something to count: an
+    // anonymous read renders it (and keeps the page), a signed-in one renders it again
+    // (the component cache's hit), the next anonymous one is the page cache's hit.
     expect(await getStatus(server, '/blog/code-highlighting')).toBe(200)
+    expect((await get(server, '/blog/code-highlighting', { headers: { Cookie: cookie } })).status).toBe(200)
     expect(await getStatus(server, '/blog/code-highlighting')).toBe(200)
     const html = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
-    for (const section of ['memory', 'process', 'diagnostics', 'pool-highlight', 'pool-compile', 'cache', 'content']) {
+    expect(Number(stats(html)['page-cache-entries'])).toBeGreaterThanOrEqual(1)
+    expect(Number(stats(html)['page-cache-hits'])).toBeGreaterThanOrEqual(1)
+    for (const section of ['memory', 'process', 'diagnostics', 'pool-highlight', 'pool-compile', 'cache', 'page-cache', 'content']) {
       expect(html).toContain(`data-section="${section}"`)
     }
     const figures = stats(html)

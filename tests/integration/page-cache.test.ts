@@ -1,0 +1,279 @@
+/**
+ * The page cache, through the real server: hits and misses, the session bypass, the
+ * encodings (decompressed and compared with identity), 304s, HEAD, eviction under a small
+ * byte bound, a page bigger than the bound, invalidation by a real content refresh (the
+ * watcher), and a slow post rendered once for many concurrent requests.
+ */
+import fs from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+import zlib from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+
+const METRICS_TOKEN = 'page-cache-test-token'
+const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
+/** Words that compress poorly, so a page's compressed size is known to be large. */
+const noise = (words: number) => Array.from({ length: words }, (_, i) => ((i * 2654435761) % 4294967296).toString(36)).join(' ')
+
+const files = {
+  'blog/hello.mdx': post('Hello', 'The first words.'),
+  'blog/second.mdx': post('Second', 'More words.'),
+  'blog/third.mdx': post('Third', 'Even more words.'),
+  'blog/fourth.mdx': post('Fourth', 'The last of the small ones.'),
+  'blog/big.mdx': post('Big', noise(12_000)),
+  // A post whose demo component busy-waits 400 ms while it renders, on purpose.
+  'blog/slow-render/index.mdx': post('Slow render', "import { Busy } from './busy.tsx'\n\n<Busy />\n\nVersion one."),
+  'blog/slow-render/busy.tsx': `export function Busy() {\n  const end = Date.now() + 400\n  while (Date.now() < end) {}\n  return <p>busy done</p>\n}\n`,
+}
+
+interface Raw {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: Buffer
+}
+
+/** A GET (or HEAD) with node:http: the bytes exactly as sent, never decompressed. */
+function raw(server: KilnServer, pathname: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${server.url}${pathname}`, { method, headers }, (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+    })
+    request.on('error', reject)
+    request.end()
+  })
+}
+
+async function cacheFigures(server: KilnServer): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text()
+  const figures: Record<string, number> = {}
+  for (const line of text.split('\n')) {
+    const match = /^kiln_page_cache_(\w+) (\S+)$/.exec(line)
+    if (match) figures[match[1]] = Number(match[2])
+  }
+  return figures
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+describe('page cache', () => {
+  let server: KilnServer
+  let contentDir: string
+
+  beforeAll(async () => {
+    contentDir = makeContentDir(files)
+    server = await startServer({ contentDir, env: { METRICS_TOKEN, CONTENT_WATCH: '1' } })
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it('renders a page once, then answers from memory', async () => {
+    const first = await raw(server, '/blog/hello', { 'Accept-Encoding': 'br' })
+    expect(first.status).toBe(200)
+    expect(first.headers['x-kiln-cache']).toBe('miss')
+    const second = await raw(server, '/blog/hello', { 'Accept-Encoding': 'br' })
+    expect(second.headers['x-kiln-cache']).toBe('hit')
+    expect(second.body.equals(first.body)).toBe(true)
+    expect(second.headers.etag).toBe(first.headers.etag)
+    expect(second.headers['cache-control']).toMatch(/s-maxage=\d+/)
+    expect(second.headers['cache-control']).toMatch(/stale-while-revalidate=\d+/)
+    expect(second.headers['cache-control']).toMatch(/max-age=0/)
+    expect(second.headers.vary).toMatch(/Accept-Encoding/)
+    expect(second.headers['set-cookie']).toBeUndefined()
+    expect(second.headers['x-kiln-page-cache']).toBeUndefined()
+    expect(second.headers['server-timing']).toMatch(/total/)
+  })
+
+  it('keeps the home, list and tag pages too, and query strings apart', async () => {
+    for (const pathname of ['/', '/blog', '/tags', '/blog?b=2&a=1']) {
+      expect((await raw(server, pathname)).headers['x-kiln-cache'], pathname).toBe('miss')
+      expect((await raw(server, pathname)).headers['x-kiln-cache'], pathname).toBe('hit')
+    }
+    expect((await raw(server, '/blog?a=1&b=2')).headers['x-kiln-cache']).toBe('hit')
+  })
+
+  it('bypasses the cache for a request with a session cookie', async () => {
+    await raw(server, '/blog/second')
+    const signedIn = await raw(server, '/blog/second', { Cookie: 'kiln_visitor=1; kiln_session=anything' })
+    expect(signedIn.status).toBe(200)
+    expect(signedIn.headers['x-kiln-cache']).toBe('bypass')
+    expect(signedIn.headers.etag).toBeUndefined()
+    expect(signedIn.headers['x-kiln-page-cache']).toBeUndefined()
+    expect(signedIn.headers['cache-control']).toBe('private, no-cache')
+    // Other cookies share the anonymous page; the theme cookie gets its own.
+    expect((await raw(server, '/blog/second', { Cookie: 'kiln_visitor=1' })).headers['x-kiln-cache']).toBe('hit')
+    expect((await raw(server, '/blog/second', { Cookie: 'kiln_theme=dark' })).headers['x-kiln-cache']).toBe('miss')
+    expect((await raw(server, '/blog/second', { Cookie: 'kiln_theme=dark' })).headers['x-kiln-cache']).toBe('hit')
+  })
+
+  it('never keeps what is not content-only: errors, admin pages, writes', async () => {
+    for (let i = 0; i < 2; i++) {
+      const missing = await raw(server, '/blog/no-such-post')
+      expect(missing.status).toBe(404)
+      expect(missing.headers['x-kiln-cache']).toBeUndefined()
+      expect((await raw(server, '/login')).headers['x-kiln-cache']).toBeUndefined()
+    }
+    const post = await fetch(`${server.url}/blog/hello`, { method: 'POST' })
+    expect(post.headers.get('x-kiln-cache')).toBe('bypass')
+    // Data requests for client-side navigation are per-route JSON: never kept.
+    expect((await raw(server, '/blog/hello.data')).headers['x-kiln-cache']).toBe('bypass')
+  })
+
+  it("serves the build's assets precompressed, immutable", async () => {
+    const html = (await raw(server, '/')).body.toString()
+    const scripts = [...new Set(html.match(/\/assets\/[\w.-]+\.js/g) ?? [])]
+    expect(scripts.length).toBeGreaterThan(0)
+    // The largest: big enough to be kept compressed.
+    const sized = await Promise.all(scripts.map(async (pathname) => ({ pathname, response: await raw(server, pathname) })))
+    const { pathname: script, response: identity } = sized.sort((a, b) => b.response.body.length - a.response.body.length)[0]
+    expect(identity.body.length).toBeGreaterThanOrEqual(1024)
+    expect(identity.headers['content-encoding']).toBeUndefined()
+    for (const [encoding, decompress] of [
+      ['br', zlib.brotliDecompressSync],
+      ['gzip', zlib.gunzipSync],
+    ] as const) {
+      const response = await raw(server, script, { 'Accept-Encoding': encoding })
+      expect(response.status).toBe(200)
+      expect(response.headers['cache-control']).toMatch(/immutable/)
+      expect(response.headers['content-type']).toMatch(/javascript/)
+      expect(response.headers['content-encoding']).toBe(encoding)
+      expect(decompress(response.body).equals(identity.body)).toBe(true)
+    }
+  })
+
+  it('serves brotli, gzip and identity by Accept-Encoding, all the same page', async () => {
+    await raw(server, '/blog/third')
+    const identity = await raw(server, '/blog/third', { 'Accept-Encoding': 'identity' })
+    expect(identity.headers['content-encoding']).toBeUndefined()
+    expect(identity.body.toString()).toContain('Even more words.')
+    expect(Number(identity.headers['content-length'])).toBe(identity.body.length)
+
+    const br = await raw(server, '/blog/third', { 'Accept-Encoding': 'gzip, deflate, br' })
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(zlib.brotliDecompressSync(br.body).equals(identity.body)).toBe(true)
+
+    const gzip = await raw(server, '/blog/third', { 'Accept-Encoding': 'gzip' })
+    expect(gzip.headers['content-encoding']).toBe('gzip')
+    expect(zlib.gunzipSync(gzip.body).equals(identity.body)).toBe(true)
+    expect(new Set([identity.headers.etag, br.headers.etag, gzip.headers.etag]).size).toBe(3)
+
+    for (const odd of ['', 'deflate', 'gzip;q=0, br;q=0', 'nonsense;;q=banana', 'br;q=2']) {
+      const response = await raw(server, '/blog/third', { 'Accept-Encoding': odd })
+      expect(response.headers['content-encoding'], odd).toBeUndefined()
+      expect(response.body.equals(identity.body), odd).toBe(true)
+    }
+    const absent = await raw(server, '/blog/third')
+    expect(absent.body.equals(identity.body)).toBe(true)
+  })
+
+  it('answers 304 for a matching If-None-Match: one tag, a list, a weak tag', async () => {
+    const page = await raw(server, '/blog/fourth', { 'Accept-Encoding': 'br' })
+    const etag = page.headers.etag!
+    expect(etag).toMatch(/^"[^"]+"$/)
+    for (const ifNoneMatch of [etag, `"other", ${etag}`, `W/${etag}`, '*']) {
+      const response = await raw(server, '/blog/fourth', { 'Accept-Encoding': 'br', 'If-None-Match': ifNoneMatch })
+      expect(response.status, ifNoneMatch).toBe(304)
+      expect(response.body.length).toBe(0)
+      expect(response.headers.etag).toBe(etag)
+    }
+    const changed = await raw(server, '/blog/fourth', { 'Accept-Encoding': 'br', 'If-None-Match': '"not-this-one"' })
+    expect(changed.status).toBe(200)
+    expect(changed.body.equals(page.body)).toBe(true)
+  })
+
+  it('answers HEAD from the cache with the length and no body', async () => {
+    const get = await raw(server, '/blog/hello', { 'Accept-Encoding': 'gzip' })
+    const head = await raw(server, '/blog/hello', { 'Accept-Encoding': 'gzip' }, 'HEAD')
+    expect(head.status).toBe(200)
+    expect(head.headers['x-kiln-cache']).toBe('hit')
+    expect(head.body.length).toBe(0)
+    expect(Number(head.headers['content-length'])).toBe(get.body.length)
+    const identityHead = await raw(server, '/blog/hello', {}, 'HEAD')
+    const identity = await raw(server, '/blog/hello')
+    expect(Number(identityHead.headers['content-length'])).toBe(identity.body.length)
+  })
+
+  it('renders a slow post once for many concurrent requests, and once again per new version', async () => {
+    const before = await cacheFigures(server)
+    const responses = await Promise.all(Array.from({ length: 6 }, () => raw(server, '/blog/slow-render', { 'Accept-Encoding': 'br' })))
+    for (const response of responses) {
+      expect(response.status).toBe(200)
+      expect(zlib.brotliDecompressSync(response.body).toString()).toContain('busy done')
+    }
+    const after = await cacheFigures(server)
+    expect(after.misses_total - before.misses_total).toBe(1)
+    expect(after.hits_total - before.hits_total).toBe(5)
+
+    // A real refresh (the watcher sees the save): the new version renders once more.
+    fs.writeFileSync(path.join(contentDir, 'blog/slow-render/index.mdx'), post('Slow render', "import { Busy } from './busy.tsx'\n\n<Busy />\n\nVersion two."))
+    await waitFor(async () => (await (await fetch(`${server.url}/blog/slow-render`)).text()).includes('Version two.'), 'the edited post')
+    await Promise.all(Array.from({ length: 6 }, () => raw(server, '/blog/slow-render', { 'Accept-Encoding': 'br' })))
+    const edited = await cacheFigures(server)
+    expect(edited.misses_total - after.misses_total).toBe(1)
+  })
+
+  it('makes every page of an older content version unreachable at once after a refresh', async () => {
+    await raw(server, '/blog/hello')
+    await raw(server, '/')
+    expect((await raw(server, '/blog/hello')).headers['x-kiln-cache']).toBe('hit')
+    fs.writeFileSync(path.join(contentDir, 'blog/hello.mdx'), post('Hello', 'The first words, edited.'))
+    await waitFor(async () => (await raw(server, '/blog/hello')).body.toString().includes('edited.'), 'the edited post')
+    // The home page lists posts: it is rendered again too, for the new version.
+    expect((await raw(server, '/')).headers['x-kiln-cache']).toBe('miss')
+    const figures = await cacheFigures(server)
+    expect(figures.entries).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('page cache under a small byte bound', () => {
+  let server: KilnServer
+  const MAX_BYTES = 15_000
+
+  beforeAll(async () => {
+    server = await startServer({ contentDir: makeContentDir(files), env: { METRICS_TOKEN, PAGE_CACHE_MAX_BYTES: String(MAX_BYTES) } })
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  it('evicts the least recently used pages and never holds more than the bound', async () => {
+    // Each small page costs ~6 KB (brotli and gzip): two fit.
+    const visit = async (slug: string) => {
+      const response = await raw(server, `/blog/${slug}`, { 'Accept-Encoding': 'br' })
+      expect(response.status).toBe(200)
+      const figures = await cacheFigures(server)
+      expect(figures.bytes).toBeLessThanOrEqual(MAX_BYTES)
+      expect(figures.max_bytes).toBe(MAX_BYTES)
+      return response.headers['x-kiln-cache']
+    }
+    expect(await visit('hello')).toBe('miss')
+    expect(await visit('second')).toBe('miss')
+    expect(await visit('hello')).toBe('hit') // hello is now the most recently used
+    expect(await visit('third')).toBe('miss') // evicts second
+    expect(await visit('hello')).toBe('hit')
+    expect(await visit('second')).toBe('miss')
+    const figures = await cacheFigures(server)
+    expect(figures.evictions_total).toBeGreaterThanOrEqual(2)
+    expect(figures.entries).toBe(2)
+  })
+
+  it('serves a page larger than the bound without keeping it', async () => {
+    for (let i = 0; i < 2; i++) {
+      const response = await raw(server, '/blog/big', { 'Accept-Encoding': 'gzip' })
+      expect(response.status).toBe(200)
+      expect(response.body.length).toBeGreaterThan(MAX_BYTES)
+      expect(response.headers['x-kiln-cache']).toBe('miss')
+      expect(zlib.gunzipSync(response.body).toString()).toContain('Big')
+    }
+    expect((await cacheFigures(server)).bytes).toBeLessThanOrEqual(MAX_BYTES)
+  })
+})

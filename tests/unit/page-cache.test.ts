@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest'
+import { cacheableUrl, cookieValue, MAX_KEY_URL_LENGTH, noneMatchHits, PageStore, preferredEncoding, themeOf, type CachedPage } from '../../server/page-cache.ts'
+
+describe('preferredEncoding', () => {
+  it('prefers brotli, then gzip', () => {
+    expect(preferredEncoding('gzip, deflate, br')).toBe('br')
+    expect(preferredEncoding('gzip, deflate')).toBe('gzip')
+    expect(preferredEncoding('x-gzip')).toBe('gzip')
+    expect(preferredEncoding('br;q=0.5, gzip;q=0.9')).toBe('gzip')
+    expect(preferredEncoding('*')).toBe('br')
+    expect(preferredEncoding('*, br;q=0')).toBe('gzip')
+  })
+
+  it('serves identity for absent, odd or refused values', () => {
+    expect(preferredEncoding(undefined)).toBe('identity')
+    expect(preferredEncoding('')).toBe('identity')
+    expect(preferredEncoding('identity')).toBe('identity')
+    expect(preferredEncoding('deflate, compress')).toBe('identity')
+    expect(preferredEncoding('br;q=0, gzip;q=0')).toBe('identity')
+    expect(preferredEncoding('gzip;q=banana')).toBe('identity')
+    expect(preferredEncoding('gzip;q=2')).toBe('identity')
+    expect(preferredEncoding(';;,,, =')).toBe('identity')
+    expect(preferredEncoding('\u0000br')).toBe('identity')
+  })
+
+  it('reads a header sent more than once', () => {
+    expect(preferredEncoding(['identity', 'gzip'])).toBe('gzip')
+  })
+})
+
+describe('noneMatchHits', () => {
+  const tags = ['"abc"', '"abc-br"', '"abc-gz"']
+  it('matches one tag, a list, weak tags and *', () => {
+    expect(noneMatchHits('"abc-br"', tags)).toBe(true)
+    expect(noneMatchHits('"x", "y", "abc-gz"', tags)).toBe(true)
+    expect(noneMatchHits('W/"abc"', tags)).toBe(true)
+    expect(noneMatchHits('*', tags)).toBe(true)
+  })
+  it('does not match other tags, garbage or nothing', () => {
+    expect(noneMatchHits(undefined, tags)).toBe(false)
+    expect(noneMatchHits('"abcd"', tags)).toBe(false)
+    expect(noneMatchHits('abc', tags)).toBe(false)
+    expect(noneMatchHits('W/ "abc', tags)).toBe(false)
+  })
+})
+
+describe('cacheableUrl', () => {
+  it('sorts query parameters so equal queries share a key', () => {
+    expect(cacheableUrl('/blog?b=2&a=1')).toBe('/blog?a=1&b=2')
+    expect(cacheableUrl('/blog?a=1&b=2')).toBe('/blog?a=1&b=2')
+    expect(cacheableUrl('/blog?')).toBe('/blog')
+    expect(cacheableUrl('/blog/post')).toBe('/blog/post')
+  })
+  it('refuses long URLs and many parameters', () => {
+    expect(cacheableUrl(`/blog?q=${'x'.repeat(MAX_KEY_URL_LENGTH)}`)).toBeNull()
+    expect(cacheableUrl(`/blog?${Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&')}`)).toBeNull()
+  })
+})
+
+describe('cookies', () => {
+  it('reads one cookie and keeps only real themes', () => {
+    expect(cookieValue('a=1; kiln_session=xyz; b=2', 'kiln_session')).toBe('xyz')
+    expect(cookieValue('kiln_sessionx=1', 'kiln_session')).toBeNull()
+    expect(themeOf('kiln_theme=dark; kiln_visitor=123')).toBe('dark')
+    expect(themeOf('kiln_theme=light')).toBe('light')
+    expect(themeOf('kiln_theme=<script>')).toBe('')
+    expect(themeOf(undefined)).toBe('')
+  })
+})
+
+function page(bytes: number, version = '1'): CachedPage {
+  const body = Buffer.alloc(bytes)
+  return { status: 200, headers: [], variants: { br: null, gzip: null, identity: body }, identityLength: bytes, etags: { identity: '"x"', br: '"x"', gzip: '"x"' }, version, bytes }
+}
+
+describe('PageStore', () => {
+  it('evicts the least recently used and never exceeds its bound', () => {
+    const store = new PageStore(1000)
+    store.set('a', page(400))
+    store.set('b', page(400))
+    store.get('a') // a is now the most recent
+    store.set('c', page(400))
+    expect(store.get('b')).toBeUndefined()
+    expect(store.get('a')).toBeDefined()
+    expect(store.get('c')).toBeDefined()
+    expect(store.stats()).toEqual({ entries: 2, bytes: 800, maxBytes: 1000, evictions: 1 })
+    for (let i = 0; i < 50; i++) {
+      store.set(`k${i}`, page(10 + ((i * 37) % 300)))
+      expect(store.stats().bytes).toBeLessThanOrEqual(1000)
+    }
+  })
+
+  it('refuses a page larger than the whole bound', () => {
+    const store = new PageStore(1000)
+    store.set('a', page(500))
+    expect(store.set('huge', page(1001))).toBe(false)
+    expect(store.get('a')).toBeDefined()
+    expect(store.stats().entries).toBe(1)
+  })
+
+  it('replaces a key without counting it twice', () => {
+    const store = new PageStore(1000)
+    store.set('a', page(300))
+    store.set('a', page(500))
+    expect(store.stats()).toMatchObject({ entries: 1, bytes: 500 })
+  })
+
+  it('drops the pages of other content versions', () => {
+    const store = new PageStore(1000)
+    store.set('a', page(100, '1'))
+    store.set('b', page(100, '2'))
+    expect(store.dropOtherVersions('2')).toBe(1)
+    expect(store.stats()).toMatchObject({ entries: 1, bytes: 100 })
+  })
+})

@@ -5,6 +5,7 @@
  * TypeScript in workers/, started through its `<name>.worker.mjs` loader. Each pool
  * counts its jobs.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import Tinypool from 'tinypool'
@@ -20,6 +21,17 @@ export interface PoolStats {
   failures: number
   lastJobAt: string | null
   lastJobMs: number | null
+}
+
+/**
+ * The file a thread starts from. In production, the bundle `npm run build` made of the
+ * worker (build/kiln/workers/<name>.mjs: plain JavaScript, no TypeScript loader in the
+ * thread); otherwise its `<name>.worker.mjs` shim, which registers tsx first.
+ */
+function workerEntry(shim: string): string {
+  const bundled = path.join(projectRoot, 'build', 'kiln', 'workers', shim.replace(/\.worker\.mjs$/, '.mjs'))
+  if (process.env.NODE_ENV === 'production' && fs.existsSync(bundled)) return bundled
+  return path.join(projectRoot, 'workers', shim)
 }
 
 export class WorkerPool<Task, Result> {
@@ -38,7 +50,7 @@ export class WorkerPool<Task, Result> {
   private get tinypool(): Tinypool {
     if (this.pool) return this.pool
     this.pool = new Tinypool({
-      filename: pathToFileURL(path.join(projectRoot, 'workers', this.workerFile)).href,
+      filename: pathToFileURL(workerEntry(this.workerFile)).href,
       name: 'default',
       minThreads: 0,
       maxThreads: this.options.maxThreads,

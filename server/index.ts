@@ -16,7 +16,6 @@ import onHeaders from 'on-headers'
 import { getConfig, projectRoot } from '../app/config.server.ts'
 import type { PageCacheStats } from '../app/http/page-cache.server.ts'
 import { Timings } from '../app/timing.server.ts'
-import { ensureBuild } from './ensure-build.ts'
 import './memory-probe.ts'
 import { createPageCache } from './page-cache.ts'
 import { servePrecompressedAssets } from './static-assets.ts'
@@ -122,7 +121,6 @@ async function main() {
     app.use(viteServer.middlewares)
     loadBuild = () => viteServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
   } else {
-    ensureBuild(projectRoot)
     const buildUrl = pathToFileURL(path.join(projectRoot, 'build', 'server', 'index.js')).href
     const build = (await import(buildUrl)) as ServerBuild
     loadBuild = async () => build

@@ -73,13 +73,13 @@ export interface StartOptions {
 }
 
 export async function startServer({ contentDir, databasePath, env = {}, nodeArgs = [], ipc = false }: StartOptions): Promise<KilnServer> {
-  if (!fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js'))) {
+  if (!fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js')) || !fs.existsSync(path.join(repoRoot, 'build', 'kiln', 'server.mjs'))) {
     throw new Error('no production build: run "npm run build" first (npm test does)')
   }
   const port = await freePort()
   const dbPath = databasePath ?? path.join(tempDir('kiln-db-'), 'kiln.db')
   let output = ''
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(repoRoot, 'server', 'index.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'server', 'start.mjs')], {
     cwd: repoRoot,
     env: {
       ...process.env,

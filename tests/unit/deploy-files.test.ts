@@ -83,11 +83,11 @@ describe('other/litefs.yml', () => {
     const migrate = exec.find((step) => step.cmd.includes('migrate'))
     expect(migrate?.['if-candidate']).toBe(true)
     const last = exec[exec.length - 1]
-    expect(last.cmd).toMatch(/^node\b.*server\/index\.ts$/)
+    expect(last.cmd).toMatch(/^node\b.*server\/start\.mjs$/)
     expect(last['if-candidate']).toBeUndefined()
     // The commands it runs exist.
     for (const step of exec) {
-      const script = step.cmd.split(' ').find((word) => word.endsWith('.ts'))
+      const script = step.cmd.split(' ').find((word) => /\.m?[jt]s$/.test(word))
       expect(script && fs.existsSync(path.join(repoRoot, script)), step.cmd).toBe(true)
     }
   })

@@ -1,0 +1,31 @@
+/**
+ * The second half of `npm run build` (after Remix's): the Express server and the worker
+ * threads' entries, bundled by esbuild into build/kiln/ as plain JavaScript, so that
+ * `npm start` runs on Node alone. Under tsx the process carries a TypeScript loader (a
+ * hooks thread with its own V8 heap, about 30 MB of RSS) for its whole life.
+ * Packages stay external: they load from node_modules as usual.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+await build({
+  absWorkingDir: root,
+  entryPoints: {
+    server: 'server/index.ts',
+    'workers/compile': 'workers/compile.ts',
+    'workers/highlight': 'workers/highlight.ts',
+  },
+  outdir: 'build/kiln',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+})
+console.log('[kiln] bundled the server and its workers into build/kiln/')

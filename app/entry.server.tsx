@@ -21,7 +21,7 @@ import { configureComponentCache } from './content/mdx-component.tsx'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
-import { onRoleChange, startBackgroundWork, stopBackgroundWork } from './replication/background-work.server.ts'
+import { isDoingBackgroundWork, onRoleChange, startBackgroundWork, stopBackgroundWork } from './replication/background-work.server.ts'
 import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
@@ -73,7 +73,7 @@ export async function startup(): Promise<ReturnType<typeof countEntries>> {
   const role = readInstanceRole()
   if (role.isPrimary) startBackgroundWork()
   else console.log(`[kiln] replica of ${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving reads; writes are replayed on the primary`)
-  watchRole(role, onRoleChange)
+  watchRole(role, onRoleChange, () => !isDoingBackgroundWork())
   try {
     return countEntries(getDb())
   } catch {
@@ -111,7 +111,12 @@ export default function handleRequest(
         const body = new PassThrough()
         responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
         const routeIds = remixContext.staticHandlerContext.matches.map((match) => match.route.id)
-        if (isContentOnlyDocument(responseStatusCode, routeIds)) responseHeaders.set(PAGE_CACHE_MARKER, '1')
+        // A post served from its last good version (the current one failed, perhaps only
+        // for now: a worker timed out) is not kept: the next request tries again.
+        const servingLastGood = Object.values(remixContext.staticHandlerContext.loaderData ?? {}).some(
+          (data) => typeof data === 'object' && data !== null && (data as { servingLastGood?: unknown }).servingLastGood === true,
+        )
+        if (isContentOnlyDocument(responseStatusCode, routeIds) && !servingLastGood) responseHeaders.set(PAGE_CACHE_MARKER, '1')
         resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
         pipe(body)
       },

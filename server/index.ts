@@ -17,7 +17,7 @@ import { getConfig, projectRoot } from '../app/config.server.ts'
 import type { PageCacheStats } from '../app/http/page-cache.server.ts'
 import { Timings } from '../app/timing.server.ts'
 import './memory-probe.ts'
-import { createPageCache } from './page-cache.ts'
+import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.ts'
 import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
@@ -33,6 +33,7 @@ interface KilnEntry {
 const isDevelopment = process.env.NODE_ENV === 'development'
 const config = getConfig()
 let stopping = false
+const CACHE_ANSWERS = new Set(['hit', 'miss'])
 
 /**
  * A path with dot segments ("..", "%2e%2e"), encoded slashes or NUL is never a page. URL
@@ -109,10 +110,9 @@ async function main() {
   // replicated (cheap when there is no txnum cookie, which is nearly always).
   app.use(primaryWritesOnly)
   app.use((req, res, next) => void readYourOwnWrites(req, res, next))
-  // Before compression(): cached pages go out precompressed, and a hit skips everything below.
-  const pageCache = createPageCache({ maxBytes: config.pageCacheMaxBytes, cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds })
-  app.use(pageCache.middleware)
-  app.use(compression())
+  // Pages from the page cache are already compressed (or deliberately identity, for a client
+  // that takes neither brotli nor gzip): compression() leaves them alone.
+  app.use(compression({ filter: (req, res) => !CACHE_ANSWERS.has(String(res.getHeader(PAGE_CACHE_STATUS_HEADER))) && compression.filter(req, res) }))
 
   let loadBuild: () => Promise<ServerBuild>
   if (isDevelopment) {
@@ -129,6 +129,11 @@ async function main() {
     app.use('/assets', express.static(path.join(projectRoot, 'build', 'client', 'assets'), { immutable: true, maxAge: '1y', redirect: false, index: false }))
     app.use(express.static(path.join(projectRoot, 'build', 'client'), { maxAge: '1h', redirect: false, index: false }))
   }
+
+  // After static files (only pages reach it), before Remix. Cached pages go out already
+  // compressed (with Content-Encoding, which compression() leaves alone).
+  const pageCache = createPageCache({ maxBytes: config.pageCacheMaxBytes, cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds })
+  app.use(pageCache.middleware)
 
   const entry = (await loadBuild()).entry.module as unknown as KilnEntry
   const started = await entry.startup()
@@ -184,6 +189,13 @@ async function main() {
           process.exit(0)
         })
     }
+    // However the rest goes, the process is gone a few seconds after the drain's budget
+    // (stopping the pools and the database normally takes milliseconds).
+    const deadline = setTimeout(() => {
+      console.error('[kiln] shutdown did not finish in time: exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs + 5_000)
+    deadline.unref()
     const cutOff = setTimeout(() => {
       console.warn(`[kiln] requests still running after ${config.shutdownTimeoutMs} ms: closing their connections`)
       server.closeAllConnections()

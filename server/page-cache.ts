@@ -100,9 +100,17 @@ export function cacheableUrl(originalUrl: string): string | null {
   const entries = [...params]
   if (entries.length > MAX_QUERY_PARAMS) return null
   if (entries.length === 0) return originalUrl.slice(0, mark)
-  entries.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+  // Only parameters a content page reads (`/blog?tag=`) earn an entry: any other query
+  // (`/?r=123`, a tracker's) is served, not kept, so random queries cannot churn the cache
+  // or make it compress a fresh copy per request.
+  if (!entries.every(([name]) => CACHED_QUERY_PARAMS.has(name))) return null
+  // By name only, stably: the order of repeated values is what `searchParams.get` sees.
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return `${originalUrl.slice(0, mark)}?${new URLSearchParams(entries).toString()}`
 }
+
+/** The query parameters content-only pages read. */
+const CACHED_QUERY_PARAMS = new Set(['tag'])
 
 /** A cookie's value from a Cookie header, or null. */
 export function cookieValue(cookieHeader: string | undefined, name: string): string | null {
@@ -305,7 +313,9 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     const encoding = preferredEncoding(req.headers['accept-encoding'])
     const etag = page.etags[encoding]
     res.setHeader('ETag', etag)
-    res.setHeader('Cache-Control', cacheControl)
+    // An answer that also sets a cookie (the txnum cookie being cleared) is this reader's:
+    // no shared cache may keep it.
+    res.setHeader('Cache-Control', res.hasHeader('Set-Cookie') ? 'private, no-cache' : cacheControl)
     // The theme cookie changes the page, so a shared cache must key on cookies too.
     res.setHeader('Vary', 'Accept-Encoding, Cookie')
     res.setHeader(PAGE_CACHE_STATUS_HEADER, how)

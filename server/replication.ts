@@ -58,10 +58,12 @@ export function primaryWritesOnly(req: express.Request, res: express.Response, n
     }
     return next()
   }
+  // A body of unknown length (chunked) cannot be known to fit a replay: refused like a large one.
+  const chunked = req.headers['content-length'] === undefined && req.headers['transfer-encoding'] !== undefined
   const length = Number(req.headers['content-length'] ?? 0)
-  if (length > MAX_REPLAY_BODY_BYTES) {
+  if (chunked || length > MAX_REPLAY_BODY_BYTES) {
     res.setHeader('Connection', 'close')
-    res.status(413).type('text/plain').send(`This request's body is larger than ${MAX_REPLAY_BODY_BYTES} bytes, too large to replay on the primary.`)
+    res.status(413).type('text/plain').send(`This request's body is larger than ${MAX_REPLAY_BODY_BYTES} bytes (or of unknown length), too large to replay on the primary.`)
     return
   }
   replayOnPrimary(role, res, 'Writes go to the primary.')

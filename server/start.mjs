@@ -11,7 +11,7 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const SOURCES = ['app', 'server', 'workers', 'vite.config.ts', 'tailwind.config.ts', 'postcss.config.js', 'package-lock.json']
+const SOURCES = ['app', 'server', 'workers', 'public', 'vite.config.ts', 'tailwind.config.ts', 'postcss.config.js', 'package.json', 'package-lock.json', 'other/bundle-server.mjs']
 const OUTPUTS = [path.join(root, 'build', 'server', 'index.js'), path.join(root, 'build', 'kiln', 'server.mjs')]
 
 function newestMtime(target) {

@@ -8,11 +8,11 @@ import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
 import { CompileError } from './compile-mdx.server.ts'
 import { compileInWorker } from './compile-pool.server.ts'
-import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
+import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, toStoredEntry, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
 import { getEntry, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
 import { compileOnReplica } from './replica-compile.server.ts'
 import { isValidSlug } from './slug.ts'
-import { isPrimary } from '../replication/instance.server.ts'
+import { isPrimary, readInstanceRole } from '../replication/instance.server.ts'
 import type { EntryKind } from './source.server.ts'
 
 export type EntryResult =
@@ -114,6 +114,10 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
 
 async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | StoredFailure> {
   const outcome = await compileVersion(entry)
+  // A compile takes seconds; the lease may have moved meanwhile. A replica keeps it unstored.
+  if (!readInstanceRole().isPrimary) {
+    return outcome.ok ? toStoredEntry(outcome.save) : { ...outcome.failure, failedAt: new Date().toISOString() }
+  }
   const db = getDb()
   if (outcome.ok) return saveCompiled(db, outcome.save)
   if (outcome.transient) return { ...outcome.failure, failedAt: new Date().toISOString() }

@@ -12,9 +12,18 @@ export const THEME_COOKIE = 'kiln_theme'
 const YEAR_SECONDS = 365 * 24 * 60 * 60
 
 export function readTheme(request: Request): ThemeChoice {
-  const header = request.headers.get('Cookie') ?? ''
-  const match = new RegExp(`(?:^|;\\s*)${THEME_COOKIE}=([^;]*)`).exec(header)
-  const value = parseThemeChoice(match?.[1])
+  // Parsed exactly as the page cache parses it for its key (server/page-cache.ts
+  // cookieValue: first match, name and value trimmed), or a cached page could be keyed
+  // under one theme and rendered in another.
+  let raw: string | undefined
+  for (const part of (request.headers.get('Cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq !== -1 && part.slice(0, eq).trim() === THEME_COOKIE) {
+      raw = part.slice(eq + 1).trim()
+      break
+    }
+  }
+  const value = parseThemeChoice(raw)
   return value === 'light' || value === 'dark' ? value : 'system'
 }
 

@@ -45,11 +45,18 @@ describe('noneMatchHits', () => {
 })
 
 describe('cacheableUrl', () => {
-  it('sorts query parameters so equal queries share a key', () => {
-    expect(cacheableUrl('/blog?b=2&a=1')).toBe('/blog?a=1&b=2')
-    expect(cacheableUrl('/blog?a=1&b=2')).toBe('/blog?a=1&b=2')
+  it('keys the query parameters pages read, in a canonical form', () => {
+    expect(cacheableUrl('/blog?tag=react')).toBe('/blog?tag=react')
+    expect(cacheableUrl('/blog?tag=a%20b')).toBe('/blog?tag=a+b')
     expect(cacheableUrl('/blog?')).toBe('/blog')
     expect(cacheableUrl('/blog/post')).toBe('/blog/post')
+    // Repeated values keep their order: searchParams.get sees the first one.
+    expect(cacheableUrl('/blog?tag=b&tag=a')).toBe('/blog?tag=b&tag=a')
+    expect(cacheableUrl('/blog?tag=a&tag=b')).not.toBe(cacheableUrl('/blog?tag=b&tag=a'))
+  })
+  it('keeps no page for a query no page reads (random or tracking parameters)', () => {
+    expect(cacheableUrl('/?r=123')).toBeNull()
+    expect(cacheableUrl('/blog?tag=react&utm_source=x')).toBeNull()
   })
   it('refuses long URLs and many parameters', () => {
     expect(cacheableUrl(`/blog?q=${'x'.repeat(MAX_KEY_URL_LENGTH)}`)).toBeNull()

@@ -1,11 +1,11 @@
 /**
- * `npm run axe:sweep -- --dir <content folder> [--concurrency 3] [--search react] [--only <slug,...>] [--json out.json]`
+ * `npm run axe:sweep -- --dir <content folder> [--concurrency 3] [--search react] [--only <slug,...>] [--phone] [--json out.json]`
  *
  * Starts the built Kiln (npm run build first) on the folder with a throwaway database,
  * opens every published post and page, home, /blog, /tags, every tag page and a search
  * results page in headless Chromium, runs axe-core in the light and the dark theme (the
  * kiln_theme cookie) and prints one row per rule: impact, how many page/theme pairs
- * fail it, an example page and target. Exits 1 when any serious or critical violation
+ * fail it, an example page and target. --phone uses a phone's window instead of a desktop's. Exits 1 when any serious or critical violation
  * (or a page that could not be checked) remains.
  */
 import fs from 'node:fs'
@@ -13,7 +13,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseFrontmatter } from '../app/content/frontmatter.ts'
 import { readEntrySource, scanContent } from '../app/content/source.server.ts'
-import { formatTable, isSeriousOrCritical, listingPathnames, summarize, sweepPages, type PageResult } from '../tests/helpers/axe.ts'
+import { DESKTOP, formatTable, PHONE, isSeriousOrCritical, listingPathnames, summarize, sweepPages, type PageResult } from '../tests/helpers/axe.ts'
 import { launchChromium } from '../tests/helpers/browser.ts'
 import { startServer, tempDir } from '../tests/helpers/server.ts'
 
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     search: { type: 'string', default: 'react' },
     only: { type: 'string' },
     json: { type: 'string' },
+    phone: { type: 'boolean', default: false },
   },
 })
 const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? path.join(process.cwd(), 'content'))
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
       baseUrl: server.url,
       pathnames,
       concurrency,
+      viewport: values.phone ? PHONE : DESKTOP,
       onResult(result) {
         done += 1
         if (result.error || result.status !== 200) console.error(`  ${result.pathname} (${result.theme}): ${result.error ?? `status ${result.status}`}`)

@@ -10,6 +10,9 @@ import { waitForHydration } from './browser.ts'
 const require = createRequire(import.meta.url)
 const AXE_PATH = require.resolve('axe-core/axe.min.js')
 
+export const DESKTOP = { width: 1280, height: 800 }
+export const PHONE = { width: 375, height: 812 }
+
 export const THEMES = ['light', 'dark'] as const
 export type Theme = (typeof THEMES)[number]
 
@@ -60,15 +63,17 @@ export interface SweepOptions {
   themes?: readonly Theme[]
   /** Pages open at once, per theme. */
   concurrency?: number
+  /** The window's size: a desktop's by default. */
+  viewport?: { width: number; height: number }
   /** Called after each page is checked (for progress). */
   onResult?: (result: PageResult) => void
 }
 
 /** Checks every pathname in every theme; one browser context per theme (its cookie), `concurrency` tabs each. */
-export async function sweepPages({ browser, baseUrl, pathnames, themes = THEMES, concurrency = 2, onResult }: SweepOptions): Promise<PageResult[]> {
+export async function sweepPages({ browser, baseUrl, pathnames, themes = THEMES, concurrency = 2, viewport = DESKTOP, onResult }: SweepOptions): Promise<PageResult[]> {
   const results: PageResult[] = []
   for (const theme of themes) {
-    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } })
+    const context = await browser.newContext({ baseURL: baseUrl, viewport })
     await context.addCookies([{ name: 'kiln_theme', value: theme, url: baseUrl }])
     let next = 0
     const worker = async () => {

@@ -14,7 +14,7 @@ import remarkGfm from 'remark-gfm'
 import { toString as hastToString } from 'hast-util-to-string'
 import { visit } from 'unist-util-visit'
 import type { Root as HastRoot, Element } from 'hast'
-import type { Root as MdastRoot } from 'mdast'
+import type { Root as MdastRoot, RootContent as MdastNode } from 'mdast'
 import type { Program, Pattern } from 'estree'
 import type {} from 'mdast-util-mdx'
 import type {} from 'mdast-util-to-hast'
@@ -156,6 +156,11 @@ function remarkCollectComponents(collected: Collected, contentDir: string) {
  * image with empty alt (`![](x.png)`) or an <img> with no `alt` attribute is a warning
  * (content:check lists it with its line). `<img alt="">` is left alone: an author who
  * writes it has marked the image as decoration on purpose.
+ *
+ * The page still renders such an image with `alt=""`: without the attribute a screen
+ * reader announces the file name ("react_foundation_logo dot webp"), which is noise,
+ * and axe counts it as a critical failure. Decorative is the lesser harm until the
+ * author writes a description; the warning keeps asking for one.
  */
 function remarkImageAltWarnings(warnings: CompileWarning[], contentDir: string) {
   return () => (tree: MdastRoot, file: { path?: string }) => {
@@ -172,12 +177,67 @@ function remarkImageAltWarnings(warnings: CompileWarning[], contentDir: string) 
         what = `<img>${typeof src === 'string' ? ` ${src}` : ''}`
       }
       if (missing) {
+        if (node.type === 'image') node.alt = ''
+        else if (node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') node.attributes.push({ type: 'mdxJsxAttribute', name: 'alt', value: '' })
         warnings.push({
           message: `${what} has no alt text: describe it for readers who cannot see it`,
           file: where,
           line: node.position?.start.line,
           column: node.position?.start.column,
         })
+      }
+    })
+  }
+}
+
+/** True when a link's content gives it a name: some text, or an image with alt text. */
+function hasAccessibleText(node: MdastNode): boolean {
+  if ((node.type === 'text' || node.type === 'inlineCode') && node.value.trim() !== '') return true
+  if (node.type === 'image') return Boolean(node.alt?.trim())
+  if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.attributes.some((a) => a.type === 'mdxJsxExpressionAttribute' || a.name === 'aria-label' || a.name === 'alt')) return true
+  // An expression ({title}) may well render text: give it the benefit of the doubt.
+  if (node.type === 'mdxTextExpression' || node.type === 'mdxFlowExpression') return true
+  return 'children' in node && (node.children as MdastNode[]).some(hasAccessibleText)
+}
+
+function jsxAttribute(node: { attributes: (MdxJsxAttribute | { type: 'mdxJsxExpressionAttribute' })[] }, name: string): string | undefined {
+  const found = node.attributes.find((a): a is MdxJsxAttribute => a.type === 'mdxJsxAttribute' && a.name === name)?.value
+  return typeof found === 'string' ? found : undefined
+}
+
+/**
+ * A link with no text (`[](https://…)`, `<a href="…"></a>`) is announced as "link" and
+ * nothing more, and an <iframe> with no title as "frame": both are serious failures
+ * for a screen reader's user, and both are easy to write by accident. Kiln names them
+ * with what it knows, the link's address as its visible text and "Embedded content
+ * from <host>" as the frame's title, and warns so the author can write better ones.
+ */
+function remarkAccessibleNames(warnings: CompileWarning[], contentDir: string) {
+  return () => (tree: MdastRoot, file: { path?: string }) => {
+    const where = file.path ? path.relative(contentDir, file.path) : undefined
+    const warn = (node: MdastNode, message: string) =>
+      warnings.push({ message, file: where, line: node.position?.start.line, column: node.position?.start.column })
+    visit(tree, (node) => {
+      if (node.type === 'link' && !hasAccessibleText(node)) {
+        node.children.push({ type: 'text', value: node.url })
+        warn(node, `link to ${node.url} has no text: its address is shown instead`)
+      } else if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.name === 'a' && !hasAccessibleText(node)) {
+        const href = jsxAttribute(node, 'href')
+        if (href === undefined) return
+        ;(node.children as MdastNode[]).push({ type: 'text', value: href })
+        warn(node, `<a> to ${href} has no text: its address is shown instead`)
+      } else if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.name === 'iframe') {
+        if (node.attributes.some((a) => a.type === 'mdxJsxExpressionAttribute' || a.name === 'title' || a.name === 'aria-label')) return
+        const src = jsxAttribute(node, 'src') ?? ''
+        let host = ''
+        try {
+          host = new URL(src, 'https://invalid.invalid').host
+        } catch {
+          // A src that is no URL: the title names no host.
+        }
+        const title = host && host !== 'invalid.invalid' ? `Embedded content from ${host}` : 'Embedded content'
+        node.attributes.push({ type: 'mdxJsxAttribute', name: 'title', value: title })
+        warn(node, `<iframe>${src ? ` ${src}` : ''} has no title: "${title}" is used; describe what it shows`)
       }
     })
   }
@@ -347,7 +407,7 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight }: Com
         options.format = 'mdx'
         options.mdxExtensions = ['.mdx', '.md']
         options.mdExtensions = []
-        options.remarkPlugins = [...(options.remarkPlugins ?? []), remarkGfm, remarkHeadingIds, remarkCollectComponents(collected, contentDir), remarkImageAltWarnings(warnings, contentDir)]
+        options.remarkPlugins = [...(options.remarkPlugins ?? []), remarkGfm, remarkHeadingIds, remarkCollectComponents(collected, contentDir), remarkImageAltWarnings(warnings, contentDir), remarkAccessibleNames(warnings, contentDir)]
         options.rehypePlugins = [
           ...(options.rehypePlugins ?? []),
           rehypeSlug,

@@ -1,0 +1,167 @@
+/**
+ * axe-core over many Kiln pages in headless Chromium, in the light and dark themes: the
+ * engine behind `npm run axe:sweep` and tests/e2e/axe-corpus.test.ts. One browser, a
+ * few pages at a time; axe.min.js is injected into each page after it hydrates.
+ */
+import { createRequire } from 'node:module'
+import { type Browser, type Page } from 'playwright-core'
+import { waitForHydration } from './browser.ts'
+
+const require = createRequire(import.meta.url)
+const AXE_PATH = require.resolve('axe-core/axe.min.js')
+
+export const DESKTOP = { width: 1280, height: 800 }
+export const PHONE = { width: 375, height: 812 }
+
+export const THEMES = ['light', 'dark'] as const
+export type Theme = (typeof THEMES)[number]
+
+export interface AxeNode {
+  target: unknown[]
+  /** For contrast failures, the colours and the ratio axe found. */
+  data?: unknown
+}
+
+export interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: AxeNode[]
+}
+
+export interface PageResult {
+  pathname: string
+  theme: Theme
+  status: number
+  violations: AxeViolation[]
+  /** A navigation or script failure: the page could not be checked. */
+  error?: string
+}
+
+export function isSeriousOrCritical(violation: AxeViolation): boolean {
+  return violation.impact === 'serious' || violation.impact === 'critical'
+}
+
+async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE_PATH })
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe
+    const result = await axe.run(document, { resultTypes: ['violations'] })
+    return result.violations.map(({ id, impact, help, nodes }) => ({
+      id,
+      impact,
+      help,
+      nodes: nodes.map((node) => ({ target: node.target, data: (node as unknown as { any: { data?: unknown }[] }).any[0]?.data })),
+    }))
+  })
+}
+
+export interface SweepOptions {
+  browser: Browser
+  baseUrl: string
+  pathnames: string[]
+  themes?: readonly Theme[]
+  /** Pages open at once, per theme. */
+  concurrency?: number
+  /** The window's size: a desktop's by default. */
+  viewport?: { width: number; height: number }
+  /** Called after each page is checked (for progress). */
+  onResult?: (result: PageResult) => void
+}
+
+/** Checks every pathname in every theme; one browser context per theme (its cookie), `concurrency` tabs each. */
+export async function sweepPages({ browser, baseUrl, pathnames, themes = THEMES, concurrency = 2, viewport = DESKTOP, onResult }: SweepOptions): Promise<PageResult[]> {
+  const results: PageResult[] = []
+  for (const theme of themes) {
+    const context = await browser.newContext({ baseURL: baseUrl, viewport })
+    await context.addCookies([{ name: 'kiln_theme', value: theme, url: baseUrl }])
+    let next = 0
+    const worker = async () => {
+      const page = await context.newPage()
+      page.setDefaultTimeout(60_000)
+      while (next < pathnames.length) {
+        const pathname = pathnames[next++]
+        const result: PageResult = { pathname, theme, status: 0, violations: [] }
+        try {
+          const response = await page.goto(pathname, { waitUntil: 'load' })
+          result.status = response?.status() ?? 0
+          await waitForHydration(page, 'header a')
+          const htmlClass = await page.locator('html').getAttribute('class')
+          if (htmlClass !== theme) throw new Error(`<html class="${htmlClass}"> where the theme cookie asked for ${theme}`)
+          result.violations = await axeViolations(page)
+        } catch (error) {
+          result.error = error instanceof Error ? error.message.split('\n')[0] : String(error)
+        }
+        results.push(result)
+        onResult?.(result)
+      }
+      await page.close()
+    }
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
+    await context.close()
+  }
+  return results
+}
+
+/** The addresses to check beyond posts and pages: home, lists, every tag linked from /tags, a search. */
+export async function listingPathnames(baseUrl: string, searchQuery: string): Promise<string[]> {
+  const tagsHtml = await (await fetch(`${baseUrl}/tags`)).text()
+  const tagPaths = [...new Set([...tagsHtml.matchAll(/href="(\/tags\/[^"#?]+)"/g)].map((match) => decodeHtml(match[1])))]
+  return ['/', '/blog', '/tags', ...tagPaths, `/search?q=${encodeURIComponent(searchQuery)}`]
+}
+
+function decodeHtml(text: string): string {
+  return text.replace(/&amp;/g, '&').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"')
+}
+
+export interface RuleRow {
+  rule: string
+  impact: string
+  /** Page and theme pairs where the rule failed. */
+  pages: number
+  nodes: number
+  examplePage: string
+  exampleTarget: string
+  exampleData: string
+}
+
+/** One row per rule and impact, most pages first. */
+export function summarize(results: PageResult[]): RuleRow[] {
+  const rows = new Map<string, RuleRow>()
+  for (const result of results) {
+    for (const violation of result.violations) {
+      const impact = violation.impact ?? 'unknown'
+      const key = `${violation.id} ${impact}`
+      let row = rows.get(key)
+      if (!row) {
+        const node = violation.nodes[0]
+        row = {
+          rule: violation.id,
+          impact,
+          pages: 0,
+          nodes: 0,
+          examplePage: `${result.pathname} (${result.theme})`,
+          exampleTarget: JSON.stringify(node?.target ?? []),
+          exampleData: node?.data ? JSON.stringify(node.data) : '',
+        }
+        rows.set(key, row)
+      }
+      row.pages += 1
+      row.nodes += violation.nodes.length
+    }
+  }
+  const rank: Record<string, number> = { critical: 0, serious: 1, moderate: 2, minor: 3 }
+  return [...rows.values()].sort((a, b) => (rank[a.impact] ?? 4) - (rank[b.impact] ?? 4) || b.pages - a.pages || a.rule.localeCompare(b.rule))
+}
+
+export function formatTable(rows: RuleRow[]): string {
+  const header = ['rule', 'impact', 'pages', 'nodes', 'example page', 'example target']
+  const cells = rows.map((row) => [row.rule, row.impact, String(row.pages), String(row.nodes), row.examplePage, clip(row.exampleTarget, 80) + (row.exampleData ? ` ${clip(row.exampleData, 120)}` : '')])
+  const widths = header.slice(0, -1).map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)))
+  const line = (row: string[]) => row.map((cell, column) => (column < widths.length ? cell.padEnd(widths[column]) : cell)).join('  ')
+  return [line(header), line(header.map((title, column) => '-'.repeat(column < widths.length ? widths[column] : title.length))), ...cells.map(line)].join('\n')
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text
+}

@@ -7,6 +7,7 @@
 import type { DB } from '../db/connection.server.ts'
 import type { CompileWarning, CompiledEntry, Heading } from './compile-mdx.server.ts'
 import type { Frontmatter } from './frontmatter.ts'
+import { COMPILER_VERSION } from './compiler-version.ts'
 import type { EntryKind } from './source.server.ts'
 
 export interface StoredEntry {
@@ -90,8 +91,8 @@ function toFailure(row: FailureRow): StoredFailure {
 
 export function getCompiled(db: DB, kind: EntryKind, slug: string, sourceHash: string): StoredEntry | null {
   const row = db
-    .prepare('SELECT * FROM compiled_entries WHERE kind = ? AND slug = ? AND source_hash = ?')
-    .get(kind, slug, sourceHash) as CompiledRow | undefined
+    .prepare('SELECT * FROM compiled_entries WHERE kind = ? AND slug = ? AND source_hash = ? AND compiler_version = ?')
+    .get(kind, slug, sourceHash, COMPILER_VERSION) as CompiledRow | undefined
   return row ? toStored(row) : null
 }
 
@@ -104,7 +105,8 @@ export function getLastGood(db: DB, kind: EntryKind, slug: string): StoredEntry 
 }
 
 export function getFailure(db: DB, kind: EntryKind, slug: string): StoredFailure | null {
-  const row = db.prepare('SELECT * FROM compile_failures WHERE kind = ? AND slug = ?').get(kind, slug) as FailureRow | undefined
+  // A failure recorded by another version of the pipeline says nothing about this one.
+  const row = db.prepare('SELECT * FROM compile_failures WHERE kind = ? AND slug = ? AND compiler_version = ?').get(kind, slug, COMPILER_VERSION) as FailureRow | undefined
   return row ? toFailure(row) : null
 }
 
@@ -144,8 +146,11 @@ export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
   const row = toRow(input)
   db.transaction(() => {
     db.prepare(`INSERT OR REPLACE INTO compiled_entries
-        (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, compiled_at)
-      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, @compile_ms, @compiled_at)`).run(row)
+        (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, compiled_at, compiler_version)
+      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, @compile_ms, @compiled_at, @compiler_version)`).run({
+      ...row,
+      compiler_version: COMPILER_VERSION,
+    })
     db.prepare('DELETE FROM compiled_entries WHERE kind = ? AND slug = ? AND source_hash != ?').run(input.kind, input.slug, input.sourceHash)
     db.prepare('DELETE FROM compile_failures WHERE kind = ? AND slug = ?').run(input.kind, input.slug)
   }).immediate()
@@ -163,8 +168,8 @@ export function saveFailure(db: DB, failure: Omit<StoredFailure, 'failedAt'>): S
     column: failure.column,
     failed_at: new Date().toISOString(),
   }
-  db.prepare(`INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, file, line, column, failed_at)
-    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at)`).run(row)
+  db.prepare(`INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, file, line, column, failed_at, compiler_version)
+    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at, @compiler_version)`).run({ ...row, compiler_version: COMPILER_VERSION })
   return toFailure(row)
 }
 

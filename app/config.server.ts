@@ -151,6 +151,8 @@ export interface Config {
   contentEditUrl: string | null
   migrationsDir: string
   isProduction: boolean
+  /** Cookies Kiln sets (session, txnum) carry Secure: in production, unless SESSION_COOKIE_SECURE=0 (plain-http tests). */
+  secureCookies: boolean
 }
 
 /**
@@ -227,6 +229,7 @@ function readConfig(): Config {
     contentEditUrl: httpUrl('CONTENT_EDIT_URL', null, { keepSlash: true }),
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',
+    secureCookies: process.env.NODE_ENV === 'production' && process.env.SESSION_COOKIE_SECURE !== '0',
   }
 }
 

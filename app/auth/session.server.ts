@@ -50,7 +50,7 @@ function sessionCookie() {
   cookie ??= createCookie('kiln_session', {
     httpOnly: true,
     sameSite: 'lax',
-    secure: getConfig().isProduction && process.env.SESSION_COOKIE_SECURE !== '0',
+    secure: getConfig().secureCookies,
     path: '/',
     maxAge: SESSION_DAYS * 24 * 60 * 60,
     secrets: [sessionSecret()],

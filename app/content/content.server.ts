@@ -112,12 +112,15 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
   }
 }
 
+/** A compile's outcome as the store would answer it, without storing it (a replica's). */
+export function unstored(outcome: CompileOutcome): StoredEntry | StoredFailure {
+  return outcome.ok ? toStoredEntry(outcome.save) : { ...outcome.failure, failedAt: new Date().toISOString() }
+}
+
 async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | StoredFailure> {
   const outcome = await compileVersion(entry)
   // A compile takes seconds; the lease may have moved meanwhile. A replica keeps it unstored.
-  if (!readInstanceRole().isPrimary) {
-    return outcome.ok ? toStoredEntry(outcome.save) : { ...outcome.failure, failedAt: new Date().toISOString() }
-  }
+  if (!readInstanceRole().isPrimary) return unstored(outcome)
   const db = getDb()
   if (outcome.ok) return saveCompiled(db, outcome.save)
   if (outcome.transient) return { ...outcome.failure, failedAt: new Date().toISOString() }

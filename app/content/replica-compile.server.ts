@@ -15,8 +15,8 @@ import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { instanceRole } from '../replication/instance.server.ts'
 import { INTERNAL_SIGNATURE_HEADER, primaryBaseUrl, signInternal } from '../replication/internal-request.server.ts'
-import { toStoredEntry, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
-import { compileVersion } from './content.server.ts'
+import type { StoredEntry, StoredFailure } from './compiled-store.server.ts'
+import { compileVersion, unstored } from './content.server.ts'
 import { getEntryFiles, type IndexedEntry } from './content-index.server.ts'
 import { hashEntry } from './source.server.ts'
 
@@ -78,10 +78,9 @@ async function compileHereOrThere(entry: IndexedEntry): Promise<StoredEntry | St
     void fromPrimary
     stats.localCompiles++
     const outcome = await compileVersion(entry)
-    if (outcome.ok) return toStoredEntry(outcome.save)
-    const failure = { ...outcome.failure, failedAt: new Date().toISOString() }
-    if (outcome.transient) transient.add(failure)
-    return failure
+    const result = unstored(outcome)
+    if (!outcome.ok && outcome.transient) transient.add(result as StoredFailure)
+    return result
   }
   const answer = await fromPrimary
   if (answer) return answer

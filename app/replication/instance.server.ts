@@ -114,15 +114,11 @@ export function parseTxCookie(cookieHeader: string | null | undefined): TxCookie
   return { kind: 'absent' }
 }
 
-function secureCookies(): boolean {
-  return getConfig().isProduction && process.env.SESSION_COOKIE_SECURE !== '0'
-}
-
 /** Set-Cookie for a reader who just wrote: replicas hold their reads until they have this transaction. */
 export function txCookieHeader(value: number): string {
-  return getTxSetCookieHeader(value, { secure: secureCookies() })
+  return getTxSetCookieHeader(value, { secure: getConfig().secureCookies })
 }
 
 export function deleteTxCookieHeader(): string {
-  return getTxSetCookieHeader(0, { secure: secureCookies(), expires: new Date(0) })
+  return getTxSetCookieHeader(0, { secure: getConfig().secureCookies, expires: new Date(0) })
 }

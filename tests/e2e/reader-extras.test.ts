@@ -5,15 +5,13 @@
  * axe-core accessibility check of the main pages in both themes.
  */
 import fs from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, waitForHydration } from '../helpers/browser.ts'
+import { axeViolations, isSeriousOrCritical, type AxeViolation } from '../helpers/axe.ts'
 import { sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
-const require = createRequire(import.meta.url)
-const AXE_PATH = require.resolve('axe-core/axe.min.js')
 const DESKTOP = { width: 1280, height: 800 }
 const PHONE = { width: 375, height: 812 }
 /** body's background: white in light, zinc-950 in dark (app/tailwind.css). */
@@ -317,29 +315,6 @@ describe('keyboard', () => {
   })
 })
 
-interface AxeViolation {
-  id: string
-  impact: string | null
-  help: string
-  nodes: { target: string[]; data?: unknown }[]
-}
-
-async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH })
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe
-    const result = await axe.run(document, { resultTypes: ['violations'] })
-    // For contrast failures, the colours and the ratio found.
-    return result.violations.map(({ id, impact, help, nodes }) => ({
-      id,
-      impact,
-      help,
-      nodes: nodes.map((node) => ({ target: node.target, data: (node as unknown as { any: { data?: unknown }[] }).any[0]?.data })),
-    }))
-  })
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-}
-
 describe('accessibility (axe-core)', () => {
   const pages = ['/', '/blog', '/blog/code-highlighting', '/search?q=kiln', '/tags/kiln']
   for (const theme of ['light', 'dark'] as const) {
@@ -354,7 +329,7 @@ describe('accessibility (axe-core)', () => {
             if (pathname.startsWith('/search')) expect(await page.locator('[data-testid="search-results"] > li').count()).toBeGreaterThan(0)
             await waitForHydration(page, 'header a')
             expect(await page.locator('html').getAttribute('class')).toBe(theme)
-            const violations = await axeViolations(page)
+            const violations = (await axeViolations(page)).filter(isSeriousOrCritical)
             if (violations.length > 0) found[pathname] = violations
           }
           expect(found, JSON.stringify(found, null, 1)).toEqual({})

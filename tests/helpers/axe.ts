@@ -42,7 +42,8 @@ export function isSeriousOrCritical(violation: AxeViolation): boolean {
   return violation.impact === 'serious' || violation.impact === 'critical'
 }
 
-async function axeViolations(page: Page): Promise<AxeViolation[]> {
+/** Every violation axe finds in the page as it is now (axe.min.js injected). */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   await page.addScriptTag({ path: AXE_PATH })
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe

@@ -161,5 +161,5 @@ describe('the admin on a phone', () => {
       fs.mkdirSync(SCREENS_DIR, { recursive: true })
       await page.screenshot({ path: path.join(SCREENS_DIR, 'admin-375.png'), fullPage: true })
     })
-  }, 150_000)
+  }, 300_000)
 })

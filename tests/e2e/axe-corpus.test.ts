@@ -120,7 +120,7 @@ beforeAll(async () => {
   writeFiles(contentDir, { 'blog/everything-the-corpus-lacks.mdx': PROBE_POST, 'pages/about.mdx': '---\ntitle: About\n---\n\nA page.\n' })
   server = await startServer({ contentDir })
   browser = await launchChromium()
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   await browser?.close()
@@ -143,4 +143,4 @@ test.skipIf(!haveCorpus)('a sample of the corpus has no serious or critical axe 
   expect(unchecked).toEqual([])
   const failing = results.map((result) => ({ ...result, violations: result.violations.filter(isSeriousOrCritical) })).filter((result) => result.violations.length > 0)
   expect(failing.length, formatTable(summarize(failing))).toBe(0)
-}, 240_000)
+}, 600_000)

@@ -87,6 +87,9 @@ export async function startServer({ contentDir, databasePath, env = {}, nodeArgs
       PORT: String(port),
       CONTENT_DIR: contentDir,
       DATABASE_PATH: dbPath,
+      // A guard against a hung highlight job, not a speed limit: on a busy machine the first
+      // job of a fresh thread (loading shiki) can take seconds. Tests of the timeout set their own.
+      HIGHLIGHT_TIMEOUT_MS: '30000',
       ...env,
     },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],

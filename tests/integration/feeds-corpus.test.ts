@@ -38,7 +38,7 @@ describe.skipIf(!hasCorpus)('feeds of the react.dev blog', () => {
     const files = corpusBlogPosts()
     posts = Object.keys(files).length
     server = await startServer({ contentDir: makeContentDir(files), env: { SITE_URL } })
-  }, 90_000)
+  }, 300_000)
   afterAll(() => server?.stop())
 
   it.each([

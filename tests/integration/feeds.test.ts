@@ -90,7 +90,7 @@ describe('feeds, sitemap and sharing', () => {
 
   beforeAll(async () => {
     server = await startServer({ contentDir: makeContentDir(contentFiles()), env: { SITE_URL, CONTENT_EDIT_URL: EDIT_URL, METRICS_TOKEN: 'metrics-token' } })
-  }, 90_000)
+  }, 300_000)
   afterAll(() => server?.stop())
 
   describe('RSS 2.0', () => {
@@ -100,7 +100,7 @@ describe('feeds, sitemap and sharing', () => {
     beforeAll(async () => {
       response = await get(server, '/blog/rss.xml')
       rss = parseXml(await response.text())
-    }, 120_000)
+    }, 300_000)
 
     it('answers with its content type', () => {
       expect(response.status).toBe(200)
@@ -152,7 +152,7 @@ describe('feeds, sitemap and sharing', () => {
     beforeAll(async () => {
       response = await get(server, '/blog/atom.xml')
       atom = parseXml(await response.text())
-    }, 120_000)
+    }, 300_000)
 
     it('answers with its content type and the newest 50 published posts', () => {
       expect(response.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8')
@@ -410,7 +410,7 @@ describe('without SITE_URL or CONTENT_EDIT_URL', () => {
         'blog/second.mdx': '---\ntitle: Second\ndate: 2026-01-02\n---\n\nHello.\n',
       }),
     })
-  }, 90_000)
+  }, 300_000)
   afterAll(() => server?.stop())
 
   it('uses http://localhost:$PORT for absolute URLs and shows no edit link', async () => {

@@ -29,7 +29,7 @@ function count(databasePath: string, sql: string): number {
   }
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -98,7 +98,7 @@ describe('LiteFS: a primary and a replica', () => {
         PRIMARY_INTERNAL_URL: primary.url,
       },
     })
-  }, 120_000)
+  }, 300_000)
 
   afterAll(async () => {
     await Promise.all([primary?.stop(), replica?.stop()])
@@ -232,7 +232,7 @@ describe('LiteFS: a primary and a replica', () => {
     fs.writeFileSync(path.join(replicaDir, '.primary'), PRIMARY_NAME)
     await waitFor(() => replica.output().includes('this instance is now a replica'), 'the instance to step down')
     expect((await postWebhook(replica)).status).toBe(409)
-  }, 60_000)
+  }, 300_000)
 })
 
 describe('graceful shutdown', () => {
@@ -285,7 +285,7 @@ describe('graceful shutdown', () => {
     expect((await exited).code).toBe(0)
     expect(server.output()).toMatch(/SIGTERM: no new connections/)
     expect(server.output()).toMatch(/stopped after \d+ ms/)
-  }, 60_000)
+  }, 300_000)
 
   it('a request still running after SHUTDOWN_TIMEOUT_MS is cut off and the process still exits 0', async () => {
     const server = await startServer({ contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }), env: { REFRESH_SECRET, SHUTDOWN_TIMEOUT_MS: '800' } })
@@ -299,7 +299,7 @@ describe('graceful shutdown', () => {
     expect(code).toBe(0)
     expect(at - signalled).toBeGreaterThanOrEqual(700)
     expect(server.output()).toMatch(/still running after 800 ms/)
-  }, 60_000)
+  }, 300_000)
 
   it('a second signal exits at once', async () => {
     const server = await startServer({ contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }), env: { REFRESH_SECRET, SHUTDOWN_TIMEOUT_MS: '60000' } })
@@ -314,6 +314,6 @@ describe('graceful shutdown', () => {
     const { code } = await exited
     expect(code).toBe(1)
     expect(server.output()).toMatch(/SIGINT again: exiting now/)
-  }, 60_000)
+  }, 300_000)
 })
 

@@ -56,7 +56,7 @@ async function cacheFigures(server: KilnServer): Promise<Record<string, number>>
   return figures
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -255,7 +255,7 @@ describe('page cache under a small byte bound', () => {
     }
     expect(MAX_BYTES).toBeGreaterThan(0)
     server = await startServer({ contentDir: makeContentDir(files), env: { METRICS_TOKEN, PAGE_CACHE_MAX_BYTES: String(MAX_BYTES) } })
-  }, 60_000)
+  }, 300_000)
   afterAll(async () => {
     await server?.stop()
   })

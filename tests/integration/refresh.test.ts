@@ -15,7 +15,7 @@ const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Author', GIT_AUTHOR_EMAIL: 'a
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -246,7 +246,7 @@ describe('refreshing from a content repository', () => {
     push('forty new posts')
     const response = await webhook(server)
     const { id } = (await response.json()) as { id: string }
-    await waitFor(async () => (await status(server, id)).status === 'running', 'the refresh to start', 10_000)
+    await waitFor(async () => (await status(server, id)).status === 'running', 'the refresh to start')
     await new Promise((resolve) => setTimeout(resolve, 300))
     server.process.kill('SIGKILL')
     await new Promise((resolve) => server.process.once('exit', resolve))
@@ -270,13 +270,13 @@ describe('CONTENT_WATCH', () => {
     try {
       expect(await text(server, '/blog/watched')).toContain('Before the save.')
       fs.writeFileSync(path.join(contentDir, 'blog/watched.mdx'), post('Watched', 'After the save.'))
-      await waitFor(async () => (await text(server, '/blog/watched')).includes('After the save.'), 'the saved edit', 10_000)
+      await waitFor(async () => (await text(server, '/blog/watched')).includes('After the save.'), 'the saved edit')
       expect(server.output()).toMatch(/compiled blog\/watched\.mdx/)
 
       fs.writeFileSync(path.join(contentDir, 'blog/new-one.mdx'), post('New one', 'Fresh.'))
-      await waitFor(async () => (await text(server, '/blog')).includes('New one'), 'the new post in the list', 10_000)
+      await waitFor(async () => (await text(server, '/blog')).includes('New one'), 'the new post in the list')
       fs.rmSync(path.join(contentDir, 'blog/new-one.mdx'))
-      await waitFor(async () => (await get(server, '/blog/new-one')).status === 404, 'the deleted post', 10_000)
+      await waitFor(async () => (await get(server, '/blog/new-one')).status === 404, 'the deleted post')
     } finally {
       await server.stop()
     }

@@ -14,7 +14,7 @@ function compileLines(server: KilnServer, file: string): number {
   return server.output().split('\n').filter((line) => line.includes(`[kiln] compiled ${file} `)).length
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)

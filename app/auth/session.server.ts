@@ -146,26 +146,29 @@ export async function getUser(request: Request, context?: AppLoadContext): Promi
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
+/** The page that reloads an admin address from this site (GET /admin/continue?to=…). */
+export function continuePage(request: Request): Response {
+  const target = escapeHtml(safeRedirect(new URL(request.url).searchParams.get('to'), '/admin'))
+  return new Response(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><meta name="robots" content="noindex"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Admin</title></head><body><p><a href="${target}">Continue to the admin page</a></p></body></html>`,
+    { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' } },
+  )
+}
+
 /**
  * The signed-in admin. Without a session: a redirect to /login that returns here; a
  * signed-in user who is not an admin: 403.
  *
  * A navigation that another site started (a link in a mail, a bookmark page) carries no
- * SameSite=Strict cookie: it gets a page that reloads this address from this site, which
- * does carry it. The reload is same-origin, so it cannot loop.
+ * SameSite=Strict cookie: it is sent to /admin/continue, a page that reloads this address
+ * from this site, which does carry it. The reload is same-origin, so it cannot loop.
  */
 export async function requireAdmin(request: Request, context?: AppLoadContext): Promise<SessionUser> {
   const user = await getUser(request, context)
   if (!user) {
     const url = new URL(request.url)
     const here = safeRedirect(url.pathname + url.search, '/admin')
-    if (isCrossSiteNavigation(request) && request.method === 'GET') {
-      const target = escapeHtml(here)
-      throw new Response(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><meta name="robots" content="noindex"><title>Admin</title></head><body><p><a href="${target}">Continue to the admin pages</a></p></body></html>`,
-        { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' } },
-      )
-    }
+    if (isCrossSiteNavigation(request) && request.method === 'GET') throw redirect(`/admin/continue?to=${encodeURIComponent(here)}`)
     throw redirect(`/login?redirectTo=${encodeURIComponent(here)}`)
   }
   if (!user.isAdmin) {

@@ -153,6 +153,8 @@ export interface Config {
   isProduction: boolean
   /** Cookies Kiln sets (session, txnum) carry Secure: in production, unless SESSION_COOKIE_SECURE=0 (plain-http tests). */
   secureCookies: boolean
+  /** Take the client's address from Fly-Client-IP / X-Forwarded-For (behind a proxy that sets them): TRUST_PROXY, on by default on Fly. */
+  trustProxy: boolean
 }
 
 /**
@@ -230,6 +232,8 @@ function readConfig(): Config {
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',
     secureCookies: process.env.NODE_ENV === 'production' && process.env.SESSION_COOKIE_SECURE !== '0',
+    // Anyone can send these headers: they name the client only when a proxy in front sets them.
+    trustProxy: flag('TRUST_PROXY', Boolean(process.env.FLY_APP_NAME)),
   }
 }
 

@@ -17,6 +17,7 @@ import { getConfig, projectRoot } from '../app/config.server.ts'
 import type { PageCacheStats } from '../app/http/page-cache.server.ts'
 import { Timings } from '../app/timing.server.ts'
 import './memory-probe.ts'
+import { clientAddress } from './client-address.ts'
 import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.ts'
 import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
@@ -151,8 +152,8 @@ async function main() {
       getLoadContext: (req, res) => ({
         timings: res.locals.timings as Timings,
         localPort: req.socket.localPort ?? config.port,
-        // Behind Fly's proxy the client is in Fly-Client-IP; otherwise the socket's peer.
-        clientAddress: String(req.headers['fly-client-ip'] ?? req.socket.remoteAddress ?? 'unknown'),
+        // Fly-Client-IP / X-Forwarded-For only with TRUST_PROXY; otherwise the socket's peer.
+        clientAddress: clientAddress(req, config.trustProxy),
         setCookies: res.locals.setCookies as string[],
         clientSignal: clientSignal(res),
       }),

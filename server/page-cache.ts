@@ -25,7 +25,10 @@ import crypto from 'node:crypto'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type express from 'express'
+import { readCookie } from '../app/http/cookies.ts'
 import { PAGE_CACHE_MARKER, type PageCacheStats } from '../app/http/page-cache.server.ts'
+import { SESSION_COOKIE } from '../app/auth/session-cookie.ts'
+import { themeFromCookieHeader } from '../app/theme/theme-cookie.server.ts'
 import type { Timings } from '../app/timing.server.ts'
 
 export { PAGE_CACHE_MARKER }
@@ -35,9 +38,6 @@ export const PAGE_CACHE_STATUS_HEADER = 'X-Kiln-Cache'
 export const MAX_KEY_URL_LENGTH = 1024
 /** Query parameters kept in a key at most; a URL with more is not cached. */
 export const MAX_QUERY_PARAMS = 16
-
-const SESSION_COOKIE = 'kiln_session'
-const THEME_COOKIE = 'kiln_theme'
 
 export type Encoding = 'br' | 'gzip' | 'identity'
 
@@ -112,21 +112,13 @@ export function cacheableUrl(originalUrl: string): string | null {
 /** The query parameters content-only pages read. */
 const CACHED_QUERY_PARAMS = new Set(['tag'])
 
-/** A cookie's value from a Cookie header, or null. */
-export function cookieValue(cookieHeader: string | undefined, name: string): string | null {
-  if (!cookieHeader) return null
-  for (const part of cookieHeader.split(';')) {
-    const eq = part.indexOf('=')
-    const key = (eq === -1 ? part : part.slice(0, eq)).trim()
-    if (key === name) return eq === -1 ? '' : part.slice(eq + 1).trim()
-  }
-  return null
-}
-
-/** The theme part of a key: only the values that change the page's HTML. */
+/**
+ * The theme part of a key: exactly the theme the root loader renders with (the same
+ * function on the same header), '' for the system theme.
+ */
 export function themeOf(cookieHeader: string | undefined): string {
-  const theme = cookieValue(cookieHeader, THEME_COOKIE)
-  return theme === 'light' || theme === 'dark' ? theme : ''
+  const theme = themeFromCookieHeader(cookieHeader)
+  return theme === 'system' ? '' : theme
 }
 
 export interface CachedPage {
@@ -353,7 +345,7 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     const { buildId, contentVersion } = keys
     if (req.method !== 'GET' && req.method !== 'HEAD') return bypass(res, next)
     const cookies = req.headers.cookie
-    if (cookieValue(cookies, SESSION_COOKIE) !== null) return bypass(res, next)
+    if (readCookie(cookies, SESSION_COOKIE) !== undefined) return bypass(res, next)
     const url = cacheableUrl(req.originalUrl)
     // Remix data requests are per-route JSON for client navigation: cheap, not kept.
     if (url === null || url.includes('_data=') || /\.data(?:\?|$)/.test(url)) return bypass(res, next)

@@ -9,6 +9,7 @@
  *   kiln_worker_pool_*                                             highlight and compile pools
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
+ *   kiln_password_verifications_total, kiln_sign_in_*_total        scrypt runs and refused sign-ins
  *
  * Every label has a bounded set of values. The route label is a route pattern chosen from
  * a fixed list, never the URL itself: one label value per distinct URL would grow the
@@ -32,6 +33,8 @@ import { getDb } from '../db/connection.server.ts'
 import { entryHtmlCacheStats } from '../seo/entry-html.server.tsx'
 import { socialImageCacheStats } from '../seo/social-image.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
+import { loginStats } from '../auth/login.server.ts'
+import { passwordStats } from '../auth/password.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -150,6 +153,9 @@ gauge('kiln_component_cache_entries', 'Evaluated MDX components in the cache.', 
 gauge('kiln_component_cache_max_entries', 'Entries the component cache may hold.', () => componentCacheStats().maxEntries)
 gauge('kiln_component_cache_bytes', 'Size of the compiled code behind the cached components.', () => componentCacheStats().bytes)
 gauge('kiln_component_cache_max_bytes', 'Bytes the component cache may hold.', () => componentCacheStats().maxBytes)
+mirrorCounter('kiln_password_verifications_total', 'Passwords verified with scrypt (sign-ins that passed the lockout).', () => passwordStats().verifications)
+mirrorCounter('kiln_sign_in_throttled_total', 'Sign-ins refused by the lockout before any password was verified.', () => loginStats().throttled)
+mirrorCounter('kiln_sign_in_busy_total', 'Sign-ins refused because too many were waiting for scrypt.', () => passwordStats().busy)
 mirrorCounter('kiln_component_cache_hits_total', 'Component cache hits.', () => componentCacheStats().hits)
 mirrorCounter('kiln_component_cache_misses_total', 'Component cache misses (a component evaluated).', () => componentCacheStats().misses)
 mirrorCounter('kiln_component_cache_evaluate_seconds_total', 'Time spent evaluating MDX components.', () => componentCacheStats().evaluateMsTotal / 1000)

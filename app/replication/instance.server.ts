@@ -18,6 +18,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { getTxSetCookieHeader, TXID_NUM_COOKIE_NAME } from 'litefs-js'
 import { getConfig } from '../config.server.ts'
+import { readCookie } from '../http/cookies.ts'
 
 export { TXID_NUM_COOKIE_NAME }
 
@@ -103,15 +104,11 @@ export type TxCookie = { kind: 'absent' } | { kind: 'invalid'; raw: string } | {
 
 /** The `txnum` cookie of a Cookie header: a non-negative integer, or invalid. */
 export function parseTxCookie(cookieHeader: string | null | undefined): TxCookie {
-  if (!cookieHeader) return { kind: 'absent' }
-  for (const part of cookieHeader.split(';')) {
-    const index = part.indexOf('=')
-    if (index === -1 || part.slice(0, index).trim() !== TXID_NUM_COOKIE_NAME) continue
-    const raw = part.slice(index + 1).trim()
-    const value = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
-    return Number.isSafeInteger(value) ? { kind: 'valid', value } : { kind: 'invalid', raw }
-  }
-  return { kind: 'absent' }
+  // Kiln's one cookie grammar (app/http/cookies.ts), as for every other cookie.
+  const raw = readCookie(cookieHeader, TXID_NUM_COOKIE_NAME)
+  if (raw === undefined) return { kind: 'absent' }
+  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
+  return Number.isSafeInteger(value) ? { kind: 'valid', value } : { kind: 'invalid', raw }
 }
 
 /** Set-Cookie for a reader who just wrote: replicas hold their reads until they have this transaction. */

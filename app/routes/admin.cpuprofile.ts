@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireAdmin } from '../auth/session.server.ts'
+import { requireAdminAction } from '../auth/session.server.ts'
 import { profileResponse } from '../diagnostics/profiles.server.ts'
 
 /**
@@ -7,6 +7,6 @@ import { profileResponse } from '../diagnostics/profiles.server.ts'
  * `<host>-<date>.cpuprofile` for Chrome DevTools. Admins only; one diagnostic at a time (409).
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const admin = await requireAdmin(request, context)
+  const admin = await requireAdminAction(request, context)
   return profileResponse({ request, userEmail: admin.email, kind: 'cpuprofile', signal: context.clientSignal, timings: context.timings })
 }

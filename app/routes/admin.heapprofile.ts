@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireAdmin } from '../auth/session.server.ts'
+import { requireAdminAction } from '../auth/session.server.ts'
 import { profileResponse } from '../diagnostics/profiles.server.ts'
 
 /**
@@ -8,6 +8,6 @@ import { profileResponse } from '../diagnostics/profiles.server.ts'
  * Admins only; one diagnostic at a time (409).
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const admin = await requireAdmin(request, context)
+  const admin = await requireAdminAction(request, context)
   return profileResponse({ request, userEmail: admin.email, kind: 'heapprofile', signal: context.clientSignal, timings: context.timings })
 }

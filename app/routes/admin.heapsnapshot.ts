@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requireAdmin } from '../auth/session.server.ts'
+import { requireAdminAction } from '../auth/session.server.ts'
 import { heapSnapshotResponse } from '../diagnostics/heap-snapshot.server.ts'
 
 /**
@@ -8,7 +8,7 @@ import { heapSnapshotResponse } from '../diagnostics/heap-snapshot.server.ts'
  * Admins only; one diagnostic at a time (409); refused with 503 when memory is short.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const admin = await requireAdmin(request, context)
+  const admin = await requireAdminAction(request, context)
   const gzip = new URL(request.url).searchParams.get('gzip') === '1'
   return heapSnapshotResponse({ request, userEmail: admin.email, gzip, signal: context.clientSignal, timings: context.timings })
 }

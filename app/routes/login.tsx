@@ -1,13 +1,15 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import { deviceCookie, knownDevice } from '../auth/device.server.ts'
 import { attemptLogin } from '../auth/login.server.ts'
-import { createSession, getUser, isSameOrigin, safeRedirect } from '../auth/session.server.ts'
+import { createSession, getUser, isSameOrigin } from '../auth/session.server.ts'
+import { requestOrigins, safeRedirect } from '../http/safe-redirect.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in' }, { name: 'robots', content: 'noindex' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request)
-  if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '/admin'))
+  if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '/admin', requestOrigins(request)))
   return null
 }
 
@@ -16,15 +18,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
   const email = String(form.get('email') ?? '')
   const password = String(form.get('password') ?? '')
-  const redirectTo = safeRedirect(form.get('redirectTo'), '/admin')
+  const redirectTo = safeRedirect(form.get('redirectTo'), '/admin', requestOrigins(request))
   if (!email || !password) return data({ error: 'Enter your email and password.' }, { status: 400 })
-  const result = await attemptLogin(email, password, context.clientAddress)
+  const device = knownDevice(request)
+  const result = await attemptLogin(email, password, context.clientAddress, device)
   if (!result.ok) {
+    if (result.reason === 'busy') return data({ error: 'Too many sign-ins at once. Try again in a few seconds.' }, { status: 503, headers: { 'Retry-After': '5' } })
     return result.reason === 'locked'
       ? data({ error: `Too many failed sign-ins. Try again in ${result.retryInMinutes} minutes.` }, { status: 429 })
       : data({ error: 'Email or password is incorrect.' }, { status: 401 })
   }
-  return redirect(redirectTo, { headers: { 'Set-Cookie': await createSession(result.userId) } })
+  const headers = new Headers()
+  headers.append('Set-Cookie', await createSession(result.userId))
+  headers.append('Set-Cookie', deviceCookie(result.userId, device))
+  return redirect(redirectTo, { headers })
 }
 
 export default function Login() {

@@ -5,26 +5,16 @@
  * JavaScript. It changes the page's HTML: a page cache must include it in its key.
  */
 import { redirect } from '@remix-run/node'
-import { isSameOrigin, safeRedirect } from '../auth/session.server.ts'
+import { isSameOrigin } from '../auth/session.server.ts'
+import { requestOrigins, safeRedirect } from '../http/safe-redirect.ts'
+import { THEME_COOKIE, themeFromCookieHeader } from './theme-cookie.server.ts'
 import { parseThemeChoice, type ThemeChoice } from './theme.ts'
 
-export const THEME_COOKIE = 'kiln_theme'
+export { THEME_COOKIE }
 const YEAR_SECONDS = 365 * 24 * 60 * 60
 
 export function readTheme(request: Request): ThemeChoice {
-  // Parsed exactly as the page cache parses it for its key (server/page-cache.ts
-  // cookieValue: first match, name and value trimmed), or a cached page could be keyed
-  // under one theme and rendered in another.
-  let raw: string | undefined
-  for (const part of (request.headers.get('Cookie') ?? '').split(';')) {
-    const eq = part.indexOf('=')
-    if (eq !== -1 && part.slice(0, eq).trim() === THEME_COOKIE) {
-      raw = part.slice(eq + 1).trim()
-      break
-    }
-  }
-  const value = parseThemeChoice(raw)
-  return value === 'light' || value === 'dark' ? value : 'system'
+  return themeFromCookieHeader(request.headers.get('Cookie'))
 }
 
 export function themeCookie(theme: ThemeChoice): string {
@@ -54,5 +44,5 @@ export async function answerThemeChange(request: Request): Promise<Response> {
   if (!theme) return json({ error: 'theme must be system, light or dark' }, 400)
   const headers = { 'Set-Cookie': themeCookie(theme) }
   if (form.get('enhanced') === '1') return json({ theme }, 200, headers)
-  return redirect(safeRedirect(form.get('redirectTo')), { headers })
+  return redirect(safeRedirect(form.get('redirectTo'), '/', requestOrigins(request)), { headers })
 }

@@ -13,6 +13,7 @@ import { createIsbotFromList, list as botPatterns } from 'isbot'
 import { getConfig } from '../config.server.ts'
 import { getEntry } from '../content/content-index.server.ts'
 import type { DB } from '../db/connection.server.ts'
+import { requestCookie } from '../http/cookies.ts'
 
 export const VISITOR_COOKIE = 'kiln_visitor'
 const YEAR_SECONDS = 365 * 24 * 60 * 60
@@ -22,8 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 /** The request's visitor id, or a new one with the Set-Cookie header that keeps it. */
 export function visitorId(request: Request): { id: string; setCookie: string | null } {
-  const header = request.headers.get('Cookie') ?? ''
-  const value = new RegExp(`(?:^|;\\s*)${VISITOR_COOKIE}=([^;]*)`).exec(header)?.[1]
+  const value = requestCookie(request, VISITOR_COOKIE)
   // Unsigned on purpose: the id is random and proves nothing; a forged one only makes
   // its sender a new visitor, which clearing cookies does anyway.
   if (value && UUID.test(value)) return { id: value, setCookie: null }

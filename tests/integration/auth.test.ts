@@ -18,7 +18,8 @@ describe('admin sign-in', () => {
   let db: Database.Database
 
   beforeAll(async () => {
-    server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-auth-'), 'kiln.db') })
+    // As behind Fly's proxy: the lockout tests name their client in Fly-Client-IP.
+    server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-auth-'), 'kiln.db'), env: { TRUST_PROXY: '1' } })
     createAdmin(server, ADMIN, PASSWORD)
     db = new Database(server.databasePath)
   })
@@ -57,14 +58,14 @@ describe('admin sign-in', () => {
     expect(message(await wrong.text())).toBe('Email or password is incorrect.')
   })
 
-  it('signs in with a session cookie that is httpOnly, SameSite=Lax, Secure in production, and lasts 30 days', async () => {
+  it('signs in with a session cookie that is httpOnly, SameSite=Strict, Secure in production, and lasts 30 days', async () => {
     const response = await postLogin(server, { email: ADMIN, password: PASSWORD, redirectTo: '/admin' })
     expect(response.status).toBe(302)
     expect(response.headers.get('location')).toBe('/admin')
     const setCookie = response.headers.get('set-cookie') ?? ''
     expect(setCookie).toMatch(/^kiln_session=/)
     expect(setCookie).toMatch(/HttpOnly/i)
-    expect(setCookie).toMatch(/SameSite=Lax/i)
+    expect(setCookie).toMatch(/^kiln_session=[^,]*SameSite=Strict/i)
     expect(setCookie).toMatch(/Secure/i)
     expect(setCookie).toMatch(/Max-Age=2592000/)
     const cookie = /kiln_session=[^;]*/.exec(setCookie)![0]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cacheableUrl, cookieValue, MAX_KEY_URL_LENGTH, noneMatchHits, PageStore, preferredEncoding, themeOf, type CachedPage } from '../../server/page-cache.ts'
+import { readCookie } from '../../app/http/cookies.ts'
+import { cacheableUrl, MAX_KEY_URL_LENGTH, noneMatchHits, PageStore, preferredEncoding, themeOf, type CachedPage } from '../../server/page-cache.ts'
 
 describe('preferredEncoding', () => {
   it('prefers brotli, then gzip', () => {
@@ -66,8 +67,8 @@ describe('cacheableUrl', () => {
 
 describe('cookies', () => {
   it('reads one cookie and keeps only real themes', () => {
-    expect(cookieValue('a=1; kiln_session=xyz; b=2', 'kiln_session')).toBe('xyz')
-    expect(cookieValue('kiln_sessionx=1', 'kiln_session')).toBeNull()
+    expect(readCookie('a=1; kiln_session=xyz; b=2', 'kiln_session')).toBe('xyz')
+    expect(readCookie('kiln_sessionx=1', 'kiln_session')).toBeUndefined()
     expect(themeOf('kiln_theme=dark; kiln_visitor=123')).toBe('dark')
     expect(themeOf('kiln_theme=light')).toBe('light')
     expect(themeOf('kiln_theme=<script>')).toBe('')

@@ -33,6 +33,11 @@ interface KilnEntry {
 const isDevelopment = process.env.NODE_ENV === 'development'
 const config = getConfig()
 let stopping = false
+/** Answers not finished yet: at the drain's deadline, those not started get a 503 instead of a reset. */
+const inFlight = new Set<express.Response>()
+const DRAIN_RETRY_AFTER_S = 5
+/** How long the 503s of the deadline get to go out before every connection is cut. */
+const DRAIN_FLUSH_MS = 250
 const CACHE_ANSWERS = new Set(['hit', 'miss'])
 
 /**
@@ -80,6 +85,8 @@ async function main() {
     res.locals.timings = timings
     res.locals.setCookies = setCookies
     onHeaders(res, () => {
+      // An answer that was in flight when the signal came closes its connection too.
+      if (stopping) res.setHeader('Connection', 'close')
       timings.add('total', performance.now() - start)
       res.setHeader('Server-Timing', timings.toHeader())
       if (setCookies.length > 0) res.append('Set-Cookie', setCookies)
@@ -95,6 +102,8 @@ async function main() {
   // While shutting down, every answer closes its connection, so keep-alive clients move
   // to another instance instead of holding this one open.
   app.use((_req, res, next) => {
+    inFlight.add(res)
+    res.on('close', () => inFlight.delete(res))
     if (stopping) res.setHeader('Connection', 'close')
     // A request that was in flight when the signal came leaves an idle keep-alive
     // connection behind: close it as soon as the answer is out.
@@ -165,6 +174,8 @@ async function main() {
     const extra = [started.drafts && `${started.drafts} drafts`, started.invalid && `${started.invalid} with invalid frontmatter`].filter(Boolean)
     console.log(`[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}${extra.length ? ` (not listed: ${extra.join(', ')})` : ''}`)
     console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
+    // For the supervisor (server/start.mjs): serving, and the drain budget it enforces.
+    process.send?.({ type: 'kiln:ready', shutdownTimeoutMs: config.shutdownTimeoutMs })
   })
 
   /**
@@ -172,12 +183,17 @@ async function main() {
    * SHUTDOWN_TIMEOUT_MS (then cut what is left), stop background work, end the worker
    * threads, close the database, exit 0. A second signal exits at once.
    */
+  let stopSignalAt = 0
   const stop = (signal: string) => {
+    // Ctrl-C reaches the whole process group and the supervisor passes it on as well: one
+    // press is one signal.
+    if (stopping && Date.now() - stopSignalAt < 1000) return
     if (stopping) {
       console.log(`[kiln] ${signal} again: exiting now`)
       process.exit(1)
     }
     stopping = true
+    stopSignalAt = Date.now()
     console.log(`[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${config.shutdownTimeoutMs} ms)`)
     const started = Date.now()
     const finish = () => {
@@ -197,8 +213,18 @@ async function main() {
     }, config.shutdownTimeoutMs + 5_000)
     deadline.unref()
     const cutOff = setTimeout(() => {
-      console.warn(`[kiln] requests still running after ${config.shutdownTimeoutMs} ms: closing their connections`)
-      server.closeAllConnections()
+      // A request whose answer has not started is told to come back (and to another
+      // instance, when there is one) rather than having its connection reset; one whose
+      // answer is half sent can only be cut.
+      let answered = 0
+      for (const res of inFlight) {
+        if (res.headersSent || res.destroyed) continue
+        answered++
+        res.status(503).set({ 'Retry-After': String(DRAIN_RETRY_AFTER_S), 'Cache-Control': 'no-store', Connection: 'close' })
+        res.type('text/plain').end('The server is restarting; try again in a few seconds.\n')
+      }
+      console.warn(`[kiln] requests still running after ${config.shutdownTimeoutMs} ms: ${answered} answered 503, closing their connections`)
+      setTimeout(() => server.closeAllConnections(), DRAIN_FLUSH_MS).unref()
     }, config.shutdownTimeoutMs)
     cutOff.unref()
     server.close(() => {
@@ -207,6 +233,8 @@ async function main() {
     })
     server.closeIdleConnections()
   }
+  // The supervisor is gone (killed outright): stop rather than hold the port as an orphan.
+  if (process.send) process.on('disconnect', () => stop('supervisor gone'))
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
 }

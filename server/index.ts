@@ -183,17 +183,12 @@ async function main() {
    * SHUTDOWN_TIMEOUT_MS (then cut what is left), stop background work, end the worker
    * threads, close the database, exit 0. A second signal exits at once.
    */
-  let stopSignalAt = 0
   const stop = (signal: string) => {
-    // Ctrl-C reaches the whole process group and the supervisor passes it on as well: one
-    // press is one signal.
-    if (stopping && Date.now() - stopSignalAt < 1000) return
     if (stopping) {
       console.log(`[kiln] ${signal} again: exiting now`)
       process.exit(1)
     }
     stopping = true
-    stopSignalAt = Date.now()
     console.log(`[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${config.shutdownTimeoutMs} ms)`)
     const started = Date.now()
     const finish = () => {

@@ -66,7 +66,9 @@ const restarts = []
 
 function startChild() {
   let ready = false
-  const server = fork(OUTPUTS[1], [], { cwd: process.cwd(), stdio: 'inherit' })
+  // In its own process group: Ctrl-C in a terminal reaches this process only, which passes
+  // it on once (a second signal means "exit now" to the server).
+  const server = fork(OUTPUTS[1], [], { cwd: process.cwd(), stdio: 'inherit', detached: true })
   child = server
   server.on('message', (message) => {
     if (message?.type === 'kiln:ready') {

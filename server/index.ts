@@ -228,8 +228,14 @@ async function main() {
     })
     server.closeIdleConnections()
   }
-  // The supervisor is gone (killed outright): stop rather than hold the port as an orphan.
-  if (process.send) process.on('disconnect', () => stop('supervisor gone'))
+  // The supervisor was killed outright: so is the server, at once (a drain would keep the
+  // port and the database as an orphan for up to SHUTDOWN_TIMEOUT_MS more).
+  if (process.send) {
+    process.on('disconnect', () => {
+      console.error('[kiln] the supervisor (server/start.mjs) is gone: exiting')
+      process.exit(1)
+    })
+  }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
 }

@@ -20,7 +20,6 @@
  */
 import fs from 'node:fs'
 import { workerData } from 'node:worker_threads'
-import Database from 'better-sqlite3'
 
 const { shared, databasePath, renderTimeoutMs, compilerVersion, supervised } = workerData
 const state = new Int32Array(shared, 0, 4)
@@ -47,11 +46,13 @@ function parseKey(key) {
   return { kind: key.slice(0, colon), slug: key.slice(colon + 1, at), hash: key.slice(at + 1) }
 }
 
-function quarantine(key, stalledMs) {
+async function quarantine(key, stalledMs) {
   const post = parseKey(key)
   if (!post) return `an unknown post (${key})`
   let where = `${post.kind} "${post.slug}"`
   try {
+    // Loaded only now: the thread stays small (a few MB) while it merely watches.
+    const { default: Database } = await import('better-sqlite3')
     const db = new Database(databasePath)
     try {
       db.pragma('busy_timeout = 2000')
@@ -70,7 +71,10 @@ function quarantine(key, stalledMs) {
   return where
 }
 
-setInterval(() => {
+let acting = false
+
+setInterval(async () => {
+  if (acting) return
   const now = Date.now()
   const tick = Atomics.load(state, 0)
   if (tick !== lastTick) {
@@ -86,8 +90,9 @@ setInterval(() => {
   if (stalledMs < renderTimeoutMs) return
   const length = Atomics.load(state, 1)
   if (length <= 0) return
+  acting = true
   const key = Buffer.from(keyBytes.slice(0, length)).toString('utf8')
-  const where = quarantine(key, stalledMs)
+  const where = await quarantine(key, stalledMs)
   say(`[kiln] ${where}: its component rendered for more than ${renderTimeoutMs} ms (RENDER_TIMEOUT_MS) and blocked the server: quarantined until its source changes; replacing this process`)
   process.kill(process.pid, 'SIGKILL')
 }, POLL_MS)

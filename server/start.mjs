@@ -8,7 +8,7 @@
  *
  * - A post whose component loops blocks the server's main thread. Its render watchdog
  *   (workers/render-watchdog.mjs) quarantines the post and kills the process; a child that
- *   had been serving and dies is started again here (at most RESTART_LIMIT times a minute).
+ *   had been serving and dies is started again here (backing off when that keeps happening).
  * - A blocked main thread cannot run its SIGTERM handler. SIGTERM and SIGINT are passed on
  *   to the child, and a child still there SHUTDOWN_TIMEOUT_MS (its drain budget, which it
  *   reports when it is ready) plus KILL_GRACE_MS later is killed.
@@ -56,7 +56,10 @@ if (!buildIsCurrent()) {
 }
 
 const KILL_GRACE_MS = 3_000
-const RESTART_LIMIT = 5
+/** Deaths within a minute restarted at once; after those, the wait doubles from 1 s up to 30 s. */
+const RESTARTS_AT_ONCE = 5
+const MAX_RESTART_DELAY_MS = 30_000
+let restartTimer = null
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
 
 let child = null
@@ -82,18 +85,21 @@ function startChild() {
     if (stopping || !ready) process.exit(code ?? 1)
     const now = Date.now()
     while (restarts.length > 0 && now - restarts[0] > 60_000) restarts.shift()
-    if (restarts.length >= RESTART_LIMIT) {
-      console.error(`[kiln] the server process ended (${signal ?? `exit ${code}`}) ${RESTART_LIMIT + 1} times within a minute: giving up`)
-      process.exit(1)
-    }
     restarts.push(now)
-    console.error(`[kiln] the server process ended (${signal ?? `exit ${code}`}): starting a new one`)
-    startChild()
+    // Each bad post quarantines itself, so a run of deaths is several posts or something
+    // else: back off rather than spin, but never give up on a server that had been serving.
+    const delay = restarts.length <= RESTARTS_AT_ONCE ? 0 : Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (restarts.length - RESTARTS_AT_ONCE - 1))
+    console.error(`[kiln] the server process ended (${signal ?? `exit ${code}`}): starting a new one${delay ? ` in ${delay} ms` : ''}`)
+    restartTimer = setTimeout(() => {
+      restartTimer = null
+      if (!stopping) startChild()
+    }, delay)
   })
 }
 
 function stop(signal) {
-  if (!child) process.exit(1)
+  // Between a death and its restart there is no server to stop.
+  if (!child || restartTimer) process.exit(child ? 0 : 1)
   child.kill(signal)
   if (stopping) return
   stopping = true
@@ -106,7 +112,9 @@ function stop(signal) {
 
 process.on('SIGTERM', () => stop('SIGTERM'))
 process.on('SIGINT', () => stop('SIGINT'))
-process.on('message', (message) => child?.send(message))
+process.on('message', (message) => {
+  if (child?.connected) child.send(message)
+})
 // The channel from whoever started this process must not keep it alive once the child is gone.
 process.channel?.unref()
 startChild()

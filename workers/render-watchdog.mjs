@@ -27,8 +27,39 @@ const keyBytes = new Uint8Array(shared, 16)
 const POLL_MS = 50
 const startPpid = process.ppid
 
+/**
+ * The main thread's CPU time in ms (Linux: its thread id is the process id), or null where
+ * /proc is not there. A stalled main thread that is starved of CPU on a busy machine is not
+ * the post's fault the way one spinning is: see `blames` below.
+ */
+function mainThreadCpuMs() {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // utime and stime, fields 14 and 15 of the line, in clock ticks (100 a second).
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return null
+  }
+}
+
 let lastTick = Atomics.load(state, 0)
 let lastTickAt = Date.now()
+let cpuAtLastTick = mainThreadCpuMs()
+
+/**
+ * Whether a render stalled this long is the post's doing. On an idle machine a stall of
+ * RENDER_TIMEOUT_MS is; on a busy one a legitimately slow render can take several times its
+ * CPU time in wall time, so the stall must also have burnt half the limit in CPU, unless it
+ * has lasted three times the limit (a post waiting on something, or a loop given little CPU).
+ */
+function blames(stalledMs) {
+  if (stalledMs < renderTimeoutMs) return false
+  if (stalledMs >= 3 * renderTimeoutMs) return true
+  const cpuNow = mainThreadCpuMs()
+  if (cpuNow === null || cpuAtLastTick === null) return true
+  return cpuNow - cpuAtLastTick >= renderTimeoutMs / 2
+}
 
 function say(line) {
   try {
@@ -80,6 +111,7 @@ setInterval(async () => {
   if (tick !== lastTick) {
     lastTick = tick
     lastTickAt = now
+    cpuAtLastTick = mainThreadCpuMs()
     return
   }
   const stalledMs = now - lastTickAt
@@ -87,9 +119,8 @@ setInterval(async () => {
     say('[kiln] the supervisor is gone and the main thread is stuck: exiting')
     process.kill(process.pid, 'SIGKILL')
   }
-  if (stalledMs < renderTimeoutMs) return
   const length = Atomics.load(state, 1)
-  if (length <= 0) return
+  if (length <= 0 || !blames(stalledMs)) return
   acting = true
   const key = Buffer.from(keyBytes.slice(0, length)).toString('utf8')
   const where = await quarantine(key, stalledMs)

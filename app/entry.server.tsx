@@ -18,6 +18,7 @@ import { countEntries, getIndexVersion } from './content/content-index.server.ts
 import { ensureClone } from './content/git-content.server.ts'
 import { whenRefreshesSettled } from './content/refresh.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
+import { logQuarantined, startRenderWatchdog, stopRenderWatchdog } from './content/render-guard.server.ts'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
@@ -54,6 +55,8 @@ configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes:
 export async function startup(): Promise<ReturnType<typeof countEntries>> {
   getDb()
   startMemorySampler()
+  startRenderWatchdog()
+  logQuarantined(getDb())
   if (config.contentGitUrl) {
     try {
       // The clone is this machine's own files, not the database: replicas keep one too,
@@ -88,7 +91,7 @@ export async function shutdown(): Promise<void> {
   stopBackgroundWork()
   stopMemorySampler()
   await whenRefreshesSettled(5_000)
-  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool()])
+  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool(), stopRenderWatchdog()])
   closeDb()
 }
 

@@ -83,7 +83,7 @@ async function main() {
   } finally {
     bare.stop()
   }
-  const rss = rssOf(server.process.pid!)
+  const rss = rssOf(server.serverPid())
   const cache = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_page_cache_')
   // Steady state: the worker pools' threads have ended (HIGHLIGHT_IDLE_MS, 10 s) and a full GC ran.
   await new Promise((resolve) => setTimeout(resolve, 12_000))
@@ -105,7 +105,7 @@ async function main() {
       const ua = await measure('(a) Kiln uncached, largest post', server.url, [largest])
       const ub = await measure('(b) Kiln uncached, all posts round-robin', server.url, served)
       console.log(`uncached a/c ${ratio(ua, c)}   b/c ${ratio(ub, cAll)}   cached over uncached: largest ${(a.requestsPerSecond / ua.requestsPerSecond).toFixed(1)}x, round-robin ${(b.requestsPerSecond / ub.requestsPerSecond).toFixed(1)}x`)
-      console.log(`Kiln RSS at the end (uncached): ${mb(rssOf(server.process.pid!))}`)
+      console.log(`Kiln RSS at the end (uncached): ${mb(rssOf(server.serverPid()))}`)
     } finally {
       await server.stop()
     }

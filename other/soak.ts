@@ -72,7 +72,7 @@ async function main() {
   copyDir(path.resolve(values.dir!), contentDir)
   const posts = postPaths(contentDir)
   const server = await startServer({ contentDir, nodeArgs: ['--expose-gc'], ipc: true, env: SERVER_ENV })
-  console.log(`soak: ${posts.length} posts, ${connections} connections, ${durationS} s, warm-up ${warmupS} s, pid ${server.process.pid}`)
+  console.log(`soak: ${posts.length} posts, ${connections} connections, ${durationS} s, warm-up ${warmupS} s, pid ${server.serverPid()}`)
 
   const warmStart = performance.now()
   const served = [...(await fetchAll(server.url, posts)).keys()]

@@ -34,6 +34,11 @@ interface KilnEntry {
 const isDevelopment = process.env.NODE_ENV === 'development'
 const config = getConfig()
 let stopping = false
+/** Answers not finished yet: at the drain's deadline, those not started get a 503 instead of a reset. */
+const inFlight = new Set<express.Response>()
+const DRAIN_RETRY_AFTER_S = 5
+/** How long the 503s of the deadline get to go out before every connection is cut. */
+const DRAIN_FLUSH_MS = 250
 const CACHE_ANSWERS = new Set(['hit', 'miss'])
 
 /**
@@ -81,6 +86,8 @@ async function main() {
     res.locals.timings = timings
     res.locals.setCookies = setCookies
     onHeaders(res, () => {
+      // An answer that was in flight when the signal came closes its connection too.
+      if (stopping) res.setHeader('Connection', 'close')
       timings.add('total', performance.now() - start)
       res.setHeader('Server-Timing', timings.toHeader())
       if (setCookies.length > 0) res.append('Set-Cookie', setCookies)
@@ -96,6 +103,8 @@ async function main() {
   // While shutting down, every answer closes its connection, so keep-alive clients move
   // to another instance instead of holding this one open.
   app.use((_req, res, next) => {
+    inFlight.add(res)
+    res.on('close', () => inFlight.delete(res))
     if (stopping) res.setHeader('Connection', 'close')
     // A request that was in flight when the signal came leaves an idle keep-alive
     // connection behind: close it as soon as the answer is out.
@@ -166,6 +175,8 @@ async function main() {
     const extra = [started.drafts && `${started.drafts} drafts`, started.invalid && `${started.invalid} with invalid frontmatter`].filter(Boolean)
     console.log(`[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}${extra.length ? ` (not listed: ${extra.join(', ')})` : ''}`)
     console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
+    // For the supervisor (server/start.mjs): serving, and the drain budget it enforces.
+    process.send?.({ type: 'kiln:ready', shutdownTimeoutMs: config.shutdownTimeoutMs })
   })
 
   /**
@@ -198,8 +209,18 @@ async function main() {
     }, config.shutdownTimeoutMs + 5_000)
     deadline.unref()
     const cutOff = setTimeout(() => {
-      console.warn(`[kiln] requests still running after ${config.shutdownTimeoutMs} ms: closing their connections`)
-      server.closeAllConnections()
+      // A request whose answer has not started is told to come back (and to another
+      // instance, when there is one) rather than having its connection reset; one whose
+      // answer is half sent can only be cut.
+      let answered = 0
+      for (const res of inFlight) {
+        if (res.headersSent || res.destroyed) continue
+        answered++
+        res.status(503).set({ 'Retry-After': String(DRAIN_RETRY_AFTER_S), 'Cache-Control': 'no-store', Connection: 'close' })
+        res.type('text/plain').end('The server is restarting; try again in a few seconds.\n')
+      }
+      console.warn(`[kiln] requests still running after ${config.shutdownTimeoutMs} ms: ${answered} answered 503, closing their connections`)
+      setTimeout(() => server.closeAllConnections(), DRAIN_FLUSH_MS).unref()
     }, config.shutdownTimeoutMs)
     cutOff.unref()
     server.close(() => {
@@ -207,6 +228,14 @@ async function main() {
       finish()
     })
     server.closeIdleConnections()
+  }
+  // The supervisor was killed outright: so is the server, at once (a drain would keep the
+  // port and the database as an orphan for up to SHUTDOWN_TIMEOUT_MS more).
+  if (process.send) {
+    process.on('disconnect', () => {
+      console.error('[kiln] the supervisor (server/start.mjs) is gone: exiting')
+      process.exit(1)
+    })
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))

@@ -3,12 +3,24 @@
  *
  * `npm ci && npm start` must work on a fresh clone: when the build is missing, or older
  * than the sources it is made from, it is made first (about a minute). Then the bundled
- * server (build/kiln/server.mjs, from server/index.ts) runs in this process.
+ * server (build/kiln/server.mjs, from server/index.ts) runs in a child process, and this
+ * one stays as its supervisor, because some faults leave the server unable to help itself:
+ *
+ * - A post whose component loops blocks the server's main thread. Its render watchdog
+ *   (workers/render-watchdog.mjs) quarantines the post and kills the process; a child that
+ *   had been serving and dies is started again here (backing off when that keeps happening).
+ * - A blocked main thread cannot run its SIGTERM handler. SIGTERM and SIGINT are passed on
+ *   to the child, and a child still there SHUTDOWN_TIMEOUT_MS (its drain budget, which it
+ *   reports when it is ready) plus KILL_GRACE_MS later is killed.
+ * - When this process is killed outright, the child notices its IPC channel close and
+ *   stops (its watchdog ends it if its main thread is stuck), so no orphan keeps the port.
+ *
+ * Messages other than the child's own (the soak's memory probe) are relayed both ways.
  */
-import { spawnSync } from 'node:child_process'
+import { fork, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SOURCES = ['app', 'server', 'workers', 'public', 'vite.config.ts', 'tailwind.config.ts', 'postcss.config.js', 'package.json', 'package-lock.json', 'other/bundle-server.mjs']
@@ -43,4 +55,66 @@ if (!buildIsCurrent()) {
   run([path.join(root, 'other', 'bundle-server.mjs')], 'bundling the server')
 }
 
-await import(pathToFileURL(OUTPUTS[1]).href)
+const KILL_GRACE_MS = 3_000
+/** Deaths within a minute restarted at once; after those, the wait doubles from 1 s up to 30 s. */
+const RESTARTS_AT_ONCE = 5
+const MAX_RESTART_DELAY_MS = 30_000
+let restartTimer = null
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
+
+let child = null
+let shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS
+let stopping = false
+const restarts = []
+
+function startChild() {
+  let ready = false
+  // In its own process group: Ctrl-C in a terminal reaches this process only, which passes
+  // it on once (a second signal means "exit now" to the server).
+  const server = fork(OUTPUTS[1], [], { cwd: process.cwd(), stdio: 'inherit', detached: true })
+  child = server
+  server.on('message', (message) => {
+    if (message?.type === 'kiln:ready') {
+      ready = true
+      shutdownTimeoutMs = message.shutdownTimeoutMs
+      return
+    }
+    process.send?.(message)
+  })
+  server.on('exit', (code, signal) => {
+    if (stopping || !ready) process.exit(code ?? 1)
+    const now = Date.now()
+    while (restarts.length > 0 && now - restarts[0] > 60_000) restarts.shift()
+    restarts.push(now)
+    // Each bad post quarantines itself, so a run of deaths is several posts or something
+    // else: back off rather than spin, but never give up on a server that had been serving.
+    const delay = restarts.length <= RESTARTS_AT_ONCE ? 0 : Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (restarts.length - RESTARTS_AT_ONCE - 1))
+    console.error(`[kiln] the server process ended (${signal ?? `exit ${code}`}): starting a new one${delay ? ` in ${delay} ms` : ''}`)
+    restartTimer = setTimeout(() => {
+      restartTimer = null
+      if (!stopping) startChild()
+    }, delay)
+  })
+}
+
+function stop(signal) {
+  // Between a death and its restart there is no server to stop.
+  if (!child || restartTimer) process.exit(child ? 0 : 1)
+  child.kill(signal)
+  if (stopping) return
+  stopping = true
+  // Whatever the child's main thread is doing, the process is gone shortly after its budget.
+  setTimeout(() => {
+    console.error(`[kiln] the server did not stop within ${shutdownTimeoutMs + KILL_GRACE_MS} ms of ${signal}: killing it`)
+    child.kill('SIGKILL')
+  }, shutdownTimeoutMs + KILL_GRACE_MS).unref()
+}
+
+process.on('SIGTERM', () => stop('SIGTERM'))
+process.on('SIGINT', () => stop('SIGINT'))
+process.on('message', (message) => {
+  if (child?.connected) child.send(message)
+})
+// The channel from whoever started this process must not keep it alive once the child is gone.
+process.channel?.unref()
+startChild()

@@ -8,6 +8,7 @@ import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
 import { canSeeDrafts } from './drafts.server.ts'
+import { isQuarantined } from './render-guard.server.ts'
 import type { EntryKind } from './source.server.ts'
 
 export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext, request: Request) {
@@ -24,6 +25,14 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     )
   }
   const { entry, compiled } = result
+  if (isQuarantined(getDb(), kind, entry.slug, compiled.sourceHash)) {
+    // This version's component blocked the server once (render-guard.server.ts): it is
+    // not run again until the source changes.
+    throw data(
+      { message: `“${entry.title}” cannot be shown right now: it took too long to display and is set aside until the author changes it.` },
+      { status: 500 },
+    )
+  }
   const fm = compiled.frontmatter
   return {
     kind,

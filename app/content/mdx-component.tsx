@@ -108,6 +108,33 @@ export function missingComponents(names: string[]): Record<string, unknown> {
   return map
 }
 
+/**
+ * Told when a post's component starts and ends rendering, on the server only
+ * (render-guard.server.ts sets it; in the browser it stays null). A watchdog thread reads
+ * what it records to find the post that blocks the main thread.
+ */
+export interface RenderProbe {
+  begin(cacheKey: string): void
+  end(): void
+}
+
+let renderProbe: RenderProbe | null = null
+
+export function setRenderProbe(probe: RenderProbe | null): void {
+  renderProbe = probe
+}
+
+/** Marks that no post is rendering (after a render that threw, which skips RenderEnd). */
+export function endPostRender(): void {
+  renderProbe?.end()
+}
+
+/** Rendered after the post's component: its subtree has rendered by then (no Suspense in it). */
+function RenderEnd() {
+  renderProbe?.end()
+  return null
+}
+
 export interface MdxContentProps {
   cacheKey: string
   code: string
@@ -115,7 +142,13 @@ export interface MdxContentProps {
 }
 
 export function MdxContent({ cacheKey, code, missing }: MdxContentProps) {
+  renderProbe?.begin(cacheKey)
   const Component = getCachedComponent(cacheKey, code)
   const components = useMemo(() => ({ ...missingComponents(missing), KilnCodeBlock }), [missing])
-  return <Component components={components as never} />
+  return (
+    <>
+      <Component components={components as never} />
+      <RenderEnd />
+    </>
+  )
 }

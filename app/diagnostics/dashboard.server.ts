@@ -17,6 +17,7 @@ import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { isDoingBackgroundWork } from '../replication/background-work.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
 import { listRefreshes } from '../content/refresh.server.ts'
+import { listQuarantined } from '../content/render-guard.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { listDownloads } from './downloads.server.ts'
 import { MEMORY_SERIES, eventLoopDelay, memoryHistory, type MemorySeries } from './memory-sampler.server.ts'
@@ -110,6 +111,8 @@ function contentFacts() {
       where: row.file ? formatPlace(row.file, row.line, row.column) : null,
       failedAt: row.failed_at,
     })),
+    /** Posts whose current version blocked a render (render-guard.server.ts). */
+    quarantined: listQuarantined(db, LIST_LIMIT),
     warningCount,
     warnings: warningRows.map((row) => {
       const warnings = JSON.parse(row.warnings) as { message: string }[]

@@ -267,6 +267,20 @@ export default function AdminDashboard() {
             </ul>
           </>
         ) : null}
+        {content.quarantined.length > 0 ? (
+          <>
+            <h3 className="mb-1 mt-4 text-sm font-semibold text-zinc-950 dark:text-white">Quarantined (blocked the server at render; back when edited)</h3>
+            <ul className="space-y-2 text-sm" data-testid="render-quarantine">
+              {content.quarantined.map((entry) => (
+                <li key={`${entry.kind}:${entry.slug}`} className="min-w-0">
+                  <span className="font-medium text-rose-700 dark:text-rose-300">{entry.path ?? `${entry.kind}/${entry.slug}`}</span>{' '}
+                  <span className="text-xs text-zinc-500 dark:text-zinc-400">{formatAgo(entry.quarantinedAt, data.now)}</span>
+                  <p className="break-words text-xs text-zinc-600 dark:text-zinc-400">{entry.reason}</p>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
         {content.warnings.length > 0 ? (
           <>
             <h3 className="mb-1 mt-4 text-sm font-semibold text-zinc-950 dark:text-white">Warnings</h3>

@@ -10,7 +10,7 @@
  */
 import { LRUCache } from 'lru-cache'
 import { renderToStaticMarkup } from 'react-dom/server'
-import { MdxContent } from '../content/mdx-component.tsx'
+import { endPostRender, MdxContent } from '../content/mdx-component.tsx'
 import { dropInertStyles } from './feed-html.ts'
 import { absolutizeHtml } from './urls.ts'
 
@@ -49,6 +49,8 @@ export function renderEntryHtml(entry: RenderableEntry): string {
     return html
   } catch (error) {
     counters.failures++
+    // The component threw before its end was marked: the post is no longer rendering.
+    endPostRender()
     throw error
   } finally {
     counters.renderMsTotal += performance.now() - start

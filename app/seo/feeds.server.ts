@@ -11,6 +11,7 @@ import type { Timings } from '../timing.server.ts'
 import { loadEntry, refreshIndexIfDue } from '../content/content.server.ts'
 import { listPosts, type IndexedEntry } from '../content/content-index.server.ts'
 import { getDb } from '../db/connection.server.ts'
+import { isQuarantined } from '../content/render-guard.server.ts'
 import { renderEntryHtml } from './entry-html.server.tsx'
 import { siteSeo } from './site.server.ts'
 import { socialImageUrl } from './social-image.server.ts'
@@ -59,6 +60,8 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   }
   if (result.status !== 'ok') return fallback(result.status === 'failed' ? result.failure.message : 'not found')
   const { compiled } = result
+  // A version whose component blocked the server once is never rendered again (render-guard.server.ts).
+  if (isQuarantined(getDb(), 'post', entry.slug, compiled.sourceHash)) return fallback('quarantined: its component rendered past RENDER_TIMEOUT_MS')
   const cacheKey = `post:${entry.slug}@${compiled.sourceHash}`
   const missingComponents = compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : []))
   try {

@@ -85,10 +85,10 @@ describe('the admin on a phone', () => {
       expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width)
       expect(await chart.locator('text').allTextContents()).toEqual(expect.arrayContaining(['MB', 'now']))
 
-      const before = vmRssMB(server.process.pid!)
+      const before = vmRssMB(server.serverPid())
       await page.reload()
       await page.locator('[data-testid="memory-chart"]').waitFor()
-      const after = vmRssMB(server.process.pid!)
+      const after = vmRssMB(server.serverPid())
       const rss = mb(await page.locator('[data-stat="memory-rss"]').innerText())
       const tolerance = Math.max(8, 0.08 * after)
       expect(rss).toBeGreaterThan(Math.min(before, after) - tolerance)

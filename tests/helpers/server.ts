@@ -59,7 +59,10 @@ export interface KilnServer {
   /** Everything the process printed so far. */
   output(): string
   stop(): Promise<void>
+  /** `npm start`'s process: server/start.mjs, which supervises the server. Signals go here. */
   process: ChildProcess
+  /** The server process itself (the supervisor's child, a new one after a restart): for its RSS or threads. */
+  serverPid(): number
 }
 
 export interface StartOptions {
@@ -116,6 +119,16 @@ export async function startServer({ contentDir, databasePath, env = {}, nodeArgs
     contentDir,
     output: () => output,
     process: child,
+    serverPid() {
+      const pid = child.pid!
+      try {
+        const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
+        if (children.length > 0) return Number(children[children.length - 1])
+      } catch {
+        // gone already, or no /proc: the supervisor's own pid is the best answer left
+      }
+      return pid
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')

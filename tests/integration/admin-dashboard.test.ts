@@ -88,9 +88,9 @@ describe('admin dashboard', () => {
 
   it("shows the admin the server's memory, in MB, matching the process's RSS", async () => {
     // Take the page's figure and /proc's on either side of it: RSS moves a little per request.
-    const before = vmRssMB(server.process.pid!)
+    const before = vmRssMB(server.serverPid())
     const response = await get(server, '/admin', { headers: { Cookie: cookie } })
-    const after = vmRssMB(server.process.pid!)
+    const after = vmRssMB(server.serverPid())
     expect(response.status).toBe(200)
     expect(response.headers.get('cache-control')).toContain('no-store')
     const html = await response.text()
@@ -184,7 +184,7 @@ describe('/metrics', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
     const text = await response.text()
     const rss = Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1])
-    expect(rss / 1024 / 1024).toBeGreaterThan(vmRssMB(server.process.pid!) * 0.7)
+    expect(rss / 1024 / 1024).toBeGreaterThan(vmRssMB(server.serverPid()) * 0.7)
     expect(sample(text, 'kiln_http_requests_total', { route: '/tags', method: 'GET', status: '200' })).toBe(2)
     expect(sample(text, 'kiln_http_request_duration_seconds_count', { route: '/tags', method: 'GET', status: '200' })).toBeGreaterThanOrEqual(1)
     expect(text).toMatch(/^kiln_http_request_duration_seconds_bucket\{le="0\.1",route="\/tags"/m)

@@ -304,7 +304,7 @@ describe('worker threads of a running server', () => {
     const threads = (pid: number) => Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
     const server = await startServer({ contentDir: sampleContentDir, env: { HIGHLIGHT_IDLE_MS: '300', COMPILE_IDLE_MS: '300' } })
     try {
-      const pid = server.process.pid!
+      const pid = server.serverPid()
       await get(server, '/blog') // warms what any request starts (libuv's pool, fetch)
       await new Promise((resolve) => setTimeout(resolve, 200))
       const baseline = threads(pid)

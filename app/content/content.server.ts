@@ -26,17 +26,41 @@ const stats = { compiles: 0, compileFailures: 0, compileMsTotal: 0 }
 /** Compiles in progress, by kind:slug:hash: concurrent requests for one version share one compile. */
 const inFlight = new Map<string, Promise<StoredEntry | StoredFailure>>()
 let lastSyncAt = 0
+/** The content folder's trouble, while it lasts (a vanished or unreadable folder): shown on /admin. */
+let contentProblem: { message: string; since: string } | null = null
+let loggedSkips = new Set<string>()
 
 export function contentStats() {
   return { ...stats, inFlight: inFlight.size }
 }
 
-/** Brings the index in step with the content folder now. */
-export function syncContent(): SyncResult {
+export function getContentProblem(): { message: string; since: string } | null {
+  return contentProblem
+}
+
+/**
+ * Brings the index in step with the content folder now. A folder that looks vanished
+ * changes nothing (see syncContentIndex): the problem is logged once when it starts and
+ * once when it ends, and shown on /admin meanwhile.
+ */
+export function syncContent({ confirmedDeletions }: { confirmedDeletions?: ReadonlySet<string> } = {}): SyncResult {
   const db = getDb()
-  const result = syncContentIndex(db, getConfig().contentDir)
+  const { contentDir, maxPostBytes } = getConfig()
+  const result = syncContentIndex(db, contentDir, { maxPostBytes, confirmedDeletions })
   if (result.deleted.length > 0) pruneOrphans(db)
   lastSyncAt = Date.now()
+  // Skipped files (a link out of the content folder, a bad name) are warned about when
+  // they first appear, not on every scan.
+  const skips = new Set(result.skipped.map((skipped) => `${skipped.path}: ${skipped.reason}`))
+  for (const skip of skips) if (!loggedSkips.has(skip)) console.warn(`[kiln] skipped ${skip}`)
+  loggedSkips = skips
+  if (result.problem) {
+    if (contentProblem?.message !== result.problem) console.error(`[kiln] content folder problem: ${result.problem}`)
+    contentProblem = { message: result.problem, since: contentProblem?.message === result.problem ? contentProblem.since : new Date().toISOString() }
+  } else if (contentProblem) {
+    console.log(`[kiln] content folder problem resolved: ${contentProblem.message}`)
+    contentProblem = null
+  }
   return result
 }
 
@@ -80,7 +104,7 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
   const { contentDir } = getConfig()
   const start = performance.now()
   try {
-    const compiled = await compileInWorker({ contentDir, entryPath: entry.path, kind: entry.kind })
+    const compiled = await compileInWorker({ contentDir, entryPath: entry.path, kind: entry.kind, maxPostBytes: getConfig().maxPostBytes })
     const compileMs = performance.now() - start
     stats.compiles++
     stats.compileMsTotal += compileMs
@@ -128,13 +152,15 @@ async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | Store
 }
 
 function frontmatterFailure(entry: IndexedEntry): StoredFailure {
+  // The index keeps the line in the message ("... (line 3)"): give it back its place.
+  const line = /\(line (\d+)\)$/.exec(entry.frontmatterError ?? '')?.[1]
   return {
     kind: entry.kind,
     slug: entry.slug,
     sourceHash: entry.sourceHash,
     message: entry.frontmatterError ?? 'invalid frontmatter',
     file: entry.path,
-    line: null,
+    line: line ? Number(line) : null,
     column: null,
     failedAt: new Date().toISOString(),
   }

@@ -18,7 +18,6 @@ export function startBackgroundWork(): void {
   const config = getConfig()
   migrateNow()
   const result = syncContent()
-  for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
   for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
   if (config.contentWatch) startWatching(config.contentDir)
   // Catch up on whatever was pushed while no instance of ours was the primary.

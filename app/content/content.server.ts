@@ -29,6 +29,7 @@ let lastSyncAt = 0
 /** The content folder's trouble, while it lasts (a vanished or unreadable folder): shown on /admin. */
 let contentProblem: { message: string; since: string } | null = null
 let loggedSkips = new Set<string>()
+let loggedInvalid = new Set<string>()
 
 export function contentStats() {
   return { ...stats, inFlight: inFlight.size }
@@ -54,6 +55,13 @@ export function syncContent({ confirmedDeletions }: { confirmedDeletions?: Reado
   const skips = new Set(result.skipped.map((skipped) => `${skipped.path}: ${skipped.reason}`))
   for (const skip of skips) if (!loggedSkips.has(skip)) console.warn(`[kiln] skipped ${skip}`)
   loggedSkips = skips
+  // So are entries that cannot be compiled (bad frontmatter, too large), as file:line: message.
+  const invalid = new Set(result.invalid.map(({ path, error }) => {
+    const line = /\(line (\d+)\)$/.exec(error)?.[1]
+    return `${path}${line ? `:${line}` : ''}: ${line ? error.replace(/ \(line \d+\)$/, '') : error}`
+  }))
+  for (const entry of invalid) if (!loggedInvalid.has(entry)) console.warn(`[kiln] ${entry}`)
+  loggedInvalid = invalid
   if (result.problem) {
     if (contentProblem?.message !== result.problem) console.error(`[kiln] content folder problem: ${result.problem}`)
     contentProblem = { message: result.problem, since: contentProblem?.message === result.problem ? contentProblem.since : new Date().toISOString() }

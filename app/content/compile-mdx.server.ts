@@ -472,7 +472,9 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPo
     if (size > maxPostBytes) throw new CompileError(`the file is ${size} bytes, over MAX_POST_BYTES (${maxPostBytes}): not compiled`, entryPath)
   } catch (error) {
     if (error instanceof CompileError) throw error
-    throw new CompileError(`could not read ${entryPath}: ${(error as Error).message}`, entryPath)
+    // A file missing or unreadable now (a vanished folder, a checkout under way) says
+    // nothing about this version: transient, so it is not recorded as its failure.
+    throw new CompileError(`could not read ${entryPath}: ${(error as Error).message}`, entryPath, undefined, undefined, true)
   }
   const collected: Collected = { headings: [], used: new Map(), declared: new Set() }
   const warnings: CompileWarning[] = []

@@ -3,6 +3,8 @@
  * render, compiled on first request and stored. This is the one place that ties the
  * stages together (source -> index -> compile -> store); each stage knows only its input.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
@@ -129,8 +131,10 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
     return {
       ok: false,
       // A crashed or timed-out worker says nothing about the post: such a failure is
-      // answered but not recorded, so the next request tries again.
-      transient: compileError.transient,
+      // answered but not recorded, so the next request tries again. Nor does a post whose
+      // file is gone by now (its folder vanished): recorded, the failure would outlive the
+      // folder's return, since the version would be the same.
+      transient: compileError.transient || !fs.existsSync(path.join(contentDir, entry.path)),
       failure: {
         kind: entry.kind,
         slug: entry.slug,

@@ -5,11 +5,14 @@
  * logged and shown on /admin, and putting the folder back recompiles nothing that did not
  * change. A post deleted from a folder that is otherwise there is still deleted.
  */
+import { execFileSync } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdmin, signIn } from '../helpers/auth.ts'
+import { sign } from '../../app/content/webhook-signature.server.ts'
 import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const ADMIN = 'vanished-admin@example.com'
@@ -162,5 +165,60 @@ describe('a vanished content folder', () => {
     expect((await page('/blog')).html).not.toContain('Post number 12<')
     expect(compiledRows()).not.toHaveProperty('p12')
     await expectEveryPostServed()
+  })
+})
+
+describe('a mass deletion through git', () => {
+  const SECRET = 'vanished-refresh-secret'
+  const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Author', GIT_AUTHOR_EMAIL: 'author@example.com', GIT_COMMITTER_NAME: 'Author', GIT_COMMITTER_EMAIL: 'author@example.com' }
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
+  let gitServer: KilnServer
+  let work: string
+
+  const refresh = async () => {
+    const body = '{}'
+    const response = await fetch(`${gitServer.url}/action/refresh-content`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sign(SECRET, body), 'X-GitHub-Delivery': crypto.randomUUID() },
+      body,
+    })
+    expect(response.status).toBe(202)
+  }
+
+  beforeAll(async () => {
+    const root = tempDir('kiln-vanish-git-')
+    const remote = path.join(root, 'remote.git')
+    work = path.join(root, 'work')
+    git(root, 'init', '-q', '--bare', '-b', 'main', remote)
+    git(root, 'clone', '-q', remote, work)
+    git(work, 'checkout', '-q', '-b', 'main')
+    for (let n = 1; n <= POSTS; n++) {
+      fs.mkdirSync(path.join(work, 'content', 'blog'), { recursive: true })
+      fs.writeFileSync(path.join(work, 'content', 'blog', `p${n}.mdx`), post(n))
+    }
+    git(work, 'add', '-A')
+    git(work, 'commit', '-q', '-m', 'twelve posts')
+    git(work, 'push', '-q', 'origin', 'main')
+    gitServer = await startServer({
+      contentDir: '/nonexistent-ignored-with-git',
+      databasePath: path.join(root, 'data', 'kiln.db'),
+      env: { CONTENT_GIT_URL: `file://${remote}`, REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0' },
+    })
+    await waitFor(async () => (await get(gitServer, '/blog/p1')).status === 200, 'the clone to be served', 60_000)
+  }, 120_000)
+
+  afterAll(async () => {
+    await gitServer?.stop()
+  })
+
+  it('is honoured: the files deleted in the commits are deleted, however many', async () => {
+    for (let n = 2; n <= POSTS; n++) git(work, 'rm', '-q', `content/blog/p${n}.mdx`)
+    git(work, 'commit', '-q', '-m', 'keep only the first post')
+    git(work, 'push', '-q', 'origin', 'main')
+    await refresh()
+    await waitFor(async () => (await get(gitServer, '/blog/p2')).status === 404, 'the deleted posts to be gone')
+    for (let n = 2; n <= POSTS; n++) expect((await get(gitServer, `/blog/p${n}`)).status, `p${n}`).toBe(404)
+    expect((await get(gitServer, '/blog/p1')).status).toBe(200)
+    expect(gitServer.output()).not.toContain('content folder problem')
   })
 })

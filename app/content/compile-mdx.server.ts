@@ -25,7 +25,7 @@ import { parseCodeMeta, plainCodeBlock } from './code-block.ts'
 import { formatPlace } from './place.ts'
 import type { Highlight } from './highlight.server.ts'
 import { grayMatterOptions, normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
-import { contentRoot, isInside } from './source.server.ts'
+import { contentRoot, isInside, resolveImport } from './source.server.ts'
 import type { Plugin as EsbuildPlugin } from 'esbuild'
 
 /** MAX_POST_BYTES's default, for callers without a configuration (scripts, tests). */
@@ -51,6 +51,8 @@ export interface CompiledEntry {
   frontmatter: Frontmatter
   headings: Heading[]
   warnings: CompileWarning[]
+  /** Every file the compile read, relative to the content folder (links resolved). */
+  files?: string[]
 }
 
 /** A compile that failed, with where it failed (relative to the content folder). */
@@ -410,7 +412,7 @@ function toCompileError(error: unknown, contentDir: string, entryPath: string): 
  * allowed, and so are the packages mdx-bundler provides (react), which are never read.
  * Every file loaded is checked once more when it is read, whichever plugin resolved it.
  */
-function contentBoundary(contentDir: string): EsbuildPlugin {
+function contentBoundary(contentDir: string, read: Set<string>): EsbuildPlugin {
   const root = contentRoot(contentDir)
   const refuse = (specifier: string, why: string) => ({ errors: [{ text: `Refused import "${specifier}": ${why}` }] })
   return {
@@ -431,6 +433,14 @@ function contentBoundary(contentDir: string): EsbuildPlugin {
             // resolveDir is a real folder esbuild is reading: keep it as it is
           }
           if (!isInside(root, path.resolve(from, specifier))) return refuse(specifier, 'it leaves the content folder')
+          // Relative imports are resolved here, from the importing file's folder, by the
+          // function the index uses for a post's version. mdx-bundler's node-resolve
+          // plugin would resolve them from the post's folder instead: `./label.js` in
+          // `_components/note.jsx` would find the post's own label.js.
+          const resolved = resolveImport(root, from, specifier)
+          if (resolved && 'path' in resolved) return { path: resolved.path }
+          if (resolved) return refuse(specifier, `it is a symbolic link to ${resolved.outside}, outside the content folder`)
+          if (specifier.startsWith('./') || specifier.startsWith('../')) return { errors: [{ text: `Could not resolve "${specifier}"` }] }
         }
         // Let the other plugins and esbuild resolve it, then look at where it leads.
         const resolved = await build.resolve(specifier, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { kilnBoundary: true } })
@@ -455,6 +465,7 @@ function contentBoundary(contentDir: string): EsbuildPlugin {
           return undefined
         }
         if (!isInside(root, real)) return { errors: [{ text: `Refused to read ${args.path}: it is outside the content folder` }] }
+        read.add(path.relative(root, real))
         return undefined
       })
     },
@@ -478,6 +489,7 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPo
   }
   const collected: Collected = { headings: [], used: new Map(), declared: new Set() }
   const warnings: CompileWarning[] = []
+  const read = new Set<string>()
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -511,7 +523,7 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPo
       esbuildOptions(options) {
         options.target = 'es2020'
         options.logLevel = 'silent'
-        options.plugins = [contentBoundary(contentDir), ...(options.plugins ?? [])]
+        options.plugins = [contentBoundary(contentDir, read), ...(options.plugins ?? [])]
         return options
       },
     })
@@ -532,5 +544,5 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPo
     if (collected.declared.has(root) || PROVIDED_COMPONENTS.has(root) || root === 'props') continue
     warnings.push({ message: `<${name}> is used but not defined or imported: it renders as a labelled box`, component: name, ...where })
   }
-  return { code: result.code, frontmatter, headings: collected.headings, warnings }
+  return { code: result.code, frontmatter, headings: collected.headings, warnings, files: [...read].sort() }
 }

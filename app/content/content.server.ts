@@ -8,10 +8,10 @@ import path from 'node:path'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
-import { CompileError } from './compile-mdx.server.ts'
+import { CompileError, type CompileWarning } from './compile-mdx.server.ts'
 import { compileInWorker } from './compile-pool.server.ts'
 import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, toStoredEntry, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
-import { getEntry, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
+import { getEntry, getEntryFiles, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
 import { compileOnReplica } from './replica-compile.server.ts'
 import { isValidSlug } from './slug.ts'
 import { isPrimary, readInstanceRole } from '../replication/instance.server.ts'
@@ -107,6 +107,29 @@ export type CompileOutcome =
   | { ok: false; failure: Omit<StoredFailure, 'failedAt'>; transient: boolean }
 
 /**
+ * The index finds the files a post imports by reading its import statements (see
+ * source.server.ts); the compile knows exactly which it read. A file read but not counted
+ * in the version would be served stale after an edit: warn, so the author and /admin see it.
+ */
+function warnUncountedFiles(entry: IndexedEntry, read: string[], warnings: CompileWarning[]): void {
+  if (read.length === 0) return
+  const { contentDir } = getConfig()
+  const real = (relative: string) => {
+    try {
+      return path.relative(fs.realpathSync(contentDir), fs.realpathSync(path.join(contentDir, relative)))
+    } catch {
+      return relative
+    }
+  }
+  const counted = new Set(getEntryFiles(getDb(), entry.kind, entry.slug).map(([relative]) => real(relative)))
+  for (const file of read) {
+    if (counted.has(file)) continue
+    warnings.push({ message: `${file} is bundled with this post but not counted in its version: an edit to it is served only after this post changes (write its import as a plain relative import)`, file: entry.path })
+    console.warn(`[kiln] ${entry.path}: ${file} is bundled but not counted in the post's version`)
+  }
+}
+
+/**
  * Compiles one version of an entry in the compile pool, storing nothing: the primary
  * stores the outcome, a replica keeps it in memory. Logs the compile or its error.
  */
@@ -118,6 +141,7 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
     const compileMs = performance.now() - start
     stats.compiles++
     stats.compileMsTotal += compileMs
+    warnUncountedFiles(entry, compiled.files ?? [], compiled.warnings)
     const warned = compiled.warnings.length > 0 ? ` with ${compiled.warnings.length} warnings` : ''
     console.log(`[kiln] compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}`)
     return {

@@ -264,15 +264,21 @@ export function importSpecifiers(source: string): string[] {
   return [...found]
 }
 
-/** The file an import resolves to, the way esbuild looks for it; only relative imports, only inside the folder. */
-function resolveImport(root: string, fromDir: string, specifier: string): string | undefined {
+/**
+ * The file a relative import names, the way esbuild looks for it (the name, then with each
+ * extension, then as a folder's index), relative to the importing file's folder: its real
+ * path when that is inside the content folder, `outside` when it leads out, undefined when
+ * there is no such file. The compiler resolves relative imports with this function too,
+ * so the version and the bundle count the same files.
+ */
+export function resolveImport(root: string, fromDir: string, specifier: string): { path: string } | { outside: string } | undefined {
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined
   const base = path.resolve(fromDir, specifier.split('?')[0])
+  if (!isInside(root, base)) return { outside: base }
   const candidates = [base, ...RESOLVE_EXTENSIONS.map((ext) => base + ext), ...RESOLVE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`))]
   // TypeScript's habit: `./x.js` names `./x.ts` or `./x.tsx`, and esbuild follows it.
   if (/\.jsx?$/.test(base)) candidates.push(base.replace(/\.jsx?$/, '.ts'), base.replace(/\.jsx?$/, '.tsx'))
   for (const candidate of candidates) {
-    if (!isInside(root, candidate)) return undefined
     let real: string
     try {
       if (!fs.statSync(candidate).isFile()) continue
@@ -280,7 +286,7 @@ function resolveImport(root: string, fromDir: string, specifier: string): string
     } catch {
       continue
     }
-    return isInside(root, real) ? real : undefined
+    return isInside(root, real) ? { path: real } : { outside: real }
   }
   return undefined
 }
@@ -300,8 +306,9 @@ export function importedFiles(contentDir: string, entryPath: string, source: str
   while (queue.length > 0 && found.length < MAX_FILES_PER_ENTRY) {
     const { dir, text } = queue.shift()!
     for (const specifier of importSpecifiers(text)) {
-      const real = resolveImport(root, dir, specifier)
-      if (!real || seen.has(real)) continue
+      const resolved = resolveImport(root, dir, specifier)
+      if (!resolved || !('path' in resolved) || seen.has(resolved.path)) continue
+      const real = resolved.path
       seen.add(real)
       const stat = fs.statSync(real)
       found.push([path.relative(root, real), stat.mtimeMs, stat.size])

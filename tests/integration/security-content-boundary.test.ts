@@ -54,6 +54,8 @@ beforeAll(async () => {
     'blog/linked-sibling/index.mdx': post('Sibling link', "import secret from './secret.js'\n\n{secret}"),
     'blog/_components/note.jsx': "import { label } from './label.js'\nexport function Note({ children }) { return <aside className=\"note\">{label}: {children}</aside> }\n",
     'blog/_components/label.js': "export const label = 'LABEL-ONE'\n",
+    // Beside the one-file post that imports note.jsx: note.jsx's './label.js' is not this one.
+    'blog/label.js': "export const label = 'WRONG-LABEL'\n",
     'shared/real-box.jsx': "export function Box() { return <b>BOX-ONE</b> }\n",
     'blog/uses-note.mdx': post('Uses the note', "import { Note } from './_components/note.jsx'\n\n<Note>NOTE-ONE</Note>"),
     'blog/folder-uses-note/index.mdx': post('Folder uses the note', "import { Note } from '../_components/note.jsx'\nimport { Box } from '../_components/box.jsx'\n\n<Note>FOLDER</Note> <Box />"),
@@ -123,6 +125,7 @@ describe('the content boundary', () => {
     expect(one.status).toBe(200)
     expect(one.html).toContain('LABEL-ONE')
     expect(one.html).toContain('NOTE-ONE')
+    expect(one.html).not.toContain('WRONG-LABEL')
     const folder = await page('/blog/folder-uses-note')
     expect(folder.status).toBe(200)
     expect(folder.html).toContain('LABEL-ONE')
@@ -145,6 +148,8 @@ describe('the content boundary', () => {
     rewrite(path.join(content, 'shared', 'real-box.jsx'), "export function Box() { return <b>BOX-TWO-EDITED</b> }\n")
     await waitFor(async () => (await page('/blog/folder-uses-note')).html.includes('BOX-TWO-EDITED'), 'the folder post to take the edited box')
 
+    // The compile read no file that the index had not counted in the post's version.
+    expect(server.output()).not.toContain('not counted in the post')
     // A post that imports none of them was not compiled again.
     expect((await page('/blog/plain')).status).toBe(200)
     expect(compiled()).toBe(plainCompiles)

@@ -143,6 +143,8 @@ export interface Config {
   compileIdleMs: number
   /** Milliseconds one post's compile may take before it is abandoned (the worker is replaced). */
   compileTimeoutMs: number
+  /** Largest post file indexed and compiled; a larger one is an error of that post, never read whole. */
+  maxPostBytes: number
   siteTitle: string
   siteDescription: string
   /** The site's public address, without a trailing slash: canonical URLs, feeds, sitemap. */
@@ -227,6 +229,7 @@ function readConfig(): Config {
     compileMaxThreads: integer('COMPILE_MAX_THREADS', 1, 1, 64),
     compileIdleMs: integer('COMPILE_IDLE_MS', integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000), 1, 86_400_000),
     compileTimeoutMs: integer('COMPILE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    maxPostBytes: integer('MAX_POST_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31),
     siteTitle: text('SITE_TITLE', 'Kiln'),
     siteDescription: text('SITE_DESCRIPTION', 'A blog served by Kiln: MDX posts compiled when they are first read.'),
     siteUrl: httpUrl('SITE_URL', `http://localhost:${port}`) as string,

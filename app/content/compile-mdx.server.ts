@@ -25,6 +25,11 @@ import { parseCodeMeta, plainCodeBlock } from './code-block.ts'
 import { formatPlace } from './place.ts'
 import type { Highlight } from './highlight.server.ts'
 import { grayMatterOptions, normalizeFrontmatter, FrontmatterError, type Frontmatter } from './frontmatter.ts'
+import { contentRoot, isInside, resolveImport } from './source.server.ts'
+import type { Plugin as EsbuildPlugin } from 'esbuild'
+
+/** MAX_POST_BYTES's default, for callers without a configuration (scripts, tests). */
+const DEFAULT_MAX_POST_BYTES = 2 * 1024 * 1024
 
 export interface Heading {
   depth: number
@@ -46,6 +51,8 @@ export interface CompiledEntry {
   frontmatter: Frontmatter
   headings: Heading[]
   warnings: CompileWarning[]
+  /** Every file the compile read, relative to the content folder (links resolved). */
+  files?: string[]
 }
 
 /** A compile that failed, with where it failed (relative to the content folder). */
@@ -74,6 +81,8 @@ export interface CompileInput {
   /** The entry file, relative to the content folder. */
   entryPath: string
   kind: 'post' | 'page'
+  /** The largest entry file compiled (MAX_POST_BYTES); a larger one is refused unread. */
+  maxPostBytes?: number
   /** Highlights one code block (in a worker); without it every block is framed as plain text. */
   highlight?: Highlight
 }
@@ -343,11 +352,11 @@ interface EsbuildMessage {
 
 /**
  * esbuild places errors in an MDX file at a line of the JavaScript generated from it. For
- * an import that cannot be resolved, the import statement in the source is the place the
- * author needs: find it there.
+ * an import that cannot be resolved or is refused (contentBoundary), the import statement
+ * in the source is the place the author needs: find it there.
  */
 function sourceLineOfImport(absoluteFile: string, text: string): number | undefined {
-  const specifier = /Could not resolve "([^"]+)"/.exec(text)?.[1]
+  const specifier = /(?:Could not resolve|Refused import) "([^"]+)"/.exec(text)?.[1]
   if (!specifier || !/\.mdx?$/.test(absoluteFile)) return undefined
   try {
     const lines = fs.readFileSync(absoluteFile, 'utf8').split('\n')
@@ -362,6 +371,7 @@ function sourceLineOfImport(absoluteFile: string, text: string): number | undefi
 /** Turns what mdx-bundler, esbuild or the MDX parser threw into a CompileError with a place. */
 function toCompileError(error: unknown, contentDir: string, entryPath: string): CompileError {
   if (error instanceof CompileError) return error
+  if (error instanceof FrontmatterError) return new CompileError(error.message, entryPath, error.line)
   const yamlMark = (error as { name?: string; mark?: { line?: number } }).mark
   if ((error as { name?: string }).name === 'YAMLException' && typeof yamlMark?.line === 'number') {
     return new CompileError(`frontmatter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, entryPath, yamlMark.line + 1)
@@ -392,10 +402,94 @@ function toCompileError(error: unknown, contentDir: string, entryPath: string): 
   return new CompileError(error instanceof Error ? error.message : String(error), entryPath)
 }
 
-export async function compileMdx({ contentDir, entryPath, kind, highlight }: CompileInput): Promise<CompiledEntry> {
+/**
+ * The content boundary for imports (docs/security.md): compiling a post reads no file
+ * outside the content folder. esbuild would follow an absolute import (`/etc/passwd`), a
+ * relative one that climbs out (`../../../x`), a bare package name (into Kiln's own
+ * node_modules) or a symbolic link that leads out; this plugin, first in line, refuses
+ * each with an error esbuild places at the import, which toCompileError maps back to the
+ * MDX line. Imports of files elsewhere inside the folder (`../_components/note.jsx`) are
+ * allowed, and so are the packages mdx-bundler provides (react), which are never read.
+ * Every file loaded is checked once more when it is read, whichever plugin resolved it.
+ */
+function contentBoundary(contentDir: string, read: Set<string>): EsbuildPlugin {
+  const root = contentRoot(contentDir)
+  const refuse = (specifier: string, why: string) => ({ errors: [{ text: `Refused import "${specifier}": ${why}` }] })
+  return {
+    name: 'kiln-content-boundary',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || (args.pluginData as { kilnBoundary?: boolean } | undefined)?.kilnBoundary) return undefined
+        const specifier = args.path
+        if (path.isAbsolute(specifier) || /^[a-z]+:/i.test(specifier)) {
+          if (/^data:/i.test(specifier)) return undefined
+          return refuse(specifier, 'absolute paths and URLs are not allowed; import files of the content folder with a relative path')
+        }
+        if (specifier.startsWith('.') && args.resolveDir) {
+          let from = args.resolveDir
+          try {
+            from = fs.realpathSync(args.resolveDir)
+          } catch {
+            // resolveDir is a real folder esbuild is reading: keep it as it is
+          }
+          if (!isInside(root, path.resolve(from, specifier))) return refuse(specifier, 'it leaves the content folder')
+          // Relative imports are resolved here, from the importing file's folder, by the
+          // function the index uses for a post's version. mdx-bundler's node-resolve
+          // plugin would resolve them from the post's folder instead: `./label.js` in
+          // `_components/note.jsx` would find the post's own label.js.
+          const resolved = resolveImport(root, from, specifier)
+          if (resolved && 'path' in resolved) return { path: resolved.path }
+          if (resolved) return refuse(specifier, `it is a symbolic link to ${resolved.outside}, outside the content folder`)
+          if (specifier.startsWith('./') || specifier.startsWith('../')) return { errors: [{ text: `Could not resolve "${specifier}"` }] }
+        }
+        // Let the other plugins and esbuild resolve it, then look at where it leads.
+        const resolved = await build.resolve(specifier, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { kilnBoundary: true } })
+        if (resolved.errors.length > 0 || resolved.external || resolved.namespace !== 'file' || !resolved.path) return undefined
+        let real: string
+        try {
+          real = fs.realpathSync(resolved.path)
+        } catch {
+          return undefined
+        }
+        if (!isInside(root, real)) {
+          const bare = !specifier.startsWith('.')
+          return refuse(specifier, bare ? 'packages are not bundled with posts (only react is provided); copy what you need into the content folder' : `it is a symbolic link to ${real}, outside the content folder`)
+        }
+        return undefined
+      })
+      build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => {
+        let real: string
+        try {
+          real = fs.realpathSync(args.path)
+        } catch {
+          return undefined
+        }
+        if (!isInside(root, real)) return { errors: [{ text: `Refused to read ${args.path}: it is outside the content folder` }] }
+        read.add(path.relative(root, real))
+        return undefined
+      })
+    },
+  }
+}
+
+export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPostBytes = DEFAULT_MAX_POST_BYTES }: CompileInput): Promise<CompiledEntry> {
   const file = path.join(contentDir, entryPath)
+  // The entry itself: inside the folder once its links are followed, and within the size
+  // limit, checked before mdx-bundler reads a byte of it.
+  try {
+    const real = fs.realpathSync(file)
+    if (!isInside(contentRoot(contentDir), real)) throw new CompileError(`${entryPath} is a symbolic link to ${real}, outside the content folder: not compiled`, entryPath)
+    const { size } = fs.statSync(real)
+    if (size > maxPostBytes) throw new CompileError(`the file is ${size} bytes, over MAX_POST_BYTES (${maxPostBytes}): not compiled`, entryPath)
+  } catch (error) {
+    if (error instanceof CompileError) throw error
+    // A file missing or unreadable now (a vanished folder, a checkout under way) says
+    // nothing about this version: transient, so it is not recorded as its failure.
+    throw new CompileError(`could not read ${entryPath}: ${(error as Error).message}`, entryPath, undefined, undefined, true)
+  }
   const collected: Collected = { headings: [], used: new Map(), declared: new Set() }
   const warnings: CompileWarning[] = []
+  const read = new Set<string>()
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -429,6 +523,7 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight }: Com
       esbuildOptions(options) {
         options.target = 'es2020'
         options.logLevel = 'silent'
+        options.plugins = [contentBoundary(contentDir, read), ...(options.plugins ?? [])]
         return options
       },
     })
@@ -449,5 +544,5 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight }: Com
     if (collected.declared.has(root) || PROVIDED_COMPONENTS.has(root) || root === 'props') continue
     warnings.push({ message: `<${name}> is used but not defined or imported: it renders as a labelled box`, component: name, ...where })
   }
-  return { code: result.code, frontmatter, headings: collected.headings, warnings }
+  return { code: result.code, frontmatter, headings: collected.headings, warnings, files: [...read].sort() }
 }

@@ -3,13 +3,15 @@
  * render, compiled on first request and stored. This is the one place that ties the
  * stages together (source -> index -> compile -> store); each stage knows only its input.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
-import { CompileError } from './compile-mdx.server.ts'
+import { CompileError, type CompileWarning } from './compile-mdx.server.ts'
 import { compileInWorker } from './compile-pool.server.ts'
 import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, toStoredEntry, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
-import { getEntry, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
+import { getEntry, getEntryFiles, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
 import { compileOnReplica } from './replica-compile.server.ts'
 import { isValidSlug } from './slug.ts'
 import { isPrimary, readInstanceRole } from '../replication/instance.server.ts'
@@ -26,17 +28,49 @@ const stats = { compiles: 0, compileFailures: 0, compileMsTotal: 0 }
 /** Compiles in progress, by kind:slug:hash: concurrent requests for one version share one compile. */
 const inFlight = new Map<string, Promise<StoredEntry | StoredFailure>>()
 let lastSyncAt = 0
+/** The content folder's trouble, while it lasts (a vanished or unreadable folder): shown on /admin. */
+let contentProblem: { message: string; since: string } | null = null
+let loggedSkips = new Set<string>()
+let loggedInvalid = new Set<string>()
 
 export function contentStats() {
   return { ...stats, inFlight: inFlight.size }
 }
 
-/** Brings the index in step with the content folder now. */
-export function syncContent(): SyncResult {
+export function getContentProblem(): { message: string; since: string } | null {
+  return contentProblem
+}
+
+/**
+ * Brings the index in step with the content folder now. A folder that looks vanished
+ * changes nothing (see syncContentIndex): the problem is logged once when it starts and
+ * once when it ends, and shown on /admin meanwhile.
+ */
+export function syncContent({ confirmedDeletions }: { confirmedDeletions?: ReadonlySet<string> } = {}): SyncResult {
   const db = getDb()
-  const result = syncContentIndex(db, getConfig().contentDir)
+  const { contentDir, maxPostBytes } = getConfig()
+  const result = syncContentIndex(db, contentDir, { maxPostBytes, confirmedDeletions })
   if (result.deleted.length > 0) pruneOrphans(db)
   lastSyncAt = Date.now()
+  // Skipped files (a link out of the content folder, a bad name) are warned about when
+  // they first appear, not on every scan.
+  const skips = new Set(result.skipped.map((skipped) => `${skipped.path}: ${skipped.reason}`))
+  for (const skip of skips) if (!loggedSkips.has(skip)) console.warn(`[kiln] skipped ${skip}`)
+  loggedSkips = skips
+  // So are entries that cannot be compiled (bad frontmatter, too large), as file:line: message.
+  const invalid = new Set(result.invalid.map(({ path, error }) => {
+    const line = /\(line (\d+)\)$/.exec(error)?.[1]
+    return `${path}${line ? `:${line}` : ''}: ${line ? error.replace(/ \(line \d+\)$/, '') : error}`
+  }))
+  for (const entry of invalid) if (!loggedInvalid.has(entry)) console.warn(`[kiln] ${entry}`)
+  loggedInvalid = invalid
+  if (result.problem) {
+    if (contentProblem?.message !== result.problem) console.error(`[kiln] content folder problem: ${result.problem}`)
+    contentProblem = { message: result.problem, since: contentProblem?.message === result.problem ? contentProblem.since : new Date().toISOString() }
+  } else if (contentProblem) {
+    console.log(`[kiln] content folder problem resolved: ${contentProblem.message}`)
+    contentProblem = null
+  }
   return result
 }
 
@@ -73,6 +107,29 @@ export type CompileOutcome =
   | { ok: false; failure: Omit<StoredFailure, 'failedAt'>; transient: boolean }
 
 /**
+ * The index finds the files a post imports by reading its import statements (see
+ * source.server.ts); the compile knows exactly which it read. A file read but not counted
+ * in the version would be served stale after an edit: warn, so the author and /admin see it.
+ */
+function warnUncountedFiles(entry: IndexedEntry, read: string[], warnings: CompileWarning[]): void {
+  if (read.length === 0) return
+  const { contentDir } = getConfig()
+  const real = (relative: string) => {
+    try {
+      return path.relative(fs.realpathSync(contentDir), fs.realpathSync(path.join(contentDir, relative)))
+    } catch {
+      return relative
+    }
+  }
+  const counted = new Set(getEntryFiles(getDb(), entry.kind, entry.slug).map(([relative]) => real(relative)))
+  for (const file of read) {
+    if (counted.has(file)) continue
+    warnings.push({ message: `${file} is bundled with this post but not counted in its version: an edit to it is served only after this post changes (write its import as a plain relative import)`, file: entry.path })
+    console.warn(`[kiln] ${entry.path}: ${file} is bundled but not counted in the post's version`)
+  }
+}
+
+/**
  * Compiles one version of an entry in the compile pool, storing nothing: the primary
  * stores the outcome, a replica keeps it in memory. Logs the compile or its error.
  */
@@ -80,10 +137,11 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
   const { contentDir } = getConfig()
   const start = performance.now()
   try {
-    const compiled = await compileInWorker({ contentDir, entryPath: entry.path, kind: entry.kind })
+    const compiled = await compileInWorker({ contentDir, entryPath: entry.path, kind: entry.kind, maxPostBytes: getConfig().maxPostBytes })
     const compileMs = performance.now() - start
     stats.compiles++
     stats.compileMsTotal += compileMs
+    warnUncountedFiles(entry, compiled.files ?? [], compiled.warnings)
     const warned = compiled.warnings.length > 0 ? ` with ${compiled.warnings.length} warnings` : ''
     console.log(`[kiln] compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}`)
     return {
@@ -97,8 +155,10 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
     return {
       ok: false,
       // A crashed or timed-out worker says nothing about the post: such a failure is
-      // answered but not recorded, so the next request tries again.
-      transient: compileError.transient,
+      // answered but not recorded, so the next request tries again. Nor does a post whose
+      // file is gone by now (its folder vanished): recorded, the failure would outlive the
+      // folder's return, since the version would be the same.
+      transient: compileError.transient || !fs.existsSync(path.join(contentDir, entry.path)),
       failure: {
         kind: entry.kind,
         slug: entry.slug,
@@ -128,13 +188,15 @@ async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | Store
 }
 
 function frontmatterFailure(entry: IndexedEntry): StoredFailure {
+  // The index keeps the line in the message ("... (line 3)"): give it back its place.
+  const line = /\(line (\d+)\)$/.exec(entry.frontmatterError ?? '')?.[1]
   return {
     kind: entry.kind,
     slug: entry.slug,
     sourceHash: entry.sourceHash,
     message: entry.frontmatterError ?? 'invalid frontmatter',
     file: entry.path,
-    line: null,
+    line: line ? Number(line) : null,
     column: null,
     failedAt: new Date().toISOString(),
   }

@@ -29,6 +29,52 @@ export class FrontmatterError extends Error {
   }
 }
 
+/** Frontmatter is a few fields: a block larger than this is refused before YAML reads it. */
+export const MAX_FRONTMATTER_BYTES = 64 * 1024
+/**
+ * YAML aliases (`*name`) share one value, so a few lines can describe a value of billions
+ * of nodes ("billion laughs"): harmless while shared, fatal once copied (JSON, a list of
+ * tags, the compiled page). Frontmatter whose value, counted with every alias expanded,
+ * holds more nodes than this, or nests deeper, is refused. js-yaml 4 has no alias limit of
+ * its own, so the count is taken here, and stops at the limit.
+ */
+export const MAX_FRONTMATTER_NODES = 10_000
+export const MAX_FRONTMATTER_DEPTH = 64
+
+/** The line (1-based, in the YAML text) of the first alias, for an error about aliases. */
+function firstAliasLine(text: string): number | undefined {
+  const match = /(^|[\s[{,:-])\*[^\s,[\]{}]+/m.exec(text)
+  return match ? text.slice(0, match.index + match[1].length).split('\n').length : undefined
+}
+
+/** Throws a FrontmatterError when `value`, with every alias expanded, is too large or too deep. */
+function checkExpandedSize(value: unknown, text: string): void {
+  let nodes = 0
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }]
+  while (stack.length > 0) {
+    const { value: node, depth } = stack.pop()!
+    if (++nodes > MAX_FRONTMATTER_NODES || depth > MAX_FRONTMATTER_DEPTH) {
+      const aliasLine = firstAliasLine(text)
+      const reason = depth > MAX_FRONTMATTER_DEPTH ? `nests deeper than ${MAX_FRONTMATTER_DEPTH} levels` : `expands to more than ${MAX_FRONTMATTER_NODES} values`
+      // The YAML text begins with the newline after the opening "---": its line n is the file's line n.
+      throw new FrontmatterError(`frontmatter ${reason}${aliasLine ? ' (through YAML aliases)' : ''}: it is refused`, aliasLine ?? 1)
+    }
+    if (node === null || typeof node !== 'object' || node instanceof Date) continue
+    const children = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>)
+    for (const child of children) stack.push({ value: child, depth: depth + 1 })
+  }
+}
+
+/** Reads a frontmatter block's YAML, bounded in size and in what its aliases expand to. */
+function loadYaml(text: string): object {
+  if (Buffer.byteLength(text) > MAX_FRONTMATTER_BYTES) {
+    throw new FrontmatterError(`frontmatter is larger than ${MAX_FRONTMATTER_BYTES / 1024} KB: it is refused`, 1)
+  }
+  const data = (yaml.load(text, { schema: yaml.CORE_SCHEMA }) ?? {}) as object
+  checkExpandedSize(data, text)
+  return data
+}
+
 /**
  * gray-matter options for every frontmatter read, here and in mdx-bundler. YAML's core
  * schema keeps dates as the text the author wrote (the default schema turns 2026-02-30
@@ -36,7 +82,7 @@ export class FrontmatterError extends Error {
  * also matters: without one gray-matter caches every input it has seen, with no bound.
  */
 export const grayMatterOptions = {
-  engines: { yaml: (text: string) => (yaml.load(text, { schema: yaml.CORE_SCHEMA }) ?? {}) as object },
+  engines: { yaml: loadYaml },
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
@@ -116,6 +162,7 @@ export function parseFrontmatter(source: string, options: { requireDate: boolean
   try {
     data = matter(source, grayMatterOptions).data as Record<string, unknown>
   } catch (error) {
+    if (error instanceof FrontmatterError) throw error
     const mark = (error as { mark?: { line?: number } }).mark
     // js-yaml counts lines from 0 within the text gray-matter hands it, which begins with
     // the newline after the opening "---": its line 0 is the file's line 1.

@@ -198,11 +198,16 @@ async function runRefresh(id: string): Promise<void> {
   update(id, { status: 'running', started_at: new Date().toISOString() })
   try {
     let commit: string | null = null
+    const confirmedDeletions = new Set<string>()
     if (config.contentGitUrl) {
       const moved = await moveClone()
       commit = moved.to
       update(id, { from_commit: moved.from, commit_sha: moved.to })
       const relevant = moved.files.filter((file) => isContentPath(file.path, config.contentGitPath))
+      // Files the commits deleted: the sync honours their deletion even when it empties a
+      // folder, which it would otherwise take for a vanished folder.
+      const prefix = config.contentGitPath === '.' ? '' : `${config.contentGitPath.replace(/\/$/, '')}/`
+      for (const file of relevant) if (file.status === 'D') confirmedDeletions.add(file.path.slice(prefix.length))
       if (moved.files.length > 0) {
         console.log(`[kiln] refresh ${id.slice(0, 8)}: ${moved.files.length} files changed (${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`)
       }
@@ -210,7 +215,7 @@ async function runRefresh(id: string): Promise<void> {
 
     // The index moves to the new version in one transaction; the sync finds the changed
     // entries itself (by stamps and hashes), sibling files included.
-    const synced: SyncResult = syncContent()
+    const synced: SyncResult = syncContent({ confirmedDeletions })
     if (commit) writeState(LAST_COMMIT, commit)
 
     const posts: RefreshPostResult[] = synced.deleted.map((label) => ({ ...parseLabel(label), result: 'deleted' as const }))

@@ -6,8 +6,23 @@
  *   pages/<name>.mdx, .md, <name>/index.mdx  pages, served at /<name>
  *
  * Names starting with "." or "_" directly under blog/ and pages/ are not posts, so
- * authors can keep work in progress there. A one-file post's version is its file alone:
- * a post that imports other files belongs in a folder, whose every file is hashed.
+ * authors can keep work in progress and shared components (`blog/_components/`) there.
+ *
+ * The content folder is a boundary (docs/security.md, "Content boundary"): nothing
+ * outside it is ever read. A symbolic link is followed only when its target is inside the
+ * folder; an entry or a sibling file whose link leaves it is skipped with a warning, so a
+ * link to /etc/passwd is never served and never hashed. The compiler holds the same line
+ * for imports (compile-mdx.server.ts).
+ *
+ * An entry's version is a hash over its own files (a folder post: every file in it) and
+ * every file inside the content folder it imports, followed through imports of imports:
+ * editing a shared `_components/note.jsx` is a new version of each post that imports it.
+ * The imports are found here, when the entry is indexed, and not recorded by the compile:
+ * the version keys the compiled row, the component and page caches and the index's
+ * content version, so it must be known before anything is compiled, and a post must move
+ * when a file it imports changes even if nobody has asked for it since. Reading imports
+ * with patterns may count a file too many (an import written in a code block), which
+ * costs a recompile at most; never one too few for the import forms esbuild bundles.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -22,6 +37,11 @@ const ENTRY_EXTENSIONS = ['.mdx', '.md']
 /** A post folder is bounded: beyond this many files its hash would cost too much to take. */
 const MAX_FILES_PER_ENTRY = 500
 const IGNORED_DIRS = new Set(['node_modules'])
+/** Files whose imports are followed, and the extensions esbuild tries for an import written without one. */
+const SCRIPT_EXTENSIONS = ['.tsx', '.ts', '.jsx', '.js', '.mjs', '.cjs', '.mdx', '.md']
+const RESOLVE_EXTENSIONS = ['.tsx', '.ts', '.jsx', '.js', '.mjs', '.cjs', '.css', '.json', '.mdx', '.md']
+/** Files of this size or more are hashed a chunk at a time, never held whole in memory. */
+const HASH_CHUNK_BYTES = 1024 * 1024
 
 /** [path relative to the content folder, mtimeMs, size] */
 export type FileStamp = [string, number, number]
@@ -43,10 +63,31 @@ export interface SkippedFile {
 export interface SourceScan {
   entries: SourceEntry[]
   skipped: SkippedFile[]
+  /**
+   * Set when the content folder, or one of its blog/ and pages/ folders, exists but
+   * could not be read, or the content folder itself is missing: the scan says nothing
+   * about which entries are gone, and nothing may be deleted on its word.
+   */
+  unavailable?: string
+  /** Kinds whose folder (blog/, pages/) is not there at all. */
+  missingFolders?: EntryKind[]
+  /** Entries (kind:slug) that were seen but could not be read: they are not gone. */
+  unreadable?: string[]
 }
 
 function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_')
+}
+
+/** True when `target` is `root` or inside it (both absolute, symbolic links already resolved). */
+export function isInside(root: string, target: string): boolean {
+  const relative = path.relative(root, target)
+  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative))
+}
+
+/** The content folder with its symbolic links resolved: what every real path is compared to. */
+export function contentRoot(contentDir: string): string {
+  return fs.realpathSync(contentDir)
 }
 
 function stamp(contentDir: string, absolute: string): FileStamp {
@@ -55,17 +96,49 @@ function stamp(contentDir: string, absolute: string): FileStamp {
 }
 
 /**
- * Every file in a post's folder is part of its version, "_" names included: the post may
- * import them. Only dot files (editor and OS litter) and node_modules are left out.
+ * Where a symbolic link leads, when that is inside the content folder; otherwise the
+ * reason it is not followed.
  */
-function listFolder(contentDir: string, dir: string, into: FileStamp[]): void {
+function followLink(root: string, absolute: string): { real: string } | { refused: string } {
+  let real: string
+  try {
+    real = fs.realpathSync(absolute)
+  } catch {
+    return { refused: 'is a symbolic link to nothing' }
+  }
+  if (!isInside(root, real)) return { refused: `is a symbolic link to ${real}, outside the content folder: not read` }
+  return { real }
+}
+
+/**
+ * Every file in a post's folder is part of its version, "_" names included: the post may
+ * import them. Only dot files (editor and OS litter) and node_modules are left out, and
+ * symbolic links that leave the content folder.
+ */
+function listFolder(contentDir: string, root: string, dir: string, into: FileStamp[], skipped: SkippedFile[], seenDirs: Set<string>): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (into.length >= MAX_FILES_PER_ENTRY) return
     if (entry.name.startsWith('.')) continue
     const absolute = path.join(dir, entry.name)
-    if (entry.isDirectory()) {
-      if (!IGNORED_DIRS.has(entry.name)) listFolder(contentDir, absolute, into)
-    } else if (entry.isFile()) {
+    let isDirectory = entry.isDirectory()
+    let isFile = entry.isFile()
+    if (entry.isSymbolicLink()) {
+      const link = followLink(root, absolute)
+      if ('refused' in link) {
+        skipped.push({ path: path.relative(contentDir, absolute), reason: link.refused })
+        continue
+      }
+      const stat = fs.statSync(link.real)
+      isDirectory = stat.isDirectory()
+      isFile = stat.isFile()
+    }
+    if (isDirectory) {
+      // A link back up the tree would loop forever: each real folder is listed once.
+      const real = fs.realpathSync(absolute)
+      if (IGNORED_DIRS.has(entry.name) || seenDirs.has(real)) continue
+      seenDirs.add(real)
+      listFolder(contentDir, root, absolute, into, skipped, seenDirs)
+    } else if (isFile) {
       into.push(stamp(contentDir, absolute))
     }
   }
@@ -79,38 +152,83 @@ function findIndexFile(dir: string): string | undefined {
   return undefined
 }
 
+const byPath = (a: FileStamp, b: FileStamp) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+
 /** Lists every post and page with the stamps of its files. Reads no file contents. */
 export function scanContent(contentDir: string): SourceScan {
   const entries: SourceEntry[] = []
   const skipped: SkippedFile[] = []
+  const missingFolders: EntryKind[] = []
+  const unreadable: string[] = []
+  let root: string
+  try {
+    root = contentRoot(contentDir)
+    fs.readdirSync(root)
+  } catch (error) {
+    return { entries, skipped, unavailable: `the content folder ${contentDir} is missing or unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }
+  }
   for (const kind of Object.keys(KIND_FOLDERS) as EntryKind[]) {
-    const root = path.join(contentDir, KIND_FOLDERS[kind])
-    if (!fs.existsSync(root)) continue
+    const kindDir = path.join(contentDir, KIND_FOLDERS[kind])
+    if (!fs.existsSync(kindDir)) {
+      missingFolders.push(kind)
+      continue
+    }
+    let dirents: fs.Dirent[]
+    try {
+      dirents = fs.readdirSync(kindDir, { withFileTypes: true })
+    } catch (error) {
+      return { entries: [], skipped, unavailable: `${path.join(contentDir, KIND_FOLDERS[kind])} is unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }
+    }
     const seen = new Map<string, string>()
-    for (const dirent of fs.readdirSync(root, { withFileTypes: true })) {
+    for (const dirent of dirents) {
       if (isIgnoredName(dirent.name)) continue
-      const absolute = path.join(root, dirent.name)
+      const absolute = path.join(kindDir, dirent.name)
       const relative = path.relative(contentDir, absolute)
+      let isDirectory = dirent.isDirectory()
+      let isFile = dirent.isFile()
+      if (dirent.isSymbolicLink()) {
+        const link = followLink(root, absolute)
+        if ('refused' in link) {
+          skipped.push({ path: relative, reason: link.refused })
+          continue
+        }
+        const stat = fs.statSync(link.real)
+        isDirectory = stat.isDirectory()
+        isFile = stat.isFile()
+      }
       let slug: string
       let entryFile: string
       const files: FileStamp[] = []
-      if (dirent.isDirectory()) {
-        const index = findIndexFile(absolute)
-        if (!index) {
-          skipped.push({ path: relative, reason: 'folder has no index.mdx or index.md' })
+      if (isDirectory) {
+        slug = dirent.name
+        try {
+          const index = findIndexFile(absolute)
+          if (!index) {
+            skipped.push({ path: relative, reason: 'folder has no index.mdx or index.md' })
+            continue
+          }
+          entryFile = index
+          files.push(stamp(contentDir, index))
+          const siblings: FileStamp[] = []
+          listFolder(contentDir, root, absolute, siblings, skipped, new Set([fs.realpathSync(absolute)]))
+          siblings.sort(byPath)
+          for (const sibling of siblings) if (sibling[0] !== files[0][0]) files.push(sibling)
+        } catch (error) {
+          // A folder that cannot be listed right now is not a deleted post: keep its row.
+          skipped.push({ path: relative, reason: `could not be read: ${(error as Error).message}` })
+          unreadable.push(`${kind}:${slug}`)
           continue
         }
-        slug = dirent.name
-        entryFile = index
-        files.push(stamp(contentDir, index))
-        const siblings: FileStamp[] = []
-        listFolder(contentDir, absolute, siblings)
-        siblings.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-        for (const sibling of siblings) if (sibling[0] !== files[0][0]) files.push(sibling)
-      } else if (dirent.isFile() && ENTRY_EXTENSIONS.includes(path.extname(dirent.name))) {
+      } else if (isFile && ENTRY_EXTENSIONS.includes(path.extname(dirent.name))) {
         slug = dirent.name.slice(0, -path.extname(dirent.name).length)
         entryFile = absolute
-        files.push(stamp(contentDir, absolute))
+        try {
+          files.push(stamp(contentDir, absolute))
+        } catch (error) {
+          skipped.push({ path: relative, reason: `could not be read: ${(error as Error).message}` })
+          unreadable.push(`${kind}:${slug}`)
+          continue
+        }
       } else {
         continue
       }
@@ -127,24 +245,128 @@ export function scanContent(contentDir: string): SourceScan {
       entries.push({ kind, slug, path: path.relative(contentDir, entryFile), files })
     }
   }
-  return { entries, skipped }
+  const scan: SourceScan = { entries, skipped }
+  if (missingFolders.length > 0) scan.missingFolders = missingFolders
+  if (unreadable.length > 0) scan.unreadable = unreadable
+  return scan
 }
 
-/** The version of an entry: a hash over the names and bytes of all its files. */
-export function hashEntry(contentDir: string, files: FileStamp[]): string {
+/**
+ * The import specifiers of a module or an MDX file: static imports, re-exports (`from '…'`),
+ * side-effect imports, import() and require(). One pattern anchored on the keyword and the
+ * string right after it, so text full of the word "import" costs linear time.
+ */
+const IMPORT_PATTERN = /\b(?:from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]/g
+
+export function importSpecifiers(source: string): string[] {
+  const found = new Set<string>()
+  for (const match of source.matchAll(IMPORT_PATTERN)) found.add(match[1])
+  return [...found]
+}
+
+/**
+ * The file a relative import names, the way esbuild looks for it (the name, then with each
+ * extension, then as a folder's index), relative to the importing file's folder: its real
+ * path when that is inside the content folder, `outside` when it leads out, undefined when
+ * there is no such file. The compiler resolves relative imports with this function too,
+ * so the version and the bundle count the same files.
+ */
+export function resolveImport(root: string, fromDir: string, specifier: string): { path: string } | { outside: string } | undefined {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined
+  const base = path.resolve(fromDir, specifier.split('?')[0])
+  if (!isInside(root, base)) return { outside: base }
+  const candidates = [base, ...RESOLVE_EXTENSIONS.map((ext) => base + ext), ...RESOLVE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`))]
+  // TypeScript's habit: `./x.js` names `./x.ts` or `./x.tsx`, and esbuild follows it.
+  if (/\.jsx?$/.test(base)) candidates.push(base.replace(/\.jsx?$/, '.ts'), base.replace(/\.jsx?$/, '.tsx'))
+  for (const candidate of candidates) {
+    let real: string
+    try {
+      if (!fs.statSync(candidate).isFile()) continue
+      real = fs.realpathSync(candidate)
+    } catch {
+      continue
+    }
+    return isInside(root, real) ? { path: real } : { outside: real }
+  }
+  return undefined
+}
+
+/**
+ * Every file inside the content folder that an entry imports, followed through the imports
+ * of what it imports, as stamps relative to the content folder. `source` is the entry
+ * file's text (already read by the caller). Files larger than `maxBytes` are counted but
+ * not read for imports.
+ */
+export function importedFiles(contentDir: string, entryPath: string, source: string, maxBytes: number): FileStamp[] {
+  const root = contentRoot(contentDir)
+  const entryReal = fs.realpathSync(path.join(contentDir, entryPath))
+  const seen = new Set<string>([entryReal])
+  const found: FileStamp[] = []
+  const queue: { dir: string; text: string }[] = [{ dir: path.dirname(entryReal), text: source }]
+  while (queue.length > 0 && found.length < MAX_FILES_PER_ENTRY) {
+    const { dir, text } = queue.shift()!
+    for (const specifier of importSpecifiers(text)) {
+      const resolved = resolveImport(root, dir, specifier)
+      if (!resolved || !('path' in resolved) || seen.has(resolved.path)) continue
+      const real = resolved.path
+      seen.add(real)
+      const stat = fs.statSync(real)
+      found.push([path.relative(root, real), stat.mtimeMs, stat.size])
+      if (SCRIPT_EXTENSIONS.includes(path.extname(real)) && stat.size <= maxBytes) {
+        queue.push({ dir: path.dirname(real), text: fs.readFileSync(real, 'utf8') })
+      }
+    }
+  }
+  return found.sort(byPath)
+}
+
+/** Stamps of files as they are now, or null for one that is gone. */
+export function restamp(contentDir: string, files: FileStamp[]): (FileStamp | null)[] {
+  return files.map(([relative]) => {
+    try {
+      const stat = fs.statSync(path.join(contentDir, relative))
+      return [relative, stat.mtimeMs, stat.size]
+    } catch {
+      return null
+    }
+  })
+}
+
+function hashFile(hash: crypto.Hash, absolute: string): void {
+  const fd = fs.openSync(absolute, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES)
+    for (;;) {
+      const read = fs.readSync(fd, buffer, 0, buffer.length, null)
+      if (read === 0) break
+      hash.update(buffer.subarray(0, read))
+    }
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/**
+ * The version of an entry: a hash over the names and bytes of all its files, each read a
+ * chunk at a time. A file named in `stampOnly` (a post over MAX_POST_BYTES) is hashed by
+ * its stamp instead of its bytes: it is never read, and any change to it still moves the
+ * version.
+ */
+export function hashEntry(contentDir: string, files: FileStamp[], { stampOnly }: { stampOnly?: Set<string> } = {}): string {
   const hash = crypto.createHash('sha256')
-  for (const [relative] of [...files].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  for (const [relative, mtimeMs, size] of [...files].sort(byPath)) {
     hash.update(relative)
     hash.update('\0')
-    hash.update(fs.readFileSync(path.join(contentDir, relative)))
+    if (stampOnly?.has(relative)) hash.update(`stamp:${mtimeMs}:${size}`)
+    else hashFile(hash, path.join(contentDir, relative))
     hash.update('\0')
   }
   return hash.digest('hex').slice(0, 32)
 }
 
 /** True when the stamps (name, mtime, size) are the same: the bytes are then assumed unchanged. */
-export function sameStamps(a: FileStamp[], b: FileStamp[]): boolean {
-  return a.length === b.length && a.every((stamp, i) => stamp[0] === b[i][0] && stamp[1] === b[i][1] && stamp[2] === b[i][2])
+export function sameStamps(a: (FileStamp | null)[], b: (FileStamp | null)[]): boolean {
+  return a.length === b.length && a.every((stamp, i) => stamp !== null && b[i] !== null && stamp[0] === b[i]![0] && stamp[1] === b[i]![1] && stamp[2] === b[i]![2])
 }
 
 export function readEntrySource(contentDir: string, entryPath: string): string {

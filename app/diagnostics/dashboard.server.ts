@@ -11,6 +11,7 @@ import { getConfig, projectRoot } from '../config.server.ts'
 import { readInstanceRole } from '../replication/instance.server.ts'
 import { getCompilePool } from '../content/compile-pool.server.ts'
 import { countEntries } from '../content/content-index.server.ts'
+import { getContentProblem } from '../content/content.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
@@ -91,6 +92,7 @@ function contentFacts() {
   const [lastRefresh] = listRefreshes(1)
   return {
     counts,
+    problem: getContentProblem(),
     lastRefresh: lastRefresh
       ? {
           status: lastRefresh.status,

@@ -17,9 +17,8 @@ export function startBackgroundWork(): void {
   backgroundWork = true
   const config = getConfig()
   migrateNow()
-  const result = syncContent()
-  for (const skipped of result.skipped) console.warn(`[kiln] skipped ${skipped.path}: ${skipped.reason}`)
-  for (const invalid of result.invalid) console.warn(`[kiln] ${invalid.path}: ${invalid.error}`)
+  // Skipped and invalid entries are logged by the sync itself, each once.
+  syncContent()
   if (config.contentWatch) startWatching(config.contentDir)
   // Catch up on whatever was pushed while no instance of ours was the primary.
   if (config.contentGitUrl) requestRefresh('startup')

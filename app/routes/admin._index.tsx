@@ -245,6 +245,11 @@ export default function AdminDashboard() {
           <Stat name="content-errors" label="With errors" value={formatCount(content.failureCount + content.counts.invalid)} hint={`${content.counts.invalid} with invalid frontmatter`} />
           <Stat name="content-warnings" label="With warnings" value={formatCount(content.warningCount)} />
         </StatGrid>
+        {content.problem ? (
+          <p role="alert" data-testid="content-problem" className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">
+            Content folder problem since {formatAgo(content.problem.since, data.now)}: {content.problem.message}
+          </p>
+        ) : null}
         {content.lastRefresh?.error ? (
           <p className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">{content.lastRefresh.error}</p>
         ) : null}

@@ -55,7 +55,7 @@ describe('syncContentIndex', () => {
   it('starts from a freshly migrated database', () => {
     expect(log).toHaveBeenCalledWith(expect.stringContaining('applied migrations: 20261125000000_content_store'))
     expect(listAllEntries(db)).toEqual([])
-    expect(syncContentIndex(db, content)).toEqual({ added: [], updated: [], deleted: [], skipped: [], invalid: [] })
+    expect(syncContentIndex(db, content)).toEqual({ added: [], updated: [], deleted: [], skipped: [], invalid: [], held: [], problem: null })
   })
 
   it('adds every entry on the first sync', () => {

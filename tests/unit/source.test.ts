@@ -38,7 +38,7 @@ afterEach(() => {
 
 describe('scanContent', () => {
   it('gives nothing for an empty content folder', () => {
-    expect(scanContent(tmp.root)).toEqual({ entries: [], skipped: [] })
+    expect(scanContent(tmp.root)).toEqual({ entries: [], skipped: [], missingFolders: ['post', 'page'] })
   })
 
   it('finds one-file posts (.mdx and .md), folder posts and pages', () => {

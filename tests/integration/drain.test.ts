@@ -80,9 +80,11 @@ describe('draining on SIGTERM', () => {
     // Keep-alive load: four clients asking again as soon as they are answered.
     const load = Array.from({ length: 3 }, async () => {
       while (loading) {
+        // Sent once the server has begun to stop (it logged the signal): its answer must close.
+        const sentAfterSignal = signalled
         try {
           const answer = await request(server, agent, '/blog/hello')
-          if (signalled) afterSignal.push(answer)
+          if (sentAfterSignal) afterSignal.push(answer)
           else beforeSignal++
         } catch {
           // After the signal the listener is closed: a new connection is refused. That ends this client.
@@ -93,8 +95,9 @@ describe('draining on SIGTERM', () => {
     const slow = request(server, agent, '/blog/hang')
     await waitForHighlightJob(server)
     await waitFor(async () => beforeSignal > 0, 'the keep-alive load to be answered')
-    signalled = true
     server.process.kill('SIGTERM')
+    await waitFor(async () => server.output().includes('SIGTERM: no new connections'), 'the server to take the signal')
+    signalled = true
     const answer = await slow
     loading = false
     await Promise.all(load)
@@ -102,8 +105,8 @@ describe('draining on SIGTERM', () => {
     // The highlight job timed out: the post is served with its block as plain text.
     expect(answer.status).toBe(200)
     expect(answer.body).toContain('After the block.')
-    expect(answer.headers.connection).toBe('close')
-    for (const late of afterSignal) expect(late.headers.connection).toBe('close')
+    expect(answer.headers.connection, 'the answer in flight').toBe('close')
+    for (const late of afterSignal) expect(late.headers.connection, 'an answer to the keep-alive load').toBe('close')
     await exited
     expect(server.output()).toMatch(/SIGTERM: no new connections/)
   }, 120_000)

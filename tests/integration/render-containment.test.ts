@@ -166,7 +166,9 @@ describe('SIGTERM while a post loops', () => {
     // The watchdog is kept out of it (a long render limit): the supervisor's deadline ends it.
     const server = await start({ contentDir, env: { RENDER_TIMEOUT_MS: '600000', SHUTDOWN_TIMEOUT_MS: '1000' } })
     fireAndForget(server, '/blog/loops')
-    // The main thread is stuck once /healthcheck stops answering.
+    // The post compiled (in a worker) and went on to render; the main thread is stuck once
+    // /healthcheck stops answering after that.
+    await waitFor(async () => server.output().includes('compiled blog/loops.mdx'), 'the looping post to compile')
     await waitFor(async () => {
       try {
         await get(server, '/healthcheck', { signal: AbortSignal.timeout(3000) })
@@ -179,6 +181,6 @@ describe('SIGTERM while a post loops', () => {
     server.process.kill('SIGTERM')
     const guard = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 30_000).unref())
     expect(await Promise.race([exited.then(() => 'exited' as const), guard])).toBe('exited')
-    expect(server.output()).toContain('did not stop within')
+    expect(server.output(), server.output()).toContain('did not stop within')
   }, 120_000)
 })

@@ -59,7 +59,7 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   }
   if (result.status !== 'ok') return fallback(result.status === 'failed' ? result.failure.message : 'not found')
   const { compiled } = result
-  const cacheKey = `post:${entry.slug}@${compiled.sourceHash}`
+  const cacheKey = `post:${entry.slug}@${compiled.sourceHash}${compiled.provisional ? `~${compiled.compiledAt}` : ''}`
   const missingComponents = compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : []))
   try {
     const html = timings.time('render', () => renderEntryHtml({ cacheKey, code: compiled.code, missingComponents, url }))

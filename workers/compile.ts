@@ -66,7 +66,10 @@ async function injectFault(input: Omit<CompileInput, 'highlight'>): Promise<void
   }
   if (source.includes('kiln-test-compile-hang')) for (;;);
   const slow = /kiln-test-compile-slow-(\d+)/.exec(source)
-  if (slow) await new Promise((resolve) => setTimeout(resolve, Number(slow[1])))
+  if (slow) {
+    console.log(`[kiln] test fault: ${input.entryPath} compiles slowly (${slow[1]} ms)`)
+    await new Promise((resolve) => setTimeout(resolve, Number(slow[1])))
+  }
 }
 
 export default async function compile({ input, port }: CompileTask): Promise<CompileTaskResult> {

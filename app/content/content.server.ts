@@ -268,7 +268,11 @@ export async function compileForReplica(
   const entry = getEntry(db, kind, slug)
   if (!entry) return { status: 'not-found' }
   if (entry.frontmatterError) return { status: 'failed', failure: frontmatterFailure(entry) }
-  const outcome = getCompiled(db, kind, slug, entry.sourceHash) ?? (await compileEntry(entry))
+  // A replica's asking is a request like any other: a failure that stands is not compiled again.
+  const known = getFailure(db, kind, slug)
+  if (known && known.sourceHash === entry.sourceHash && failureStands(known)) return { status: 'failed', failure: known }
+  const kept = getUnstored(unstoredKey(kind, slug, entry.sourceHash))?.result
+  const outcome = getCompiled(db, kind, slug, entry.sourceHash) ?? kept ?? (await compileEntry(entry))
   return isFailure(outcome) ? { status: 'failed', failure: outcome } : { status: 'ok', compiled: outcome }
 }
 

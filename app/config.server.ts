@@ -145,6 +145,12 @@ export interface Config {
   compileTimeoutMs: number
   /** Largest post file indexed and compiled; a larger one is an error of that post, never read whole. */
   maxPostBytes: number
+  /** Heap (V8 old generation) a compile thread may grow to before its compile fails as out of memory. */
+  compileMaxOldGenerationMb: number
+  /** First wait before a compile that timed out, ran out of memory or lost its thread is tried again (x5 per attempt, at most 6 h); also the wait before a provisional compile is redone. */
+  compileRetryMs: number
+  /** Compiles that could not be stored (disk full, read-only database), kept in memory up to this many bytes of code. */
+  unstoredCompilesMaxBytes: number
   siteTitle: string
   siteDescription: string
   /** The site's public address, without a trailing slash: canonical URLs, feeds, sitemap. */
@@ -230,6 +236,9 @@ function readConfig(): Config {
     compileIdleMs: integer('COMPILE_IDLE_MS', integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000), 1, 86_400_000),
     compileTimeoutMs: integer('COMPILE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     maxPostBytes: integer('MAX_POST_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31),
+    compileMaxOldGenerationMb: integer('COMPILE_MAX_OLD_GENERATION_MB', 512, 32, 65_536),
+    compileRetryMs: integer('COMPILE_RETRY_MS', 60_000, 100, 86_400_000),
+    unstoredCompilesMaxBytes: integer('UNSTORED_COMPILES_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     siteTitle: text('SITE_TITLE', 'Kiln'),
     siteDescription: text('SITE_DESCRIPTION', 'A blog served by Kiln: MDX posts compiled when they are first read.'),
     siteUrl: httpUrl('SITE_URL', `http://localhost:${port}`) as string,

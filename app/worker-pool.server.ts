@@ -8,6 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { ResourceLimits } from 'node:worker_threads'
 import Tinypool from 'tinypool'
 import { projectRoot } from './config.server.ts'
 
@@ -44,7 +45,7 @@ export class WorkerPool<Task, Result> {
   constructor(
     readonly name: string,
     private readonly workerFile: string,
-    private readonly options: { maxThreads: number; idleMs: number; env?: Record<string, string> },
+    private readonly options: { maxThreads: number; idleMs: number; env?: Record<string, string>; resourceLimits?: ResourceLimits },
   ) {}
 
   private get tinypool(): Tinypool {
@@ -56,6 +57,9 @@ export class WorkerPool<Task, Result> {
       maxThreads: this.options.maxThreads,
       idleTimeout: this.options.idleMs,
       env: { ...(process.env as Record<string, string>), ...this.options.env },
+      // A job that needs more heap than this ends its thread with ERR_WORKER_OUT_OF_MEMORY
+      // (see isOutOfMemory) instead of growing the whole process.
+      resourceLimits: this.options.resourceLimits,
     })
     // A thread that dies outside a job (it cannot load, or exits while idle) is reported
     // here; unhandled, tinypool's 'error' event would end the whole server.
@@ -111,4 +115,9 @@ export class WorkerPool<Task, Result> {
 export function isTimeout(error: unknown): boolean {
   const name = (error as { name?: string })?.name
   return name === 'TimeoutError' || name === 'AbortError'
+}
+
+/** True when an error from run() means the job's thread went past its heap limit (resourceLimits). */
+export function isOutOfMemory(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'ERR_WORKER_OUT_OF_MEMORY'
 }

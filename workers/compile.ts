@@ -4,8 +4,17 @@
  * blocks are not highlighted here: each one goes back over the task's MessagePort to the
  * main thread, which owns the highlight pool, so shiki's memory lives and dies with that
  * pool alone and its stats stay in one place.
+ *
+ * esbuild's JS API runs a child process (`esbuild --service`) per thread. When tinypool
+ * ends an idle thread, that child loses its stdin and exits, but the thread that spawned
+ * it is gone and nothing reaps it: every idle cycle of the pool used to leave one more
+ * zombie `esbuild` under the server. So each compile stops the service before it returns
+ * and waits until its child has been reaped by this thread's event loop. A new service
+ * starts with the next compile (a few milliseconds; other/bench-compile-esbuild.ts).
  */
+import fs from 'node:fs'
 import type { MessagePort } from 'node:worker_threads'
+import * as esbuild from 'esbuild'
 import { CompileError, compileMdx, type CompileInput, type CompiledEntry } from '../app/content/compile-mdx.server.ts'
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
 
@@ -18,6 +27,50 @@ export interface CompileTask {
 export type CompileTaskResult =
   | { ok: true; compiled: CompiledEntry }
   | { ok: false; error: { message: string; file?: string; line?: number; column?: number } }
+
+/** This thread's child processes (Linux: the thread's own list in /proc), or null where that cannot be read. */
+function threadChildren(): string[] | null {
+  try {
+    return fs.readFileSync('/proc/thread-self/children', 'utf8').trim().split(/\s+/).filter(Boolean)
+  } catch {
+    return null
+  }
+}
+
+/** Stops this thread's esbuild service and waits (up to 5 s) until its process has been reaped. */
+export async function stopEsbuild(): Promise<void> {
+  await esbuild.stop()
+  const deadline = Date.now() + 5000
+  for (let children = threadChildren(); children && children.length > 0 && Date.now() < deadline; children = threadChildren()) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/**
+ * Test-only faults (KILN_TEST_FAULTS=1), so the compile pool's limits are proven with
+ * real failures: a post whose source holds `kiln-test-compile-oom` allocates until the
+ * thread's heap limit ends it, `kiln-test-compile-hang` never returns, and
+ * `kiln-test-compile-slow-<ms>` takes that long before compiling.
+ */
+async function injectFault(input: Omit<CompileInput, 'highlight'>): Promise<void> {
+  if (process.env.KILN_TEST_FAULTS !== '1') return
+  let source = ''
+  try {
+    source = fs.readFileSync(`${input.contentDir}/${input.entryPath}`, 'utf8')
+  } catch {
+    return
+  }
+  if (source.includes('kiln-test-compile-oom')) {
+    const hoard: string[][] = []
+    for (let i = 0; ; i++) hoard.push(Array.from({ length: 100_000 }, (_, j) => `${i}:${j}`))
+  }
+  if (source.includes('kiln-test-compile-hang')) for (;;);
+  const slow = /kiln-test-compile-slow-(\d+)/.exec(source)
+  if (slow) {
+    console.log(`[kiln] test fault: ${input.entryPath} compiles slowly (${slow[1]} ms)`)
+    await new Promise((resolve) => setTimeout(resolve, Number(slow[1])))
+  }
+}
 
 export default async function compile({ input, port }: CompileTask): Promise<CompileTaskResult> {
   const waiting = new Map<number, (answer: HighlightAnswer) => void>()
@@ -33,6 +86,7 @@ export default async function compile({ input, port }: CompileTask): Promise<Com
       port.postMessage({ id, task })
     })
   try {
+    await injectFault(input)
     return { ok: true, compiled: await compileMdx({ ...input, highlight }) }
   } catch (error) {
     // Errors lose their class crossing threads: send the fields.
@@ -40,5 +94,6 @@ export default async function compile({ input, port }: CompileTask): Promise<Com
     return { ok: false, error: { message: failure.message, file: failure.file, line: failure.line, column: failure.column } }
   } finally {
     port.close()
+    await stopEsbuild()
   }
 }

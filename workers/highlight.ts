@@ -5,6 +5,7 @@
  * idle timeout ends the thread, everything shiki allocated (grammars, the regex engine's
  * memory) goes with it.
  */
+import fs from 'node:fs'
 import { createHighlighterCore, type HighlighterCore, type ShikiTransformer } from 'shiki/core'
 import { bundledLanguages } from 'shiki/langs'
 import { bundledThemes } from 'shiki/themes'
@@ -105,9 +106,21 @@ async function injectFault(lang: string): Promise<void> {
   if (lang === 'kiln-test-hang') for (;;);
 }
 
+/**
+ * A passing fault (KILN_TEST_FAULTS=1): a block whose code holds `kiln-test-fail-while-flagged`
+ * fails to highlight while the file named by KILN_TEST_FAULT_FILE exists, and highlights
+ * normally once it is gone, so a provisional compile can be seen replaced.
+ */
+function injectPassingFault(code: string): void {
+  if (process.env.KILN_TEST_FAULTS !== '1' || !code.includes('kiln-test-fail-while-flagged')) return
+  const flag = process.env.KILN_TEST_FAULT_FILE
+  if (flag && fs.existsSync(flag)) throw new Error('highlight worker failed on purpose while flagged')
+}
+
 export default async function highlight({ code, lang, meta }: HighlightTask): Promise<HighlightOutcome> {
   const requested = lang.toLowerCase()
   await injectFault(requested)
+  injectPassingFault(code)
   if (!isKnownLanguage(requested)) return { ok: false, reason: 'unknown-language', lang }
   const shiki = await getHighlighter()
   await ensureLanguage(shiki, requested)

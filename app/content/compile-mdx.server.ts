@@ -15,7 +15,7 @@ import { toString as hastToString } from 'hast-util-to-string'
 import { visit } from 'unist-util-visit'
 import type { Root as HastRoot, Element } from 'hast'
 import type { Root as MdastRoot, RootContent as MdastNode } from 'mdast'
-import type { Program, Pattern } from 'estree'
+import type { Node as EstreeNode, Program, Pattern, SourceLocation } from 'estree'
 import type {} from 'mdast-util-mdx'
 import type {} from 'mdast-util-to-hast'
 import fs from 'node:fs'
@@ -53,6 +53,12 @@ export interface CompiledEntry {
   warnings: CompileWarning[]
   /** Every file the compile read, relative to the content folder (links resolved). */
   files?: string[]
+  /**
+   * Set when a code block could not be highlighted for a passing reason (the highlight
+   * job timed out or its thread crashed, unlike an unknown language): the output is
+   * served, but stored as provisional and compiled again later.
+   */
+  provisional: boolean
 }
 
 /** A compile that failed, with where it failed (relative to the content folder). */
@@ -144,16 +150,91 @@ function isComponentName(name: string): boolean {
   return /^[A-Z]/.test(name) || name.includes('.')
 }
 
+/** The JSX nodes of estree-jsx that are read here (the JSX extension of estree's types). */
+type JSXName =
+  | { type: 'JSXIdentifier'; name: string }
+  | { type: 'JSXMemberExpression'; object: JSXName; property: { name: string } }
+  | { type: 'JSXNamespacedName' }
+interface JSXOpeningElement {
+  type: 'JSXOpeningElement'
+  name: JSXName
+  loc?: SourceLocation | null
+}
+
+/** The dotted name of a JSX element (`Foo`, `Foo.Bar`); null for a namespaced one (`svg:rect`). */
+function jsxElementName(name: JSXName): string | null {
+  if (name.type === 'JSXIdentifier') return name.name
+  if (name.type === 'JSXMemberExpression') {
+    const object = jsxElementName(name.object)
+    return object === null ? null : `${object}.${name.property.name}`
+  }
+  return null
+}
+
+/** Every estree node under `root` (skipping positions and comments), depth first. */
+function* estreeNodes(root: EstreeNode): Generator<EstreeNode> {
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const value = stack.pop()
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i])
+    } else if (value && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string') {
+      yield value as EstreeNode
+      for (const [key, child] of Object.entries(value)) {
+        if (key !== 'loc' && key !== 'range' && key !== 'position' && key !== 'comments' && child && typeof child === 'object') stack.push(child)
+      }
+    }
+  }
+}
+
+/**
+ * Components used by JSX inside an expression: an attribute's value (`image={<BlogImage />}`),
+ * `{cond && <Foo />}`, a render prop. MDX resolves those through the same components map
+ * as the ones in the text, so a missing one fails the render the same way. Names the
+ * expression binds itself (a parameter, a local const) are its own business: over all
+ * of the expression, not scope by scope, which errs on the side of no stand-in.
+ */
+function collectExpressionComponents(program: Program, record: (name: string, line?: number, column?: number) => void): void {
+  const local = new Set<string>()
+  const jsx: JSXOpeningElement[] = []
+  for (const node of estreeNodes(program)) {
+    if ((node as { type: string }).type === 'JSXOpeningElement') jsx.push(node as unknown as JSXOpeningElement)
+    else if (node.type === 'VariableDeclarator') patternNames(node.id, local)
+    else if (node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') {
+      for (const param of node.params) patternNames(param, local)
+      if ('id' in node && node.id) local.add(node.id.name)
+    } else if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.id) local.add(node.id.name)
+    else if (node.type === 'CatchClause' && node.param) patternNames(node.param, local)
+  }
+  for (const element of jsx) {
+    const name = jsxElementName(element.name)
+    if (!name || !isComponentName(name) || local.has(name.split('.')[0])) continue
+    const start = element.loc?.start
+    record(name, start?.line, start ? start.column + 1 : undefined)
+  }
+}
+
 function remarkCollectComponents(collected: Collected, contentDir: string) {
   return () => (tree: MdastRoot, file: { path?: string }) => {
     const where = file.path ? path.relative(contentDir, file.path) : undefined
+    const record = (name: string, line?: number, column?: number) => {
+      if (!collected.used.has(name)) collected.used.set(name, { file: where, line, column })
+    }
+    const recordExpression = (program: Program | null | undefined, fallback: MdastNode) => {
+      if (!program) return
+      collectExpressionComponents(program, (name, line, column) => record(name, line ?? fallback.position?.start.line, column ?? fallback.position?.start.column))
+    }
     visit(tree, (node) => {
       if (node.type === 'mdxjsEsm') {
         const program = node.data?.estree
         if (program) declaredNames(program, collected.declared)
-      } else if ((node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') && node.name && isComponentName(node.name)) {
-        if (!collected.used.has(node.name)) {
-          collected.used.set(node.name, { file: where, line: node.position?.start.line, column: node.position?.start.column })
+      } else if (node.type === 'mdxFlowExpression' || node.type === 'mdxTextExpression') {
+        recordExpression(node.data?.estree, node)
+      } else if (node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') {
+        if (node.name && isComponentName(node.name)) record(node.name, node.position?.start.line, node.position?.start.column)
+        for (const attribute of node.attributes) {
+          if (attribute.type === 'mdxJsxExpressionAttribute') recordExpression(attribute.data?.estree, node)
+          else if (attribute.value && typeof attribute.value === 'object') recordExpression(attribute.value.data?.estree, node)
         }
       }
     })
@@ -303,7 +384,7 @@ function codeBlockElement(html: string, lang: string | undefined, title: string 
  * with the same frame otherwise. Meta (title, {1,3-5}, showLineNumbers) is read here; a
  * block that cannot be highlighted adds a warning and never fails the post.
  */
-function rehypeCodeBlocks(highlight: Highlight | undefined, warnings: CompileWarning[], contentDir: string) {
+function rehypeCodeBlocks(highlight: Highlight | undefined, warnings: CompileWarning[], contentDir: string, degraded: { provisional: boolean }) {
   return () => async (tree: HastRoot, file: { path?: string }) => {
     const where = file.path ? path.relative(contentDir, file.path) : undefined
     const blocks: { parent: HastRoot | Element; index: number; code: Element; pre: Element }[] = []
@@ -333,6 +414,7 @@ function rehypeCodeBlocks(highlight: Highlight | undefined, warnings: CompileWar
           if (answer.ok) html = answer.html
           else if (answer.reason === 'unknown-language') warn(`code block language "${lang}" is not one shiki knows: shown as plain text`)
           else {
+            degraded.provisional = true
             warn(`code block (${lang}) could not be highlighted (${answer.message}): shown as plain text`)
             console.error(`[kiln] highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ${where ?? 'post'}:${line ?? '?'} (${lang}): ${answer.message}`)
           }
@@ -490,6 +572,7 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPo
   const collected: Collected = { headings: [], used: new Map(), declared: new Set() }
   const warnings: CompileWarning[] = []
   const read = new Set<string>()
+  const degraded = { provisional: false }
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -506,7 +589,7 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPo
           ...(options.rehypePlugins ?? []),
           rehypeSlug,
           rehypeCollectHeadings(collected),
-          rehypeCodeBlocks(highlight, warnings, contentDir),
+          rehypeCodeBlocks(highlight, warnings, contentDir, degraded),
           // The "#" link is a real, focusable link named after its section; the "#"
           // itself is hidden from screen readers, which read the label instead.
           [
@@ -544,5 +627,5 @@ export async function compileMdx({ contentDir, entryPath, kind, highlight, maxPo
     if (collected.declared.has(root) || PROVIDED_COMPONENTS.has(root) || root === 'props') continue
     warnings.push({ message: `<${name}> is used but not defined or imported: it renders as a labelled box`, component: name, ...where })
   }
-  return { code: result.code, frontmatter, headings: collected.headings, warnings, files: [...read].sort() }
+  return { code: result.code, frontmatter, headings: collected.headings, warnings, files: [...read].sort(), provisional: degraded.provisional }
 }

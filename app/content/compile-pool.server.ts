@@ -6,7 +6,7 @@
  */
 import { MessageChannel } from 'node:worker_threads'
 import { getConfig } from '../config.server.ts'
-import { WorkerPool, isTimeout } from '../worker-pool.server.ts'
+import { WorkerPool, isOutOfMemory, isTimeout } from '../worker-pool.server.ts'
 import type { CompileTask, CompileTaskResult } from '../../workers/compile.ts'
 import { CompileError, type CompileInput, type CompiledEntry } from './compile-mdx.server.ts'
 import { highlightBlock, type HighlightTask } from './highlight.server.ts'
@@ -16,18 +16,28 @@ let pool: WorkerPool<CompileTask, CompileTaskResult> | undefined
 export function getCompilePool(): WorkerPool<CompileTask, CompileTaskResult> {
   if (!pool) {
     const config = getConfig()
-    pool = new WorkerPool('compile', 'compile.worker.mjs', { maxThreads: config.compileMaxThreads, idleMs: config.compileIdleMs })
+    pool = new WorkerPool('compile', 'compile.worker.mjs', {
+      maxThreads: config.compileMaxThreads,
+      idleMs: config.compileIdleMs,
+      // A post whose compile needs gigabytes (an enormous expression, a runaway plugin)
+      // fails as "ran out of memory" and its thread ends; the server does not grow.
+      resourceLimits: { maxOldGenerationSizeMb: config.compileMaxOldGenerationMb },
+    })
   }
   return pool
 }
 
-/** Compiles one entry in a worker; throws a CompileError (transient when the worker, not the post, failed). */
+/**
+ * Compiles one entry in a worker; throws a CompileError, transient when the compile did
+ * not finish (it timed out, ran out of memory, or its thread died): such a failure is
+ * recorded and retried after a back-off (content.server.ts), not on every request.
+ */
 export async function compileInWorker(input: Omit<CompileInput, 'highlight'>): Promise<CompiledEntry> {
   const { port1, port2 } = new MessageChannel()
   port1.on('message', ({ id, task }: { id: number; task: HighlightTask }) => {
     void highlightBlock(task).then((answer) => port1.postMessage({ id, answer }))
   })
-  const { compileTimeoutMs } = getConfig()
+  const { compileTimeoutMs, compileMaxOldGenerationMb } = getConfig()
   try {
     const result = await getCompilePool().run({ input, port: port2 }, { timeoutMs: compileTimeoutMs, transferList: [port2] })
     if (result.ok) return result.compiled
@@ -35,7 +45,11 @@ export async function compileInWorker(input: Omit<CompileInput, 'highlight'>): P
     throw new CompileError(message, file, line, column)
   } catch (error) {
     if (error instanceof CompileError) throw error
-    const reason = isTimeout(error) ? `compiling took longer than ${compileTimeoutMs} ms` : `the compile worker failed: ${(error as Error)?.message ?? error}`
+    const reason = isTimeout(error)
+      ? `compiling took longer than ${compileTimeoutMs} ms`
+      : isOutOfMemory(error)
+        ? `compiling ran out of memory (a compile thread may use ${compileMaxOldGenerationMb} MB: COMPILE_MAX_OLD_GENERATION_MB)`
+        : `the compile worker failed: ${(error as Error)?.message ?? error}`
     throw new CompileError(reason, input.entryPath, undefined, undefined, true)
   } finally {
     port1.close()

@@ -22,6 +22,8 @@ export interface StoredEntry {
   warnings: CompileWarning[]
   compileMs: number
   compiledAt: string
+  /** Made while a code block could not be highlighted for a passing reason: served, but compiled again later. */
+  provisional: boolean
 }
 
 export interface StoredFailure {
@@ -33,6 +35,10 @@ export interface StoredFailure {
   line: number | null
   column: number | null
   failedAt: string
+  /** When a failure that said nothing final about the post (a timeout, out of memory) may be tried again; null: wait for an edit. */
+  retryAt?: string | null
+  /** Compiles of this version that failed in a row. */
+  attempts?: number
 }
 
 interface CompiledRow {
@@ -47,6 +53,7 @@ interface CompiledRow {
   warnings: string
   compile_ms: number
   compiled_at: string
+  provisional: number
 }
 
 interface FailureRow {
@@ -58,6 +65,8 @@ interface FailureRow {
   line: number | null
   column: number | null
   failed_at: string
+  retry_at: string | null
+  attempts: number
 }
 
 function toStored(row: CompiledRow): StoredEntry {
@@ -73,6 +82,7 @@ function toStored(row: CompiledRow): StoredEntry {
     warnings: JSON.parse(row.warnings) as CompileWarning[],
     compileMs: row.compile_ms,
     compiledAt: row.compiled_at,
+    provisional: row.provisional === 1,
   }
 }
 
@@ -86,6 +96,8 @@ function toFailure(row: FailureRow): StoredFailure {
     line: row.line,
     column: row.column,
     failedAt: row.failed_at,
+    retryAt: row.retry_at ?? null,
+    attempts: row.attempts ?? 1,
   }
 }
 
@@ -118,6 +130,8 @@ export interface SaveInput {
   wordCount: number
   readingMinutes: number
   compileMs: number
+  /** Set when the compile is degraded for a passing reason (compiled.provisional): stored, but not as final. */
+  provisional?: boolean
 }
 
 function toRow(input: SaveInput): CompiledRow {
@@ -133,6 +147,7 @@ function toRow(input: SaveInput): CompiledRow {
     warnings: JSON.stringify(input.compiled.warnings),
     compile_ms: input.compileMs,
     compiled_at: new Date().toISOString(),
+    provisional: input.provisional ? 1 : 0,
   }
 }
 
@@ -146,8 +161,8 @@ export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
   const row = toRow(input)
   db.transaction(() => {
     db.prepare(`INSERT OR REPLACE INTO compiled_entries
-        (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, compiled_at, compiler_version)
-      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, @compile_ms, @compiled_at, @compiler_version)`).run({
+        (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, compiled_at, compiler_version, provisional)
+      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, @compile_ms, @compiled_at, @compiler_version, @provisional)`).run({
       ...row,
       compiler_version: COMPILER_VERSION,
     })
@@ -157,7 +172,27 @@ export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
   return toStored(row)
 }
 
-export function saveFailure(db: DB, failure: Omit<StoredFailure, 'failedAt'>): StoredFailure {
+/** The longest wait between two tries of a compile that keeps timing out or running out of memory. */
+export const MAX_RETRY_MS = 6 * 60 * 60 * 1000
+
+/** The wait before try number `attempts + 1`: firstMs, then x5 per failed try (1 min, 5 min, 25 min, 2 h…), at most 6 h. */
+export function retryDelayMs(attempts: number, firstMs: number): number {
+  return Math.min(MAX_RETRY_MS, firstMs * 5 ** Math.max(0, attempts - 1))
+}
+
+/**
+ * Records a failed compile of this version. A `retry` failure (the compile did not finish:
+ * a timeout, out of memory, a dead thread) says nothing final about the post: it is tried
+ * again after a back-off that grows with each failed try of the same version, or at once
+ * when the source changes (a new hash). Any other failure waits for an edit.
+ */
+export function saveFailure(
+  db: DB,
+  failure: Omit<StoredFailure, 'failedAt' | 'retryAt' | 'attempts'>,
+  { retry, firstRetryMs = 60_000, now = Date.now() }: { retry?: boolean; firstRetryMs?: number; now?: number } = {},
+): StoredFailure {
+  const previous = getFailure(db, failure.kind, failure.slug)
+  const attempts = previous && previous.sourceHash === failure.sourceHash ? (previous.attempts ?? 1) + 1 : 1
   const row: FailureRow = {
     kind: failure.kind,
     slug: failure.slug,
@@ -166,11 +201,18 @@ export function saveFailure(db: DB, failure: Omit<StoredFailure, 'failedAt'>): S
     file: failure.file,
     line: failure.line,
     column: failure.column,
-    failed_at: new Date().toISOString(),
+    failed_at: new Date(now).toISOString(),
+    retry_at: retry ? new Date(now + retryDelayMs(attempts, firstRetryMs)).toISOString() : null,
+    attempts,
   }
-  db.prepare(`INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, file, line, column, failed_at, compiler_version)
-    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at, @compiler_version)`).run({ ...row, compiler_version: COMPILER_VERSION })
+  db.prepare(`INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, file, line, column, failed_at, compiler_version, retry_at, attempts)
+    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at, @compiler_version, @retry_at, @attempts)`).run({ ...row, compiler_version: COMPILER_VERSION })
   return toFailure(row)
+}
+
+/** True when this recorded failure still stands for its version at `now` (no retry due yet). */
+export function failureStands(failure: StoredFailure, now = Date.now()): boolean {
+  return failure.retryAt == null || Date.parse(failure.retryAt) > now
 }
 
 /** Compiled rows and failures of entries that left the content folder. */

@@ -9,5 +9,7 @@
  *
  *   1: image alt (decorative when missing), empty links and untitled iframes named,
  *      focusable labelled heading anchors
+ *   2: components missing inside JSX attributes and expressions found (they render as
+ *      labelled boxes); a compile with a failed highlight job marked provisional
  */
-export const COMPILER_VERSION = 1
+export const COMPILER_VERSION = 2

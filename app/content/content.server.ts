@@ -10,7 +10,20 @@ import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
 import { CompileError, type CompileWarning } from './compile-mdx.server.ts'
 import { compileInWorker } from './compile-pool.server.ts'
-import { getCompiled, getFailure, getLastGood, pruneOrphans, saveCompiled, saveFailure, toStoredEntry, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
+import {
+  failureStands,
+  getCompiled,
+  getFailure,
+  getLastGood,
+  pruneOrphans,
+  saveCompiled,
+  saveFailure,
+  toStoredEntry,
+  type SaveInput,
+  type StoredEntry,
+  type StoredFailure,
+} from './compiled-store.server.ts'
+import { getUnstored, keepUnstored, retriedUnstored, storedAgain, unstoredKey } from './unstored-compiles.server.ts'
 import { getEntry, getEntryFiles, syncContentIndex, type IndexedEntry, type SyncResult } from './content-index.server.ts'
 import { compileOnReplica } from './replica-compile.server.ts'
 import { isValidSlug } from './slug.ts'
@@ -24,7 +37,7 @@ export type EntryResult =
   /** Broken, with no good version to fall back on. */
   | { status: 'failed'; entry: IndexedEntry; failure: StoredFailure }
 
-const stats = { compiles: 0, compileFailures: 0, compileMsTotal: 0 }
+const stats = { compiles: 0, compileFailures: 0, compileMsTotal: 0, provisionalCompiles: 0 }
 /** Compiles in progress, by kind:slug:hash: concurrent requests for one version share one compile. */
 const inFlight = new Map<string, Promise<StoredEntry | StoredFailure>>()
 let lastSyncAt = 0
@@ -104,7 +117,7 @@ function isFailure(value: StoredEntry | StoredFailure): value is StoredFailure {
 
 export type CompileOutcome =
   | { ok: true; save: SaveInput }
-  | { ok: false; failure: Omit<StoredFailure, 'failedAt'>; transient: boolean }
+  | { ok: false; failure: Omit<StoredFailure, 'failedAt'>; transient: boolean; unrecorded: boolean }
 
 /**
  * The index finds the files a post imports by reading its import statements (see
@@ -143,10 +156,21 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
     stats.compileMsTotal += compileMs
     warnUncountedFiles(entry, compiled.files ?? [], compiled.warnings)
     const warned = compiled.warnings.length > 0 ? ` with ${compiled.warnings.length} warnings` : ''
-    console.log(`[kiln] compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}`)
+    if (compiled.provisional) stats.provisionalCompiles++
+    const provisional = compiled.provisional ? ' (provisional: a code block could not be highlighted for now; compiled again later)' : ''
+    console.log(`[kiln] compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}${provisional}`)
     return {
       ok: true,
-      save: { kind: entry.kind, slug: entry.slug, sourceHash: entry.sourceHash, compiled, wordCount: entry.wordCount, readingMinutes: entry.readingMinutes, compileMs },
+      save: {
+        kind: entry.kind,
+        slug: entry.slug,
+        sourceHash: entry.sourceHash,
+        compiled,
+        wordCount: entry.wordCount,
+        readingMinutes: entry.readingMinutes,
+        compileMs,
+        provisional: compiled.provisional,
+      },
     }
   } catch (error) {
     stats.compileFailures++
@@ -154,11 +178,12 @@ export async function compileVersion(entry: IndexedEntry): Promise<CompileOutcom
     console.error(`[kiln] compile failed: ${compileError.where || entry.path}: ${compileError.message}`)
     return {
       ok: false,
-      // A crashed or timed-out worker says nothing about the post: such a failure is
-      // answered but not recorded, so the next request tries again. Nor does a post whose
-      // file is gone by now (its folder vanished): recorded, the failure would outlive the
-      // folder's return, since the version would be the same.
-      transient: compileError.transient || !fs.existsSync(path.join(contentDir, entry.path)),
+      // A compile that did not finish (timed out, out of memory, a dead thread) says
+      // nothing final about the post: recorded with a back-off, tried again later.
+      transient: compileError.transient,
+      // Nor does a post whose file is gone by now (its folder vanished): recorded, the
+      // failure would outlive the folder's return, since the version would be the same.
+      unrecorded: !fs.existsSync(path.join(contentDir, entry.path)),
       failure: {
         kind: entry.kind,
         slug: entry.slug,
@@ -177,14 +202,45 @@ export function unstored(outcome: CompileOutcome): StoredEntry | StoredFailure {
   return outcome.ok ? toStoredEntry(outcome.save) : { ...outcome.failure, failedAt: new Date().toISOString() }
 }
 
+/**
+ * Stores a compile's outcome on the primary. A write the database refuses (disk full,
+ * read-only) does not lose the compile: it is kept in memory (unstored-compiles.server.ts)
+ * and answered from there, so the post is not compiled again for every request.
+ */
 async function compileAndStore(entry: IndexedEntry): Promise<StoredEntry | StoredFailure> {
   const outcome = await compileVersion(entry)
   // A compile takes seconds; the lease may have moved meanwhile. A replica keeps it unstored.
   if (!readInstanceRole().isPrimary) return unstored(outcome)
-  const db = getDb()
-  if (outcome.ok) return saveCompiled(db, outcome.save)
-  if (outcome.transient) return { ...outcome.failure, failedAt: new Date().toISOString() }
-  return saveFailure(db, outcome.failure)
+  if (!outcome.ok && outcome.unrecorded) return unstored(outcome)
+  const key = unstoredKey(entry.kind, entry.slug, entry.sourceHash)
+  try {
+    const db = getDb()
+    const stored = outcome.ok ? saveCompiled(db, outcome.save) : saveFailure(db, outcome.failure, { retry: outcome.transient, firstRetryMs: getConfig().compileRetryMs })
+    storedAgain(key)
+    return stored
+  } catch (error) {
+    const result = outcome.ok ? unstored(outcome) : { ...unstored(outcome), ...(outcome.transient ? { retryAt: new Date(Date.now() + getConfig().compileRetryMs).toISOString() } : {}) }
+    keepUnstored(key, result, outcome.ok ? outcome.save : null, error)
+    return result
+  }
+}
+
+/** A compile kept in memory because it could not be stored: stored now if a retry is due and the write works. */
+function storeKeptIfDue(key: string, kept: NonNullable<ReturnType<typeof getUnstored>>): void {
+  if (!kept.save || Date.now() - kept.triedAt < getConfig().compileRetryMs || !isPrimary()) return
+  try {
+    saveCompiled(getDb(), kept.save)
+    storedAgain(key)
+  } catch (error) {
+    retriedUnstored(key, error)
+  }
+}
+
+/** Compiles a provisional version again, off the request, once its retry is due; the result replaces it. */
+function recompileProvisionalIfDue(entry: IndexedEntry, stored: StoredEntry): void {
+  if (!stored.provisional || !isPrimary()) return
+  if (Date.now() - Date.parse(stored.compiledAt) < getConfig().compileRetryMs) return
+  compileEntry(entry).catch((error: unknown) => console.error(`[kiln] recompiling provisional ${entry.path} failed: ${(error as Error)?.message ?? error}`))
 }
 
 function frontmatterFailure(entry: IndexedEntry): StoredFailure {
@@ -220,11 +276,25 @@ export async function loadEntry(kind: EntryKind, slug: string, timings: Timings,
 
   if (entry.frontmatterError) return fallBack(frontmatterFailure(entry))
 
-  const stored = timings.time('db', () => getCompiled(db, kind, slug, entry.sourceHash))
-  if (stored) return { status: 'ok', entry, compiled: stored, failure: null, compiledNow: false }
+  // Newer than anything stored: this version's compile, which the database refused.
+  const key = unstoredKey(kind, slug, entry.sourceHash)
+  const kept = getUnstored(key)
+  if (kept) {
+    storeKeptIfDue(key, kept)
+    if (!isFailure(kept.result)) return { status: 'ok', entry, compiled: kept.result, failure: null, compiledNow: false }
+    if (failureStands(kept.result)) return fallBack(kept.result)
+  }
 
+  const stored = timings.time('db', () => getCompiled(db, kind, slug, entry.sourceHash))
+  if (stored) {
+    recompileProvisionalIfDue(entry, stored)
+    return { status: 'ok', entry, compiled: stored, failure: null, compiledNow: false }
+  }
+
+  // A failure of this version stands until the source changes or, for a compile that
+  // did not finish (timeout, out of memory), until its back-off has passed.
   const knownFailure = timings.time('db', () => getFailure(db, kind, slug))
-  if (knownFailure && knownFailure.sourceHash === entry.sourceHash) return fallBack(knownFailure)
+  if (knownFailure && knownFailure.sourceHash === entry.sourceHash && failureStands(knownFailure)) return fallBack(knownFailure)
 
   // Only the primary stores compiles; a replica compiles for itself, in memory, and asks
   // the primary to compile and store this version for every instance.
@@ -262,7 +332,11 @@ export async function compileForReplica(
   const entry = getEntry(db, kind, slug)
   if (!entry) return { status: 'not-found' }
   if (entry.frontmatterError) return { status: 'failed', failure: frontmatterFailure(entry) }
-  const outcome = getCompiled(db, kind, slug, entry.sourceHash) ?? (await compileEntry(entry))
+  // A replica's asking is a request like any other: a failure that stands is not compiled again.
+  const known = getFailure(db, kind, slug)
+  if (known && known.sourceHash === entry.sourceHash && failureStands(known)) return { status: 'failed', failure: known }
+  const kept = getUnstored(unstoredKey(kind, slug, entry.sourceHash))?.result
+  const outcome = getCompiled(db, kind, slug, entry.sourceHash) ?? kept ?? (await compileEntry(entry))
   return isFailure(outcome) ? { status: 'failed', failure: outcome } : { status: 'ok', compiled: outcome }
 }
 

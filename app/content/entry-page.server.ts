@@ -37,7 +37,8 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
   return {
     kind,
     slug: entry.slug,
-    cacheKey: `${kind}:${entry.slug}@${compiled.sourceHash}`,
+    // A provisional compile is replaced under the same hash: its evaluated component must not outlive it.
+    cacheKey: `${kind}:${entry.slug}@${compiled.sourceHash}${compiled.provisional ? `~${compiled.compiledAt}` : ''}`,
     code: compiled.code,
     title: fm.title,
     description: fm.description,
@@ -48,8 +49,12 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     readingMinutes: compiled.readingMinutes,
     wordCount: compiled.wordCount,
     missingComponents: compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : [])),
-    /** True while a newer, broken version of this post exists and this older good one is served. */
-    servingLastGood: result.failure !== null,
+    /**
+     * True while a newer, broken version of this post exists and this older good one is
+     * served, or while this version is provisional (compiled again later): either way the
+     * page cache must not keep this answer.
+     */
+    servingLastGood: result.failure !== null || compiled.provisional,
     /** Absolute URL of the social image: the frontmatter's `image`, else a generated card. */
     socialImage: socialImageUrl(kind, entry.slug, fm.image ?? null),
     /** Previous and next posts, and the edit link. */

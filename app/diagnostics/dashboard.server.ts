@@ -15,6 +15,7 @@ import { getContentProblem } from '../content/content.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
+import { unstoredCompilesStats } from '../content/unstored-compiles.server.ts'
 import { isDoingBackgroundWork } from '../replication/background-work.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
 import { listRefreshes } from '../content/refresh.server.ts'
@@ -116,6 +117,10 @@ function contentFacts() {
     /** Posts whose current version blocked a render (render-guard.server.ts). */
     quarantined: listQuarantined(db, LIST_LIMIT),
     warningCount,
+    /** Compiles the database refused to store, kept in memory meanwhile. */
+    unstored: unstoredCompilesStats(),
+    /** Stored compiles served for now but redone later (a highlight job failed while they were made). */
+    provisionalCount: (db.prepare('SELECT COUNT(*) AS n FROM compiled_entries WHERE provisional = 1').get() as { n: number }).n,
     warnings: warningRows.map((row) => {
       const warnings = JSON.parse(row.warnings) as { message: string }[]
       return { kind: row.kind, slug: row.slug, count: warnings.length, first: warnings[0]?.message ?? '' }

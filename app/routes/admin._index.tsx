@@ -244,10 +244,22 @@ export default function AdminDashboard() {
           />
           <Stat name="content-errors" label="With errors" value={formatCount(content.failureCount + content.counts.invalid)} hint={`${content.counts.invalid} with invalid frontmatter`} />
           <Stat name="content-warnings" label="With warnings" value={formatCount(content.warningCount)} />
+          <Stat name="content-provisional" label="Provisional" value={formatCount(content.provisionalCount)} hint="compiled again later" />
+          <Stat
+            name="content-unstored"
+            label="Kept unstored"
+            value={formatCount(content.unstored.entries)}
+            hint={`${formatCount(content.unstored.hits)} hits, ${formatCount(content.unstored.saveFailures)} refused writes`}
+          />
         </StatGrid>
         {content.problem ? (
           <p role="alert" data-testid="content-problem" className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">
             Content folder problem since {formatAgo(content.problem.since, data.now)}: {content.problem.message}
+          </p>
+        ) : null}
+        {content.unstored.failingSince ? (
+          <p className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200" data-testid="compile-store-failing">
+            Compiles cannot be stored since {content.unstored.failingSince}: {content.unstored.lastError}. They are kept in memory meanwhile.
           </p>
         ) : null}
         {content.lastRefresh?.error ? (

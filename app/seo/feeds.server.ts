@@ -62,7 +62,7 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   const { compiled } = result
   // A version whose component blocked the server once is never rendered again (render-guard.server.ts).
   if (isQuarantined(getDb(), 'post', entry.slug, compiled.sourceHash)) return fallback('quarantined: its component rendered past RENDER_TIMEOUT_MS')
-  const cacheKey = `post:${entry.slug}@${compiled.sourceHash}`
+  const cacheKey = `post:${entry.slug}@${compiled.sourceHash}${compiled.provisional ? `~${compiled.compiledAt}` : ''}`
   const missingComponents = compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : []))
   try {
     const html = timings.time('render', () => renderEntryHtml({ cacheKey, code: compiled.code, missingComponents, url }))

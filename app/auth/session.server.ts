@@ -13,6 +13,7 @@ import { createCookie, redirect, type AppLoadContext } from '@remix-run/node'
 import { isPrimary } from '../replication/instance.server.ts'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
+import { asWriteFailure, logWriteFailure } from '../db/write-errors.server.ts'
 
 export const SESSION_DAYS = 30
 const DAY_MS = 86_400_000
@@ -70,13 +71,16 @@ export async function createSession(userId: number): Promise<string> {
   const id = crypto.randomBytes(32).toString('base64url')
   const now = Date.now()
   const db = getDb()
-  db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date(now).toISOString())
-  db.prepare('INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
-    id,
-    userId,
-    new Date(now).toISOString(),
-    new Date(now + SESSION_DAYS * DAY_MS).toISOString(),
-  )
+  // One transaction: a disk that refuses the write leaves neither half behind.
+  db.transaction(() => {
+    db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date(now).toISOString())
+    db.prepare('INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+      id,
+      userId,
+      new Date(now).toISOString(),
+      new Date(now + SESSION_DAYS * DAY_MS).toISOString(),
+    )
+  }).immediate()
   return sessionCookie().serialize(id)
 }
 
@@ -103,14 +107,30 @@ export async function getUser(request: Request, context?: AppLoadContext): Promi
   // renewal waits for the reader's next request served by the primary.
   const canWrite = isPrimary()
   if (expires <= now) {
-    if (canWrite) db.prepare('DELETE FROM sessions WHERE id = ?').run(id)
+    if (canWrite) skipWriteFailure('expired session cleanup', () => db.prepare('DELETE FROM sessions WHERE id = ?').run(id))
     return null
   }
   if (context && canWrite && expires - now < SESSION_DAYS * DAY_MS - RENEW_AFTER_MS) {
-    db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(new Date(now + SESSION_DAYS * DAY_MS).toISOString(), id)
-    context.setCookies.push(await sessionCookie().serialize(id))
+    // A renewal is a courtesy: on a full or read-only disk the session is used as it is.
+    const renewed = skipWriteFailure('session renewal', () =>
+      db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(new Date(now + SESSION_DAYS * DAY_MS).toISOString(), id),
+    )
+    if (renewed) context.setCookies.push(await sessionCookie().serialize(id))
   }
   return { id: row.user_id, email: row.email, isAdmin: row.is_admin === 1 }
+}
+
+/** Runs an optional write; a write failure is logged and skipped (false), anything else thrown. */
+function skipWriteFailure(where: string, write: () => unknown): boolean {
+  try {
+    write()
+    return true
+  } catch (error) {
+    const failure = asWriteFailure(error)
+    if (!failure) throw error
+    logWriteFailure(where, failure, error)
+    return false
+  }
 }
 
 /** A path on this site to return to after signing in; anything else becomes "/". */

@@ -1,7 +1,8 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { attemptLogin } from '../auth/login.server.ts'
 import { createSession, getUser, isSameOrigin, safeRedirect } from '../auth/session.server.ts'
+import { asWriteFailure, logWriteFailure, writeFailureHeaders } from '../db/write-errors.server.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in' }, { name: 'robots', content: 'noindex' }]
 
@@ -18,13 +19,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const password = String(form.get('password') ?? '')
   const redirectTo = safeRedirect(form.get('redirectTo'), '/admin')
   if (!email || !password) return data({ error: 'Enter your email and password.' }, { status: 400 })
-  const result = await attemptLogin(email, password, context.clientAddress)
-  if (!result.ok) {
-    return result.reason === 'locked'
-      ? data({ error: `Too many failed sign-ins. Try again in ${result.retryInMinutes} minutes.` }, { status: 429 })
-      : data({ error: 'Email or password is incorrect.' }, { status: 401 })
+  try {
+    const result = await attemptLogin(email, password, context.clientAddress)
+    if (!result.ok) {
+      return result.reason === 'locked'
+        ? data({ error: `Too many failed sign-ins. Try again in ${result.retryInMinutes} minutes.` }, { status: 429 })
+        : data({ error: 'Email or password is incorrect.' }, { status: 401 })
+    }
+    return redirect(redirectTo, { headers: { 'Set-Cookie': await createSession(result.userId) } })
+  } catch (error) {
+    // A full or read-only disk: 503 with Retry-After and the reason in the form, no session.
+    const failure = asWriteFailure(error, 'sign you in')
+    if (!failure) throw error
+    logWriteFailure('sign-in', failure, error)
+    return data({ error: failure.message }, { status: 503, headers: writeFailureHeaders(failure) })
   }
-  return redirect(redirectTo, { headers: { 'Set-Cookie': await createSession(result.userId) } })
+}
+
+/** The action's Retry-After (a write failure) reaches the document answer too. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get('Retry-After')
+  const headers = new Headers()
+  if (retryAfter) headers.set('Retry-After', retryAfter)
+  return headers
 }
 
 export default function Login() {

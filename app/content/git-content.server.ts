@@ -116,7 +116,9 @@ const LIVE_GIT_WAIT_MS = 30_000
 async function removeStaleLocks(cloneDir: string): Promise<string[]> {
   if (lockFiles(cloneDir).length === 0) return []
   const deadline = Date.now() + LIVE_GIT_WAIT_MS
-  for (let pids = gitProcessesIn(cloneDir); pids.length > 0; pids = gitProcessesIn(cloneDir)) {
+  for (let pids = gitProcessesIn(cloneDir), told = false; pids.length > 0; pids = gitProcessesIn(cloneDir)) {
+    if (!told) console.warn(`[kiln] content clone: waiting for git (process ${pids.join(', ')}) still working in ${cloneDir} before touching its locks`)
+    told = true
     if (Date.now() > deadline) throw new GitError(`git (process ${pids.join(', ')}) is still working in ${cloneDir}; its locks are left alone`)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }

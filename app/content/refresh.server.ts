@@ -90,6 +90,11 @@ export function listRefreshes(limit = 20): Refresh[] {
   return (getDb().prepare('SELECT * FROM content_refreshes ORDER BY requested_at DESC LIMIT ?').all(limit) as RefreshRow[]).map(toRefresh)
 }
 
+/** Refreshes a stop or crash cut short, newest first (shown on /admin). */
+export function listInterruptedRefreshes(limit = 3): Refresh[] {
+  return (getDb().prepare('SELECT * FROM content_refreshes WHERE interrupted_at IS NOT NULL ORDER BY interrupted_at DESC LIMIT ?').all(limit) as RefreshRow[]).map(toRefresh)
+}
+
 function readState(key: string): string | null {
   const row = getDb().prepare('SELECT value FROM kiln_state WHERE key = ?').get(key) as { value: string } | undefined
   return row?.value ?? null

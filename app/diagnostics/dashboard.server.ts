@@ -16,7 +16,7 @@ import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { isDoingBackgroundWork } from '../replication/background-work.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
-import { listRefreshes } from '../content/refresh.server.ts'
+import { listInterruptedRefreshes, listRefreshes } from '../content/refresh.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { listDownloads } from './downloads.server.ts'
 import { MEMORY_SERIES, eventLoopDelay, memoryHistory, type MemorySeries } from './memory-sampler.server.ts'
@@ -102,6 +102,13 @@ function contentFacts() {
           error: lastRefresh.error,
         }
       : null,
+    interruptedRefreshes: listInterruptedRefreshes().map((refresh) => ({
+      id: refresh.id,
+      trigger: refresh.trigger,
+      requestedAt: refresh.requestedAt,
+      interruptedAt: refresh.interruptedAt!,
+      error: refresh.error,
+    })),
     failureCount,
     failures: failures.map((row) => ({
       kind: row.kind,

@@ -12,6 +12,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign } from '../../app/content/webhook-signature.server.ts'
+import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const SECRET = 'crash-recovery-secret'
@@ -145,6 +146,14 @@ describe('crash recovery with a content repository', () => {
     expect(await text('/blog/fetched-3')).toContain('Fetched post 3.')
     expect(await text('/blog/alpha')).toContain('Alpha version two.')
     expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
+
+    // /admin names the interrupted refresh.
+    createAdmin(server, 'admin@example.com', 'a long enough password')
+    const cookie = await signIn(server, 'admin@example.com', 'a long enough password')
+    const admin = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
+    const listed = /data-testid="interrupted-refreshes"[^>]*>([\s\S]*?)<\/ul>/.exec(admin)?.[1] ?? ''
+    expect(listed).toContain('interrupted')
+    expect(listed).toContain(killed.slice(0, 8))
   }, 180_000)
 
   it('a refresh killed after the index sync, before its compiles, is caught up the same way', async () => {

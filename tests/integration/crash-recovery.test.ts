@@ -161,12 +161,22 @@ describe('crash recovery with a content repository', () => {
     fs.rmSync(path.join(work, 'content/blog/fetched-0.mdx'))
     const head = push('one added, one deleted')
     const killed = await killDuringRefresh('after-sync')
+    // What a kill of the server with its git children leaves: the locks git held and a
+    // work tree half moved (a file missing, a stray one).
+    fs.writeFileSync(path.join(clone, '.git', 'index.lock'), '')
+    fs.writeFileSync(path.join(clone, '.git', 'refs', 'remotes', 'origin', 'main.lock'), '')
+    fs.rmSync(path.join(clone, 'content/pages/about.mdx'))
+    fs.writeFileSync(path.join(clone, 'content/blog/stray.mdx'), post('Stray', 'Not in the repository.'))
 
     server = await start()
     await expectCaughtUp(killed, head)
     expect(await text('/blog/synced')).toContain('Synced before the kill.')
     expect((await get(server, '/blog/fetched-0')).status).toBe(404)
     expect(await text('/blog')).not.toContain('href="/blog/fetched-0"')
+    expect(await text('/about')).toContain('About us.')
+    expect((await get(server, '/blog/stray')).status).toBe(404)
+    expect(fs.existsSync(path.join(clone, '.git', 'index.lock'))).toBe(false)
+    expect(fs.existsSync(path.join(clone, '.git', 'refs', 'remotes', 'origin', 'main.lock'))).toBe(false)
   }, 180_000)
 
   it('removes a stale index.lock (no git process alive in the clone) and the refresh succeeds', async () => {

@@ -106,7 +106,8 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
     server = await startServer({
       contentDir,
       databasePath: path.join(tempDir('kiln-writefail-'), 'kiln.db'),
-      env: { REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0' },
+      // A scan on every request: reading pages under the fault runs the index check too.
+      env: { REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '1' },
     })
     createAdmin(server, EMAIL, PASSWORD)
     // Pages compiled and stored before the fault: reading them needs no write.

@@ -16,7 +16,7 @@ import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { getEntry, type SyncResult } from './content-index.server.ts'
 import { compileEntry, isFailure, syncContent } from './content.server.ts'
-import { asWriteFailure } from '../db/write-errors.server.ts'
+import { asWriteFailure, logWriteFailure } from '../db/write-errors.server.ts'
 import { changedFiles, checkout, ensureClone, fetchBranch, GitError, headCommit, isAncestor, repairClone, type ChangedFile, type GitSource } from './git-content.server.ts'
 import { pausePoint } from './pause-points.server.ts'
 import { formatPlace } from './place.ts'
@@ -65,7 +65,16 @@ interface RefreshRow {
 const KEEP_REFRESHES = 100
 const LAST_COMMIT = 'content.last_refreshed_commit'
 
-function toRefresh(row: RefreshRow): Refresh {
+/**
+ * Ends of refreshes the database refused to record (a full or read-only disk): the status
+ * read answers them from here, and the next refresh writes them. Bounded: one entry per
+ * refresh, and refreshes run one at a time.
+ */
+const unrecorded = new Map<string, Partial<Omit<RefreshRow, 'id'>>>()
+const MAX_UNRECORDED = 20
+
+function toRefresh(stored: RefreshRow): Refresh {
+  const row = { ...stored, ...unrecorded.get(stored.id) }
   return {
     id: row.id,
     status: row.interrupted_at ? 'interrupted' : row.status,
@@ -304,11 +313,41 @@ async function runRefresh(id: string): Promise<void> {
   }
 }
 
+/** Writes the ends kept in memory while the disk refused them; stops at the first refusal. */
+function writeUnrecorded(): void {
+  for (const [id, fields] of unrecorded) {
+    update(id, fields)
+    unrecorded.delete(id)
+  }
+}
+
+/** Records a refresh's end; when the disk refuses, keeps it in memory for the status read and the next refresh. */
+function recordEnd(id: string, fields: Partial<Omit<RefreshRow, 'id'>>): void {
+  try {
+    update(id, fields)
+  } catch (error) {
+    const failure = asWriteFailure(error)
+    if (!failure) throw error
+    logWriteFailure(`refresh ${id.slice(0, 8)}`, failure, error)
+    if (unrecorded.size >= MAX_UNRECORDED) unrecorded.delete(unrecorded.keys().next().value!)
+    unrecorded.set(id, fields)
+  }
+}
+
 async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfig>): Promise<void> {
-  // Only one refresh runs in this process: any other row still queued or running was
-  // left by a crash, or by a write that could not record its end.
-  markInterruptedRefreshes([id, queued ?? ''], 'this refresh never finished (the server stopped, or could not record its end)')
-  update(id, { status: 'running', started_at: new Date().toISOString() })
+  try {
+    writeUnrecorded()
+    // Only one refresh runs in this process: any other row still queued or running was
+    // left by a crash (the ends this process could not write are in `unrecorded`).
+    markInterruptedRefreshes([id, queued ?? '', ...unrecorded.keys()], 'this refresh never finished (the server stopped)')
+    update(id, { status: 'running', started_at: new Date().toISOString() })
+  } catch (error) {
+    const failure = asWriteFailure(error, 'start this refresh')
+    if (!failure) throw error
+    console.error(`[kiln] refresh ${id.slice(0, 8)} failed: ${failure.message}`)
+    recordEnd(id, { status: 'failed', finished_at: new Date().toISOString(), error: failure.message })
+    return
+  }
   await pausePoint('refresh-started')
   try {
     let commit: string | null = null
@@ -351,7 +390,7 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
         }
       }
     }
-    update(id, { status: 'done', finished_at: new Date().toISOString(), posts: JSON.stringify(posts) })
+    recordEnd(id, { status: 'done', finished_at: new Date().toISOString(), posts: JSON.stringify(posts) })
     if (posts.length > 0) {
       const failed = posts.filter((post) => post.result === 'failed').length
       console.log(`[kiln] refresh ${id.slice(0, 8)} done: ${posts.length} posts changed${failed ? `, ${failed} failed` : ''}`)
@@ -362,9 +401,8 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
     const failure = asWriteFailure(error, 'finish this refresh')
     const message = failure ? failure.message : ((error as Error)?.message ?? String(error))
     console.error(`[kiln] refresh ${id.slice(0, 8)} failed: ${message}`)
-    // On a full or read-only disk this write fails too: the row stays `running` until
-    // the next refresh (or start) marks it interrupted.
-    update(id, { status: 'failed', finished_at: new Date().toISOString(), error: message })
+    // On a full or read-only disk this write fails too: the end is kept in memory.
+    recordEnd(id, { status: 'failed', finished_at: new Date().toISOString(), error: message })
   }
 }
 

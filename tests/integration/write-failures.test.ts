@@ -15,6 +15,7 @@
  *   SQLite maps it into memory, and an immutable mapping kills the process with SIGBUS.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -98,16 +99,19 @@ async function expect503(response: Response, message: RegExp): Promise<string> {
 
 describe.each([diskFull, readOnly])('while the database cannot be written: $name', (fault) => {
   let server: KilnServer
+  let contentDir: string
+  let pauseDir: string
   const visitor = crypto.randomUUID()
 
   beforeAll(async () => {
     if (!fault.available) return
-    const contentDir = makeContentDir({ 'blog/first.mdx': post('First', 'The first post.') })
+    contentDir = makeContentDir({ 'blog/first.mdx': post('First', 'The first post.') })
+    pauseDir = tempDir('kiln-writefail-pause-')
     server = await startServer({
       contentDir,
       databasePath: path.join(tempDir('kiln-writefail-'), 'kiln.db'),
       // A scan on every request: reading pages under the fault runs the index check too.
-      env: { REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '1' },
+      env: { REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '1', KILN_TEST_PAUSE_DIR: pauseDir },
     })
     createAdmin(server, EMAIL, PASSWORD)
     // Pages compiled and stored before the fault: reading them needs no write.
@@ -183,6 +187,44 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
       expect(count("SELECT COUNT(*) AS n FROM content_refreshes WHERE status IN ('queued', 'running')")).toBe(0)
       expect(server.output()).toMatch(/database write failed \(SQLITE_(IOERR|FULL|READONLY)\w*/)
       expect(server.output()).not.toMatch(/Unhandled|uncaught/i)
+    } finally {
+      db.close()
+    }
+  }, 120_000)
+
+  it.skipIf(!fault.available)('a refresh the disk refuses mid-way reports failed with the reason, indexes nothing, and is recorded once writes work', async () => {
+    // Accepted before the fault, held at its start, released into the fault.
+    const gate = path.join(pauseDir, 'pause-refresh-started')
+    fs.writeFileSync(gate, '')
+    const accepted = await webhook(server)
+    expect(accepted.status).toBe(202)
+    const { id } = (await accepted.json()) as { id: string }
+    await waitFor(async () => fs.existsSync(path.join(pauseDir, 'paused-refresh-started')), 'the refresh to hold')
+    fs.writeFileSync(path.join(contentDir, 'blog/second.mdx'), post('Second', 'The second post.'))
+
+    fault.on(server)
+    try {
+      fs.rmSync(gate)
+      await waitFor(async () => (await refreshStatus(server, id)) === 'failed', `refresh ${id} to fail`)
+      const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+      expect(((await response.json()) as { error: string }).error).toMatch(/Could not finish this refresh: the server’s /)
+      expect((await get(server, '/blog/second')).status).toBe(404)
+      expect(await (await get(server, '/blog/first')).text()).toContain('The first post.')
+    } finally {
+      fault.off(server)
+    }
+
+    const next = await webhook(server)
+    expect(next.status).toBe(202)
+    const nextId = ((await next.json()) as { id: string }).id
+    await waitFor(async () => (await refreshStatus(server, nextId)) === 'done', `refresh ${nextId}`)
+    expect(await (await get(server, '/blog/second')).text()).toContain('The second post.')
+    const db = new Database(server.databasePath, { readonly: true })
+    try {
+      const stored = db.prepare('SELECT status, error FROM content_refreshes WHERE id = ?').get(id) as { status: string; error: string }
+      expect(stored.status).toBe('failed')
+      expect(stored.error).toMatch(/Could not finish this refresh/)
+      expect((db.prepare("SELECT COUNT(*) AS n FROM content_refreshes WHERE status IN ('queued', 'running')").get() as { n: number }).n).toBe(0)
     } finally {
       db.close()
     }

@@ -149,6 +149,9 @@ describe('crash recovery with a content repository', () => {
 
     // /admin names the interrupted refresh.
     createAdmin(server, 'admin@example.com', 'a long enough password')
+    // createAdmin blocks this process for seconds (spawnSync): let fetch's pool see the
+    // keep-alive sockets the server closed meanwhile, or the next request may pick one.
+    await new Promise((resolve) => setTimeout(resolve, 200))
     const cookie = await signIn(server, 'admin@example.com', 'a long enough password')
     const admin = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
     const listed = /data-testid="interrupted-refreshes"[^>]*>([\s\S]*?)<\/ul>/.exec(admin)?.[1] ?? ''

@@ -116,6 +116,8 @@ export interface Config {
   contentGitCloneDir: string
   /** Secret for the refresh webhook's HMAC signature; null: the webhook is refused. */
   refreshSecret: string | null
+  /** Tests only: a folder whose `pause-<step>` files hold a refresh at that step (app/content/pause-points.server.ts); null: never. */
+  testPauseDir: string | null
   /** Signs the session cookie; null: a random secret kept in the data folder is used. */
   sessionSecret: string | null
   /** Bearer token that opens GET /metrics; null: /metrics answers 404. */
@@ -221,6 +223,7 @@ function readConfig(): Config {
     contentGitPath: gitPath,
     contentGitCloneDir: path.join(dataDir, 'content-repo'),
     refreshSecret: process.env.REFRESH_SECRET || null,
+    testPauseDir: process.env.KILN_TEST_PAUSE_DIR ? path.resolve(process.env.KILN_TEST_PAUSE_DIR) : null,
     sessionSecret: process.env.SESSION_SECRET || null,
     metricsToken: process.env.METRICS_TOKEN || null,
     dataDir,

@@ -22,6 +22,7 @@ import { redirect, type AppLoadContext } from '@remix-run/node'
 import { isPrimary } from '../replication/instance.server.ts'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
+import { asWriteFailure, logWriteFailure } from '../db/write-errors.server.ts'
 import { requestCookie, serializeCookie, sign, unsign } from '../http/cookies.ts'
 import { isCrossSiteNavigation, sameSiteOnly } from '../http/fetch-metadata.server.ts'
 import { safeRedirect } from '../http/safe-redirect.ts'
@@ -95,13 +96,16 @@ export async function createSession(userId: number): Promise<string> {
   const token = crypto.randomBytes(32).toString('base64url')
   const now = Date.now()
   const db = getDb()
-  db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date(now).toISOString())
-  db.prepare('INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
-    sessionKey(token),
-    userId,
-    new Date(now).toISOString(),
-    new Date(now + SESSION_DAYS * DAY_MS).toISOString(),
-  )
+  // One transaction: a disk that refuses the write leaves neither half behind.
+  db.transaction(() => {
+    db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(new Date(now).toISOString())
+    db.prepare('INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(
+      sessionKey(token),
+      userId,
+      new Date(now).toISOString(),
+      new Date(now + SESSION_DAYS * DAY_MS).toISOString(),
+    )
+  }).immediate()
   return sessionCookie(token)
 }
 
@@ -134,12 +138,15 @@ export async function getUser(request: Request, context?: AppLoadContext): Promi
   // renewal waits for the reader's next request served by the primary.
   const canWrite = isPrimary()
   if (expires <= now) {
-    if (canWrite) db.prepare('DELETE FROM sessions WHERE id = ?').run(id)
+    if (canWrite) skipWriteFailure('expired session cleanup', () => db.prepare('DELETE FROM sessions WHERE id = ?').run(id))
     return null
   }
   if (context && canWrite && expires - now < SESSION_DAYS * DAY_MS - RENEW_AFTER_MS) {
-    db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(new Date(now + SESSION_DAYS * DAY_MS).toISOString(), id)
-    context.setCookies.push(sessionCookie(token))
+    // A renewal is a courtesy: on a full or read-only disk the session is used as it is.
+    const renewed = skipWriteFailure('session renewal', () =>
+      db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(new Date(now + SESSION_DAYS * DAY_MS).toISOString(), id),
+    )
+    if (renewed) context.setCookies.push(sessionCookie(token))
   }
   return { id: row.user_id, email: row.email, isAdmin: row.is_admin === 1 }
 }
@@ -153,6 +160,19 @@ export function continuePage(request: Request): Response {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><meta name="robots" content="noindex"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Admin</title></head><body><p><a href="${target}">Continue to the admin page</a></p></body></html>`,
     { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' } },
   )
+}
+
+/** Runs an optional write; a write failure is logged and skipped (false), anything else thrown. */
+function skipWriteFailure(where: string, write: () => unknown): boolean {
+  try {
+    write()
+    return true
+  } catch (error) {
+    const failure = asWriteFailure(error)
+    if (!failure) throw error
+    logWriteFailure(where, failure, error)
+    return false
+  }
 }
 
 /**

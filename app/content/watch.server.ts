@@ -24,7 +24,12 @@ export function startWatching(contentDir: string): void {
     if (timer) clearTimeout(timer)
     timer = setTimeout(() => {
       timer = null
-      requestRefresh('watch')
+      try {
+        requestRefresh('watch')
+      } catch (error) {
+        // A full or read-only disk must not end the process from a timer: the next save tries again.
+        console.error(`[kiln] CONTENT_WATCH: could not queue a refresh: ${(error as Error)?.message ?? String(error)}`)
+      }
     }, SETTLE_MS)
   })
   watcher.on('error', (error) => console.error(`[kiln] CONTENT_WATCH stopped: ${error.message}`))

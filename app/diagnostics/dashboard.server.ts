@@ -18,7 +18,7 @@ import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { unstoredCompilesStats } from '../content/unstored-compiles.server.ts'
 import { isDoingBackgroundWork } from '../replication/background-work.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
-import { listRefreshes } from '../content/refresh.server.ts'
+import { listInterruptedRefreshes, listRefreshes } from '../content/refresh.server.ts'
 import { listQuarantined } from '../content/render-guard.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { listDownloads } from './downloads.server.ts'
@@ -106,6 +106,13 @@ function contentFacts() {
           error: lastRefresh.error,
         }
       : null,
+    interruptedRefreshes: listInterruptedRefreshes().map((refresh) => ({
+      id: refresh.id,
+      trigger: refresh.trigger,
+      requestedAt: refresh.requestedAt,
+      interruptedAt: refresh.interruptedAt!,
+      error: refresh.error,
+    })),
     failureCount,
     failures: failures.map((row) => ({
       kind: row.kind,

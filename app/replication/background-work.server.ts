@@ -5,7 +5,7 @@
  */
 import { getConfig } from '../config.server.ts'
 import { syncContent } from '../content/content.server.ts'
-import { requestRefresh, whenRefreshesSettled } from '../content/refresh.server.ts'
+import { recoverInterruptedRefreshes, whenRefreshesSettled } from '../content/refresh.server.ts'
 import { startWatching, stopWatching } from '../content/watch.server.ts'
 import { migrateNow } from '../db/connection.server.ts'
 import type { InstanceRole } from './instance.server.ts'
@@ -20,8 +20,9 @@ export function startBackgroundWork(): void {
   // Skipped and invalid entries are logged by the sync itself, each once.
   syncContent()
   if (config.contentWatch) startWatching(config.contentDir)
-  // Catch up on whatever was pushed while no instance of ours was the primary.
-  if (config.contentGitUrl) requestRefresh('startup')
+  // Catch up on whatever was pushed while no instance of ours was the primary, and on
+  // refreshes a crash cut short (marked interrupted).
+  recoverInterruptedRefreshes(Boolean(config.contentGitUrl))
 }
 
 export function stopBackgroundWork(): void {

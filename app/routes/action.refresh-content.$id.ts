@@ -25,6 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       requestedAt: refresh.requestedAt,
       startedAt: refresh.startedAt,
       finishedAt: refresh.finishedAt,
+      ...(refresh.interruptedAt ? { interruptedAt: refresh.interruptedAt } : {}),
     },
     200,
   )

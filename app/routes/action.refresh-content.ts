@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { getConfig } from '../config.server.ts'
 import { requestRefresh } from '../content/refresh.server.ts'
+import { answerWriteFailures } from '../db/write-errors.server.ts'
 import { SIGNATURE_HEADER, readBodyWithLimit, verifySignature } from '../content/webhook-signature.server.ts'
 
 const MAX_BODY = 1024 * 1024
@@ -23,8 +24,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!verifySignature(refreshSecret, body, request.headers.get(SIGNATURE_HEADER))) {
     return json({ error: `missing or wrong ${SIGNATURE_HEADER} signature` }, 401)
   }
-  const refresh = requestRefresh('webhook')
-  return json({ id: refresh.id, status: refresh.status }, 202)
+  return answerWriteFailures('refresh webhook', 'queue a refresh', () => {
+    const refresh = requestRefresh('webhook')
+    return json({ id: refresh.id, status: refresh.status }, 202)
+  })
 }
 
 export function loader() {

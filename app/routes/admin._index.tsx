@@ -265,6 +265,20 @@ export default function AdminDashboard() {
         {content.lastRefresh?.error ? (
           <p className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">{content.lastRefresh.error}</p>
         ) : null}
+        {content.interruptedRefreshes.length > 0 ? (
+          <>
+            <h3 className="mb-1 mt-4 text-sm font-semibold text-zinc-950 dark:text-white">Interrupted refreshes</h3>
+            <ul className="space-y-1 text-sm" data-testid="interrupted-refreshes">
+              {content.interruptedRefreshes.map((refresh) => (
+                <li key={refresh.id} className="min-w-0 break-words">
+                  <span className="font-medium text-amber-800 dark:text-amber-300">interrupted</span> {refresh.trigger} refresh {refresh.id.slice(0, 8)}{' '}
+                  <span className="text-xs text-zinc-500 dark:text-zinc-400">{formatAgo(refresh.interruptedAt, data.now)}</span>
+                  {refresh.error ? <span className="block text-xs text-zinc-600 dark:text-zinc-400">{refresh.error}</span> : null}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
         {content.failures.length > 0 ? (
           <>
             <h3 className="mb-1 mt-4 text-sm font-semibold text-zinc-950 dark:text-white">Compile errors</h3>

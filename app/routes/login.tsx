@@ -1,8 +1,9 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { deviceCookie, knownDevice } from '../auth/device.server.ts'
 import { attemptLogin } from '../auth/login.server.ts'
 import { createSession, getUser, isSameOrigin } from '../auth/session.server.ts'
+import { asWriteFailure, logWriteFailure, writeFailureHeaders } from '../db/write-errors.server.ts'
 import { requestOrigins, safeRedirect } from '../http/safe-redirect.ts'
 
 export const meta: MetaFunction = () => [{ title: 'Sign in' }, { name: 'robots', content: 'noindex' }]
@@ -20,18 +21,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const password = String(form.get('password') ?? '')
   const redirectTo = safeRedirect(form.get('redirectTo'), '/admin', requestOrigins(request))
   if (!email || !password) return data({ error: 'Enter your email and password.' }, { status: 400 })
-  const device = knownDevice(request)
-  const result = await attemptLogin(email, password, context.clientAddress, device)
-  if (!result.ok) {
-    if (result.reason === 'busy') return data({ error: 'Too many sign-ins at once. Try again in a few seconds.' }, { status: 503, headers: { 'Retry-After': '5' } })
-    return result.reason === 'locked'
-      ? data({ error: `Too many failed sign-ins. Try again in ${result.retryInMinutes} minutes.` }, { status: 429 })
-      : data({ error: 'Email or password is incorrect.' }, { status: 401 })
+  try {
+    const device = knownDevice(request)
+    const result = await attemptLogin(email, password, context.clientAddress, device)
+    if (!result.ok) {
+      if (result.reason === 'busy') return data({ error: 'Too many sign-ins at once. Try again in a few seconds.' }, { status: 503, headers: { 'Retry-After': '5' } })
+      return result.reason === 'locked'
+        ? data({ error: `Too many failed sign-ins. Try again in ${result.retryInMinutes} minutes.` }, { status: 429 })
+        : data({ error: 'Email or password is incorrect.' }, { status: 401 })
+    }
+    const headers = new Headers()
+    headers.append('Set-Cookie', await createSession(result.userId))
+    headers.append('Set-Cookie', deviceCookie(result.userId, device))
+    return redirect(redirectTo, { headers })
+  } catch (error) {
+    // A full or read-only disk: 503 with Retry-After and the reason in the form, no session.
+    const failure = asWriteFailure(error, 'sign you in')
+    if (!failure) throw error
+    logWriteFailure('sign-in', failure, error)
+    return data({ error: failure.message }, { status: 503, headers: writeFailureHeaders(failure) })
   }
+}
+
+/** The action's Retry-After (a write failure, a sign-in queue that is full) reaches the document answer too. */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get('Retry-After')
   const headers = new Headers()
-  headers.append('Set-Cookie', await createSession(result.userId))
-  headers.append('Set-Cookie', deviceCookie(result.userId, device))
-  return redirect(redirectTo, { headers })
+  if (retryAfter) headers.set('Retry-After', retryAfter)
+  return headers
 }
 
 export default function Login() {

@@ -1,5 +1,6 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node'
 import { destroySession, isSameOrigin } from '../auth/session.server.ts'
+import { asWriteFailure, logWriteFailure, writeFailureHeaders } from '../db/write-errors.server.ts'
 import { requestOrigins, safeRedirect } from '../http/safe-redirect.ts'
 
 /** POST /logout deletes the session. A GET signs nobody out (links are followed by crawlers and previews). */
@@ -11,7 +12,16 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch {
     // no form: home
   }
-  return redirect(safeRedirect(to, '/', requestOrigins(request)), { headers: { 'Set-Cookie': await destroySession(request) } })
+  try {
+    return redirect(safeRedirect(to, '/', requestOrigins(request)), { headers: { 'Set-Cookie': await destroySession(request) } })
+  } catch (error) {
+    // The session row could not be deleted (full or read-only disk): say so instead of
+    // clearing the cookie and leaving a live session behind.
+    const failure = asWriteFailure(error, 'sign you out')
+    if (!failure) throw error
+    logWriteFailure('sign-out', failure, error)
+    return new Response(failure.message, { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...writeFailureHeaders(failure) } })
+  }
 }
 
 export function loader() {

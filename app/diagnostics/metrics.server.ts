@@ -10,6 +10,10 @@
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
  *
+ * prom-client's nodejs_eventloop_lag_max_seconds is the worst event-loop delay since the
+ * previous scrape (its histogram is reset at every collect): the figure that shows a
+ * request holding the main thread (tests/integration/security-search-budget.test.ts).
+ *
  * Every label has a bounded set of values. The route label is a route pattern chosen from
  * a fixed list, never the URL itself: one label value per distinct URL would grow the
  * registry with every crawler's guess, a memory leak that Prometheus would scrape.

@@ -9,6 +9,7 @@
  *   kiln_worker_pool_*                                             highlight and compile pools
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
+ *   kiln_view_beacon_limit*                                        the view beacon's per-address rate limit
  *
  * prom-client's nodejs_eventloop_lag_max_seconds is the worst event-loop delay since the
  * previous scrape (its histogram is reset at every collect): the figure that shows a
@@ -36,6 +37,7 @@ import { getDb } from '../db/connection.server.ts'
 import { entryHtmlCacheStats } from '../seo/entry-html.server.tsx'
 import { socialImageCacheStats } from '../seo/social-image.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
+import { beaconLimitStats } from '../views/beacon-limit.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -178,6 +180,10 @@ mirrorCounter('kiln_page_cache_misses_total', 'Cacheable-looking requests that w
 mirrorCounter('kiln_page_cache_bypasses_total', 'Requests the page cache never looked up (signed in, writes, data requests).', () => pageCache().bypasses)
 mirrorCounter('kiln_page_cache_evictions_total', 'Pages evicted to stay under PAGE_CACHE_MAX_BYTES.', () => pageCache().evictions)
 mirrorCounter('kiln_page_cache_not_modified_total', '304 Not Modified answers from the page cache.', () => pageCache().notModified)
+
+gauge('kiln_view_beacon_limit_clients', 'Addresses the view beacon rate limit is tracking.', () => beaconLimitStats().clients)
+gauge('kiln_view_beacon_limit_max_clients', 'Addresses the view beacon rate limit may track.', () => beaconLimitStats().maxClients)
+mirrorCounter('kiln_view_beacon_limited_total', 'View beacons answered 429 (over the per-address limit).', () => beaconLimitStats().limited)
 
 const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
 

@@ -12,7 +12,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const slug = params.slug ?? ''
   if (!isValidSlug(slug)) return notFound()
   refreshIndexIfDue(context.timings)
-  return answerViewBeacon(getDb(), request, slug)
+  return answerViewBeacon(getDb(), request, slug, context.clientAddress)
 }
 
 /** Counting is a write: a GET (a crawler, a prefetch) never counts. */

@@ -119,7 +119,7 @@ export default function handleRequest(
         const servingLastGood = Object.values(remixContext.staticHandlerContext.loaderData ?? {}).some(
           (data) => typeof data === 'object' && data !== null && (data as { servingLastGood?: unknown }).servingLastGood === true,
         )
-        if (isContentOnlyDocument(responseStatusCode, routeIds) && !servingLastGood) responseHeaders.set(PAGE_CACHE_MARKER, '1')
+        if (isContentOnlyDocument(responseStatusCode, routeIds, request.url) && !servingLastGood) responseHeaders.set(PAGE_CACHE_MARKER, '1')
         resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
         pipe(body)
       },

@@ -103,14 +103,15 @@ export function cacheableUrl(originalUrl: string): string | null {
   // Only parameters a content page reads (`/blog?tag=`) earn an entry: any other query
   // (`/?r=123`, a tracker's) is served, not kept, so random queries cannot churn the cache
   // or make it compress a fresh copy per request.
-  if (!entries.every(([name]) => CACHED_QUERY_PARAMS.has(name))) return null
+  const readable = CACHED_QUERY_PARAMS[originalUrl.slice(0, mark)]
+  if (!readable || !entries.every(([name]) => readable.has(name))) return null
   // By name only, stably: the order of repeated values is what `searchParams.get` sees.
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return `${originalUrl.slice(0, mark)}?${new URLSearchParams(entries).toString()}`
 }
 
-/** The query parameters content-only pages read. */
-const CACHED_QUERY_PARAMS = new Set(['tag'])
+/** The query parameters content-only pages read, by path: `?tag=` on /blog only (elsewhere it would key copies of one page). */
+const CACHED_QUERY_PARAMS: Record<string, ReadonlySet<string>> = { '/blog': new Set(['tag']) }
 
 /**
  * The theme part of a key: exactly the theme the root loader renders with (the same

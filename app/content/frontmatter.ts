@@ -4,6 +4,7 @@
  */
 import matter from 'gray-matter'
 import yaml from 'js-yaml'
+import { stripUncarriable } from './plain-text.ts'
 import { normalizeTag } from './slug.ts'
 
 export interface Frontmatter {
@@ -123,24 +124,27 @@ function toTags(value: unknown): string[] {
   if (value === undefined || value === null) return []
   const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null
   if (!list) throw new FrontmatterError('"tags" must be a list of words')
-  const tags = list.map((tag) => normalizeTag(String(tag))).filter((tag) => tag.length > 0)
+  const tags = list.map((tag) => normalizeTag(stripUncarriable(String(tag)))).filter((tag) => tag.length > 0)
   return [...new Set(tags)]
 }
 
 /** Turns raw frontmatter data into Kiln's fields; throws a FrontmatterError on a rule broken. */
 export function normalizeFrontmatter(data: Record<string, unknown>, { requireDate }: { requireDate: boolean }): Frontmatter {
-  const title = data.title
+  // Text fields lose the characters no page, feed or URL can carry (plain-text.ts): YAML
+  // escapes ("\x01", "\uD800") can put them there.
+  const clean = (value: unknown) => (typeof value === 'string' ? stripUncarriable(value) : value)
+  const title = clean(data.title)
   if (typeof title !== 'string' || title.trim() === '') {
     throw new FrontmatterError('"title" is required and must be text')
   }
   if (requireDate && (data.date === undefined || data.date === null || data.date === '')) {
     throw new FrontmatterError('"date" is required (for example date: 2026-01-31)')
   }
-  const description = data.description
+  const description = clean(data.description)
   if (description !== undefined && description !== null && typeof description !== 'string') {
     throw new FrontmatterError('"description" must be text')
   }
-  const image = data.image
+  const image = clean(data.image)
   if (image !== undefined && image !== null && (typeof image !== 'string' || /\s/.test(image.trim()))) {
     throw new FrontmatterError('"image" must be a URL or a path, like /images/cover.png')
   }

@@ -10,6 +10,11 @@
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
  *   kiln_password_verifications_total, kiln_sign_in_*_total        scrypt runs and refused sign-ins
+ *   kiln_view_beacon_limit*                                        the view beacon's per-address rate limit
+ *
+ * prom-client's nodejs_eventloop_lag_max_seconds is the worst event-loop delay since the
+ * previous scrape (its histogram is reset at every collect): the figure that shows a
+ * request holding the main thread (tests/integration/security-search-budget.test.ts).
  *
  * Every label has a bounded set of values. The route label is a route pattern chosen from
  * a fixed list, never the URL itself: one label value per distinct URL would grow the
@@ -35,6 +40,7 @@ import { socialImageCacheStats } from '../seo/social-image.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
 import { loginStats } from '../auth/login.server.ts'
 import { passwordStats } from '../auth/password.server.ts'
+import { beaconLimitStats } from '../views/beacon-limit.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -180,6 +186,10 @@ mirrorCounter('kiln_page_cache_misses_total', 'Cacheable-looking requests that w
 mirrorCounter('kiln_page_cache_bypasses_total', 'Requests the page cache never looked up (signed in, writes, data requests).', () => pageCache().bypasses)
 mirrorCounter('kiln_page_cache_evictions_total', 'Pages evicted to stay under PAGE_CACHE_MAX_BYTES.', () => pageCache().evictions)
 mirrorCounter('kiln_page_cache_not_modified_total', '304 Not Modified answers from the page cache.', () => pageCache().notModified)
+
+gauge('kiln_view_beacon_limit_clients', 'Addresses the view beacon rate limit is tracking.', () => beaconLimitStats().clients)
+gauge('kiln_view_beacon_limit_max_clients', 'Addresses the view beacon rate limit may track.', () => beaconLimitStats().maxClients)
+mirrorCounter('kiln_view_beacon_limited_total', 'View beacons answered 429 (over the per-address limit).', () => beaconLimitStats().limited)
 
 const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
 

@@ -12,13 +12,27 @@
 /** The internal response header that marks a response as content-only, hence cacheable. */
 export const PAGE_CACHE_MARKER = 'x-kiln-page-cache'
 
-/** Document routes whose HTML depends only on the content (and the theme cookie). */
-const CONTENT_ONLY_ROUTES = new Set(['routes/_index', 'routes/blog._index', 'routes/blog.$slug', 'routes/tags._index', 'routes/tags.$tag', 'routes/$page'])
+/**
+ * Document routes whose HTML depends only on the content (and the theme cookie), each with
+ * the shape of its canonical path. Only values that exist may key the cache: a page is
+ * kept only under the path its links use, so the aliases a router accepts (`/BLOG/x`,
+ * `/blog/x/`, `/blog/%78`) are served but never stored; the loaders answer 404 for
+ * a slug or tag that names nothing and redirect a tag written another way.
+ */
+const CONTENT_ONLY_ROUTES = new Map<string, RegExp>([
+  ['routes/_index', /^\/$/],
+  ['routes/blog._index', /^\/blog$/],
+  ['routes/blog.$slug', /^\/blog\/[A-Za-z0-9._-]+$/],
+  ['routes/tags._index', /^\/tags$/],
+  ['routes/tags.$tag', /^\/tags\/[A-Za-z0-9._-]+$/],
+  ['routes/$page', /^\/[A-Za-z0-9._-]+$/],
+])
 
-/** Whether a rendered document may be cached: a 200 whose deepest route is content-only. */
-export function isContentOnlyDocument(status: number, routeIds: readonly string[]): boolean {
+/** Whether a rendered document may be cached: a 200 whose deepest route is content-only, asked for by its canonical path. */
+export function isContentOnlyDocument(status: number, routeIds: readonly string[], url: string): boolean {
   const leaf = routeIds[routeIds.length - 1]
-  return status === 200 && leaf !== undefined && CONTENT_ONLY_ROUTES.has(leaf)
+  const shape = leaf === undefined ? undefined : CONTENT_ONLY_ROUTES.get(leaf)
+  return status === 200 && shape !== undefined && shape.test(new URL(url).pathname)
 }
 
 /** For a content-only resource route (feed, sitemap, robots.txt, og image): lets the page cache keep its 200s. */

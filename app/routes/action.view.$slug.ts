@@ -15,7 +15,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   // A disk that is full or read-only answers 503 with Retry-After; the count is one transaction.
   return answerWriteFailures('view beacon', 'count this read', () => {
     refreshIndexIfDue(context.timings)
-    return answerViewBeacon(getDb(), request, slug)
+    return answerViewBeacon(getDb(), request, slug, context.clientAddress)
   })
 }
 

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
 import { refreshIndexIfDue } from '../content/content.server.ts'
@@ -10,17 +10,26 @@ import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   refreshIndexIfDue(context.timings)
-  const raw = new URL(request.url).searchParams.get('tag')
-  const tag = raw ? normalizeTag(raw) : null
+  const values = new URL(request.url).searchParams.getAll('tag')
   const db = getDb()
   const includeDrafts = await canSeeDrafts(request)
+  // Only a tag that exists is a page (and may key the page cache): an unknown or malformed
+  // one is 404, one written another way (case, spaces, repeated) moves to its own address.
+  let tag: string | null = null
+  if (values.length > 0) {
+    if (values.every((value) => value.trim() === '')) throw redirect('/blog', 301)
+    tag = normalizeTag(values[0])
+    if (!isValidTag(tag) || !context.timings.time('db', () => hasPosts(db, tag!, includeDrafts))) throw data({ message: 'Not found' }, { status: 404 })
+    if (values.length > 1 || values[0] !== tag) throw redirect(`/blog?tag=${encodeURIComponent(tag)}`, 301)
+  }
   return context.timings.time('db', () => ({
     tag,
-    // An unknown or malformed tag filters to nothing rather than erroring.
-    posts: tag && !isValidTag(tag) ? [] : listPosts(db, { tag: tag ?? undefined, includeDrafts }).map(toSummary),
+    posts: listPosts(db, { tag: tag ?? undefined, includeDrafts }).map(toSummary),
     tags: listTags(db, { includeDrafts }),
   }))
 }
+
+const hasPosts = (db: ReturnType<typeof getDb>, tag: string, includeDrafts: boolean) => listPosts(db, { tag, includeDrafts, limit: 1 }).length > 0
 
 // The tag filter selects different posts, so it is part of the canonical URL.
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>

@@ -1,4 +1,4 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
 import { refreshIndexIfDue } from '../content/content.server.ts'
@@ -16,6 +16,8 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const includeDrafts = await canSeeDrafts(request)
   const posts = context.timings.time('db', () => listPosts(getDb(), { tag, includeDrafts }).map(toSummary))
   if (posts.length === 0) throw data({ message: 'Not found' }, { status: 404 })
+  // A tag written another way (/tags/React) moves to its own address: one page, one cache entry.
+  if (params.tag !== tag) throw redirect(tagPath(tag), 301)
   return { tag, posts }
 }
 

@@ -5,7 +5,7 @@
  * content index at query time, so a draft flag flip needs no reindexing.
  */
 import type { DB } from '../db/connection.server.ts'
-import { MATCH_START, splitSnippet, toFtsQuery, type SnippetPart } from './search-text.ts'
+import { ftsMatch, makeSnippet, queryTerms, SNIPPET_SCAN_CHARS, splitSnippet, type SnippetPart } from './search-text.ts'
 
 export interface SearchDocument {
   kind: 'post' | 'page'
@@ -81,8 +81,8 @@ interface HitRow {
   kind: 'post' | 'page'
   slug: string
   title: string
-  body_snippet: string
-  description_snippet: string
+  body: string
+  description: string
   date: string | null
   tags: string
   draft: number
@@ -90,16 +90,24 @@ interface HitRow {
 
 /** Column weights for bm25, in the table's column order: a title match counts most. */
 const WEIGHTS = '10.0, 4.0, 3.0, 1.0'
-const SNIPPET_TOKENS = 24
+/** Results a page may ask for at most: each costs a snippet. */
+export const MAX_SEARCH_LIMIT = 50
 
 /**
  * Entries matching every word of the query (the last one as a prefix), best first: any
  * entry whose title matches comes before those that match elsewhere, then by bm25. A
  * query with no word in it finds nothing; no query can make SQLite raise an error.
+ *
+ * Anyone can send a query, so its main-thread cost is bounded whatever it holds: the
+ * query's words are deduplicated and capped (queryTerms), the snippets are made in
+ * JavaScript over a bounded prefix of each text (makeSnippet), and at most
+ * MAX_SEARCH_LIMIT rows get one. other/bench-search-abuse.ts measures the worst cases.
  */
 export function searchEntries(db: DB, query: string, { includeDrafts = false, limit = 20 }: SearchOptions = {}): SearchResults {
-  const match = toFtsQuery(query)
-  if (!match) return { total: 0, hits: [] }
+  const terms = queryTerms(query)
+  if (!terms) return { total: 0, hits: [] }
+  const match = ftsMatch(terms)
+  limit = Math.max(1, Math.min(MAX_SEARCH_LIMIT, Math.floor(limit) || 1))
   const { total } = db
     .prepare(
       `SELECT COUNT(*) AS total FROM search_index
@@ -110,7 +118,7 @@ export function searchEntries(db: DB, query: string, { includeDrafts = false, li
     .get({ match, includeDrafts: includeDrafts ? 1 : 0 }) as { total: number }
   if (total === 0) return { total: 0, hits: [] }
   // Ranking first, over ids only; snippets are then made for the rows shown, not for
-  // every match (snippet() over a long post is the expensive part).
+  // every match.
   const rows = db
     .prepare(
       `WITH ranked AS (
@@ -129,8 +137,8 @@ export function searchEntries(db: DB, query: string, { includeDrafts = false, li
         )
         SELECT d.kind, d.slug,
           highlight(search_index, 0, char(1), char(2)) AS title,
-          snippet(search_index, 3, char(1), char(2), '…', ${SNIPPET_TOKENS}) AS body_snippet,
-          snippet(search_index, 1, char(1), char(2), '…', ${SNIPPET_TOKENS}) AS description_snippet,
+          substr(search_index.body, 1, ${SNIPPET_SCAN_CHARS}) AS body,
+          substr(search_index.description, 1, ${SNIPPET_SCAN_CHARS}) AS description,
           e.date, e.tags, e.draft
         FROM ranked
         JOIN search_index ON search_index.rowid = ranked.id
@@ -141,8 +149,8 @@ export function searchEntries(db: DB, query: string, { includeDrafts = false, li
     )
     .all({ match, titleMatch: `{title} : (${match})`, includeDrafts: includeDrafts ? 1 : 0, limit }) as HitRow[]
   const hits = rows.map((row): SearchHit => {
-    // The body's passage, unless only the description matched.
-    const body = row.body_snippet.includes(MATCH_START) || !row.description_snippet.includes(MATCH_START) ? row.body_snippet : row.description_snippet
+    // The body's passage, unless only the description matched; else the description as it is.
+    const body = makeSnippet(row.body, terms) ?? makeSnippet(row.description, terms) ?? row.description
     return {
       kind: row.kind,
       slug: row.slug,

@@ -89,18 +89,117 @@ export function normalizeQuery(raw: string | null | undefined): string {
 }
 
 /**
+ * Bounds on the FTS work one query may ask for. A query's cost in FTS5 grows with its
+ * phrases times their occurrences in the matching rows (bm25, and above all snippet(),
+ * walk every occurrence): on a 223-post blog, "the" 50 times took 22 s of main thread and
+ * ten common words 5 s, while any real query holds a few distinct words. Repeats go,
+ * words past MAX_QUERY_TOKENS go, and no word is longer than MAX_TOKEN_LENGTH.
+ */
+export const MAX_QUERY_TOKENS = 6
+export const MAX_TOKEN_LENGTH = 64
+/** A last word shorter than this is matched whole, not as a prefix: "a"* is most of the index. */
+export const MIN_PREFIX_LENGTH = 2
+
+export interface QueryTerms {
+  /** Phrases of lowercase tokens (a term like `use-effect` is the phrase "use effect"), distinct. */
+  phrases: string[][]
+  /** Whether the last token of the last phrase is a prefix (results follow typing). */
+  prefix: boolean
+}
+
+/**
+ * The words of a reader's query, as FTS5's unicode61 tokenizer would split them (runs of
+ * letters, digits and marks), lowercased, deduplicated and bounded (see MAX_QUERY_TOKENS).
+ * Everything else in the input, FTS syntax included, is a separator. null when no word.
+ */
+export function queryTerms(raw: string): QueryTerms | null {
+  const phrases: string[][] = []
+  const seen = new Set<string>()
+  let tokens = 0
+  for (const term of normalizeQuery(raw).split(/\s+/)) {
+    if (tokens >= MAX_QUERY_TOKENS) break
+    const words = (term.toLowerCase().match(/[\p{L}\p{N}\p{M}]+/gu) ?? [])
+      .map((word) => word.slice(0, MAX_TOKEN_LENGTH))
+      .slice(0, MAX_QUERY_TOKENS - tokens)
+    if (words.length === 0) continue
+    const key = words.join(' ')
+    if (seen.has(key)) continue
+    seen.add(key)
+    phrases.push(words)
+    tokens += words.length
+  }
+  if (phrases.length === 0) return null
+  const last = phrases[phrases.length - 1]
+  return { phrases, prefix: last[last.length - 1].length >= MIN_PREFIX_LENGTH }
+}
+
+/**
  * An FTS5 MATCH expression for a reader's query, or null when it holds no word at all.
- * Each whitespace-separated term is quoted as an FTS string (internal quotes doubled), so
- * FTS syntax in the input (`"`, `*`, `-`, `NEAR(`, `:`, parentheses) is only ever text;
- * terms are ANDed, and the last is a prefix, so results follow as the reader types.
+ * Each term is an FTS string of its tokens (queryTerms), so FTS syntax in the input (`"`,
+ * `*`, `-`, `NEAR(`, `:`, parentheses) is never syntax; terms are ANDed, and the last is a
+ * prefix, so results follow as the reader types.
  */
 export function toFtsQuery(raw: string): string | null {
-  const terms = normalizeQuery(raw)
-    .split(/\s+/)
-    // A term with no letter or digit has no token: as a phrase it would match nothing.
-    .filter((term) => /[\p{L}\p{N}]/u.test(term))
-  if (terms.length === 0) return null
-  return terms.map((term, index) => `"${term.replace(/"/g, '""')}"${index === terms.length - 1 ? '*' : ''}`).join(' AND ')
+  const terms = queryTerms(raw)
+  if (!terms) return null
+  return ftsMatch(terms)
+}
+
+export function ftsMatch({ phrases, prefix }: QueryTerms): string {
+  return phrases.map((words, index) => `"${words.join(' ')}"${prefix && index === phrases.length - 1 ? '*' : ''}`).join(' AND ')
+}
+
+/** How much of a text makeSnippet looks through for a match: its work is bounded by this, not by the post. */
+export const SNIPPET_SCAN_CHARS = 64 * 1024
+/** Characters of context shown before the first match, and the snippet's length. */
+const SNIPPET_LEAD_CHARS = 60
+const SNIPPET_CHARS = 220
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * The matcher for a query's words in text: case-insensitive and, like the index
+ * (remove_diacritics), blind to accents in text written in NFD (each letter may be
+ * followed by combining marks). A word matches whole tokens only; the prefix, as a prefix.
+ */
+function wordPattern({ phrases, prefix }: QueryTerms): RegExp {
+  const words = new Map<string, boolean>()
+  phrases.forEach((phrase, p) =>
+    phrase.forEach((word, w) => {
+      const base = word.normalize('NFD').replace(/\p{M}/gu, '')
+      if (!base) return
+      const isPrefix = prefix && p === phrases.length - 1 && w === phrase.length - 1
+      words.set(base, (words.get(base) ?? false) || isPrefix)
+    }),
+  )
+  // Longest first, so "reactive" is not cut at "react".
+  const alternatives = [...words].sort(([a], [b]) => b.length - a.length)
+    .map(([word, isPrefix]) => `${[...word].map((char) => `${escapeRegExp(char)}\\p{M}*`).join('')}${isPrefix ? '[\\p{L}\\p{N}\\p{M}]*' : '(?![\\p{L}\\p{N}\\p{M}])'}`)
+  return new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternatives.join('|')})`, 'giu')
+}
+
+/**
+ * A passage of `text` around the first of the query's words, with every one of them in
+ * it marked (MATCH_START/MATCH_END, as snippet() would), or null when none is in the
+ * first SNIPPET_SCAN_CHARS. Done here rather than with FTS5's snippet(), whose cost grows
+ * with the square of a row's matches: this one costs at most one scan of a bounded
+ * prefix of the text, whatever the query.
+ */
+export function makeSnippet(text: string, terms: QueryTerms): string | null {
+  if (!text) return null
+  const scanned = text.slice(0, SNIPPET_SCAN_CHARS).normalize('NFD')
+  const pattern = wordPattern(terms)
+  const first = pattern.exec(scanned)
+  if (!first) return null
+  let start = Math.max(0, first.index - SNIPPET_LEAD_CHARS)
+  // Start and end on a space, so no word is cut in half.
+  if (start > 0) start = scanned.indexOf(' ', start) + 1 || first.index
+  if (start > first.index) start = first.index
+  let end = Math.min(scanned.length, start + SNIPPET_CHARS)
+  if (end < scanned.length) end = Math.max(first.index + first[0].length, scanned.lastIndexOf(' ', end))
+  const passage = scanned.slice(start, end)
+  const marked = passage.replace(pattern, (match) => `${MATCH_START}${match}${MATCH_END}`)
+  return `${start > 0 ? '…' : ''}${marked.normalize('NFC')}${end < text.length ? '…' : ''}`
 }
 
 /** A piece of a snippet: text, and whether it is a match to highlight. */

@@ -12,6 +12,7 @@ import { loadEntry, refreshIndexIfDue } from '../content/content.server.ts'
 import { listPosts, type IndexedEntry } from '../content/content-index.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { isQuarantined } from '../content/render-guard.server.ts'
+import { stripUncarriable } from '../content/plain-text.ts'
 import { renderEntryHtml } from './entry-html.server.tsx'
 import { siteSeo } from './site.server.ts'
 import { socialImageUrl } from './social-image.server.ts'
@@ -28,9 +29,7 @@ export const feedContentTypes: Record<FeedFormat, string> = {
 }
 
 /** Characters XML 1.0 forbids (a stray control character in a post would make the whole feed unreadable). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
-const xmlSafe = (text: string) => text.replace(XML_FORBIDDEN, '')
+const xmlSafe = stripUncarriable
 /** The library puts HTML in CDATA sections, which "]]>" would end early; "]]&gt;" reads the same as HTML. */
 const cdataSafe = (html: string) => xmlSafe(html).replace(/]]>/g, ']]&gt;')
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')

@@ -9,6 +9,7 @@
 import { markContentOnly } from '../http/page-cache.server.ts'
 import { listPages, listPosts, type IndexedEntry } from '../content/content-index.server.ts'
 import { refreshIndexIfDue } from '../content/content.server.ts'
+import { isValidTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
 import { siteSeo } from './site.server.ts'
@@ -32,7 +33,8 @@ export function sitemapUrls(): SitemapUrl[] {
   const pages = listPages(db)
   const newest = posts.reduce<string | null>((latest, post) => later(latest, changedAt(post)), null)
   const tags = new Map<string, string | null>()
-  for (const post of posts) for (const tag of post.tags) tags.set(tag, later(tags.get(tag) ?? null, changedAt(post)))
+  // Only tags that have a page: one no URL can name (markup, quotes) would be a listed 404.
+  for (const post of posts) for (const tag of post.tags.filter(isValidTag)) tags.set(tag, later(tags.get(tag) ?? null, changedAt(post)))
   return [
     { path: '/', lastmod: newest },
     { path: '/blog', lastmod: newest },

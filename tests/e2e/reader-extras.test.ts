@@ -278,11 +278,13 @@ describe('view count', () => {
       await page.waitForLoadState('networkidle')
       expect(await count(page)).toBe('1')
     }, { userAgent: READER_AGENT })
+    // Another reader, on another device: from this machine's one address, another user
+    // agent (the same agent and address without the cookie is the same client, counted once).
     await withSession(async ({ page }) => {
       await page.goto(`/blog/${slug}`)
       await expect.poll(() => count(page)).toBe('2')
       expect(await page.locator('[data-testid="view-count"]').innerText()).toBe('2 views')
-    }, { userAgent: READER_AGENT })
+    }, { userAgent: `${READER_AGENT} (second device)` })
     // Headless Chromium as itself ran the page: a third reader.
     await withSession(async ({ page }) => {
       await page.goto(`/blog/${slug}`)

@@ -19,7 +19,8 @@ const noise = (words: number) => Array.from({ length: words }, (_, i) => ((i * 2
 const files = {
   'blog/hello.mdx': post('Hello', 'The first words.'),
   'blog/second.mdx': post('Second', 'More words.'),
-  'blog/third.mdx': post('Third', 'Even more words.'),
+  // Tagged, so its tags' lists exist: only a tag that exists is a page the cache keeps.
+  'blog/third.mdx': post('Third', 'Even more words.').replace('date: 2026-03-01\n', 'date: 2026-03-01\ntags: [notes, other]\n'),
   'blog/fourth.mdx': post('Fourth', 'The last of the small ones.'),
   'blog/big.mdx': post('Big', noise(12_000)),
   // A post whose demo component busy-waits 400 ms while it renders, on purpose.

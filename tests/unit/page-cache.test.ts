@@ -58,6 +58,10 @@ describe('cacheableUrl', () => {
   it('keeps no page for a query no page reads (random or tracking parameters)', () => {
     expect(cacheableUrl('/?r=123')).toBeNull()
     expect(cacheableUrl('/blog?tag=react&utm_source=x')).toBeNull()
+    // ?tag= is read by /blog only: anywhere else it would key copies of one page.
+    expect(cacheableUrl('/?tag=react')).toBeNull()
+    expect(cacheableUrl('/blog/post?tag=react')).toBeNull()
+    expect(cacheableUrl('/blog/rss.xml?tag=react')).toBeNull()
   })
   it('refuses long URLs and many parameters', () => {
     expect(cacheableUrl(`/blog?q=${'x'.repeat(MAX_KEY_URL_LENGTH)}`)).toBeNull()

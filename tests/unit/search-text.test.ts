@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { extractSearchText, MATCH_END, MATCH_START, normalizeQuery, splitSnippet, toFtsQuery } from '../../app/search/search-text.ts'
+import { extractSearchText, makeSnippet, MATCH_END, MATCH_START, MAX_QUERY_TOKENS, normalizeQuery, queryTerms, splitSnippet, toFtsQuery } from '../../app/search/search-text.ts'
 
 describe('extractSearchText', () => {
   test('keeps prose and code words, drops frontmatter, imports, JSX tags, link addresses and markup', () => {
@@ -39,9 +39,26 @@ describe('toFtsQuery', () => {
     expect(toFtsQuery('hello world')).toBe('"hello" AND "world"*')
   })
 
-  test('FTS syntax is only ever text', () => {
-    expect(toFtsQuery('foo"')).toBe('"foo"""*')
-    expect(toFtsQuery('-x NEAR( a:b')).toBe('"-x" AND "NEAR(" AND "a:b"*')
+  test('FTS syntax is only ever a separator', () => {
+    expect(toFtsQuery('foo"')).toBe('"foo"*')
+    expect(toFtsQuery('-xy NEAR( a:bc')).toBe('"xy" AND "near" AND "a bc"*')
+    expect(toFtsQuery('title:hook OR ^start')).toBe('"title hook" AND "or" AND "start"*')
+  })
+
+  test('repeated words count once, whatever their case', () => {
+    expect(toFtsQuery('the The THE the')).toBe('"the"*')
+  })
+
+  test('a query holds at most MAX_QUERY_TOKENS words, none longer than 64 characters', () => {
+    const terms = queryTerms(Array.from({ length: 100 }, (_, i) => `w${i}`).join(' '))!
+    expect(terms.phrases.flat()).toHaveLength(MAX_QUERY_TOKENS)
+    expect(queryTerms('a.'.repeat(100))!.phrases.flat()).toHaveLength(MAX_QUERY_TOKENS)
+    expect(queryTerms('x'.repeat(200))!.phrases[0][0]).toHaveLength(64)
+  })
+
+  test('a one-letter last word is matched whole, a longer one as a prefix', () => {
+    expect(toFtsQuery('a')).toBe('"a"')
+    expect(toFtsQuery('ab')).toBe('"ab"*')
   })
 
   test('a query without a word in it is no query', () => {
@@ -50,6 +67,29 @@ describe('toFtsQuery', () => {
 
   test('input is cut to 200 characters', () => {
     expect(normalizeQuery('x'.repeat(300))).toHaveLength(200)
+  })
+})
+
+describe('makeSnippet', () => {
+  const mark = (text: string) => `${MATCH_START}${text}${MATCH_END}`
+
+  test('marks whole words, the last as a prefix, whatever their case and accents', () => {
+    const terms = queryTerms('cafe reac')!
+    expect(makeSnippet('The Café serves Reactive food, not a cafeteria.', terms)).toBe(`The ${mark('Café')} serves ${mark('Reactive')} food, not a cafeteria.`)
+  })
+
+  test('a long text is cut around the first match', () => {
+    const text = `${'lorem '.repeat(100)}needle ${'ipsum '.repeat(100)}`
+    const snippet = makeSnippet(text, queryTerms('needle')!)!
+    expect(snippet.startsWith('…')).toBe(true)
+    expect(snippet.endsWith('…')).toBe(true)
+    expect(snippet).toContain(mark('needle'))
+    expect(snippet.length).toBeLessThan(300)
+  })
+
+  test('null when no word is in the text, or only past what it scans', () => {
+    expect(makeSnippet('nothing here', queryTerms('needle')!)).toBeNull()
+    expect(makeSnippet(`${'x '.repeat(40_000)}needle`, queryTerms('needle')!)).toBeNull()
   })
 })
 

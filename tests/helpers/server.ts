@@ -28,6 +28,14 @@ export function freePort(): Promise<number> {
   })
 }
 
+function readStatus(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
 export function tempDir(prefix = 'kiln-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
 }
@@ -63,6 +71,8 @@ export interface KilnServer {
   process: ChildProcess
   /** The server process itself (the supervisor's child, a new one after a restart): for its RSS or threads. */
   serverPid(): number
+  /** kill -9 of the server itself and of its supervisor at once (a crash: nothing restarts it). */
+  kill9(): Promise<void>
 }
 
 export interface StartOptions {
@@ -112,14 +122,8 @@ export async function startServer({ contentDir, databasePath, env = {}, nodeArgs
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  return {
-    url,
-    port,
-    databasePath: dbPath,
-    contentDir,
-    output: () => output,
-    process: child,
-    serverPid() {
+  /** The real server's pid: the child of the supervisor (server/start.mjs) this test started. */
+  function serverPid(): number {
       const pid = child.pid!
       try {
         const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
@@ -128,6 +132,30 @@ export async function startServer({ contentDir, databasePath, env = {}, nodeArgs
         // gone already, or no /proc: the supervisor's own pid is the best answer left
       }
       return pid
+    }
+  return {
+    url,
+    port,
+    databasePath: dbPath,
+    contentDir,
+    output: () => output,
+    process: child,
+    serverPid,
+    async kill9() {
+      const server = serverPid()
+      try {
+        if (server !== child.pid) process.kill(server, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL')
+        await exited
+      }
+      // The server is not the test's child: wait until the kernel has it gone (port, database).
+      for (let tries = 0; tries < 600 && fs.existsSync(`/proc/${server}`) && !/^State:\s+Z/m.test(readStatus(server)); tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -64,7 +64,7 @@ afterAll(async () => {
 
 describe('compile pool lifecycle', () => {
   it(`leaves no esbuild process behind after ${CYCLES} idle cycles`, async () => {
-    const pid = server.process.pid!
+    const pid = server.serverPid()
     // Settle: whatever start-up work ran has ended its threads.
     await new Promise((resolve) => setTimeout(resolve, 1000))
     const baseline = threadCount(pid)

@@ -63,9 +63,7 @@ describe('crash recovery with a content repository', () => {
       env: { CONTENT_GIT_URL: `file://${remote}`, REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0', KILN_TEST_PAUSE_DIR: pauseDir },
     })
   const kill9 = async () => {
-    const exited = new Promise((resolve) => server.process.once('exit', resolve))
-    server.process.kill('SIGKILL')
-    await exited
+    await server.kill9()
   }
   const text = async (pathname: string) => (await get(server, pathname)).text()
 

@@ -248,8 +248,7 @@ describe('refreshing from a content repository', () => {
     const { id } = (await response.json()) as { id: string }
     await waitFor(async () => (await status(server, id)).status === 'running', 'the refresh to start')
     await new Promise((resolve) => setTimeout(resolve, 300))
-    server.process.kill('SIGKILL')
-    await new Promise((resolve) => server.process.once('exit', resolve))
+    await server.kill9()
 
     server = await start()
     // Whatever the kill interrupted, the index matches the files: every bulk post is

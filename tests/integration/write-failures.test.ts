@@ -39,8 +39,8 @@ interface Fault {
 const diskFull: Fault = {
   name: 'disk full (prlimit --fsize on the server process)',
   available: spawnSync('prlimit', ['--version']).status === 0,
-  on: (server) => execFileSync('prlimit', ['--pid', String(server.process.pid), '--fsize=1:']),
-  off: (server) => execFileSync('prlimit', ['--pid', String(server.process.pid), '--fsize=unlimited:']),
+  on: (server) => execFileSync('prlimit', ['--pid', String(server.serverPid()), '--fsize=1:']),
+  off: (server) => execFileSync('prlimit', ['--pid', String(server.serverPid()), '--fsize=unlimited:']),
 }
 
 function canMakeImmutable(): boolean {

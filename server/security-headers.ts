@@ -13,7 +13,7 @@
  *   two policies is held to both (the baseline would block the document's scripts), and a
  *   policy written by something else (Express's final handler writes its own) is replaced.
  * - Every answer to a request that carries the session cookie, or that sets one, is
- *   `Cache-Control: private, no-store`, whatever the route said: no shared cache keeps it
+ *   `Cache-Control: private, no-store` (plus a route's `no-transform`), whatever the route said: no shared cache keeps it
  *   and the browser does not store it. The cookie's name is looked for anywhere in the
  *   Cookie header, so no parser's reading of a malformed header can make a signed-in
  *   answer look public.
@@ -39,6 +39,11 @@ function setsSessionCookie(res: express.Response): boolean {
   return [setCookie ?? []].flat().some((cookie) => String(cookie).trimStart().startsWith(`${SESSION_COOKIE}=`))
 }
 
+/** private, no-store, keeping a route's no-transform (a heap snapshot's bytes are not for proxies to re-encode). */
+export function privateCacheControl(routes: unknown): string {
+  return /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(routes ?? '')) ? `${PRIVATE_CACHE_CONTROL}, no-transform` : PRIVATE_CACHE_CONTROL
+}
+
 export function securityHeaders(options: PolicyOptions): express.RequestHandler {
   const baseline = contentSecurityPolicy(options)
   const staticHeaders = helmet({
@@ -58,7 +63,7 @@ export function securityHeaders(options: PolicyOptions): express.RequestHandler 
       // The last Kiln policy set is the answer's own (a document's, appended after the baseline).
       const policy = [res.getHeader('Content-Security-Policy') ?? []].flat().filter(isKilnPolicy).pop()
       res.setHeader('Content-Security-Policy', policy ?? baseline)
-      if (signedIn || setsSessionCookie(res)) res.setHeader('Cache-Control', PRIVATE_CACHE_CONTROL)
+      if (signedIn || setsSessionCookie(res)) res.setHeader('Cache-Control', privateCacheControl(res.getHeader('Cache-Control')))
     })
     staticHeaders(req, res, next)
   }

@@ -1,0 +1,32 @@
+/**
+ * Reading a Content-Security-Policy and a document's inline scripts the way a browser
+ * does, independently of Kiln's own code (app/http/content-security-policy.server.ts).
+ */
+import crypto from 'node:crypto'
+
+/** Directive name -> its sources. A repeated directive is ignored by browsers after the first. */
+export function parsePolicy(header: string | null): Map<string, string[]> {
+  const directives = new Map<string, string[]>()
+  for (const part of (header ?? '').split(';')) {
+    const [name, ...sources] = part.trim().split(/\s+/)
+    if (name && !directives.has(name.toLowerCase())) directives.set(name.toLowerCase(), sources)
+  }
+  return directives
+}
+
+/** The texts of a document's inline scripts that a browser would run (data blocks such as JSON-LD are not scripts). */
+export function inlineScripts(html: string): string[] {
+  const scripts: string[] = []
+  for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)) {
+    const attributes = match[1]
+    if (/\ssrc\s*=/i.test(attributes)) continue
+    const type = /\stype\s*=\s*"([^"]*)"/i.exec(attributes)?.[1]?.trim().toLowerCase()
+    if (type && !['module', 'text/javascript', 'application/javascript'].includes(type)) continue
+    scripts.push(match[2])
+  }
+  return scripts
+}
+
+export function sha256Source(text: string): string {
+  return `'sha256-${crypto.createHash('sha256').update(text.replace(/\r\n?/g, '\n')).digest('base64')}'`
+}

@@ -8,6 +8,7 @@ import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
 import { canSeeDrafts } from './drafts.server.ts'
+import { mdxModulePath } from './mdx-module.server.ts'
 import type { EntryKind } from './source.server.ts'
 
 export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext, request: Request) {
@@ -30,6 +31,8 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     slug: entry.slug,
     cacheKey: `${kind}:${entry.slug}@${compiled.sourceHash}`,
     code: compiled.code,
+    /** The same code as a module from this site, for the browser (no eval under the CSP). */
+    moduleUrl: mdxModulePath(kind, entry.slug, compiled.code),
     title: fm.title,
     description: fm.description,
     date: fm.date,

@@ -30,3 +30,37 @@ export function inlineScripts(html: string): string[] {
 export function sha256Source(text: string): string {
   return `'sha256-${crypto.createHash('sha256').update(text.replace(/\r\n?/g, '\n')).digest('base64')}'`
 }
+
+export const EMBED = 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ'
+
+/** The sample blog, plus a post with an embed, a broken one and one carrying its own inline script. */
+export const EXTRA_POSTS = {
+  'blog/zz-embeds.mdx': `---
+title: Embeds and code
+date: 2026-02-01
+tags:
+  - embeds
+---
+A video:
+
+<iframe src="${EMBED}" title="A video" width="560" height="315"></iframe>
+
+\`\`\`ts title="hello.ts"
+export const hello = (name: string) => \`hello \${name}\`
+\`\`\`
+`,
+  'blog/zz-broken.mdx': `---
+title: Broken
+date: 2026-02-02
+---
+Hello <Broken
+`,
+  'blog/zz-injected.mdx': `---
+title: Injected
+date: 2026-02-03
+---
+An inline script written into the content:
+
+<script dangerouslySetInnerHTML={{ __html: 'window.kilnInjected = 1' }} />
+`,
+}

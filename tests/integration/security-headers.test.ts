@@ -9,43 +9,10 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { inlineScripts, parsePolicy, sha256Source } from '../helpers/csp.ts'
+import { EXTRA_POSTS, inlineScripts, parsePolicy, sha256Source } from '../helpers/csp.ts'
 import { copyDir, get, makeContentDir, repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const SITE_URL = 'https://blog.example.test'
-const EMBED = 'https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ'
-
-/** The sample blog, plus a post with an embed, a broken one and one carrying its own inline script. */
-export const EXTRA_POSTS = {
-  'blog/zz-embeds.mdx': `---
-title: Embeds and code
-date: 2026-02-01
-tags:
-  - embeds
----
-A video:
-
-<iframe src="${EMBED}" title="A video" width="560" height="315"></iframe>
-
-\`\`\`ts title="hello.ts"
-export const hello = (name: string) => \`hello \${name}\`
-\`\`\`
-`,
-  'blog/zz-broken.mdx': `---
-title: Broken
-date: 2026-02-02
----
-Hello <Broken
-`,
-  'blog/zz-injected.mdx': `---
-title: Injected
-date: 2026-02-03
----
-An inline script written into the content:
-
-<script dangerouslySetInnerHTML={{ __html: 'window.kilnInjected = 1' }} />
-`,
-}
 
 let server: KilnServer
 let contentDir: string

@@ -183,6 +183,23 @@ describe('what runs scripts still works', () => {
     })
   })
 
+  test('a client navigation to a post imports its module first, then shows it alive', async () => {
+    await withBrowser({ theme: 'dark', signedIn: false }, async ({ page, violations, pageErrors }) => {
+      await page.goto('/blog')
+      await waitForHydration(page, '[data-testid="post-list"] a')
+      await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true))
+      const moduleLoaded = page.waitForResponse((response) => /^\/mdx\/post\/zz-embeds\/[\w-]+\.js$/.test(new URL(response.url()).pathname))
+      await page.locator('[data-testid="post-list"]').getByRole('link', { name: 'Embeds and code', exact: true }).click()
+      await page.waitForURL(`${server.url}/blog/zz-embeds`)
+      expect((await moduleLoaded).headers()['content-type']).toMatch(/^text\/javascript/)
+      // Rendered by the imported component in this same document: its code block's copy button is there.
+      await page.locator('article figure.code-block button.code-copy').waitFor({ state: 'attached' })
+      expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true)
+      expect(await violations()).toEqual([])
+      expect(pageErrors).toEqual([])
+    })
+  })
+
   test('the admin dashboard refreshes its figures by itself', async () => {
     await withBrowser({ theme: 'dark', signedIn: true }, async ({ page, violations, pageErrors }) => {
       await page.goto('/admin')

@@ -114,9 +114,9 @@ export function missingComponents(names: string[]): Record<string, unknown> {
 /**
  * In the browser the code arrives as a module from this site (/mdx/…, see
  * app/content/mdx-module.server.ts), never through `new Function`: the Content-Security-Policy
- * allows no eval. A page's module is imported before a client navigation renders it (the
- * routes' clientLoader); on the first load the post suspends inside its <Suspense>, so React
- * keeps the server's HTML until the module is in, then hydrates it.
+ * allows no eval. A page's module is imported before hydration (app/entry.client.tsx, from
+ * the article's `data-mdx-module`) and before a client navigation renders it (the routes'
+ * clientLoader), so the component is at hand when React renders it.
  */
 interface BrowserModule {
   promise: Promise<void>
@@ -151,7 +151,7 @@ function browserComponent(url: string): MDXComponent {
   const module = browserModules.get(url)
   if (module?.component) return module.component
   if (module?.error) throw module.error
-  // Suspends: the nearest <Suspense> keeps what is shown (the server's HTML) meanwhile.
+  // Not imported yet (neither path above took it): suspends until it is.
   throw module?.promise ?? loadMdxModule(url)
 }
 

@@ -1,6 +1,8 @@
 /**
  * Reading a Content-Security-Policy and a document's inline scripts the way a browser
  * does, independently of Kiln's own code (app/http/content-security-policy.server.ts).
+ * Also the extra posts the CSP tests serve beside the sample blog: an embed with code, a
+ * broken post, and one that carries an inline script of its own.
  */
 import crypto from 'node:crypto'
 

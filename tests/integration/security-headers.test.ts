@@ -229,6 +229,28 @@ describe('only Kiln\'s own inline scripts are allowed', () => {
   })
 })
 
+describe('posts run without eval', () => {
+  it("a post's compiled code is a module from this site: JavaScript, immutable at its version, the current code at an old one", async () => {
+    const page = await (await get(server, '/blog/zz-embeds')).text()
+    const moduleUrl = /data-mdx-module="([^"]+)"/.exec(page)?.[1]
+    expect(moduleUrl).toMatch(/^\/mdx\/post\/zz-embeds\/[\w-]{22}\.js$/)
+    const current = await get(server, moduleUrl!)
+    expect(current.status).toBe(200)
+    expect(current.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(current.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+    expectSecurityHeaders(current, 'module')
+    const source = await current.text()
+    expect(source.startsWith('export default function (React, ReactDOM, _jsx_runtime) {')).toBe(true)
+    const stale = await get(server, '/mdx/post/zz-embeds/an-older-version.js')
+    expect(stale.status).toBe(200)
+    expect(stale.headers.get('cache-control')).toBe('no-cache')
+    expect(await stale.text()).toBe(source)
+    for (const missing of ['/mdx/post/no-such-post/x.js', '/mdx/other/zz-embeds/x.js', '/mdx/post/zz-embeds/x.txt']) {
+      expect((await get(server, missing)).status, missing).toBe(404)
+    }
+  })
+})
+
 describe('configuration', () => {
   it('no Strict-Transport-Security for an http site; CSP_FRAME_SRC sets frame-src; a bad CSP_FRAME_SRC stops the start', async () => {
     const plain = await startServer({ contentDir, env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'https://embed.example.com https://*.widgets.example:8443' } })

@@ -167,6 +167,37 @@ export interface Config {
   secureCookies: boolean
   /** Take the client's address from Fly-Client-IP / X-Forwarded-For (behind a proxy that sets them): TRUST_PROXY, on by default on Fly. */
   trustProxy: boolean
+  /** Origins posts may show in iframes (the policy's frame-src); empty: none. */
+  cspFrameSrc: string[]
+}
+
+/** Common embed hosts (video, code playgrounds): what CSP_FRAME_SRC is when unset. */
+export const DEFAULT_CSP_FRAME_SRC = [
+  'https://www.youtube-nocookie.com',
+  'https://www.youtube.com',
+  'https://player.vimeo.com',
+  'https://codesandbox.io',
+  'https://stackblitz.com',
+  'https://codepen.io',
+]
+
+/**
+ * CSP_FRAME_SRC: space-separated origins (`https://host`, `https://*.host`, a port allowed),
+ * `https:` for any secure origin, or `none`. Anything else is refused: the value goes into
+ * the Content-Security-Policy header, where a stray `;` or quote would add a directive.
+ */
+function frameSources(name: string): string[] {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return DEFAULT_CSP_FRAME_SRC
+  const tokens = raw.trim().split(/\s+/)
+  if (tokens.length === 1 && /^'?none'?$/i.test(tokens[0])) return []
+  for (const token of tokens) {
+    if (token === 'https:') continue
+    if (!/^https?:\/\/(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?$/i.test(token)) {
+      throw new ConfigError(`${name} must be space-separated origins such as https://www.youtube.com (or "none"), got "${token}"`)
+    }
+  }
+  return tokens
 }
 
 /**
@@ -252,6 +283,7 @@ function readConfig(): Config {
     secureCookies: process.env.NODE_ENV === 'production' && process.env.SESSION_COOKIE_SECURE !== '0',
     // Anyone can send these headers: they name the client only when a proxy in front sets them.
     trustProxy: flag('TRUST_PROXY', Boolean(process.env.FLY_APP_NAME)),
+    cspFrameSrc: frameSources('CSP_FRAME_SRC'),
   }
 }
 

@@ -8,8 +8,8 @@
  * database connection, not one per copy of the code.
  */
 import { PassThrough } from 'node:stream'
+import { text } from 'node:stream/consumers'
 import type { AppLoadContext, EntryContext } from '@remix-run/node'
-import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
@@ -27,6 +27,8 @@ import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
 import { isContentOnlyDocument, PAGE_CACHE_MARKER } from './http/page-cache.server.ts'
+import { contentSecurityPolicy, newScriptMarker, sealInlineScripts } from './http/content-security-policy.server.ts'
+import { InlineScriptMarker } from './components/inline-script-marker.ts'
 import './load-context.ts'
 
 /** For the Express server: counts an answered request in /metrics (see server/index.ts). */
@@ -46,6 +48,7 @@ export function contentVersion(): string {
 export const streamTimeout = 10_000
 
 const config = getConfig()
+const policyOptions = { frameSrc: config.cspFrameSrc, https: config.siteUrl.startsWith('https:'), development: process.env.NODE_ENV === 'development' }
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
 
 /**
@@ -103,10 +106,18 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const start = performance.now()
+  // Marks this render's own inline scripts; their hashes go into the policy (see the module).
+  const scriptMarker = newScriptMarker()
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false
     const timer = setTimeout(() => abort(), streamTimeout + 1000)
-    const { pipe, abort } = renderToPipeableStream(<RemixServer context={remixContext} url={request.url} abortDelay={streamTimeout} />, {
+    const app = (
+      <InlineScriptMarker.Provider value={scriptMarker}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={streamTimeout} nonce={scriptMarker} />
+      </InlineScriptMarker.Provider>
+    )
+    const { pipe, abort } = renderToPipeableStream(app, {
+      nonce: scriptMarker,
       onAllReady() {
         shellRendered = true
         clearTimeout(timer)
@@ -120,8 +131,15 @@ export default function handleRequest(
           (data) => typeof data === 'object' && data !== null && (data as { servingLastGood?: unknown }).servingLastGood === true,
         )
         if (isContentOnlyDocument(responseStatusCode, routeIds, request.url) && !servingLastGood) responseHeaders.set(PAGE_CACHE_MARKER, '1')
-        resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
+        const status = responseStatusCode
+        // Everything is rendered: collecting the output costs a copy, and gives the header
+        // the hashes of the document's inline scripts before its first byte.
         pipe(body)
+        text(body).then((html) => {
+          const sealed = sealInlineScripts(html, scriptMarker)
+          responseHeaders.set('Content-Security-Policy', contentSecurityPolicy(policyOptions, sealed.hashes))
+          resolve(new Response(sealed.html, { headers: responseHeaders, status }))
+        }, reject)
       },
       onShellError(error: unknown) {
         clearTimeout(timer)

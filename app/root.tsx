@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { useContext } from 'react'
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useFetcher, useRouteError, useRouteLoaderData } from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
 import { ErrorPage } from './components/error-page.tsx'
@@ -10,6 +11,7 @@ import { siteSeo } from './seo/site.server.ts'
 import { feedPaths } from './seo/urls.ts'
 import stylesheet from './tailwind.css?url'
 import { THEME_FETCHER_KEY } from './components/theme-toggle.tsx'
+import { InlineScriptMarker } from './components/inline-script-marker.ts'
 import { colorSchemeFor, parseThemeChoice } from './theme/theme.ts'
 import { readTheme } from './theme/theme.server.ts'
 
@@ -49,6 +51,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
   // The toggle's choice shows at once, before the server has answered.
   const pendingTheme = parseThemeChoice(useFetcher({ key: THEME_FETCHER_KEY }).formData?.get('theme'))
   const theme = pendingTheme ?? data?.theme ?? 'system'
+  // Marks Remix's inline scripts for the Content-Security-Policy's hashes (server only).
+  const scriptMarker = useContext(InlineScriptMarker)
   return (
     // "dark" or "light" forces a theme; no class follows the system (tailwind.config.ts).
     <html lang="en" className={theme === 'system' ? undefined : theme}>
@@ -63,8 +67,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <SiteHeader title={data?.site.title ?? 'Kiln'} pages={data?.pages ?? []} user={data?.user ?? null} theme={theme} />
         <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-12">{children}</main>
         <SiteFooter title={data?.site.title ?? 'Kiln'} />
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={scriptMarker} />
+        <Scripts nonce={scriptMarker} />
       </body>
     </html>
   )

@@ -22,6 +22,7 @@ import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.ts'
 import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
+import { securityHeaders } from './security-headers.ts'
 
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
@@ -86,6 +87,8 @@ function refuseCrossSiteWrites(req: express.Request, res: express.Response, next
 async function main() {
   const app = express()
   app.disable('x-powered-by')
+  // First, so every answer after it carries the security headers (and signed-in answers stay private).
+  app.use(securityHeaders({ frameSrc: config.cspFrameSrc, https: config.siteUrl.startsWith('https:'), development: isDevelopment }))
 
   app.use((req, res, next) => {
     const start = performance.now()

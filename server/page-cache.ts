@@ -314,6 +314,10 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     res.setHeader(PAGE_CACHE_STATUS_HEADER, how)
     // Server-Timing says where the answer came from: `cache` instead of db and render.
     if (how === 'hit') (res.locals.timings as Timings | undefined)?.add('cache', 0, 'page cache hit')
+    // The page's own Content-Security-Policy (its inline scripts' hashes, stored with it) goes
+    // out with a 304 too: a browser refreshes its stored headers from a 304.
+    const policy = page.headers.find(([name]) => name.toLowerCase() === 'content-security-policy')
+    if (policy) res.setHeader(policy[0], policy[1])
     if (noneMatchHits(req.headers['if-none-match'], Object.values(page.etags))) {
       counts.notModified++
       res.statusCode = 304

@@ -77,8 +77,9 @@ export function Article({ data }: { data: Serialized }) {
         <TagList tags={data.tags} />
       </header>
       {toc ? <TableOfContents headings={data.headings} /> : null}
-      <div className="prose prose-zinc max-w-none lg:col-start-1 dark:prose-invert prose-headings:tracking-tight prose-a:text-amber-700 dark:prose-a:text-amber-400 prose-pre:p-0 [&_pre>code]:block [&_pre>code]:p-4">
-        <MdxContent cacheKey={data.cacheKey} code={data.code} missing={data.missingComponents} />
+      {/* data-mdx-module: the post's code as a module, imported before hydration (app/entry.client.tsx). */}
+      <div data-mdx-module={data.moduleUrl} className="prose prose-zinc max-w-none lg:col-start-1 dark:prose-invert prose-headings:tracking-tight prose-a:text-amber-700 dark:prose-a:text-amber-400 prose-pre:p-0 [&_pre>code]:block [&_pre>code]:p-4">
+        <MdxContent cacheKey={data.cacheKey} code={data.code} moduleUrl={data.moduleUrl} missing={data.missingComponents} />
       </div>
       <PostFooter kind={data.kind} footer={data.footer} />
     </article>

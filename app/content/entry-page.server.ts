@@ -8,6 +8,7 @@ import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
 import { canSeeDrafts } from './drafts.server.ts'
+import { mdxModulePath } from './mdx-module.server.ts'
 import { isQuarantined } from './render-guard.server.ts'
 import type { EntryKind } from './source.server.ts'
 
@@ -40,6 +41,8 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     // A provisional compile is replaced under the same hash: its evaluated component must not outlive it.
     cacheKey: `${kind}:${entry.slug}@${compiled.sourceHash}${compiled.provisional ? `~${compiled.compiledAt}` : ''}`,
     code: compiled.code,
+    /** The same code as a module from this site, for the browser (no eval under the CSP). */
+    moduleUrl: mdxModulePath(kind, entry.slug, compiled.code),
     title: fm.title,
     description: fm.description,
     date: fm.date,

@@ -8,7 +8,10 @@
  */
 import { LRUCache } from 'lru-cache'
 import { getMDXComponent } from 'mdx-bundler/client'
+import * as React from 'react'
 import { useMemo, type ComponentType, type ReactNode } from 'react'
+import * as ReactDOM from 'react-dom'
+import * as jsxRuntime from 'react/jsx-runtime'
 import { KilnCodeBlock } from '../components/code-block.tsx'
 
 type MDXComponent = ReturnType<typeof getMDXComponent>
@@ -135,15 +138,61 @@ function RenderEnd() {
   return null
 }
 
+/**
+ * In the browser the code arrives as a module from this site (/mdx/…, see
+ * app/content/mdx-module.server.ts), never through `new Function`: the Content-Security-Policy
+ * allows no eval. A page's module is imported before hydration (app/entry.client.tsx, from
+ * the article's `data-mdx-module`) and before a client navigation renders it (the routes'
+ * clientLoader), so the component is at hand when React renders it.
+ */
+interface BrowserModule {
+  promise: Promise<void>
+  component?: MDXComponent
+  error?: unknown
+}
+/** Modules of this browsing session's pages, the most recent kept: a reader's session stays small. */
+const browserModules = new Map<string, BrowserModule>()
+const MAX_BROWSER_MODULES = 32
+
+export function loadMdxModule(url: string): Promise<void> {
+  const known = browserModules.get(url)
+  if (known) return known.promise
+  const loading: BrowserModule = {
+    promise: import(/* @vite-ignore */ url).then(
+      (module: { default: (...globals: unknown[]) => { default: MDXComponent } }) => {
+        loading.component = module.default(React, ReactDOM, jsxRuntime).default
+      },
+      (error: unknown) => {
+        loading.error = error
+        // A later render tries again (the network may be back).
+        browserModules.delete(url)
+      },
+    ),
+  }
+  browserModules.set(url, loading)
+  if (browserModules.size > MAX_BROWSER_MODULES) browserModules.delete(browserModules.keys().next().value as string)
+  return loading.promise
+}
+
+function browserComponent(url: string): MDXComponent {
+  const module = browserModules.get(url)
+  if (module?.component) return module.component
+  if (module?.error) throw module.error
+  // Not imported yet (neither path above took it): suspends until it is.
+  throw module?.promise ?? loadMdxModule(url)
+}
+
 export interface MdxContentProps {
   cacheKey: string
   code: string
+  /** The code as a module from this site (for the browser); without it, the code is evaluated. */
+  moduleUrl?: string
   missing: string[]
 }
 
-export function MdxContent({ cacheKey, code, missing }: MdxContentProps) {
+export function MdxContent({ cacheKey, code, moduleUrl, missing }: MdxContentProps) {
   renderProbe?.begin(cacheKey)
-  const Component = getCachedComponent(cacheKey, code)
+  const Component = typeof document !== 'undefined' && moduleUrl ? browserComponent(moduleUrl) : getCachedComponent(cacheKey, code)
   const components = useMemo(() => ({ ...missingComponents(missing), KilnCodeBlock }), [missing])
   return (
     <>

@@ -1,6 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { ClientLoaderFunctionArgs } from '@remix-run/react'
 import { useLoaderData } from '@remix-run/react'
 import { Article } from '../components/article.tsx'
+import { loadMdxModule } from '../content/mdx-component.tsx'
 import { loadEntryPage } from '../content/entry-page.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { pagePath } from '../seo/urls.ts'
@@ -8,6 +10,13 @@ import { pagePath } from '../seo/urls.ts'
 /** An MDX page from content/pages/, at /<name>. */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   return loadEntryPage('page', params.page, context, request)
+}
+
+/** On a client navigation, the post's module is in before the page renders (no blank body). */
+export async function clientLoader({ serverLoader }: ClientLoaderFunctionArgs) {
+  const data = await serverLoader<typeof loader>()
+  await loadMdxModule(data.moduleUrl)
+  return data
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =>

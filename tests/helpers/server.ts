@@ -124,15 +124,15 @@ export async function startServer({ contentDir, databasePath, env = {}, nodeArgs
   }
   /** The real server's pid: the child of the supervisor (server/start.mjs) this test started. */
   function serverPid(): number {
-      const pid = child.pid!
-      try {
-        const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
-        if (children.length > 0) return Number(children[children.length - 1])
-      } catch {
-        // gone already, or no /proc: the supervisor's own pid is the best answer left
-      }
-      return pid
+    const pid = child.pid!
+    try {
+      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
+      if (children.length > 0) return Number(children[children.length - 1])
+    } catch {
+      // gone already, or no /proc: the supervisor's own pid is the best answer left
     }
+    return pid
+  }
   return {
     url,
     port,

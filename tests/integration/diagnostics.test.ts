@@ -96,7 +96,7 @@ describe('diagnostics downloads', () => {
     expect(response.headers.get('content-type')).toBe('application/octet-stream')
     expect(response.headers.get('content-disposition')).toMatch(FILENAME)
     expect(response.headers.get('content-disposition')).toMatch(/\.heapsnapshot"$/)
-    expect(response.headers.get('cache-control')).toBe('no-store, no-transform')
+    expect(response.headers.get('cache-control')).toBe('private, no-store, no-transform')
     expect(response.headers.get('content-encoding')).toBeNull()
     const text = await response.text()
     plainSize = Buffer.byteLength(text)
@@ -246,7 +246,7 @@ describe('diagnostics downloads', () => {
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8')
     expect(response.headers.get('content-disposition')).toMatch(FILENAME)
     expect(response.headers.get('content-disposition')).toMatch(/\.heapprofile"$/)
-    expect(response.headers.get('cache-control')).toBe('no-store, no-transform')
+    expect(response.headers.get('cache-control')).toBe('private, no-store, no-transform')
     const profile = (await response.json()) as { head: { callFrame: unknown; children: unknown[] }; samples: { size: number }[] }
     expect(profile.head.callFrame).toBeDefined()
     expect(profile.head.children.length).toBeGreaterThan(0)

@@ -115,7 +115,7 @@ describe('page cache', () => {
     expect(signedIn.headers['x-kiln-cache']).toBe('bypass')
     expect(signedIn.headers.etag).toBeUndefined()
     expect(signedIn.headers['x-kiln-page-cache']).toBeUndefined()
-    expect(signedIn.headers['cache-control']).toBe('private, no-cache')
+    expect(signedIn.headers['cache-control']).toBe('private, no-store')
     // Other cookies share the anonymous page; the theme cookie gets its own.
     expect((await raw(server, '/blog/second', { Cookie: 'kiln_visitor=1' })).headers['x-kiln-cache']).toBe('hit')
     expect((await raw(server, '/blog/second', { Cookie: 'kiln_theme=dark' })).headers['x-kiln-cache']).toBe('miss')

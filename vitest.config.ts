@@ -11,6 +11,9 @@ export default defineConfig({
     // machine (npm run test:busy runs it beside two CPU-bound processes).
     testTimeout: 180_000,
     hookTimeout: 300_000,
+    // expect.poll waits for something to happen in a browser or a server: 1 s (its default)
+    // is a speed limit on a loaded machine, not a guard against a hang.
+    expect: { poll: { timeout: 30_000 } },
     projects: [
       { extends: true, test: { name: 'kiln', include: ['tests/**/*.test.ts'], exclude: ['tests/soak/**', 'tests/e2e/axe-corpus.test.ts'], sequence: { groupOrder: 0 } } },
       // Two heavy runs, each alone after the rest: the axe sweep over the corpus keeps

@@ -54,8 +54,13 @@ interface Visit {
 
 type Theme = 'light' | 'dark'
 
+let contexts = 0
+
 async function withBrowser({ theme, signedIn }: { theme: Theme; signedIn: boolean }, body: (visit: Visit) => Promise<void>): Promise<void> {
-  const context = await browser.newContext({ baseURL: server.url, colorScheme: theme === 'dark' ? 'light' : 'dark' })
+  // Each context is another device (its own user agent): a view counts once per client per
+  // post per day, so readers that shared an address and agent would share one count.
+  const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36 KilnCspTest/${++contexts}`
+  const context = await browser.newContext({ baseURL: server.url, colorScheme: theme === 'dark' ? 'light' : 'dark', userAgent })
   const cookies: { name: string; value: string; url: string }[] = [{ name: 'kiln_theme', value: theme, url: server.url }]
   if (signedIn) cookies.push({ name: 'kiln_session', value: sessionCookie, url: server.url })
   await context.addCookies(cookies)

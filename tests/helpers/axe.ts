@@ -3,6 +3,7 @@
  * engine behind `npm run axe:sweep` and tests/e2e/axe-corpus.test.ts. One browser, a
  * few pages at a time; axe.min.js is injected into each page after it hydrates.
  */
+import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import { type Browser, type Page } from 'playwright-core'
 import { waitForHydration } from './browser.ts'
@@ -42,9 +43,16 @@ export function isSeriousOrCritical(violation: AxeViolation): boolean {
   return violation.impact === 'serious' || violation.impact === 'critical'
 }
 
-/** Every violation axe finds in the page as it is now (axe.min.js injected). */
+let axeSource: string | undefined
+
+/**
+ * Every violation axe finds in the page as it is now. axe.min.js runs through the
+ * debugger (page.evaluate), not as a <script> in the page: Kiln's Content-Security-Policy
+ * rightly refuses an inline script it did not render.
+ */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
-  await page.addScriptTag({ path: AXE_PATH })
+  axeSource ??= fs.readFileSync(AXE_PATH, 'utf8')
+  await page.evaluate(axeSource)
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe
     const result = await axe.run(document, { resultTypes: ['violations'] })

@@ -153,6 +153,18 @@ export interface Config {
   isProduction: boolean
   /** Cookies Kiln sets (session, txnum) carry Secure: in production, unless SESSION_COOKIE_SECURE=0 (plain-http tests). */
   secureCookies: boolean
+  /** Largest request body on any route but the webhook; a larger one gets 413 before it is read (server/request-limits.ts). */
+  requestBodyMaxBytes: number
+  /** Largest body of the content webhook (POST /action/refresh-content): a GitHub push payload. */
+  webhookBodyMaxBytes: number
+  /** Milliseconds a client has to send a request's headers (Node's server.headersTimeout). */
+  requestHeadersTimeoutMs: number
+  /** Milliseconds a client has to send a whole request, headers and body (Node's server.requestTimeout). */
+  requestTimeoutMs: number
+  /** How often Node checks the two limits above: a trickled request is cut within requestTimeoutMs plus this. */
+  connectionsCheckIntervalMs: number
+  /** Milliseconds a connection may sit with unsent response bytes (a client that stopped reading) before it is cut. */
+  responseIdleTimeoutMs: number
 }
 
 /**
@@ -177,6 +189,20 @@ function databaseLocation(): { databasePath: string; litefsDir: string; database
     console.warn(`[kiln] DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`)
   }
   return { databasePath, litefsDir: path.resolve(litefsDir), databaseFilename, litefsEnabled: true }
+}
+
+/**
+ * Time limits for a request's arrival. Node checks them every `connectionsCheckIntervalMs`,
+ * so a trickled request is cut within requestTimeoutMs plus that interval: 26 s by default.
+ */
+function requestTimeouts(): Pick<Config, 'requestHeadersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckIntervalMs'> {
+  const requestHeadersTimeoutMs = integer('REQUEST_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000)
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 25_000, 100, 600_000)
+  // Node refuses a headers timeout longer than the whole request's.
+  if (requestHeadersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`REQUEST_HEADERS_TIMEOUT_MS (${requestHeadersTimeoutMs}) must not be longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`)
+  }
+  return { requestHeadersTimeoutMs, requestTimeoutMs, connectionsCheckIntervalMs: Math.max(50, Math.min(1000, Math.floor(requestHeadersTimeoutMs / 4))) }
 }
 
 function readConfig(): Config {
@@ -230,6 +256,10 @@ function readConfig(): Config {
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',
     secureCookies: process.env.NODE_ENV === 'production' && process.env.SESSION_COOKIE_SECURE !== '0',
+    requestBodyMaxBytes: integer('REQUEST_BODY_MAX_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    webhookBodyMaxBytes: integer('WEBHOOK_BODY_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    ...requestTimeouts(),
+    responseIdleTimeoutMs: integer('RESPONSE_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
   }
 }
 

@@ -3,8 +3,6 @@ import { getConfig } from '../config.server.ts'
 import { requestRefresh } from '../content/refresh.server.ts'
 import { SIGNATURE_HEADER, readBodyWithLimit, verifySignature } from '../content/webhook-signature.server.ts'
 
-const MAX_BODY = 1024 * 1024
-
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
 
@@ -15,11 +13,13 @@ const json = (body: unknown, status: number, headers: Record<string, string> = {
  */
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== 'POST') return json({ error: 'use POST' }, 405)
-  const { refreshSecret } = getConfig()
+  const { refreshSecret, webhookBodyMaxBytes } = getConfig()
   if (!refreshSecret) return json({ error: 'refreshing is not enabled: set REFRESH_SECRET on the server' }, 503)
-  const body = await readBodyWithLimit(request, MAX_BODY)
+  // The server already refused a larger body at the door (server/request-limits.ts); this
+  // guard keeps the route safe wherever it is mounted.
+  const body = await readBodyWithLimit(request, webhookBodyMaxBytes)
   // The rest of the body is left unread, so the connection cannot carry another request.
-  if (body === null) return json({ error: 'body larger than 1 MB' }, 413, { Connection: 'close' })
+  if (body === null) return json({ error: `body larger than ${webhookBodyMaxBytes} bytes` }, 413, { Connection: 'close' })
   if (!verifySignature(refreshSecret, body, request.headers.get(SIGNATURE_HEADER))) {
     return json({ error: `missing or wrong ${SIGNATURE_HEADER} signature` }, 401)
   }

@@ -22,7 +22,7 @@ import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.ts'
 import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
-import { arrivalTimeouts, cutStalledConnections, limitRequestBodies } from './request-limits.ts'
+import { answerExpectContinue, arrivalTimeouts, cutStalledConnections, limitRequestBodies } from './request-limits.ts'
 
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
@@ -166,6 +166,7 @@ async function main() {
 
   const server = http.createServer(arrivalTimeouts(config), app)
   cutStalledConnections(server, config.responseIdleTimeoutMs)
+  answerExpectContinue(server, app)
   server.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port

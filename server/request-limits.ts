@@ -9,7 +9,9 @@
  *   what makes the limit hold on every route: a route that never reads its body (a POST to a
  *   page, a GET with a body) would otherwise leave it to Node, which drains it after the
  *   answer with no bound at all. It costs nothing extra where it matters: Remix's formData()
- *   buffers the whole body anyway. The Remix handler gets the buffer (bufferedBody).
+ *   buffers the whole body anyway. The Remix handler gets the buffer (bufferedBody). A client
+ *   that asks `Expect: 100-continue` (curl does for large uploads) is told 413 before it sends
+ *   a byte, and 100 Continue only when its body fits.
  * - A 413 closes its connection with a lingering close (RFC 9112 section 9.6): the answer and
  *   a FIN go out, what the client is still sending is read and dropped for a moment, then
  *   the socket is destroyed. Destroying it at once would answer the client's next bytes with
@@ -66,6 +68,8 @@ export function limitRequestBodies(limitFor: (req: express.Request) => number): 
     const limit = limitFor(req)
     // Node's parser has already refused a malformed length, or one beside Transfer-Encoding.
     if (declared !== undefined && Number(declared) > limit) return refuse(req, res, limit)
+    // Only requests the server hands over as 'checkContinue' (see answerExpectContinue) wait for this.
+    if (/100-continue/i.test(req.headers.expect ?? '')) res.writeContinue()
     const chunks: Buffer[] = []
     let size = 0
     const stop = () => {
@@ -97,6 +101,14 @@ export function limitRequestBodies(limitFor: (req: express.Request) => number): 
     req.on('end', onEnd)
     req.on('close', onClose)
   }
+}
+
+/**
+ * Node answers `Expect: 100-continue` by itself, before any middleware could refuse the body;
+ * with this the request comes to the app instead, and limitRequestBodies decides.
+ */
+export function answerExpectContinue(server: http.Server, app: http.RequestListener): void {
+  server.on('checkContinue', app)
 }
 
 /** Node's own request-arrival limits, for http.createServer. */

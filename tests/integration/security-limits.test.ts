@@ -92,6 +92,20 @@ describe('request bodies', () => {
     expect((await get(server, '/')).status).toBe(200)
   })
 
+  it('tells a client that sends Expect: 100-continue 413 before it sends a byte, and 100 Continue when its body fits', async () => {
+    const large = connect(server)
+    large.socket.write(`POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${10 * MB}\r\nExpect: 100-continue\r\n\r\n`)
+    expect(await large.status()).toBe(413)
+    expect(large.received()).not.toContain('100 Continue')
+    await large.closed
+    const fits = connect(server)
+    fits.socket.write(`POST /action/theme HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`)
+    expect(await fits.status()).toBe(100)
+    fits.socket.write('theme=dark')
+    await fits.closed
+    expect(fits.received()).toMatch(/HTTP\/1\.1 30\d[\s\S]*kiln_theme=dark/)
+  })
+
   it('cuts a chunked body without Content-Length at the limit: 2 MB to the webhook (1 MB), to a page and as a GET (64 KB)', async () => {
     for (const [method, target] of [
       ['POST', '/action/refresh-content'],

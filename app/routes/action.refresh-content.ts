@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { getConfig } from '../config.server.ts'
-import { requestRefresh } from '../content/refresh.server.ts'
+import { DELIVERY_HEADER, isDeliveryId, refreshForDelivery } from '../content/webhook-deliveries.server.ts'
 import { SIGNATURE_HEADER, readBodyWithLimit, verifySignature } from '../content/webhook-signature.server.ts'
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
@@ -10,6 +10,8 @@ const json = (body: unknown, status: number, headers: Record<string, string> = {
  * POST /action/refresh-content: the content webhook. Signed like a GitHub webhook
  * (X-Hub-Signature-256 over the raw body with REFRESH_SECRET); any body up to 1 MB,
  * so a GitHub push payload or a CI's `{}` both work. Answers 202 with the refresh's id.
+ * A delivery already acted on (same X-GitHub-Delivery within a day) starts nothing: it is
+ * answered 200 with the first delivery's refresh and `replayed: true`.
  */
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== 'POST') return json({ error: 'use POST' }, 405)
@@ -23,8 +25,16 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!verifySignature(refreshSecret, body, request.headers.get(SIGNATURE_HEADER))) {
     return json({ error: `missing or wrong ${SIGNATURE_HEADER} signature` }, 401)
   }
-  const refresh = requestRefresh('webhook')
-  return json({ id: refresh.id, status: refresh.status }, 202)
+  const deliveryId = request.headers.get(DELIVERY_HEADER)
+  if (deliveryId !== null && !isDeliveryId(deliveryId)) {
+    return json({ error: `${DELIVERY_HEADER} must be printable and at most 128 characters` }, 400)
+  }
+  const outcome = refreshForDelivery(deliveryId)
+  if (outcome.replayed) {
+    const note = `delivery ${deliveryId} was already received at ${new Date(outcome.receivedAt).toISOString()}: no second refresh was started`
+    return json({ id: outcome.refreshId, status: outcome.refresh?.status ?? 'forgotten', replayed: true, note }, 200)
+  }
+  return json({ id: outcome.refresh.id, status: outcome.refresh.status }, 202)
 }
 
 export function loader() {

@@ -149,11 +149,10 @@ describe('request bodies', () => {
 
 describe('time limits', () => {
   let server: KilnServer
-  const IDLE_MS = 1500
   beforeAll(async () => {
     server = await startServer({
       contentDir: sampleContentDir,
-      env: { REQUEST_HEADERS_TIMEOUT_MS: '1500', REQUEST_TIMEOUT_MS: '3000', RESPONSE_IDLE_TIMEOUT_MS: String(IDLE_MS) },
+      env: { REQUEST_HEADERS_TIMEOUT_MS: '1500', REQUEST_TIMEOUT_MS: '3000' },
     })
   })
   afterAll(() => server?.stop())
@@ -201,15 +200,26 @@ describe('time limits', () => {
     expect(sent).toBeLessThan(1000)
     expect(connection.received()).toMatch(/^HTTP\/1\.1 408/)
   })
+})
 
-  it('cuts a client that stops reading a large answer after the idle time, while others are served', async () => {
-    expect((await get(server, '/blog')).status).toBe(200)
+describe('a client that stops reading', () => {
+  let server: KilnServer
+  beforeAll(async () => {
+    // Its own server with the default arrival timeouts: the pipelined burst below keeps the
+    // main thread busy for a moment, which the short timeouts above are not about.
+    server = await startServer({ contentDir: sampleContentDir, env: { RESPONSE_IDLE_TIMEOUT_MS: '1500' } })
+  })
+  afterAll(() => server?.stop())
+
+  it('is cut after the idle time, while others are served', async () => {
+    // The feed is about 110 KB: 400 answers are far more than the buffers of both ends hold.
+    expect((await get(server, '/blog/rss.xml')).status).toBe(200)
     const connection = connect(server)
     // Never read: the answers to pipelined requests fill both sides' buffers and stall.
     connection.socket.pause()
-    const requests = 3000
-    connection.socket.write('GET /blog HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(requests))
-    const deadline = Date.now() + 45_000
+    const requests = 400
+    connection.socket.write('GET /blog/rss.xml HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(requests))
+    const deadline = Date.now() + 100_000
     while (!server.output().includes('stopped reading its answer')) {
       if (Date.now() > deadline) throw new Error(`the stalled reader was not cut:\n${server.output()}`)
       expect((await get(server, '/')).status).toBe(200)
@@ -222,5 +232,5 @@ describe('time limits', () => {
     expect(answers).toBeGreaterThan(0)
     expect(answers).toBeLessThan(requests)
     expect((await get(server, '/')).status).toBe(200)
-  })
+  }, 120_000)
 })

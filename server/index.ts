@@ -22,7 +22,7 @@ import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.ts'
 import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
-import { answerExpectContinue, arrivalTimeouts, cutStalledConnections, limitRequestBodies } from './request-limits.ts'
+import { answerExpectContinue, arrivalTimeouts, cutStalledConnections, limitPipelining, limitRequestBodies } from './request-limits.ts'
 
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
@@ -106,6 +106,7 @@ async function main() {
     next()
   })
   // Before anything can answer: every body is bounded, on every route (server/request-limits.ts).
+  app.use(limitPipelining)
   const WEBHOOK = /^\/action\/refresh-content\/?$/
   app.use(limitRequestBodies((req) => (req.method === 'POST' && WEBHOOK.test(req.path) ? config.webhookBodyMaxBytes : config.requestBodyMaxBytes)))
   app.use(rejectUnsafePaths)

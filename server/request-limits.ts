@@ -18,6 +18,10 @@
  *   a reset, which can make the client lose the 413 it has not read yet.
  * - Arrival time. Node's headersTimeout and requestTimeout cut a request whose headers or
  *   body trickle in (answered 408); Node checks them every connectionsCheckingInterval.
+ * - Pipelining. Node parses every pipelined request it has read and renders each answer into
+ *   memory while the first is still going out: one 18 KB write of 400 requests for a feed
+ *   grew the server by 86 MB until the idle cut. Browsers and proxies send one request at a
+ *   time, so a connection with more than MAX_PIPELINED requests waiting is cut at once.
  * - A client that stops reading. The server's socket timeout fires after RESPONSE_IDLE_TIMEOUT_MS
  *   without progress; a socket with response bytes still unsent is then cut. A request the
  *   server itself is still working on (a long compile) is left to that work's own limits.
@@ -109,6 +113,19 @@ export function limitRequestBodies(limitFor: (req: express.Request) => number): 
  */
 export function answerExpectContinue(server: http.Server, app: http.RequestListener): void {
   server.on('checkContinue', app)
+}
+
+/** Requests one connection may have waiting for their answers at a time. */
+export const MAX_PIPELINED = 32
+const WAITING = Symbol('kiln.waitingRequests')
+
+/** Cuts a connection that pipelines more than MAX_PIPELINED requests (see the header). */
+export function limitPipelining(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  const socket = req.socket as Socket & { [WAITING]?: number }
+  socket[WAITING] = (socket[WAITING] ?? 0) + 1
+  res.once('close', () => void (socket[WAITING] = (socket[WAITING] ?? 1) - 1))
+  if (socket[WAITING] > MAX_PIPELINED) return void socket.destroy()
+  next()
 }
 
 /** Node's own request-arrival limits, for http.createServer. */

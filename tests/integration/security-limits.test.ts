@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign } from '../../app/content/webhook-signature.server.ts'
-import { get, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { copyDir, get, sampleContentDir, startServer, tempDir, writeFiles, type KilnServer } from '../helpers/server.ts'
 
 const SECRET = 'limits-test-secret'
 const KB = 1024
@@ -207,18 +207,38 @@ describe('a client that stops reading', () => {
   beforeAll(async () => {
     // Its own server with the default arrival timeouts: the pipelined burst below keeps the
     // main thread busy for a moment, which the short timeouts above are not about.
-    server = await startServer({ contentDir: sampleContentDir, env: { RESPONSE_IDLE_TIMEOUT_MS: '1500' } })
+    // A long plain post: its page (about 2 MB) is more than the buffers of both ends hold.
+    const contentDir = tempDir('kiln-limits-content-')
+    copyDir(sampleContentDir, contentDir)
+    const paragraph = 'A long and plain paragraph of prose, written to make a page larger than socket buffers. '.repeat(10)
+    writeFiles(contentDir, { 'blog/long-read.md': `---\ntitle: A long read\ndate: 2026-01-01\n---\n\n${`${paragraph}\n\n`.repeat(1200)}` })
+    server = await startServer({ contentDir, env: { RESPONSE_IDLE_TIMEOUT_MS: '1500' } })
   })
   afterAll(() => server?.stop())
 
-  it('is cut after the idle time, while others are served', async () => {
-    // The feed is about 110 KB: 400 answers are far more than the buffers of both ends hold.
+  it('cuts a connection that pipelines hundreds of requests at once, before their answers pile up in memory', async () => {
     expect((await get(server, '/blog/rss.xml')).status).toBe(200)
+    const before = rssBytes(server)
+    const connection = connect(server)
+    connection.socket.pause()
+    connection.socket.write('GET /blog/rss.xml HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(400))
+    connection.socket.resume()
+    await connection.closed
+    expect(connection.received().split('HTTP/1.1 200').length - 1).toBeLessThanOrEqual(32)
+    // Measured without the limit: 86 MB, held until the idle cut.
+    expect(rssBytes(server) - before).toBeLessThan(30 * MB)
+    expect((await get(server, '/')).status).toBe(200)
+  }, 120_000)
+
+  it('is cut after the idle time, while others are served', async () => {
+    const page = await get(server, '/blog/long-read')
+    expect(page.status).toBe(200)
+    expect((await page.arrayBuffer()).byteLength).toBeGreaterThan(MB)
     const connection = connect(server)
     // Never read: the answers to pipelined requests fill both sides' buffers and stall.
     connection.socket.pause()
-    const requests = 400
-    connection.socket.write('GET /blog/rss.xml HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(requests))
+    const requests = 8
+    connection.socket.write('GET /blog/long-read HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(requests))
     const deadline = Date.now() + 100_000
     while (!server.output().includes('stopped reading its answer')) {
       if (Date.now() > deadline) throw new Error(`the stalled reader was not cut:\n${server.output()}`)

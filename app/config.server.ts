@@ -169,6 +169,18 @@ export interface Config {
   trustProxy: boolean
   /** Origins posts may show in iframes (the policy's frame-src); empty: none. */
   cspFrameSrc: string[]
+  /** Largest request body on any route but the webhook; a larger one gets 413 before it is read (server/request-limits.ts). */
+  requestBodyMaxBytes: number
+  /** Largest body of the content webhook (POST /action/refresh-content): a GitHub push payload. */
+  webhookBodyMaxBytes: number
+  /** Milliseconds a client has to send a request's headers (Node's server.headersTimeout). */
+  requestHeadersTimeoutMs: number
+  /** Milliseconds a client has to send a whole request, headers and body (Node's server.requestTimeout). */
+  requestTimeoutMs: number
+  /** How often Node checks the two limits above: a trickled request is cut within requestTimeoutMs plus this. */
+  connectionsCheckIntervalMs: number
+  /** Milliseconds a connection may sit with unsent response bytes (a client that stopped reading) before it is cut. */
+  responseIdleTimeoutMs: number
 }
 
 /** Common embed hosts (video, code playgrounds): what CSP_FRAME_SRC is when unset. */
@@ -222,6 +234,21 @@ function databaseLocation(): { databasePath: string; litefsDir: string; database
     console.warn(`[kiln] DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`)
   }
   return { databasePath, litefsDir: path.resolve(litefsDir), databaseFilename, litefsEnabled: true }
+}
+
+/**
+ * Time limits for a request's arrival. Node checks them every `connectionsCheckIntervalMs`,
+ * so a trickled request is cut within requestTimeoutMs plus that interval: 21 s by default
+ * (measured 22 s on a busy machine: other/bench-limits.ts).
+ */
+function requestTimeouts(): Pick<Config, 'requestHeadersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckIntervalMs'> {
+  const requestHeadersTimeoutMs = integer('REQUEST_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000)
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 20_000, 100, 600_000)
+  // Node refuses a headers timeout longer than the whole request's.
+  if (requestHeadersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(`REQUEST_HEADERS_TIMEOUT_MS (${requestHeadersTimeoutMs}) must not be longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`)
+  }
+  return { requestHeadersTimeoutMs, requestTimeoutMs, connectionsCheckIntervalMs: Math.max(50, Math.min(1000, Math.floor(requestHeadersTimeoutMs / 4))) }
 }
 
 function readConfig(): Config {
@@ -284,6 +311,10 @@ function readConfig(): Config {
     // Anyone can send these headers: they name the client only when a proxy in front sets them.
     trustProxy: flag('TRUST_PROXY', Boolean(process.env.FLY_APP_NAME)),
     cspFrameSrc: frameSources('CSP_FRAME_SRC'),
+    requestBodyMaxBytes: integer('REQUEST_BODY_MAX_BYTES', 64 * 1024, 1024, 64 * 1024 * 1024),
+    webhookBodyMaxBytes: integer('WEBHOOK_BODY_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    ...requestTimeouts(),
+    responseIdleTimeoutMs: integer('RESPONSE_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
   }
 }
 

@@ -41,9 +41,17 @@ export { registerPageCacheStats } from './http/page-cache.server.ts'
  * when one is due (a cached page answers without reaching a loader, which would do it).
  */
 export function contentVersion(): string {
-  refreshIndexIfDue()
-  return String(getIndexVersion())
+  try {
+    refreshIndexIfDue()
+    lastContentVersion = String(getIndexVersion())
+  } catch (error) {
+    // The database cannot be read (damaged, replaced, failing disk): pages cached for the
+    // last version read keep being served; /healthcheck says what is wrong.
+    if (lastContentVersion === null) throw error
+  }
+  return lastContentVersion
 }
+let lastContentVersion: string | null = null
 
 export const streamTimeout = 10_000
 

@@ -5,7 +5,7 @@
  * waits for the refresh to finish, and prints what happened to each post. Exits 1 when
  * the refresh failed or any post failed to compile, so the pipeline shows it.
  */
-import { SIGNATURE_HEADER, sign } from '../app/content/webhook-signature.server.ts'
+import { SIGNATURE_HEADER, sign, signStatusRead, STATUS_SIGNATURE_HEADER } from '../app/content/webhook-signature.server.ts'
 
 const url = process.env.KILN_URL?.replace(/\/$/, '')
 const secret = process.env.REFRESH_SECRET
@@ -39,7 +39,9 @@ async function main(): Promise<number> {
   const deadline = Date.now() + TIMEOUT_MS
   let last = ''
   for (;;) {
-    const statusResponse = await fetch(`${url}/action/refresh-content/${id}`, { headers: { [SIGNATURE_HEADER]: sign(secret, '') } })
+    const statusPath = `/action/refresh-content/${encodeURIComponent(id)}`
+    // Signed afresh for every read: the signature covers a timestamp and expires.
+    const statusResponse = await fetch(`${url}${statusPath}`, { headers: { [STATUS_SIGNATURE_HEADER]: signStatusRead(secret, new URL(url + statusPath).pathname) } })
     if (!statusResponse.ok) {
       console.error(`status request failed: ${statusResponse.status} ${await statusResponse.text()}`)
       return 1

@@ -7,6 +7,7 @@
  * Every response carries Server-Timing (the loaders and the renderer add their parts to
  * the request's Timings; this file writes them out with the total).
  */
+import http from 'node:http'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
@@ -23,6 +24,7 @@ import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
 import { securityHeaders } from './security-headers.ts'
+import { answerExpectContinue, arrivalTimeouts, cutStalledConnections, limitPipelining, limitRequestBodies } from './request-limits.ts'
 
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
@@ -124,6 +126,10 @@ async function main() {
     })
     next()
   })
+  // Before anything can answer: every body is bounded, on every route (server/request-limits.ts).
+  app.use(limitPipelining)
+  const WEBHOOK = /^\/action\/refresh-content\/?$/
+  app.use(limitRequestBodies((req) => (req.method === 'POST' && WEBHOOK.test(req.path) ? config.webhookBodyMaxBytes : config.requestBodyMaxBytes)))
   app.use(rejectUnsafePaths)
   app.use(refuseCrossSiteWrites)
   // LiteFS: a replica refuses writes (fly-replay to the primary) before anything reads the
@@ -180,7 +186,10 @@ async function main() {
     }),
   )
 
-  const server = app.listen(config.port, () => {
+  const server = http.createServer(arrivalTimeouts(config), app)
+  cutStalledConnections(server, config.responseIdleTimeoutMs)
+  answerExpectContinue(server, app)
+  server.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
     const extra = [started.drafts && `${started.drafts} drafts`, started.invalid && `${started.invalid} with invalid frontmatter`].filter(Boolean)

@@ -18,6 +18,7 @@ import { createRemixRequest } from '@remix-run/express/dist/server.js'
 import { createRequestHandler as createRemixHandler, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import type express from 'express'
 import { PAGE_CACHE_MARKER, responseCapture } from './page-cache.ts'
+import { bufferedBody } from './request-limits.ts'
 
 export function clientSignal(res: express.Response): AbortSignal {
   const controller = new AbortController()
@@ -83,7 +84,10 @@ export function createRequestHandler({
   const handle = createRemixHandler(build, mode)
   return async (req, res, next) => {
     try {
-      const request = createRemixRequest(req, res)
+      let request = createRemixRequest(req, res)
+      // The body was already read, within its limit, by limitRequestBodies: Remix gets that copy.
+      const body = bufferedBody(req)
+      if (body && req.method !== 'GET' && req.method !== 'HEAD') request = new Request(request, { body, duplex: 'half' } as RequestInit)
       const response = await handle(request, getLoadContext(req, res))
       // The page cache, when it asked for this response, keeps and sends it itself.
       const capture = responseCapture(res)

@@ -8,20 +8,36 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { getConfig } from '../config.server.ts'
 import { readInstanceRole } from '../replication/instance.server.ts'
+import { checkDatabaseFile, describeDatabaseError, isFileProblem, type DatabaseFileError } from './database-errors.server.ts'
 import { migrate, pendingMigrations, readMigrations } from './migrate.server.ts'
 
 export type DB = Database.Database
 
+/**
+ * Opens (creating when missing) and, by default, migrates the database. A file that cannot
+ * be Kiln's database (damaged, unreadable, read-only, a folder) throws a DatabaseFileError
+ * naming the path and what to do, at once: the first read of the schema makes SQLite look
+ * at the file, which `new Database` alone does not.
+ */
 export function openDatabase(file: string, migrationsDir: string, { applyMigrations = true } = {}): DB {
-  fs.mkdirSync(path.dirname(file), { recursive: true })
-  const db = new Database(file)
-  db.pragma('busy_timeout = 5000')
-  db.pragma('foreign_keys = ON')
-  db.pragma('synchronous = NORMAL')
-  if (applyMigrations) {
-    db.pragma('journal_mode = WAL')
-    const ran = migrate(db, readMigrations(migrationsDir))
-    if (ran.length > 0) console.log(`[kiln] applied migrations: ${ran.join(', ')}`)
+  checkDatabaseFile(file, { forWriting: applyMigrations })
+  let db: DB | undefined
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    db = new Database(file)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('foreign_keys = ON')
+    db.pragma('synchronous = NORMAL')
+    db.prepare('SELECT COUNT(*) FROM sqlite_master').get()
+    if (applyMigrations) {
+      db.pragma('journal_mode = WAL')
+      const ran = migrate(db, readMigrations(migrationsDir))
+      if (ran.length > 0) console.log(`[kiln] applied migrations: ${ran.join(', ')}`)
+    }
+  } catch (error) {
+    db?.close()
+    // A migration's own mistake is not the file's fault: it keeps its message.
+    throw isFileProblem(error) ? describeDatabaseError(error, file) : error
   }
   return db
 }
@@ -55,14 +71,35 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
 
 // Kept on globalThis so that the development server's module reloads reuse the one
 // connection instead of opening another on every edit.
-const holder = globalThis as typeof globalThis & { __kilnDb?: DB }
+const holder = globalThis as typeof globalThis & { __kilnDb?: DB; __kilnDbFile?: { dev: number; ino: number }; __kilnDbUnusable?: DatabaseFileError; __kilnDbAbandoned?: DB[] }
 
 export function getDb(): DB {
+  if (holder.__kilnDbUnusable) throw holder.__kilnDbUnusable
   if (!holder.__kilnDb) {
     const config = getConfig()
     holder.__kilnDb = openForThisInstance(config.databasePath, config.migrationsDir)
+    const { dev, ino } = fs.statSync(config.databasePath)
+    holder.__kilnDbFile = { dev, ino }
   }
   return holder.__kilnDb
+}
+
+/** The file (device and inode) the open connection was opened on; null before it is open. */
+export function openedDatabaseFile(): { dev: number; ino: number } | null {
+  return holder.__kilnDb ? (holder.__kilnDbFile ?? null) : null
+}
+
+/**
+ * From now on getDb() throws `reason`: the file at DATABASE_PATH is no longer the one this
+ * process has open (replaced or removed while running). Writing on would go into a file
+ * nobody will ever read. The old connection is deliberately not closed: closing it would
+ * checkpoint and then delete `<path>-wal` by name, which may now belong to the new file.
+ * A restart opens whatever is at the path then.
+ */
+export function markDatabaseUnusable(reason: DatabaseFileError): void {
+  holder.__kilnDbUnusable = reason
+  if (holder.__kilnDb) (holder.__kilnDbAbandoned ??= []).push(holder.__kilnDb)
+  holder.__kilnDb = undefined
 }
 
 /** Applies what is pending: an instance that has just become the primary runs this. */

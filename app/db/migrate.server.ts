@@ -64,7 +64,8 @@ export function migrate(db: Database, migrations: Migration[]): string[] {
     try {
       if (apply.immediate()) ran.push(migration.name)
     } catch (error) {
-      throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`)
+      // The cause keeps SQLite's code: a damaged file is told apart from a wrong migration.
+      throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, { cause: error })
     }
   }
   return ran

@@ -1,17 +1,27 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { getConfig } from '../config.server.ts'
 import { getRefresh } from '../content/refresh.server.ts'
-import { SIGNATURE_HEADER, verifySignature } from '../content/webhook-signature.server.ts'
+import { SIGNATURE_HEADER, STATUS_SIGNATURE_FORMAT, STATUS_SIGNATURE_HEADER, verifyStatusRead } from '../content/webhook-signature.server.ts'
 
 const json = (body: unknown, status: number) =>
   new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } })
 
-/** GET /action/refresh-content/<id>: a refresh's status, signed like the webhook over the empty body. */
+/**
+ * GET /action/refresh-content/<id>: a refresh's status, signed with a timestamp over the
+ * path (X-Kiln-Signature, see webhook-signature.server.ts); `npm run content:refresh` does it.
+ */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { refreshSecret } = getConfig()
   if (!refreshSecret) return json({ error: 'refreshing is not enabled: set REFRESH_SECRET on the server' }, 503)
-  if (!verifySignature(refreshSecret, '', request.headers.get(SIGNATURE_HEADER))) {
-    return json({ error: `missing or wrong ${SIGNATURE_HEADER} signature (over the empty body)` }, 401)
+  const { pathname } = new URL(request.url)
+  const signature = request.headers.get(STATUS_SIGNATURE_HEADER)
+  if (!verifyStatusRead(refreshSecret, pathname, signature)) {
+    // A client written for the old scheme (X-Hub-Signature-256 over the empty body) is told what changed.
+    const old = !signature && request.headers.has(SIGNATURE_HEADER)
+    const error = old
+      ? `${SIGNATURE_HEADER} over the empty body is no longer accepted for a status read (it never expired); sign it with ${STATUS_SIGNATURE_HEADER}: ${STATUS_SIGNATURE_FORMAT}`
+      : `missing, expired or wrong ${STATUS_SIGNATURE_HEADER}: it must be ${STATUS_SIGNATURE_FORMAT}, made within five minutes`
+    return json({ error }, 401)
   }
   const refresh = getRefresh(params.id ?? '')
   if (!refresh) return json({ error: 'no refresh with that id' }, 404)

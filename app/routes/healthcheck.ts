@@ -1,22 +1,27 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { getDb } from '../db/connection.server.ts'
+import { databaseHealth } from '../db/health.server.ts'
+
+const text = (body: string, status: number) => new Response(body, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } })
 
 /**
- * 200 when the database answers and a page renders. The page is the home page,
- * requested from this same process over loopback, so the whole stack is exercised.
+ * 200 when the database takes a write (a read on a replica; app/db/health.server.ts) and a
+ * page renders. The page is the home page, requested from this same process over loopback,
+ * so the whole stack is exercised. A database that cannot be used answers 503 with the
+ * reason, naming the file and what to do.
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
+  const database = context.timings.time('db', () => databaseHealth())
+  if (!database.ok) return text(`database: ${database.problem}`, 503)
   try {
-    context.timings.time('db', () => getDb().prepare('SELECT COUNT(*) FROM content_entries').get())
     const response = await fetch(`http://127.0.0.1:${context.localPort}/`, {
       method: 'HEAD',
       headers: { 'X-Kiln-Healthcheck': '1' },
       signal: AbortSignal.any([request.signal, AbortSignal.timeout(5000)]),
     })
     if (!response.ok) throw new Error(`home page answered ${response.status}`)
-    return new Response('OK', { headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } })
+    return text('OK', 200)
   } catch (error) {
     console.error(`[kiln] healthcheck failed: ${(error as Error).message}`)
-    return new Response('ERROR', { status: 500, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } })
+    return text('ERROR', 500)
   }
 }

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sign } from '../../app/content/webhook-signature.server.ts'
+import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { get, makeContentDir, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const SECRET = 'test-refresh-secret'
@@ -40,7 +40,7 @@ function webhook(server: KilnServer, body = '{}', signature = sign(SECRET, body)
 }
 
 async function status(server: KilnServer, id: string): Promise<RefreshStatus> {
-  const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+  const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
   expect(response.status).toBe(200)
   return (await response.json()) as RefreshStatus
 }
@@ -133,7 +133,7 @@ describe('refreshing from a content repository', () => {
   it('answers a body over 1 MB with 413 and an unknown refresh id with 404', async () => {
     const big = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 10) })
     expect((await webhook(server, big)).status).toBe(413)
-    const unknown = await fetch(`${server.url}/action/refresh-content/no-such-id`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+    const unknown = await fetch(`${server.url}/action/refresh-content/no-such-id`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, '/action/refresh-content/no-such-id') } })
     expect(unknown.status).toBe(404)
   })
 

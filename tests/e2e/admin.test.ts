@@ -22,7 +22,7 @@ let browser: Browser
 
 beforeAll(async () => {
   server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db') })
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
   browser = await launchChromium()
 })
 

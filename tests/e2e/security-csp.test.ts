@@ -32,7 +32,7 @@ beforeAll(async () => {
   contentDir = makeContentDir(EXTRA_POSTS)
   copyDir(sampleContentDir, contentDir)
   server = await startServer({ contentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { SESSION_COOKIE_SECURE: '0' } })
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
   sessionCookie = (await signIn(server, ADMIN, PASSWORD)).replace(/^kiln_session=/, '')
   browser = await launchChromium()
 })

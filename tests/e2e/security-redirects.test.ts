@@ -40,7 +40,7 @@ let elsewhereUrl: string
 
 beforeAll(async () => {
   server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db') })
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
   browser = await launchChromium()
   // Another site: "localhost" is not the same site as "127.0.0.1".
   const port = await freePort()

@@ -2,7 +2,7 @@
  * Admin accounts and sign-in for tests, through Kiln's own parts: `npm run admin:create`
  * (its script, against the server's database) and the real /login form.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { repoRoot, type KilnServer } from './server.ts'
 
@@ -16,9 +16,27 @@ export function runAdminCreate(databasePath: string, email: string, password: st
   })
 }
 
-export function createAdmin(server: KilnServer, email: string, password: string): void {
-  const run = runAdminCreate(server.databasePath, email, password)
-  if (run.status !== 0) throw new Error(`admin:create failed: ${run.stderr}${run.stdout}`)
+/**
+ * Creates (or resets) an admin with the real script, without blocking this process: a
+ * blocking wait longer than the server's keep-alive (scrypt at N=2^17 plus tsx on a busy
+ * machine can take that long) would leave fetch's pool holding a connection the server
+ * has already closed, and the next request would fail with "other side closed".
+ */
+export async function createAdmin(server: KilnServer, email: string, password: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'admin-create.ts'), '--email', email], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_PATH: server.databasePath },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stdin.end(`${password}\n`)
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', resolve)
+  })
+  if (code !== 0) throw new Error(`admin:create failed (${code}): ${output}`)
 }
 
 /** Posts the login form the way a browser on this site would. */

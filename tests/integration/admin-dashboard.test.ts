@@ -24,7 +24,7 @@ beforeAll(async () => {
     startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { METRICS_TOKEN: TOKEN } }),
     startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { METRICS_TOKEN: '' } }),
   ])
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
   cookie = await signIn(server, ADMIN, PASSWORD)
 })
 

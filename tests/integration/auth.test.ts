@@ -20,7 +20,7 @@ describe('admin sign-in', () => {
   beforeAll(async () => {
     // As behind Fly's proxy: the lockout tests name their client in Fly-Client-IP.
     server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-auth-'), 'kiln.db'), env: { TRUST_PROXY: '1' } })
-    createAdmin(server, ADMIN, PASSWORD)
+    await createAdmin(server, ADMIN, PASSWORD)
     db = new Database(server.databasePath)
   })
   afterAll(async () => {
@@ -139,7 +139,7 @@ describe('admin sign-in', () => {
   })
 
   it('locks an account after 5 failures, even for the right password, with a clear message', async () => {
-    createAdmin(server, 'locked@example.com', PASSWORD)
+    await createAdmin(server, 'locked@example.com', PASSWORD)
     for (let i = 0; i < 5; i++) {
       const failure = await postLogin(server, { email: 'locked@example.com', password: `wrong ${i} password` }, { 'Fly-Client-IP': `198.51.100.${i}` })
       expect([401, 429]).toContain(failure.status)

@@ -103,7 +103,7 @@ describe('a compile the database refuses to store', () => {
     expect(count(server.output(), 'could not store a compile')).toBe(1)
     expect(server.output()).toContain('database or disk is full (test trigger)')
 
-    createAdmin(server, 'admin@example.com', 'correct horse battery staple')
+    await createAdmin(server, 'admin@example.com', 'correct horse battery staple')
     // A kept-alive connection the server just closed can fail one request: sign in again then.
     const cookie = await signIn(server, 'admin@example.com', 'correct horse battery staple').catch(() =>
       signIn(server, 'admin@example.com', 'correct horse battery staple'),

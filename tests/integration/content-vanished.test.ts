@@ -85,7 +85,7 @@ beforeAll(async () => {
   for (let n = 1; n <= POSTS; n++) files[`blog/p${n}.mdx`] = post(n)
   content = makeContentDir(files)
   server = await startServer({ contentDir: content, env: { CONTENT_SCAN_INTERVAL_MS: '1' } })
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
   cookie = await signIn(server, ADMIN, PASSWORD)
   for (let n = 1; n <= POSTS; n++) expect((await page(`/blog/p${n}`)).status).toBe(200)
   expect((await page('/about')).status).toBe(200)

@@ -107,7 +107,8 @@ describe('the react.dev corpus served as a blog', () => {
     expect((await get(server, '/healthcheck')).status).toBe(200)
     expect(server.process.exitCode).toBeNull()
     console.log(`corpus over HTTP: ${served} served, ${failed} answered with the error page`)
-  })
+    // A guard against a hang: 223 first compiles share one compile thread, minutes on a busy machine.
+  }, 900_000)
 
   it('renders the components react.dev defines but this blog does not as labelled boxes', async () => {
     const html = await (await get(server, '/blog/blog-2023-03-16-introducing-react-dev')).text()

@@ -146,7 +146,7 @@ describe('crash recovery with a content repository', () => {
     expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
 
     // /admin names the interrupted refresh.
-    createAdmin(server, 'admin@example.com', 'a long enough password')
+    await createAdmin(server, 'admin@example.com', 'a long enough password')
     // createAdmin blocks this process for seconds (spawnSync): let fetch's pool see the
     // keep-alive sockets the server closed meanwhile, or the next request may pick one.
     await new Promise((resolve) => setTimeout(resolve, 200))

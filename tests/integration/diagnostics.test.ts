@@ -56,7 +56,7 @@ describe('diagnostics downloads', () => {
 
   beforeAll(async () => {
     server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-diagnostics-'), 'kiln.db') })
-    createAdmin(server, ADMIN, PASSWORD)
+    await createAdmin(server, ADMIN, PASSWORD)
     cookie = await signIn(server, ADMIN, PASSWORD)
   })
   afterAll(() => server?.stop())
@@ -294,7 +294,7 @@ describe('a heap snapshot without the memory for it', () => {
 
   beforeAll(async () => {
     server = await startServer({ contentDir: sampleContentDir, env: { DIAGNOSTICS_HEADROOM_BYTES: '1000' } })
-    createAdmin(server, ADMIN, PASSWORD)
+    await createAdmin(server, ADMIN, PASSWORD)
     cookie = await signIn(server, ADMIN, PASSWORD)
   })
   afterAll(() => server?.stop())

@@ -20,7 +20,7 @@ beforeAll(async () => {
     'blog/half-written.mdx': `---\ntitle: ${DRAFT_TITLE}\ndate: 2026-02-01\ntags: [shared, secret-tag]\ndraft: true\n---\n\n## One\n\nNot ready.\n\n## Two\n\nStill not.\n`,
   })
   server = await startServer({ contentDir })
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
   adminCookie = await signIn(server, ADMIN, PASSWORD)
 })
 

@@ -78,7 +78,7 @@ describe('LiteFS: a primary and a replica', () => {
       databasePath: path.join(primaryDir, 'kiln.db'),
       env: { LITEFS_DIR: primaryDir, DATABASE_FILENAME: 'kiln.db', REFRESH_SECRET, INTERNAL_TOKEN, SESSION_SECRET: 'shared-session-secret' },
     })
-    createAdmin(primary, 'admin@example.com', 'correct horse battery staple')
+    await createAdmin(primary, 'admin@example.com', 'correct horse battery staple')
     // Replication, by hand: the replica's database is the primary's as of now (indexed,
     // nothing compiled yet), and its position is behind.
     const source = new Database(primary.databasePath, { fileMustExist: true })

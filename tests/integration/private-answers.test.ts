@@ -20,7 +20,7 @@ const asset = `/assets/${fs.readdirSync(path.join(repoRoot, 'build', 'client', '
 
 beforeAll(async () => {
   server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { SESSION_COOKIE_SECURE: '0' } })
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
   cookie = await signIn(server, ADMIN, PASSWORD)
 })
 

@@ -89,7 +89,7 @@ describe('a post that loops at render', () => {
     await expectFeedsAnswer(server, 'Loops forever')
 
     // /admin names it.
-    createAdmin(server, 'admin@example.com', 'a long enough password')
+    await createAdmin(server, 'admin@example.com', 'a long enough password')
     const cookie = await signIn(server, 'admin@example.com', 'a long enough password')
     const admin = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
     expect(admin).toContain('data-testid="render-quarantine"')

@@ -35,7 +35,7 @@ beforeAll(async () => {
     'blog/escaping.mdx': post({ title: 'Escaping', date: '2026-01-02' }, 'The capybara writes markup in code:\n\n```html\n<script>alert("capybara")</script> <img src=x onerror=alert(1)>\n```\n'),
   })
   server = await startServer({ contentDir, env: { CONTENT_SCAN_INTERVAL_MS: '50' } })
-  createAdmin(server, ADMIN, PASSWORD)
+  await createAdmin(server, ADMIN, PASSWORD)
 })
 
 afterAll(async () => {

@@ -54,7 +54,7 @@ describe('admin actions and cross-site requests', () => {
 
   beforeAll(async () => {
     server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-admin-site-'), 'kiln.db') })
-    createAdmin(server, ADMIN, PASSWORD)
+    await createAdmin(server, ADMIN, PASSWORD)
     db = new Database(server.databasePath)
     const signIn = await send(server, 'POST', '/login', { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url, 'Sec-Fetch-Site': 'same-origin' }, form({ email: ADMIN, password: PASSWORD }))
     expect(signIn.status).toBe(302)

@@ -80,7 +80,7 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
   })
 
   it('verifies at most 5 passwords of a burst of 50 concurrent guesses, and refuses the right one after', async () => {
-    createAdmin(server, 'burst@example.com', PASSWORD)
+    await createAdmin(server, 'burst@example.com', PASSWORD)
     const before = await metric(server, 'kiln_password_verifications_total')
     // Each guess from its own address: only the account's count can stop them.
     const burst = await Promise.all(
@@ -98,7 +98,7 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
   }, 120_000)
 
   it('refuses the right password sent inside a burst once the limit is reached', async () => {
-    createAdmin(server, 'burst2@example.com', PASSWORD)
+    await createAdmin(server, 'burst2@example.com', PASSWORD)
     const wrong = Array.from({ length: 30 }, (_, i) => postLogin(server, { email: 'burst2@example.com', password: `wrong ${i} guess` }, { 'Fly-Client-IP': `192.0.2.${i + 1}` }))
     // The right password goes out once the server has counted the limit: while the wrong
     // ones are still being verified or refused.
@@ -127,7 +127,7 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
   }, 120_000)
 
   it("never locks the admin out of a device that signed in before, while unknown devices stay locked", async () => {
-    createAdmin(server, 'owner@example.com', PASSWORD)
+    await createAdmin(server, 'owner@example.com', PASSWORD)
     const first = await postLogin(server, { email: 'owner@example.com', password: PASSWORD }, { 'Fly-Client-IP': '198.18.0.1' })
     expect(first.status).toBe(302)
     const { device } = cookiesOf(first)
@@ -146,7 +146,7 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
     expect(cookiesOf(back).session).toMatch(/^kiln_session=/)
 
     // A device cookie is for its own account only.
-    createAdmin(server, 'second@example.com', PASSWORD)
+    await createAdmin(server, 'second@example.com', PASSWORD)
     for (let i = 0; i < 5; i++) await postLogin(server, { email: 'second@example.com', password: `wrong ${i} here` }, { 'Fly-Client-IP': `198.21.0.${i}` })
     expect((await postLogin(server, { email: 'second@example.com', password: PASSWORD }, { 'Fly-Client-IP': '198.21.1.1', Cookie: device! })).status).toBe(429)
 
@@ -156,7 +156,7 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
   }, 180_000)
 
   it('gives a known device its own small limit: after 5 failures it is throttled like any other', async () => {
-    createAdmin(server, 'thief@example.com', PASSWORD)
+    await createAdmin(server, 'thief@example.com', PASSWORD)
     const first = await postLogin(server, { email: 'thief@example.com', password: PASSWORD }, { 'Fly-Client-IP': '198.22.0.1' })
     const { device } = cookiesOf(first)
     // Someone with the device cookie but not the password: five guesses, then the device
@@ -171,7 +171,7 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
   }, 180_000)
 
   it('keeps only a hash of each session id, and a new password from admin:create ends every session', async () => {
-    createAdmin(server, 'rotate@example.com', PASSWORD)
+    await createAdmin(server, 'rotate@example.com', PASSWORD)
     const phone = cookiesOf(await postLogin(server, { email: 'rotate@example.com', password: PASSWORD }, { 'Fly-Client-IP': '198.23.0.1' })).session!
     const laptop = cookiesOf(await postLogin(server, { email: 'rotate@example.com', password: PASSWORD }, { 'Fly-Client-IP': '198.23.0.2' })).session!
     for (const cookie of [phone, laptop]) expect((await get(server, '/admin', { headers: { Cookie: cookie } })).status).toBe(200)

@@ -113,7 +113,7 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
       // A scan on every request: reading pages under the fault runs the index check too.
       env: { REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '1', KILN_TEST_PAUSE_DIR: pauseDir },
     })
-    createAdmin(server, EMAIL, PASSWORD)
+    await createAdmin(server, EMAIL, PASSWORD)
     // Pages compiled and stored before the fault: reading them needs no write.
     for (const pathname of ['/', '/blog', '/blog/first']) expect((await get(server, pathname)).status).toBe(200)
   })

@@ -25,7 +25,6 @@ import crypto from 'node:crypto'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type express from 'express'
-import { readCookie } from '../app/http/cookies.ts'
 import { PAGE_CACHE_MARKER, type PageCacheStats } from '../app/http/page-cache.server.ts'
 import { SESSION_COOKIE } from '../app/auth/session-cookie.ts'
 import { themeFromCookieHeader } from '../app/theme/theme-cookie.server.ts'
@@ -350,7 +349,10 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     const { buildId, contentVersion } = keys
     if (req.method !== 'GET' && req.method !== 'HEAD') return bypass(res, next)
     const cookies = req.headers.cookie
-    if (readCookie(cookies, SESSION_COOKIE) !== undefined) return bypass(res, next)
+    // A Cookie header that mentions the session at all, however malformed ("kiln_session"
+    // without a value), counts as signed in, as it does for the private Cache-Control rule
+    // (security-headers.ts): such a request never gets or makes a shared answer.
+    if ((cookies ?? '').includes(SESSION_COOKIE)) return bypass(res, next)
     const url = cacheableUrl(req.originalUrl)
     // Remix data requests are per-route JSON for client navigation: cheap, not kept.
     if (url === null || url.includes('_data=') || /\.data(?:\?|$)/.test(url)) return bypass(res, next)

@@ -138,9 +138,12 @@ describe('what runs scripts still works', () => {
       await page.goto('/blog/zz-embeds')
       await waitForHydration(page, '[data-theme-choice="dark"]')
       await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true))
+      // The page changes at once; the cookie that remembers it comes with the action's answer.
+      const remembered = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith('/action/theme') && response.request().method() === 'POST')
       await page.locator('[data-theme-choice="dark"]').click()
       await expect.poll(() => page.locator('html').getAttribute('class')).toBe('dark')
       expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true)
+      await remembered
       await page.reload()
       await waitForHydration(page, 'header a')
       expect(await page.locator('html').getAttribute('class')).toBe('dark')

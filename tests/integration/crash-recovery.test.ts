@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sign } from '../../app/content/webhook-signature.server.ts'
+import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
@@ -77,7 +77,7 @@ describe('crash recovery with a content repository', () => {
     return ((await response.json()) as { id: string }).id
   }
   async function status(id: string): Promise<RefreshStatus> {
-    const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+    const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
     expect(response.status).toBe(200)
     return (await response.json()) as RefreshStatus
   }

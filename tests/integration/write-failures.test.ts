@@ -19,7 +19,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sign } from '../../app/content/webhook-signature.server.ts'
+import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { createAdmin, postLogin } from '../helpers/auth.ts'
 import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
@@ -76,7 +76,7 @@ function beacon(server: KilnServer, slug: string, visitor: string) {
 }
 
 async function refreshStatus(server: KilnServer, id: string): Promise<string> {
-  const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+  const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
   return ((await response.json()) as { status: string }).status
 }
 
@@ -206,7 +206,7 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
     try {
       fs.rmSync(gate)
       await waitFor(async () => (await refreshStatus(server, id)) === 'failed', `refresh ${id} to fail`)
-      const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Hub-Signature-256': sign(SECRET, '') } })
+      const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
       expect(((await response.json()) as { error: string }).error).toMatch(/Could not finish this refresh: the server’s /)
       expect((await get(server, '/blog/second')).status).toBe(404)
       expect(await (await get(server, '/blog/first')).text()).toContain('The first post.')

@@ -143,4 +143,4 @@ test.skipIf(!haveCorpus)('a sample of the corpus has no serious or critical axe 
   expect(unchecked).toEqual([])
   const failing = results.map((result) => ({ ...result, violations: result.violations.filter(isSeriousOrCritical) })).filter((result) => result.violations.length > 0)
   expect(failing.length, formatTable(summarize(failing))).toBe(0)
-}, 600_000)
+}, 1_200_000)

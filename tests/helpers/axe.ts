@@ -87,7 +87,7 @@ export async function sweepPages({ browser, baseUrl, pathnames, themes = THEMES,
     let next = 0
     const worker = async () => {
       const page = await context.newPage()
-      page.setDefaultTimeout(60_000)
+      page.setDefaultTimeout(180_000) // a guard against a hang: a large post compiles first, on one thread
       while (next < pathnames.length) {
         const pathname = pathnames[next++]
         const result: PageResult = { pathname, theme, status: 0, violations: [] }

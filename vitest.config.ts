@@ -15,7 +15,15 @@ export default defineConfig({
     // is a speed limit on a loaded machine, not a guard against a hang.
     expect: { poll: { timeout: 30_000 } },
     projects: [
-      { extends: true, test: { name: 'kiln', include: ['tests/**/*.test.ts'], exclude: ['tests/soak/**', 'tests/e2e/axe-corpus.test.ts'], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'kiln',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/soak/**', 'tests/e2e/axe-corpus.test.ts'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       // Two heavy runs, each alone after the rest: the axe sweep over the corpus keeps
       // Chromium busy for about two minutes, and the soak loads both cores on purpose for
       // 90 s. Beside other suites they starve them (timeouts) and are measured under

@@ -71,7 +71,8 @@ function httpUrl(name: string, fallback: string | null, { keepSlash = false } = 
   } catch {
     throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`)
   if (url.search || url.hash) throw new ConfigError(`${name} must not have a query or a fragment, got "${raw}"`)
   return keepSlash ? url.href : url.href.replace(/\/+$/, '')
 }
@@ -206,7 +207,9 @@ function frameSources(name: string): string[] {
   for (const token of tokens) {
     if (token === 'https:') continue
     if (!/^https?:\/\/(?:\*\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::\d{1,5})?$/i.test(token)) {
-      throw new ConfigError(`${name} must be space-separated origins such as https://www.youtube.com (or "none"), got "${token}"`)
+      throw new ConfigError(
+        `${name} must be space-separated origins such as https://www.youtube.com (or "none"), got "${token}"`,
+      )
     }
   }
   return tokens
@@ -218,12 +221,22 @@ function frameSources(name: string): string[] {
  * then kiln.db). Without LiteFS the database's own folder plays LITEFS_DIR's part: no
  * `.primary` file there, so the instance is its own primary.
  */
-function databaseLocation(): { databasePath: string; litefsDir: string; databaseFilename: string; litefsEnabled: boolean } {
+function databaseLocation(): {
+  databasePath: string
+  litefsDir: string
+  databaseFilename: string
+  litefsEnabled: boolean
+} {
   const litefsDir = process.env.LITEFS_DIR
   const configuredPath = process.env.DATABASE_PATH ? path.resolve(process.env.DATABASE_PATH) : null
   if (!litefsDir) {
     const databasePath = configuredPath ?? path.join(projectRoot, 'data', 'kiln.db')
-    return { databasePath, litefsDir: path.dirname(databasePath), databaseFilename: path.basename(databasePath), litefsEnabled: false }
+    return {
+      databasePath,
+      litefsDir: path.dirname(databasePath),
+      databaseFilename: path.basename(databasePath),
+      litefsEnabled: false,
+    }
   }
   const databaseFilename = text('DATABASE_FILENAME', configuredPath ? path.basename(configuredPath) : 'kiln.db')
   if (databaseFilename !== path.basename(databaseFilename) || databaseFilename.startsWith('.')) {
@@ -231,7 +244,9 @@ function databaseLocation(): { databasePath: string; litefsDir: string; database
   }
   const databasePath = path.join(path.resolve(litefsDir), databaseFilename)
   if (configuredPath && configuredPath !== databasePath) {
-    console.warn(`[kiln] DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`)
+    console.warn(
+      `[kiln] DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`,
+    )
   }
   return { databasePath, litefsDir: path.resolve(litefsDir), databaseFilename, litefsEnabled: true }
 }
@@ -241,14 +256,23 @@ function databaseLocation(): { databasePath: string; litefsDir: string; database
  * so a trickled request is cut within requestTimeoutMs plus that interval: 21 s by default
  * (measured 22 s on a busy machine: other/bench-limits.ts).
  */
-function requestTimeouts(): Pick<Config, 'requestHeadersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckIntervalMs'> {
+function requestTimeouts(): Pick<
+  Config,
+  'requestHeadersTimeoutMs' | 'requestTimeoutMs' | 'connectionsCheckIntervalMs'
+> {
   const requestHeadersTimeoutMs = integer('REQUEST_HEADERS_TIMEOUT_MS', 10_000, 100, 60_000)
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 20_000, 100, 600_000)
   // Node refuses a headers timeout longer than the whole request's.
   if (requestHeadersTimeoutMs > requestTimeoutMs) {
-    throw new ConfigError(`REQUEST_HEADERS_TIMEOUT_MS (${requestHeadersTimeoutMs}) must not be longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`)
+    throw new ConfigError(
+      `REQUEST_HEADERS_TIMEOUT_MS (${requestHeadersTimeoutMs}) must not be longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    )
   }
-  return { requestHeadersTimeoutMs, requestTimeoutMs, connectionsCheckIntervalMs: Math.max(50, Math.min(1000, Math.floor(requestHeadersTimeoutMs / 4))) }
+  return {
+    requestHeadersTimeoutMs,
+    requestTimeoutMs,
+    connectionsCheckIntervalMs: Math.max(50, Math.min(1000, Math.floor(requestHeadersTimeoutMs / 4))),
+  }
 }
 
 function readConfig(): Config {

@@ -9,7 +9,9 @@ import { startTransition, StrictMode } from 'react'
 import { hydrateRoot } from 'react-dom/client'
 import { loadMdxModule } from './content/mdx-component.tsx'
 
-const modules = [...document.querySelectorAll<HTMLElement>('[data-mdx-module]')].map((element) => loadMdxModule(element.dataset.mdxModule ?? ''))
+const modules = [...document.querySelectorAll<HTMLElement>('[data-mdx-module]')].map((element) =>
+  loadMdxModule(element.dataset.mdxModule ?? ''),
+)
 
 // A module that failed to load shows the route's error boundary once hydrated.
 void Promise.allSettled(modules).then(() =>

@@ -13,7 +13,7 @@ import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
-import { refreshIndexIfDue } from './content/content.server.ts'
+import { rescanContentIfDue } from './content/content.server.ts'
 import { countEntries, getIndexVersion } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
 import { whenRefreshesSettled } from './content/refresh.server.ts'
@@ -22,7 +22,12 @@ import { logQuarantined, startRenderWatchdog, stopRenderWatchdog } from './conte
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
-import { isDoingBackgroundWork, onRoleChange, startBackgroundWork, stopBackgroundWork } from './replication/background-work.server.ts'
+import {
+  isDoingBackgroundWork,
+  onRoleChange,
+  startBackgroundWork,
+  stopBackgroundWork,
+} from './replication/background-work.server.ts'
 import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
@@ -42,7 +47,7 @@ export { registerPageCacheStats } from './http/page-cache.server.ts'
  */
 export function contentVersion(): string {
   try {
-    refreshIndexIfDue()
+    rescanContentIfDue()
     lastContentVersion = String(getIndexVersion())
   } catch (error) {
     // The database cannot be read (damaged, replaced, failing disk): pages cached for the
@@ -56,7 +61,11 @@ let lastContentVersion: string | null = null
 export const streamTimeout = 10_000
 
 const config = getConfig()
-const policyOptions = { frameSrc: config.cspFrameSrc, https: config.siteUrl.startsWith('https:'), development: process.env.NODE_ENV === 'development' }
+const policyOptions = {
+  frameSrc: config.cspFrameSrc,
+  https: config.siteUrl.startsWith('https:'),
+  development: process.env.NODE_ENV === 'development',
+}
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
 
 /**
@@ -72,21 +81,32 @@ export async function startup(): Promise<ReturnType<typeof countEntries>> {
     try {
       // The clone is this machine's own files, not the database: replicas keep one too,
       // to compile in memory what the primary has not compiled yet.
-      await ensureClone({ url: config.contentGitUrl, branch: config.contentGitBranch, cloneDir: config.contentGitCloneDir })
+      await ensureClone({
+        url: config.contentGitUrl,
+        branch: config.contentGitBranch,
+        cloneDir: config.contentGitCloneDir,
+      })
     } catch (error) {
       // Serve what there is (nothing, on a first start); the next refresh tries again.
       console.error(`[kiln] could not clone the content repository: ${(error as Error).message}`)
     }
   }
   if (config.litefsEnabled && !config.sessionSecret) {
-    console.warn('[kiln] LITEFS_DIR is set but SESSION_SECRET is not: each instance signs sessions with its own secret, so a sign-in holds on one machine only')
+    console.warn(
+      '[kiln] LITEFS_DIR is set but SESSION_SECRET is not: each instance signs sessions with its own secret, so a sign-in holds on one machine only',
+    )
   }
   if (config.litefsEnabled && !config.internalToken) {
-    console.warn('[kiln] LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile in memory and cannot ask the primary to store compiles')
+    console.warn(
+      '[kiln] LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile in memory and cannot ask the primary to store compiles',
+    )
   }
   const role = readInstanceRole()
   if (role.isPrimary) startBackgroundWork()
-  else console.log(`[kiln] replica of ${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving reads; writes are replayed on the primary`)
+  else
+    console.log(
+      `[kiln] replica of ${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving reads; writes are replayed on the primary`,
+    )
   watchRole(role, onRoleChange, () => !isDoingBackgroundWork())
   try {
     return countEntries(getDb())
@@ -136,9 +156,13 @@ export default function handleRequest(
         // A post served from its last good version (the current one failed, perhaps only
         // for now: a worker timed out) is not kept: the next request tries again.
         const servingLastGood = Object.values(remixContext.staticHandlerContext.loaderData ?? {}).some(
-          (data) => typeof data === 'object' && data !== null && (data as { servingLastGood?: unknown }).servingLastGood === true,
+          (data) =>
+            typeof data === 'object' &&
+            data !== null &&
+            (data as { servingLastGood?: unknown }).servingLastGood === true,
         )
-        if (isContentOnlyDocument(responseStatusCode, routeIds, request.url) && !servingLastGood) responseHeaders.set(PAGE_CACHE_MARKER, '1')
+        if (isContentOnlyDocument(responseStatusCode, routeIds, request.url) && !servingLastGood)
+          responseHeaders.set(PAGE_CACHE_MARKER, '1')
         const status = responseStatusCode
         // Everything is rendered: collecting the output costs a copy, and gives the header
         // the hashes of the document's inline scripts before its first byte.

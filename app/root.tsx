@@ -1,6 +1,16 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useContext } from 'react'
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useFetcher, useRouteError, useRouteLoaderData } from '@remix-run/react'
+import {
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  isRouteErrorResponse,
+  useFetcher,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
 import { ErrorPage } from './components/error-page.tsx'
 import { getUser } from './auth/session.server.ts'
@@ -26,7 +36,11 @@ export const links: LinksFunction = () => [
 /** Used for error pages (Remix renders the meta of the routes up to the error boundary) and routes without meta of their own. */
 export const meta: MetaFunction<typeof loader> = ({ data, error, location }) =>
   seoMeta(data?.site ?? null, {
-    title: error ? (isRouteErrorResponse(error) && error.status === 404 ? 'Page not found' : 'This page could not be shown') : (data?.site.title ?? 'Kiln'),
+    title: error
+      ? isRouteErrorResponse(error) && error.status === 404
+        ? 'Page not found'
+        : 'This page could not be shown'
+      : (data?.site.title ?? 'Kiln'),
     path: location.pathname,
     noindex: Boolean(error),
   })
@@ -64,7 +78,12 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body className="flex min-h-screen flex-col">
-        <SiteHeader title={data?.site.title ?? 'Kiln'} pages={data?.pages ?? []} user={data?.user ?? null} theme={theme} />
+        <SiteHeader
+          title={data?.site.title ?? 'Kiln'}
+          pages={data?.pages ?? []}
+          user={data?.user ?? null}
+          theme={theme}
+        />
         <main className="mx-auto w-full max-w-3xl flex-1 px-4 py-8 sm:px-6 sm:py-12">{children}</main>
         <SiteFooter title={data?.site.title ?? 'Kiln'} />
         <ScrollRestoration nonce={scriptMarker} />
@@ -82,11 +101,30 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError()
   if (isRouteErrorResponse(error) && error.status === 404) {
-    return <ErrorPage status={404} title="Page not found" message="There is nothing at this address. It may have moved, or never existed." />
+    return (
+      <ErrorPage
+        status={404}
+        title="Page not found"
+        message="There is nothing at this address. It may have moved, or never existed."
+      />
+    )
   }
   if (isRouteErrorResponse(error)) {
-    const message = typeof error.data === 'object' && error.data && 'message' in error.data ? String(error.data.message) : undefined
-    return <ErrorPage status={error.status} title={error.status >= 500 ? 'This page could not be shown' : 'Something is not right'} message={message} />
+    const message =
+      typeof error.data === 'object' && error.data && 'message' in error.data ? String(error.data.message) : undefined
+    return (
+      <ErrorPage
+        status={error.status}
+        title={error.status >= 500 ? 'This page could not be shown' : 'Something is not right'}
+        message={message}
+      />
+    )
   }
-  return <ErrorPage status={500} title="Something went wrong" message="The server could not show this page. Please try again in a moment." />
+  return (
+    <ErrorPage
+      status={500}
+      title="Something went wrong"
+      message="The server could not show this page. Please try again in a moment."
+    />
+  )
 }

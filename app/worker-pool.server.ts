@@ -45,7 +45,12 @@ export class WorkerPool<Task, Result> {
   constructor(
     readonly name: string,
     private readonly workerFile: string,
-    private readonly options: { maxThreads: number; idleMs: number; env?: Record<string, string>; resourceLimits?: ResourceLimits },
+    private readonly options: {
+      maxThreads: number
+      idleMs: number
+      env?: Record<string, string>
+      resourceLimits?: ResourceLimits
+    },
   ) {}
 
   private get tinypool(): Tinypool {
@@ -75,12 +80,18 @@ export class WorkerPool<Task, Result> {
    * for the next. Jobs wait here, not in tinypool's queue, until a thread is free: the
    * timeout then measures the job's own run, never its wait behind others.
    */
-  async run(task: Task, { timeoutMs, transferList }: { timeoutMs: number; transferList?: Transferable[] }): Promise<Result> {
+  async run(
+    task: Task,
+    { timeoutMs, transferList }: { timeoutMs: number; transferList?: Transferable[] },
+  ): Promise<Result> {
     if (this.running >= this.options.maxThreads) await new Promise<void>((resolve) => this.waiting.push(resolve))
     this.running++
     const start = performance.now()
     try {
-      return (await this.tinypool.run(task, { signal: AbortSignal.timeout(timeoutMs), transferList: transferList as never })) as Result
+      return (await this.tinypool.run(task, {
+        signal: AbortSignal.timeout(timeoutMs),
+        transferList: transferList as never,
+      })) as Result
     } catch (error) {
       this.counters.failures++
       throw error

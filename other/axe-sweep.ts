@@ -13,7 +13,16 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseFrontmatter } from '../app/content/frontmatter.ts'
 import { readEntrySource, scanContent } from '../app/content/source.server.ts'
-import { DESKTOP, formatTable, PHONE, isSeriousOrCritical, listingPathnames, summarize, sweepPages, type PageResult } from '../tests/helpers/axe.ts'
+import {
+  DESKTOP,
+  formatTable,
+  PHONE,
+  isSeriousOrCritical,
+  listingPathnames,
+  summarize,
+  sweepPages,
+  type PageResult,
+} from '../tests/helpers/axe.ts'
 import { launchChromium } from '../tests/helpers/browser.ts'
 import { startServer, tempDir } from '../tests/helpers/server.ts'
 
@@ -37,7 +46,8 @@ function entryPathnames(): string[] {
   for (const entry of scanContent(contentDir).entries) {
     if (only && !only.has(entry.slug)) continue
     try {
-      if (parseFrontmatter(readEntrySource(contentDir, entry.path), { requireDate: entry.kind === 'post' }).draft) continue
+      if (parseFrontmatter(readEntrySource(contentDir, entry.path), { requireDate: entry.kind === 'post' }).draft)
+        continue
     } catch {
       // A broken frontmatter is content:check's business; the page still gets checked (its error page).
     }
@@ -67,18 +77,23 @@ async function main(): Promise<number> {
       viewport: values.phone ? PHONE : DESKTOP,
       onResult(result) {
         done += 1
-        if (result.error || result.status !== 200) console.error(`  ${result.pathname} (${result.theme}): ${result.error ?? `status ${result.status}`}`)
+        if (result.error || result.status !== 200)
+          console.error(`  ${result.pathname} (${result.theme}): ${result.error ?? `status ${result.status}`}`)
         if (done % 50 === 0 || done === total) console.error(`  ${done}/${total} checked`)
       },
     })
     const seconds = (performance.now() - started) / 1000
     const rows = summarize(results)
-    console.log(`\naxe-core over ${pathnames.length} pages x 2 themes = ${results.length} checks in ${seconds.toFixed(1)} s (${contentDir})\n`)
+    console.log(
+      `\naxe-core over ${pathnames.length} pages x 2 themes = ${results.length} checks in ${seconds.toFixed(1)} s (${contentDir})\n`,
+    )
     console.log(rows.length > 0 ? formatTable(rows) : 'no violations of any impact')
     if (values.json) fs.writeFileSync(values.json, JSON.stringify(results, null, 1))
     const failing = results.filter((result) => result.violations.some(isSeriousOrCritical))
     const broken = results.filter((result) => result.error || result.status !== 200)
-    console.log(`\n${failing.length} page/theme pairs with serious or critical violations, ${broken.length} not checkable`)
+    console.log(
+      `\n${failing.length} page/theme pairs with serious or critical violations, ${broken.length} not checkable`,
+    )
     return failing.length > 0 || broken.length > 0 ? 1 : 0
   } finally {
     await browser.close()

@@ -17,8 +17,15 @@ import { gitProcessesIn } from '../app/content/git-content.server.ts'
 
 const posts = Number(process.argv[2] ?? 200)
 const commits = Number(process.argv[3] ?? 200)
-const env = { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@example.com' }
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'a',
+  GIT_AUTHOR_EMAIL: 'a@example.com',
+  GIT_COMMITTER_NAME: 'a',
+  GIT_COMMITTER_EMAIL: 'a@example.com',
+}
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-clone-'))
 const remote = path.join(root, 'remote.git')
@@ -29,7 +36,10 @@ git(work, 'checkout', '-q', '-b', 'main')
 const body = 'Lorem ipsum dolor sit amet. '.repeat(200)
 for (let i = 0; i < posts; i++) {
   fs.mkdirSync(path.join(work, 'content/blog'), { recursive: true })
-  fs.writeFileSync(path.join(work, `content/blog/post-${i}.mdx`), `---\ntitle: Post ${i}\ndate: 2026-01-01\n---\n\n${body}\n`)
+  fs.writeFileSync(
+    path.join(work, `content/blog/post-${i}.mdx`),
+    `---\ntitle: Post ${i}\ndate: 2026-01-01\n---\n\n${body}\n`,
+  )
 }
 git(work, 'add', '-A')
 git(work, 'commit', '-q', '-m', 'posts')
@@ -49,7 +59,9 @@ function time(label: string, runs: number, work: () => void): void {
   console.log(`${label.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms`)
 }
 
-console.log(`content repository: ${posts} posts, ${commits} commits, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`)
+console.log(
+  `content repository: ${posts} posts, ${commits} commits, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
+)
 time('/proc scan for live git processes', 20, () => gitProcessesIn(clone))
 time('rev-parse --verify HEAD^{commit}', 10, () => git(clone, 'rev-parse', '--verify', 'HEAD^{commit}'))
 time('fsck --connectivity-only', 5, () => git(clone, 'fsck', '--connectivity-only', '--no-dangling', '--no-progress'))

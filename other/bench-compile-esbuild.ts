@@ -6,7 +6,13 @@
 import * as esbuild from 'esbuild'
 
 const N = 50
-const build = () => esbuild.build({ stdin: { contents: 'export const answer = 40 + 2', loader: 'js' }, write: false, bundle: true, format: 'iife' })
+const build = () =>
+  esbuild.build({
+    stdin: { contents: 'export const answer = 40 + 2', loader: 'js' },
+    write: false,
+    bundle: true,
+    format: 'iife',
+  })
 
 async function measure(stopEach: boolean): Promise<number> {
   await build()
@@ -21,5 +27,7 @@ async function measure(stopEach: boolean): Promise<number> {
 
 const kept = await measure(false)
 const stopped = await measure(true)
-console.log(`per build: service kept ${kept.toFixed(1)} ms, stopped after each ${stopped.toFixed(1)} ms (+${(stopped - kept).toFixed(1)} ms)`)
+console.log(
+  `per build: service kept ${kept.toFixed(1)} ms, stopped after each ${stopped.toFixed(1)} ms (+${(stopped - kept).toFixed(1)} ms)`,
+)
 process.exit(0)

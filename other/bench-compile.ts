@@ -87,12 +87,18 @@ async function main() {
   durations.sort((a, b) => a - b)
   const rows: [string, string][] = [
     ['content', contentDir],
-    ['compiled on', inProcess ? 'main thread (--in-process)' : `compile pool (${config.compileMaxThreads} threads max)`],
+    [
+      'compiled on',
+      inProcess ? 'main thread (--in-process)' : `compile pool (${config.compileMaxThreads} threads max)`,
+    ],
     ['posts and pages', String(entries.length)],
     ['failures', String(failures)],
     ['total time', ms(total)],
     ['median per post', ms(durations[Math.floor(durations.length / 2)])],
-    ['event loop delay p50 / p99 / max', `${ms(delay.percentile(50) / 1e6)} / ${ms(delay.percentile(99) / 1e6)} / ${ms(delay.max / 1e6)}`],
+    [
+      'event loop delay p50 / p99 / max',
+      `${ms(delay.percentile(50) / 1e6)} / ${ms(delay.percentile(99) / 1e6)} / ${ms(delay.max / 1e6)}`,
+    ],
     ['RSS before', mb(rssBefore)],
     ['peak RSS', mb(peakRss)],
     [`RSS after idle (${idle} ms)`, mb(rssAfter)],

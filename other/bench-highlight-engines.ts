@@ -28,7 +28,8 @@ function collectBlocks(dir: string): Block[] {
       if (entry.isDirectory()) walk(absolute)
       else if (/\.mdx?$/.test(entry.name)) {
         const text = fs.readFileSync(absolute, 'utf8')
-        for (const match of text.matchAll(/^```([A-Za-z0-9+#-]+)[^\n]*\n([\s\S]*?)\n```/gm)) blocks.push({ lang: match[1], code: match[2] })
+        for (const match of text.matchAll(/^```([A-Za-z0-9+#-]+)[^\n]*\n([\s\S]*?)\n```/gm))
+          blocks.push({ lang: match[1], code: match[2] })
       }
     }
   }
@@ -49,7 +50,9 @@ async function measure(blocksFile: string): Promise<void> {
     else unknown++
   }
   const ms = performance.now() - start
-  console.log(JSON.stringify({ ms, highlighted, unknown, peakRssMb: (process.resourceUsage().maxRSS / 1024).toFixed(0) }))
+  console.log(
+    JSON.stringify({ ms, highlighted, unknown, peakRssMb: (process.resourceUsage().maxRSS / 1024).toFixed(0) }),
+  )
 }
 
 async function main(): Promise<void> {
@@ -70,10 +73,14 @@ async function main(): Promise<void> {
     if (child.status !== 0) throw new Error(`${engine} run failed: ${child.stderr}`)
     results[engine] = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}')
     const r = results[engine]
-    console.log(`${engine.padEnd(10)}  ${r.ms.toFixed(0).padStart(6)} ms  peak RSS ${r.peakRssMb.padStart(4)} MB  (${r.highlighted} highlighted, ${r.unknown} unknown language)`)
+    console.log(
+      `${engine.padEnd(10)}  ${r.ms.toFixed(0).padStart(6)} ms  peak RSS ${r.peakRssMb.padStart(4)} MB  (${r.highlighted} highlighted, ${r.unknown} unknown language)`,
+    )
   }
   const { oniguruma, javascript } = results
-  console.log(`javascript / oniguruma: time ${(javascript.ms / oniguruma.ms).toFixed(2)}x, peak RSS ${(Number(javascript.peakRssMb) / Number(oniguruma.peakRssMb)).toFixed(2)}x`)
+  console.log(
+    `javascript / oniguruma: time ${(javascript.ms / oniguruma.ms).toFixed(2)}x, peak RSS ${(Number(javascript.peakRssMb) / Number(oniguruma.peakRssMb)).toFixed(2)}x`,
+  )
   fs.rmSync(path.dirname(blocksFile), { recursive: true, force: true })
 }
 

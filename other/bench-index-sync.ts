@@ -13,21 +13,31 @@ import { parseArgs } from 'node:util'
 import { syncContentIndex } from '../app/content/content-index.server.ts'
 import { openDatabase } from '../app/db/connection.server.ts'
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, runs: { type: 'string', default: '50' }, generate: { type: 'string' } } })
+const { values } = parseArgs({
+  options: { dir: { type: 'string' }, runs: { type: 'string', default: '50' }, generate: { type: 'string' } },
+})
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-bench-sync-'))
 /** --generate N: a blog of N posts, every other one importing a shared component that imports another file. */
 function generate(count: number): string {
   const root = path.join(dir, 'content')
   fs.mkdirSync(path.join(root, 'blog', '_components'), { recursive: true })
-  fs.writeFileSync(path.join(root, 'blog', '_components', 'note.jsx'), "import { label } from './label.js'\nexport const Note = ({ children }) => <aside>{label}{children}</aside>\n")
+  fs.writeFileSync(
+    path.join(root, 'blog', '_components', 'note.jsx'),
+    "import { label } from './label.js'\nexport const Note = ({ children }) => <aside>{label}{children}</aside>\n",
+  )
   fs.writeFileSync(path.join(root, 'blog', '_components', 'label.js'), "export const label = 'Note: '\n")
   for (let i = 0; i < count; i++) {
     const imports = i % 2 === 0 ? "import { Note } from './_components/note.jsx'\n\n<Note>shared</Note>\n\n" : ''
-    fs.writeFileSync(path.join(root, 'blog', `post-${i}.mdx`), `---\ntitle: Post ${i}\ndate: 2026-01-01\n---\n\n${imports}${'Some words of a post. '.repeat(300)}\n`)
+    fs.writeFileSync(
+      path.join(root, 'blog', `post-${i}.mdx`),
+      `---\ntitle: Post ${i}\ndate: 2026-01-01\n---\n\n${imports}${'Some words of a post. '.repeat(300)}\n`,
+    )
   }
   return root
 }
-const contentDir = values.generate ? generate(Number(values.generate)) : path.resolve(values.dir ?? process.env.CONTENT_DIR ?? 'content')
+const contentDir = values.generate
+  ? generate(Number(values.generate))
+  : path.resolve(values.dir ?? process.env.CONTENT_DIR ?? 'content')
 const runs = Math.max(1, Number(values.runs) || 50)
 const ms = (value: number) => `${value.toFixed(2)} ms`
 
@@ -53,7 +63,9 @@ try {
   const files = (db.prepare('SELECT SUM(json_array_length(files)) AS n FROM content_entries').get() as { n: number }).n
   console.log(`entries: ${cold.added.length}, files in their versions: ${files}`)
   console.log(`cold sync: ${ms(coldMs)}`)
-  console.log(`unchanged sync: median ${ms(times[Math.floor(times.length / 2)])}, max ${ms(times[times.length - 1])} (${runs} runs)`)
+  console.log(
+    `unchanged sync: median ${ms(times[Math.floor(times.length / 2)])}, max ${ms(times[times.length - 1])} (${runs} runs)`,
+  )
   console.log(`re-read after a format upgrade: ${ms(rereadMs)}, ${reread.updated.length} entries changed version`)
   db.close()
 } finally {

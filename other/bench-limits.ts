@@ -56,16 +56,22 @@ async function main() {
     await fetch(`${server.url}/blog`)
     const before = rss(server)
     const upload = await upload413(server)
-    console.log(`150 MB upload: 413 after ${upload.ms.toFixed(0)} ms, ${upload.sentMb.toFixed(1)} MB sent by then; RSS ${before.toFixed(0)} -> ${rss(server).toFixed(0)} MB`)
+    console.log(
+      `150 MB upload: 413 after ${upload.ms.toFixed(0)} ms, ${upload.sentMb.toFixed(1)} MB sent by then; RSS ${before.toFixed(0)} -> ${rss(server).toFixed(0)} MB`,
+    )
 
     const headers = await timeToClose(server, (socket) => {
       socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n')
       const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write('X-Slow: a\r\n')), 1000)
     })
-    console.log(`headers trickled one line a second: closed after ${(headers / 1000).toFixed(1)} s (REQUEST_HEADERS_TIMEOUT_MS 10 s)`)
+    console.log(
+      `headers trickled one line a second: closed after ${(headers / 1000).toFixed(1)} s (REQUEST_HEADERS_TIMEOUT_MS 10 s)`,
+    )
 
     const body = await timeToClose(server, (socket) => {
-      socket.write('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n')
+      socket.write(
+        'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
+      )
       const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write('a')), 1000)
     })
     console.log(`body trickled one byte a second: closed after ${(body / 1000).toFixed(1)} s (REQUEST_TIMEOUT_MS 20 s)`)
@@ -76,7 +82,9 @@ async function main() {
       // The close is only seen once the client reads again.
       setTimeout(() => socket.resume(), 500)
     })
-    console.log(`a reader that pipelines 3000 requests and never reads: cut after ${(stalled / 1000).toFixed(1)} s (over 32 waiting)`)
+    console.log(
+      `a reader that pipelines 3000 requests and never reads: cut after ${(stalled / 1000).toFixed(1)} s (over 32 waiting)`,
+    )
   } finally {
     await server.stop()
   }

@@ -18,7 +18,13 @@ const { values } = parseArgs({ options: { edits: { type: 'string', default: '20'
 const edits = Math.max(1, Number(values.edits) || 20)
 const SECRET = 'bench-secret'
 const SLUG = 'how-posts-work'
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'Bench', GIT_COMMITTER_EMAIL: 'bench@example.com' }
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+}
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 
 async function servedWith(server: KilnServer, marker: string, timeoutMs = 30_000): Promise<void> {
@@ -65,7 +71,11 @@ async function main() {
       git(work, 'commit', '-q', '-am', `edit ${i}`)
       git(work, 'push', '-q', 'origin', 'main')
       const start = performance.now()
-      const response = await fetch(`${server.url}/action/refresh-content`, { method: 'POST', headers: { [SIGNATURE_HEADER]: sign(SECRET, '{}') }, body: '{}' })
+      const response = await fetch(`${server.url}/action/refresh-content`, {
+        method: 'POST',
+        headers: { [SIGNATURE_HEADER]: sign(SECRET, '{}') },
+        body: '{}',
+      })
       if (response.status !== 202) throw new Error(`webhook answered ${response.status}`)
       await servedWith(server, marker)
       webhookTimes.push(performance.now() - start)
@@ -77,7 +87,10 @@ async function main() {
   const watchDir = tempDir('kiln-bench-watch-')
   copyDir(path.join(repoRoot, 'content'), watchDir)
   const watchFile = path.join(watchDir, 'blog', `${SLUG}.mdx`)
-  const watched = await startServer({ contentDir: watchDir, env: { CONTENT_WATCH: '1', CONTENT_SCAN_INTERVAL_MS: '0' } })
+  const watched = await startServer({
+    contentDir: watchDir,
+    env: { CONTENT_WATCH: '1', CONTENT_SCAN_INTERVAL_MS: '0' },
+  })
   const watchTimes: number[] = []
   try {
     await servedWith(watched, 'How posts work')

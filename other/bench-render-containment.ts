@@ -29,7 +29,10 @@ import { createElement } from 'react'
 import { renderToString } from 'react-dom/server'
 
 const { values } = parseArgs({
-  options: { post: { type: 'string', default: 'content/blog/compile-on-request.mdx' }, renders: { type: 'string', default: '300' } },
+  options: {
+    post: { type: 'string', default: 'content/blog/compile-on-request.mdx' },
+    renders: { type: 'string', default: '300' },
+  },
 })
 const RENDERS = Number(values.renders)
 const file = path.resolve(values.post!)
@@ -56,7 +59,6 @@ function timeEach(variants: Record<string, () => void>): Record<string, number> 
 
 const Component = getMDXComponent(code)
 const render = () => renderToString(createElement(Component))
-
 
 const shared = new SharedArrayBuffer(1024)
 const state = new Int32Array(shared, 0, 4)
@@ -95,7 +97,11 @@ const Component = getMDXComponent(workerData.code)
 parentPort.on('message', (id) => parentPort.postMessage({ id, html: renderToString(createElement(Component)) }))
 `
 function startWorker(): Worker {
-  return new Worker(WORKER_SOURCE, { eval: true, workerData: { code }, resourceLimits: { maxOldGenerationSizeMb: 256 } })
+  return new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { code },
+    resourceLimits: { maxOldGenerationSizeMb: 256 },
+  })
 }
 function renderIn(worker: Worker, id: number): Promise<string> {
   return new Promise((resolve) => {
@@ -133,7 +139,13 @@ await worker.terminate()
 // The watchdog thread Kiln runs instead: idle, polling shared memory every 50 ms.
 const rssBeforeWatchdog = rssMB()
 const watchdog = new Worker(path.resolve('workers/render-watchdog.mjs'), {
-  workerData: { shared: new SharedArrayBuffer(1024), databasePath: ':memory:', renderTimeoutMs: 2000, compilerVersion: 0, supervised: false },
+  workerData: {
+    shared: new SharedArrayBuffer(1024),
+    databasePath: ':memory:',
+    renderTimeoutMs: 2000,
+    compilerVersion: 0,
+    supervised: false,
+  },
   resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
 })
 await new Promise((resolve) => setTimeout(resolve, 1000))
@@ -141,11 +153,15 @@ const rssWithWatchdog = rssMB()
 await watchdog.terminate()
 
 const ms = (value: number) => `${value.toFixed(3)} ms`
-console.log(`post: ${path.relative(process.cwd(), file)} (${(code.length / 1024).toFixed(0)} KB of code, ${render().length} bytes of HTML), ${RENDERS} renders each, medians`)
+console.log(
+  `post: ${path.relative(process.cwd(), file)} (${(code.length / 1024).toFixed(0)} KB of code, ${render().length} bytes of HTML), ${RENDERS} renders each, medians`,
+)
 console.log(`main            ${ms(main)}`)
 console.log(`main+probe      ${ms(mainProbe)}  (+${ms(mainProbe - main)})`)
 console.log(`main+sqlite     ${ms(mainSqlite)}  (+${ms(mainSqlite - main)})`)
 console.log(`worker          ${ms(median(workerTimes))}  (+${ms(median(workerTimes) - main)})`)
 console.log(`worker start    ${ms(median(starts))} (start + first render, median of 5)`)
 console.log(`worker memory   +${(rssWithWorker - rssBefore).toFixed(1)} MB RSS with one render worker alive`)
-console.log(`watchdog memory +${(rssWithWatchdog - rssBeforeWatchdog).toFixed(1)} MB RSS for the render watchdog thread`)
+console.log(
+  `watchdog memory +${(rssWithWatchdog - rssBeforeWatchdog).toFixed(1)} MB RSS for the render watchdog thread`,
+)

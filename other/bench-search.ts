@@ -27,7 +27,17 @@ const { values } = parseArgs({
 const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? 'content')
 const runs = Math.max(1, Number(values.runs) || 200)
 
-const QUERIES = ['react', 'state', 'effect cleanup', 'use', 'useSt', 'server components streaming', 'zzzz-no-match', '"unbalanced NEAR( a:b', 'the']
+const QUERIES = [
+  'react',
+  'state',
+  'effect cleanup',
+  'use',
+  'useSt',
+  'server components streaming',
+  'zzzz-no-match',
+  '"unbalanced NEAR( a:b',
+  'the',
+]
 
 const ms = (value: number) => `${value.toFixed(2)} ms`
 
@@ -59,16 +69,27 @@ function main() {
     db.pragma('wal_checkpoint(TRUNCATE)')
     let ftsPages: number | null = null
     try {
-      ftsPages = (db.prepare("SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name LIKE 'search_index%'").get() as { bytes: number | null }).bytes
+      ftsPages = (
+        db.prepare("SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name LIKE 'search_index%'").get() as {
+          bytes: number | null
+        }
+      ).bytes
     } catch {
       // SQLite built without the dbstat table: the file's size alone is printed.
     }
 
     console.log(`content: ${contentDir}`)
-    console.log(`entries: ${result.added.length} indexed (${searchIndexSize(db)} search documents, ${words} words of text)`)
-    console.log(`cold sync (index + search): ${ms(coldMs)}; of which text extraction about ${ms(extractMs)} (reading the sources alone: ${ms(readMs)})`)
+    console.log(
+      `entries: ${result.added.length} indexed (${searchIndexSize(db)} search documents, ${words} words of text)`,
+    )
+    console.log(
+      `cold sync (index + search): ${ms(coldMs)}; of which text extraction about ${ms(extractMs)} (reading the sources alone: ${ms(readMs)})`,
+    )
     console.log(`unchanged re-sync: ${ms(warmMs)}`)
-    if (ftsPages) console.log(`FTS5 tables: ${(ftsPages / 1024 / 1024).toFixed(1)} MB; database file: ${(fs.statSync(path.join(dir, 'kiln.db')).size / 1024 / 1024).toFixed(1)} MB`)
+    if (ftsPages)
+      console.log(
+        `FTS5 tables: ${(ftsPages / 1024 / 1024).toFixed(1)} MB; database file: ${(fs.statSync(path.join(dir, 'kiln.db')).size / 1024 / 1024).toFixed(1)} MB`,
+      )
     console.log(`queries, ${runs} runs each:`)
     for (const query of QUERIES) {
       const times: number[] = []
@@ -80,7 +101,9 @@ function main() {
         times.push(performance.now() - t)
       }
       times.sort((a, b) => a - b)
-      console.log(`  ${JSON.stringify(query).padEnd(34)} ${hits.padStart(7)} shown/matched   median ${ms(percentile(times, 0.5))}   p95 ${ms(percentile(times, 0.95))}`)
+      console.log(
+        `  ${JSON.stringify(query).padEnd(34)} ${hits.padStart(7)} shown/matched   median ${ms(percentile(times, 0.5))}   p95 ${ms(percentile(times, 0.95))}`,
+      )
     }
     db.close()
   } finally {

@@ -64,7 +64,9 @@ async function main() {
 
     const row = (label: string, sorted: number[]) =>
       `${label.padEnd(26)} n=${String(sorted.length).padStart(5)}  p50 ${percentile(sorted, 50).toFixed(1)} ms  p99 ${percentile(sorted, 99).toFixed(1)} ms  max ${sorted[sorted.length - 1].toFixed(1)} ms`
-    console.log(`${rest.length} posts compiled on request in ${(stormMs / 1000).toFixed(1)} s (${concurrency} at a time)`)
+    console.log(
+      `${rest.length} posts compiled on request in ${(stormMs / 1000).toFixed(1)} s (${concurrency} at a time)`,
+    )
     console.log(row('reader, server idle', quiet))
     console.log(row('reader, while compiling', busy))
     console.log(`p99 ratio busy/idle: ${(percentile(busy, 99) / percentile(quiet, 99)).toFixed(2)}x`)

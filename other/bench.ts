@@ -19,7 +19,20 @@ import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { repoRoot, startServer, tempDir, type KilnServer } from '../tests/helpers/server.ts'
-import { fetchAll, formatLoad, mb, memoryOf, metricsWithPrefix, postPaths, rssOf, runLoad, SERVER_ENV, startBareServer, type LoadResult, type ServedPage } from './load.ts'
+import {
+  fetchAll,
+  formatLoad,
+  mb,
+  memoryOf,
+  metricsWithPrefix,
+  postPaths,
+  rssOf,
+  runLoad,
+  SERVER_ENV,
+  startBareServer,
+  type LoadResult,
+  type ServedPage,
+} from './load.ts'
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +44,9 @@ const { values } = parseArgs({
   },
 })
 if (!values.dir) {
-  console.error('usage: npm run bench -- --dir <content folder> [--no-cache] [--seconds 10] [--connections 10] [--no-build]')
+  console.error(
+    'usage: npm run bench -- --dir <content folder> [--no-cache] [--seconds 10] [--connections 10] [--no-build]',
+  )
   process.exit(2)
 }
 const contentDir = path.resolve(values.dir)
@@ -66,12 +81,20 @@ async function main() {
   const databasePath = path.join(tempDir('kiln-bench-'), 'kiln.db')
   console.log(`${paths.length} posts in ${contentDir}; ${connections} connections, ${seconds} s per measurement`)
 
-  let server = await startServer({ contentDir, databasePath, env: { ...SERVER_ENV, METRICS_TOKEN }, nodeArgs: ['--expose-gc'], ipc: true })
+  let server = await startServer({
+    contentDir,
+    databasePath,
+    env: { ...SERVER_ENV, METRICS_TOKEN },
+    nodeArgs: ['--expose-gc'],
+    ipc: true,
+  })
   const bodies = await warm(server, paths)
   const served = [...bodies.keys()]
   const sizes = [...bodies.values()].map((page) => page.body.length)
   const [largest, largestPage] = [...bodies].sort((a, b) => b[1].body.length - a[1].body.length)[0]
-  console.log(`largest post: ${largest} (${(largestPage.body.length / 1024).toFixed(0)} KB as sent, ${largestPage.encoding ?? 'identity'}); all posts ${mb(sizes.reduce((sum, size) => sum + size, 0))} as sent\n`)
+  console.log(
+    `largest post: ${largest} (${(largestPage.body.length / 1024).toFixed(0)} KB as sent, ${largestPage.encoding ?? 'identity'}); all posts ${mb(sizes.reduce((sum, size) => sum + size, 0))} as sent\n`,
+  )
 
   const bare = await startBareServer(bodies)
   let a: LoadResult, b: LoadResult, c: LoadResult, cAll: LoadResult
@@ -91,7 +114,9 @@ async function main() {
   await server.stop()
 
   console.log(`\na/c ${ratio(a, c)} (target 60%)   b/c ${ratio(b, cAll)} (target 50%)`)
-  console.log(`Kiln RSS right after the load: ${mb(rss)}; steady (threads idle, after a full GC): ${mb(steady.rss)} (target under 150 MB), heap ${mb(steady.heapUsed)} used of ${mb(steady.heapTotal)}, external ${mb(steady.external)}`)
+  console.log(
+    `Kiln RSS right after the load: ${mb(rss)}; steady (threads idle, after a full GC): ${mb(steady.rss)} (target under 150 MB), heap ${mb(steady.heapUsed)} used of ${mb(steady.heapTotal)}, external ${mb(steady.external)}`,
+  )
   console.log(
     `page cache: ${cache.kiln_page_cache_entries} pages, ${mb(cache.kiln_page_cache_bytes)} of ${mb(cache.kiln_page_cache_max_bytes)}, ` +
       `${cache.kiln_page_cache_hits_total} hits, ${cache.kiln_page_cache_misses_total} renders, ${cache.kiln_page_cache_evictions_total} evictions`,
@@ -104,7 +129,9 @@ async function main() {
       await fetchAll(server.url, served)
       const ua = await measure('(a) Kiln uncached, largest post', server.url, [largest])
       const ub = await measure('(b) Kiln uncached, all posts round-robin', server.url, served)
-      console.log(`uncached a/c ${ratio(ua, c)}   b/c ${ratio(ub, cAll)}   cached over uncached: largest ${(a.requestsPerSecond / ua.requestsPerSecond).toFixed(1)}x, round-robin ${(b.requestsPerSecond / ub.requestsPerSecond).toFixed(1)}x`)
+      console.log(
+        `uncached a/c ${ratio(ua, c)}   b/c ${ratio(ub, cAll)}   cached over uncached: largest ${(a.requestsPerSecond / ua.requestsPerSecond).toFixed(1)}x, round-robin ${(b.requestsPerSecond / ub.requestsPerSecond).toFixed(1)}x`,
+      )
       console.log(`Kiln RSS at the end (uncached): ${mb(rssOf(server.serverPid()))}`)
     } finally {
       await server.stop()

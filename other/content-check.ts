@@ -26,16 +26,21 @@ const { values } = parseArgs({
 const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? path.join(process.cwd(), 'content'))
 const concurrency = Math.max(1, Number(values.concurrency) || 2)
 
-
 async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
   try {
     parseFrontmatter(readEntrySource(contentDir, entry.path), { requireDate: entry.kind === 'post' })
   } catch (error) {
-    if (error instanceof FrontmatterError) return [{ level: 'error', where: formatPlace(entry.path, error.line), message: error.message }]
+    if (error instanceof FrontmatterError)
+      return [{ level: 'error', where: formatPlace(entry.path, error.line), message: error.message }]
     throw error
   }
   try {
-    const compiled = await compileMdx({ contentDir, entryPath: entry.path, kind: entry.kind, highlight: highlightBlock })
+    const compiled = await compileMdx({
+      contentDir,
+      entryPath: entry.path,
+      kind: entry.kind,
+      highlight: highlightBlock,
+    })
     return compiled.warnings.map((warning) => ({
       level: 'warning' as const,
       where: formatPlace(warning.file ?? entry.path, warning.line, warning.column),
@@ -59,7 +64,11 @@ function printTable(problems: Problem[]): void {
 
 async function main(): Promise<number> {
   const scan = scanContent(contentDir)
-  const problems: Problem[] = scan.skipped.map((skipped) => ({ level: 'warning', where: skipped.path, message: `skipped: ${skipped.reason}` }))
+  const problems: Problem[] = scan.skipped.map((skipped) => ({
+    level: 'warning',
+    where: skipped.path,
+    message: `skipped: ${skipped.reason}`,
+  }))
   const queue = [...scan.entries]
   const start = performance.now()
   let done = 0
@@ -74,14 +83,18 @@ async function main(): Promise<number> {
   )
   if (process.stderr.isTTY) process.stderr.write('\n')
 
-  problems.sort((a, b) => (a.level === b.level ? a.where.localeCompare(b.where, undefined, { numeric: true }) : a.level === 'error' ? -1 : 1))
+  problems.sort((a, b) =>
+    a.level === b.level ? a.where.localeCompare(b.where, undefined, { numeric: true }) : a.level === 'error' ? -1 : 1,
+  )
   const errors = problems.filter((problem) => problem.level === 'error').length
   const warnings = problems.length - errors
   const posts = scan.entries.filter((entry) => entry.kind === 'post').length
   if (problems.length > 0) printTable(problems)
   await destroyHighlightPool()
   const seconds = ((performance.now() - start) / 1000).toFixed(1)
-  console.log(`\n${contentDir}: ${posts} posts, ${scan.entries.length - posts} pages compiled in ${seconds} s: ${errors} errors, ${warnings} warnings`)
+  console.log(
+    `\n${contentDir}: ${posts} posts, ${scan.entries.length - posts} pages compiled in ${seconds} s: ${errors} errors, ${warnings} warnings`,
+  )
   return errors > 0 ? 1 : 0
 }
 

@@ -5,7 +5,12 @@
  * waits for the refresh to finish, and prints what happened to each post. Exits 1 when
  * the refresh failed or any post failed to compile, so the pipeline shows it.
  */
-import { SIGNATURE_HEADER, sign, signStatusRead, STATUS_SIGNATURE_HEADER } from '../app/content/webhook-signature.server.ts'
+import {
+  SIGNATURE_HEADER,
+  sign,
+  signStatusRead,
+  STATUS_SIGNATURE_HEADER,
+} from '../app/content/webhook-signature.server.ts'
 
 const url = process.env.KILN_URL?.replace(/\/$/, '')
 const secret = process.env.REFRESH_SECRET
@@ -41,7 +46,9 @@ async function main(): Promise<number> {
   for (;;) {
     const statusPath = `/action/refresh-content/${encodeURIComponent(id)}`
     // Signed afresh for every read: the signature covers a timestamp and expires.
-    const statusResponse = await fetch(`${url}${statusPath}`, { headers: { [STATUS_SIGNATURE_HEADER]: signStatusRead(secret, new URL(url + statusPath).pathname) } })
+    const statusResponse = await fetch(`${url}${statusPath}`, {
+      headers: { [STATUS_SIGNATURE_HEADER]: signStatusRead(secret, new URL(url + statusPath).pathname) },
+    })
     if (!statusResponse.ok) {
       console.error(`status request failed: ${statusResponse.status} ${await statusResponse.text()}`)
       return 1
@@ -51,7 +58,8 @@ async function main(): Promise<number> {
     last = status.status
     if (status.status === 'done' || status.status === 'failed') {
       if (status.commit) console.log(`commit ${status.commit}`)
-      for (const post of status.posts) console.log(`  ${post.result.padEnd(8)} ${post.slug}${post.error ? `: ${post.error}` : ''}`)
+      for (const post of status.posts)
+        console.log(`  ${post.result.padEnd(8)} ${post.slug}${post.error ? `: ${post.error}` : ''}`)
       if (status.posts.length === 0 && status.status === 'done') console.log('  no posts changed')
       if (status.error) console.error(`refresh failed: ${status.error}`)
       return status.status === 'failed' || status.posts.some((post) => post.result === 'failed') ? 1 : 0

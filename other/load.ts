@@ -40,7 +40,12 @@ export interface LoadResult {
 }
 
 /** Runs autocannon against `url`, cycling through `paths` on every connection. */
-export async function runLoad(label: string, url: string, paths: string[], { connections = 10, seconds = 10, headers = BROWSER_HEADERS as Record<string, string> } = {}): Promise<LoadResult> {
+export async function runLoad(
+  label: string,
+  url: string,
+  paths: string[],
+  { connections = 10, seconds = 10, headers = BROWSER_HEADERS as Record<string, string> } = {},
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections,
@@ -60,7 +65,9 @@ export async function runLoad(label: string, url: string, paths: string[], { con
 }
 
 export function formatLoad(result: LoadResult): string {
-  const problems = [result.non2xx && `${result.non2xx} non-2xx`, result.errors && `${result.errors} errors`].filter(Boolean).join(', ')
+  const problems = [result.non2xx && `${result.non2xx} non-2xx`, result.errors && `${result.errors} errors`]
+    .filter(Boolean)
+    .join(', ')
   return `${result.label.padEnd(44)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${String(result.p50).padStart(3)} ms   p99 ${String(result.p99).padStart(3)} ms${problems ? `   (${problems})` : ''}`
 }
 
@@ -106,7 +113,9 @@ export async function startBareServer(pages: Map<string, ServedPage>): Promise<B
       res.end(page.body)
     }).listen(Number(process.argv[2]), '127.0.0.1', () => console.log('listening'))
   `
-  const child = spawn(process.execPath, ['-e', script, path.join(dir, 'manifest.json'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, ['-e', script, path.join(dir, 'manifest.json'), String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   await new Promise<void>((resolve, reject) => {
     child.stdout?.once('data', () => resolve())
     child.once('exit', (code) => reject(new Error(`the bare server exited with ${code}`)))
@@ -125,12 +134,18 @@ export async function startBareServer(pages: Map<string, ServedPage>): Promise<B
 export const BROWSER_HEADERS = { 'Accept-Encoding': 'br, gzip' }
 
 /** One GET with node:http, the body as sent (fetch would decompress it). */
-export function getRaw(baseUrl: string, pathname: string, headers: Record<string, string> = BROWSER_HEADERS): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+export function getRaw(
+  baseUrl: string,
+  pathname: string,
+  headers: Record<string, string> = BROWSER_HEADERS,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const request = http.get(baseUrl + pathname, { headers }, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      )
       response.on('error', reject)
     })
     request.on('error', reject)
@@ -150,7 +165,8 @@ export async function fetchAll(baseUrl: string, paths: string[], concurrency = 2
     while (next < paths.length) {
       const pathname = paths[next++]
       const response = await getRaw(baseUrl, pathname)
-      if (response.status === 200) pages.set(pathname, { body: response.body, encoding: response.headers['content-encoding'] })
+      if (response.status === 200)
+        pages.set(pathname, { body: response.body, encoding: response.headers['content-encoding'] })
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
@@ -158,7 +174,11 @@ export async function fetchAll(baseUrl: string, paths: string[], concurrency = 2
 }
 
 /** The figures a Prometheus text holds for metric names starting with `prefix`. */
-export async function metricsWithPrefix(baseUrl: string, token: string, prefix: string): Promise<Record<string, number>> {
+export async function metricsWithPrefix(
+  baseUrl: string,
+  token: string,
+  prefix: string,
+): Promise<Record<string, number>> {
   const text = await (await fetch(`${baseUrl}/metrics`, { headers: { Authorization: `Bearer ${token}` } })).text()
   const figures: Record<string, number> = {}
   for (const line of text.split('\n')) {
@@ -185,4 +205,3 @@ export function memoryOf(server: KilnServer): Promise<NodeJS.MemoryUsage> {
     server.process.send({ type: 'kiln:memory', id })
   })
 }
-

@@ -10,7 +10,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
-const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, copies: { type: 'string', default: '1' } } })
+const { values } = parseArgs({
+  options: { from: { type: 'string' }, to: { type: 'string' }, copies: { type: 'string', default: '1' } },
+})
 if (!values.from || !values.to) {
   console.error('usage: tsx other/make-blog-from-corpus.ts --from <folder> --to <new content folder> [--copies N]')
   process.exit(2)
@@ -33,7 +35,8 @@ function withFrontmatter(source: string, slug: string, index: number): string {
   const body = match ? source.slice(match[0].length) : source
   const lines = [yaml]
   if (!/^title:/m.test(yaml)) lines.push(`title: ${JSON.stringify(slug)}`)
-  if (!/^date:/m.test(yaml)) lines.push(`date: ${new Date(Date.UTC(2024, 0, 1) + index * 86_400_000).toISOString().slice(0, 10)}`)
+  if (!/^date:/m.test(yaml))
+    lines.push(`date: ${new Date(Date.UTC(2024, 0, 1) + index * 86_400_000).toISOString().slice(0, 10)}`)
   return `---\n${lines.filter(Boolean).join('\n')}\n---\n${body}`
 }
 
@@ -41,7 +44,12 @@ fs.mkdirSync(path.join(to, 'blog'), { recursive: true })
 let written = 0
 for (let copy = 0; copy < copies; copy++) {
   for (const file of documents(from)) {
-    const base = path.relative(from, file).replace(/\.mdx?$/, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase()
+    const base = path
+      .relative(from, file)
+      .replace(/\.mdx?$/, '')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()
     const slug = copies > 1 ? `${base}-${copy + 1}` : base
     fs.writeFileSync(path.join(to, 'blog', `${slug}.md`), withFrontmatter(fs.readFileSync(file, 'utf8'), slug, written))
     written++

@@ -33,7 +33,9 @@ const { values } = parseArgs({
   },
 })
 if (!values.dir) {
-  console.error('usage: npm run soak -- --minutes N --dir <content folder> [--connections 10] [--max-growth 5] [--warmup-seconds S]')
+  console.error(
+    'usage: npm run soak -- --minutes N --dir <content folder> [--connections 10] [--max-growth 5] [--warmup-seconds S]',
+  )
   process.exit(2)
 }
 const durationS = Math.round(Number(values.minutes) * 60)
@@ -43,7 +45,8 @@ if (!Number.isFinite(durationS) || durationS < 30) {
 }
 const connections = Math.max(1, Number(values.connections) || 10)
 const maxGrowthPercent = Number(values['max-growth'])
-const warmupS = values['warmup-seconds'] !== undefined ? Number(values['warmup-seconds']) : Math.min(120, Math.max(30, durationS / 4))
+const warmupS =
+  values['warmup-seconds'] !== undefined ? Number(values['warmup-seconds']) : Math.min(120, Math.max(30, durationS / 4))
 const SAMPLE_EVERY_MS = 10_000
 const EDIT_EVERY_MS = 15_000
 const MISS_VARIANTS = 50
@@ -72,7 +75,9 @@ async function main() {
   copyDir(path.resolve(values.dir!), contentDir)
   const posts = postPaths(contentDir)
   const server = await startServer({ contentDir, nodeArgs: ['--expose-gc'], ipc: true, env: SERVER_ENV })
-  console.log(`soak: ${posts.length} posts, ${connections} connections, ${durationS} s, warm-up ${warmupS} s, pid ${server.serverPid()}`)
+  console.log(
+    `soak: ${posts.length} posts, ${connections} connections, ${durationS} s, warm-up ${warmupS} s, pid ${server.serverPid()}`,
+  )
 
   const warmStart = performance.now()
   const served = [...(await fetchAll(server.url, posts)).keys()]
@@ -96,15 +101,25 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 300))
     }
     const least = (key: 'rss' | 'heapUsed' | 'heapTotal' | 'external') => Math.min(...probes.map((usage) => usage[key]))
-    const point = { atS: elapsedS(), rss: least('rss'), heapUsed: least('heapUsed'), heapTotal: least('heapTotal'), external: least('external') }
+    const point = {
+      atS: elapsedS(),
+      rss: least('rss'),
+      heapUsed: least('heapUsed'),
+      heapTotal: least('heapTotal'),
+      external: least('external'),
+    }
     samples.push(point)
-    console.log(`${point.atS.toFixed(0).padStart(5)} s   rss ${mb(point.rss).padStart(9)}   heap used ${mb(point.heapUsed).padStart(9)} of ${mb(point.heapTotal).padStart(9)}   external ${mb(point.external).padStart(9)}`)
+    console.log(
+      `${point.atS.toFixed(0).padStart(5)} s   rss ${mb(point.rss).padStart(9)}   heap used ${mb(point.heapUsed).padStart(9)} of ${mb(point.heapTotal).padStart(9)}   external ${mb(point.external).padStart(9)}`,
+    )
   }
 
   // Edits rotate over a few posts, appending a line each time (the version always moves).
   const editable = posts.slice(0, 5).map((post) => {
     const slug = post.slice('/blog/'.length)
-    const file = ['.mdx', '.md', '/index.mdx'].map((ext) => path.join(contentDir, 'blog', slug + ext)).find((candidate) => fs.existsSync(candidate))!
+    const file = ['.mdx', '.md', '/index.mdx']
+      .map((ext) => path.join(contentDir, 'blog', slug + ext))
+      .find((candidate) => fs.existsSync(candidate))!
     return { file, original: fs.readFileSync(file, 'utf8') }
   })
   let edits = 0
@@ -112,10 +127,19 @@ async function main() {
     const target = editable[edits % editable.length]
     fs.writeFileSync(target.file, `${target.original}\n\nSoak edit ${edits++}.\n`)
   }, EDIT_EVERY_MS)
-  const sampleTimer = setInterval(() => void sample().catch((error: Error) => console.error(`sample failed: ${error.message}`)), SAMPLE_EVERY_MS)
+  const sampleTimer = setInterval(
+    () => void sample().catch((error: Error) => console.error(`sample failed: ${error.message}`)),
+    SAMPLE_EVERY_MS,
+  )
 
   await sample()
-  const load = await autocannon({ url: server.url, connections, duration: durationS, headers: BROWSER_HEADERS, requests: paths.map((pathname) => ({ method: 'GET' as const, path: pathname })) })
+  const load = await autocannon({
+    url: server.url,
+    connections,
+    duration: durationS,
+    headers: BROWSER_HEADERS,
+    requests: paths.map((pathname) => ({ method: 'GET' as const, path: pathname })),
+  })
   clearInterval(editTimer)
   clearInterval(sampleTimer)
   await sample()
@@ -136,14 +160,20 @@ async function main() {
   const per10Minutes = (slopePerS: number) => `${((slopePerS * 600) / 1024 / 1024).toFixed(2)} MB per 10 min`
   const heapGrowthPercent = (100 * (heap.end - heap.start)) / heap.start
   console.log(`after the warm-up (${measured.length} samples over ${windowS.toFixed(0)} s):`)
-  console.log(`  heap: ${mb(measured[0].heapUsed)} -> ${mb(measured[measured.length - 1].heapUsed)}, trend ${per10Minutes(heap.slope)}, growth ${heapGrowthPercent.toFixed(2)}% (limit ${maxGrowthPercent}%)`)
-  console.log(`  rss:  ${mb(measured[0].rss)} -> ${mb(measured[measured.length - 1].rss)}, trend ${per10Minutes(rss.slope)}`)
+  console.log(
+    `  heap: ${mb(measured[0].heapUsed)} -> ${mb(measured[measured.length - 1].heapUsed)}, trend ${per10Minutes(heap.slope)}, growth ${heapGrowthPercent.toFixed(2)}% (limit ${maxGrowthPercent}%)`,
+  )
+  console.log(
+    `  rss:  ${mb(measured[0].rss)} -> ${mb(measured[measured.length - 1].rss)}, trend ${per10Minutes(rss.slope)}`,
+  )
   if (load.errors > 0 || load.requests.total === 0) {
     console.error('FAIL: the load saw connection errors')
     process.exit(1)
   }
   if (heapGrowthPercent > maxGrowthPercent) {
-    console.error(`FAIL: heap grew ${heapGrowthPercent.toFixed(2)}% after the warm-up, over the ${maxGrowthPercent}% limit`)
+    console.error(
+      `FAIL: heap grew ${heapGrowthPercent.toFixed(2)}% after the warm-up, over the ${maxGrowthPercent}% limit`,
+    )
     process.exit(1)
   }
   console.log('PASS')

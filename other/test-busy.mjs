@@ -19,7 +19,9 @@ const burners = Array.from({ length: BUSY_PROCESSES }, () =>
   // process exactly as a neighbour's build would.
   spawn(process.execPath, ['-e', 'for (;;) { Math.sqrt(Math.random()) }'], { stdio: 'ignore' }),
 )
-console.log(`test:busy: ${BUSY_PROCESSES} busy processes (${burners.map((b) => b.pid).join(', ')}) beside the suite on ${os.cpus().length} cores`)
+console.log(
+  `test:busy: ${BUSY_PROCESSES} busy processes (${burners.map((b) => b.pid).join(', ')}) beside the suite on ${os.cpus().length} cores`,
+)
 
 function stopBurners() {
   for (const burner of burners) if (burner.exitCode === null) burner.kill('SIGKILL')
@@ -37,6 +39,8 @@ const started = Date.now()
 const suite = spawn('npm', ['test', ...(extra.length ? ['--', ...extra] : [])], { stdio: 'inherit' })
 suite.on('exit', (code, signal) => {
   stopBurners()
-  console.log(`test:busy: suite ended with ${signal ?? code} after ${Math.round((Date.now() - started) / 1000)} s beside ${BUSY_PROCESSES} busy processes`)
+  console.log(
+    `test:busy: suite ended with ${signal ?? code} after ${Math.round((Date.now() - started) / 1000)} s beside ${BUSY_PROCESSES} busy processes`,
+  )
   process.exit(code ?? 1)
 })

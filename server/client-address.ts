@@ -18,7 +18,7 @@ export function clientAddress(req: express.Request, trustProxy: boolean): string
   const flyAddress = typeof fly === 'string' ? fly.trim() : ''
   if (net.isIP(flyAddress)) return flyAddress
   const forwarded = req.headers['x-forwarded-for']
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded ?? '').split(',')
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',')
   const last = hops[hops.length - 1]?.trim() ?? ''
   return net.isIP(last) ? last : socket
 }

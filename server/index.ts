@@ -24,7 +24,13 @@ import { servePrecompressedAssets } from './static-assets.ts'
 import { clientSignal, createRequestHandler } from './remix-handler.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
 import { securityHeaders } from './security-headers.ts'
-import { answerExpectContinue, arrivalTimeouts, cutStalledConnections, limitPipelining, limitRequestBodies } from './request-limits.ts'
+import {
+  answerExpectContinue,
+  arrivalTimeouts,
+  cutStalledConnections,
+  limitPipelining,
+  limitRequestBodies,
+} from './request-limits.ts'
 
 interface KilnEntry {
   startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
@@ -61,7 +67,8 @@ const MAX_PATH_SEGMENTS = 12
 
 function rejectUnsafePaths(req: express.Request, _res: express.Response, next: express.NextFunction) {
   const rawPath = req.url.split('?')[0]
-  const tooLong = rawPath.length > MAX_PATH_LENGTH || rawPath.split('/', MAX_PATH_SEGMENTS + 2).length > MAX_PATH_SEGMENTS + 1
+  const tooLong =
+    rawPath.length > MAX_PATH_LENGTH || rawPath.split('/', MAX_PATH_SEGMENTS + 2).length > MAX_PATH_SEGMENTS + 1
   // Remix reads originalUrl, static files read url: both are rewritten.
   if (tooLong || UNSAFE_PATH.test(rawPath)) req.url = req.originalUrl = '/_/not-found'
   next()
@@ -90,7 +97,13 @@ async function main() {
   const app = express()
   app.disable('x-powered-by')
   // First, so every answer after it carries the security headers (and signed-in answers stay private).
-  app.use(securityHeaders({ frameSrc: config.cspFrameSrc, https: config.siteUrl.startsWith('https:'), development: isDevelopment }))
+  app.use(
+    securityHeaders({
+      frameSrc: config.cspFrameSrc,
+      https: config.siteUrl.startsWith('https:'),
+      development: isDevelopment,
+    }),
+  )
 
   app.use((req, res, next) => {
     const start = performance.now()
@@ -110,7 +123,9 @@ async function main() {
   // Every answered request counts in /metrics, under a bounded route label the app picks.
   app.use((req, res, next) => {
     const start = performance.now()
-    res.on('finish', () => entry.recordRequest(req.method, req.originalUrl, res.statusCode, (performance.now() - start) / 1000))
+    res.on('finish', () =>
+      entry.recordRequest(req.method, req.originalUrl, res.statusCode, (performance.now() - start) / 1000),
+    )
     next()
   })
   // While shutting down, every answer closes its connection, so keep-alive clients move
@@ -129,7 +144,11 @@ async function main() {
   // Before anything can answer: every body is bounded, on every route (server/request-limits.ts).
   app.use(limitPipelining)
   const WEBHOOK = /^\/action\/refresh-content\/?$/
-  app.use(limitRequestBodies((req) => (req.method === 'POST' && WEBHOOK.test(req.path) ? config.webhookBodyMaxBytes : config.requestBodyMaxBytes)))
+  app.use(
+    limitRequestBodies((req) =>
+      req.method === 'POST' && WEBHOOK.test(req.path) ? config.webhookBodyMaxBytes : config.requestBodyMaxBytes,
+    ),
+  )
   app.use(rejectUnsafePaths)
   app.use(refuseCrossSiteWrites)
   // LiteFS: a replica refuses writes (fly-replay to the primary) before anything reads the
@@ -139,7 +158,12 @@ async function main() {
   app.use((req, res, next) => void readYourOwnWrites(req, res, next))
   // Pages from the page cache are already compressed (or deliberately identity, for a client
   // that takes neither brotli nor gzip): compression() leaves them alone.
-  app.use(compression({ filter: (req, res) => !CACHE_ANSWERS.has(String(res.getHeader(PAGE_CACHE_STATUS_HEADER))) && compression.filter(req, res) }))
+  app.use(
+    compression({
+      filter: (req, res) =>
+        !CACHE_ANSWERS.has(String(res.getHeader(PAGE_CACHE_STATUS_HEADER))) && compression.filter(req, res),
+    }),
+  )
 
   let loadBuild: () => Promise<ServerBuild>
   if (isDevelopment) {
@@ -153,13 +177,24 @@ async function main() {
     loadBuild = async () => build
     // Fingerprinted assets never change under their name; brotli and gzip copies are made at start-up.
     app.use('/assets', await servePrecompressedAssets(path.join(projectRoot, 'build', 'client', 'assets')))
-    app.use('/assets', express.static(path.join(projectRoot, 'build', 'client', 'assets'), { immutable: true, maxAge: '1y', redirect: false, index: false }))
+    app.use(
+      '/assets',
+      express.static(path.join(projectRoot, 'build', 'client', 'assets'), {
+        immutable: true,
+        maxAge: '1y',
+        redirect: false,
+        index: false,
+      }),
+    )
     app.use(express.static(path.join(projectRoot, 'build', 'client'), { maxAge: '1h', redirect: false, index: false }))
   }
 
   // After static files (only pages reach it), before Remix. Cached pages go out already
   // compressed (with Content-Encoding, which compression() leaves alone).
-  const pageCache = createPageCache({ maxBytes: config.pageCacheMaxBytes, cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds })
+  const pageCache = createPageCache({
+    maxBytes: config.pageCacheMaxBytes,
+    cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds,
+  })
   app.use(pageCache.middleware)
 
   const entry = (await loadBuild()).entry.module as unknown as KilnEntry
@@ -192,8 +227,13 @@ async function main() {
   server.listen(config.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : config.port
-    const extra = [started.drafts && `${started.drafts} drafts`, started.invalid && `${started.invalid} with invalid frontmatter`].filter(Boolean)
-    console.log(`[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}${extra.length ? ` (not listed: ${extra.join(', ')})` : ''}`)
+    const extra = [
+      started.drafts && `${started.drafts} drafts`,
+      started.invalid && `${started.invalid} with invalid frontmatter`,
+    ].filter(Boolean)
+    console.log(
+      `[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}${extra.length ? ` (not listed: ${extra.join(', ')})` : ''}`,
+    )
     console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
     // For the supervisor (server/start.mjs): serving, and the drain budget it enforces.
     process.send?.({ type: 'kiln:ready', shutdownTimeoutMs: config.shutdownTimeoutMs })
@@ -210,7 +250,9 @@ async function main() {
       process.exit(1)
     }
     stopping = true
-    console.log(`[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${config.shutdownTimeoutMs} ms)`)
+    console.log(
+      `[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${config.shutdownTimeoutMs} ms)`,
+    )
     const started = Date.now()
     const finish = () => {
       void entry
@@ -236,10 +278,14 @@ async function main() {
       for (const res of inFlight) {
         if (res.headersSent || res.destroyed) continue
         answered++
-        res.status(503).set({ 'Retry-After': String(DRAIN_RETRY_AFTER_S), 'Cache-Control': 'no-store', Connection: 'close' })
+        res
+          .status(503)
+          .set({ 'Retry-After': String(DRAIN_RETRY_AFTER_S), 'Cache-Control': 'no-store', Connection: 'close' })
         res.type('text/plain').end('The server is restarting; try again in a few seconds.\n')
       }
-      console.warn(`[kiln] requests still running after ${config.shutdownTimeoutMs} ms: ${answered} answered 503, closing their connections`)
+      console.warn(
+        `[kiln] requests still running after ${config.shutdownTimeoutMs} ms: ${answered} answered 503, closing their connections`,
+      )
       setTimeout(() => server.closeAllConnections(), DRAIN_FLUSH_MS).unref()
     }, config.shutdownTimeoutMs)
     cutOff.unref()

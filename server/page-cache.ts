@@ -222,10 +222,23 @@ function brotliQuality(bytes: number): number {
 }
 const gzip = promisify(zlib.gzip)
 /** Headers the cache writes itself, or that must never be replayed to another visitor. */
-const DROPPED_HEADERS = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding', 'etag', 'cache-control', 'vary', 'server-timing', 'connection', 'date', PAGE_CACHE_MARKER])
+const DROPPED_HEADERS = new Set([
+  'set-cookie',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'etag',
+  'cache-control',
+  'vary',
+  'server-timing',
+  'connection',
+  'date',
+  PAGE_CACHE_MARKER,
+])
 /** What an entry costs beyond its bytes (key, headers, tags), roughly: small pages count too. */
 const ENTRY_OVERHEAD = 512
-const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript|xml|rss\+xml|atom\+xml|feed\+json|manifest\+json)|image\/svg\+xml)/i
+const COMPRESSIBLE =
+  /^(?:text\/|application\/(?:json|javascript|xml|rss\+xml|atom\+xml|feed\+json|manifest\+json)|image\/svg\+xml)/i
 
 /**
  * Builds the cache entry for a rendered body: its variants are compressed once here, in
@@ -241,15 +254,37 @@ export async function buildPage(body: Buffer, headers: Headers, version: string)
   // Binary formats (an og.png) are already compressed: one representation, kept as it is.
   if (!COMPRESSIBLE.test(type)) {
     const etag = `"${hash}"`
-    return { status: 200, headers: kept, variants: { br: null, gzip: null, identity: body }, identityLength: body.length, etags: { identity: etag, br: etag, gzip: etag }, version, bytes: body.length + ENTRY_OVERHEAD }
+    return {
+      status: 200,
+      headers: kept,
+      variants: { br: null, gzip: null, identity: body },
+      identityLength: body.length,
+      etags: { identity: etag, br: etag, gzip: etag },
+      version,
+      bytes: body.length + ENTRY_OVERHEAD,
+    }
   }
   const [br, gz] = await Promise.all([
-    brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: brotliQuality(body.length), [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length, [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT } }),
+    brotli(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: brotliQuality(body.length),
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+      },
+    }),
     gzip(body, { level: body.length > LARGE_PAGE_BYTES ? 6 : 9 }),
   ])
   // One strong tag per representation: the same page in another coding is another representation.
   const etags = { identity: `"${hash}"`, br: `"${hash}-br"`, gzip: `"${hash}-gz"` }
-  return { status: 200, headers: kept, variants: { br, gzip: gz, identity: null }, identityLength: body.length, etags, version, bytes: br.length + gz.length + ENTRY_OVERHEAD }
+  return {
+    status: 200,
+    headers: kept,
+    variants: { br, gzip: gz, identity: null },
+    identityLength: body.length,
+    etags,
+    version,
+    bytes: br.length + gz.length + ENTRY_OVERHEAD,
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -396,7 +431,12 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds }: PageCacheOptions
     res.once('close', () => finish(null))
     const capture: CaptureResponse = async (response) => {
       const setCookies = (res.locals.setCookies as string[] | undefined) ?? []
-      const cacheable = response.status === 200 && response.headers.has(PAGE_CACHE_MARKER) && !response.headers.has('set-cookie') && setCookies.length === 0 && response.body !== null
+      const cacheable =
+        response.status === 200 &&
+        response.headers.has(PAGE_CACHE_MARKER) &&
+        !response.headers.has('set-cookie') &&
+        setCookies.length === 0 &&
+        response.body !== null
       if (!cacheable) {
         finish(null)
         return false

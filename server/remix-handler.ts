@@ -46,7 +46,8 @@ async function sendResponse(res: express.Response, response: Response): Promise<
   for (const [key, value] of response.headers.entries()) if (key !== PAGE_CACHE_MARKER) res.append(key, value)
   // A content page the page cache did not take (a signed-in reader's, with their name in
   // the header) must not be kept by a shared cache either.
-  if (response.headers.has(PAGE_CACHE_MARKER) && !response.headers.has('cache-control')) res.setHeader('Cache-Control', 'private, no-cache')
+  if (response.headers.has(PAGE_CACHE_MARKER) && !response.headers.has('cache-control'))
+    res.setHeader('Cache-Control', 'private, no-cache')
   if (/text\/event-stream/i.test(response.headers.get('Content-Type') ?? '')) res.flushHeaders()
   if (!response.body) {
     res.end()
@@ -87,7 +88,8 @@ export function createRequestHandler({
       let request = createRemixRequest(req, res)
       // The body was already read, within its limit, by limitRequestBodies: Remix gets that copy.
       const body = bufferedBody(req)
-      if (body && req.method !== 'GET' && req.method !== 'HEAD') request = new Request(request, { body, duplex: 'half' } as RequestInit)
+      if (body && req.method !== 'GET' && req.method !== 'HEAD')
+        request = new Request(request, { body, duplex: 'half' } as RequestInit)
       const response = await handle(request, getLoadContext(req, res))
       // The page cache, when it asked for this response, keeps and sends it itself.
       const capture = responseCapture(res)

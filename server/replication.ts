@@ -40,11 +40,19 @@ function replayOnPrimary(role: Extract<InstanceRole, { isPrimary: false }>, res:
     // No primary to send it to (the lease is moving, or .primary is unreadable): the
     // client may retry in a moment; nothing was written.
     res.setHeader('Retry-After', '2')
-    res.status(503).type('text/plain').send(`This instance is a replica and cannot tell which instance is the primary (${role.problem}). Please try again in a moment.`)
+    res
+      .status(503)
+      .type('text/plain')
+      .send(
+        `This instance is a replica and cannot tell which instance is the primary (${role.problem}). Please try again in a moment.`,
+      )
     return
   }
   res.setHeader('fly-replay', `instance=${role.primaryInstance}`)
-  res.status(409).type('text/plain').send(`${why} This instance is a read replica; the request is replayed on the primary (${role.primaryInstance}).`)
+  res
+    .status(409)
+    .type('text/plain')
+    .send(`${why} This instance is a read replica; the request is replayed on the primary (${role.primaryInstance}).`)
 }
 
 export function primaryWritesOnly(req: express.Request, res: express.Response, next: express.NextFunction) {
@@ -63,7 +71,12 @@ export function primaryWritesOnly(req: express.Request, res: express.Response, n
   const length = Number(req.headers['content-length'] ?? 0)
   if (chunked || length > MAX_REPLAY_BODY_BYTES) {
     res.setHeader('Connection', 'close')
-    res.status(413).type('text/plain').send(`This request's body is larger than ${MAX_REPLAY_BODY_BYTES} bytes (or of unknown length), too large to replay on the primary.`)
+    res
+      .status(413)
+      .type('text/plain')
+      .send(
+        `This request's body is larger than ${MAX_REPLAY_BODY_BYTES} bytes (or of unknown length), too large to replay on the primary.`,
+      )
     return
   }
   replayOnPrimary(role, res, 'Writes go to the primary.')

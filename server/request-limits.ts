@@ -58,7 +58,10 @@ function refuse(req: express.Request, res: express.Response, limit: number) {
   lingerOnClose(req.socket)
   res.setHeader('Connection', 'close')
   res.setHeader('Cache-Control', 'no-store')
-  res.status(413).type('text/plain').send(`Request body too large: this address takes at most ${limit} bytes. Nothing was kept.`)
+  res
+    .status(413)
+    .type('text/plain')
+    .send(`Request body too large: this address takes at most ${limit} bytes. Nothing was kept.`)
 }
 
 /**
@@ -129,7 +132,11 @@ export function limitPipelining(req: express.Request, res: express.Response, nex
 }
 
 /** Node's own request-arrival limits, for http.createServer. */
-export function arrivalTimeouts(limits: { requestHeadersTimeoutMs: number; requestTimeoutMs: number; connectionsCheckIntervalMs: number }): http.ServerOptions {
+export function arrivalTimeouts(limits: {
+  requestHeadersTimeoutMs: number
+  requestTimeoutMs: number
+  connectionsCheckIntervalMs: number
+}): http.ServerOptions {
   return {
     headersTimeout: limits.requestHeadersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,

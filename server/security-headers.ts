@@ -21,7 +21,11 @@
 import type express from 'express'
 import helmet from 'helmet'
 import onHeaders from 'on-headers'
-import { contentSecurityPolicy, KILN_POLICY_SIGNATURE, type PolicyOptions } from '../app/http/content-security-policy.server.ts'
+import {
+  contentSecurityPolicy,
+  KILN_POLICY_SIGNATURE,
+  type PolicyOptions,
+} from '../app/http/content-security-policy.server.ts'
 
 const SESSION_COOKIE = 'kiln_session'
 /** Powerful features no Kiln page uses, denied to the page and to every frame in it. */
@@ -41,7 +45,9 @@ function setsSessionCookie(res: express.Response): boolean {
 
 /** private, no-store, keeping a route's no-transform (a heap snapshot's bytes are not for proxies to re-encode). */
 export function privateCacheControl(routes: unknown): string {
-  return /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(routes ?? '')) ? `${PRIVATE_CACHE_CONTROL}, no-transform` : PRIVATE_CACHE_CONTROL
+  return /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(routes ?? ''))
+    ? `${PRIVATE_CACHE_CONTROL}, no-transform`
+    : PRIVATE_CACHE_CONTROL
 }
 
 export function securityHeaders(options: PolicyOptions): express.RequestHandler {
@@ -63,7 +69,8 @@ export function securityHeaders(options: PolicyOptions): express.RequestHandler 
       // The last Kiln policy set is the answer's own (a document's, appended after the baseline).
       const policy = [res.getHeader('Content-Security-Policy') ?? []].flat().filter(isKilnPolicy).pop()
       res.setHeader('Content-Security-Policy', policy ?? baseline)
-      if (signedIn || setsSessionCookie(res)) res.setHeader('Cache-Control', privateCacheControl(res.getHeader('Cache-Control')))
+      if (signedIn || setsSessionCookie(res))
+        res.setHeader('Cache-Control', privateCacheControl(res.getHeader('Cache-Control')))
     })
     staticHeaders(req, res, next)
   }

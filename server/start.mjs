@@ -23,7 +23,18 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const SOURCES = ['app', 'server', 'workers', 'public', 'vite.config.ts', 'tailwind.config.ts', 'postcss.config.js', 'package.json', 'package-lock.json', 'other/bundle-server.mjs']
+const SOURCES = [
+  'app',
+  'server',
+  'workers',
+  'public',
+  'vite.config.ts',
+  'tailwind.config.ts',
+  'postcss.config.js',
+  'package.json',
+  'package-lock.json',
+  'other/bundle-server.mjs',
+]
 const OUTPUTS = [path.join(root, 'build', 'server', 'index.js'), path.join(root, 'build', 'kiln', 'server.mjs')]
 
 function newestMtime(target) {
@@ -42,9 +53,15 @@ function buildIsCurrent() {
 }
 
 function run(args, what) {
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
+  const result = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  })
   if (result.status !== 0) {
-    console.error(`[kiln] could not start: ${what} failed (exit ${result.status ?? result.signal}); run "npm run build" to see why`)
+    console.error(
+      `[kiln] could not start: ${what} failed (exit ${result.status ?? result.signal}); run "npm run build" to see why`,
+    )
     process.exit(1)
   }
 }
@@ -88,8 +105,13 @@ function startChild() {
     restarts.push(now)
     // Each bad post quarantines itself, so a run of deaths is several posts or something
     // else: back off rather than spin, but never give up on a server that had been serving.
-    const delay = restarts.length <= RESTARTS_AT_ONCE ? 0 : Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (restarts.length - RESTARTS_AT_ONCE - 1))
-    console.error(`[kiln] the server process ended (${signal ?? `exit ${code}`}): starting a new one${delay ? ` in ${delay} ms` : ''}`)
+    const delay =
+      restarts.length <= RESTARTS_AT_ONCE
+        ? 0
+        : Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (restarts.length - RESTARTS_AT_ONCE - 1))
+    console.error(
+      `[kiln] the server process ended (${signal ?? `exit ${code}`}): starting a new one${delay ? ` in ${delay} ms` : ''}`,
+    )
     restartTimer = setTimeout(() => {
       restartTimer = null
       if (!stopping) startChild()
@@ -105,7 +127,9 @@ function stop(signal) {
   stopping = true
   // Whatever the child's main thread is doing, the process is gone shortly after its budget.
   setTimeout(() => {
-    console.error(`[kiln] the server did not stop within ${shutdownTimeoutMs + KILL_GRACE_MS} ms of ${signal}: killing it`)
+    console.error(
+      `[kiln] the server did not stop within ${shutdownTimeoutMs + KILL_GRACE_MS} ms of ${signal}: killing it`,
+    )
     child.kill('SIGKILL')
   }, shutdownTimeoutMs + KILL_GRACE_MS).unref()
 }

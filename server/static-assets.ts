@@ -50,7 +50,12 @@ export async function precompressAssets(dir: string): Promise<Map<string, Precom
       if (!type) return
       const body = fs.readFileSync(path.join(dir, relative))
       if (body.length < MIN_BYTES || body.length > MAX_BYTES) return
-      const [br, gz] = await Promise.all([brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }), gzip(body, { level: 9 })])
+      const [br, gz] = await Promise.all([
+        brotli(body, {
+          params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+        }),
+        gzip(body, { level: 9 }),
+      ])
       assets.set(relative, { type, br, gzip: gz })
     }),
   )

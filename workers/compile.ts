@@ -41,7 +41,11 @@ function threadChildren(): string[] | null {
 export async function stopEsbuild(): Promise<void> {
   await esbuild.stop()
   const deadline = Date.now() + 5000
-  for (let children = threadChildren(); children && children.length > 0 && Date.now() < deadline; children = threadChildren()) {
+  for (
+    let children = threadChildren();
+    children && children.length > 0 && Date.now() < deadline;
+    children = threadChildren()
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
@@ -90,8 +94,14 @@ export default async function compile({ input, port }: CompileTask): Promise<Com
     return { ok: true, compiled: await compileMdx({ ...input, highlight }) }
   } catch (error) {
     // Errors lose their class crossing threads: send the fields.
-    const failure = error instanceof CompileError ? error : new CompileError(String((error as Error)?.message ?? error), input.entryPath)
-    return { ok: false, error: { message: failure.message, file: failure.file, line: failure.line, column: failure.column } }
+    const failure =
+      error instanceof CompileError
+        ? error
+        : new CompileError(String((error as Error)?.message ?? error), input.entryPath)
+    return {
+      ok: false,
+      error: { message: failure.message, file: failure.file, line: failure.line, column: failure.column },
+    }
   } finally {
     port.close()
     await stopEsbuild()

@@ -26,7 +26,8 @@ export interface HighlightTask {
  * and the main thread, which relays blocks, is where readers are served), and the page
  * inserts it whole, one element instead of one per token.
  */
-export type HighlightOutcome = { ok: true; html: string; lang: string } | { ok: false; reason: 'unknown-language'; lang: string }
+export type HighlightOutcome =
+  { ok: true; html: string; lang: string } | { ok: false; reason: 'unknown-language'; lang: string }
 
 /** 'javascript' (shiki's JS regex engine) or 'oniguruma' (WASM); see the README for the measurement. */
 export type EngineName = 'javascript' | 'oniguruma'

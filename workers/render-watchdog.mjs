@@ -92,7 +92,15 @@ async function quarantine(key, stalledMs) {
       db.prepare(
         `INSERT OR REPLACE INTO render_quarantine (kind, slug, source_hash, compiler_version, path, reason, quarantined_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(post.kind, post.slug, post.hash, compilerVersion, row ? row.path : null, `rendering took longer than ${renderTimeoutMs} ms (stopped after ${stalledMs} ms)`, new Date().toISOString())
+      ).run(
+        post.kind,
+        post.slug,
+        post.hash,
+        compilerVersion,
+        row ? row.path : null,
+        `rendering took longer than ${renderTimeoutMs} ms (stopped after ${stalledMs} ms)`,
+        new Date().toISOString(),
+      )
     } finally {
       db.close()
     }
@@ -124,6 +132,8 @@ setInterval(async () => {
   acting = true
   const key = Buffer.from(keyBytes.slice(0, length)).toString('utf8')
   const where = await quarantine(key, stalledMs)
-  say(`[kiln] ${where}: its component rendered for more than ${renderTimeoutMs} ms (RENDER_TIMEOUT_MS) and blocked the server: quarantined until its source changes; replacing this process`)
+  say(
+    `[kiln] ${where}: its component rendered for more than ${renderTimeoutMs} ms (RENDER_TIMEOUT_MS) and blocked the server: quarantined until its source changes; replacing this process`,
+  )
   process.kill(process.pid, 'SIGKILL')
 }, POLL_MS)

@@ -14,7 +14,14 @@
  * before (a known device, ./device.server.ts) is judged by its own failures only.
  */
 import { getDb } from '../db/connection.server.ts'
-import { DECOY_HASH, hashPassword, MIN_PASSWORD_LENGTH, needsRehash, PasswordBusyError, verifyPassword } from './password.server.ts'
+import {
+  DECOY_HASH,
+  hashPassword,
+  MIN_PASSWORD_LENGTH,
+  needsRehash,
+  PasswordBusyError,
+  verifyPassword,
+} from './password.server.ts'
 import type { KnownDevice } from './device.server.ts'
 import { endSessionsOf } from './session.server.ts'
 
@@ -24,8 +31,7 @@ export const DEVICE_MAX_FAILURES = 5
 export const LOCK_WINDOW_MS = 15 * 60_000
 
 export type LoginResult =
-  | { ok: true; userId: number }
-  | { ok: false; reason: 'invalid' | 'locked' | 'busy'; retryInMinutes?: number }
+  { ok: true; userId: number } | { ok: false; reason: 'invalid' | 'locked' | 'busy'; retryInMinutes?: number }
 
 interface Failure {
   failed_at: string
@@ -40,7 +46,9 @@ export function loginStats(): Readonly<typeof stats> {
 /** The time the lock on rows matching `where` lifts (ms), or 0. Counts attempts still being verified. */
 function lockedUntil(where: string, value: string, since: string, limit: number): number {
   const recent = getDb()
-    .prepare(`SELECT failed_at FROM login_failures WHERE ${where} AND failed_at > ? ORDER BY failed_at DESC LIMIT ${limit}`)
+    .prepare(
+      `SELECT failed_at FROM login_failures WHERE ${where} AND failed_at > ? ORDER BY failed_at DESC LIMIT ${limit}`,
+    )
     .all(value, since) as Failure[]
   return recent.length >= limit ? Date.parse(recent[limit - 1].failed_at) + LOCK_WINDOW_MS : 0
 }
@@ -62,8 +70,13 @@ function admit(email: string, address: string, device: KnownDevice | null, now: 
     .transaction((): Admission => {
       // Failures older than the window never matter again: the table stays small.
       db.prepare('DELETE FROM login_failures WHERE failed_at < ?').run(since)
-      const user = db.prepare('SELECT id, password_hash FROM users WHERE email = ?').get(email) as { id: number; password_hash: string } | undefined
-      const trusted = device !== null && user !== undefined && device.userId === user.id && lockedUntil('device = ?', device.nonce, since, DEVICE_MAX_FAILURES) === 0
+      const user = db.prepare('SELECT id, password_hash FROM users WHERE email = ?').get(email) as
+        { id: number; password_hash: string } | undefined
+      const trusted =
+        device !== null &&
+        user !== undefined &&
+        device.userId === user.id &&
+        lockedUntil('device = ?', device.nonce, since, DEVICE_MAX_FAILURES) === 0
       if (!trusted) {
         const until = Math.max(
           lockedUntil('device IS NULL AND email = ?', email, since, MAX_FAILURES),
@@ -79,7 +92,12 @@ function admit(email: string, address: string, device: KnownDevice | null, now: 
     .immediate()
 }
 
-export async function attemptLogin(emailInput: string, password: string, address: string, device: KnownDevice | null = null): Promise<LoginResult> {
+export async function attemptLogin(
+  emailInput: string,
+  password: string,
+  address: string,
+  device: KnownDevice | null = null,
+): Promise<LoginResult> {
   const email = emailInput.trim().toLowerCase()
   const db = getDb()
   const admission = admit(email, address, device, Date.now())
@@ -103,7 +121,12 @@ export async function attemptLogin(emailInput: string, password: string, address
     // A hash made with a lower cost is redone now that the password is at hand.
     if (needsRehash(user.password_hash)) {
       const upgraded = await hashPassword(password).catch(() => null)
-      if (upgraded) db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(upgraded, user.id, user.password_hash)
+      if (upgraded)
+        db.prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?').run(
+          upgraded,
+          user.id,
+          user.password_hash,
+        )
     }
     return { ok: true, userId: user.id }
   }
@@ -112,8 +135,13 @@ export async function attemptLogin(emailInput: string, password: string, address
   const since = new Date(now - LOCK_WINDOW_MS).toISOString()
   const until = trusted
     ? lockedUntil('device = ?', device!.nonce, since, DEVICE_MAX_FAILURES)
-    : Math.max(lockedUntil('device IS NULL AND email = ?', email, since, MAX_FAILURES), lockedUntil('device IS NULL AND address = ?', address, since, MAX_FAILURES))
-  return until > now ? { ok: false, reason: 'locked', retryInMinutes: minutesUntil(until, now) } : { ok: false, reason: 'invalid' }
+    : Math.max(
+        lockedUntil('device IS NULL AND email = ?', email, since, MAX_FAILURES),
+        lockedUntil('device IS NULL AND address = ?', address, since, MAX_FAILURES),
+      )
+  return until > now
+    ? { ok: false, reason: 'locked', retryInMinutes: minutesUntil(until, now) }
+    : { ok: false, reason: 'invalid' }
 }
 
 export class AccountError extends Error {}
@@ -122,7 +150,8 @@ export class AccountError extends Error {}
 export async function createAdmin(emailInput: string, password: string): Promise<'created' | 'updated'> {
   const email = emailInput.trim().toLowerCase()
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new AccountError(`"${emailInput}" is not an email address`)
-  if (password.length < MIN_PASSWORD_LENGTH) throw new AccountError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new AccountError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters`)
   const hash = await hashPassword(password)
   const db = getDb()
   const existing = db.prepare('SELECT id FROM users WHERE email = ?').get(email) as { id: number } | undefined
@@ -134,6 +163,10 @@ export async function createAdmin(emailInput: string, password: string): Promise
     })()
     return 'updated'
   }
-  db.prepare('INSERT INTO users (email, password_hash, is_admin, created_at) VALUES (?, ?, 1, ?)').run(email, hash, new Date().toISOString())
+  db.prepare('INSERT INTO users (email, password_hash, is_admin, created_at) VALUES (?, ?, 1, ?)').run(
+    email,
+    hash,
+    new Date().toISOString(),
+  )
   return 'created'
 }

@@ -12,7 +12,12 @@
 import crypto from 'node:crypto'
 import { promisify } from 'node:util'
 
-const scrypt = promisify(crypto.scrypt) as (password: string, salt: Buffer, keylen: number, options: crypto.ScryptOptions) => Promise<Buffer>
+const scrypt = promisify(crypto.scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>
 
 export const SCRYPT_N = 2 ** 17
 const R = 8
@@ -65,7 +70,9 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.randomBytes(16)
-  const hash = await limited(() => scrypt(password, salt, KEY_LENGTH, { N: SCRYPT_N, r: R, p: P, maxmem: maxmem(SCRYPT_N, R) }))
+  const hash = await limited(() =>
+    scrypt(password, salt, KEY_LENGTH, { N: SCRYPT_N, r: R, p: P, maxmem: maxmem(SCRYPT_N, R) }),
+  )
   return ['scrypt', SCRYPT_N, R, P, salt.toString('base64'), hash.toString('base64')].join('$')
 }
 

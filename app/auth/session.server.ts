@@ -129,7 +129,9 @@ export async function getUser(request: Request, context?: AppLoadContext): Promi
   const id = sessionKey(token)
   const db = getDb()
   const row = db
-    .prepare('SELECT s.user_id, s.expires_at, u.email, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?')
+    .prepare(
+      'SELECT s.user_id, s.expires_at, u.email, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?',
+    )
     .get(id) as SessionRow | undefined
   if (!row) return null
   const now = Date.now()
@@ -138,13 +140,16 @@ export async function getUser(request: Request, context?: AppLoadContext): Promi
   // renewal waits for the reader's next request served by the primary.
   const canWrite = isPrimary()
   if (expires <= now) {
-    if (canWrite) skipWriteFailure('expired session cleanup', () => db.prepare('DELETE FROM sessions WHERE id = ?').run(id))
+    if (canWrite)
+      skipWriteFailure('expired session cleanup', () => db.prepare('DELETE FROM sessions WHERE id = ?').run(id))
     return null
   }
   if (context && canWrite && expires - now < SESSION_DAYS * DAY_MS - RENEW_AFTER_MS) {
     // A renewal is a courtesy: on a full or read-only disk the session is used as it is.
     const renewed = skipWriteFailure('session renewal', () =>
-      db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(new Date(now + SESSION_DAYS * DAY_MS).toISOString(), id),
+      db
+        .prepare('UPDATE sessions SET expires_at = ? WHERE id = ?')
+        .run(new Date(now + SESSION_DAYS * DAY_MS).toISOString(), id),
     )
     if (renewed) context.setCookies.push(sessionCookie(token))
   }
@@ -188,11 +193,15 @@ export async function requireAdmin(request: Request, context?: AppLoadContext): 
   if (!user) {
     const url = new URL(request.url)
     const here = safeRedirect(url.pathname + url.search, '/admin')
-    if (isCrossSiteNavigation(request) && request.method === 'GET') throw redirect(`/admin/continue?to=${encodeURIComponent(here)}`)
+    if (isCrossSiteNavigation(request) && request.method === 'GET')
+      throw redirect(`/admin/continue?to=${encodeURIComponent(here)}`)
     throw redirect(`/login?redirectTo=${encodeURIComponent(here)}`)
   }
   if (!user.isAdmin) {
-    throw new Response('This page is for admins only.', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+    throw new Response('This page is for admins only.', {
+      status: 403,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    })
   }
   return user
 }

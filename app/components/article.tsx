@@ -15,12 +15,20 @@ type Serialized = Omit<EntryPageData, never> & { views?: number | null }
 function TableOfContents({ headings }: { headings: Serialized['headings'] }) {
   return (
     <nav aria-label="Table of contents" className="mb-8 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:mb-0">
-      <details className="toc rounded-lg border border-zinc-200 p-4 text-sm lg:sticky lg:top-20 lg:max-h-[calc(100vh-6rem)] lg:overflow-y-auto dark:border-zinc-800" open>
-        <summary className="cursor-pointer rounded font-semibold text-zinc-900 dark:text-zinc-100">On this page</summary>
+      <details
+        className="toc rounded-lg border border-zinc-200 p-4 text-sm lg:sticky lg:top-20 lg:max-h-[calc(100vh-6rem)] lg:overflow-y-auto dark:border-zinc-800"
+        open
+      >
+        <summary className="cursor-pointer rounded font-semibold text-zinc-900 dark:text-zinc-100">
+          On this page
+        </summary>
         <ol className="mt-3 space-y-1.5">
           {headings.map((heading) => (
             <li key={heading.id} style={{ paddingLeft: `${(heading.depth - 2) * 1}rem` }}>
-              <a href={`#${heading.id}`} className="rounded text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400">
+              <a
+                href={`#${heading.id}`}
+                className="rounded text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400"
+              >
                 {heading.text}
               </a>
             </li>
@@ -72,14 +80,26 @@ export function Article({ data }: { data: Serialized }) {
           {data.draft ? <DraftBadge /> : null}
         </h1>
         {data.description ? <p className="text-lg text-zinc-600 dark:text-zinc-400">{data.description}</p> : null}
-        {data.kind === 'post' ? <PostDates date={data.date} updated={data.updated} readingMinutes={data.readingMinutes} /> : null}
-        {data.kind === 'post' && typeof data.views === 'number' ? <ViewCount key={data.slug} slug={data.slug} initial={data.views} /> : null}
+        {data.kind === 'post' ? (
+          <PostDates date={data.date} updated={data.updated} readingMinutes={data.readingMinutes} />
+        ) : null}
+        {data.kind === 'post' && typeof data.views === 'number' ? (
+          <ViewCount key={data.slug} slug={data.slug} initial={data.views} />
+        ) : null}
         <TagList tags={data.tags} />
       </header>
       {toc ? <TableOfContents headings={data.headings} /> : null}
       {/* data-mdx-module: the post's code as a module, imported before hydration (app/entry.client.tsx). */}
-      <div data-mdx-module={data.moduleUrl} className="prose prose-zinc max-w-none lg:col-start-1 dark:prose-invert prose-headings:tracking-tight prose-a:text-amber-700 dark:prose-a:text-amber-400 prose-pre:p-0 [&_pre>code]:block [&_pre>code]:p-4">
-        <MdxContent cacheKey={data.cacheKey} code={data.code} moduleUrl={data.moduleUrl} missing={data.missingComponents} />
+      <div
+        data-mdx-module={data.moduleUrl}
+        className="prose prose-zinc max-w-none lg:col-start-1 dark:prose-invert prose-headings:tracking-tight prose-a:text-amber-700 dark:prose-a:text-amber-400 prose-pre:p-0 [&_pre>code]:block [&_pre>code]:p-4"
+      >
+        <MdxContent
+          cacheKey={data.cacheKey}
+          code={data.code}
+          moduleUrl={data.moduleUrl}
+          missing={data.missingComponents}
+        />
       </div>
       <PostFooter kind={data.kind} footer={data.footer} />
     </article>

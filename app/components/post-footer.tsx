@@ -10,24 +10,47 @@ export function PostFooter({ kind, footer }: { kind: 'post' | 'page'; footer: Po
       {previous || next ? (
         <nav aria-label="More posts" className="grid gap-4 sm:grid-cols-2">
           {previous ? (
-            <Link to={`/blog/${previous.slug}`} rel="prev" prefetch="intent" className="group rounded-lg border border-zinc-200 p-4 hover:border-amber-500 dark:border-zinc-800">
-              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">← Previous post</span>
-              <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">{previous.title}</span>
+            <Link
+              to={`/blog/${previous.slug}`}
+              rel="prev"
+              prefetch="intent"
+              className="group rounded-lg border border-zinc-200 p-4 hover:border-amber-500 dark:border-zinc-800"
+            >
+              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">
+                ← Previous post
+              </span>
+              <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">
+                {previous.title}
+              </span>
             </Link>
           ) : (
             <span />
           )}
           {next ? (
-            <Link to={`/blog/${next.slug}`} rel="next" prefetch="intent" className="group rounded-lg border border-zinc-200 p-4 text-right hover:border-amber-500 dark:border-zinc-800">
-              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">Next post →</span>
-              <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">{next.title}</span>
+            <Link
+              to={`/blog/${next.slug}`}
+              rel="next"
+              prefetch="intent"
+              className="group rounded-lg border border-zinc-200 p-4 text-right hover:border-amber-500 dark:border-zinc-800"
+            >
+              <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">
+                Next post →
+              </span>
+              <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">
+                {next.title}
+              </span>
             </Link>
           ) : null}
         </nav>
       ) : null}
       {editUrl ? (
         <p className="text-sm">
-          <a href={editUrl} rel="noopener" className="text-zinc-600 hover:text-amber-700 hover:underline dark:text-zinc-400 dark:hover:text-amber-400" data-testid="edit-link">
+          <a
+            href={editUrl}
+            rel="noopener"
+            className="text-zinc-600 hover:text-amber-700 hover:underline dark:text-zinc-400 dark:hover:text-amber-400"
+            data-testid="edit-link"
+          >
             Edit this {kind === 'post' ? 'post' : 'page'}
           </a>
         </p>

@@ -21,7 +21,11 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
         <li key={post.slug} className="py-6 first:pt-0">
           <article className="space-y-2">
             <h2 className="text-xl font-semibold tracking-tight text-zinc-950 dark:text-white">
-              <Link to={`/blog/${post.slug}`} prefetch="intent" className="hover:text-amber-700 dark:hover:text-amber-400">
+              <Link
+                to={`/blog/${post.slug}`}
+                prefetch="intent"
+                className="hover:text-amber-700 dark:hover:text-amber-400"
+              >
                 {post.title}
               </Link>
               {post.draft ? <DraftBadge /> : null}

@@ -19,7 +19,15 @@ export function TagList({ tags }: { tags: string[] }) {
   )
 }
 
-export function PostDates({ date, updated, readingMinutes }: { date: string | null; updated?: string | null; readingMinutes?: number }) {
+export function PostDates({
+  date,
+  updated,
+  readingMinutes,
+}: {
+  date: string | null
+  updated?: string | null
+  readingMinutes?: number
+}) {
   return (
     <p className="flex flex-wrap gap-x-2 text-sm text-zinc-600 dark:text-zinc-400">
       {date ? <time dateTime={date}>{formatDate(date)}</time> : null}

@@ -18,7 +18,10 @@ export function SiteHeader({
 }) {
   return (
     <header className="sticky top-0 z-10 border-b border-zinc-200/80 bg-white/90 backdrop-blur dark:border-zinc-800/80 dark:bg-zinc-950/90">
-      <nav aria-label="Main" className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-3 sm:px-6">
+      <nav
+        aria-label="Main"
+        className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-3 sm:px-6"
+      >
         <Link to="/" className="flex items-center gap-2 text-lg font-bold tracking-tight text-zinc-950 dark:text-white">
           <span aria-hidden="true" className="inline-block h-3 w-3 rotate-45 rounded-sm bg-amber-600" />
           {title}
@@ -45,7 +48,10 @@ export function SiteHeader({
           ) : null}
           {user ? (
             <Form method="post" action="/logout">
-              <button type="submit" className="rounded px-2 py-1 text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400">
+              <button
+                type="submit"
+                className="rounded px-2 py-1 text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400"
+              >
                 Sign out
               </button>
             </Form>

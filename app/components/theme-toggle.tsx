@@ -22,7 +22,11 @@ export function ThemeToggle({ theme }: { theme: ThemeChoice }) {
   const [hydrated, setHydrated] = useState(false)
   useEffect(() => setHydrated(true), [])
   return (
-    <fetcher.Form method="post" action="/action/theme" className="ml-1 flex items-center rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700">
+    <fetcher.Form
+      method="post"
+      action="/action/theme"
+      className="ml-1 flex items-center rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700"
+    >
       <input type="hidden" name="redirectTo" value={location.pathname + location.search + location.hash} />
       {hydrated ? <input type="hidden" name="enhanced" value="1" /> : null}
       {THEME_CHOICES.map((choice) => (

@@ -92,7 +92,7 @@ export function syncContent({ confirmedDeletions }: { confirmedDeletions?: Reado
  * so an edited file is noticed by the next request without a watcher. An unchanged folder
  * costs one stat per file.
  */
-export function refreshIndexIfDue(timings?: Timings): void {
+export function rescanContentIfDue(timings?: Timings): void {
   const interval = getConfig().contentScanIntervalMs
   if (interval === 0 || Date.now() - lastSyncAt < interval) return
   // A replica's index is the primary's, replicated: it never re-scans into its database.
@@ -264,7 +264,7 @@ function frontmatterFailure(entry: IndexedEntry): StoredFailure {
  */
 export async function loadEntry(kind: EntryKind, slug: string, timings: Timings, { includeDrafts = false } = {}): Promise<EntryResult> {
   if (!isValidSlug(slug)) return { status: 'not-found' }
-  refreshIndexIfDue(timings)
+  rescanContentIfDue(timings)
   const db = getDb()
   const entry = timings.time('db', () => getEntry(db, kind, slug))
   if (!entry || (entry.draft && !includeDrafts)) return { status: 'not-found' }
@@ -327,7 +327,7 @@ export async function compileForReplica(
   slug: string,
 ): Promise<{ status: 'ok'; compiled: StoredEntry } | { status: 'failed'; failure: StoredFailure } | { status: 'not-found' }> {
   if (!isValidSlug(slug)) return { status: 'not-found' }
-  refreshIndexIfDue()
+  rescanContentIfDue()
   const db = getDb()
   const entry = getEntry(db, kind, slug)
   if (!entry) return { status: 'not-found' }

@@ -8,7 +8,12 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { getConfig } from '../config.server.ts'
 import { readInstanceRole } from '../replication/instance.server.ts'
-import { checkDatabaseFile, describeDatabaseError, isFileProblem, type DatabaseFileError } from './database-errors.server.ts'
+import {
+  checkDatabaseFile,
+  describeDatabaseError,
+  isFileProblem,
+  type DatabaseFileError,
+} from './database-errors.server.ts'
 import { migrate, pendingMigrations, readMigrations } from './migrate.server.ts'
 
 export type DB = Database.Database
@@ -54,9 +59,12 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
   const migrations = readMigrations(migrationsDir)
   const pending = pendingMigrations(db, migrations)
   if (pending.length === 0) return db
-  const blank = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0
+  const blank =
+    (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0
   if (!blank) {
-    console.warn(`[kiln] replica: the database lacks ${pending.length} migration(s) (${pending.join(', ')}); the primary applies them and they replicate here`)
+    console.warn(
+      `[kiln] replica: the database lacks ${pending.length} migration(s) (${pending.join(', ')}); the primary applies them and they replicate here`,
+    )
     return db
   }
   try {
@@ -64,14 +72,21 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
     migrate(db, migrations)
     console.log('[kiln] replica: set up the schema of a blank database')
   } catch (error) {
-    console.warn(`[kiln] replica: the database is blank and could not be set up here (${(error as Error).message}); waiting for replication`)
+    console.warn(
+      `[kiln] replica: the database is blank and could not be set up here (${(error as Error).message}); waiting for replication`,
+    )
   }
   return db
 }
 
 // Kept on globalThis so that the development server's module reloads reuse the one
 // connection instead of opening another on every edit.
-const holder = globalThis as typeof globalThis & { __kilnDb?: DB; __kilnDbFile?: { dev: number; ino: number }; __kilnDbUnusable?: DatabaseFileError; __kilnDbAbandoned?: DB[] }
+const holder = globalThis as typeof globalThis & {
+  __kilnDb?: DB
+  __kilnDbFile?: { dev: number; ino: number }
+  __kilnDbUnusable?: DatabaseFileError
+  __kilnDbAbandoned?: DB[]
+}
 
 export function getDb(): DB {
   if (holder.__kilnDbUnusable) throw holder.__kilnDbUnusable

@@ -19,7 +19,11 @@ export class DatabaseFileError extends Error {
 }
 
 function errorCode(error: unknown): string | null {
-  for (let current = error as { code?: unknown; cause?: unknown } | undefined; current; current = current.cause as typeof current) {
+  for (
+    let current = error as { code?: unknown; cause?: unknown } | undefined;
+    current;
+    current = current.cause as typeof current
+  ) {
     if (typeof current.code === 'string') return current.code
   }
   return null
@@ -66,7 +70,9 @@ export function describeDatabaseError(error: unknown, file: string): DatabaseFil
 export function isFileProblem(error: unknown): boolean {
   if (error instanceof DatabaseFileError) return true
   const code = errorCode(error)
-  return code !== null && /^(?:SQLITE_(?:NOTADB|CORRUPT|READONLY|FULL|BUSY|LOCKED|IOERR|CANTOPEN|PERM)|E[A-Z]+$)/.test(code)
+  return (
+    code !== null && /^(?:SQLITE_(?:NOTADB|CORRUPT|READONLY|FULL|BUSY|LOCKED|IOERR|CANTOPEN|PERM)|E[A-Z]+$)/.test(code)
+  )
 }
 
 /**
@@ -90,7 +96,11 @@ export function checkDatabaseFile(file: string, { forWriting }: { forWriting: bo
     )
   }
   if (!stat.isFile()) {
-    throw new DatabaseFileError(`The database ${file} is not a regular file. Set DATABASE_PATH to a database file and start Kiln again.`, file, null)
+    throw new DatabaseFileError(
+      `The database ${file} is not a regular file. Set DATABASE_PATH to a database file and start Kiln again.`,
+      file,
+      null,
+    )
   }
   try {
     fs.accessSync(file, fs.constants.R_OK)
@@ -107,7 +117,10 @@ export function checkDatabaseFile(file: string, { forWriting }: { forWriting: bo
     try {
       fs.accessSync(target, fs.constants.W_OK)
     } catch (error) {
-      throw describeDatabaseError(Object.assign(new Error(`${target} is not writable: ${(error as Error).message}`), { code: 'EROFS' }), file)
+      throw describeDatabaseError(
+        Object.assign(new Error(`${target} is not writable: ${(error as Error).message}`), { code: 'EROFS' }),
+        file,
+      )
     }
   }
 }

@@ -75,7 +75,11 @@ function probe(now: number): DatabaseHealth {
     const db = getDb()
     if (readInstanceRole().isPrimary) {
       withBusyTimeout(db, PROBE_BUSY_TIMEOUT_MS, () =>
-        db.prepare('INSERT INTO db_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at').run(new Date(now).toISOString()),
+        db
+          .prepare(
+            'INSERT INTO db_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+          )
+          .run(new Date(now).toISOString()),
       )
     } else {
       db.prepare('SELECT COUNT(*) FROM sqlite_master').get()

@@ -35,7 +35,9 @@ export function readMigrations(dir: string): Migration[] {
 export function pendingMigrations(db: Database, migrations: Migration[]): string[] {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_kiln_migrations'").get()
   if (!table) return migrations.map((migration) => migration.name)
-  const applied = new Set((db.prepare('SELECT name FROM _kiln_migrations').all() as { name: string }[]).map((row) => row.name))
+  const applied = new Set(
+    (db.prepare('SELECT name FROM _kiln_migrations').all() as { name: string }[]).map((row) => row.name),
+  )
   return migrations.filter((migration) => !applied.has(migration.name)).map((migration) => migration.name)
 }
 
@@ -65,7 +67,9 @@ export function migrate(db: Database, migrations: Migration[]): string[] {
       if (apply.immediate()) ran.push(migration.name)
     } catch (error) {
       // The cause keeps SQLite's code: a damaged file is told apart from a wrong migration.
-      throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, { cause: error })
+      throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, {
+        cause: error,
+      })
     }
   }
   return ran

@@ -71,7 +71,9 @@ export function logWriteFailure(where: string, failure: WriteFailure, error: unk
   const now = Date.now()
   if (now - (lastLogged.get(key) ?? 0) < LOG_EVERY_MS) return
   lastLogged.set(key, now)
-  console.error(`[kiln] ${where}: database write failed (${failure.code}: ${(error as Error)?.message ?? String(error)}); answering 503`)
+  console.error(
+    `[kiln] ${where}: database write failed (${failure.code}: ${(error as Error)?.message ?? String(error)}); answering 503`,
+  )
 }
 
 /** The headers every write-failure answer carries. */
@@ -92,7 +94,11 @@ export function writeFailureJson(failure: WriteFailure): Response {
  * is thrown on. `work` must keep its writes in one transaction, so a refusal leaves
  * nothing half-written.
  */
-export async function answerWriteFailures(where: string, doing: string, work: () => Response | Promise<Response>): Promise<Response> {
+export async function answerWriteFailures(
+  where: string,
+  doing: string,
+  work: () => Response | Promise<Response>,
+): Promise<Response> {
   try {
     return await work()
   } catch (error) {

@@ -29,7 +29,9 @@ let kilnVersion: string | undefined
 function readKilnVersion(): string {
   if (kilnVersion === undefined) {
     try {
-      kilnVersion = String(JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version ?? 'unknown')
+      kilnVersion = String(
+        JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version ?? 'unknown',
+      )
     } catch {
       kilnVersion = 'unknown'
     }
@@ -81,14 +83,18 @@ function contentFacts() {
   const db = getDb()
   const counts = countEntries(db)
   const failures = db
-    .prepare('SELECT kind, slug, message, file, line, column, failed_at FROM compile_failures ORDER BY failed_at DESC LIMIT ?')
+    .prepare(
+      'SELECT kind, slug, message, file, line, column, failed_at FROM compile_failures ORDER BY failed_at DESC LIMIT ?',
+    )
     .all(LIST_LIMIT) as CompileFailureRow[]
   const failureCount = (db.prepare('SELECT COUNT(*) AS n FROM compile_failures').get() as { n: number }).n
   // Only the version being served now: an older stored version's warnings are history.
   const warningsQuery = `FROM compiled_entries c JOIN content_entries e
       ON e.kind = c.kind AND e.slug = c.slug AND e.source_hash = c.source_hash
     WHERE c.warnings != '[]'`
-  const warningRows = db.prepare(`SELECT c.kind, c.slug, c.warnings ${warningsQuery} ORDER BY c.slug LIMIT ?`).all(LIST_LIMIT) as WarningRow[]
+  const warningRows = db
+    .prepare(`SELECT c.kind, c.slug, c.warnings ${warningsQuery} ORDER BY c.slug LIMIT ?`)
+    .all(LIST_LIMIT) as WarningRow[]
   const warningCount = (db.prepare(`SELECT COUNT(*) AS n ${warningsQuery}`).get() as { n: number }).n
   const [lastRefresh] = listRefreshes(1)
   return {
@@ -127,7 +133,9 @@ function contentFacts() {
     /** Compiles the database refused to store, kept in memory meanwhile. */
     unstored: unstoredCompilesStats(),
     /** Stored compiles served for now but redone later (a highlight job failed while they were made). */
-    provisionalCount: (db.prepare('SELECT COUNT(*) AS n FROM compiled_entries WHERE provisional = 1').get() as { n: number }).n,
+    provisionalCount: (
+      db.prepare('SELECT COUNT(*) AS n FROM compiled_entries WHERE provisional = 1').get() as { n: number }
+    ).n,
     warnings: warningRows.map((row) => {
       const warnings = JSON.parse(row.warnings) as { message: string }[]
       return { kind: row.kind, slug: row.slug, count: warnings.length, first: warnings[0]?.message ?? '' }
@@ -147,10 +155,9 @@ export async function dashboardData() {
       capacity: history.capacity,
       /** The ring, oldest first, then a reading taken now: seconds before `now`, and MB per series. */
       agesS: [...history.times.map((time) => Math.max(0, Math.round((now - time) / 1000))), 0],
-      seriesMB: Object.fromEntries(MEMORY_SERIES.map((name) => [name, [...history.series[name].map(toMB), toMB(usage[name])]])) as Record<
-        MemorySeries,
-        number[]
-      >,
+      seriesMB: Object.fromEntries(
+        MEMORY_SERIES.map((name) => [name, [...history.series[name].map(toMB), toMB(usage[name])]]),
+      ) as Record<MemorySeries, number[]>,
       /** Bytes, read now. */
       current: Object.fromEntries(MEMORY_SERIES.map((name) => [name, usage[name]])) as Record<MemorySeries, number>,
       heapLimit: v8.getHeapStatistics().heap_size_limit,

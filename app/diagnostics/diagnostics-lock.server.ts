@@ -61,7 +61,13 @@ export function busyMessage(running = runningDiagnostic()): string {
  * A refusal (400, 409, 503...) as JSON for a script or the dashboard's fetch (Accept:
  * application/json), as plain text otherwise: a download link shows it as it is.
  */
-export function diagnosticError(request: Request, status: number, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+export function diagnosticError(
+  request: Request,
+  status: number,
+  message: string,
+  details: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   const wantsJson = /\bapplication\/json\b/i.test(request.headers.get('Accept') ?? '')
   return new Response(wantsJson ? JSON.stringify({ error: message, ...details }) : `${message}\n`, {
     status,

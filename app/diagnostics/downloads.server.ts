@@ -25,7 +25,9 @@ let nextReplicaId = -1
 
 export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
   if (!isPrimary()) {
-    console.log(`[kiln] replica: ${download.kind} download by ${download.userEmail}: ${download.status}, ${download.bytes} bytes in ${download.durationMs} ms`)
+    console.log(
+      `[kiln] replica: ${download.kind} download by ${download.userEmail}: ${download.status}, ${download.bytes} bytes in ${download.durationMs} ms`,
+    )
     onThisReplica.unshift({ id: nextReplicaId--, ...download })
     onThisReplica.length = Math.min(onThisReplica.length, KEEP_IN_MEMORY)
     return
@@ -34,7 +36,9 @@ export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
   db.prepare(
     'INSERT INTO diagnostic_downloads (user_email, kind, started_at, duration_ms, bytes, status) VALUES (@userEmail, @kind, @startedAt, @durationMs, @bytes, @status)',
   ).run(download)
-  db.prepare('DELETE FROM diagnostic_downloads WHERE id NOT IN (SELECT id FROM diagnostic_downloads ORDER BY id DESC LIMIT ?)').run(KEEP)
+  db.prepare(
+    'DELETE FROM diagnostic_downloads WHERE id NOT IN (SELECT id FROM diagnostic_downloads ORDER BY id DESC LIMIT ?)',
+  ).run(KEEP)
 }
 
 export function listDownloads(limit = 20): DiagnosticDownload[] {

@@ -104,11 +104,23 @@ export function cgroupRoom(root = '/sys/fs/cgroup', procCgroup = '/proc/self/cgr
   }
   if (fs.existsSync(path.join(root, 'cgroup.controllers'))) {
     for (const dir of ancestors(root, v2Path)) {
-      candidates.push({ dir, max: 'memory.max', current: 'memory.current', stat: 'memory.stat', inactive: 'inactive_file' })
+      candidates.push({
+        dir,
+        max: 'memory.max',
+        current: 'memory.current',
+        stat: 'memory.stat',
+        inactive: 'inactive_file',
+      })
     }
   } else {
     for (const dir of ancestors(path.join(root, 'memory'), v1Path)) {
-      candidates.push({ dir, max: 'memory.limit_in_bytes', current: 'memory.usage_in_bytes', stat: 'memory.stat', inactive: 'total_inactive_file' })
+      candidates.push({
+        dir,
+        max: 'memory.limit_in_bytes',
+        current: 'memory.usage_in_bytes',
+        stat: 'memory.stat',
+        inactive: 'total_inactive_file',
+      })
     }
   }
 

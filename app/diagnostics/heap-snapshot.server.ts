@@ -90,7 +90,14 @@ export function trackDownload(kind: DownloadKind, userEmail: string, release: ()
       release()
       const durationMs = performance.now() - start
       try {
-        recordDownload({ userEmail, kind, startedAt: startedAt.toISOString(), durationMs, bytes: tracker.bytes, status: result })
+        recordDownload({
+          userEmail,
+          kind,
+          startedAt: startedAt.toISOString(),
+          durationMs,
+          bytes: tracker.bytes,
+          status: result,
+        })
       } catch (dbError) {
         console.error(`[kiln] could not log the ${kind} download: ${(dbError as Error).message}`)
       }
@@ -112,7 +119,13 @@ export interface HeapSnapshotOptions {
   timings?: Timings
 }
 
-export async function heapSnapshotResponse({ request, userEmail, gzip, signal = request.signal, timings }: HeapSnapshotOptions): Promise<Response> {
+export async function heapSnapshotResponse({
+  request,
+  userEmail,
+  gzip,
+  signal = request.signal,
+  timings,
+}: HeapSnapshotOptions): Promise<Response> {
   const kind: DownloadKind = gzip ? 'heapsnapshot.gz' : 'heapsnapshot'
   const headers = attachmentHeaders(diagnosticFilename(kind), gzip ? 'application/gzip' : 'application/octet-stream')
   // A HEAD (a link preview, a download manager probing) must not take a snapshot.
@@ -127,7 +140,13 @@ export async function heapSnapshotResponse({ request, userEmail, gzip, signal = 
     if (!headroom.ok) {
       console.warn(`[kiln] heap snapshot for ${userEmail} refused: ${headroom.message}`)
       const { neededBytes, availableBytes, source, heapUsedBytes } = headroom
-      return diagnosticError(request, 503, headroom.message, { neededBytes, availableBytes, source, heapUsedBytes }, { 'Retry-After': '60' })
+      return diagnosticError(
+        request,
+        503,
+        headroom.message,
+        { neededBytes, availableBytes, source, heapUsedBytes },
+        { 'Retry-After': '60' },
+      )
     }
     if (signal.aborted) return new Response(null, { status: 499 })
 
@@ -165,7 +184,12 @@ export async function heapSnapshotResponse({ request, userEmail, gzip, signal = 
  * consumer, and keeps the download's log (see the top of this file). The request is
  * held until the download ends: its signal's link to the client goes through it.
  */
-function streamBody(source: Readable, download: DownloadTracker, request: Request, signal: AbortSignal): ReadableStream<Uint8Array> {
+function streamBody(
+  source: Readable,
+  download: DownloadTracker,
+  request: Request,
+  signal: AbortSignal,
+): ReadableStream<Uint8Array> {
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined
   let stallTimer: NodeJS.Timeout | undefined
   let held: Request | null = request
@@ -203,7 +227,10 @@ function streamBody(source: Readable, download: DownloadTracker, request: Reques
   }
   const armStallTimer = () => {
     clearTimeout(stallTimer)
-    stallTimer = setTimeout(() => stop('aborted', new Error(`nothing was read for ${STALL_MS / 1000} s (${held?.url ?? ''})`)), STALL_MS)
+    stallTimer = setTimeout(
+      () => stop('aborted', new Error(`nothing was read for ${STALL_MS / 1000} s (${held?.url ?? ''})`)),
+      STALL_MS,
+    )
     stallTimer.unref()
   }
 

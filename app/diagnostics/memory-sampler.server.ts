@@ -108,7 +108,10 @@ export function memoryHistory(): MemoryHistory {
     intervalMs: SAMPLE_INTERVAL_MS,
     capacity: SAMPLE_CAPACITY,
     times: order.map((i) => times[i]),
-    series: Object.fromEntries(MEMORY_SERIES.map((name) => [name, order.map((i) => series[name][i])])) as Record<MemorySeries, number[]>,
+    series: Object.fromEntries(MEMORY_SERIES.map((name) => [name, order.map((i) => series[name][i])])) as Record<
+      MemorySeries,
+      number[]
+    >,
     delayP50Ms: order.map((i) => nullable(delayP50[i])),
     delayP99Ms: order.map((i) => nullable(delayP99[i])),
   }

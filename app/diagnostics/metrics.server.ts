@@ -49,9 +49,25 @@ collectDefaultMetrics({ register: registry })
 // Route labels
 
 /** Top-level paths that are routes of their own, not pages. */
-const FIXED_ROUTES = new Set(['/blog', '/tags', '/admin', '/login', '/logout', '/metrics', '/healthcheck', '/__manifest'])
+const FIXED_ROUTES = new Set([
+  '/blog',
+  '/tags',
+  '/admin',
+  '/login',
+  '/logout',
+  '/metrics',
+  '/healthcheck',
+  '/__manifest',
+])
 /** Feeds, sitemap, robots.txt and the site's social image: each its own label. */
-const SEO_ROUTES = new Set(['/blog/rss.xml', '/blog/atom.xml', '/blog/feed.json', '/sitemap.xml', '/robots.txt', '/og.png'])
+const SEO_ROUTES = new Set([
+  '/blog/rss.xml',
+  '/blog/atom.xml',
+  '/blog/feed.json',
+  '/sitemap.xml',
+  '/robots.txt',
+  '/og.png',
+])
 const ADMIN_TOOLS = new Set(['heapsnapshot', 'heapprofile', 'cpuprofile'])
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/
 
@@ -152,44 +168,144 @@ function gauge(name: string, help: string, read: () => number) {
   })
 }
 
-gauge('kiln_replica_compiled_entries', 'Compiles a replica keeps in memory until the stored row replicates.', () => replicaCompileStats().entries)
-gauge('kiln_replica_compiled_bytes', 'Size of the compiled code a replica keeps in memory.', () => replicaCompileStats().bytes)
-gauge('kiln_instance_primary', '1 on the LiteFS primary (or a single instance), 0 on a replica.', () => (isPrimary() ? 1 : 0))
+gauge(
+  'kiln_replica_compiled_entries',
+  'Compiles a replica keeps in memory until the stored row replicates.',
+  () => replicaCompileStats().entries,
+)
+gauge(
+  'kiln_replica_compiled_bytes',
+  'Size of the compiled code a replica keeps in memory.',
+  () => replicaCompileStats().bytes,
+)
+gauge('kiln_instance_primary', '1 on the LiteFS primary (or a single instance), 0 on a replica.', () =>
+  isPrimary() ? 1 : 0,
+)
 gauge('kiln_component_cache_entries', 'Evaluated MDX components in the cache.', () => componentCacheStats().entries)
-gauge('kiln_component_cache_max_entries', 'Entries the component cache may hold.', () => componentCacheStats().maxEntries)
-gauge('kiln_component_cache_bytes', 'Size of the compiled code behind the cached components.', () => componentCacheStats().bytes)
+gauge(
+  'kiln_component_cache_max_entries',
+  'Entries the component cache may hold.',
+  () => componentCacheStats().maxEntries,
+)
+gauge(
+  'kiln_component_cache_bytes',
+  'Size of the compiled code behind the cached components.',
+  () => componentCacheStats().bytes,
+)
 gauge('kiln_component_cache_max_bytes', 'Bytes the component cache may hold.', () => componentCacheStats().maxBytes)
-mirrorCounter('kiln_password_verifications_total', 'Passwords verified with scrypt (sign-ins that passed the lockout).', () => passwordStats().verifications)
-mirrorCounter('kiln_sign_in_throttled_total', 'Sign-ins refused by the lockout before any password was verified.', () => loginStats().throttled)
-mirrorCounter('kiln_sign_in_busy_total', 'Sign-ins refused because too many were waiting for scrypt.', () => passwordStats().busy)
+mirrorCounter(
+  'kiln_password_verifications_total',
+  'Passwords verified with scrypt (sign-ins that passed the lockout).',
+  () => passwordStats().verifications,
+)
+mirrorCounter(
+  'kiln_sign_in_throttled_total',
+  'Sign-ins refused by the lockout before any password was verified.',
+  () => loginStats().throttled,
+)
+mirrorCounter(
+  'kiln_sign_in_busy_total',
+  'Sign-ins refused because too many were waiting for scrypt.',
+  () => passwordStats().busy,
+)
 mirrorCounter('kiln_component_cache_hits_total', 'Component cache hits.', () => componentCacheStats().hits)
-mirrorCounter('kiln_component_cache_misses_total', 'Component cache misses (a component evaluated).', () => componentCacheStats().misses)
-mirrorCounter('kiln_component_cache_evaluate_seconds_total', 'Time spent evaluating MDX components.', () => componentCacheStats().evaluateMsTotal / 1000)
+mirrorCounter(
+  'kiln_component_cache_misses_total',
+  'Component cache misses (a component evaluated).',
+  () => componentCacheStats().misses,
+)
+mirrorCounter(
+  'kiln_component_cache_evaluate_seconds_total',
+  'Time spent evaluating MDX components.',
+  () => componentCacheStats().evaluateMsTotal / 1000,
+)
 
-gauge('kiln_social_image_cache_entries', 'Generated social images (PNG) in the cache.', () => socialImageCacheStats().entries)
+gauge(
+  'kiln_social_image_cache_entries',
+  'Generated social images (PNG) in the cache.',
+  () => socialImageCacheStats().entries,
+)
 gauge('kiln_social_image_cache_bytes', 'Size of the cached social images.', () => socialImageCacheStats().bytes)
-gauge('kiln_social_image_cache_max_bytes', 'Bytes the social image cache may hold.', () => socialImageCacheStats().maxBytes)
+gauge(
+  'kiln_social_image_cache_max_bytes',
+  'Bytes the social image cache may hold.',
+  () => socialImageCacheStats().maxBytes,
+)
 mirrorCounter('kiln_social_image_cache_hits_total', 'Social image cache hits.', () => socialImageCacheStats().hits)
-mirrorCounter('kiln_social_image_renders_total', 'Social images rendered by resvg.', () => socialImageCacheStats().renders)
-mirrorCounter('kiln_social_image_render_seconds_total', 'Time spent rendering social images.', () => socialImageCacheStats().renderMsTotal / 1000)
+mirrorCounter(
+  'kiln_social_image_renders_total',
+  'Social images rendered by resvg.',
+  () => socialImageCacheStats().renders,
+)
+mirrorCounter(
+  'kiln_social_image_render_seconds_total',
+  'Time spent rendering social images.',
+  () => socialImageCacheStats().renderMsTotal / 1000,
+)
 gauge('kiln_feed_html_cache_entries', "Posts' rendered HTML kept for feeds.", () => entryHtmlCacheStats().entries)
 gauge('kiln_feed_html_cache_bytes', 'Size of the HTML kept for feeds.', () => entryHtmlCacheStats().bytes)
 gauge('kiln_feed_html_cache_max_bytes', 'Bytes the feed HTML cache may hold.', () => entryHtmlCacheStats().maxBytes)
 mirrorCounter('kiln_feed_html_cache_hits_total', 'Feed HTML cache hits.', () => entryHtmlCacheStats().hits)
-mirrorCounter('kiln_feed_html_cache_misses_total', 'Feed HTML cache misses (a post rendered to HTML).', () => entryHtmlCacheStats().misses)
-const pageCache = () => pageCacheStats() ?? { entries: 0, bytes: 0, maxBytes: 0, hits: 0, misses: 0, bypasses: 0, evictions: 0, notModified: 0 }
+mirrorCounter(
+  'kiln_feed_html_cache_misses_total',
+  'Feed HTML cache misses (a post rendered to HTML).',
+  () => entryHtmlCacheStats().misses,
+)
+const pageCache = () =>
+  pageCacheStats() ?? {
+    entries: 0,
+    bytes: 0,
+    maxBytes: 0,
+    hits: 0,
+    misses: 0,
+    bypasses: 0,
+    evictions: 0,
+    notModified: 0,
+  }
 gauge('kiln_page_cache_entries', 'Rendered pages in the page cache.', () => pageCache().entries)
 gauge('kiln_page_cache_bytes', 'Bytes of the cached pages, all encodings.', () => pageCache().bytes)
 gauge('kiln_page_cache_max_bytes', 'Bytes the page cache may hold (0: off).', () => pageCache().maxBytes)
-mirrorCounter('kiln_page_cache_hits_total', 'Requests answered from the page cache, 304s included.', () => pageCache().hits)
-mirrorCounter('kiln_page_cache_misses_total', 'Cacheable-looking requests that were rendered.', () => pageCache().misses)
-mirrorCounter('kiln_page_cache_bypasses_total', 'Requests the page cache never looked up (signed in, writes, data requests).', () => pageCache().bypasses)
-mirrorCounter('kiln_page_cache_evictions_total', 'Pages evicted to stay under PAGE_CACHE_MAX_BYTES.', () => pageCache().evictions)
-mirrorCounter('kiln_page_cache_not_modified_total', '304 Not Modified answers from the page cache.', () => pageCache().notModified)
+mirrorCounter(
+  'kiln_page_cache_hits_total',
+  'Requests answered from the page cache, 304s included.',
+  () => pageCache().hits,
+)
+mirrorCounter(
+  'kiln_page_cache_misses_total',
+  'Cacheable-looking requests that were rendered.',
+  () => pageCache().misses,
+)
+mirrorCounter(
+  'kiln_page_cache_bypasses_total',
+  'Requests the page cache never looked up (signed in, writes, data requests).',
+  () => pageCache().bypasses,
+)
+mirrorCounter(
+  'kiln_page_cache_evictions_total',
+  'Pages evicted to stay under PAGE_CACHE_MAX_BYTES.',
+  () => pageCache().evictions,
+)
+mirrorCounter(
+  'kiln_page_cache_not_modified_total',
+  '304 Not Modified answers from the page cache.',
+  () => pageCache().notModified,
+)
 
-gauge('kiln_view_beacon_limit_clients', 'Addresses the view beacon rate limit is tracking.', () => beaconLimitStats().clients)
-gauge('kiln_view_beacon_limit_max_clients', 'Addresses the view beacon rate limit may track.', () => beaconLimitStats().maxClients)
-mirrorCounter('kiln_view_beacon_limited_total', 'View beacons answered 429 (over the per-address limit).', () => beaconLimitStats().limited)
+gauge(
+  'kiln_view_beacon_limit_clients',
+  'Addresses the view beacon rate limit is tracking.',
+  () => beaconLimitStats().clients,
+)
+gauge(
+  'kiln_view_beacon_limit_max_clients',
+  'Addresses the view beacon rate limit may track.',
+  () => beaconLimitStats().maxClients,
+)
+mirrorCounter(
+  'kiln_view_beacon_limited_total',
+  'View beacons answered 429 (over the per-address limit).',
+  () => beaconLimitStats().limited,
+)
 
 const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
 
@@ -221,9 +337,17 @@ function poolCounter(name: string, help: string, read: (stats: ReturnType<typeof
 poolGauge('kiln_worker_pool_threads', 'Worker threads alive (none while idle).', (stats) => stats.threads)
 poolGauge('kiln_worker_pool_max_threads', 'Worker threads the pool may start.', (stats) => stats.maxThreads)
 poolGauge('kiln_worker_pool_queued', 'Jobs waiting for a thread.', (stats) => stats.queued)
-poolGauge('kiln_worker_pool_last_job_seconds', 'Duration of the last job (0 before the first).', (stats) => (stats.lastJobMs ?? 0) / 1000)
+poolGauge(
+  'kiln_worker_pool_last_job_seconds',
+  'Duration of the last job (0 before the first).',
+  (stats) => (stats.lastJobMs ?? 0) / 1000,
+)
 poolCounter('kiln_worker_pool_jobs_total', 'Jobs run, failed ones included.', (stats) => stats.jobs)
-poolCounter('kiln_worker_pool_failures_total', 'Jobs that failed or timed out, and threads that died.', (stats) => stats.failures)
+poolCounter(
+  'kiln_worker_pool_failures_total',
+  'Jobs that failed or timed out, and threads that died.',
+  (stats) => stats.failures,
+)
 
 new Counter({
   name: 'kiln_compiles_total',
@@ -237,7 +361,11 @@ new Counter({
     this.inc({ result: 'failed' }, stats.compileFailures)
   },
 })
-mirrorCounter('kiln_compile_seconds_total', 'Time spent in successful compiles since start.', () => contentStats().compileMsTotal / 1000)
+mirrorCounter(
+  'kiln_compile_seconds_total',
+  'Time spent in successful compiles since start.',
+  () => contentStats().compileMsTotal / 1000,
+)
 gauge('kiln_compiles_in_flight', 'Compiles under way now.', () => contentStats().inFlight)
 
 new Gauge({

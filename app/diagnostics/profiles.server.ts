@@ -44,7 +44,13 @@ export interface ProfileOptions {
 
 const LABELS: Record<ProfileKind, string> = { heapprofile: 'heap sampling profile', cpuprofile: 'CPU profile' }
 
-export async function profileResponse({ request, userEmail, kind, signal = request.signal, timings }: ProfileOptions): Promise<Response> {
+export async function profileResponse({
+  request,
+  userEmail,
+  kind,
+  signal = request.signal,
+  timings,
+}: ProfileOptions): Promise<Response> {
   const parsed = parseSeconds(new URL(request.url).searchParams.get('seconds'))
   if (!parsed.ok) return diagnosticError(request, 400, parsed.message)
   const headers = attachmentHeaders(diagnosticFilename(kind), 'application/json; charset=utf-8')
@@ -57,7 +63,10 @@ export async function profileResponse({ request, userEmail, kind, signal = reque
   const start = performance.now()
   try {
     session.connect()
-    const profile = kind === 'cpuprofile' ? await cpuProfile(session, parsed.seconds, signal) : await heapProfile(session, parsed.seconds, signal)
+    const profile =
+      kind === 'cpuprofile'
+        ? await cpuProfile(session, parsed.seconds, signal)
+        : await heapProfile(session, parsed.seconds, signal)
     timings?.add('profile', performance.now() - start, LABELS[kind])
     if (profile === null) {
       download.finish('aborted')

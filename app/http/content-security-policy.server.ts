@@ -39,7 +39,9 @@ export const KILN_POLICY_SIGNATURE = "frame-ancestors 'none'"
 
 /** The policy for a response whose inline scripts have these hashes ('sha256-…' sources). */
 export function contentSecurityPolicy(options: PolicyOptions, scriptHashes: readonly string[] = []): string {
-  const scripts = options.development ? ["'self'", "'unsafe-inline'", "'unsafe-eval'"] : ["'self'", ...new Set(scriptHashes)]
+  const scripts = options.development
+    ? ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
+    : ["'self'", ...new Set(scriptHashes)]
   const directives: [string, ...string[]][] = [
     ['default-src', "'self'"],
     ['script-src', ...scripts],

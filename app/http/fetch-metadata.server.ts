@@ -29,8 +29,11 @@ export function isCrossSiteNavigation(request: Request): boolean {
 /** Throws a 403 for a request another site started. */
 export function sameSiteOnly(request: Request): void {
   if (!isCrossSite(request)) return
-  throw new Response('Refused: admin actions can only be started from this site. Open the admin page and start it from there.', {
-    status: 403,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, no-store' },
-  })
+  throw new Response(
+    'Refused: admin actions can only be started from this site. Open the admin page and start it from there.',
+    {
+      status: 403,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, no-store' },
+    },
+  )
 }

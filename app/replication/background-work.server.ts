@@ -43,7 +43,9 @@ export function onRoleChange(role: InstanceRole): void {
       console.error(`[kiln] could not start background work as the new primary: ${(error as Error).message}`)
     }
   } else {
-    console.log(`[kiln] this instance is now a replica of ${role.primaryInstance ?? 'an unknown primary'}: background work stopped`)
+    console.log(
+      `[kiln] this instance is now a replica of ${role.primaryInstance ?? 'an unknown primary'}: background work stopped`,
+    )
     stopBackgroundWork()
   }
 }
@@ -51,4 +53,3 @@ export function onRoleChange(role: InstanceRole): void {
 export function isDoingBackgroundWork(): boolean {
   return backgroundWork
 }
-

@@ -38,10 +38,16 @@ export function readInstanceRole(litefsDir = getConfig().litefsDir): InstanceRol
     // Only "no such file" means primary. Anything else (a folder, no permission) is a
     // replica whose primary is unknown: it must not write.
     if (code === 'ENOENT') return { isPrimary: true, currentInstance, primaryInstance: currentInstance }
-    return { isPrimary: false, currentInstance, primaryInstance: null, problem: `.primary could not be read (${code ?? 'error'})` }
+    return {
+      isPrimary: false,
+      currentInstance,
+      primaryInstance: null,
+      problem: `.primary could not be read (${code ?? 'error'})`,
+    }
   }
   const primaryInstance = content.trim()
-  if (primaryInstance === '') return { isPrimary: false, currentInstance, primaryInstance: null, problem: '.primary is empty' }
+  if (primaryInstance === '')
+    return { isPrimary: false, currentInstance, primaryInstance: null, problem: '.primary is empty' }
   if (/[\s,;="]/.test(primaryInstance) || primaryInstance.length > 253) {
     return { isPrimary: false, currentInstance, primaryInstance: null, problem: '.primary does not hold a hostname' }
   }

@@ -14,7 +14,12 @@ let timer: NodeJS.Timeout | undefined
  * `needsRetry()` says its work did not start (a database not writable yet just after the
  * lease moved), again every RETRY_MS.
  */
-export function watchRole(initial: InstanceRole, onChange: (role: InstanceRole) => void, needsRetry: () => boolean = () => false, pollMs = POLL_MS): void {
+export function watchRole(
+  initial: InstanceRole,
+  onChange: (role: InstanceRole) => void,
+  needsRetry: () => boolean = () => false,
+  pollMs = POLL_MS,
+): void {
   stopWatchingRole()
   let wasPrimary = initial.isPrimary
   let lastCall = Date.now()

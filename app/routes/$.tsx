@@ -7,7 +7,8 @@ export function loader() {
 }
 
 /** The loader always throws, so the root's meta (for errors) is what renders; this is the same, should it not. */
-export const meta: MetaFunction = ({ matches, location }) => seoMeta(siteFromMatches(matches), { title: 'Page not found', path: location.pathname, noindex: true })
+export const meta: MetaFunction = ({ matches, location }) =>
+  seoMeta(siteFromMatches(matches), { title: 'Page not found', path: location.pathname, noindex: true })
 
 export default function NotFound() {
   return null

@@ -23,7 +23,13 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =
   seoMeta(
     siteFromMatches(matches),
     data
-      ? { title: data.title, description: data.description, path: pagePath(data.slug), image: data.socialImage, noindex: data.draft }
+      ? {
+          title: data.title,
+          description: data.description,
+          path: pagePath(data.slug),
+          image: data.socialImage,
+          noindex: data.draft,
+        }
       : { title: 'Not found', path: location.pathname, noindex: true },
   )
 

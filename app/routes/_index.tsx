@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
 import { getConfig } from '../config.server.ts'
-import { refreshIndexIfDue } from '../content/content.server.ts'
+import { rescanContentIfDue } from '../content/content.server.ts'
 import { countEntries, listPosts } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
@@ -11,7 +11,7 @@ import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 const LATEST = 5
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  refreshIndexIfDue(context.timings)
+  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   const db = getDb()
   const config = getConfig()

@@ -1,10 +1,18 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { getConfig } from '../config.server.ts'
 import { getRefresh } from '../content/refresh.server.ts'
-import { SIGNATURE_HEADER, STATUS_SIGNATURE_FORMAT, STATUS_SIGNATURE_HEADER, verifyStatusRead } from '../content/webhook-signature.server.ts'
+import {
+  SIGNATURE_HEADER,
+  STATUS_SIGNATURE_FORMAT,
+  STATUS_SIGNATURE_HEADER,
+  verifyStatusRead,
+} from '../content/webhook-signature.server.ts'
 
 const json = (body: unknown, status: number) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+  })
 
 /**
  * GET /action/refresh-content/<id>: a refresh's status, signed with a timestamp over the

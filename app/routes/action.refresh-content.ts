@@ -5,7 +5,10 @@ import { DELIVERY_HEADER, isDeliveryId, refreshForDelivery } from '../content/we
 import { SIGNATURE_HEADER, readBodyWithLimit, verifySignature } from '../content/webhook-signature.server.ts'
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
+  })
 
 /**
  * POST /action/refresh-content: the content webhook. Signed like a GitHub webhook
@@ -22,7 +25,8 @@ export async function action({ request }: ActionFunctionArgs) {
   // guard keeps the route safe wherever it is mounted.
   const body = await readBodyWithLimit(request, webhookBodyMaxBytes)
   // The rest of the body is left unread, so the connection cannot carry another request.
-  if (body === null) return json({ error: `body larger than ${webhookBodyMaxBytes} bytes` }, 413, { Connection: 'close' })
+  if (body === null)
+    return json({ error: `body larger than ${webhookBodyMaxBytes} bytes` }, 413, { Connection: 'close' })
   if (!verifySignature(refreshSecret, body, request.headers.get(SIGNATURE_HEADER))) {
     return json({ error: `missing or wrong ${SIGNATURE_HEADER} signature` }, 401)
   }

@@ -9,5 +9,11 @@ import { profileResponse } from '../diagnostics/profiles.server.ts'
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdminAction(request, context)
-  return profileResponse({ request, userEmail: admin.email, kind: 'heapprofile', signal: context.clientSignal, timings: context.timings })
+  return profileResponse({
+    request,
+    userEmail: admin.email,
+    kind: 'heapprofile',
+    signal: context.clientSignal,
+    timings: context.timings,
+  })
 }

@@ -10,5 +10,11 @@ import { heapSnapshotResponse } from '../diagnostics/heap-snapshot.server.ts'
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const admin = await requireAdminAction(request, context)
   const gzip = new URL(request.url).searchParams.get('gzip') === '1'
-  return heapSnapshotResponse({ request, userEmail: admin.email, gzip, signal: context.clientSignal, timings: context.timings })
+  return heapSnapshotResponse({
+    request,
+    userEmail: admin.email,
+    gzip,
+    signal: context.clientSignal,
+    timings: context.timings,
+  })
 }

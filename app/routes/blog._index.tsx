@@ -1,7 +1,7 @@
 import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
-import { refreshIndexIfDue } from '../content/content.server.ts'
+import { rescanContentIfDue } from '../content/content.server.ts'
 import { listPosts, listTags } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
@@ -9,7 +9,7 @@ import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  refreshIndexIfDue(context.timings)
+  rescanContentIfDue(context.timings)
   const values = new URL(request.url).searchParams.getAll('tag')
   const db = getDb()
   const includeDrafts = await canSeeDrafts(request)
@@ -19,7 +19,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (values.length > 0) {
     if (values.every((value) => value.trim() === '')) throw redirect('/blog', 301)
     tag = normalizeTag(values[0])
-    if (!isValidTag(tag) || !context.timings.time('db', () => hasPosts(db, tag!, includeDrafts))) throw data({ message: 'Not found' }, { status: 404 })
+    if (!isValidTag(tag) || !context.timings.time('db', () => hasPosts(db, tag!, includeDrafts)))
+      throw data({ message: 'Not found' }, { status: 404 })
     if (values.length > 1 || values[0] !== tag) throw redirect(`/blog?tag=${encodeURIComponent(tag)}`, 301)
   }
   return context.timings.time('db', () => ({
@@ -29,14 +30,19 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   }))
 }
 
-const hasPosts = (db: ReturnType<typeof getDb>, tag: string, includeDrafts: boolean) => listPosts(db, { tag, includeDrafts, limit: 1 }).length > 0
+const hasPosts = (db: ReturnType<typeof getDb>, tag: string, includeDrafts: boolean) =>
+  listPosts(db, { tag, includeDrafts, limit: 1 }).length > 0
 
 // The tag filter selects different posts, so it is part of the canonical URL.
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   seoMeta(
     siteFromMatches(matches),
     data?.tag
-      ? { title: `Posts tagged #${data.tag}`, description: `Every post tagged #${data.tag}.`, path: `/blog?tag=${encodeURIComponent(data.tag)}` }
+      ? {
+          title: `Posts tagged #${data.tag}`,
+          description: `Every post tagged #${data.tag}.`,
+          path: `/blog?tag=${encodeURIComponent(data.tag)}`,
+        }
       : { title: 'All posts', path: '/blog' },
   )
 
@@ -47,7 +53,9 @@ export default function Blog() {
   return (
     <div className="space-y-8">
       <header className="space-y-4">
-        <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">{tag ? `Posts tagged #${tag}` : 'All posts'}</h1>
+        <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">
+          {tag ? `Posts tagged #${tag}` : 'All posts'}
+        </h1>
         <nav aria-label="Filter by tag">
           <ul className="flex flex-wrap gap-2">
             <li>
@@ -57,10 +65,16 @@ export default function Blog() {
             </li>
             {tags.map(({ tag: name, count }) => (
               <li key={name}>
-                <Link to={`/blog?tag=${encodeURIComponent(name)}`} className={chip(name === tag)} aria-current={name === tag ? 'page' : undefined}>
+                <Link
+                  to={`/blog?tag=${encodeURIComponent(name)}`}
+                  className={chip(name === tag)}
+                  aria-current={name === tag ? 'page' : undefined}
+                >
                   #{name}{' '}
                   {/* Not opacity: faded text over the chip falls under 4.5:1. font-normal sets the count apart. */}
-                  <span className={name === tag ? 'font-normal' : 'font-normal text-zinc-600 dark:text-zinc-300'}>{count}</span>
+                  <span className={name === tag ? 'font-normal' : 'font-normal text-zinc-600 dark:text-zinc-300'}>
+                    {count}
+                  </span>
                 </Link>
               </li>
             ))}

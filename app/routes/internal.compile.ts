@@ -7,7 +7,10 @@ import { INTERNAL_SIGNATURE_HEADER, verifyInternal } from '../replication/intern
 const MAX_BODY = 16 * 1024
 
 const json = (body: unknown, status: number) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+  })
 
 /**
  * POST /internal/compile: a replica asks the primary to compile and store a post or page
@@ -18,7 +21,8 @@ const json = (body: unknown, status: number) =>
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== 'POST') return json({ error: 'use POST' }, 405)
   const { internalToken } = getConfig()
-  if (!internalToken) return json({ error: 'internal requests are not enabled: set INTERNAL_TOKEN on every instance' }, 503)
+  if (!internalToken)
+    return json({ error: 'internal requests are not enabled: set INTERNAL_TOKEN on every instance' }, 503)
   const body = await readBodyWithLimit(request, MAX_BODY)
   if (body === null) return json({ error: 'body too large' }, 413)
   const text = body.toString('utf8')

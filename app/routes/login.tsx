@@ -1,4 +1,11 @@
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node'
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
 import { deviceCookie, knownDevice } from '../auth/device.server.ts'
 import { attemptLogin } from '../auth/login.server.ts'
@@ -10,7 +17,8 @@ export const meta: MetaFunction = () => [{ title: 'Sign in' }, { name: 'robots',
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getUser(request)
-  if (user) throw redirect(safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '/admin', requestOrigins(request)))
+  if (user)
+    throw redirect(safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '/admin', requestOrigins(request)))
   return null
 }
 
@@ -25,7 +33,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const device = knownDevice(request)
     const result = await attemptLogin(email, password, context.clientAddress, device)
     if (!result.ok) {
-      if (result.reason === 'busy') return data({ error: 'Too many sign-ins at once. Try again in a few seconds.' }, { status: 503, headers: { 'Retry-After': '5' } })
+      if (result.reason === 'busy')
+        return data(
+          { error: 'Too many sign-ins at once. Try again in a few seconds.' },
+          { status: 503, headers: { 'Retry-After': '5' } },
+        )
       return result.reason === 'locked'
         ? data({ error: `Too many failed sign-ins. Try again in ${result.retryInMinutes} minutes.` }, { status: 429 })
         : data({ error: 'Email or password is incorrect.' }, { status: 401 })
@@ -71,11 +83,18 @@ export default function Login() {
           <input name="password" type="password" autoComplete="current-password" required className={field} />
         </label>
         {actionData?.error ? (
-          <p role="alert" className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">
+          <p
+            role="alert"
+            className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200"
+          >
             {actionData.error}
           </p>
         ) : null}
-        <button type="submit" disabled={submitting} className="w-full rounded-md bg-amber-700 px-4 py-2 font-medium text-white hover:bg-amber-800 disabled:opacity-60">
+        <button
+          type="submit"
+          disabled={submitting}
+          className="w-full rounded-md bg-amber-700 px-4 py-2 font-medium text-white hover:bg-amber-800 disabled:opacity-60"
+        >
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>
       </Form>

@@ -13,14 +13,19 @@ export async function action({ request }: ActionFunctionArgs) {
     // no form: home
   }
   try {
-    return redirect(safeRedirect(to, '/', requestOrigins(request)), { headers: { 'Set-Cookie': await destroySession(request) } })
+    return redirect(safeRedirect(to, '/', requestOrigins(request)), {
+      headers: { 'Set-Cookie': await destroySession(request) },
+    })
   } catch (error) {
     // The session row could not be deleted (full or read-only disk): say so instead of
     // clearing the cookie and leaving a live session behind.
     const failure = asWriteFailure(error, 'sign you out')
     if (!failure) throw error
     logWriteFailure('sign-out', failure, error)
-    return new Response(failure.message, { status: 503, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...writeFailureHeaders(failure) } })
+    return new Response(failure.message, {
+      status: 503,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8', ...writeFailureHeaders(failure) },
+    })
   }
 }
 

@@ -3,7 +3,8 @@ import { loadEntry } from '../content/content.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { mdxModuleSource, mdxModuleVersion } from '../content/mdx-module.server.ts'
 
-const notFound = () => new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+const notFound = () =>
+  new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
 
 /**
  * GET /mdx/<post|page>/<slug>/<version>.js: a post's compiled MDX as a module for the
@@ -15,7 +16,9 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const kind = params.kind
   const version = /^([A-Za-z0-9_-]+)\.js$/.exec(params.file ?? '')?.[1]
   if ((kind !== 'post' && kind !== 'page') || !version) return notFound()
-  const result = await loadEntry(kind, params.slug ?? '', context.timings, { includeDrafts: await canSeeDrafts(request) })
+  const result = await loadEntry(kind, params.slug ?? '', context.timings, {
+    includeDrafts: await canSeeDrafts(request),
+  })
   if (result.status !== 'ok') return notFound()
   const code = result.compiled.code
   const current = mdxModuleVersion(code) === version && !result.entry.draft

@@ -10,7 +10,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const access = metricsAccess(request)
   if (access === 'closed') return new Response('Not found\n', { status: 404, headers: noStore })
   if (access === 'denied') {
-    return new Response('A valid bearer token is required.\n', { status: 401, headers: { ...noStore, 'WWW-Authenticate': 'Bearer realm="kiln-metrics"' } })
+    return new Response('A valid bearer token is required.\n', {
+      status: 401,
+      headers: { ...noStore, 'WWW-Authenticate': 'Bearer realm="kiln-metrics"' },
+    })
   }
   const { body, contentType } = await renderMetrics()
   return new Response(body, { headers: { 'Cache-Control': 'no-store', 'Content-Type': contentType } })

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useNavigation, useSubmit } from '@remix-run/
 import { useEffect, useRef } from 'react'
 import { formatDate } from '../components/dates.ts'
 import { DraftBadge } from '../components/post-list.tsx'
-import { refreshIndexIfDue } from '../content/content.server.ts'
+import { rescanContentIfDue } from '../content/content.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { searchEntries } from '../search/search-index.server.ts'
@@ -12,7 +12,7 @@ import { MAX_QUERY_LENGTH, normalizeQuery, type SnippetPart } from '../search/se
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = normalizeQuery(new URL(request.url).searchParams.get('q'))
   if (!query) return { query, total: 0, results: [] }
-  refreshIndexIfDue(context.timings)
+  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   const { total, hits } = context.timings.time('db', () => searchEntries(getDb(), query, { includeDrafts }))
   return { query, total, results: hits }
@@ -31,7 +31,10 @@ function Marked({ parts }: { parts: SnippetPart[] }) {
     <>
       {parts.map((part, index) =>
         part.match ? (
-          <mark key={index} className="rounded-sm bg-amber-200 px-0.5 text-zinc-950 dark:bg-amber-500/40 dark:text-white">
+          <mark
+            key={index}
+            className="rounded-sm bg-amber-200 px-0.5 text-zinc-950 dark:bg-amber-500/40 dark:text-white"
+          >
             {part.text}
           </mark>
         ) : (
@@ -80,7 +83,10 @@ export default function Search() {
           onChange={(event) => {
             const form = event.currentTarget.form
             clearTimeout(timer.current)
-            timer.current = setTimeout(() => submit(form, { replace: true, preventScrollReset: true }), TYPING_DEBOUNCE_MS)
+            timer.current = setTimeout(
+              () => submit(form, { replace: true, preventScrollReset: true }),
+              TYPING_DEBOUNCE_MS,
+            )
           }}
         />
         <button type="submit" className="rounded-md bg-amber-700 px-4 py-2 font-medium text-white hover:bg-amber-800">
@@ -105,7 +111,10 @@ export default function Search() {
             {results.map((hit) => (
               <li key={`${hit.kind}:${hit.slug}`} className="space-y-1.5 py-5 first:pt-0">
                 <h3 className="text-lg font-semibold tracking-tight text-zinc-950 dark:text-white">
-                  <Link to={hit.kind === 'post' ? `/blog/${hit.slug}` : `/${hit.slug}`} className="hover:text-amber-700 dark:hover:text-amber-400">
+                  <Link
+                    to={hit.kind === 'post' ? `/blog/${hit.slug}` : `/${hit.slug}`}
+                    className="hover:text-amber-700 dark:hover:text-amber-400"
+                  >
                     <Marked parts={hit.title} />
                   </Link>
                   {hit.draft ? <DraftBadge /> : null}

@@ -1,7 +1,7 @@
 import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
-import { refreshIndexIfDue } from '../content/content.server.ts'
+import { rescanContentIfDue } from '../content/content.server.ts'
 import { listPosts } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
@@ -12,7 +12,7 @@ import { tagPath } from '../seo/urls.ts'
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const tag = normalizeTag(params.tag ?? '')
   if (!isValidTag(tag)) throw data({ message: 'Not found' }, { status: 404 })
-  refreshIndexIfDue(context.timings)
+  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   const posts = context.timings.time('db', () => listPosts(getDb(), { tag, includeDrafts }).map(toSummary))
   if (posts.length === 0) throw data({ message: 'Not found' }, { status: 404 })
@@ -25,7 +25,11 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =
   seoMeta(
     siteFromMatches(matches),
     data
-      ? { title: `#${data.tag}`, description: `${data.posts.length} ${data.posts.length === 1 ? 'post' : 'posts'} tagged #${data.tag}.`, path: tagPath(data.tag) }
+      ? {
+          title: `#${data.tag}`,
+          description: `${data.posts.length} ${data.posts.length === 1 ? 'post' : 'posts'} tagged #${data.tag}.`,
+          path: tagPath(data.tag),
+        }
       : { title: 'Not found', path: location.pathname, noindex: true },
   )
 
@@ -36,7 +40,10 @@ export default function Tag() {
       <header className="space-y-2">
         <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">#{tag}</h1>
         <p className="text-zinc-600 dark:text-zinc-400">
-          {posts.length} {posts.length === 1 ? 'post' : 'posts'} · <Link to="/tags" className="text-amber-700 underline underline-offset-2 dark:text-amber-400">all tags</Link>
+          {posts.length} {posts.length === 1 ? 'post' : 'posts'} ·{' '}
+          <Link to="/tags" className="text-amber-700 underline underline-offset-2 dark:text-amber-400">
+            all tags
+          </Link>
         </p>
       </header>
       <PostList posts={posts} />

@@ -1,18 +1,23 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { refreshIndexIfDue } from '../content/content.server.ts'
+import { rescanContentIfDue } from '../content/content.server.ts'
 import { listTags } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  refreshIndexIfDue(context.timings)
+  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   return { tags: context.timings.time('db', () => listTags(getDb(), { includeDrafts })) }
 }
 
-export const meta: MetaFunction<typeof loader> = ({ matches }) => seoMeta(siteFromMatches(matches), { title: 'Tags', description: 'Every tag of the blog, with its posts.', path: '/tags' })
+export const meta: MetaFunction<typeof loader> = ({ matches }) =>
+  seoMeta(siteFromMatches(matches), {
+    title: 'Tags',
+    description: 'Every tag of the blog, with its posts.',
+    path: '/tags',
+  })
 
 export default function Tags() {
   const { tags } = useLoaderData<typeof loader>()

@@ -20,14 +20,19 @@ export interface SearchDocument {
 
 /** Adds or replaces an entry's document. Call inside the sync's transaction. */
 export function writeSearchDocument(db: DB, doc: SearchDocument): void {
-  const existing = db.prepare('SELECT id FROM search_documents WHERE kind = ? AND slug = ?').get(doc.kind, doc.slug) as { id: number } | undefined
+  const existing = db.prepare('SELECT id FROM search_documents WHERE kind = ? AND slug = ?').get(doc.kind, doc.slug) as
+    { id: number } | undefined
   let id: number
   if (existing) {
     id = existing.id
     db.prepare('UPDATE search_documents SET source_hash = ? WHERE id = ?').run(doc.sourceHash, id)
     db.prepare('DELETE FROM search_index WHERE rowid = ?').run(id)
   } else {
-    id = Number(db.prepare('INSERT INTO search_documents (kind, slug, source_hash) VALUES (?, ?, ?)').run(doc.kind, doc.slug, doc.sourceHash).lastInsertRowid)
+    id = Number(
+      db
+        .prepare('INSERT INTO search_documents (kind, slug, source_hash) VALUES (?, ?, ?)')
+        .run(doc.kind, doc.slug, doc.sourceHash).lastInsertRowid,
+    )
   }
   db.prepare('INSERT INTO search_index (rowid, title, description, tags, body) VALUES (?, ?, ?, ?, ?)').run(
     id,
@@ -39,7 +44,8 @@ export function writeSearchDocument(db: DB, doc: SearchDocument): void {
 }
 
 export function deleteSearchDocument(db: DB, kind: string, slug: string): void {
-  const existing = db.prepare('SELECT id FROM search_documents WHERE kind = ? AND slug = ?').get(kind, slug) as { id: number } | undefined
+  const existing = db.prepare('SELECT id FROM search_documents WHERE kind = ? AND slug = ?').get(kind, slug) as
+    { id: number } | undefined
   if (!existing) return
   db.prepare('DELETE FROM search_index WHERE rowid = ?').run(existing.id)
   db.prepare('DELETE FROM search_documents WHERE id = ?').run(existing.id)
@@ -47,7 +53,11 @@ export function deleteSearchDocument(db: DB, kind: string, slug: string): void {
 
 /** kind:slug -> the source hash its search document was made from. */
 export function indexedSearchHashes(db: DB): Map<string, string> {
-  const rows = db.prepare('SELECT kind, slug, source_hash FROM search_documents').all() as { kind: string; slug: string; source_hash: string }[]
+  const rows = db.prepare('SELECT kind, slug, source_hash FROM search_documents').all() as {
+    kind: string
+    slug: string
+    source_hash: string
+  }[]
   return new Map(rows.map((row) => [`${row.kind}:${row.slug}`, row.source_hash]))
 }
 
@@ -103,7 +113,11 @@ export const MAX_SEARCH_LIMIT = 50
  * JavaScript over a bounded prefix of each text (makeSnippet), and at most
  * MAX_SEARCH_LIMIT rows get one. other/bench-search-abuse.ts measures the worst cases.
  */
-export function searchEntries(db: DB, query: string, { includeDrafts = false, limit = 20 }: SearchOptions = {}): SearchResults {
+export function searchEntries(
+  db: DB,
+  query: string,
+  { includeDrafts = false, limit = 20 }: SearchOptions = {},
+): SearchResults {
   const terms = queryTerms(query)
   if (!terms) return { total: 0, hits: [] }
   const match = ftsMatch(terms)

@@ -53,14 +53,16 @@ export function extractSearchText(source: string): string {
     prose.push(line)
   }
   flushProse()
-  return parts
-    .join('\n')
-    // The markers search uses to highlight matches never come from content.
-    .replaceAll(MATCH_START, ' ')
-    .replaceAll(MATCH_END, ' ')
-    .replace(/[ \t]+/g, ' ')
-    .replace(/\s*\n\s*/g, '\n')
-    .trim()
+  return (
+    parts
+      .join('\n')
+      // The markers search uses to highlight matches never come from content.
+      .replaceAll(MATCH_START, ' ')
+      .replaceAll(MATCH_END, ' ')
+      .replace(/[ \t]+/g, ' ')
+      .replace(/\s*\n\s*/g, '\n')
+      .trim()
+  )
 }
 
 function proseWords(text: string): string {
@@ -146,7 +148,9 @@ export function toFtsQuery(raw: string): string | null {
 }
 
 export function ftsMatch({ phrases, prefix }: QueryTerms): string {
-  return phrases.map((words, index) => `"${words.join(' ')}"${prefix && index === phrases.length - 1 ? '*' : ''}`).join(' AND ')
+  return phrases
+    .map((words, index) => `"${words.join(' ')}"${prefix && index === phrases.length - 1 ? '*' : ''}`)
+    .join(' AND ')
 }
 
 /** How much of a text makeSnippet looks through for a match: its work is bounded by this, not by the post. */
@@ -173,8 +177,12 @@ function wordPattern({ phrases, prefix }: QueryTerms): RegExp {
     }),
   )
   // Longest first, so "reactive" is not cut at "react".
-  const alternatives = [...words].sort(([a], [b]) => b.length - a.length)
-    .map(([word, isPrefix]) => `${[...word].map((char) => `${escapeRegExp(char)}\\p{M}*`).join('')}${isPrefix ? '[\\p{L}\\p{N}\\p{M}]*' : '(?![\\p{L}\\p{N}\\p{M}])'}`)
+  const alternatives = [...words]
+    .sort(([a], [b]) => b.length - a.length)
+    .map(
+      ([word, isPrefix]) =>
+        `${[...word].map((char) => `${escapeRegExp(char)}\\p{M}*`).join('')}${isPrefix ? '[\\p{L}\\p{N}\\p{M}]*' : '(?![\\p{L}\\p{N}\\p{M}])'}`,
+    )
   return new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternatives.join('|')})`, 'giu')
 }
 
@@ -208,7 +216,6 @@ export interface SnippetPart {
   match: boolean
 }
 
-
 /**
  * Splits FTS5 snippet() or highlight() output (matches between MATCH_START and MATCH_END)
  * into parts. The page renders them as text and <mark> elements, so nothing in a post
@@ -224,5 +231,7 @@ export function splitSnippet(marked: string): SnippetPart[] {
     last = match.index + match[0].length
   }
   if (last < marked.length) parts.push({ text: marked.slice(last), match: false })
-  return parts.map((part) => ({ ...part, text: part.text.replaceAll(MATCH_START, '').replaceAll(MATCH_END, '') })).filter((part) => part.text.length > 0)
+  return parts
+    .map((part) => ({ ...part, text: part.text.replaceAll(MATCH_START, '').replaceAll(MATCH_END, '') }))
+    .filter((part) => part.text.length > 0)
 }

@@ -17,7 +17,11 @@ import { absolutizeHtml } from './urls.ts'
 const MAX_ENTRIES = 500
 const MAX_BYTES = 32 * 1024 * 1024
 
-const cache = new LRUCache<string, string>({ max: MAX_ENTRIES, maxSize: MAX_BYTES, sizeCalculation: (html) => Math.max(1, html.length) })
+const cache = new LRUCache<string, string>({
+  max: MAX_ENTRIES,
+  maxSize: MAX_BYTES,
+  sizeCalculation: (html) => Math.max(1, html.length),
+})
 const counters = { hits: 0, misses: 0, failures: 0, renderMsTotal: 0 }
 
 export function entryHtmlCacheStats() {
@@ -43,7 +47,9 @@ export function renderEntryHtml(entry: RenderableEntry): string {
   counters.misses++
   const start = performance.now()
   try {
-    const markup = renderToStaticMarkup(<MdxContent cacheKey={entry.cacheKey} code={entry.code} missing={entry.missingComponents} />)
+    const markup = renderToStaticMarkup(
+      <MdxContent cacheKey={entry.cacheKey} code={entry.code} missing={entry.missingComponents} />,
+    )
     const html = absolutizeHtml(dropInertStyles(markup), entry.url)
     cache.set(entry.cacheKey, html)
     return html

@@ -8,7 +8,7 @@
 import { markContentOnly } from '../http/page-cache.server.ts'
 import { Feed, type Item } from 'feed'
 import type { Timings } from '../timing.server.ts'
-import { loadEntry, refreshIndexIfDue } from '../content/content.server.ts'
+import { loadEntry, rescanContentIfDue } from '../content/content.server.ts'
 import { listPosts, type IndexedEntry } from '../content/content-index.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { isQuarantined } from '../content/render-guard.server.ts'
@@ -49,7 +49,13 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   const fallback = (reason: string): FeedPost => {
     console.error(`[kiln] feed: ${entry.path} shown by its description only: ${reason}`)
     const text = entry.description ?? entry.title
-    return { entry, url, description: entry.description, image: socialImageUrl('post', entry.slug, null), html: `<p>${escapeHtml(text)}</p><p><a href="${escapeHtml(url)}">Read “${escapeHtml(entry.title)}” on ${escapeHtml(site.title)}</a></p>` }
+    return {
+      entry,
+      url,
+      description: entry.description,
+      image: socialImageUrl('post', entry.slug, null),
+      html: `<p>${escapeHtml(text)}</p><p><a href="${escapeHtml(url)}">Read “${escapeHtml(entry.title)}” on ${escapeHtml(site.title)}</a></p>`,
+    }
   }
   let result
   try {
@@ -60,12 +66,21 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   if (result.status !== 'ok') return fallback(result.status === 'failed' ? result.failure.message : 'not found')
   const { compiled } = result
   // A version whose component blocked the server once is never rendered again (render-guard.server.ts).
-  if (isQuarantined(getDb(), 'post', entry.slug, compiled.sourceHash)) return fallback('quarantined: its component rendered past RENDER_TIMEOUT_MS')
+  if (isQuarantined(getDb(), 'post', entry.slug, compiled.sourceHash))
+    return fallback('quarantined: its component rendered past RENDER_TIMEOUT_MS')
   const cacheKey = `post:${entry.slug}@${compiled.sourceHash}${compiled.provisional ? `~${compiled.compiledAt}` : ''}`
   const missingComponents = compiled.warnings.flatMap((warning) => (warning.component ? [warning.component] : []))
   try {
-    const html = timings.time('render', () => renderEntryHtml({ cacheKey, code: compiled.code, missingComponents, url }))
-    return { entry, url, html, description: compiled.frontmatter.description, image: socialImageUrl('post', entry.slug, compiled.frontmatter.image ?? null) }
+    const html = timings.time('render', () =>
+      renderEntryHtml({ cacheKey, code: compiled.code, missingComponents, url }),
+    )
+    return {
+      entry,
+      url,
+      html,
+      description: compiled.frontmatter.description,
+      image: socialImageUrl('post', entry.slug, compiled.frontmatter.image ?? null),
+    }
   } catch (error) {
     return fallback(`render failed: ${(error as Error).message}`)
   }
@@ -75,7 +90,7 @@ const toDate = (iso: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${is
 
 /** The feed in the asked format, as text. Compiles the posts among the newest 50 that were never compiled. */
 export async function buildFeed(format: FeedFormat, timings: Timings): Promise<string> {
-  refreshIndexIfDue(timings)
+  rescanContentIfDue(timings)
   const entries = timings.time('db', () => listPosts(getDb(), { limit: FEED_SIZE }))
   // The compile pool queues what it cannot run at once; a stored post costs one query.
   const posts = await Promise.all(entries.map((entry) => loadFeedPost(entry, timings)))
@@ -119,8 +134,15 @@ export async function buildFeed(format: FeedFormat, timings: Timings): Promise<s
       published,
       description: post.description ? xmlSafe(asHtml(post.description)) : undefined,
       content: cdataSafe(post.html),
-      ...(format === 'rss' ? { extensions: [{ name: 'dc:creator', objects: { _text: xmlSafe(site.author) } }] } : { author: [{ name: site.author, link: site.url }] }),
-      category: entry.tags.map((tag) => ({ name: tag, term: tag, domain: absoluteUrl(site.url, tagPath(tag)), scheme: absoluteUrl(site.url, '/tags') })),
+      ...(format === 'rss'
+        ? { extensions: [{ name: 'dc:creator', objects: { _text: xmlSafe(site.author) } }] }
+        : { author: [{ name: site.author, link: site.url }] }),
+      category: entry.tags.map((tag) => ({
+        name: tag,
+        term: tag,
+        domain: absoluteUrl(site.url, tagPath(tag)),
+        scheme: absoluteUrl(site.url, '/tags'),
+      })),
     }
     feed.addItem(item)
   }

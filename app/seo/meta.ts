@@ -52,7 +52,8 @@ export function isoDateTime(date: string): string {
 }
 
 export function seoMeta(site: SiteSeo | null, page: PageSeo): MetaDescriptor[] {
-  if (!site) return [{ title: page.title }, ...(page.description ? [{ name: 'description', content: page.description }] : [])]
+  if (!site)
+    return [{ title: page.title }, ...(page.description ? [{ name: 'description', content: page.description }] : [])]
   const description = page.description || site.description
   const url = absoluteUrl(site.url, page.path)
   const image = page.image || absoluteUrl(site.url, siteImagePath)
@@ -88,7 +89,9 @@ export function seoMeta(site: SiteSeo | null, page: PageSeo): MetaDescriptor[] {
         mainEntityOfPage: url,
         image,
         ...(article.published ? { datePublished: isoDateTime(article.published) } : {}),
-        ...(article.published || article.modified ? { dateModified: isoDateTime(article.modified ?? article.published ?? '') } : {}),
+        ...(article.published || article.modified
+          ? { dateModified: isoDateTime(article.modified ?? article.published ?? '') }
+          : {}),
         author: { '@type': 'Person', name: site.author },
         publisher: { '@type': 'Organization', name: site.title, url: site.url },
         keywords: article.tags.join(', '),

@@ -4,5 +4,10 @@ import type { SiteSeo } from './meta.ts'
 
 export function siteSeo(): SiteSeo {
   const config = getConfig()
-  return { title: config.siteTitle, description: config.siteDescription, url: config.siteUrl, author: config.siteAuthor }
+  return {
+    title: config.siteTitle,
+    description: config.siteDescription,
+    url: config.siteUrl,
+    author: config.siteAuthor,
+  }
 }

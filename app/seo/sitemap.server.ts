@@ -8,7 +8,7 @@
  */
 import { markContentOnly } from '../http/page-cache.server.ts'
 import { listPages, listPosts, type IndexedEntry } from '../content/content-index.server.ts'
-import { refreshIndexIfDue } from '../content/content.server.ts'
+import { rescanContentIfDue } from '../content/content.server.ts'
 import { isValidTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
@@ -20,7 +20,13 @@ interface SitemapUrl {
   lastmod: string | null
 }
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+const escapeXml = (text: string) =>
+  text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
 
 const changedAt = (entry: IndexedEntry) => entry.updated ?? entry.date
 /** The later of two ISO dates (a day and a timestamp compare correctly as text). */
@@ -34,7 +40,8 @@ export function sitemapUrls(): SitemapUrl[] {
   const newest = posts.reduce<string | null>((latest, post) => later(latest, changedAt(post)), null)
   const tags = new Map<string, string | null>()
   // Only tags that have a page: one no URL can name (markup, quotes) would be a listed 404.
-  for (const post of posts) for (const tag of post.tags.filter(isValidTag)) tags.set(tag, later(tags.get(tag) ?? null, changedAt(post)))
+  for (const post of posts)
+    for (const tag of post.tags.filter(isValidTag)) tags.set(tag, later(tags.get(tag) ?? null, changedAt(post)))
   return [
     { path: '/', lastmod: newest },
     { path: '/blog', lastmod: newest },
@@ -46,27 +53,43 @@ export function sitemapUrls(): SitemapUrl[] {
 }
 
 export function buildSitemap(timings: Timings): string {
-  refreshIndexIfDue(timings)
+  rescanContentIfDue(timings)
   const site = siteSeo()
   const urls = timings.time('db', sitemapUrls)
   const body = urls
-    .map(({ path, lastmod }) => `  <url>\n    <loc>${escapeXml(absoluteUrl(site.url, path))}</loc>\n${lastmod ? `    <lastmod>${escapeXml(lastmod)}</lastmod>\n` : ''}  </url>`)
+    .map(
+      ({ path, lastmod }) =>
+        `  <url>\n    <loc>${escapeXml(absoluteUrl(site.url, path))}</loc>\n${lastmod ? `    <lastmod>${escapeXml(lastmod)}</lastmod>\n` : ''}  </url>`,
+    )
     .join('\n')
   return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}\n</urlset>\n`
 }
 
 export function sitemapResponse(timings: Timings): Response {
-  const headers = markContentOnly(new Headers({ 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' }))
+  const headers = markContentOnly(
+    new Headers({ 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' }),
+  )
   return new Response(buildSitemap(timings), { headers })
 }
 
 /** Everything may be crawled but the admin, the webhooks and requests between instances; the sitemap says what there is. */
 export function robotsTxt(): string {
   const site = siteSeo()
-  return ['User-agent: *', 'Disallow: /admin', 'Disallow: /action/', 'Disallow: /login', 'Disallow: /internal/', '', `Sitemap: ${absoluteUrl(site.url, '/sitemap.xml')}`, ''].join('\n')
+  return [
+    'User-agent: *',
+    'Disallow: /admin',
+    'Disallow: /action/',
+    'Disallow: /login',
+    'Disallow: /internal/',
+    '',
+    `Sitemap: ${absoluteUrl(site.url, '/sitemap.xml')}`,
+    '',
+  ].join('\n')
 }
 
 export function robotsResponse(): Response {
-  const headers = markContentOnly(new Headers({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }))
+  const headers = markContentOnly(
+    new Headers({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
+  )
   return new Response(robotsTxt(), { headers })
 }

@@ -6,7 +6,8 @@
 export const SOCIAL_IMAGE_WIDTH = 1200
 export const SOCIAL_IMAGE_HEIGHT = 630
 
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+const escapeXml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /**
  * Breaks a title into at most `maxLines` lines of about `maxChars` characters, at spaces
@@ -53,12 +54,22 @@ function layoutTitle(title: string): { size: number; lines: string[] } {
 }
 
 /** The card as SVG: the site's title above, the title in large type, the site's host below. */
-export function socialCardSvg({ siteTitle, title, footer }: { siteTitle: string; title: string; footer: string }): string {
+export function socialCardSvg({
+  siteTitle,
+  title,
+  footer,
+}: {
+  siteTitle: string
+  title: string
+  footer: string
+}): string {
   const { size, lines } = layoutTitle(title)
   const lineHeight = Math.round(size * 1.15)
   const blockHeight = lineHeight * lines.length
   const top = Math.round((SOCIAL_IMAGE_HEIGHT - blockHeight) / 2 + size * 0.8)
-  const tspans = lines.map((line, index) => `<tspan x="80" y="${top + index * lineHeight}">${escapeXml(line)}</tspan>`).join('')
+  const tspans = lines
+    .map((line, index) => `<tspan x="80" y="${top + index * lineHeight}">${escapeXml(line)}</tspan>`)
+    .join('')
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${SOCIAL_IMAGE_WIDTH}" height="${SOCIAL_IMAGE_HEIGHT}" viewBox="0 0 ${SOCIAL_IMAGE_WIDTH} ${SOCIAL_IMAGE_HEIGHT}">
 <rect width="100%" height="100%" fill="#18181b"/>
 <rect x="0" y="0" width="16" height="${SOCIAL_IMAGE_HEIGHT}" fill="#d97706"/>

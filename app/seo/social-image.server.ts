@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { getConfig, projectRoot } from '../config.server.ts'
-import { refreshIndexIfDue } from '../content/content.server.ts'
+import { rescanContentIfDue } from '../content/content.server.ts'
 import { getEntry } from '../content/content-index.server.ts'
 import { isValidSlug } from '../content/slug.ts'
 import type { EntryKind } from '../content/source.server.ts'
@@ -23,7 +23,10 @@ import { absoluteUrl, entryPath, postImagePath, resolveUrl, siteImagePath } from
 /** Bumped when the card's design changes, so ETags and cache keys of old designs lapse. */
 const DESIGN_VERSION = 1
 
-const FONT_FILES = [path.join(projectRoot, 'fonts', 'Inter_400Regular.ttf'), path.join(projectRoot, 'fonts', 'Inter_700Bold.ttf')]
+const FONT_FILES = [
+  path.join(projectRoot, 'fonts', 'Inter_400Regular.ttf'),
+  path.join(projectRoot, 'fonts', 'Inter_700Bold.ttf'),
+]
 
 const MAX_ENTRIES = 200
 /** A card is 20-60 KB; 16 MiB holds a few hundred of them. */
@@ -34,13 +37,24 @@ interface SocialImage {
   etag: string
 }
 
-const cache = new LRUCache<string, SocialImage>({ max: MAX_ENTRIES, maxSize: MAX_BYTES, sizeCalculation: (image) => Math.max(1, image.png.length) })
+const cache = new LRUCache<string, SocialImage>({
+  max: MAX_ENTRIES,
+  maxSize: MAX_BYTES,
+  sizeCalculation: (image) => Math.max(1, image.png.length),
+})
 const counters = { hits: 0, misses: 0, renders: 0, failures: 0, renderMsTotal: 0 }
 /** Renders in progress by key: concurrent requests for one card share one render. */
 const inFlight = new Map<string, Promise<SocialImage>>()
 
 export function socialImageCacheStats() {
-  return { maxEntries: MAX_ENTRIES, maxBytes: MAX_BYTES, entries: cache.size, bytes: cache.calculatedSize, inFlight: inFlight.size, ...counters }
+  return {
+    maxEntries: MAX_ENTRIES,
+    maxBytes: MAX_BYTES,
+    entries: cache.size,
+    bytes: cache.calculatedSize,
+    inFlight: inFlight.size,
+    ...counters,
+  }
 }
 
 /**
@@ -53,7 +67,10 @@ export function socialImageUrl(kind: EntryKind, slug: string, image: string | nu
   return absoluteUrl(siteUrl, kind === 'post' ? postImagePath(slug) : siteImagePath)
 }
 
-async function renderCard(key: string, card: { siteTitle: string; title: string; footer: string }): Promise<SocialImage> {
+async function renderCard(
+  key: string,
+  card: { siteTitle: string; title: string; footer: string },
+): Promise<SocialImage> {
   const hit = cache.get(key)
   if (hit) {
     counters.hits++
@@ -95,21 +112,30 @@ const hostOf = (url: string) => new URL(url).host
 /** The card of a published post, or null when there is no such post. */
 export async function postSocialImage(slug: string, timings: Timings): Promise<SocialImage | null> {
   if (!isValidSlug(slug)) return null
-  refreshIndexIfDue(timings)
+  rescanContentIfDue(timings)
   const entry = timings.time('db', () => getEntry(getDb(), 'post', slug))
   if (!entry || entry.draft || entry.frontmatterError) return null
   const config = getConfig()
   // The title comes from the source, so its hash says when the card must change; the
   // site's title is part of the key too, as it is drawn on every card.
   const key = `post:${slug}@${entry.sourceHash}:${config.siteTitle}:${config.siteUrl}:v${DESIGN_VERSION}`
-  return timings.timeAsync('render', () => renderCard(key, { siteTitle: config.siteTitle, title: entry.title, footer: hostOf(config.siteUrl) }), 'social image')
+  return timings.timeAsync(
+    'render',
+    () => renderCard(key, { siteTitle: config.siteTitle, title: entry.title, footer: hostOf(config.siteUrl) }),
+    'social image',
+  )
 }
 
 /** The site's own card, for the home page, lists and pages. */
 export function siteSocialImage(timings: Timings): Promise<SocialImage> {
   const config = getConfig()
   const key = `site:${config.siteTitle}:${config.siteDescription}:${config.siteUrl}:v${DESIGN_VERSION}`
-  return timings.timeAsync('render', () => renderCard(key, { siteTitle: config.siteTitle, title: config.siteDescription, footer: hostOf(config.siteUrl) }), 'social image')
+  return timings.timeAsync(
+    'render',
+    () =>
+      renderCard(key, { siteTitle: config.siteTitle, title: config.siteDescription, footer: hostOf(config.siteUrl) }),
+    'social image',
+  )
 }
 
 /** A card as an HTTP response: cacheable by anyone, revalidated by its ETag. */
@@ -132,12 +158,15 @@ export function socialImageResponse(request: Request, image: SocialImage): Respo
  * naming the problem when resvg could not draw it (the page that links it still works).
  */
 export async function socialImageRoute(request: Request, load: () => Promise<SocialImage | null>): Promise<Response> {
-  const text = (status: number, body: string) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  const text = (status: number, body: string) =>
+    new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   let image: SocialImage | null
   try {
     image = await load()
   } catch (error) {
-    console.error(`[kiln] social image for ${new URL(request.url).pathname} could not be drawn: ${(error as Error).message}`)
+    console.error(
+      `[kiln] social image for ${new URL(request.url).pathname} could not be drawn: ${(error as Error).message}`,
+    )
     return text(500, 'The social image could not be drawn.')
   }
   return image ? socialImageResponse(request, image) : text(404, 'Not found')

@@ -32,8 +32,12 @@ export function resolveUrl(value: string, base: string): string {
 }
 
 const decodeAttribute = (value: string) =>
-  value.replace(/&(amp|quot|#x27|#39|lt|gt);/g, (_, name: string) => ({ amp: '&', quot: '"', '#x27': "'", '#39': "'", lt: '<', gt: '>' })[name] ?? '')
-const encodeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  value.replace(
+    /&(amp|quot|#x27|#39|lt|gt);/g,
+    (_, name: string) => ({ amp: '&', quot: '"', '#x27': "'", '#39': "'", lt: '<', gt: '>' })[name] ?? '',
+  )
+const encodeAttribute = (value: string) =>
+  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 /**
  * Makes every href, src, poster and srcset in HTML absolute against `base` (the page the
@@ -42,22 +46,25 @@ const encodeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(
  * always writes attributes as ` name="value"` with the value escaped.
  */
 export function absolutizeHtml(html: string, base: string): string {
-  return html.replace(/(\s)(href|src|poster|srcset)="([^"]*)"/gi, (_match, space: string, name: string, raw: string) => {
-    const value = decodeAttribute(raw)
-    let resolved: string
-    if (name.toLowerCase() === 'srcset') {
-      // "a.png 1x, b.png 2x": each candidate's URL, leaving its descriptor alone.
-      resolved = value
-        .split(',')
-        .map((candidate) => {
-          const [url, ...descriptor] = candidate.trim().split(/\s+/)
-          return url ? [resolveUrl(url, base), ...descriptor].join(' ') : candidate
-        })
-        .join(', ')
-    } else {
-      // mailto:, data: and other schemes are already absolute: URL keeps them as they are.
-      resolved = resolveUrl(value, base)
-    }
-    return `${space}${name}="${encodeAttribute(resolved)}"`
-  })
+  return html.replace(
+    /(\s)(href|src|poster|srcset)="([^"]*)"/gi,
+    (_match, space: string, name: string, raw: string) => {
+      const value = decodeAttribute(raw)
+      let resolved: string
+      if (name.toLowerCase() === 'srcset') {
+        // "a.png 1x, b.png 2x": each candidate's URL, leaving its descriptor alone.
+        resolved = value
+          .split(',')
+          .map((candidate) => {
+            const [url, ...descriptor] = candidate.trim().split(/\s+/)
+            return url ? [resolveUrl(url, base), ...descriptor].join(' ') : candidate
+          })
+          .join(', ')
+      } else {
+        // mailto:, data: and other schemes are already absolute: URL keeps them as they are.
+        resolved = resolveUrl(value, base)
+      }
+      return `${space}${name}="${encodeAttribute(resolved)}"`
+    },
+  )
 }

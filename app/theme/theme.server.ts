@@ -25,7 +25,10 @@ export function themeCookie(theme: ThemeChoice): string {
 }
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
+  })
 
 /**
  * POST /action/theme with `theme` = system | light | dark. A plain form post (no

@@ -6,7 +6,9 @@ export const THEME_CHOICES = ['system', 'light', 'dark'] as const
 export type ThemeChoice = (typeof THEME_CHOICES)[number]
 
 export function parseThemeChoice(value: unknown): ThemeChoice | null {
-  return typeof value === 'string' && (THEME_CHOICES as readonly string[]).includes(value) ? (value as ThemeChoice) : null
+  return typeof value === 'string' && (THEME_CHOICES as readonly string[]).includes(value)
+    ? (value as ThemeChoice)
+    : null
 }
 
 /** `<meta name="color-scheme">` for a choice: the browser's own widgets and scrollbars follow it. */

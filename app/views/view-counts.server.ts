@@ -80,7 +80,11 @@ function dailySalt(day: string): Buffer {
 }
 
 function clientHash(day: string, client: ViewClient): string {
-  return crypto.createHash('sha256').update(dailySalt(day)).update(`\0${client.address}\0${client.userAgent}`).digest('base64url')
+  return crypto
+    .createHash('sha256')
+    .update(dailySalt(day))
+    .update(`\0${client.address}\0${client.userAgent}`)
+    .digest('base64url')
 }
 
 export function getViewCount(db: DB, slug: string): number {
@@ -95,7 +99,13 @@ let lastPrunedDay: string | null = null
  * was already counted for it today. Returns the post's count afterwards and whether this
  * read was counted.
  */
-export function recordView(db: DB, slug: string, visitor: string, client: ViewClient, now = new Date()): { views: number; counted: boolean } {
+export function recordView(
+  db: DB,
+  slug: string,
+  visitor: string,
+  client: ViewClient,
+  now = new Date(),
+): { views: number; counted: boolean } {
   const day = utcDay(now)
   const hashedClient = clientHash(day, client)
   const run = db.transaction(() => {
@@ -106,11 +116,19 @@ export function recordView(db: DB, slug: string, visitor: string, client: ViewCl
       db.prepare('DELETE FROM post_view_clients WHERE day <> ?').run(day)
       lastPrunedDay = day
     }
-    const newVisitor = db.prepare('INSERT OR IGNORE INTO post_view_visits (slug, day, visitor_hash) VALUES (?, ?, ?)').run(slug, day, visitorHash(day, visitor)).changes === 1
-    const newClient = db.prepare('INSERT OR IGNORE INTO post_view_clients (slug, day, client_hash) VALUES (?, ?, ?)').run(slug, day, hashedClient).changes === 1
+    const newVisitor =
+      db
+        .prepare('INSERT OR IGNORE INTO post_view_visits (slug, day, visitor_hash) VALUES (?, ?, ?)')
+        .run(slug, day, visitorHash(day, visitor)).changes === 1
+    const newClient =
+      db
+        .prepare('INSERT OR IGNORE INTO post_view_clients (slug, day, client_hash) VALUES (?, ?, ?)')
+        .run(slug, day, hashedClient).changes === 1
     const counted = newVisitor && newClient
     if (counted) {
-      db.prepare('INSERT INTO post_views (slug, views) VALUES (?, 1) ON CONFLICT (slug) DO UPDATE SET views = views + 1').run(slug)
+      db.prepare(
+        'INSERT INTO post_views (slug, views) VALUES (?, 1) ON CONFLICT (slug) DO UPDATE SET views = views + 1',
+      ).run(slug)
     }
     return counted
   })
@@ -119,7 +137,10 @@ export function recordView(db: DB, slug: string, visitor: string, client: ViewCl
 }
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers } })
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
+  })
 
 /**
  * POST /action/view/<slug>: counts this visitor's read of a published post (once a day)
@@ -127,13 +148,21 @@ const json = (body: unknown, status: number, headers: Record<string, string> = {
  * count without being counted; an unknown post or a draft is 404 and stores nothing. An
  * address over the beacon's rate limit gets 429, before anything is looked up.
  */
-export async function answerViewBeacon(db: DB, request: Request, slug: string, clientAddress: string): Promise<Response> {
+export async function answerViewBeacon(
+  db: DB,
+  request: Request,
+  slug: string,
+  clientAddress: string,
+): Promise<Response> {
   const wait = takeBeacon(clientAddress)
   if (wait !== null) return json({ error: 'too many requests' }, 429, { 'Retry-After': String(wait) })
   const entry = getEntry(db, 'post', slug)
   if (!entry || entry.draft) return json({ error: 'no such post' }, 404)
   if (isBotRequest(request)) return json({ slug, views: getViewCount(db, slug), counted: false }, 200)
   const visitor = visitorId(request)
-  const { views, counted } = recordView(db, slug, visitor.id, { address: clientAddress, userAgent: request.headers.get('User-Agent') ?? '' })
+  const { views, counted } = recordView(db, slug, visitor.id, {
+    address: clientAddress,
+    userAgent: request.headers.get('User-Agent') ?? '',
+  })
   return json({ slug, views, counted }, 200, visitor.setCookie ? { 'Set-Cookie': visitor.setCookie } : {})
 }

@@ -38,15 +38,25 @@ interface Phone {
 }
 
 /** A fresh phone-sized context, signed in through the real form; closed afterwards. */
-async function asAdminOnPhone(body: (phone: Phone) => Promise<void>, options: BrowserContextOptions = {}): Promise<void> {
-  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, baseURL: server.url, ...options })
+async function asAdminOnPhone(
+  body: (phone: Phone) => Promise<void>,
+  options: BrowserContextOptions = {},
+): Promise<void> {
+  const context = await browser.newContext({
+    viewport: PHONE,
+    isMobile: true,
+    hasTouch: true,
+    baseURL: server.url,
+    ...options,
+  })
   const page = await context.newPage()
   page.setDefaultTimeout(20_000)
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(`${error.name}: ${error.message}`))
   page.on('console', (message) => {
     // The site has no favicon (not this page's concern): Chromium's request for one is ignored.
-    if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) errors.push(`${message.text()} ${message.location().url}`)
+    if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico'))
+      errors.push(`${message.text()} ${message.location().url}`)
   })
   try {
     await page.goto('/admin')
@@ -111,7 +121,9 @@ describe('the admin on a phone', () => {
 
       // While visible, the page refreshes its figures by itself (a data request, not a reload).
       await waitForHydration(page, '[data-testid="memory-chart"]')
-      const refreshed = await page.waitForResponse((response) => new URL(response.url()).pathname === '/admin.data', { timeout: 12_000 })
+      const refreshed = await page.waitForResponse((response) => new URL(response.url()).pathname === '/admin.data', {
+        timeout: 12_000,
+      })
       expect(refreshed.status()).toBe(200)
 
       fs.mkdirSync(SCREENS_DIR, { recursive: true })
@@ -139,11 +151,16 @@ describe('the admin on a phone', () => {
     for (let i = 0; i < 2; i++) await (await fetch(`${server.url}/blog/code-highlighting`)).arrayBuffer()
     await asAdminOnPhone(async ({ page }) => {
       await waitForHydration(page, '[data-download="heapsnapshot-gzip"]')
-      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.locator('[data-download="heapsnapshot-gzip"]').click()])
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 90_000 }),
+        page.locator('[data-download="heapsnapshot-gzip"]').click(),
+      ])
       expect(download.suggestedFilename()).toMatch(/\.heapsnapshot\.gz$/)
       const file = await download.path()
       expect(await download.failure()).toBeNull()
-      const snapshot = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as { snapshot: { meta: { node_fields: string[] } } }
+      const snapshot = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8')) as {
+        snapshot: { meta: { node_fields: string[] } }
+      }
       expect(snapshot.snapshot.meta.node_fields).toContain('self_size')
       // Still on the dashboard, which now lists the download.
       expect(new URL(page.url()).pathname).toBe('/admin')

@@ -27,7 +27,8 @@ let sample: string[] = []
 function pickSample(blogDir: string): string[] {
   const files = fs.readdirSync(blogDir).filter((name) => /\.mdx?$/.test(name))
   const text = new Map(files.map((name) => [name, fs.readFileSync(path.join(blogDir, name), 'utf8')]))
-  const languages = (name: string) => new Set([...text.get(name)!.matchAll(/^\s*```(\w+)/gm)].map((match) => match[1])).size
+  const languages = (name: string) =>
+    new Set([...text.get(name)!.matchAll(/^\s*```(\w+)/gm)].map((match) => match[1])).size
   const chosen = new Set<string>()
   const take = (ranked: string[], count: number) => {
     for (const name of ranked) {
@@ -39,16 +40,26 @@ function pickSample(blogDir: string): string[] {
   }
   const bySize = [...files].sort((a, b) => text.get(b)!.length - text.get(a)!.length)
   take(bySize, 8)
-  take(bySize.filter((name) => /^\|.*\|\s*$\n^\|\s*:?-/m.test(text.get(name)!) || text.get(name)!.includes('<table')), 5)
-  take(bySize.filter((name) => /<img\b|!\[/.test(text.get(name)!)), 6)
-  take([...files].sort((a, b) => languages(b) - languages(a)), SAMPLE_SIZE - chosen.size)
+  take(
+    bySize.filter((name) => /^\|.*\|\s*$\n^\|\s*:?-/m.test(text.get(name)!) || text.get(name)!.includes('<table')),
+    5,
+  )
+  take(
+    bySize.filter((name) => /<img\b|!\[/.test(text.get(name)!)),
+    6,
+  )
+  take(
+    [...files].sort((a, b) => languages(b) - languages(a)),
+    SAMPLE_SIZE - chosen.size,
+  )
   return [...chosen]
 }
 
 /** Short programs in languages react.dev never uses: their token colours must read in both themes. */
 const SNIPPETS: Record<string, string> = {
-  python: '@dataclass\nclass Post:\n    """A post."""\n    title: str = "x"  # comment\n    def words(self) -> int:\n        return len(self.title.split()) + 0x1F if True else None',
-  rust: '#[derive(Debug)]\npub struct Post<\'a> { title: &\'a str }\nimpl Post<\'_> { fn len(&self) -> usize { self.title.len() } } // note\nmacro_rules! hi { () => { println!("hi {}", 1u8) } }',
+  python:
+    '@dataclass\nclass Post:\n    """A post."""\n    title: str = "x"  # comment\n    def words(self) -> int:\n        return len(self.title.split()) + 0x1F if True else None',
+  rust: "#[derive(Debug)]\npub struct Post<'a> { title: &'a str }\nimpl Post<'_> { fn len(&self) -> usize { self.title.len() } } // note\nmacro_rules! hi { () => { println!(\"hi {}\", 1u8) } }",
   go: 'package main\n\nimport "fmt"\n\n// main prints.\nfunc main() {\n\tvar n int = 42\n\tfmt.Printf("%d\\n", n)\n}',
   yaml: '# settings\nname: kiln\nreplicas: 3\nenabled: true\nlist:\n  - &anchor a\n  - *anchor\nempty: null',
   sql: '-- newest first\nSELECT id, title FROM posts WHERE draft = 0 AND views > 10 ORDER BY date DESC LIMIT 20;',
@@ -58,14 +69,17 @@ const SNIPPETS: Record<string, string> = {
   c: '#include <stdio.h>\n/* entry */\nint main(void) { printf("%s %d\\n", "x", 42); return 0; }',
   cpp: 'template <typename T>\nconstexpr auto square(T x) -> T { return x * x; } // doc\nstd::vector<int> v{1, 2, 3};',
   php: '<?php\nnamespace App;\n// greet\nfunction greet(string $name): string { return "Hello {$name}"; }\n$x = ["a" => 1, \'b\' => true];',
-  swift: 'import Foundation\n/// A post\nstruct Post { let title: String; var views = 0 }\nlet p = Post(title: "x") // comment',
+  swift:
+    'import Foundation\n/// A post\nstruct Post { let title: String; var views = 0 }\nlet p = Post(title: "x") // comment',
   kotlin: 'data class Post(val title: String, var views: Int = 0)\nfun main() { println("${Post("x")}") } // note',
   scss: '$accent: #f0f;\n.post { &:hover { color: darken($accent, 10%); } @media (min-width: 40em) { margin: 0 auto !important; } } // c',
   graphql: 'query Posts($first: Int = 10) @cached {\n  posts(first: $first) { id title ...Meta }\n}\n# comment',
-  dockerfile: 'FROM node:20-slim AS build\n# build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci && npm run build\nENV PORT=3000\nEXPOSE 3000\nCMD ["npm", "start"]',
+  dockerfile:
+    'FROM node:20-slim AS build\n# build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci && npm run build\nENV PORT=3000\nEXPOSE 3000\nCMD ["npm", "start"]',
   markdown: '# Title\n\n> quote with **bold** and _emphasis_\n\n- [link](https://example.com)\n- `code`',
   xml: '<?xml version="1.0"?>\n<!-- feed -->\n<rss version="2.0"><channel attr="x">&amp; text</channel></rss>',
-  shell: '#!/usr/bin/env bash\nset -euo pipefail\n# deploy\nfor f in *.md; do echo "$f" | grep -q draft || cp "$f" out/; done\nexport PORT=${PORT:-3000}',
+  shell:
+    '#!/usr/bin/env bash\nset -euo pipefail\n# deploy\nfor f in *.md; do echo "$f" | grep -q draft || cp "$f" out/; done\nexport PORT=${PORT:-3000}',
 }
 
 const FENCE = '```'
@@ -78,7 +92,27 @@ tags: [probe, code]
 
 ## Setup
 
-${['python', 'rust', 'go', 'yaml', 'sql', 'toml', 'ruby', 'java', 'c', 'cpp', 'php', 'swift', 'kotlin', 'scss', 'graphql', 'dockerfile', 'markdown', 'xml', 'shell']
+${[
+  'python',
+  'rust',
+  'go',
+  'yaml',
+  'sql',
+  'toml',
+  'ruby',
+  'java',
+  'c',
+  'cpp',
+  'php',
+  'swift',
+  'kotlin',
+  'scss',
+  'graphql',
+  'dockerfile',
+  'markdown',
+  'xml',
+  'shell',
+]
   .map((lang) => `${FENCE}${lang}\n${SNIPPETS[lang] ?? 'x = 1'}\n${FENCE}`)
   .join('\n\n')}
 
@@ -108,7 +142,19 @@ Some \`inline code\` in a paragraph, and a <kbd>Ctrl</kbd> key.
 beforeAll(async () => {
   if (!haveCorpus) return
   contentDir = tempDir('kiln-axe-corpus-')
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'make-blog-from-corpus.ts'), '--from', corpusDir, '--to', contentDir], { cwd: repoRoot, stdio: 'ignore' })
+  execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(repoRoot, 'other', 'make-blog-from-corpus.ts'),
+      '--from',
+      corpusDir,
+      '--to',
+      contentDir,
+    ],
+    { cwd: repoRoot, stdio: 'ignore' },
+  )
   const blogDir = path.join(contentDir, 'blog')
   sample = pickSample(blogDir)
   // The corpus has no tags; a real blog does, so the sample gets some (and tag pages get checked).
@@ -116,8 +162,12 @@ beforeAll(async () => {
     const file = path.join(blogDir, name)
     fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^---\n/, `---\ntags: [sample, group-${index % 3}]\n`))
   }
-  for (const name of fs.readdirSync(blogDir)) if (!sample.includes(name)) fs.rmSync(path.join(blogDir, name), { recursive: true })
-  writeFiles(contentDir, { 'blog/everything-the-corpus-lacks.mdx': PROBE_POST, 'pages/about.mdx': '---\ntitle: About\n---\n\nA page.\n' })
+  for (const name of fs.readdirSync(blogDir))
+    if (!sample.includes(name)) fs.rmSync(path.join(blogDir, name), { recursive: true })
+  writeFiles(contentDir, {
+    'blog/everything-the-corpus-lacks.mdx': PROBE_POST,
+    'pages/about.mdx': '---\ntitle: About\n---\n\nA page.\n',
+  })
   server = await startServer({ contentDir })
   browser = await launchChromium()
 }, 300_000)
@@ -129,18 +179,26 @@ afterAll(async () => {
   if (contentDir) fs.rmSync(contentDir, { recursive: true, force: true })
 })
 
-test.skipIf(!haveCorpus)('a sample of the corpus has no serious or critical axe violations, light and dark', async () => {
-  expect(sample.length).toBe(SAMPLE_SIZE)
-  const pathnames = [
-    ...(await listingPathnames(server.url, 'react')),
-    '/about',
-    '/blog/everything-the-corpus-lacks',
-    ...sample.map((name) => `/blog/${name.replace(/\.mdx?$/, '')}`),
-  ]
-  expect(pathnames.filter((pathname) => pathname.startsWith('/tags/')).length).toBeGreaterThanOrEqual(4)
-  const results = await sweepPages({ browser, baseUrl: server.url, pathnames, concurrency: 3 })
-  const unchecked = results.filter((result) => result.error || result.status !== 200).map(({ pathname, theme, status, error }) => ({ pathname, theme, status, error }))
-  expect(unchecked).toEqual([])
-  const failing = results.map((result) => ({ ...result, violations: result.violations.filter(isSeriousOrCritical) })).filter((result) => result.violations.length > 0)
-  expect(failing.length, formatTable(summarize(failing))).toBe(0)
-}, 1_200_000)
+test.skipIf(!haveCorpus)(
+  'a sample of the corpus has no serious or critical axe violations, light and dark',
+  async () => {
+    expect(sample.length).toBe(SAMPLE_SIZE)
+    const pathnames = [
+      ...(await listingPathnames(server.url, 'react')),
+      '/about',
+      '/blog/everything-the-corpus-lacks',
+      ...sample.map((name) => `/blog/${name.replace(/\.mdx?$/, '')}`),
+    ]
+    expect(pathnames.filter((pathname) => pathname.startsWith('/tags/')).length).toBeGreaterThanOrEqual(4)
+    const results = await sweepPages({ browser, baseUrl: server.url, pathnames, concurrency: 3 })
+    const unchecked = results
+      .filter((result) => result.error || result.status !== 200)
+      .map(({ pathname, theme, status, error }) => ({ pathname, theme, status, error }))
+    expect(unchecked).toEqual([])
+    const failing = results
+      .map((result) => ({ ...result, violations: result.violations.filter(isSeriousOrCritical) }))
+      .filter((result) => result.violations.length > 0)
+    expect(failing.length, formatTable(summarize(failing))).toBe(0)
+  },
+  1_200_000,
+)

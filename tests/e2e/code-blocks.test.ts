@@ -52,7 +52,10 @@ let browser: Browser
 
 beforeAll(async () => {
   ownContentDir = makeContentDir({ 'blog/edge-cases.mdx': OWN_POST })
-  ;[server, ownServer] = await Promise.all([startServer({ contentDir: sampleContentDir }), startServer({ contentDir: ownContentDir })])
+  ;[server, ownServer] = await Promise.all([
+    startServer({ contentDir: sampleContentDir }),
+    startServer({ contentDir: ownContentDir }),
+  ])
   browser = await launchChromium()
   // Compile both posts once up front, so no test pays for the first compile.
   const warm = await Promise.all([fetch(server.url + SAMPLE_POST), fetch(ownServer.url + '/blog/edge-cases')])
@@ -79,7 +82,10 @@ interface Session {
 }
 
 /** Runs `body` in a fresh context, always closing it; on failure, adds the servers' output. */
-async function withSession(body: (session: Session) => Promise<void>, options: BrowserContextOptions & { on?: KilnServer } = {}): Promise<void> {
+async function withSession(
+  body: (session: Session) => Promise<void>,
+  options: BrowserContextOptions & { on?: KilnServer } = {},
+): Promise<void> {
   const { on = server, ...contextOptions } = options
   const context = await browser.newContext({ viewport: DESKTOP, baseURL: on.url, ...contextOptions })
   const page = await context.newPage()
@@ -103,7 +109,6 @@ async function withSession(body: (session: Session) => Promise<void>, options: B
   }
 }
 
-
 /** The fenced code blocks of a Markdown/MDX source, in order: info string and code (without its last newline). */
 function fencedBlocks(source: string): { info: string; code: string }[] {
   const blocks: { info: string; code: string }[] = []
@@ -122,7 +127,8 @@ interface Rgba {
 /** '#rgb', '#rgba', '#rrggbb' or '#rrggbbaa' as numbers. */
 function hexToRgba(hex: string): Rgba {
   let digits = hex.trim().replace(/^#/, '')
-  if (!/^[0-9a-f]+$/i.test(digits) || ![3, 4, 6, 8].includes(digits.length)) throw new Error(`not a hex colour: ${JSON.stringify(hex)}`)
+  if (!/^[0-9a-f]+$/i.test(digits) || ![3, 4, 6, 8].includes(digits.length))
+    throw new Error(`not a hex colour: ${JSON.stringify(hex)}`)
   if (digits.length <= 4) digits = [...digits].map((d) => d + d).join('')
   const channel = (i: number) => parseInt(digits.slice(i * 2, i * 2 + 2), 16)
   return { r: channel(0), g: channel(1), b: channel(2), a: digits.length === 8 ? channel(3) / 255 : 1 }
@@ -132,19 +138,30 @@ function hexToRgba(hex: string): Rgba {
 function parseComputedColor(css: string): Rgba {
   const match = /^rgba?\(\s*([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\s*\)$/.exec(css.trim())
   if (!match) throw new Error(`not a computed rgb colour: ${JSON.stringify(css)}`)
-  return { r: Number(match[1]), g: Number(match[2]), b: Number(match[3]), a: match[4] === undefined ? 1 : Number(match[4]) }
+  return {
+    r: Number(match[1]),
+    g: Number(match[2]),
+    b: Number(match[3]),
+    a: match[4] === undefined ? 1 : Number(match[4]),
+  }
 }
 
 function expectSameColor(computed: string, hex: string, what: string): void {
   const actual = parseComputedColor(computed)
   const expected = hexToRgba(hex)
-  const close = actual.r === expected.r && actual.g === expected.g && actual.b === expected.b && Math.abs(actual.a - expected.a) < 0.01
+  const close =
+    actual.r === expected.r &&
+    actual.g === expected.g &&
+    actual.b === expected.b &&
+    Math.abs(actual.a - expected.a) < 0.01
   expect(close, `${what}: computed ${computed}, expected ${hex}`).toBe(true)
 }
 
 /** The figure of the sample block titled `title`. */
 function figureTitled(page: Page, title: string): Locator {
-  return page.locator('article figure.code-block').filter({ has: page.locator('figcaption.code-title', { hasText: new RegExp(`^${title.replace('.', '\\.')}$`) }) })
+  return page
+    .locator('article figure.code-block')
+    .filter({ has: page.locator('figcaption.code-title', { hasText: new RegExp(`^${title.replace('.', '\\.')}$`) }) })
 }
 
 interface TokenReading {
@@ -156,16 +173,19 @@ interface TokenReading {
 
 /** The `index`-th token span (one with --shiki-light in its style) of the article's first pre.shiki. */
 async function readToken(page: Page, index: number): Promise<TokenReading> {
-  return page.locator('article pre.shiki').first().evaluate((pre, i) => {
-    const span = pre.querySelectorAll<HTMLElement>('span[style*="--shiki-light"]')[i]
-    const style = getComputedStyle(span)
-    return {
-      text: span.textContent ?? '',
-      light: style.getPropertyValue('--shiki-light').trim(),
-      dark: style.getPropertyValue('--shiki-dark').trim(),
-      color: style.color,
-    }
-  }, index)
+  return page
+    .locator('article pre.shiki')
+    .first()
+    .evaluate((pre, i) => {
+      const span = pre.querySelectorAll<HTMLElement>('span[style*="--shiki-light"]')[i]
+      const style = getComputedStyle(span)
+      return {
+        text: span.textContent ?? '',
+        light: style.getPropertyValue('--shiki-light').trim(),
+        dark: style.getPropertyValue('--shiki-dark').trim(),
+        color: style.color,
+      }
+    }, index)
 }
 
 interface PreReading {
@@ -179,7 +199,9 @@ interface PreReading {
 async function readPre(pre: Locator): Promise<PreReading> {
   return pre.evaluate((el) => {
     const style = getComputedStyle(el)
-    const spans = [...el.querySelectorAll<HTMLElement>('span[style*="--shiki-light"]')].filter((span) => span.textContent?.trim())
+    const spans = [...el.querySelectorAll<HTMLElement>('span[style*="--shiki-light"]')].filter((span) =>
+      span.textContent?.trim(),
+    )
     return {
       background: style.backgroundColor,
       lightBg: style.getPropertyValue('--shiki-light-bg').trim(),
@@ -199,14 +221,19 @@ describe('code blocks in Chromium', () => {
       await withSession(
         async ({ page, pageErrors }) => {
           expect((await page.goto(SAMPLE_POST))?.status()).toBe(200)
-          expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(colorScheme === 'dark')
+          expect(await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)).toBe(
+            colorScheme === 'dark',
+          )
           const firstPre = page.locator('article pre.shiki').first()
           expect(await firstPre.getAttribute('data-language')).toBe('ts')
           if (tokenIndex < 0) {
             tokenIndex = await firstPre.evaluate((pre) =>
               [...pre.querySelectorAll<HTMLElement>('span[style*="--shiki-light"]')].findIndex((span) => {
                 const style = getComputedStyle(span)
-                return span.textContent?.trim() && style.getPropertyValue('--shiki-light').trim() !== style.getPropertyValue('--shiki-dark').trim()
+                return (
+                  span.textContent?.trim() &&
+                  style.getPropertyValue('--shiki-light').trim() !== style.getPropertyValue('--shiki-dark').trim()
+                )
               }),
             )
             expect(tokenIndex, 'a token whose colours differ between themes').toBeGreaterThanOrEqual(0)
@@ -329,7 +356,10 @@ describe('code blocks in Chromium', () => {
       const greeting = figureTitled(page, 'Greeting.tsx').locator('pre.shiki')
       expect(await greeting.getAttribute('data-line-numbers')).toBeNull()
       const greetingLines = await greeting.locator('code > span.line').evaluateAll((spans) =>
-        spans.map((span) => ({ highlighted: span.classList.contains('highlighted'), before: getComputedStyle(span, '::before').content })),
+        spans.map((span) => ({
+          highlighted: span.classList.contains('highlighted'),
+          before: getComputedStyle(span, '::before').content,
+        })),
       )
       expect(greetingLines.map((line, i) => (line.highlighted ? i + 1 : 0)).filter(Boolean)).toEqual([4])
       for (const line of greetingLines) expect(line.before).toBe('none')
@@ -347,9 +377,13 @@ describe('code blocks in Chromium', () => {
         expect(await figure.locator('figcaption').count()).toBe(0)
         const lines = pre.locator('code > span.line')
         expect(await lines.count()).toBe(LINE_NUMBERED_CODE.split('\n').length)
-        expect(await lines.evaluateAll((spans) => spans.filter((span) => span.classList.contains('highlighted')).length)).toBe(0)
+        expect(
+          await lines.evaluateAll((spans) => spans.filter((span) => span.classList.contains('highlighted')).length),
+        ).toBe(0)
         expect(await pre.locator('code').textContent()).toBe(LINE_NUMBERED_CODE)
-        expect(await pre.evaluate((el) => getComputedStyle(el.querySelector('.line') as Element, '::before').content)).toMatch(/counter\(line\)/)
+        expect(
+          await pre.evaluate((el) => getComputedStyle(el.querySelector('.line') as Element, '::before').content),
+        ).toMatch(/counter\(line\)/)
       },
       { on: ownServer },
     )
@@ -361,7 +395,11 @@ describe('code blocks in Chromium', () => {
       const pre = page.locator('article figure.code-block pre.shiki[data-language="diff"]')
       expect(await pre.count()).toBe(1)
       const lines = await pre.locator('code > span.line').evaluateAll((spans) =>
-        spans.map((span) => ({ text: span.textContent ?? '', classes: [...span.classList], background: getComputedStyle(span).backgroundColor })),
+        spans.map((span) => ({
+          text: span.textContent ?? '',
+          classes: [...span.classList],
+          background: getComputedStyle(span).backgroundColor,
+        })),
       )
       const diff = fencedBlocks(SAMPLE_SOURCE).find((block) => block.info === 'diff')
       expect(lines.map((line) => line.text)).toEqual(diff?.code.split('\n'))
@@ -410,7 +448,9 @@ describe('code blocks in Chromium', () => {
           // Text, not markup: no script, no img came out of the block.
           expect(await pre.locator('script, img').count()).toBe(0)
           // (The page's data script carries the post's code as an escaped string; no script *is* the code.)
-          const injected = await page.evaluate(() => [...document.scripts].filter((s) => /^\s*alert\(\d\)\s*$/.test(s.textContent ?? '')).length)
+          const injected = await page.evaluate(
+            () => [...document.scripts].filter((s) => /^\s*alert\(\d\)\s*$/.test(s.textContent ?? '')).length,
+          )
           expect(injected).toBe(0)
           expect(await page.locator('article img').count()).toBe(0)
 
@@ -418,7 +458,10 @@ describe('code blocks in Chromium', () => {
           expect(await figure.locator('figcaption.code-title').innerText()).toBe('weird.txt')
           expect(await pre.getAttribute('data-line-numbers')).not.toBeNull()
           const lines = await pre.locator('code > span.line').evaluateAll((spans) =>
-            spans.map((span) => ({ highlighted: span.classList.contains('highlighted'), before: getComputedStyle(span, '::before').content })),
+            spans.map((span) => ({
+              highlighted: span.classList.contains('highlighted'),
+              before: getComputedStyle(span, '::before').content,
+            })),
           )
           expect(lines.length).toBe(UNKNOWN_LANG_CODE.split('\n').length)
           expect(lines.map((line, i) => (line.highlighted ? i + 1 : 0)).filter(Boolean)).toEqual([2])
@@ -430,7 +473,11 @@ describe('code blocks in Chromium', () => {
             background: getComputedStyle(el).backgroundColor,
           }))
           expect(colors.text).not.toBe(colors.background)
-          expectSameColor(colors.text, colorScheme === 'dark' ? '#e1e4e8' : '#24292e', `plain text colour, ${colorScheme}`)
+          expectSameColor(
+            colors.text,
+            colorScheme === 'dark' ? '#e1e4e8' : '#24292e',
+            `plain text colour, ${colorScheme}`,
+          )
 
           await page.waitForLoadState('networkidle')
           expect(dialogs).toEqual([])
@@ -488,7 +535,10 @@ describe('code blocks in Chromium', () => {
         await each.locator('pre').hover()
         await each.locator('button.code-copy').click()
         await expect.poll(() => each.locator('button.code-copy').innerText()).toBe('Copied')
-        expect(await page.evaluate(() => navigator.clipboard.readText()), `copy of block ${i} (${expected[i].info || 'no language'})`).toBe(expected[i].code)
+        expect(
+          await page.evaluate(() => navigator.clipboard.readText()),
+          `copy of block ${i} (${expected[i].info || 'no language'})`,
+        ).toBe(expected[i].code)
       }
 
       expect(pageErrors).toEqual([])
@@ -514,9 +564,17 @@ describe('code blocks in Chromium', () => {
 
           const first = await readPre(page.locator('article pre.shiki').first())
           expect(first.tokenColors.length).toBeGreaterThanOrEqual(3)
-          expectSameColor(first.background, colorScheme === 'dark' ? first.darkBg : first.lightBg, `background without JavaScript, ${colorScheme}`)
+          expectSameColor(
+            first.background,
+            colorScheme === 'dark' ? first.darkBg : first.lightBg,
+            `background without JavaScript, ${colorScheme}`,
+          )
           const token = await readToken(page, 0)
-          expectSameColor(token.color, colorScheme === 'dark' ? token.dark : token.light, `token colour without JavaScript, ${colorScheme}`)
+          expectSameColor(
+            token.color,
+            colorScheme === 'dark' ? token.dark : token.light,
+            `token colour without JavaScript, ${colorScheme}`,
+          )
         },
         { javaScriptEnabled: false, colorScheme },
       )
@@ -534,10 +592,15 @@ describe('code blocks in Chromium', () => {
           const figure = figureTitled(page, 'app.ts')
           await figure.scrollIntoViewIfNeeded()
           await figure.locator('pre').hover()
-          await expect.poll(() => figure.locator('button.code-copy').evaluate((el) => getComputedStyle(el).opacity)).toBe('1')
+          await expect
+            .poll(() => figure.locator('button.code-copy').evaluate((el) => getComputedStyle(el).opacity))
+            .toBe('1')
           for (const [name, target] of [
             ['app-ts', figure],
-            ['diff', page.locator('article figure.code-block').filter({ has: page.locator('pre[data-language="diff"]') })],
+            [
+              'diff',
+              page.locator('article figure.code-block').filter({ has: page.locator('pre[data-language="diff"]') }),
+            ],
             ['plain', page.locator('article figure.code-block').filter({ has: page.locator('pre.plain') })],
           ] as const) {
             const file = path.join(SCREENS_DIR, `code-block-${name}-${colorScheme}.png`)

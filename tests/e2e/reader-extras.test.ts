@@ -18,7 +18,8 @@ const PHONE = { width: 375, height: 812 }
 const LIGHT_BG = 'rgb(255, 255, 255)'
 const DARK_BG = 'rgb(9, 9, 11)'
 /** A desktop Chrome's user agent (headless Chromium's own, HeadlessChrome, is counted too). */
-const READER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const READER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 let server: KilnServer
 let browser: Browser
@@ -42,7 +43,10 @@ interface Session {
   pageErrors: string[]
 }
 
-async function withSession(body: (session: Session) => Promise<void>, options: BrowserContextOptions = {}): Promise<void> {
+async function withSession(
+  body: (session: Session) => Promise<void>,
+  options: BrowserContextOptions = {},
+): Promise<void> {
   const context = await browser.newContext({ viewport: DESKTOP, baseURL: server.url, ...options })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)
@@ -74,7 +78,12 @@ async function recordFirstPaint(context: BrowserContext): Promise<void> {
   })
 }
 
-const firstPaint = (page: Page) => page.evaluate(() => (window as unknown as { __firstPaint: { background: string; htmlClass: string; hydrated: boolean } }).__firstPaint)
+const firstPaint = (page: Page) =>
+  page.evaluate(
+    () =>
+      (window as unknown as { __firstPaint: { background: string; htmlClass: string; hydrated: boolean } })
+        .__firstPaint,
+  )
 const background = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor)
 const colorSchemeMeta = (page: Page) => page.locator('meta[name="color-scheme"]').getAttribute('content')
 
@@ -117,7 +126,11 @@ describe('dark mode', () => {
         expect(page.url()).toBe(`${server.url}/blog/code-highlighting`)
         expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true)
         // Code blocks follow the choice, not the system's light scheme.
-        const preBackground = () => page.locator('.code-block pre').first().evaluate((pre) => getComputedStyle(pre).backgroundColor)
+        const preBackground = () =>
+          page
+            .locator('.code-block pre')
+            .first()
+            .evaluate((pre) => getComputedStyle(pre).backgroundColor)
         const darkPre = await preBackground()
         expect(darkPre).not.toBe(LIGHT_BG)
 
@@ -229,7 +242,9 @@ describe('table of contents', () => {
 
       await toc.getByRole('link', { name: 'Python', exact: true }).click()
       await page.waitForURL(`${server.url}/blog/code-highlighting#python`)
-      await expect.poll(() => page.locator('#python').evaluate((el) => el.getBoundingClientRect().top)).toBeLessThan(200)
+      await expect
+        .poll(() => page.locator('#python').evaluate((el) => el.getBoundingClientRect().top))
+        .toBeLessThan(200)
       const top = await page.locator('#python').evaluate((el) => el.getBoundingClientRect().top)
       expect(top).toBeGreaterThanOrEqual(0)
       // The contents stayed in view while the page scrolled.
@@ -263,28 +278,34 @@ describe('view count', () => {
   test('appears after the page has loaded, counting each visitor once a day', async () => {
     const slug = 'keeping-memory-flat'
     const count = (page: Page) => page.locator('[data-testid="view-count"]').getAttribute('data-views')
-    await withSession(async ({ page, context }) => {
-      const response = await page.goto(`/blog/${slug}`)
-      // As the server rendered it: nobody had read it yet. The count comes after load.
-      expect(await response?.text()).toMatch(/data-testid="view-count" data-views="0"/)
-      await expect.poll(() => count(page)).toBe('1')
-      expect(await page.locator('[data-testid="view-count"]').innerText()).toBe('1 view')
-      const visitor = (await context.cookies()).find((cookie) => cookie.name === 'kiln_visitor')
-      expect(visitor?.httpOnly).toBe(true)
-      expect(visitor?.sameSite).toBe('Lax')
-      // The same reader again: not counted twice.
-      await page.reload()
-      await waitForHydration(page, 'article h1')
-      await page.waitForLoadState('networkidle')
-      expect(await count(page)).toBe('1')
-    }, { userAgent: READER_AGENT })
+    await withSession(
+      async ({ page, context }) => {
+        const response = await page.goto(`/blog/${slug}`)
+        // As the server rendered it: nobody had read it yet. The count comes after load.
+        expect(await response?.text()).toMatch(/data-testid="view-count" data-views="0"/)
+        await expect.poll(() => count(page)).toBe('1')
+        expect(await page.locator('[data-testid="view-count"]').innerText()).toBe('1 view')
+        const visitor = (await context.cookies()).find((cookie) => cookie.name === 'kiln_visitor')
+        expect(visitor?.httpOnly).toBe(true)
+        expect(visitor?.sameSite).toBe('Lax')
+        // The same reader again: not counted twice.
+        await page.reload()
+        await waitForHydration(page, 'article h1')
+        await page.waitForLoadState('networkidle')
+        expect(await count(page)).toBe('1')
+      },
+      { userAgent: READER_AGENT },
+    )
     // Another reader, on another device: from this machine's one address, another user
     // agent (the same agent and address without the cookie is the same client, counted once).
-    await withSession(async ({ page }) => {
-      await page.goto(`/blog/${slug}`)
-      await expect.poll(() => count(page)).toBe('2')
-      expect(await page.locator('[data-testid="view-count"]').innerText()).toBe('2 views')
-    }, { userAgent: `${READER_AGENT} (second device)` })
+    await withSession(
+      async ({ page }) => {
+        await page.goto(`/blog/${slug}`)
+        await expect.poll(() => count(page)).toBe('2')
+        expect(await page.locator('[data-testid="view-count"]').innerText()).toBe('2 views')
+      },
+      { userAgent: `${READER_AGENT} (second device)` },
+    )
     // Headless Chromium as itself ran the page: a third reader.
     await withSession(async ({ page }) => {
       await page.goto(`/blog/${slug}`)
@@ -328,7 +349,8 @@ describe('accessibility (axe-core)', () => {
           for (const pathname of pages) {
             const response = await page.goto(pathname)
             expect(response?.status(), pathname).toBe(200)
-            if (pathname.startsWith('/search')) expect(await page.locator('[data-testid="search-results"] > li').count()).toBeGreaterThan(0)
+            if (pathname.startsWith('/search'))
+              expect(await page.locator('[data-testid="search-results"] > li').count()).toBeGreaterThan(0)
             await waitForHydration(page, 'header a')
             expect(await page.locator('html').getAttribute('class')).toBe(theme)
             const violations = (await axeViolations(page)).filter(isSeriousOrCritical)

@@ -75,7 +75,6 @@ async function withSession(body: (session: Session) => Promise<void>, options?: 
   }
 }
 
-
 /** The fenced code blocks of a Markdown/MDX source, in order, without the fences. */
 function fencedBlocks(source: string): string[] {
   const blocks: string[] = []
@@ -117,10 +116,15 @@ describe('a reader in Chromium', () => {
       // The count on the home page is the number of posts the full list shows.
       expect(await page.locator('[data-testid="post-list"] > li').count()).toBe(total)
 
-      await page.locator('[data-testid="post-list"]').getByRole('link', { name: 'Code blocks and highlighting', exact: true }).click()
+      await page
+        .locator('[data-testid="post-list"]')
+        .getByRole('link', { name: 'Code blocks and highlighting', exact: true })
+        .click()
       await page.waitForURL(`${server.url}/blog/code-highlighting`)
       await expect.poll(() => page.locator('main h1').innerText()).toBe('Code blocks and highlighting')
-      expect(await page.evaluate(() => (window as unknown as { __e2eMarker?: string }).__e2eMarker)).toBe('same-document')
+      expect(await page.evaluate(() => (window as unknown as { __e2eMarker?: string }).__e2eMarker)).toBe(
+        'same-document',
+      )
       expect(await page.title()).toBe('Code blocks and highlighting')
 
       const h2Ids = await page.locator('article h2').evaluateAll((headings) => headings.map((h) => h.id))
@@ -216,7 +220,9 @@ describe('a reader in Chromium', () => {
       expect(await second.locator('output').innerText()).toBe('11')
 
       // The table is rendered from data.json, imported by the post.
-      const data = JSON.parse(fs.readFileSync(path.join(sampleContentDir, 'blog', 'interactive-components', 'data.json'), 'utf8')) as { file: string }[]
+      const data = JSON.parse(
+        fs.readFileSync(path.join(sampleContentDir, 'blog', 'interactive-components', 'data.json'), 'utf8'),
+      ) as { file: string }[]
       const cells = await page.locator('article table tbody tr td:first-child').allInnerTexts()
       expect(cells).toEqual(data.map((entry) => entry.file))
 
@@ -232,7 +238,10 @@ describe('a reader in Chromium', () => {
       expect(await page.locator('main h1').innerText()).toBe('When a component is missing')
 
       const boxes = page.locator('[data-missing-component]')
-      expect(await boxes.evaluateAll((els) => els.map((el) => el.getAttribute('data-missing-component')))).toEqual(['Sandpack', 'Note'])
+      expect(await boxes.evaluateAll((els) => els.map((el) => el.getAttribute('data-missing-component')))).toEqual([
+        'Sandpack',
+        'Note',
+      ])
 
       const sandpack = page.locator('[data-missing-component="Sandpack"]')
       expect(await sandpack.isVisible()).toBe(true)
@@ -285,7 +294,13 @@ describe('a reader in Chromium', () => {
   test('on a 375px phone, pages never scroll sideways; code blocks scroll inside themselves', async () => {
     await withSession(
       async ({ page }) => {
-        for (const pathname of ['/', '/blog/code-highlighting', '/blog/interactive-components', '/blog/missing-components', '/blog/markdown-extras']) {
+        for (const pathname of [
+          '/',
+          '/blog/code-highlighting',
+          '/blog/interactive-components',
+          '/blog/missing-components',
+          '/blog/markdown-extras',
+        ]) {
           expect((await page.goto(pathname))?.status(), pathname).toBe(200)
           const widths = await page.evaluate(() => ({
             document: document.documentElement.scrollWidth,
@@ -337,10 +352,22 @@ describe('a reader in Chromium', () => {
     fs.mkdirSync(SCREENS_DIR, { recursive: true })
     const shots: { name: string; pathname: string; options: BrowserContextOptions }[] = [
       { name: 'home-desktop', pathname: '/', options: { viewport: DESKTOP } },
-      { name: 'home-375', pathname: '/', options: { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
+      {
+        name: 'home-375',
+        pathname: '/',
+        options: { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+      },
       { name: 'code-highlighting-desktop', pathname: '/blog/code-highlighting', options: { viewport: DESKTOP } },
-      { name: 'code-highlighting-375', pathname: '/blog/code-highlighting', options: { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-      { name: 'code-highlighting-desktop-dark', pathname: '/blog/code-highlighting', options: { viewport: DESKTOP, colorScheme: 'dark' } },
+      {
+        name: 'code-highlighting-375',
+        pathname: '/blog/code-highlighting',
+        options: { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+      },
+      {
+        name: 'code-highlighting-desktop-dark',
+        pathname: '/blog/code-highlighting',
+        options: { viewport: DESKTOP, colorScheme: 'dark' },
+      },
     ]
     const written: string[] = []
     for (const shot of shots) {

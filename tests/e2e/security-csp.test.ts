@@ -31,7 +31,11 @@ let sessionCookie: string
 beforeAll(async () => {
   contentDir = makeContentDir(EXTRA_POSTS)
   copyDir(sampleContentDir, contentDir)
-  server = await startServer({ contentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { SESSION_COOKIE_SECURE: '0' } })
+  server = await startServer({
+    contentDir,
+    databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'),
+    env: { SESSION_COOKIE_SECURE: '0' },
+  })
   await createAdmin(server, ADMIN, PASSWORD)
   sessionCookie = (await signIn(server, ADMIN, PASSWORD)).replace(/^kiln_session=/, '')
   browser = await launchChromium()
@@ -56,21 +60,34 @@ type Theme = 'light' | 'dark'
 
 let contexts = 0
 
-async function withBrowser({ theme, signedIn }: { theme: Theme; signedIn: boolean }, body: (visit: Visit) => Promise<void>): Promise<void> {
+async function withBrowser(
+  { theme, signedIn }: { theme: Theme; signedIn: boolean },
+  body: (visit: Visit) => Promise<void>,
+): Promise<void> {
   // Each context is another device (its own user agent): a view counts once per client per
   // post per day, so readers that shared an address and agent would share one count.
   const userAgent = `Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36 KilnCspTest/${++contexts}`
-  const context = await browser.newContext({ baseURL: server.url, colorScheme: theme === 'dark' ? 'light' : 'dark', userAgent })
-  const cookies: { name: string; value: string; url: string }[] = [{ name: 'kiln_theme', value: theme, url: server.url }]
+  const context = await browser.newContext({
+    baseURL: server.url,
+    colorScheme: theme === 'dark' ? 'light' : 'dark',
+    userAgent,
+  })
+  const cookies: { name: string; value: string; url: string }[] = [
+    { name: 'kiln_theme', value: theme, url: server.url },
+  ]
   if (signedIn) cookies.push({ name: 'kiln_session', value: sessionCookie, url: server.url })
   await context.addCookies(cookies)
   // The embedded video, answered here: this network reaches no video host, and the frame's
   // load is what frame-src decides.
-  await context.route('https://www.youtube-nocookie.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>video</title><p>a video</p>' }))
+  await context.route('https://www.youtube-nocookie.com/**', (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>video</title><p>a video</p>' }),
+  )
   await context.addInitScript(() => {
     const seen: string[] = ((window as unknown as { __cspViolations: string[] }).__cspViolations = [])
     document.addEventListener('securitypolicyviolation', (event) => {
-      seen.push(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber} ${event.sample}`)
+      seen.push(
+        `${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber} ${event.sample}`,
+      )
     })
   })
   const page = await context.newPage()
@@ -78,11 +95,14 @@ async function withBrowser({ theme, signedIn }: { theme: Theme; signedIn: boolea
   const consoleReports: string[] = []
   const pageErrors: string[] = []
   page.on('console', (message) => {
-    if (/content security policy|content-security-policy|refused to/i.test(message.text())) consoleReports.push(`${page.url()}: ${message.text()}`)
+    if (/content security policy|content-security-policy|refused to/i.test(message.text()))
+      consoleReports.push(`${page.url()}: ${message.text()}`)
   })
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.name}: ${error.message}`))
   const violations = async () => {
-    const events = await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []).catch(() => [])
+    const events = await page
+      .evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [])
+      .catch(() => [])
     return [...consoleReports, ...events.map((event) => `${page.url()}: ${event}`)]
   }
   try {
@@ -139,7 +159,10 @@ describe('what runs scripts still works', () => {
       await waitForHydration(page, '[data-theme-choice="dark"]')
       await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true))
       // The page changes at once; the cookie that remembers it comes with the action's answer.
-      const remembered = page.waitForResponse((response) => new URL(response.url()).pathname.startsWith('/action/theme') && response.request().method() === 'POST')
+      const remembered = page.waitForResponse(
+        (response) =>
+          new URL(response.url()).pathname.startsWith('/action/theme') && response.request().method() === 'POST',
+      )
       await page.locator('[data-theme-choice="dark"]').click()
       await expect.poll(() => page.locator('html').getAttribute('class')).toBe('dark')
       expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true)
@@ -166,17 +189,22 @@ describe('what runs scripts still works', () => {
     })
   })
 
-  test('a code block\'s copy button copies, the embedded video loads, and the view beacon counts', async () => {
+  test("a code block's copy button copies, the embedded video loads, and the view beacon counts", async () => {
     await withBrowser({ theme: 'light', signedIn: false }, async ({ context, page, violations, pageErrors }) => {
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url })
-      const beacon = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/action/view/zz-embeds')
+      const beacon = page.waitForResponse(
+        (response) =>
+          response.request().method() === 'POST' && new URL(response.url()).pathname === '/action/view/zz-embeds',
+      )
       await page.goto('/blog/zz-embeds')
       await waitForHydration(page, 'article figure.code-block .code-frame')
       const figure = page.locator('article figure.code-block').first()
       await figure.locator('pre').hover()
       await figure.locator('button.code-copy').click()
       await expect.poll(() => figure.locator('button.code-copy').innerText()).toBe('Copied')
-      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('export const hello = (name: string) => `hello ${name}`')
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+        'export const hello = (name: string) => `hello ${name}`',
+      )
 
       // The frame loaded its document (frame-src allows the host), not an error page.
       const video = page.frameLocator('iframe[title="A video"]')
@@ -185,7 +213,9 @@ describe('what runs scripts still works', () => {
       // The beacon went out after load, counted this new reader, and the page shows the count.
       const answer = (await (await beacon).json()) as { views: number; counted: boolean }
       expect(answer.counted).toBe(true)
-      await expect.poll(() => page.locator('[data-testid="view-count"]').getAttribute('data-views')).toBe(String(answer.views))
+      await expect
+        .poll(() => page.locator('[data-testid="view-count"]').getAttribute('data-views'))
+        .toBe(String(answer.views))
       expect(await violations()).toEqual([])
       expect(pageErrors).toEqual([])
     })
@@ -196,8 +226,13 @@ describe('what runs scripts still works', () => {
       await page.goto('/blog')
       await waitForHydration(page, '[data-testid="post-list"] a')
       await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true))
-      const moduleLoaded = page.waitForResponse((response) => /^\/mdx\/post\/zz-embeds\/[\w-]+\.js$/.test(new URL(response.url()).pathname))
-      await page.locator('[data-testid="post-list"]').getByRole('link', { name: 'Embeds and code', exact: true }).click()
+      const moduleLoaded = page.waitForResponse((response) =>
+        /^\/mdx\/post\/zz-embeds\/[\w-]+\.js$/.test(new URL(response.url()).pathname),
+      )
+      await page
+        .locator('[data-testid="post-list"]')
+        .getByRole('link', { name: 'Embeds and code', exact: true })
+        .click()
       await page.waitForURL(`${server.url}/blog/zz-embeds`)
       expect((await moduleLoaded).headers()['content-type']).toMatch(/^text\/javascript/)
       // Rendered by the imported component in this same document: its code block's copy button is there.
@@ -213,7 +248,9 @@ describe('what runs scripts still works', () => {
       await page.goto('/admin')
       await page.locator('[data-testid="memory-chart"]').waitFor()
       await waitForHydration(page, '[data-testid="memory-chart"]')
-      const refreshed = await page.waitForResponse((response) => new URL(response.url()).pathname === '/admin.data', { timeout: 30_000 })
+      const refreshed = await page.waitForResponse((response) => new URL(response.url()).pathname === '/admin.data', {
+        timeout: 30_000,
+      })
       expect(refreshed.status()).toBe(200)
       expect(await violations()).toEqual([])
       expect(pageErrors).toEqual([])

@@ -74,7 +74,9 @@ async function submitSignIn(page: Page, redirectTo: string, hydrated: boolean) {
   const form = page.locator('form:has(input[name="password"])')
   if (hydrated) await waitForHydration(page, 'form:has(input[name="password"]) button[type="submit"]')
   // The value goes into the form exactly, not through the URL's own decoding.
-  await form.locator('input[name="redirectTo"]').evaluate((input, value) => ((input as HTMLInputElement).value = value), redirectTo)
+  await form
+    .locator('input[name="redirectTo"]')
+    .evaluate((input, value) => ((input as HTMLInputElement).value = value), redirectTo)
   await form.locator('input[name="email"]').fill(ADMIN)
   await form.locator('input[name="password"]').fill(PASSWORD)
   await form.locator('button[type="submit"]').click()
@@ -131,7 +133,7 @@ describe('hostile redirectTo through the real sign-in form', () => {
 })
 
 describe('the Strict session cookie and links from other sites', () => {
-  test("a link to /admin on another site lands a signed-in admin on the dashboard, not on the sign-in form", async () => {
+  test('a link to /admin on another site lands a signed-in admin on the dashboard, not on the sign-in form', async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
     page.setDefaultTimeout(30_000)

@@ -17,7 +17,8 @@ let server: KilnServer
 let browser: Browser
 
 beforeAll(async () => {
-  const post = (n: number, tags: string) => `---\ntitle: Entry ${n}\ndate: 2026-02-0${n}\ndescription: About entry ${n}.\ntags: [${tags}]\n---\n\nText of entry ${n}.\n`
+  const post = (n: number, tags: string) =>
+    `---\ntitle: Entry ${n}\ndate: 2026-02-0${n}\ndescription: About entry ${n}.\ntags: [${tags}]\n---\n\nText of entry ${n}.\n`
   server = await startServer({
     contentDir: makeContentDir({
       'blog/entry-1.mdx': post(1, 'one'),
@@ -40,7 +41,8 @@ afterAll(async () => {
 
 const head = (page: Page) =>
   page.evaluate(() => {
-    const meta = (key: string) => document.head.querySelector(`meta[property="${key}"], meta[name="${key}"]`)?.getAttribute('content') ?? null
+    const meta = (key: string) =>
+      document.head.querySelector(`meta[property="${key}"], meta[name="${key}"]`)?.getAttribute('content') ?? null
     const ld = document.head.querySelector('script[type="application/ld+json"]')?.textContent
     return {
       title: document.title,
@@ -50,7 +52,9 @@ const head = (page: Page) =>
       ogType: meta('og:type'),
       ogImage: meta('og:image'),
       twitterCard: meta('twitter:card'),
-      tags: [...document.head.querySelectorAll('meta[property="article:tag"]')].map((tag) => tag.getAttribute('content')),
+      tags: [...document.head.querySelectorAll('meta[property="article:tag"]')].map((tag) =>
+        tag.getAttribute('content'),
+      ),
       jsonLd: ld ? (JSON.parse(ld) as { '@type': string; headline: string }) : null,
       feeds: [...document.head.querySelectorAll('link[rel="alternate"]')].map((link) => link.getAttribute('type')),
     }
@@ -103,7 +107,13 @@ describe('sharing in Chromium', () => {
       // Lists are websites with the site's own card.
       await page.goto('/blog')
       const list = await head(page)
-      expect(list).toMatchObject({ title: 'All posts', canonical: `${SITE_URL}/blog`, ogType: 'website', ogImage: `${SITE_URL}/og.png`, jsonLd: null })
+      expect(list).toMatchObject({
+        title: 'All posts',
+        canonical: `${SITE_URL}/blog`,
+        ogType: 'website',
+        ogImage: `${SITE_URL}/og.png`,
+        jsonLd: null,
+      })
       expect(pageErrors).toEqual([])
     } finally {
       await context.close()

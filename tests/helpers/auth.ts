@@ -7,13 +7,17 @@ import path from 'node:path'
 import { repoRoot, type KilnServer } from './server.ts'
 
 export function runAdminCreate(databasePath: string, email: string, password: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'admin-create.ts'), '--email', email], {
-    cwd: repoRoot,
-    env: { ...process.env, DATABASE_PATH: databasePath },
-    input: `${password}\n`,
-    encoding: 'utf8',
-    timeout: 60_000,
-  })
+  return spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'other', 'admin-create.ts'), '--email', email],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_PATH: databasePath },
+      input: `${password}\n`,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  )
 }
 
 /**
@@ -23,11 +27,15 @@ export function runAdminCreate(databasePath: string, email: string, password: st
  * has already closed, and the next request would fail with "other side closed".
  */
 export async function createAdmin(server: KilnServer, email: string, password: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'admin-create.ts'), '--email', email], {
-    cwd: repoRoot,
-    env: { ...process.env, DATABASE_PATH: server.databasePath },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'other', 'admin-create.ts'), '--email', email],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_PATH: server.databasePath },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  )
   let output = ''
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -40,7 +48,11 @@ export async function createAdmin(server: KilnServer, email: string, password: s
 }
 
 /** Posts the login form the way a browser on this site would. */
-export function postLogin(server: KilnServer, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export function postLogin(
+  server: KilnServer,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(`${server.url}/login`, {
     method: 'POST',
     redirect: 'manual',

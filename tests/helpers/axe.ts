@@ -54,13 +54,18 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   axeSource ??= fs.readFileSync(AXE_PATH, 'utf8')
   await page.evaluate(axeSource)
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe
+    const axe = (
+      window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }
+    ).axe
     const result = await axe.run(document, { resultTypes: ['violations'] })
     return result.violations.map(({ id, impact, help, nodes }) => ({
       id,
       impact,
       help,
-      nodes: nodes.map((node) => ({ target: node.target, data: (node as unknown as { any: { data?: unknown }[] }).any[0]?.data })),
+      nodes: nodes.map((node) => ({
+        target: node.target,
+        data: (node as unknown as { any: { data?: unknown }[] }).any[0]?.data,
+      })),
     }))
   })
 }
@@ -79,7 +84,15 @@ export interface SweepOptions {
 }
 
 /** Checks every pathname in every theme; one browser context per theme (its cookie), `concurrency` tabs each. */
-export async function sweepPages({ browser, baseUrl, pathnames, themes = THEMES, concurrency = 2, viewport = DESKTOP, onResult }: SweepOptions): Promise<PageResult[]> {
+export async function sweepPages({
+  browser,
+  baseUrl,
+  pathnames,
+  themes = THEMES,
+  concurrency = 2,
+  viewport = DESKTOP,
+  onResult,
+}: SweepOptions): Promise<PageResult[]> {
   const results: PageResult[] = []
   for (const theme of themes) {
     const context = await browser.newContext({ baseURL: baseUrl, viewport })
@@ -96,7 +109,8 @@ export async function sweepPages({ browser, baseUrl, pathnames, themes = THEMES,
           result.status = response?.status() ?? 0
           await waitForHydration(page, 'header a')
           const htmlClass = await page.locator('html').getAttribute('class')
-          if (htmlClass !== theme) throw new Error(`<html class="${htmlClass}"> where the theme cookie asked for ${theme}`)
+          if (htmlClass !== theme)
+            throw new Error(`<html class="${htmlClass}"> where the theme cookie asked for ${theme}`)
           result.violations = await axeViolations(page)
         } catch (error) {
           result.error = error instanceof Error ? error.message.split('\n')[0] : String(error)
@@ -115,12 +129,17 @@ export async function sweepPages({ browser, baseUrl, pathnames, themes = THEMES,
 /** The addresses to check beyond posts and pages: home, lists, every tag linked from /tags, a search. */
 export async function listingPathnames(baseUrl: string, searchQuery: string): Promise<string[]> {
   const tagsHtml = await (await fetch(`${baseUrl}/tags`)).text()
-  const tagPaths = [...new Set([...tagsHtml.matchAll(/href="(\/tags\/[^"#?]+)"/g)].map((match) => decodeHtml(match[1])))]
+  const tagPaths = [
+    ...new Set([...tagsHtml.matchAll(/href="(\/tags\/[^"#?]+)"/g)].map((match) => decodeHtml(match[1]))),
+  ]
   return ['/', '/blog', '/tags', ...tagPaths, `/search?q=${encodeURIComponent(searchQuery)}`]
 }
 
 function decodeHtml(text: string): string {
-  return text.replace(/&amp;/g, '&').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"')
+  return text
+    .replace(/&amp;/g, '&')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&quot;/g, '"')
 }
 
 export interface RuleRow {
@@ -160,15 +179,31 @@ export function summarize(results: PageResult[]): RuleRow[] {
     }
   }
   const rank: Record<string, number> = { critical: 0, serious: 1, moderate: 2, minor: 3 }
-  return [...rows.values()].sort((a, b) => (rank[a.impact] ?? 4) - (rank[b.impact] ?? 4) || b.pages - a.pages || a.rule.localeCompare(b.rule))
+  return [...rows.values()].sort(
+    (a, b) => (rank[a.impact] ?? 4) - (rank[b.impact] ?? 4) || b.pages - a.pages || a.rule.localeCompare(b.rule),
+  )
 }
 
 export function formatTable(rows: RuleRow[]): string {
   const header = ['rule', 'impact', 'pages', 'nodes', 'example page', 'example target']
-  const cells = rows.map((row) => [row.rule, row.impact, String(row.pages), String(row.nodes), row.examplePage, clip(row.exampleTarget, 80) + (row.exampleData ? ` ${clip(row.exampleData, 120)}` : '')])
-  const widths = header.slice(0, -1).map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)))
-  const line = (row: string[]) => row.map((cell, column) => (column < widths.length ? cell.padEnd(widths[column]) : cell)).join('  ')
-  return [line(header), line(header.map((title, column) => '-'.repeat(column < widths.length ? widths[column] : title.length))), ...cells.map(line)].join('\n')
+  const cells = rows.map((row) => [
+    row.rule,
+    row.impact,
+    String(row.pages),
+    String(row.nodes),
+    row.examplePage,
+    clip(row.exampleTarget, 80) + (row.exampleData ? ` ${clip(row.exampleData, 120)}` : ''),
+  ])
+  const widths = header
+    .slice(0, -1)
+    .map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)))
+  const line = (row: string[]) =>
+    row.map((cell, column) => (column < widths.length ? cell.padEnd(widths[column]) : cell)).join('  ')
+  return [
+    line(header),
+    line(header.map((title, column) => '-'.repeat(column < widths.length ? widths[column] : title.length))),
+    ...cells.map(line),
+  ].join('\n')
 }
 
 function clip(text: string, max: number): string {

@@ -12,9 +12,19 @@ export const ADVERSARIAL_QUERIES: { name: string; query: string }[] = [
   { name: 'one letter, every letter', query: letters.join(' ') },
   { name: 'one-letter terms x100', query: Array.from({ length: 100 }, (_, i) => letters[i % 26]).join(' ') },
   { name: '"the" x300', query: repeat('the', 300) },
-  { name: 'common words x100', query: Array.from({ length: 100 }, (_, i) => ['the', 'a', 'to', 'of', 'and', 'is', 'in', 'it', 'you', 'that'][i % 10]).join(' ') },
+  {
+    name: 'common words x100',
+    query: Array.from(
+      { length: 100 },
+      (_, i) => ['the', 'a', 'to', 'of', 'and', 'is', 'in', 'it', 'you', 'that'][i % 10],
+    ).join(' '),
+  },
   { name: 'prefixes a* b* c*', query: letters.map((letter) => `${letter}*`).join(' ') },
-  { name: 'operators', query: 'react OR state NOT effect AND NEAR(use effect, 2) title:hook ^start "phrase * here" (a OR b) -x +y {title body}: z' },
+  {
+    name: 'operators',
+    query:
+      'react OR state NOT effect AND NEAR(use effect, 2) title:hook ^start "phrase * here" (a OR b) -x +y {title body}: z',
+  },
   { name: 'NEAR x50', query: repeat('NEAR(a b c d e f g h i j, 0)', 50) },
   { name: 'OR chain', query: repeat('a OR', 200) },
   { name: '200-char term', query: 'r'.repeat(200) },

@@ -85,8 +85,17 @@ export interface StartOptions {
   ipc?: boolean
 }
 
-export async function startServer({ contentDir, databasePath, env = {}, nodeArgs = [], ipc = false }: StartOptions): Promise<KilnServer> {
-  if (!fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js')) || !fs.existsSync(path.join(repoRoot, 'build', 'kiln', 'server.mjs'))) {
+export async function startServer({
+  contentDir,
+  databasePath,
+  env = {},
+  nodeArgs = [],
+  ipc = false,
+}: StartOptions): Promise<KilnServer> {
+  if (
+    !fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js')) ||
+    !fs.existsSync(path.join(repoRoot, 'build', 'kiln', 'server.mjs'))
+  ) {
     throw new Error('no production build: run "npm run build" first (npm test does)')
   }
   const port = await freePort()
@@ -153,7 +162,11 @@ export async function startServer({ contentDir, databasePath, env = {}, nodeArgs
         await exited
       }
       // The server is not the test's child: wait until the kernel has it gone (port, database).
-      for (let tries = 0; tries < 600 && fs.existsSync(`/proc/${server}`) && !/^State:\s+Z/m.test(readStatus(server)); tries++) {
+      for (
+        let tries = 0;
+        tries < 600 && fs.existsSync(`/proc/${server}`) && !/^State:\s+Z/m.test(readStatus(server));
+        tries++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     },

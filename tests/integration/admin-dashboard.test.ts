@@ -21,8 +21,16 @@ let cookie: string
 
 beforeAll(async () => {
   ;[server, noToken] = await Promise.all([
-    startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { METRICS_TOKEN: TOKEN } }),
-    startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { METRICS_TOKEN: '' } }),
+    startServer({
+      contentDir: sampleContentDir,
+      databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'),
+      env: { METRICS_TOKEN: TOKEN },
+    }),
+    startServer({
+      contentDir: sampleContentDir,
+      databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'),
+      env: { METRICS_TOKEN: '' },
+    }),
   ])
   await createAdmin(server, ADMIN, PASSWORD)
   cookie = await signIn(server, ADMIN, PASSWORD)
@@ -74,7 +82,8 @@ function labelValues(text: string, metric: string, label: string): Set<string> {
 function sample(text: string, metric: string, labels: Record<string, string>): number | undefined {
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${metric}{`)) continue
-    if (Object.entries(labels).every(([name, value]) => line.includes(`${name}="${value}"`))) return Number(line.split(' ').at(-1))
+    if (Object.entries(labels).every(([name, value]) => line.includes(`${name}="${value}"`)))
+      return Number(line.split(' ').at(-1))
   }
   return undefined
 }
@@ -100,16 +109,25 @@ describe('admin dashboard', () => {
     const tolerance = Math.max(8, 0.08 * after)
     expect(rss).toBeGreaterThan(Math.min(before, after) - tolerance)
     expect(rss).toBeLessThan(Math.max(before, after) + tolerance)
-    for (const name of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers']) expect(megabytes(figures[`memory-${name}`])).toBeGreaterThanOrEqual(0)
+    for (const name of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers'])
+      expect(megabytes(figures[`memory-${name}`])).toBeGreaterThanOrEqual(0)
     expect(megabytes(figures['memory-heapUsed'])).toBeLessThanOrEqual(megabytes(figures['memory-heapTotal']))
     expect(megabytes(figures['memory-heapTotal'])).toBeLessThan(rss)
 
     // The chart: one line per series.
     expect(html).toContain('data-testid="memory-chart"')
-    expect([...html.matchAll(/<polyline[^>]*data-series="([^"]+)"/g)].map((m) => m[1]).sort()).toEqual(['arrayBuffers', 'external', 'heapTotal', 'heapUsed', 'rss'])
+    expect([...html.matchAll(/<polyline[^>]*data-series="([^"]+)"/g)].map((m) => m[1]).sort()).toEqual([
+      'arrayBuffers',
+      'external',
+      'heapTotal',
+      'heapUsed',
+      'rss',
+    ])
 
     expect(figures['node-version']).toBe(process.version)
-    expect(figures['kiln-version']).toBe(JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version)
+    expect(figures['kiln-version']).toBe(
+      JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version,
+    )
     expect(figures['instance-role']).toBe('primary')
     expect(figures['event-loop-p50']).toMatch(/ms$|—/)
     expect(figures['event-loop-p99']).toMatch(/ms$|—/)
@@ -125,7 +143,16 @@ describe('admin dashboard', () => {
     const html = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
     expect(Number(stats(html)['page-cache-entries'])).toBeGreaterThanOrEqual(1)
     expect(Number(stats(html)['page-cache-hits'])).toBeGreaterThanOrEqual(1)
-    for (const section of ['memory', 'process', 'diagnostics', 'pool-highlight', 'pool-compile', 'cache', 'page-cache', 'content']) {
+    for (const section of [
+      'memory',
+      'process',
+      'diagnostics',
+      'pool-highlight',
+      'pool-compile',
+      'cache',
+      'page-cache',
+      'content',
+    ]) {
       expect(html).toContain(`data-section="${section}"`)
     }
     const figures = stats(html)
@@ -139,7 +166,12 @@ describe('admin dashboard', () => {
     expect(Number(figures['content-posts'])).toBeGreaterThan(5)
     // The diagnostics links are plain navigations without a `download` attribute: the
     // file arrives as an attachment, and a refusal (409, 503) shows as a page to read.
-    for (const href of ['/admin/heapsnapshot?gzip=1', '/admin/heapsnapshot', '/admin/heapprofile?seconds=10', '/admin/cpuprofile?seconds=10']) {
+    for (const href of [
+      '/admin/heapsnapshot?gzip=1',
+      '/admin/heapsnapshot',
+      '/admin/heapprofile?seconds=10',
+      '/admin/cpuprofile?seconds=10',
+    ]) {
       const link = [...html.matchAll(/<a [^>]*>/g)].map((m) => m[0]).find((tag) => tag.includes(`href="${href}"`))
       expect(link, href).toBeDefined()
       expect(link, href).not.toContain('download=""')
@@ -186,7 +218,9 @@ describe('/metrics', () => {
     const rss = Number(/^process_resident_memory_bytes (\d+)/m.exec(text)?.[1])
     expect(rss / 1024 / 1024).toBeGreaterThan(vmRssMB(server.serverPid()) * 0.7)
     expect(sample(text, 'kiln_http_requests_total', { route: '/tags', method: 'GET', status: '200' })).toBe(2)
-    expect(sample(text, 'kiln_http_request_duration_seconds_count', { route: '/tags', method: 'GET', status: '200' })).toBeGreaterThanOrEqual(1)
+    expect(
+      sample(text, 'kiln_http_request_duration_seconds_count', { route: '/tags', method: 'GET', status: '200' }),
+    ).toBeGreaterThanOrEqual(1)
     expect(text).toMatch(/^kiln_http_request_duration_seconds_bucket\{le="0\.1",route="\/tags"/m)
     for (const name of [
       'kiln_component_cache_entries',
@@ -201,7 +235,11 @@ describe('/metrics', () => {
       expect(text, name).toMatch(new RegExp(`^${name}[ {]`, 'm'))
     }
     for (const pool of ['highlight', 'compile']) {
-      for (const name of ['kiln_worker_pool_threads', 'kiln_worker_pool_jobs_total', 'kiln_worker_pool_failures_total']) {
+      for (const name of [
+        'kiln_worker_pool_threads',
+        'kiln_worker_pool_jobs_total',
+        'kiln_worker_pool_failures_total',
+      ]) {
         expect(sample(text, name, { pool }), `${name} ${pool}`).toBeGreaterThanOrEqual(0)
       }
     }
@@ -213,8 +251,16 @@ describe('/metrics', () => {
     const before = await (await metrics(server)).text()
     const routesBefore = labelValues(before, 'kiln_http_requests_total', 'route')
     const random = () => crypto.randomBytes(6).toString('hex')
-    const paths = Array.from({ length: 50 }, (_, i) =>
-      [`/${random()}`, `/${random()}/${random()}`, `/no/such/${random()}/page`, `/admin/${random()}`, `/x-${random()}.php?q=${random()}`][i % 5],
+    const paths = Array.from(
+      { length: 50 },
+      (_, i) =>
+        [
+          `/${random()}`,
+          `/${random()}/${random()}`,
+          `/no/such/${random()}/page`,
+          `/admin/${random()}`,
+          `/x-${random()}.php?q=${random()}`,
+        ][i % 5],
     )
     for (const pathname of paths) expect(await getStatus(server, pathname), pathname).toBe(404)
 
@@ -223,8 +269,11 @@ describe('/metrics', () => {
     const added = [...routesAfter].filter((route) => !routesBefore.has(route))
     expect(added.filter((route) => route !== 'other')).toEqual([])
     expect(routesAfter.has('other')).toBe(true)
-    const otherBefore = sample(before, 'kiln_http_requests_total', { route: 'other', method: 'GET', status: '404' }) ?? 0
-    expect(sample(after, 'kiln_http_requests_total', { route: 'other', method: 'GET', status: '404' })).toBe(otherBefore + 50)
+    const otherBefore =
+      sample(before, 'kiln_http_requests_total', { route: 'other', method: 'GET', status: '404' }) ?? 0
+    expect(sample(after, 'kiln_http_requests_total', { route: 'other', method: 'GET', status: '404' })).toBe(
+      otherBefore + 50,
+    )
     // No address made it into the text at all.
     for (const pathname of paths) expect(after).not.toContain(pathname.split('?')[0])
     // Every series of the counter, and of the histogram, is one of a handful.

@@ -19,7 +19,11 @@ describe('admin sign-in', () => {
 
   beforeAll(async () => {
     // As behind Fly's proxy: the lockout tests name their client in Fly-Client-IP.
-    server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-auth-'), 'kiln.db'), env: { TRUST_PROXY: '1' } })
+    server = await startServer({
+      contentDir: sampleContentDir,
+      databasePath: path.join(tempDir('kiln-auth-'), 'kiln.db'),
+      env: { TRUST_PROXY: '1' },
+    })
     await createAdmin(server, ADMIN, PASSWORD)
     db = new Database(server.databasePath)
   })
@@ -36,7 +40,10 @@ describe('admin sign-in', () => {
     expect(short.stderr).toContain('at least 12 characters')
     const bad = runAdminCreate(server.databasePath, 'not-an-email', 'long enough password')
     expect(bad.status).toBe(1)
-    const row = db.prepare('SELECT is_admin, password_hash FROM users WHERE email = ?').get(ADMIN) as { is_admin: number; password_hash: string }
+    const row = db.prepare('SELECT is_admin, password_hash FROM users WHERE email = ?').get(ADMIN) as {
+      is_admin: number
+      password_hash: string
+    }
     expect(row.is_admin).toBe(1)
     expect(row.password_hash).toMatch(/^scrypt\$/)
     expect(row.password_hash).not.toContain(PASSWORD)
@@ -49,8 +56,16 @@ describe('admin sign-in', () => {
   })
 
   it('answers an unknown email and a wrong password the same way', async () => {
-    const unknown = await postLogin(server, { email: 'nobody@example.com', password: PASSWORD }, { 'Fly-Client-IP': '192.0.2.1' })
-    const wrong = await postLogin(server, { email: ADMIN, password: 'wrong password!!' }, { 'Fly-Client-IP': '192.0.2.2' })
+    const unknown = await postLogin(
+      server,
+      { email: 'nobody@example.com', password: PASSWORD },
+      { 'Fly-Client-IP': '192.0.2.1' },
+    )
+    const wrong = await postLogin(
+      server,
+      { email: ADMIN, password: 'wrong password!!' },
+      { 'Fly-Client-IP': '192.0.2.2' },
+    )
     expect(unknown.status).toBe(401)
     expect(wrong.status).toBe(401)
     const message = (html: string) => /role="alert"[^>]*>([^<]+)</.exec(html)?.[1]
@@ -82,7 +97,9 @@ describe('admin sign-in', () => {
   })
 
   it('refuses forms sent without this site as their Origin', async () => {
-    expect((await postLogin(server, { email: ADMIN, password: PASSWORD }, { Origin: 'https://evil.example' })).status).toBe(403)
+    expect(
+      (await postLogin(server, { email: ADMIN, password: PASSWORD }, { Origin: 'https://evil.example' })).status,
+    ).toBe(403)
     const noOrigin = await fetch(`${server.url}/login`, {
       method: 'POST',
       redirect: 'manual',
@@ -94,10 +111,18 @@ describe('admin sign-in', () => {
 
   it('signs out: the session is deleted and the cookie no longer opens /admin', async () => {
     const cookie = await signIn(server, ADMIN, PASSWORD)
-    const crossSite = await fetch(`${server.url}/logout`, { method: 'POST', redirect: 'manual', headers: { Cookie: cookie, Origin: 'https://evil.example' } })
+    const crossSite = await fetch(`${server.url}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: cookie, Origin: 'https://evil.example' },
+    })
     expect(crossSite.status).toBe(403)
     expect((await get(server, '/admin', withCookie(cookie))).status).toBe(200)
-    const out = await fetch(`${server.url}/logout`, { method: 'POST', redirect: 'manual', headers: { Cookie: cookie, Origin: server.url } })
+    const out = await fetch(`${server.url}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: cookie, Origin: server.url },
+    })
     expect(out.status).toBe(302)
     expect(out.headers.get('set-cookie')).toMatch(/kiln_session=;/)
     expect((await get(server, '/admin', withCookie(cookie))).status).toBe(302)
@@ -105,11 +130,18 @@ describe('admin sign-in', () => {
 
   it('expires a session after its time, and renews one in use', async () => {
     const cookie = await signIn(server, ADMIN, PASSWORD)
-    const newest = () => db.prepare('SELECT id, expires_at FROM sessions ORDER BY created_at DESC LIMIT 1').get() as { id: string; expires_at: string }
+    const newest = () =>
+      db.prepare('SELECT id, expires_at FROM sessions ORDER BY created_at DESC LIMIT 1').get() as {
+        id: string
+        expires_at: string
+      }
 
     // In use ten days before its end: renewed to 30 days, and the cookie sent again.
     const { id } = newest()
-    db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(new Date(Date.now() + 10 * 86_400_000).toISOString(), id)
+    db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(
+      new Date(Date.now() + 10 * 86_400_000).toISOString(),
+      id,
+    )
     const renewed = await get(server, '/', withCookie(cookie))
     expect(renewed.headers.get('set-cookie')).toMatch(/^kiln_session=/)
     const after = db.prepare('SELECT expires_at FROM sessions WHERE id = ?').get(id) as { expires_at: string }
@@ -141,21 +173,39 @@ describe('admin sign-in', () => {
   it('locks an account after 5 failures, even for the right password, with a clear message', async () => {
     await createAdmin(server, 'locked@example.com', PASSWORD)
     for (let i = 0; i < 5; i++) {
-      const failure = await postLogin(server, { email: 'locked@example.com', password: `wrong ${i} password` }, { 'Fly-Client-IP': `198.51.100.${i}` })
+      const failure = await postLogin(
+        server,
+        { email: 'locked@example.com', password: `wrong ${i} password` },
+        { 'Fly-Client-IP': `198.51.100.${i}` },
+      )
       expect([401, 429]).toContain(failure.status)
     }
-    const sixth = await postLogin(server, { email: 'locked@example.com', password: PASSWORD }, { 'Fly-Client-IP': '198.51.100.99' })
+    const sixth = await postLogin(
+      server,
+      { email: 'locked@example.com', password: PASSWORD },
+      { 'Fly-Client-IP': '198.51.100.99' },
+    )
     expect(sixth.status).toBe(429)
     expect(await sixth.text()).toMatch(/Too many failed sign-ins\. Try again in 1[0-5] minutes\./)
     // Other accounts are not locked.
-    expect((await postLogin(server, { email: ADMIN, password: PASSWORD }, { 'Fly-Client-IP': '198.51.100.98' })).status).toBe(302)
+    expect(
+      (await postLogin(server, { email: ADMIN, password: PASSWORD }, { 'Fly-Client-IP': '198.51.100.98' })).status,
+    ).toBe(302)
   })
 
   it('locks an address after 5 failures across accounts', async () => {
     for (let i = 0; i < 5; i++) {
-      await postLogin(server, { email: `guess${i}@example.com`, password: 'not the password' }, { 'Fly-Client-IP': '203.0.113.7' })
+      await postLogin(
+        server,
+        { email: `guess${i}@example.com`, password: 'not the password' },
+        { 'Fly-Client-IP': '203.0.113.7' },
+      )
     }
-    expect((await postLogin(server, { email: ADMIN, password: PASSWORD }, { 'Fly-Client-IP': '203.0.113.7' })).status).toBe(429)
-    expect((await postLogin(server, { email: ADMIN, password: PASSWORD }, { 'Fly-Client-IP': '203.0.113.8' })).status).toBe(302)
+    expect(
+      (await postLogin(server, { email: ADMIN, password: PASSWORD }, { 'Fly-Client-IP': '203.0.113.7' })).status,
+    ).toBe(429)
+    expect(
+      (await postLogin(server, { email: ADMIN, password: PASSWORD }, { 'Fly-Client-IP': '203.0.113.8' })).status,
+    ).toBe(302)
   })
 })

@@ -36,7 +36,10 @@ beforeAll(async () => {
   fs.writeFileSync(flag, '')
   server = await startServer({
     contentDir: makeContentDir({
-      'blog/flaky.mdx': post('Flaky', 'Some code:\n\n```ts\n// kiln-test-fail-while-flagged\nconst answer: number = 42\n```'),
+      'blog/flaky.mdx': post(
+        'Flaky',
+        'Some code:\n\n```ts\n// kiln-test-fail-while-flagged\nconst answer: number = 42\n```',
+      ),
       'blog/unstored.mdx': post('Unstored', 'A post compiled while the database refuses writes.'),
       'blog/unstored-too.mdx': post('Unstored too', 'Another one.'),
     }),
@@ -50,7 +53,12 @@ afterAll(async () => {
   await server?.stop()
 })
 
-const provisionalOf = (slug: string) => withDb((db) => db.prepare('SELECT provisional FROM compiled_entries WHERE slug = ?').get(slug) as { provisional: number } | undefined)
+const provisionalOf = (slug: string) =>
+  withDb(
+    (db) =>
+      db.prepare('SELECT provisional FROM compiled_entries WHERE slug = ?').get(slug) as
+        { provisional: number } | undefined,
+  )
 
 describe('a compile whose highlighting failed for now', () => {
   it('is served, stored as provisional and kept out of the page cache', async () => {
@@ -86,7 +94,11 @@ describe('a compile whose highlighting failed for now', () => {
 
 describe('a compile the database refuses to store', () => {
   it('is kept in memory, not compiled again per request, logged once and shown on /admin', async () => {
-    withDb((db) => db.exec("CREATE TRIGGER kiln_test_refuse BEFORE INSERT ON compiled_entries BEGIN SELECT RAISE(ABORT, 'database or disk is full (test trigger)'); END"))
+    withDb((db) =>
+      db.exec(
+        "CREATE TRIGGER kiln_test_refuse BEFORE INSERT ON compiled_entries BEGIN SELECT RAISE(ABORT, 'database or disk is full (test trigger)'); END",
+      ),
+    )
     for (const slug of ['unstored', 'unstored-too']) {
       const first = await get(server, `/blog/${slug}`)
       expect(first.status).toBe(200)
@@ -117,7 +129,9 @@ describe('a compile the database refuses to store', () => {
     withDb((db) => db.exec('DROP TRIGGER kiln_test_refuse'))
     await new Promise((resolve) => setTimeout(resolve, 1200))
     expect((await get(server, '/blog/unstored?v=after')).status).toBe(200)
-    expect(withDb((db) => db.prepare("SELECT COUNT(*) AS n FROM compiled_entries WHERE slug = 'unstored'").get())).toEqual({ n: 1 })
+    expect(
+      withDb((db) => db.prepare("SELECT COUNT(*) AS n FROM compiled_entries WHERE slug = 'unstored'").get()),
+    ).toEqual({ n: 1 })
     expect(server.output()).toContain('compiles are stored again')
     expect(count(server.output(), 'compiled blog/unstored.mdx')).toBe(1)
   }, 60_000)

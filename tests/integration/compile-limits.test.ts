@@ -83,7 +83,10 @@ describe('compile memory limit', () => {
   }, 60_000)
 
   it('compiles again at once when the source changes', async () => {
-    fs.writeFileSync(path.join(contentDir, 'blog/hungry.mdx'), post('Hungry', 'Fixed: this version needs little memory.'))
+    fs.writeFileSync(
+      path.join(contentDir, 'blog/hungry.mdx'),
+      post('Hungry', 'Fixed: this version needs little memory.'),
+    )
     // The index notices the edit on a later request (CONTENT_SCAN_INTERVAL_MS).
     await new Promise((resolve) => setTimeout(resolve, 300))
     const response = await get(server, '/blog/hungry')
@@ -100,10 +103,14 @@ describe('a reader who gives up', () => {
     const controller = new AbortController()
     const request = fetch(`${server.url}/blog/slow`, { signal: controller.signal }).catch((error: Error) => error)
     // The compile is under way (it takes 3 s by the fault switch) when the reader leaves.
-    expect(await waitFor(() => server.output().includes('test fault: blog/slow.mdx compiles slowly'), 60_000)).toBe(true)
+    expect(await waitFor(() => server.output().includes('test fault: blog/slow.mdx compiles slowly'), 60_000)).toBe(
+      true,
+    )
     controller.abort()
     expect(await request).toBeInstanceOf(Error)
-    expect(await waitFor(() => query("SELECT 1 FROM compiled_entries WHERE slug = 'slow'").length === 1, 60_000)).toBe(true)
+    expect(await waitFor(() => query("SELECT 1 FROM compiled_entries WHERE slug = 'slow'").length === 1, 60_000)).toBe(
+      true,
+    )
     const response = await get(server, '/blog/slow')
     expect(response.status).toBe(200)
     expect(timingNames(response)).not.toContain('compile')

@@ -45,7 +45,8 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   return true
 }
 
-const post = (n: number) => `---\ntitle: Post ${n}\ndate: 2026-01-${String(n).padStart(2, '0')}\n---\n\nThe ${n}th post, with *emphasis* and no code.\n`
+const post = (n: number) =>
+  `---\ntitle: Post ${n}\ndate: 2026-01-${String(n).padStart(2, '0')}\n---\n\nThe ${n}th post, with *emphasis* and no code.\n`
 
 let server: KilnServer
 

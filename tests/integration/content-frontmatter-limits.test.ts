@@ -10,11 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const MAX_POST_BYTES = 6 * 1024 * 1024
-const post = (title: string, body: string, extra = '') => `---\ntitle: ${title}\ndate: 2026-03-01\n${extra}---\n\n${body}\n`
+const post = (title: string, body: string, extra = '') =>
+  `---\ntitle: ${title}\ndate: 2026-03-01\n${extra}---\n\n${body}\n`
 
 /** Nine levels of nine aliases: 9^9 (387 million) strings once expanded. */
 function billionLaughs(): string {
-  const lines = ['---', 'title: Laughs', 'date: 2026-03-01', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+  const lines = [
+    '---',
+    'title: Laughs',
+    'date: 2026-03-01',
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ]
   const names = 'abcdefghi'
   for (let i = 1; i < names.length; i++) {
     const previous = `*${names[i - 1]}`
@@ -41,10 +47,19 @@ beforeAll(async () => {
     'pages/about.mdx': '---\ntitle: About\n---\n\nABOUT-BODY\n',
   })
   // 5 MB of frontmatter, under MAX_POST_BYTES so the frontmatter limit is what stops it.
-  fs.writeFileSync(path.join(content, 'blog', 'huge-frontmatter.mdx'), post('Huge', 'Big.', `filler: "${'x'.repeat(5 * 1024 * 1024)}"\n`))
+  fs.writeFileSync(
+    path.join(content, 'blog', 'huge-frontmatter.mdx'),
+    post('Huge', 'Big.', `filler: "${'x'.repeat(5 * 1024 * 1024)}"\n`),
+  )
   // Over MAX_POST_BYTES: never read, never compiled, never in search.
-  fs.writeFileSync(path.join(content, 'blog', 'too-big.mdx'), post('Too big', `OVERSIZEWORD ${'y'.repeat(MAX_POST_BYTES)}`))
-  server = await startServer({ contentDir: content, env: { MAX_POST_BYTES: String(MAX_POST_BYTES), CONTENT_SCAN_INTERVAL_MS: '1' } })
+  fs.writeFileSync(
+    path.join(content, 'blog', 'too-big.mdx'),
+    post('Too big', `OVERSIZEWORD ${'y'.repeat(MAX_POST_BYTES)}`),
+  )
+  server = await startServer({
+    contentDir: content,
+    env: { MAX_POST_BYTES: String(MAX_POST_BYTES), CONTENT_SCAN_INTERVAL_MS: '1' },
+  })
 }, 120_000)
 
 afterAll(async () => {
@@ -75,15 +90,19 @@ describe('bad frontmatter and large posts', () => {
       expect(html).toContain('could not be built')
     }
     const log = server.output()
-    expect(log).toMatch(/\[kiln\] blog\/laughs\.mdx:5: frontmatter expands to more than 10000 values \(through YAML aliases\)/)
+    expect(log).toMatch(
+      /\[kiln\] blog\/laughs\.mdx:5: frontmatter expands to more than 10000 values \(through YAML aliases\)/,
+    )
     expect(log).toMatch(/\[kiln\] blog\/tabs\.mdx:5: frontmatter is not valid YAML/)
     expect(log).toMatch(/\[kiln\] blog\/huge-frontmatter\.mdx:1: frontmatter is larger than 64 KB/)
-    expect(log).toMatch(/\[kiln\] blog\/too-big\.mdx: the file is 6\.0 MB, over MAX_POST_BYTES \(6\.0 MB\): it is not read or compiled/)
+    expect(log).toMatch(
+      /\[kiln\] blog\/too-big\.mdx: the file is 6\.0 MB, over MAX_POST_BYTES \(6\.0 MB\): it is not read or compiled/,
+    )
     // None of them reached the compiler.
     expect(log).not.toMatch(/compil\w+ blog\/(laughs|tabs|huge-frontmatter|too-big)\.mdx/)
   })
 
-  it('never indexes an oversized post\'s text', async () => {
+  it("never indexes an oversized post's text", async () => {
     const { status, html } = await page('/search?q=OVERSIZEWORD')
     expect(status).toBe(200)
     expect(html).not.toContain('href="/blog/too-big"')

@@ -18,7 +18,8 @@ import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../h
 const ADMIN = 'vanished-admin@example.com'
 const PASSWORD = 'a long enough password'
 const POSTS = 12
-const post = (n: number, body = `BODY-${n}-ORIGINAL`) => `---\ntitle: Post number ${n}\ndate: 2026-03-${String(n).padStart(2, '0')}\n---\n\n${body}\n`
+const post = (n: number, body = `BODY-${n}-ORIGINAL`) =>
+  `---\ntitle: Post number ${n}\ndate: 2026-03-${String(n).padStart(2, '0')}\n---\n\n${body}\n`
 
 let server: KilnServer
 let content: string
@@ -41,7 +42,9 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000)
 function compiledRows(): Record<string, string> {
   const db = new Database(server.databasePath, { readonly: true })
   try {
-    const rows = db.prepare("SELECT slug, source_hash, compiled_at FROM compiled_entries WHERE kind = 'post' ORDER BY slug").all() as { slug: string; source_hash: string; compiled_at: string }[]
+    const rows = db
+      .prepare("SELECT slug, source_hash, compiled_at FROM compiled_entries WHERE kind = 'post' ORDER BY slug")
+      .all() as { slug: string; source_hash: string; compiled_at: string }[]
     return Object.fromEntries(rows.map((row) => [row.slug, `${row.source_hash}@${row.compiled_at}`]))
   } finally {
     db.close()
@@ -102,9 +105,13 @@ describe('a vanished content folder', () => {
     const compiles = compileCount()
     fs.renameSync(content, `${content}.away`)
     try {
-      const admin = await adminShowsProblem(/Content folder problem since [^<]*: the content folder \S+ is missing or unreadable/)
+      const admin = await adminShowsProblem(
+        /Content folder problem since [^<]*: the content folder \S+ is missing or unreadable/,
+      )
       expect(admin).toContain(content)
-      expect(server.output()).toContain(`[kiln] content folder problem: the content folder ${content} is missing or unreadable`)
+      expect(server.output()).toContain(
+        `[kiln] content folder problem: the content folder ${content} is missing or unreadable`,
+      )
       await expectEveryPostServed()
       expect((await page('/about')).html).toContain('ABOUT-BODY')
       // Edited while away: the edit is served once the folder is back.
@@ -164,7 +171,11 @@ describe('a vanished content folder', () => {
     await server.stop()
     fs.renameSync(content, `${content}.away`)
     try {
-      server = await startServer({ contentDir: content, databasePath: server.databasePath, env: { CONTENT_SCAN_INTERVAL_MS: '1' } })
+      server = await startServer({
+        contentDir: content,
+        databasePath: server.databasePath,
+        env: { CONTENT_SCAN_INTERVAL_MS: '1' },
+      })
       cookie = await signIn(server, ADMIN, PASSWORD)
       await adminShowsProblem(/the content folder \S+ is missing or unreadable/)
       await expectEveryPostServed()
@@ -188,7 +199,13 @@ describe('a vanished content folder', () => {
 
 describe('a mass deletion through git', () => {
   const SECRET = 'vanished-refresh-secret'
-  const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Author', GIT_AUTHOR_EMAIL: 'author@example.com', GIT_COMMITTER_NAME: 'Author', GIT_COMMITTER_EMAIL: 'author@example.com' }
+  const gitEnv = {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'Author',
+    GIT_AUTHOR_EMAIL: 'author@example.com',
+    GIT_COMMITTER_NAME: 'Author',
+    GIT_COMMITTER_EMAIL: 'author@example.com',
+  }
   const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
   let gitServer: KilnServer
   let work: string
@@ -197,7 +214,11 @@ describe('a mass deletion through git', () => {
     const body = '{}'
     const response = await fetch(`${gitServer.url}/action/refresh-content`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sign(SECRET, body), 'X-GitHub-Delivery': crypto.randomUUID() },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Hub-Signature-256': sign(SECRET, body),
+        'X-GitHub-Delivery': crypto.randomUUID(),
+      },
       body,
     })
     expect(response.status).toBe(202)

@@ -17,7 +17,8 @@ function corpusDocuments(): string[] {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const absolute = path.join(dir, entry.name)
       if (entry.isDirectory()) walk(absolute)
-      else if (/\.mdx?$/.test(entry.name) && !['SOURCE.md', 'LICENSE-DOCS.md'].includes(entry.name)) found.push(path.relative(corpusDir, absolute))
+      else if (/\.mdx?$/.test(entry.name) && !['SOURCE.md', 'LICENSE-DOCS.md'].includes(entry.name))
+        found.push(path.relative(corpusDir, absolute))
     }
   }
   walk(corpusDir)
@@ -63,10 +64,14 @@ describe('the react.dev corpus', () => {
       expect(error.message.length, failure.document).toBeGreaterThan(10)
     }
     // The documents that fail are exactly those without a title in their frontmatter.
-    const untitled = documents.filter((document) => !/^title:/m.test(fs.readFileSync(path.join(corpusDir, document), 'utf8').split('\n---')[0]))
+    const untitled = documents.filter(
+      (document) => !/^title:/m.test(fs.readFileSync(path.join(corpusDir, document), 'utf8').split('\n---')[0]),
+    )
     expect(failed.map((failure) => failure.document).sort()).toEqual(untitled)
     expect(compiled.reduce((sum, outcome) => sum + (outcome.ok ? outcome.missing : 0), 0)).toBeGreaterThan(100)
-    console.log(`corpus: ${documents.length} documents, ${compiled.length} compiled, ${failed.length} failed with a clear error`)
+    console.log(
+      `corpus: ${documents.length} documents, ${compiled.length} compiled, ${failed.length} failed with a clear error`,
+    )
   })
 })
 
@@ -75,7 +80,9 @@ describe('the react.dev corpus served as a blog', () => {
   // Blog documents (they carry dates) become posts; the rest become pages, which need no date.
   const routes = documents.map((document) => {
     const slug = document.replace(/\.mdx?$/, '').replace(/[/\\]/g, '-')
-    return document.startsWith('blog/') ? { document, slug, url: `/blog/${slug}`, file: `blog/${slug}.md` } : { document, slug, url: `/${slug}`, file: `pages/${slug}.md` }
+    return document.startsWith('blog/')
+      ? { document, slug, url: `/blog/${slug}`, file: `blog/${slug}.md` }
+      : { document, slug, url: `/${slug}`, file: `pages/${slug}.md` }
   })
 
   beforeAll(async () => {

@@ -16,7 +16,13 @@ import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const SECRET = 'crash-recovery-secret'
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Author', GIT_AUTHOR_EMAIL: 'author@example.com', GIT_COMMITTER_NAME: 'Author', GIT_COMMITTER_EMAIL: 'author@example.com' }
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Author',
+  GIT_COMMITTER_EMAIL: 'author@example.com',
+}
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
 
@@ -60,7 +66,12 @@ describe('crash recovery with a content repository', () => {
     startServer({
       contentDir: '/nonexistent-ignored-with-git',
       databasePath: path.join(dataDir, 'kiln.db'),
-      env: { CONTENT_GIT_URL: `file://${remote}`, REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0', KILN_TEST_PAUSE_DIR: pauseDir },
+      env: {
+        CONTENT_GIT_URL: `file://${remote}`,
+        REFRESH_SECRET: SECRET,
+        CONTENT_SCAN_INTERVAL_MS: '0',
+        KILN_TEST_PAUSE_DIR: pauseDir,
+      },
     })
   const kill9 = async () => {
     await server.kill9()
@@ -77,7 +88,9 @@ describe('crash recovery with a content repository', () => {
     return ((await response.json()) as { id: string }).id
   }
   async function status(id: string): Promise<RefreshStatus> {
-    const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
+    const response = await fetch(`${server.url}/action/refresh-content/${id}`, {
+      headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
+    })
     expect(response.status).toBe(200)
     return (await response.json()) as RefreshStatus
   }
@@ -201,7 +214,10 @@ describe('crash recovery with a content repository', () => {
       write('content/blog/alpha.mdx', post('Alpha', 'Alpha after a live lock.'))
       const head = push('edit behind a live lock')
       const id = await webhook()
-      await waitFor(() => server.output().includes(`waiting for git (process ${holder.pid})`), 'the refresh to wait for the live git process')
+      await waitFor(
+        () => server.output().includes(`waiting for git (process ${holder.pid})`),
+        'the refresh to wait for the live git process',
+      )
       expect(fs.existsSync(lock)).toBe(true)
       expect((await status(id)).status).toBe('running')
       holder.stdin.end()
@@ -229,7 +245,8 @@ describe('crash recovery with a content repository', () => {
   it('clones again when objects are missing, and serves the content', async () => {
     git(clone, 'gc', '-q')
     const objects = path.join(clone, '.git', 'objects')
-    for (const entry of fs.readdirSync(objects)) if (entry !== 'info') fs.rmSync(path.join(objects, entry), { recursive: true, force: true })
+    for (const entry of fs.readdirSync(objects))
+      if (entry !== 'info') fs.rmSync(path.join(objects, entry), { recursive: true, force: true })
     write('content/blog/alpha.mdx', post('Alpha', 'Alpha after lost objects.'))
     const head = push('edit after the objects are lost')
     const result = await finished(await webhook())
@@ -248,7 +265,10 @@ describe('crash recovery with a content repository', () => {
     const head = push('edit while down')
 
     server = await start()
-    await waitFor(async () => (await text('/blog/alpha')).includes('Alpha while the server was down.'), 'the restarted server to serve the new commit')
+    await waitFor(
+      async () => (await text('/blog/alpha')).includes('Alpha while the server was down.'),
+      'the restarted server to serve the new commit',
+    )
     expect(fs.existsSync(leftover)).toBe(false)
     expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
     expect(await text('/about')).toContain('About us.')

@@ -19,11 +19,20 @@ const NOBODY = 65534
 const isRoot = process.getuid?.() === 0
 
 /** Starts the built server expecting it to refuse to start; its exit code and output. */
-async function failedStart(databasePath: string, { asNobody = false } = {}): Promise<{ code: number | null; output: string }> {
+async function failedStart(
+  databasePath: string,
+  { asNobody = false } = {},
+): Promise<{ code: number | null; output: string }> {
   const port = await freePort()
   const child = spawn(process.execPath, [path.join(repoRoot, 'server', 'start.mjs')], {
     cwd: repoRoot,
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), CONTENT_DIR: sampleContentDir, DATABASE_PATH: databasePath },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      CONTENT_DIR: sampleContentDir,
+      DATABASE_PATH: databasePath,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
   })
@@ -48,7 +57,9 @@ async function realDatabase(): Promise<string> {
   const file = path.join(databaseDir(), 'kiln.db')
   const server = await startServer({ contentDir: sampleContentDir, databasePath: file })
   await server.stop()
-  if (isRoot) for (const name of fs.readdirSync(path.dirname(file))) fs.chownSync(path.join(path.dirname(file), name), NOBODY, NOBODY)
+  if (isRoot)
+    for (const name of fs.readdirSync(path.dirname(file)))
+      fs.chownSync(path.join(path.dirname(file), name), NOBODY, NOBODY)
   return file
 }
 
@@ -90,7 +101,11 @@ describe('a database file that cannot be used stops start-up with the path and w
     fs.chmodSync(file, 0o000)
     const { code, output } = await failedStart(file, { asNobody: isRoot })
     expect(code).toBe(1)
-    expect(output).toMatch(new RegExp(`could not start: The database ${file} cannot be read by the user running Kiln \\(uid \\d+\\).*chmod 600`))
+    expect(output).toMatch(
+      new RegExp(
+        `could not start: The database ${file} cannot be read by the user running Kiln \\(uid \\d+\\).*chmod 600`,
+      ),
+    )
   })
 
   it('read-only: the file, or the folder its -wal and -shm go in', async () => {
@@ -102,7 +117,8 @@ describe('a database file that cannot be used stops start-up with the path and w
     expect(readOnlyFile.output).toContain('Make the file and its folder writable by the user running Kiln')
 
     fs.chmodSync(file, 0o644)
-    for (const name of fs.readdirSync(path.dirname(file))) if (name !== 'kiln.db') fs.rmSync(path.join(path.dirname(file), name), { recursive: true })
+    for (const name of fs.readdirSync(path.dirname(file)))
+      if (name !== 'kiln.db') fs.rmSync(path.join(path.dirname(file), name), { recursive: true })
     fs.chmodSync(path.dirname(file), 0o555)
     const readOnlyFolder = await failedStart(file, { asNobody: isRoot })
     expect(readOnlyFolder.code).toBe(1)
@@ -149,14 +165,22 @@ describe('a running server', () => {
     const other = new Database(server.databasePath)
     other.exec('BEGIN IMMEDIATE')
     try {
-      const locked = await waitFor(() => health(server), (answer) => answer.status === 503, 'a 503 from /healthcheck')
+      const locked = await waitFor(
+        () => health(server),
+        (answer) => answer.status === 503,
+        'a 503 from /healthcheck',
+      )
       expect(locked.body).toContain(`database: The database ${server.databasePath} is locked by another process`)
       expect((await get(server, '/blog')).status).toBe(200)
     } finally {
       other.exec('ROLLBACK')
       other.close()
     }
-    await waitFor(() => health(server), (answer) => answer.status === 200, 'a 200 from /healthcheck')
+    await waitFor(
+      () => health(server),
+      (answer) => answer.status === 200,
+      'a 200 from /healthcheck',
+    )
     expect(server.output()).toContain('[kiln] database healthy again')
   })
 
@@ -171,7 +195,11 @@ describe('a running server', () => {
     fs.renameSync(file, moved)
     fs.mkdirSync(file)
 
-    const broken = await waitFor(() => health(server), (answer) => answer.status === 503, 'a 503 from /healthcheck')
+    const broken = await waitFor(
+      () => health(server),
+      (answer) => answer.status === 503,
+      'a 503 from /healthcheck',
+    )
     expect(broken.body).toContain(`database: The database ${file} was replaced by a folder while Kiln was running`)
     expect(broken.body).toContain('Restart Kiln')
     for (const pathname of ['/', '/blog/welcome-to-kiln']) {
@@ -186,7 +214,9 @@ describe('a running server', () => {
     expect((await get(server, '/')).status).toBe(200)
 
     await server.stop()
-    await expect(startServer({ contentDir: sampleContentDir, databasePath: file })).rejects.toThrow(`The database ${file} is a folder, not a file`)
+    await expect(startServer({ contentDir: sampleContentDir, databasePath: file })).rejects.toThrow(
+      `The database ${file} is a folder, not a file`,
+    )
 
     fs.rmdirSync(file)
     fs.renameSync(moved, file)
@@ -205,7 +235,8 @@ describe('the health probe', () => {
 
   it('writes at most once a second however often /healthcheck is asked', async () => {
     const db = new Database(server.databasePath, { readonly: true })
-    const probedAt = () => (db.prepare('SELECT probed_at FROM db_probe WHERE id = 1').get() as { probed_at: string } | undefined)?.probed_at
+    const probedAt = () =>
+      (db.prepare('SELECT probed_at FROM db_probe WHERE id = 1').get() as { probed_at: string } | undefined)?.probed_at
     try {
       const seen = new Set<string>()
       const started = Date.now()

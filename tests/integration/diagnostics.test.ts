@@ -14,7 +14,8 @@ import { get, sampleContentDir, startServer, tempDir, type KilnServer } from '..
 
 const ADMIN = 'admin@example.com'
 const PASSWORD = 'correct horse battery'
-const FILENAME = /^attachment; filename="[A-Za-z0-9._-]+-\d{4}-\d\d-\d\d \d\d_\d\d_\d\d\.(heapsnapshot|heapsnapshot\.gz|heapprofile|cpuprofile)"$/
+const FILENAME =
+  /^attachment; filename="[A-Za-z0-9._-]+-\d{4}-\d\d-\d\d \d\d_\d\d_\d\d\.(heapsnapshot|heapsnapshot\.gz|heapprofile|cpuprofile)"$/
 
 interface DownloadRow {
   id: number
@@ -28,13 +29,19 @@ interface DownloadRow {
 function downloads(server: KilnServer): DownloadRow[] {
   const db = new Database(server.databasePath, { readonly: true, fileMustExist: true })
   try {
-    return db.prepare('SELECT id, user_email, kind, duration_ms, bytes, status FROM diagnostic_downloads ORDER BY id').all() as DownloadRow[]
+    return db
+      .prepare('SELECT id, user_email, kind, duration_ms, bytes, status FROM diagnostic_downloads ORDER BY id')
+      .all() as DownloadRow[]
   } finally {
     db.close()
   }
 }
 
-async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, what: string | (() => string), ms = 60_000): Promise<T> {
+async function waitFor<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string | (() => string),
+  ms = 60_000,
+): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     const value = await check()
@@ -52,10 +59,16 @@ interface HeapSnapshotFile {
 describe('diagnostics downloads', () => {
   let server: KilnServer
   let cookie: string
-  const admin = (init: RequestInit = {}): RequestInit => ({ ...init, headers: { Cookie: cookie, ...(init.headers as Record<string, string>) } })
+  const admin = (init: RequestInit = {}): RequestInit => ({
+    ...init,
+    headers: { Cookie: cookie, ...(init.headers as Record<string, string>) },
+  })
 
   beforeAll(async () => {
-    server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-diagnostics-'), 'kiln.db') })
+    server = await startServer({
+      contentDir: sampleContentDir,
+      databasePath: path.join(tempDir('kiln-diagnostics-'), 'kiln.db'),
+    })
     await createAdmin(server, ADMIN, PASSWORD)
     cookie = await signIn(server, ADMIN, PASSWORD)
   })
@@ -78,7 +91,11 @@ describe('diagnostics downloads', () => {
 
   it('answers 403 to a signed-in user who is not an admin', async () => {
     const db = new Database(server.databasePath)
-    db.prepare('INSERT INTO users (email, password_hash, is_admin, created_at) VALUES (?, ?, 0, ?)').run('reader@example.com', await hashPassword('a reader password'), new Date().toISOString())
+    db.prepare('INSERT INTO users (email, password_hash, is_admin, created_at) VALUES (?, ?, 0, ?)').run(
+      'reader@example.com',
+      await hashPassword('a reader password'),
+      new Date().toISOString(),
+    )
     db.close()
     const readerCookie = await signIn(server, 'reader@example.com', 'a reader password')
     for (const pathname of ['/admin/heapsnapshot', '/admin/heapprofile?seconds=1', '/admin/cpuprofile?seconds=1']) {
@@ -101,7 +118,9 @@ describe('diagnostics downloads', () => {
     const text = await response.text()
     plainSize = Buffer.byteLength(text)
     const file = JSON.parse(text) as HeapSnapshotFile
-    expect(file.snapshot.meta.node_fields).toEqual(expect.arrayContaining(['type', 'name', 'id', 'self_size', 'edge_count']))
+    expect(file.snapshot.meta.node_fields).toEqual(
+      expect.arrayContaining(['type', 'name', 'id', 'self_size', 'edge_count']),
+    )
     expect(file.nodes.length).toBe(file.snapshot.node_count * file.snapshot.meta.node_fields.length)
 
     const row = downloads(server).at(-1)!
@@ -120,7 +139,9 @@ describe('diagnostics downloads', () => {
     const file = JSON.parse(zlib.gunzipSync(gz).toString('utf8')) as HeapSnapshotFile
     expect(file.snapshot.meta.node_fields).toContain('self_size')
     expect(gz.length).toBeLessThan(plainSize / 2)
-    console.log(`heap snapshot of the idle server: ${(plainSize / 1048576).toFixed(1)} MB plain, ${(gz.length / 1048576).toFixed(1)} MB gzip`)
+    console.log(
+      `heap snapshot of the idle server: ${(plainSize / 1048576).toFixed(1)} MB plain, ${(gz.length / 1048576).toFixed(1)} MB gzip`,
+    )
     expect(downloads(server).at(-1)).toMatchObject({ kind: 'heapsnapshot.gz', status: 'complete', bytes: gz.length })
   })
 
@@ -134,7 +155,10 @@ describe('diagnostics downloads', () => {
   })
 
   it('runs one diagnostic at a time: of two snapshots at once, one gets 409', async () => {
-    const [first, second] = await Promise.all([get(server, '/admin/heapsnapshot?gzip=1', admin()), get(server, '/admin/heapsnapshot?gzip=1', admin())])
+    const [first, second] = await Promise.all([
+      get(server, '/admin/heapsnapshot?gzip=1', admin()),
+      get(server, '/admin/heapsnapshot?gzip=1', admin()),
+    ])
     const statuses = [first.status, second.status].sort()
     expect(statuses).toEqual([200, 409])
     const busy = first.status === 409 ? first : second
@@ -145,7 +169,10 @@ describe('diagnostics downloads', () => {
   it('refuses a snapshot or another profile while a profile runs, and says so in JSON when asked', async () => {
     const started = server.output().split('cpuprofile for admin@example.com: started').length
     const profile = get(server, '/admin/cpuprofile?seconds=3', admin())
-    await waitFor(() => (server.output().split('cpuprofile for admin@example.com: started').length > started ? true : undefined), 'the profile to start')
+    await waitFor(
+      () => (server.output().split('cpuprofile for admin@example.com: started').length > started ? true : undefined),
+      'the profile to start',
+    )
     const busy = await get(server, '/admin/heapsnapshot', admin({ headers: { Accept: 'application/json' } }))
     expect(busy.status).toBe(409)
     expect(busy.headers.get('retry-after')).toBe('5')
@@ -171,14 +198,18 @@ describe('diagnostics downloads', () => {
   function leaveAfterFirstChunk(pathname: string): Promise<void> {
     const controller = new AbortController()
     return new Promise((resolve, reject) => {
-      const request = http.get(`${server.url}${pathname}`, { headers: { Cookie: cookie }, signal: controller.signal }, (response) => {
-        if (response.statusCode !== 200) reject(new Error(`download answered ${response.statusCode}`))
-        response.once('data', (chunk: Buffer) => {
-          expect(chunk.byteLength).toBeGreaterThan(0)
-          controller.abort()
-          resolve()
-        })
-      })
+      const request = http.get(
+        `${server.url}${pathname}`,
+        { headers: { Cookie: cookie }, signal: controller.signal },
+        (response) => {
+          if (response.statusCode !== 200) reject(new Error(`download answered ${response.statusCode}`))
+          response.once('data', (chunk: Buffer) => {
+            expect(chunk.byteLength).toBeGreaterThan(0)
+            controller.abort()
+            resolve()
+          })
+        },
+      )
       request.on('error', (error) => {
         if (error.name !== 'AbortError') reject(error)
       })
@@ -189,11 +220,19 @@ describe('diagnostics downloads', () => {
     const before = downloads(server).length
     await leaveAfterFirstChunk('/admin/heapsnapshot?gzip=1')
     const row = await waitFor(
-      () => downloads(server).slice(before).find((download) => download.status === 'aborted'),
-      () => `the aborted download in the log: ${JSON.stringify(downloads(server).slice(before))}\n${server.output().split('\n').slice(-30).join('\n')}`,
+      () =>
+        downloads(server)
+          .slice(before)
+          .find((download) => download.status === 'aborted'),
+      () =>
+        `the aborted download in the log: ${JSON.stringify(downloads(server).slice(before))}\n${server.output().split('\n').slice(-30).join('\n')}`,
     )
     expect(row).toMatchObject({ user_email: ADMIN, kind: 'heapsnapshot.gz' })
-    expect(downloads(server).slice(before).filter((download) => download.status === 'complete')).toEqual([])
+    expect(
+      downloads(server)
+        .slice(before)
+        .filter((download) => download.status === 'complete'),
+    ).toEqual([])
     // The lock is free: the next download goes through.
     const next = await get(server, '/admin/heapsnapshot?gzip=1', admin())
     expect(next.status).toBe(200)
@@ -220,11 +259,19 @@ describe('diagnostics downloads', () => {
   it('stops a profile and releases the lock when the client leaves before it ends', async () => {
     const before = downloads(server).length
     const controller = new AbortController()
-    const pending = get(server, '/admin/cpuprofile?seconds=30', admin({ signal: controller.signal })).catch((error: Error) => error)
+    const pending = get(server, '/admin/cpuprofile?seconds=30', admin({ signal: controller.signal })).catch(
+      (error: Error) => error,
+    )
     await new Promise((resolve) => setTimeout(resolve, 500))
     controller.abort()
     expect(await pending).toBeInstanceOf(Error)
-    const row = await waitFor(() => downloads(server).slice(before).find((download) => download.status === 'aborted'), 'the aborted profile in the log')
+    const row = await waitFor(
+      () =>
+        downloads(server)
+          .slice(before)
+          .find((download) => download.status === 'aborted'),
+      'the aborted profile in the log',
+    )
     expect(row).toMatchObject({ kind: 'cpuprofile', bytes: 0 })
     expect(row.duration_ms).toBeLessThan(25_000) // well short of the 30 s asked for
     const next = await get(server, '/admin/heapprofile?seconds=1', admin())
@@ -247,7 +294,10 @@ describe('diagnostics downloads', () => {
     expect(response.headers.get('content-disposition')).toMatch(FILENAME)
     expect(response.headers.get('content-disposition')).toMatch(/\.heapprofile"$/)
     expect(response.headers.get('cache-control')).toBe('private, no-store, no-transform')
-    const profile = (await response.json()) as { head: { callFrame: unknown; children: unknown[] }; samples: { size: number }[] }
+    const profile = (await response.json()) as {
+      head: { callFrame: unknown; children: unknown[] }
+      samples: { size: number }[]
+    }
     expect(profile.head.callFrame).toBeDefined()
     expect(profile.head.children.length).toBeGreaterThan(0)
     expect(profile.samples.length).toBeGreaterThan(0)
@@ -262,12 +312,22 @@ describe('diagnostics downloads', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('content-disposition')).toMatch(/\.cpuprofile"$/)
     const text = await response.text()
-    const profile = JSON.parse(text) as { nodes: unknown[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+    const profile = JSON.parse(text) as {
+      nodes: unknown[]
+      startTime: number
+      endTime: number
+      samples: number[]
+      timeDeltas: number[]
+    }
     expect(profile.nodes.length).toBeGreaterThan(1)
     expect(profile.endTime - profile.startTime).toBeGreaterThanOrEqual(900_000) // microseconds
     expect(profile.samples.length).toBeGreaterThan(0)
     expect(profile.timeDeltas.length).toBe(profile.samples.length)
-    expect(downloads(server).at(-1)).toMatchObject({ kind: 'cpuprofile', status: 'complete', bytes: Buffer.byteLength(text) })
+    expect(downloads(server).at(-1)).toMatchObject({
+      kind: 'cpuprofile',
+      status: 'complete',
+      bytes: Buffer.byteLength(text),
+    })
   })
 
   it('answers 400 to a duration that is not a whole number of seconds from 1 to 60', async () => {
@@ -284,7 +344,9 @@ describe('diagnostics downloads', () => {
   it('keeps serving throughout', async () => {
     expect((await get(server, '/healthcheck')).status).toBe(200)
     expect(server.process.exitCode).toBeNull()
-    expect(server.output()).not.toMatch(/\[kiln\] (heapsnapshot|heapsnapshot\.gz|heapprofile|cpuprofile) for .*: failed/)
+    expect(server.output()).not.toMatch(
+      /\[kiln\] (heapsnapshot|heapsnapshot\.gz|heapprofile|cpuprofile) for .*: failed/,
+    )
   })
 })
 
@@ -304,9 +366,13 @@ describe('a heap snapshot without the memory for it', () => {
     expect(response.status).toBe(503)
     expect(response.headers.get('content-disposition')).toBeNull()
     const message = await response.text()
-    expect(message).toMatch(/^Not enough memory for a heap snapshot: it needs about [\d.]+ MB \(\d+ bytes, for [\d.]+ MB of heap in use\), but only 1000 bytes is free/)
+    expect(message).toMatch(
+      /^Not enough memory for a heap snapshot: it needs about [\d.]+ MB \(\d+ bytes, for [\d.]+ MB of heap in use\), but only 1000 bytes is free/,
+    )
 
-    const json = await get(server, '/admin/heapsnapshot?gzip=1', { headers: { Cookie: cookie, Accept: 'application/json' } })
+    const json = await get(server, '/admin/heapsnapshot?gzip=1', {
+      headers: { Cookie: cookie, Accept: 'application/json' },
+    })
     expect(json.status).toBe(503)
     const body = (await json.json()) as { error: string; neededBytes: number; availableBytes: number; source: string }
     expect(body.availableBytes).toBe(1000)

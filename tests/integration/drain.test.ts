@@ -28,7 +28,12 @@ interface Answer {
   body: string
 }
 
-function request(server: KilnServer, agent: http.Agent, pathname: string, headers: Record<string, string> = {}): Promise<Answer> {
+function request(
+  server: KilnServer,
+  agent: http.Agent,
+  pathname: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: server.port, path: pathname, agent, headers }, (response) => {
       let body = ''

@@ -44,24 +44,29 @@ function contentFiles(): Record<string, string> {
   }
   // Newer than every post: a leak would put them first everywhere.
   files['blog/secret-draft.mdx'] = '---\ntitle: Secret draft\ndate: 2027-01-01\ndraft: true\n---\n\nNot yet.\n'
-  files['blog/another-draft/index.mdx'] = '---\ntitle: Another draft\ndate: 2027-01-02\ndraft: true\n---\n\nNot yet either.\n'
+  files['blog/another-draft/index.mdx'] =
+    '---\ntitle: Another draft\ndate: 2027-01-02\ndraft: true\n---\n\nNot yet either.\n'
   // Valid frontmatter, broken MDX: listed, but its body cannot be rendered.
-  files['blog/broken-post.mdx'] = `---\ntitle: Broken & <odd> title\ndate: ${dateOf(50)}\ndescription: Its description stands in for its body.\n---\n\n<Unclosed\n`
-  files['pages/about.mdx'] = '---\ntitle: About this blog\ndescription: Who writes here.\n---\n\nAbout [the blog](/blog).\n'
+  files['blog/broken-post.mdx'] =
+    `---\ntitle: Broken & <odd> title\ndate: ${dateOf(50)}\ndescription: Its description stands in for its body.\n---\n\n<Unclosed\n`
+  files['pages/about.mdx'] =
+    '---\ntitle: About this blog\ndescription: Who writes here.\n---\n\nAbout [the blog](/blog).\n'
   return files
 }
 
 const published = Array.from({ length: POSTS }, (_, i) => i + 1)
 /** The blog's order: newest first; on the same day, by slug. */
-const newestFirst = [...published.map((n) => ({ slug: slugOf(n), date: dateOf(n) })), { slug: 'broken-post', date: dateOf(50) }].sort((a, b) =>
-  a.date === b.date ? (a.slug < b.slug ? -1 : 1) : a.date < b.date ? 1 : -1,
-)
+const newestFirst = [
+  ...published.map((n) => ({ slug: slugOf(n), date: dateOf(n) })),
+  { slug: 'broken-post', date: dateOf(50) },
+].sort((a, b) => (a.date === b.date ? (a.slug < b.slug ? -1 : 1) : a.date < b.date ? 1 : -1))
 
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   parseTagValue: false,
-  isArray: (name, jpath) => ['item', 'entry', 'url', 'category'].includes(name) || (name === 'link' && String(jpath).startsWith('feed')),
+  isArray: (name, jpath) =>
+    ['item', 'entry', 'url', 'category'].includes(name) || (name === 'link' && String(jpath).startsWith('feed')),
 })
 
 function parseXml(text: string) {
@@ -69,12 +74,21 @@ function parseXml(text: string) {
   return parser.parse(text)
 }
 
-const decode = (value: string) => value.replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+const decode = (value: string) =>
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 
 /** Every <meta> of the head, as [name or property, content] pairs in order. */
 function metaTags(html: string): [string, string][] {
   const head = html.slice(0, html.indexOf('</head>'))
-  return [...head.matchAll(/<meta (?:name|property)="([^"]+)" content="([^"]*)"\/>/g)].map((match) => [match[1], decode(match[2])])
+  return [...head.matchAll(/<meta (?:name|property)="([^"]+)" content="([^"]*)"\/>/g)].map((match) => [
+    match[1],
+    decode(match[2]),
+  ])
 }
 const metaOf = (html: string, key: string) => metaTags(html).find(([name]) => name === key)?.[1]
 const canonicalOf = (html: string) => /<link rel="canonical" href="([^"]+)"\/>/.exec(html)?.[1]
@@ -89,7 +103,10 @@ describe('feeds, sitemap and sharing', () => {
   let server: KilnServer
 
   beforeAll(async () => {
-    server = await startServer({ contentDir: makeContentDir(contentFiles()), env: { SITE_URL, CONTENT_EDIT_URL: EDIT_URL, METRICS_TOKEN: 'metrics-token' } })
+    server = await startServer({
+      contentDir: makeContentDir(contentFiles()),
+      env: { SITE_URL, CONTENT_EDIT_URL: EDIT_URL, METRICS_TOKEN: 'metrics-token' },
+    })
   }, 300_000)
   afterAll(() => server?.stop())
 
@@ -111,7 +128,9 @@ describe('feeds, sitemap and sharing', () => {
     it('lists the newest 50 published posts, newest first, and no draft', () => {
       const items = rss.rss.channel.item as Tree[]
       expect(items).toHaveLength(50)
-      expect(items.map((item) => item.link)).toEqual(newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`))
+      expect(items.map((item) => item.link)).toEqual(
+        newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`),
+      )
       expect(JSON.stringify(rss)).not.toContain('draft')
       expect(rss.rss.channel.link).toBe(`${SITE_URL}/blog`)
       // The feed's date is the newest change in it (post 54's update), not the time of the request.
@@ -159,9 +178,14 @@ describe('feeds, sitemap and sharing', () => {
       expect(atom.feed['@xmlns']).toBe('http://www.w3.org/2005/Atom')
       const entries = atom.feed.entry as Tree[]
       expect(entries).toHaveLength(50)
-      expect(entries.map((entry) => entry.id)).toEqual(newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`))
+      expect(entries.map((entry) => entry.id)).toEqual(
+        newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`),
+      )
       expect(atom.feed.updated).toBe('2026-06-01T00:00:00.000Z')
-      expect(atom.feed.link.map((link: Record<string, string>) => [link['@rel'], link['@href']])).toContainEqual(['self', `${SITE_URL}/blog/atom.xml`])
+      expect(atom.feed.link.map((link: Record<string, string>) => [link['@rel'], link['@href']])).toContainEqual([
+        'self',
+        `${SITE_URL}/blog/atom.xml`,
+      ])
     })
 
     it('has dates, tags and content for each entry', () => {
@@ -191,7 +215,9 @@ describe('feeds, sitemap and sharing', () => {
       expect(feed.home_page_url).toBe(`${SITE_URL}/blog`)
       const items = feed.items as Tree[]
       expect(items).toHaveLength(50)
-      expect(items.map((item) => item.url)).toEqual(newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`))
+      expect(items.map((item) => item.url)).toEqual(
+        newestFirst.slice(0, 50).map((post) => `${SITE_URL}/blog/${post.slug}`),
+      )
       const updated = items.find((item) => item.url === `${SITE_URL}/blog/post-54`)!
       expect(updated.title).toBe('Post number 54')
       expect(updated.summary).toBe('The description of post 54.')
@@ -201,7 +227,9 @@ describe('feeds, sitemap and sharing', () => {
       expect(updated.image).toBe(`${SITE_URL}/images/cover-54.png`)
       expect(updated.authors).toEqual([{ name: 'Kiln', url: SITE_URL }])
       expect(updated.content_html).toContain(`href="${SITE_URL}/blog/post-01"`)
-      expect(items.find((item) => item.url === `${SITE_URL}/blog/post-53`)!.image).toBe(`${SITE_URL}/blog/post-53/og.png`)
+      expect(items.find((item) => item.url === `${SITE_URL}/blog/post-53`)!.image).toBe(
+        `${SITE_URL}/blog/post-53/og.png`,
+      )
       expect(items.find((item) => item.url === `${SITE_URL}/blog/broken-post`)!.title).toBe('Broken & <odd> title')
       expect(JSON.stringify(feed)).not.toContain('draft')
       expect(JSON.stringify(feed)).not.toContain('dc:creator')
@@ -267,7 +295,11 @@ describe('feeds, sitemap and sharing', () => {
     it('has article dates, one article:tag per tag, and a BlogPosting in JSON-LD', () => {
       expect(metaOf(html, 'article:published_time')).toBe(`${dateOf(54)}T00:00:00.000Z`)
       expect(metaOf(html, 'article:modified_time')).toBe('2026-06-01T00:00:00.000Z')
-      expect(metaTags(html).filter(([name]) => name === 'article:tag').map(([, content]) => content)).toEqual(['series', 'even'])
+      expect(
+        metaTags(html)
+          .filter(([name]) => name === 'article:tag')
+          .map(([, content]) => content),
+      ).toEqual(['series', 'even'])
       const script = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(html)?.[1]
       expect(script).toBeTruthy()
       const posting = JSON.parse(script!) as Tree
@@ -296,13 +328,28 @@ describe('feeds, sitemap and sharing', () => {
         previous: /<a rel="prev"[^>]* href="([^"]+)"/.exec(page)?.[1] ?? null,
         next: /<a rel="next"[^>]* href="([^"]+)"/.exec(page)?.[1] ?? null,
       })
-      expect(linksOf(await (await get(server, '/blog/post-10')).text())).toEqual({ previous: '/blog/post-09', next: '/blog/post-11' })
+      expect(linksOf(await (await get(server, '/blog/post-10')).text())).toEqual({
+        previous: '/blog/post-09',
+        next: '/blog/post-11',
+      })
       // broken-post shares post 50's day and sorts before it by slug: it sits between posts 50 and 51.
-      expect(linksOf(await (await get(server, '/blog/post-51')).text())).toEqual({ previous: '/blog/broken-post', next: '/blog/post-52' })
-      expect(linksOf(await (await get(server, '/blog/post-50')).text())).toEqual({ previous: '/blog/post-49', next: '/blog/broken-post' })
-      expect(linksOf(await (await get(server, '/blog/post-01')).text())).toEqual({ previous: null, next: '/blog/post-02' })
+      expect(linksOf(await (await get(server, '/blog/post-51')).text())).toEqual({
+        previous: '/blog/broken-post',
+        next: '/blog/post-52',
+      })
+      expect(linksOf(await (await get(server, '/blog/post-50')).text())).toEqual({
+        previous: '/blog/post-49',
+        next: '/blog/broken-post',
+      })
+      expect(linksOf(await (await get(server, '/blog/post-01')).text())).toEqual({
+        previous: null,
+        next: '/blog/post-02',
+      })
       // The drafts are newer, but the newest published post has no next.
-      expect(linksOf(await (await get(server, '/blog/post-55')).text())).toEqual({ previous: '/blog/post-54', next: null })
+      expect(linksOf(await (await get(server, '/blog/post-55')).text())).toEqual({
+        previous: '/blog/post-54',
+        next: null,
+      })
     })
 
     it('has an "Edit this post" link to its source under CONTENT_EDIT_URL', () => {
@@ -321,23 +368,32 @@ describe('feeds, sitemap and sharing', () => {
       { path: '/about', title: 'About this blog', canonical: '/about' },
     ]
 
-    it.each(pages)('$path has a title, description, canonical URL, sharing tags and the feeds', async ({ path, title, canonical }) => {
-      const html = await (await get(server, path)).text()
-      expect(html).toContain(`<title>${title.replace('&', '&amp;')}</title>`)
-      expect(metaOf(html, 'description')?.length).toBeGreaterThan(5)
-      expect(canonicalOf(html)).toBe(SITE_URL + canonical)
-      expect(metaOf(html, 'og:url')).toBe(SITE_URL + canonical)
-      expect(metaOf(html, 'og:type')).toBe('website')
-      expect(metaOf(html, 'og:title')).toBe(title)
-      expect(metaOf(html, 'og:site_name')).toBe('Kiln')
-      expect(metaOf(html, 'og:image')).toBe(`${SITE_URL}/og.png`)
-      expect(metaOf(html, 'twitter:card')).toBe('summary_large_image')
-      expect(metaOf(html, 'twitter:image')).toBe(`${SITE_URL}/og.png`)
-      expect(html).not.toContain('application/ld+json')
-      expect(html).toContain('<link rel="alternate" type="application/rss+xml" title="RSS feed" href="/blog/rss.xml"/>')
-      expect(html).toContain('<link rel="alternate" type="application/atom+xml" title="Atom feed" href="/blog/atom.xml"/>')
-      expect(html).toContain('<link rel="alternate" type="application/feed+json" title="JSON feed" href="/blog/feed.json"/>')
-    })
+    it.each(pages)(
+      '$path has a title, description, canonical URL, sharing tags and the feeds',
+      async ({ path, title, canonical }) => {
+        const html = await (await get(server, path)).text()
+        expect(html).toContain(`<title>${title.replace('&', '&amp;')}</title>`)
+        expect(metaOf(html, 'description')?.length).toBeGreaterThan(5)
+        expect(canonicalOf(html)).toBe(SITE_URL + canonical)
+        expect(metaOf(html, 'og:url')).toBe(SITE_URL + canonical)
+        expect(metaOf(html, 'og:type')).toBe('website')
+        expect(metaOf(html, 'og:title')).toBe(title)
+        expect(metaOf(html, 'og:site_name')).toBe('Kiln')
+        expect(metaOf(html, 'og:image')).toBe(`${SITE_URL}/og.png`)
+        expect(metaOf(html, 'twitter:card')).toBe('summary_large_image')
+        expect(metaOf(html, 'twitter:image')).toBe(`${SITE_URL}/og.png`)
+        expect(html).not.toContain('application/ld+json')
+        expect(html).toContain(
+          '<link rel="alternate" type="application/rss+xml" title="RSS feed" href="/blog/rss.xml"/>',
+        )
+        expect(html).toContain(
+          '<link rel="alternate" type="application/atom+xml" title="Atom feed" href="/blog/atom.xml"/>',
+        )
+        expect(html).toContain(
+          '<link rel="alternate" type="application/feed+json" title="JSON feed" href="/blog/feed.json"/>',
+        )
+      },
+    )
 
     it('a 404 has a title and sharing tags, is not indexed and has no canonical URL', async () => {
       for (const path of ['/no/such/page', '/blog/secret-draft', '/tags/no-such-tag']) {
@@ -420,7 +476,9 @@ describe('without SITE_URL or CONTENT_EDIT_URL', () => {
     expect(html).not.toContain('data-testid="edit-link"')
     expect(html).not.toContain('Edit this')
     expect(await (await get(server, '/robots.txt')).text()).toContain(`Sitemap: ${local}/sitemap.xml`)
-    const feed = (await (await get(server, '/blog/feed.json')).json()) as { items: { url: string; content_html: string }[] }
+    const feed = (await (await get(server, '/blog/feed.json')).json()) as {
+      items: { url: string; content_html: string }[]
+    }
     expect(feed.items.map((item) => item.url)).toEqual([`${local}/blog/second`, `${local}/blog/first`])
     expect(feed.items[1].content_html).toContain(`href="${local}/blog/second"`)
   })

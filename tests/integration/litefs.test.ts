@@ -16,9 +16,11 @@ import { sign, SIGNATURE_HEADER } from '../../app/content/webhook-signature.serv
 const PRIMARY_NAME = 'kiln-primary-test'
 const REFRESH_SECRET = 'litefs-refresh-secret'
 const INTERNAL_TOKEN = 'litefs-internal-token'
-const post = (title: string, body: string, date = '2026-03-01') => `---\ntitle: ${title}\ndate: ${date}\n---\n\n${body}\n`
+const post = (title: string, body: string, date = '2026-03-01') =>
+  `---\ntitle: ${title}\ndate: ${date}\n---\n\n${body}\n`
 
-const writePos = (dir: string, txid: number) => fs.writeFileSync(path.join(dir, 'kiln.db-pos'), `${txid.toString(16).padStart(16, '0')}/a1b2c3d4e5f60718`)
+const writePos = (dir: string, txid: number) =>
+  fs.writeFileSync(path.join(dir, 'kiln.db-pos'), `${txid.toString(16).padStart(16, '0')}/a1b2c3d4e5f60718`)
 
 function count(databasePath: string, sql: string): number {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true })
@@ -76,7 +78,13 @@ describe('LiteFS: a primary and a replica', () => {
     primary = await startServer({
       contentDir,
       databasePath: path.join(primaryDir, 'kiln.db'),
-      env: { LITEFS_DIR: primaryDir, DATABASE_FILENAME: 'kiln.db', REFRESH_SECRET, INTERNAL_TOKEN, SESSION_SECRET: 'shared-session-secret' },
+      env: {
+        LITEFS_DIR: primaryDir,
+        DATABASE_FILENAME: 'kiln.db',
+        REFRESH_SECRET,
+        INTERNAL_TOKEN,
+        SESSION_SECRET: 'shared-session-secret',
+      },
     })
     await createAdmin(primary, 'admin@example.com', 'correct horse battery staple')
     // Replication, by hand: the replica's database is the primary's as of now (indexed,
@@ -166,7 +174,13 @@ describe('LiteFS: a primary and a replica', () => {
     const status = await new Promise<number>((resolve, reject) => {
       const request = http.request(
         // /login has no body limit of its own: the replica's rule answers before reading.
-        { host: '127.0.0.1', port: replica.port, path: '/login', method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': 2 * 1024 * 1024 } },
+        {
+          host: '127.0.0.1',
+          port: replica.port,
+          path: '/login',
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': 2 * 1024 * 1024 },
+        },
         (response) => {
           response.resume()
           resolve(response.statusCode ?? 0)
@@ -188,13 +202,19 @@ describe('LiteFS: a primary and a replica', () => {
     // The replica's own database is untouched ...
     expect(count(replica.databasePath, 'SELECT COUNT(*) AS n FROM compiled_entries')).toBe(0)
     // ... and the primary was asked, and compiled and stored this version.
-    await waitFor(() => count(primary.databasePath, "SELECT COUNT(*) AS n FROM compiled_entries WHERE slug = 'second'") === 1, 'the primary to store the compile')
+    await waitFor(
+      () => count(primary.databasePath, "SELECT COUNT(*) AS n FROM compiled_entries WHERE slug = 'second'") === 1,
+      'the primary to store the compile',
+    )
   })
 
   it('the primary refuses internal requests that are not signed with INTERNAL_TOKEN', async () => {
     const response = await fetch(`${primary.url}/internal/compile`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Kiln-Internal-Signature': `t=${Date.now()},v1=${'0'.repeat(64)}` },
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Kiln-Internal-Signature': `t=${Date.now()},v1=${'0'.repeat(64)}`,
+      },
       body: JSON.stringify({ kind: 'post', slug: 'first' }),
     })
     expect(response.status).toBe(401)
@@ -216,14 +236,23 @@ describe('LiteFS: a primary and a replica', () => {
   it('a replica whose .primary disappears becomes the primary and starts background work', async () => {
     // A post only the replica's content folder... is the shared folder: the primary sees it
     // too, but only an instance doing background work indexes it into its database.
-    fs.writeFileSync(path.join(contentDir, 'blog/third.mdx'), post('Third post', 'Added after the start.', '2026-03-03'))
+    fs.writeFileSync(
+      path.join(contentDir, 'blog/third.mdx'),
+      post('Third post', 'Added after the start.', '2026-03-03'),
+    )
     await new Promise((resolve) => setTimeout(resolve, 2_500))
     expect((await fetch(`${replica.url}/blog/third`)).status).toBe(404)
     expect(count(replica.databasePath, "SELECT COUNT(*) AS n FROM content_entries WHERE slug = 'third'")).toBe(0)
 
     fs.rmSync(path.join(replicaDir, '.primary'))
-    await waitFor(() => replica.output().includes('this instance is now the primary'), 'the replica to notice it is the primary')
-    await waitFor(async () => (await fetch(`${replica.url}/blog/third`)).status === 200, 'the new primary to index the new post')
+    await waitFor(
+      () => replica.output().includes('this instance is now the primary'),
+      'the replica to notice it is the primary',
+    )
+    await waitFor(
+      async () => (await fetch(`${replica.url}/blog/third`)).status === 200,
+      'the new primary to index the new post',
+    )
     expect(count(replica.databasePath, "SELECT COUNT(*) AS n FROM content_entries WHERE slug = 'third'")).toBe(1)
     const webhook = await postWebhook(replica)
     expect(webhook.status).toBe(202)
@@ -247,7 +276,11 @@ describe('graceful shutdown', () => {
           port: server.port,
           path: '/action/refresh-content',
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, [SIGNATURE_HEADER]: sign(REFRESH_SECRET, body) },
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': body.length,
+            [SIGNATURE_HEADER]: sign(REFRESH_SECRET, body),
+          },
         },
         (response) => {
           let text = ''
@@ -270,7 +303,10 @@ describe('graceful shutdown', () => {
     })
 
   it('SIGTERM lets a slow request finish, then exits 0', async () => {
-    const server = await startServer({ contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }), env: { REFRESH_SECRET } })
+    const server = await startServer({
+      contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }),
+      env: { REFRESH_SECRET },
+    })
     const exited = exitOf(server)
     const slow = slowWebhook(server)
     await new Promise((resolve) => setTimeout(resolve, 300))
@@ -288,7 +324,10 @@ describe('graceful shutdown', () => {
   }, 300_000)
 
   it('a request still running after SHUTDOWN_TIMEOUT_MS is cut off and the process still exits 0', async () => {
-    const server = await startServer({ contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }), env: { REFRESH_SECRET, SHUTDOWN_TIMEOUT_MS: '800' } })
+    const server = await startServer({
+      contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }),
+      env: { REFRESH_SECRET, SHUTDOWN_TIMEOUT_MS: '800' },
+    })
     const exited = exitOf(server)
     const slow = slowWebhook(server)
     slow.answer.catch(() => undefined)
@@ -302,7 +341,10 @@ describe('graceful shutdown', () => {
   }, 300_000)
 
   it('a second signal exits at once', async () => {
-    const server = await startServer({ contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }), env: { REFRESH_SECRET, SHUTDOWN_TIMEOUT_MS: '60000' } })
+    const server = await startServer({
+      contentDir: makeContentDir({ 'blog/a.mdx': post('A', 'Body.') }),
+      env: { REFRESH_SECRET, SHUTDOWN_TIMEOUT_MS: '60000' },
+    })
     const exited = exitOf(server)
     const slow = slowWebhook(server)
     slow.answer.catch(() => undefined)
@@ -316,4 +358,3 @@ describe('graceful shutdown', () => {
     expect(server.output()).toMatch(/SIGINT again: exiting now/)
   }, 300_000)
 })
-

@@ -25,7 +25,9 @@ const body = [
 
 beforeAll(async () => {
   server = await startServer({
-    contentDir: makeContentDir({ 'blog/attributes.mdx': `---\ntitle: Components in attributes\ndate: 2026-01-01\n---\n\n${body}\n` }),
+    contentDir: makeContentDir({
+      'blog/attributes.mdx': `---\ntitle: Components in attributes\ndate: 2026-01-01\n---\n\n${body}\n`,
+    }),
   })
 }, 120_000)
 
@@ -40,7 +42,8 @@ describe('missing components inside attributes and expressions', () => {
     const html = await response.text()
     expect(html).toContain('<figure class="frame">')
     expect(html).toContain('A caption')
-    for (const name of ['BlogImage', 'Callout', 'Chart.Line', 'Suspense']) expect(html).toContain(`data-missing-component="${name}"`)
+    for (const name of ['BlogImage', 'Callout', 'Chart.Line', 'Suspense'])
+      expect(html).toContain(`data-missing-component="${name}"`)
     expect(html).toContain('inside an expression')
     expect(html).toContain('from a render prop')
     expect(html).toContain('suspended text')

@@ -14,13 +14,17 @@ import { makeContentDir, startServer, type KilnServer } from '../helpers/server.
 const METRICS_TOKEN = 'page-cache-test-token'
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
 /** Words that compress poorly, so a page's compressed size is known to be large. */
-const noise = (words: number) => Array.from({ length: words }, (_, i) => ((i * 2654435761) % 4294967296).toString(36)).join(' ')
+const noise = (words: number) =>
+  Array.from({ length: words }, (_, i) => ((i * 2654435761) % 4294967296).toString(36)).join(' ')
 
 const files = {
   'blog/hello.mdx': post('Hello', 'The first words.'),
   'blog/second.mdx': post('Second', 'More words.'),
   // Tagged, so its tags' lists exist: only a tag that exists is a page the cache keeps.
-  'blog/third.mdx': post('Third', 'Even more words.').replace('date: 2026-03-01\n', 'date: 2026-03-01\ntags: [notes, other]\n'),
+  'blog/third.mdx': post('Third', 'Even more words.').replace(
+    'date: 2026-03-01\n',
+    'date: 2026-03-01\ntags: [notes, other]\n',
+  ),
   'blog/fourth.mdx': post('Fourth', 'The last of the small ones.'),
   'blog/big.mdx': post('Big', noise(12_000)),
   // A post whose demo component busy-waits 400 ms while it renders, on purpose.
@@ -40,7 +44,9 @@ function raw(server: KilnServer, pathname: string, headers: Record<string, strin
     const request = http.request(`${server.url}${pathname}`, { method, headers }, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }))
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+      )
     })
     request.on('error', reject)
     request.end()
@@ -48,7 +54,9 @@ function raw(server: KilnServer, pathname: string, headers: Record<string, strin
 }
 
 async function cacheFigures(server: KilnServer): Promise<Record<string, number>> {
-  const text = await (await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })).text()
+  const text = await (
+    await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text()
   const figures: Record<string, number> = {}
   for (const line of text.split('\n')) {
     const match = /^kiln_page_cache_(\w+) (\S+)$/.exec(line)
@@ -140,8 +148,12 @@ describe('page cache', () => {
     const scripts = [...new Set(html.match(/\/assets\/[\w.-]+\.js/g) ?? [])]
     expect(scripts.length).toBeGreaterThan(0)
     // The largest: big enough to be kept compressed.
-    const sized = await Promise.all(scripts.map(async (pathname) => ({ pathname, response: await raw(server, pathname) })))
-    const { pathname: script, response: identity } = sized.sort((a, b) => b.response.body.length - a.response.body.length)[0]
+    const sized = await Promise.all(
+      scripts.map(async (pathname) => ({ pathname, response: await raw(server, pathname) })),
+    )
+    const { pathname: script, response: identity } = sized.sort(
+      (a, b) => b.response.body.length - a.response.body.length,
+    )[0]
     expect(identity.body.length).toBeGreaterThanOrEqual(1024)
     expect(identity.headers['content-encoding']).toBeUndefined()
     for (const [encoding, decompress] of [
@@ -211,7 +223,9 @@ describe('page cache', () => {
 
   it('renders a slow post once for many concurrent requests, and once again per new version', async () => {
     const before = await cacheFigures(server)
-    const responses = await Promise.all(Array.from({ length: 6 }, () => raw(server, '/blog/slow-render', { 'Accept-Encoding': 'br' })))
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => raw(server, '/blog/slow-render', { 'Accept-Encoding': 'br' })),
+    )
     for (const response of responses) {
       expect(response.status).toBe(200)
       expect(zlib.brotliDecompressSync(response.body).toString()).toContain('busy done')
@@ -221,8 +235,14 @@ describe('page cache', () => {
     expect(after.hits_total - before.hits_total).toBe(5)
 
     // A real refresh (the watcher sees the save): the new version renders once more.
-    fs.writeFileSync(path.join(contentDir, 'blog/slow-render/index.mdx'), post('Slow render', "import { Busy } from './busy.tsx'\n\n<Busy />\n\nVersion two."))
-    await waitFor(async () => (await (await fetch(`${server.url}/blog/slow-render`)).text()).includes('Version two.'), 'the edited post')
+    fs.writeFileSync(
+      path.join(contentDir, 'blog/slow-render/index.mdx'),
+      post('Slow render', "import { Busy } from './busy.tsx'\n\n<Busy />\n\nVersion two."),
+    )
+    await waitFor(
+      async () => (await (await fetch(`${server.url}/blog/slow-render`)).text()).includes('Version two.'),
+      'the edited post',
+    )
     await Promise.all(Array.from({ length: 6 }, () => raw(server, '/blog/slow-render', { 'Accept-Encoding': 'br' })))
     const edited = await cacheFigures(server)
     expect(edited.misses_total - after.misses_total).toBe(1)
@@ -255,7 +275,10 @@ describe('page cache under a small byte bound', () => {
       await probe.stop()
     }
     expect(MAX_BYTES).toBeGreaterThan(0)
-    server = await startServer({ contentDir: makeContentDir(files), env: { METRICS_TOKEN, PAGE_CACHE_MAX_BYTES: String(MAX_BYTES) } })
+    server = await startServer({
+      contentDir: makeContentDir(files),
+      env: { METRICS_TOKEN, PAGE_CACHE_MAX_BYTES: String(MAX_BYTES) },
+    })
   }, 300_000)
   afterAll(async () => {
     await server?.stop()

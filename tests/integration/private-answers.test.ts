@@ -19,7 +19,11 @@ let cookie: string
 const asset = `/assets/${fs.readdirSync(path.join(repoRoot, 'build', 'client', 'assets')).find((name) => name.endsWith('.js'))}`
 
 beforeAll(async () => {
-  server = await startServer({ contentDir: sampleContentDir, databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'), env: { SESSION_COOKIE_SECURE: '0' } })
+  server = await startServer({
+    contentDir: sampleContentDir,
+    databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'),
+    env: { SESSION_COOKIE_SECURE: '0' },
+  })
   await createAdmin(server, ADMIN, PASSWORD)
   cookie = await signIn(server, ADMIN, PASSWORD)
 })
@@ -76,7 +80,7 @@ describe('signed-in answers', () => {
     }
   })
 
-  it('the admin is really signed in (the answers above are the admin\'s)', async () => {
+  it("the admin is really signed in (the answers above are the admin's)", async () => {
     const admin = await get(server, '/admin', { headers: { Cookie: cookie } })
     expect(admin.status).toBe(200)
     expect(await admin.text()).toContain(ADMIN)

@@ -11,7 +11,13 @@ import { sign, signStatusRead } from '../../app/content/webhook-signature.server
 import { get, makeContentDir, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const SECRET = 'test-refresh-secret'
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'Author', GIT_AUTHOR_EMAIL: 'author@example.com', GIT_COMMITTER_NAME: 'Author', GIT_COMMITTER_EMAIL: 'author@example.com' }
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Author',
+  GIT_AUTHOR_EMAIL: 'author@example.com',
+  GIT_COMMITTER_NAME: 'Author',
+  GIT_COMMITTER_EMAIL: 'author@example.com',
+}
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
 
@@ -40,7 +46,9 @@ function webhook(server: KilnServer, body = '{}', signature = sign(SECRET, body)
 }
 
 async function status(server: KilnServer, id: string): Promise<RefreshStatus> {
-  const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
+  const response = await fetch(`${server.url}/action/refresh-content/${id}`, {
+    headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
+  })
   expect(response.status).toBe(200)
   return (await response.json()) as RefreshStatus
 }
@@ -92,8 +100,11 @@ describe('refreshing from a content repository', () => {
     write('README.md', '# content\n')
     write('content/blog/alpha.mdx', post('Alpha', 'Alpha version one.'))
     write('content/blog/beta.mdx', post('Beta', 'Beta body.'))
-    write('content/blog/widget-post/index.mdx', post('Widget post', "import { Widget } from './widget.tsx'\n\n<Widget />"))
-    write('content/blog/widget-post/widget.tsx', "export function Widget() { return <strong>widget one</strong> }\n")
+    write(
+      'content/blog/widget-post/index.mdx',
+      post('Widget post', "import { Widget } from './widget.tsx'\n\n<Widget />"),
+    )
+    write('content/blog/widget-post/widget.tsx', 'export function Widget() { return <strong>widget one</strong> }\n')
     write('content/pages/about.mdx', '---\ntitle: About\n---\n\nAbout us.\n')
     push('first content')
     server = await start()
@@ -133,12 +144,18 @@ describe('refreshing from a content repository', () => {
   it('answers a body over 1 MB with 413 and an unknown refresh id with 404', async () => {
     const big = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 10) })
     expect((await webhook(server, big)).status).toBe(413)
-    const unknown = await fetch(`${server.url}/action/refresh-content/no-such-id`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, '/action/refresh-content/no-such-id') } })
+    const unknown = await fetch(`${server.url}/action/refresh-content/no-such-id`, {
+      headers: { 'X-Kiln-Signature': signStatusRead(SECRET, '/action/refresh-content/no-such-id') },
+    })
     expect(unknown.status).toBe(404)
   })
 
   it('accepts a GitHub-style push payload as the body', async () => {
-    const payload = JSON.stringify({ ref: 'refs/heads/main', after: git(work, 'rev-parse', 'HEAD').trim(), commits: [] })
+    const payload = JSON.stringify({
+      ref: 'refs/heads/main',
+      after: git(work, 'rev-parse', 'HEAD').trim(),
+      commits: [],
+    })
     const response = await webhook(server, payload)
     expect(response.status).toBe(202)
     const { id } = (await response.json()) as { id: string }
@@ -165,7 +182,7 @@ describe('refreshing from a content repository', () => {
 
   it('recompiles a post when only its sibling component changes', async () => {
     expect(await text(server, '/blog/widget-post')).toContain('widget one')
-    write('content/blog/widget-post/widget.tsx', "export function Widget() { return <strong>widget two</strong> }\n")
+    write('content/blog/widget-post/widget.tsx', 'export function Widget() { return <strong>widget two</strong> }\n')
     push('change the widget')
     expect((await refreshAndWait(server)).posts).toContainEqual({ slug: 'widget-post', result: 'updated' })
     expect(await text(server, '/blog/widget-post')).toContain('widget two')
@@ -201,13 +218,16 @@ describe('refreshing from a content repository', () => {
   it('coalesces a burst of webhooks into at most two refreshes, which all finish', async () => {
     write('content/blog/alpha.mdx', post('Alpha', 'Alpha after the burst.'))
     push('burst')
-    const ids = await Promise.all(Array.from({ length: 5 }, async () => ((await (await webhook(server)).json()) as { id: string }).id))
+    const ids = await Promise.all(
+      Array.from({ length: 5 }, async () => ((await (await webhook(server)).json()) as { id: string }).id),
+    )
     expect(new Set(ids).size).toBeLessThanOrEqual(2)
-    for (const id of new Set(ids)) await waitFor(async () => (await status(server, id)).status === 'done', `refresh ${id}`)
+    for (const id of new Set(ids))
+      await waitFor(async () => (await status(server, id)).status === 'done', `refresh ${id}`)
     expect(await text(server, '/blog/alpha')).toContain('Alpha after the burst.')
   })
 
-  it('reports a failed fetch with git\'s message and keeps serving', async () => {
+  it("reports a failed fetch with git's message and keeps serving", async () => {
     const moved = `${remote}.moved`
     fs.renameSync(remote, moved)
     try {
@@ -242,7 +262,11 @@ describe('refreshing from a content repository', () => {
   })
 
   it('survives being killed in the middle of a refresh: the restarted server has a consistent index and finishes the work', async () => {
-    for (let i = 0; i < 40; i++) write(`content/blog/bulk-${i}.mdx`, post(`Bulk ${i}`, `Bulk post number ${i}.\n\n\`\`\`ts\nconst n = ${i}\n\`\`\``))
+    for (let i = 0; i < 40; i++)
+      write(
+        `content/blog/bulk-${i}.mdx`,
+        post(`Bulk ${i}`, `Bulk post number ${i}.\n\n\`\`\`ts\nconst n = ${i}\n\`\`\``),
+      )
     push('forty new posts')
     const response = await webhook(server)
     const { id } = (await response.json()) as { id: string }
@@ -253,7 +277,10 @@ describe('refreshing from a content repository', () => {
     server = await start()
     // Whatever the kill interrupted, the index matches the files: every bulk post is
     // listed and served, and the startup refresh finishes the work.
-    await waitFor(async () => (await text(server, '/blog')).includes('href="/blog/bulk-39"'), 'the bulk posts to be listed')
+    await waitFor(
+      async () => (await text(server, '/blog')).includes('href="/blog/bulk-39"'),
+      'the bulk posts to be listed',
+    )
     const list = await text(server, '/blog')
     for (let i = 0; i < 40; i++) expect(list).toContain(`href="/blog/bulk-${i}"`)
     expect(await text(server, '/blog/bulk-7')).toContain('Bulk post number 7.')

@@ -11,8 +11,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
-const post = (title: string, body: string, date = '2026-03-01') => `---\ntitle: ${title}\ndate: ${date}\ndescription: About ${title}\n---\n\n${body}\n`
-const LOOPS = post('Loops forever', 'Before the loop.\n\nexport const Loop = () => {\n  while (true) {}\n}\n\n<Loop />', '2026-03-02')
+const post = (title: string, body: string, date = '2026-03-01') =>
+  `---\ntitle: ${title}\ndate: ${date}\ndescription: About ${title}\n---\n\n${body}\n`
+const LOOPS = post(
+  'Loops forever',
+  'Before the loop.\n\nexport const Loop = () => {\n  while (true) {}\n}\n\n<Loop />',
+  '2026-03-02',
+)
 const STALLS = post(
   'Stalls ten seconds',
   'export const Stall = () => {\n  const end = Date.now() + 10000\n  while (Date.now() < end) {}\n  return <p>stalled</p>\n}\n\n<Stall />',
@@ -52,8 +57,14 @@ function fireAndForget(server: KilnServer, pathname: string): void {
 
 /** Waits until the watchdog has replaced the stuck process and the new one is serving. */
 async function waitForReplacement(server: KilnServer, listeningBefore: number): Promise<void> {
-  await waitFor(() => server.output().includes('quarantined until its source changes'), 'the watchdog to quarantine the post')
-  await waitFor(() => count(server.output(), 'listening on') > listeningBefore, 'the supervisor to start a new server process')
+  await waitFor(
+    () => server.output().includes('quarantined until its source changes'),
+    'the watchdog to quarantine the post',
+  )
+  await waitFor(
+    () => count(server.output(), 'listening on') > listeningBefore,
+    'the supervisor to start a new server process',
+  )
 }
 
 async function expectQuarantined(server: KilnServer, slug: string): Promise<void> {
@@ -119,10 +130,17 @@ describe('a post that loops at render', () => {
     await expectFeedsAnswer(third, 'Loops forever')
 
     // An edit is a new version: it renders again.
-    fs.writeFileSync(path.join(contentDir, 'blog', 'loops.mdx'), post('Loops forever', 'Fixed: no loop any more.', '2026-03-02'))
+    fs.writeFileSync(
+      path.join(contentDir, 'blog', 'loops.mdx'),
+      post('Loops forever', 'Fixed: no loop any more.', '2026-03-02'),
+    )
     await waitFor(async () => (await get(third, '/blog/loops')).status === 200, 'the edited post to render')
     expect(await (await get(third, '/blog/loops')).text()).toContain('no loop any more')
-    const admin3 = await (await get(third, '/admin', { headers: { Cookie: await signIn(third, 'admin@example.com', 'a long enough password') } })).text()
+    const admin3 = await (
+      await get(third, '/admin', {
+        headers: { Cookie: await signIn(third, 'admin@example.com', 'a long enough password') },
+      })
+    ).text()
     expect(admin3).not.toContain('data-testid="render-quarantine"')
   }, 300_000)
 })

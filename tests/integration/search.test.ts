@@ -28,11 +28,26 @@ beforeAll(async () => {
       { title: 'An ordinary title', date: '2026-01-01', description: 'Nothing special here.' },
       "import { Box } from './box.tsx'\n\nThe word quetzalcoatl lives only in this body, <b>beside markup</b>.\n\n```js\nconst marmosetCount = 3\n```\n",
     ),
-    'blog/ranked-body.mdx': post({ title: 'Lots of text', date: '2026-03-01' }, 'pangolin pangolin pangolin pangolin pangolin appears many times in the body.'),
-    'blog/ranked-title.mdx': post({ title: 'All about the pangolin', date: '2026-02-01' }, 'A post whose body says little.'),
-    'blog/tagged.mdx': post({ title: 'Tagged post', date: '2026-01-05', tags: '[ocelot]' }, 'Body without the tag word.'),
-    'blog/secret-draft.mdx': post({ title: 'Unreleased axolotl plans', date: '2026-04-01', draft: 'true' }, 'The axolotl is a draft.'),
-    'blog/escaping.mdx': post({ title: 'Escaping', date: '2026-01-02' }, 'The capybara writes markup in code:\n\n```html\n<script>alert("capybara")</script> <img src=x onerror=alert(1)>\n```\n'),
+    'blog/ranked-body.mdx': post(
+      { title: 'Lots of text', date: '2026-03-01' },
+      'pangolin pangolin pangolin pangolin pangolin appears many times in the body.',
+    ),
+    'blog/ranked-title.mdx': post(
+      { title: 'All about the pangolin', date: '2026-02-01' },
+      'A post whose body says little.',
+    ),
+    'blog/tagged.mdx': post(
+      { title: 'Tagged post', date: '2026-01-05', tags: '[ocelot]' },
+      'Body without the tag word.',
+    ),
+    'blog/secret-draft.mdx': post(
+      { title: 'Unreleased axolotl plans', date: '2026-04-01', draft: 'true' },
+      'The axolotl is a draft.',
+    ),
+    'blog/escaping.mdx': post(
+      { title: 'Escaping', date: '2026-01-02' },
+      'The capybara writes markup in code:\n\n```html\n<script>alert("capybara")</script> <img src=x onerror=alert(1)>\n```\n',
+    ),
   })
   server = await startServer({ contentDir, env: { CONTENT_SCAN_INTERVAL_MS: '50' } })
   await createAdmin(server, ADMIN, PASSWORD)
@@ -107,7 +122,24 @@ describe('search', () => {
   })
 
   it('answers malformed queries with a page, never an error', async () => {
-    const queries = ['"', 'foo"', '*', '-x', 'NEAR(', 'a:b', '()', '"unbalanced', 'title:x', 'a OR', 'AND', '^x', '{a b}', 'x'.repeat(300), '\u0000', '🦫']
+    const queries = [
+      '"',
+      'foo"',
+      '*',
+      '-x',
+      'NEAR(',
+      'a:b',
+      '()',
+      '"unbalanced',
+      'title:x',
+      'a OR',
+      'AND',
+      '^x',
+      '{a b}',
+      'x'.repeat(300),
+      '\u0000',
+      '🦫',
+    ]
     for (const query of queries) {
       const { status, html } = await search(query)
       expect(status, query).toBe(200)
@@ -138,10 +170,14 @@ describe('search', () => {
         await new Promise((resolve) => setTimeout(resolve, 100))
       }
     }
-    writeFiles(contentDir, { 'blog/new-post.mdx': post({ title: 'Fresh', date: '2026-05-01' }, 'A brand new wombat appears.') })
+    writeFiles(contentDir, {
+      'blog/new-post.mdx': post({ title: 'Fresh', date: '2026-05-01' }, 'A brand new wombat appears.'),
+    })
     expect(await until('wombat', ['new-post'])).toEqual(['new-post'])
 
-    writeFiles(contentDir, { 'blog/new-post.mdx': post({ title: 'Fresh', date: '2026-05-01' }, 'Now it talks about a narwhal instead.') })
+    writeFiles(contentDir, {
+      'blog/new-post.mdx': post({ title: 'Fresh', date: '2026-05-01' }, 'Now it talks about a narwhal instead.'),
+    })
     expect(await until('narwhal', ['new-post'])).toEqual(['new-post'])
     expect(resultSlugs((await search('wombat')).html)).toEqual([])
 
@@ -151,7 +187,11 @@ describe('search', () => {
     // The index holds one document per entry, no more.
     const db = new Database(server.databasePath, { readonly: true })
     try {
-      const counts = db.prepare('SELECT (SELECT COUNT(*) FROM search_documents) AS docs, (SELECT COUNT(*) FROM content_entries) AS entries').get()
+      const counts = db
+        .prepare(
+          'SELECT (SELECT COUNT(*) FROM search_documents) AS docs, (SELECT COUNT(*) FROM content_entries) AS entries',
+        )
+        .get()
       expect(counts).toEqual({ docs: 6, entries: 6 })
     } finally {
       db.close()
@@ -167,7 +207,11 @@ describe('search', () => {
       db.close()
     }
     await server.stop()
-    server = await startServer({ contentDir, databasePath: server.databasePath, env: { CONTENT_SCAN_INTERVAL_MS: '50' } })
+    server = await startServer({
+      contentDir,
+      databasePath: server.databasePath,
+      env: { CONTENT_SCAN_INTERVAL_MS: '50' },
+    })
     expect(resultSlugs((await search('quetzalcoatl')).html)).toEqual(['body-only'])
   })
 })

@@ -48,17 +48,30 @@ beforeAll(async () => {
   content = makeContentDir({
     'blog/good.mdx': post('A good post', 'Nothing to see.'),
     'blog/abs.mdx': post('Absolute import', `Some text.\n\nimport secret from '/etc/passwd'\n\n{secret}`),
-    'blog/abs-outside.mdx': post('Absolute import of a temp file', `import secret from '${path.join(outside, 'secret.js')}'\n\n{secret}`),
+    'blog/abs-outside.mdx': post(
+      'Absolute import of a temp file',
+      `import secret from '${path.join(outside, 'secret.js')}'\n\n{secret}`,
+    ),
     'blog/climb.mdx': post('Climbing import', `import secret from '../../../../../../../../../etc/hosts'\n\n{secret}`),
-    'blog/climb-outside.mdx': post('Climbing import', `import secret from '../../${path.basename(outside)}/secret.js'\n\n{secret}`),
+    'blog/climb-outside.mdx': post(
+      'Climbing import',
+      `import secret from '../../${path.basename(outside)}/secret.js'\n\n{secret}`,
+    ),
     'blog/linked-sibling/index.mdx': post('Sibling link', "import secret from './secret.js'\n\n{secret}"),
-    'blog/_components/note.jsx': "import { label } from './label.js'\nexport function Note({ children }) { return <aside className=\"note\">{label}: {children}</aside> }\n",
+    'blog/_components/note.jsx':
+      'import { label } from \'./label.js\'\nexport function Note({ children }) { return <aside className="note">{label}: {children}</aside> }\n',
     'blog/_components/label.js': "export const label = 'LABEL-ONE'\n",
     // Beside the one-file post that imports note.jsx: note.jsx's './label.js' is not this one.
     'blog/label.js': "export const label = 'WRONG-LABEL'\n",
-    'shared/real-box.jsx': "export function Box() { return <b>BOX-ONE</b> }\n",
-    'blog/uses-note.mdx': post('Uses the note', "import { Note } from './_components/note.jsx'\n\n<Note>NOTE-ONE</Note>"),
-    'blog/folder-uses-note/index.mdx': post('Folder uses the note', "import { Note } from '../_components/note.jsx'\nimport { Box } from '../_components/box.jsx'\n\n<Note>FOLDER</Note> <Box />"),
+    'shared/real-box.jsx': 'export function Box() { return <b>BOX-ONE</b> }\n',
+    'blog/uses-note.mdx': post(
+      'Uses the note',
+      "import { Note } from './_components/note.jsx'\n\n<Note>NOTE-ONE</Note>",
+    ),
+    'blog/folder-uses-note/index.mdx': post(
+      'Folder uses the note',
+      "import { Note } from '../_components/note.jsx'\nimport { Box } from '../_components/box.jsx'\n\n<Note>FOLDER</Note> <Box />",
+    ),
     'blog/plain.mdx': post('Imports nothing', 'Plain words.'),
     'drafts/inside.mdx': post('A linked post inside', 'Linked from blog/.'),
   })
@@ -91,7 +104,9 @@ describe('the content boundary', () => {
     expect(list).not.toContain('Outside folder post')
     const log = server.output()
     expect(log).toContain('skipped blog/passwd.mdx: is a symbolic link to /etc/passwd, outside the content folder')
-    expect(log).toMatch(/skipped blog\/outside-file\.mdx: is a symbolic link to .*outside\.mdx, outside the content folder/)
+    expect(log).toMatch(
+      /skipped blog\/outside-file\.mdx: is a symbolic link to .*outside\.mdx, outside the content folder/,
+    )
     expect(log).toMatch(/skipped blog\/outside-folder: is a symbolic link to .*, outside the content folder/)
   })
 
@@ -106,8 +121,16 @@ describe('the content boundary', () => {
       ['abs', 'blog/abs.mdx:8:1', /Refused import "\/etc\/passwd": absolute paths/],
       ['abs-outside', 'blog/abs-outside.mdx:6:1', /Refused import ".*secret\.js": absolute paths/],
       ['climb', 'blog/climb.mdx:6:1', /Refused import "(\.\.\/)+etc\/hosts": it leaves the content folder/],
-      ['climb-outside', 'blog/climb-outside.mdx:6:1', /Refused import "\.\.\/\.\.\/kiln-outside-.*\/secret\.js": it leaves the content folder/],
-      ['linked-sibling', 'blog/linked-sibling/index.mdx:6:1', /Refused import "\.\/secret\.js": it is a symbolic link to .*secret\.js, outside the content folder/],
+      [
+        'climb-outside',
+        'blog/climb-outside.mdx:6:1',
+        /Refused import "\.\.\/\.\.\/kiln-outside-.*\/secret\.js": it leaves the content folder/,
+      ],
+      [
+        'linked-sibling',
+        'blog/linked-sibling/index.mdx:6:1',
+        /Refused import "\.\/secret\.js": it is a symbolic link to .*secret\.js, outside the content folder/,
+      ],
     ]
     for (const [slug, where, message] of cases) {
       const { status, html } = await page(`/blog/${slug}`)
@@ -115,7 +138,10 @@ describe('the content boundary', () => {
       expect(html).not.toContain(SECRET)
       expect(html).not.toContain('root:x:0')
       await waitFor(async () => server.output().includes(`compile failed: ${where}: `), `the compile error of ${slug}`)
-      const line = server.output().split('\n').find((l) => l.includes(`compile failed: ${where}: `))!
+      const line = server
+        .output()
+        .split('\n')
+        .find((l) => l.includes(`compile failed: ${where}: `))!
       expect(line, slug).toMatch(message)
     }
   })
@@ -141,12 +167,21 @@ describe('the content boundary', () => {
 
     // label.js is imported by note.jsx, which both posts import.
     rewrite(path.join(content, 'blog', '_components', 'label.js'), "export const label = 'LABEL-TWO-EDITED'\n")
-    await waitFor(async () => (await page('/blog/uses-note')).html.includes('LABEL-TWO-EDITED'), 'the one-file post to take the edited label')
-    await waitFor(async () => (await page('/blog/folder-uses-note')).html.includes('LABEL-TWO-EDITED'), 'the folder post to take the edited label')
+    await waitFor(
+      async () => (await page('/blog/uses-note')).html.includes('LABEL-TWO-EDITED'),
+      'the one-file post to take the edited label',
+    )
+    await waitFor(
+      async () => (await page('/blog/folder-uses-note')).html.includes('LABEL-TWO-EDITED'),
+      'the folder post to take the edited label',
+    )
 
     // box.jsx is a link to shared/real-box.jsx: editing the target is a new version too.
-    rewrite(path.join(content, 'shared', 'real-box.jsx'), "export function Box() { return <b>BOX-TWO-EDITED</b> }\n")
-    await waitFor(async () => (await page('/blog/folder-uses-note')).html.includes('BOX-TWO-EDITED'), 'the folder post to take the edited box')
+    rewrite(path.join(content, 'shared', 'real-box.jsx'), 'export function Box() { return <b>BOX-TWO-EDITED</b> }\n')
+    await waitFor(
+      async () => (await page('/blog/folder-uses-note')).html.includes('BOX-TWO-EDITED'),
+      'the folder post to take the edited box',
+    )
 
     // The compile read no file that the index had not counted in the post's version.
     expect(server.output()).not.toContain('not counted in the post')

@@ -62,8 +62,16 @@ interface Answer {
 /** GET with the Cookie header line(s) written byte for byte on a socket (node:http refuses some bytes). */
 function getWith(server: KilnServer, pathname: string, cookie?: string | string[]): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const lines = cookie === undefined ? [] : (Array.isArray(cookie) ? cookie : [cookie]).map((value) => `Cookie: ${value}`)
-    const head = [`GET ${pathname} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, 'Connection: close', ...lines, '', ''].join('\r\n')
+    const lines =
+      cookie === undefined ? [] : (Array.isArray(cookie) ? cookie : [cookie]).map((value) => `Cookie: ${value}`)
+    const head = [
+      `GET ${pathname} HTTP/1.1`,
+      `Host: 127.0.0.1:${server.port}`,
+      'Connection: close',
+      ...lines,
+      '',
+      '',
+    ].join('\r\n')
     const socket = net.connect(server.port, '127.0.0.1', () => socket.write(Buffer.from(head, 'latin1')))
     // Not socket.end(): a half-closed connection reads as a client gone away, and its answer is dropped.
     const chunks: Buffer[] = []

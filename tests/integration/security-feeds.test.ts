@@ -54,15 +54,27 @@ beforeAll(async () => {
 
 afterAll(() => server?.stop())
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', isArray: (name) => ['item', 'entry', 'category', 'url'].includes(name) })
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  isArray: (name) => ['item', 'entry', 'category', 'url'].includes(name),
+})
 /** The text of a parsed node: a string, or the text of an element with attributes. */
 const text = (node: Tree): string => (typeof node === 'string' ? node : (node?.['#text'] ?? ''))
 /** HTML's escapes, for fields the feed formats define as HTML. */
-const unescapeHtml = (html: string) => html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#(?:39|x27);/g, "'").replace(/&amp;/g, '&')
+const unescapeHtml = (html: string) =>
+  html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#(?:39|x27);/g, "'")
+    .replace(/&amp;/g, '&')
 
 /** Characters XML 1.0 cannot carry: C0 controls but tab, newline and CR; U+FFFE/U+FFFF; lone surrogates. */
-// eslint-disable-next-line no-control-regex -- finding them is the point
-const XML_UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const XML_UNSAFE =
+  // eslint-disable-next-line no-control-regex -- finding them is the point
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 async function fetchText(path: string): Promise<string> {
   const response = await get(server, path)
@@ -119,7 +131,8 @@ describe('feeds with hostile posts', () => {
     expect(locations).toContain(`${SITE_URL}/blog/hostile`)
     const tagPages = locations.filter((location) => location.startsWith(`${SITE_URL}/tags/`))
     expect(tagPages.sort()).toEqual([`${SITE_URL}/tags/ctlz`, `${SITE_URL}/tags/plain`])
-    for (const location of tagPages) expect((await get(server, location.slice(SITE_URL.length))).status, location).toBe(200)
+    for (const location of tagPages)
+      expect((await get(server, location.slice(SITE_URL.length))).status, location).toBe(200)
     // A tag no URL can name (markup, quotes) has no page, so no place in the sitemap.
     expect((await get(server, `/tags/${encodeURIComponent(TAGS[0])}`)).status).toBe(404)
   })
@@ -137,7 +150,9 @@ describe('feeds with hostile posts', () => {
     expect(unescapeHtml(og)).toBe(TITLE)
     const description = /<meta name="description" content="([^"]*)"/.exec(head)![1]
     expect(unescapeHtml(description)).toBe(DESCRIPTION)
-    const tags = [...head.matchAll(/<meta property="article:tag" content="([^"]*)"/g)].map((match) => unescapeHtml(match[1]))
+    const tags = [...head.matchAll(/<meta property="article:tag" content="([^"]*)"/g)].map((match) =>
+      unescapeHtml(match[1]),
+    )
     expect(tags).toEqual(TAGS)
     const ldJson = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(head)![1]
     const structured = JSON.parse(ldJson) as Tree

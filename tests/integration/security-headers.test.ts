@@ -10,7 +10,15 @@ import http from 'node:http'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXTRA_POSTS, inlineScripts, parsePolicy, sha256Source } from '../helpers/csp.ts'
-import { copyDir, get, makeContentDir, repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import {
+  copyDir,
+  get,
+  makeContentDir,
+  repoRoot,
+  sampleContentDir,
+  startServer,
+  type KilnServer,
+} from '../helpers/server.ts'
 
 const SITE_URL = 'https://blog.example.test'
 
@@ -22,7 +30,10 @@ const anAsset = (ext: string) => `/assets/${assets.find((name) => name.endsWith(
 beforeAll(async () => {
   contentDir = makeContentDir(EXTRA_POSTS)
   copyDir(sampleContentDir, contentDir)
-  server = await startServer({ contentDir, env: { SITE_URL, SESSION_COOKIE_SECURE: '0', REFRESH_SECRET: 'a webhook secret' } })
+  server = await startServer({
+    contentDir,
+    env: { SITE_URL, SESSION_COOKIE_SECURE: '0', REFRESH_SECRET: 'a webhook secret' },
+  })
 })
 
 afterAll(async () => {
@@ -36,7 +47,8 @@ function rawHead(target: KilnServer, pathname: string, headers: Record<string, s
     const request = http.get({ host: '127.0.0.1', port: target.port, path: pathname, headers }, (answer) => {
       answer.resume()
       const copied = new Headers()
-      for (const [name, value] of Object.entries(answer.headers)) for (const each of [value ?? []].flat()) copied.append(name, each)
+      for (const [name, value] of Object.entries(answer.headers))
+        for (const each of [value ?? []].flat()) copied.append(name, each)
       resolve(new Response(null, { status: answer.statusCode, headers: copied }))
     })
     request.on('error', reject)
@@ -53,7 +65,11 @@ function expectSecurityHeaders(response: Response, what: string, { hsts = true }
   const permissions = headers.get('permissions-policy') ?? ''
   for (const feature of ['camera', 'microphone', 'geolocation']) expect(permissions, what).toContain(`${feature}=()`)
   if (hsts) expect(headers.get('strict-transport-security'), what).toMatch(/^max-age=(\d+)/)
-  if (hsts) expect(Number(/max-age=(\d+)/.exec(headers.get('strict-transport-security') ?? '')?.[1]), what).toBeGreaterThanOrEqual(31_536_000)
+  if (hsts)
+    expect(
+      Number(/max-age=(\d+)/.exec(headers.get('strict-transport-security') ?? '')?.[1]),
+      what,
+    ).toBeGreaterThanOrEqual(31_536_000)
   else expect(headers.get('strict-transport-security'), what).toBeNull()
 
   // One policy, not two (a browser would enforce both), with every directive that matters.
@@ -96,9 +112,20 @@ function expectHashesMatch(policy: Map<string, string[]>, html: string, what: st
 }
 
 describe('every kind of answer', () => {
-  const documents = ['/', '/blog', '/blog/zz-embeds', '/blog/code-highlighting', '/tags', '/tags/embeds', '/about', '/search?q=kiln', '/login', '/blog?tag=embeds']
+  const documents = [
+    '/',
+    '/blog',
+    '/blog/zz-embeds',
+    '/blog/code-highlighting',
+    '/tags',
+    '/tags/embeds',
+    '/about',
+    '/search?q=kiln',
+    '/login',
+    '/blog?tag=embeds',
+  ]
 
-  it('pages: the headers, and a policy whose hashes are those of the page\'s inline scripts', async () => {
+  it("pages: the headers, and a policy whose hashes are those of the page's inline scripts", async () => {
     for (const pathname of documents) {
       const response = await get(server, pathname)
       expect(response.status, pathname).toBe(200)
@@ -156,11 +183,19 @@ describe('every kind of answer', () => {
   })
 
   it('answers from middleware and actions: 403 for a cross-site write, 413 for a big body, 405, HEAD and 304', async () => {
-    const crossSite = await get(server, '/action/theme', { method: 'POST', headers: { Origin: 'https://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'theme=dark' })
+    const crossSite = await get(server, '/action/theme', {
+      method: 'POST',
+      headers: { Origin: 'https://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'theme=dark',
+    })
     expect(crossSite.status).toBe(403)
     expectSecurityHeaders(crossSite, '403')
 
-    const tooBig = await get(server, '/action/refresh-content', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: 'x'.repeat(1024 * 1024 + 10) })
+    const tooBig = await get(server, '/action/refresh-content', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: 'x'.repeat(1024 * 1024 + 10),
+    })
     expect(tooBig.status).toBe(413)
     expectSecurityHeaders(tooBig, '413')
 
@@ -173,7 +208,10 @@ describe('every kind of answer', () => {
 
     const asset = await get(server, anAsset('.js'), { headers: { 'Accept-Encoding': 'identity' } })
     // Over plain http: fetch adds Cache-Control: no-cache to a conditional request, and static files honour it.
-    const notModified = await rawHead(server, anAsset('.js'), { 'Accept-Encoding': 'identity', 'If-None-Match': asset.headers.get('etag')! })
+    const notModified = await rawHead(server, anAsset('.js'), {
+      'Accept-Encoding': 'identity',
+      'If-None-Match': asset.headers.get('etag')!,
+    })
     expect(notModified.status).toBe(304)
     expectSecurityHeaders(notModified, 'asset 304')
   })
@@ -196,10 +234,14 @@ describe('the page cache keeps each page with its own policy', () => {
         expectHashesMatch(expectSecurityHeaders(second, what), secondBody, what)
         expect(second.headers.get('content-security-policy'), what).toBe(first.headers.get('content-security-policy'))
 
-        const revalidated = await get(server, pathname, { headers: { ...headers, 'If-None-Match': second.headers.get('etag')! } })
+        const revalidated = await get(server, pathname, {
+          headers: { ...headers, 'If-None-Match': second.headers.get('etag')! },
+        })
         expect(revalidated.status, what).toBe(304)
         // A browser refreshes its stored headers from a 304: it must carry the stored page's policy.
-        expect(revalidated.headers.get('content-security-policy'), what).toBe(second.headers.get('content-security-policy'))
+        expect(revalidated.headers.get('content-security-policy'), what).toBe(
+          second.headers.get('content-security-policy'),
+        )
       }
     }
   })
@@ -215,7 +257,7 @@ describe('the page cache keeps each page with its own policy', () => {
   })
 })
 
-describe('only Kiln\'s own inline scripts are allowed', () => {
+describe("only Kiln's own inline scripts are allowed", () => {
   it('a script written into a post by any other way gets no hash', async () => {
     const response = await get(server, '/blog/zz-injected')
     expect(response.status).toBe(200)
@@ -225,7 +267,8 @@ describe('only Kiln\'s own inline scripts are allowed', () => {
     const hashes = parsePolicy(response.headers.get('content-security-policy')).get('script-src') ?? []
     expect(hashes).not.toContain(sha256Source(injected!))
     // Remix's own scripts on the same page are all allowed.
-    for (const text of inlineScripts(html).filter((script) => script !== injected)) expect(hashes).toContain(sha256Source(text))
+    for (const text of inlineScripts(html).filter((script) => script !== injected))
+      expect(hashes).toContain(sha256Source(text))
   })
 })
 
@@ -253,7 +296,10 @@ describe('posts run without eval', () => {
 
 describe('configuration', () => {
   it('no Strict-Transport-Security for an http site; CSP_FRAME_SRC sets frame-src; a bad CSP_FRAME_SRC stops the start', async () => {
-    const plain = await startServer({ contentDir, env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'https://embed.example.com https://*.widgets.example:8443' } })
+    const plain = await startServer({
+      contentDir,
+      env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'https://embed.example.com https://*.widgets.example:8443' },
+    })
     try {
       const response = await get(plain, '/blog/zz-embeds')
       expect(response.headers.get('strict-transport-security')).toBeNull()
@@ -266,11 +312,15 @@ describe('configuration', () => {
     }
     const none = await startServer({ contentDir, env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'none' } })
     try {
-      expect(parsePolicy((await get(none, '/')).headers.get('content-security-policy')).get('frame-src')).toEqual(["'none'"])
+      expect(parsePolicy((await get(none, '/')).headers.get('content-security-policy')).get('frame-src')).toEqual([
+        "'none'",
+      ])
     } finally {
       await none.stop()
     }
-    await expect(startServer({ contentDir, env: { CSP_FRAME_SRC: "https://ok.example; script-src 'unsafe-inline'" } })).rejects.toThrow(/CSP_FRAME_SRC must be space-separated origins/)
+    await expect(
+      startServer({ contentDir, env: { CSP_FRAME_SRC: "https://ok.example; script-src 'unsafe-inline'" } }),
+    ).rejects.toThrow(/CSP_FRAME_SRC must be space-separated origins/)
   })
 
   it('an https site asks for https everywhere', async () => {

@@ -45,15 +45,22 @@ function connect(server: KilnServer) {
 }
 
 /** Writes `total` bytes (in `chunk`-sized pieces, as HTTP chunks when `chunked`) until done, the server answers, or the socket closes. */
-async function sendBody(connection: ReturnType<typeof connect>, total: number, { chunk = 64 * KB, chunked = false } = {}): Promise<number> {
+async function sendBody(
+  connection: ReturnType<typeof connect>,
+  total: number,
+  { chunk = 64 * KB, chunked = false } = {},
+): Promise<number> {
   const piece = Buffer.alloc(chunk, 0x61)
   let sent = 0
   while (sent < total && !connection.socket.destroyed && connection.received() === '') {
     const size = Math.min(chunk, total - sent)
     const data = size === chunk ? piece : piece.subarray(0, size)
-    const more = connection.socket.write(chunked ? Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), data, Buffer.from('\r\n')]) : data)
+    const more = connection.socket.write(
+      chunked ? Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), data, Buffer.from('\r\n')]) : data,
+    )
     sent += size
-    if (!more) await Promise.race([new Promise((resolve) => connection.socket.once('drain', resolve)), connection.closed])
+    if (!more)
+      await Promise.race([new Promise((resolve) => connection.socket.once('drain', resolve)), connection.closed])
   }
   if (sent >= total && chunked && !connection.socket.destroyed) connection.socket.write('0\r\n\r\n')
   return sent
@@ -79,7 +86,9 @@ describe('request bodies', () => {
     for (const target of ['/blog/welcome-to-kiln', '/action/refresh-content']) {
       const connection = connect(server)
       const total = 150 * MB
-      connection.socket.write(`POST ${target} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`)
+      connection.socket.write(
+        `POST ${target} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`,
+      )
       const sent = await sendBody(connection, total, { chunk: 256 * KB })
       expect(await connection.status()).toBe(413)
       // The answer came while most of the body was still unsent.
@@ -94,12 +103,16 @@ describe('request bodies', () => {
 
   it('tells a client that sends Expect: 100-continue 413 before it sends a byte, and 100 Continue when its body fits', async () => {
     const large = connect(server)
-    large.socket.write(`POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${10 * MB}\r\nExpect: 100-continue\r\n\r\n`)
+    large.socket.write(
+      `POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${10 * MB}\r\nExpect: 100-continue\r\n\r\n`,
+    )
     expect(await large.status()).toBe(413)
     expect(large.received()).not.toContain('100 Continue')
     await large.closed
     const fits = connect(server)
-    fits.socket.write(`POST /action/theme HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`)
+    fits.socket.write(
+      `POST /action/theme HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+    )
     expect(await fits.status()).toBe(100)
     fits.socket.write('theme=dark')
     await fits.closed
@@ -120,17 +133,25 @@ describe('request bodies', () => {
     }
     // A body under the limit of a route that ignores it is read and dropped: the page answers.
     const small = connect(server)
-    small.socket.write(`GET /blog HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`)
+    small.socket.write(
+      `GET /blog HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+    )
     await sendBody(small, 8 * KB, { chunk: 4 * KB, chunked: true })
     expect(await small.status()).toBe(200)
   })
 
   it('hands a body under the limit to the route byte for byte: a signed 600 KB webhook, also chunked, is accepted', async () => {
     const body = JSON.stringify({ padding: 'x'.repeat(600 * KB) })
-    const response = await fetch(`${server.url}/action/refresh-content`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sign(SECRET, body) }, body })
+    const response = await fetch(`${server.url}/action/refresh-content`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sign(SECRET, body) },
+      body,
+    })
     expect(response.status).toBe(202)
     const chunked = connect(server)
-    chunked.socket.write(`POST /action/refresh-content HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nX-Hub-Signature-256: ${sign(SECRET, body)}\r\nConnection: close\r\n\r\n`)
+    chunked.socket.write(
+      `POST /action/refresh-content HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nX-Hub-Signature-256: ${sign(SECRET, body)}\r\nConnection: close\r\n\r\n`,
+    )
     const bytes = Buffer.from(body)
     for (let at = 0; at < bytes.length; at += 50 * KB) {
       const part = bytes.subarray(at, at + 50 * KB)
@@ -141,7 +162,12 @@ describe('request bodies', () => {
     chunked.socket.write('0\r\n\r\n')
     expect(await chunked.status()).toBe(202)
     // A form under 64 KB still works: the theme action answers as before.
-    const form = await fetch(`${server.url}/action/theme`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url }, body: 'theme=dark&redirectTo=%2Fblog' })
+    const form = await fetch(`${server.url}/action/theme`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+      body: 'theme=dark&redirectTo=%2Fblog',
+    })
     expect(form.status).toBeLessThan(400)
     expect(form.headers.get('set-cookie')).toContain('kiln_theme=dark')
   })
@@ -159,7 +185,8 @@ describe('time limits', () => {
 
   it('keeps the defaults within 30 s for a trickled request and a deliberate minute for a stalled reader', async () => {
     const { getConfig } = await import('../../app/config.server.ts')
-    for (const name of ['REQUEST_HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'RESPONSE_IDLE_TIMEOUT_MS']) expect(process.env[name]).toBeUndefined()
+    for (const name of ['REQUEST_HEADERS_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS', 'RESPONSE_IDLE_TIMEOUT_MS'])
+      expect(process.env[name]).toBeUndefined()
     const config = getConfig()
     expect(config.requestHeadersTimeoutMs + config.connectionsCheckIntervalMs).toBeLessThanOrEqual(30_000)
     expect(config.requestTimeoutMs + config.connectionsCheckIntervalMs).toBeLessThanOrEqual(30_000)
@@ -186,7 +213,9 @@ describe('time limits', () => {
 
   it('closes a connection whose body trickles in a byte at a time', async () => {
     const connection = connect(server)
-    connection.socket.write('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n')
+    connection.socket.write(
+      'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
+    )
     let sent = 0
     const trickle = setInterval(() => {
       if (!connection.socket.destroyed && sent < 1000) connection.socket.write('a', () => sent++)
@@ -210,8 +239,12 @@ describe('a client that stops reading', () => {
     // A long plain post: its page (about 2 MB) is more than the buffers of both ends hold.
     const contentDir = tempDir('kiln-limits-content-')
     copyDir(sampleContentDir, contentDir)
-    const paragraph = 'A long and plain paragraph of prose, written to make a page larger than socket buffers. '.repeat(10)
-    writeFiles(contentDir, { 'blog/long-read.md': `---\ntitle: A long read\ndate: 2026-01-01\n---\n\n${`${paragraph}\n\n`.repeat(1200)}` })
+    const paragraph = 'A long and plain paragraph of prose, written to make a page larger than socket buffers. '.repeat(
+      10,
+    )
+    writeFiles(contentDir, {
+      'blog/long-read.md': `---\ntitle: A long read\ndate: 2026-01-01\n---\n\n${`${paragraph}\n\n`.repeat(1200)}`,
+    })
     server = await startServer({ contentDir, env: { RESPONSE_IDLE_TIMEOUT_MS: '1500' } })
   })
   afterAll(() => server?.stop())

@@ -31,7 +31,23 @@ async function cacheEntries(): Promise<number> {
   return Number(/^kiln_page_cache_entries (\S+)$/m.exec(text)![1])
 }
 
-const REAL_PAGES = ['/', '/blog', '/blog?tag=react', '/blog?tag=css', '/blog/first-post', '/blog/second-post', '/tags', '/tags/react', '/tags/css', '/about', '/blog/rss.xml', '/blog/atom.xml', '/blog/feed.json', '/sitemap.xml', '/robots.txt']
+const REAL_PAGES = [
+  '/',
+  '/blog',
+  '/blog?tag=react',
+  '/blog?tag=css',
+  '/blog/first-post',
+  '/blog/second-post',
+  '/tags',
+  '/tags/react',
+  '/tags/css',
+  '/about',
+  '/blog/rss.xml',
+  '/blog/atom.xml',
+  '/blog/feed.json',
+  '/sitemap.xml',
+  '/robots.txt',
+]
 
 const random = () => crypto.randomBytes(6).toString('hex')
 
@@ -52,7 +68,13 @@ describe('page cache keys', () => {
   })
 
   it('answers an unknown tag 404, a tag written another way with a redirect, and stores neither', async () => {
-    for (const path of [`/blog?tag=${random()}`, `/tags/${random()}`, '/blog?tag=%3Cscript%3E', '/blog?tag=a/b', `/blog?tag=${'x'.repeat(300)}`]) {
+    for (const path of [
+      `/blog?tag=${random()}`,
+      `/tags/${random()}`,
+      '/blog?tag=%3Cscript%3E',
+      '/blog?tag=a/b',
+      `/blog?tag=${'x'.repeat(300)}`,
+    ]) {
       expect((await get(server, path)).status, path).toBe(404)
     }
     for (const [path, to] of [
@@ -89,7 +111,22 @@ describe('page cache keys', () => {
   })
 
   it('never stores a page under an alias of its address', async () => {
-    for (const path of ['/BLOG/first-post', '/Blog/first-post', '/blog/first-post/', '/blog/%66irst-post', '/TAGS/react', '/tags/react/', '/tags/%72eact', '/About', '/about/', '/%61bout', '/BLOG', '/blog/', '//blog', '/TAGS']) {
+    for (const path of [
+      '/BLOG/first-post',
+      '/Blog/first-post',
+      '/blog/first-post/',
+      '/blog/%66irst-post',
+      '/TAGS/react',
+      '/tags/react/',
+      '/tags/%72eact',
+      '/About',
+      '/about/',
+      '/%61bout',
+      '/BLOG',
+      '/blog/',
+      '//blog',
+      '/TAGS',
+    ]) {
       const response = await get(server, path)
       expect(response.status, path).toBeLessThan(500)
       await response.arrayBuffer()

@@ -53,7 +53,11 @@ describe.skipIf(!hasCorpus)('the main-thread budget under hostile requests', () 
 
   beforeAll(async () => {
     const contentDir = tempDir('kiln-search-budget-')
-    const made = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), ['other/make-blog-from-corpus.ts', '--from', corpusDir, '--to', contentDir], { cwd: repoRoot, encoding: 'utf8' })
+    const made = spawnSync(
+      path.join(repoRoot, 'node_modules', '.bin', 'tsx'),
+      ['other/make-blog-from-corpus.ts', '--from', corpusDir, '--to', contentDir],
+      { cwd: repoRoot, encoding: 'utf8' },
+    )
     expect(made.status, made.stderr).toBe(0)
     server = await startServer({ contentDir, env: { METRICS_TOKEN } })
     // Warm what a first request pays once (route modules, SQLite's pages, the cached page),
@@ -68,7 +72,10 @@ describe.skipIf(!hasCorpus)('the main-thread budget under hostile requests', () 
   afterAll(() => server?.stop())
 
   it('every adversarial query answers, and none holds the event loop', async () => {
-    const requests = [...ADVERSARIAL_QUERIES.map(({ query }) => `/search?q=${encodeURIComponent(query)}`), ...otherRequests()]
+    const requests = [
+      ...ADVERSARIAL_QUERIES.map(({ query }) => `/search?q=${encodeURIComponent(query)}`),
+      ...otherRequests(),
+    ]
     await loopDelayMaxSeconds(server) // starts the window
     let cachedAnswers = 0
     const attack = (async () => {
@@ -96,7 +103,9 @@ describe.skipIf(!hasCorpus)('the main-thread budget under hostile requests', () 
     await attack.finally(() => (attacking = false))
     await reader
     const maxDelay = await loopDelayMaxSeconds(server)
-    console.log(`search budget: ${requests.length * 2} hostile requests, worst event-loop delay ${(maxDelay * 1000).toFixed(0)} ms, ${cachedAnswers} cached pages served meanwhile`)
+    console.log(
+      `search budget: ${requests.length * 2} hostile requests, worst event-loop delay ${(maxDelay * 1000).toFixed(0)} ms, ${cachedAnswers} cached pages served meanwhile`,
+    )
     expect(cachedAnswers).toBeGreaterThan(0)
     expect(maxDelay).toBeLessThan(MAX_LOOP_DELAY_SECONDS)
   }, 180_000)

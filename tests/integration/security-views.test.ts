@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
-const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'
+const PHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'
 /** The beacon's limit per address and minute (app/views/beacon-limit.server.ts). */
 const BEACON_LIMIT = 30
 
@@ -38,11 +39,17 @@ afterAll(async () => {
 function beacon(slug: string, address: string, { agent = BROWSER, cookie }: { agent?: string; cookie?: string } = {}) {
   return get(server, `/action/view/${slug}`, {
     method: 'POST',
-    headers: { 'User-Agent': agent, Origin: server.url, 'Fly-Client-IP': address, ...(cookie ? { Cookie: cookie } : {}) },
+    headers: {
+      'User-Agent': agent,
+      Origin: server.url,
+      'Fly-Client-IP': address,
+      ...(cookie ? { Cookie: cookie } : {}),
+    },
   })
 }
 
-const storedViews = (slug: string) => (db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined)?.views ?? 0
+const storedViews = (slug: string) =>
+  (db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined)?.views ?? 0
 
 describe('view counts under cheap inflation', () => {
   it('counts 20 cookieless beacons from one client once', async () => {
@@ -58,11 +65,16 @@ describe('view counts under cheap inflation', () => {
   })
 
   it('stores only a hash of the client: no address, no user agent', () => {
-    const rows = db.prepare("SELECT * FROM post_view_clients WHERE slug = 'cookieless'").all() as Record<string, string>[]
+    const rows = db.prepare("SELECT * FROM post_view_clients WHERE slug = 'cookieless'").all() as Record<
+      string,
+      string
+    >[]
     expect(rows).toHaveLength(1)
     expect(Object.keys(rows[0]).sort()).toEqual(['client_hash', 'day', 'slug'])
     expect(rows[0].client_hash).toMatch(/^[A-Za-z0-9_-]{43}$/)
-    const everything = JSON.stringify(db.prepare('SELECT * FROM post_view_clients').all()) + JSON.stringify(db.prepare('SELECT * FROM post_view_visits').all())
+    const everything =
+      JSON.stringify(db.prepare('SELECT * FROM post_view_clients').all()) +
+      JSON.stringify(db.prepare('SELECT * FROM post_view_visits').all())
     expect(everything).not.toContain('203.0.113')
     expect(everything).not.toContain('Mozilla')
   })
@@ -81,7 +93,9 @@ describe('view counts under cheap inflation', () => {
     const first = await beacon('cookieless', '198.51.100.30', { agent: PHONE })
     const cookie = /kiln_visitor=[0-9a-f-]{36}/.exec(first.headers.get('set-cookie') ?? '')![0]
     expect(await first.json()).toMatchObject({ counted: true })
-    expect(await (await beacon('cookieless', '198.51.100.31', { agent: PHONE, cookie })).json()).toMatchObject({ counted: false })
+    expect(await (await beacon('cookieless', '198.51.100.31', { agent: PHONE, cookie })).json()).toMatchObject({
+      counted: false,
+    })
     expect(storedViews('cookieless')).toBe(2)
   })
 

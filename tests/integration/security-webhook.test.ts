@@ -16,12 +16,20 @@ const DAY_MS = 24 * 60 * 60 * 1000
 function deliver(server: KilnServer, deliveryId: string | null, { body = '{}', signature = sign(SECRET, body) } = {}) {
   return fetch(`${server.url}/action/refresh-content`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': signature, ...(deliveryId === null ? {} : { 'X-GitHub-Delivery': deliveryId }) },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Hub-Signature-256': signature,
+      ...(deliveryId === null ? {} : { 'X-GitHub-Delivery': deliveryId }),
+    },
     body,
   })
 }
 
-function readStatus(server: KilnServer, id: string, header: Record<string, string> = { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) }) {
+function readStatus(
+  server: KilnServer,
+  id: string,
+  header: Record<string, string> = { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
+) {
   return fetch(`${server.url}/action/refresh-content/${id}`, { headers: header })
 }
 
@@ -50,7 +58,8 @@ describe('the content webhook', () => {
       db.close()
     }
   }
-  const refreshCount = () => withDb((db) => (db.prepare('SELECT COUNT(*) AS n FROM content_refreshes').get() as { n: number }).n)
+  const refreshCount = () =>
+    withDb((db) => (db.prepare('SELECT COUNT(*) AS n FROM content_refreshes').get() as { n: number }).n)
 
   beforeAll(async () => {
     copyDir(sampleContentDir, contentDir)
@@ -96,7 +105,11 @@ describe('the content webhook', () => {
     expect((await deliver(server, 'x'.repeat(129))).status).toBe(400)
     expect((await deliver(server, 'two words')).status).toBe(400)
 
-    withDb((db) => db.prepare('INSERT INTO webhook_deliveries (delivery_id, refresh_id, received_at) VALUES (?, ?, ?)').run('old-delivery', 'old-refresh', Date.now() - DAY_MS - 60_000))
+    withDb((db) =>
+      db
+        .prepare('INSERT INTO webhook_deliveries (delivery_id, refresh_id, received_at) VALUES (?, ?, ?)')
+        .run('old-delivery', 'old-refresh', Date.now() - DAY_MS - 60_000),
+    )
     const old = await deliver(server, 'old-delivery')
     expect(old.status).toBe(202)
     expect(((await old.json()) as { id: string }).id).not.toBe('old-refresh')
@@ -105,14 +118,22 @@ describe('the content webhook', () => {
   it('keeps at most 10,000 deliveries and none older than a day', async () => {
     const now = Date.now()
     withDb((db) => {
-      const insert = db.prepare('INSERT INTO webhook_deliveries (delivery_id, refresh_id, received_at) VALUES (?, ?, ?)')
+      const insert = db.prepare(
+        'INSERT INTO webhook_deliveries (delivery_id, refresh_id, received_at) VALUES (?, ?, ?)',
+      )
       db.transaction(() => {
         for (let i = 0; i < 10_100; i++) insert.run(`bulk-${i}`, 'bulk', now - 60_000 - i)
         insert.run('stale', 'stale', now - 2 * DAY_MS)
       })()
     })
     expect((await deliver(server, 'delivery-bound')).status).toBe(202)
-    const { n, oldest } = withDb((db) => db.prepare('SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM webhook_deliveries').get() as { n: number; oldest: number })
+    const { n, oldest } = withDb(
+      (db) =>
+        db.prepare('SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM webhook_deliveries').get() as {
+          n: number
+          oldest: number
+        },
+    )
     expect(n).toBe(10_000)
     expect(oldest).toBeGreaterThan(now - DAY_MS)
     // The newest are the ones kept: the delivery just made is remembered.
@@ -126,7 +147,9 @@ describe('the content webhook', () => {
 
     const old = await readStatus(server, id, { 'X-Hub-Signature-256': sign(SECRET, '') })
     expect(old.status).toBe(401)
-    expect(((await old.json()) as { error: string }).error).toMatch(/no longer accepted.*X-Kiln-Signature: t=<unix milliseconds>,v1=/)
+    expect(((await old.json()) as { error: string }).error).toMatch(
+      /no longer accepted.*X-Kiln-Signature: t=<unix milliseconds>,v1=/,
+    )
 
     const pathOf = `/action/refresh-content/${id}`
     const cases: [string, Record<string, string>][] = [
@@ -140,7 +163,9 @@ describe('the content webhook', () => {
     for (const [what, header] of cases) {
       const refused = await readStatus(server, id, header)
       expect(refused.status, what).toBe(401)
-      expect(((await refused.json()) as { error: string }).error, what).toMatch(/missing, expired or wrong X-Kiln-Signature/)
+      expect(((await refused.json()) as { error: string }).error, what).toMatch(
+        /missing, expired or wrong X-Kiln-Signature/,
+      )
     }
   })
 

@@ -6,12 +6,27 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyDir, get, rawGet, makeContentDir, sampleContentDir, startServer, tempDir, timingNames, writeFiles, type KilnServer } from '../helpers/server.ts'
+import {
+  copyDir,
+  get,
+  rawGet,
+  makeContentDir,
+  sampleContentDir,
+  startServer,
+  tempDir,
+  timingNames,
+  writeFiles,
+  type KilnServer,
+} from '../helpers/server.ts'
 
-const post = (title: string, body: string, extra = '') => `---\ntitle: ${title}\ndate: 2026-02-01\n${extra}---\n\n${body}\n`
+const post = (title: string, body: string, extra = '') =>
+  `---\ntitle: ${title}\ndate: 2026-02-01\n${extra}---\n\n${body}\n`
 
 function compileLines(server: KilnServer, file: string): number {
-  return server.output().split('\n').filter((line) => line.includes(`[kiln] compiled ${file} `)).length
+  return server
+    .output()
+    .split('\n')
+    .filter((line) => line.includes(`[kiln] compiled ${file} `)).length
 }
 
 async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
@@ -178,7 +193,9 @@ describe('compiling on request', () => {
   it('does not compile again after a restart', async () => {
     await get(server, '/blog/second')
     const db = new Database(server.databasePath, { readonly: true })
-    const before = db.prepare("SELECT compiled_at FROM compiled_entries WHERE slug = 'second'").get() as { compiled_at: string }
+    const before = db.prepare("SELECT compiled_at FROM compiled_entries WHERE slug = 'second'").get() as {
+      compiled_at: string
+    }
     db.close()
     await server.stop()
 
@@ -189,7 +206,9 @@ describe('compiling on request', () => {
     expect(timingNames(response)).not.toContain('compile')
     expect(compileLines(server, 'blog/second.mdx')).toBe(0)
     const reopened = new Database(server.databasePath, { readonly: true })
-    const after = reopened.prepare("SELECT compiled_at FROM compiled_entries WHERE slug = 'second'").get() as { compiled_at: string }
+    const after = reopened.prepare("SELECT compiled_at FROM compiled_entries WHERE slug = 'second'").get() as {
+      compiled_at: string
+    }
     reopened.close()
     expect(after.compiled_at).toBe(before.compiled_at)
   })
@@ -203,11 +222,20 @@ describe('bad input', () => {
     contentDir = makeContentDir({
       'blog/good.mdx': post('Good', 'All fine here.'),
       'blog/syntax.mdx': post('Broken syntax', 'Fine line.\n\n<div>\n\nnever closed {oops'),
-      'blog/no-package.mdx': post('Imports a package', "import thing from 'kiln-no-such-package'\n\n<p>{String(thing)}</p>"),
+      'blog/no-package.mdx': post(
+        'Imports a package',
+        "import thing from 'kiln-no-such-package'\n\n<p>{String(thing)}</p>",
+      ),
       'blog/no-title.mdx': '---\ndate: 2026-01-01\n---\n\nNo title.\n',
       'blog/bad-yaml.mdx': '---\ntitle: [unclosed\ndate: 2026-01-01\n---\n\nBad YAML.\n',
-      'blog/missing.mdx': post('Missing components', '<Sandpack>\n\nInside the box.\n\n</Sandpack>\n\n<Foo.Bar>member</Foo.Bar>\n\nText <Inline>inline child</Inline> here.'),
-      'blog/throws.mdx': post('Throws while rendering', "export const Boom = () => { throw new Error('secret internal detail') }\n\n<Boom />"),
+      'blog/missing.mdx': post(
+        'Missing components',
+        '<Sandpack>\n\nInside the box.\n\n</Sandpack>\n\n<Foo.Bar>member</Foo.Bar>\n\nText <Inline>inline child</Inline> here.',
+      ),
+      'blog/throws.mdx': post(
+        'Throws while rendering',
+        "export const Boom = () => { throw new Error('secret internal detail') }\n\n<Boom />",
+      ),
       'blog/editable.mdx': post('Editable', 'Version one.'),
     })
     server = await startServer({ contentDir, env: { CONTENT_SCAN_INTERVAL_MS: '1' } })
@@ -243,7 +271,10 @@ describe('bad input', () => {
   it('does not recompile a broken version on every request', async () => {
     await get(server, '/blog/syntax')
     await get(server, '/blog/syntax')
-    const failures = server.output().split('\n').filter((line) => line.includes('compile failed: blog/syntax.mdx')).length
+    const failures = server
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('compile failed: blog/syntax.mdx')).length
     expect(failures).toBe(1)
   })
 
@@ -282,7 +313,10 @@ describe('bad input', () => {
     expect(server.output()).toContain('compile failed: blog/editable.mdx')
 
     fs.writeFileSync(file, post('Editable', 'Version three works.'))
-    await waitFor(async () => (await (await get(server, '/blog/editable')).text()).includes('Version three works.'), 'the fixed edit')
+    await waitFor(
+      async () => (await (await get(server, '/blog/editable')).text()).includes('Version three works.'),
+      'the fixed edit',
+    )
   })
 
   it('keeps the index in step with the folder: new, edited and deleted posts', async () => {
@@ -301,8 +335,12 @@ describe('bad input', () => {
 
 describe('worker threads of a running server', () => {
   it('compiles and highlights in worker threads that are gone once idle', async () => {
-    const threads = (pid: number) => Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
-    const server = await startServer({ contentDir: sampleContentDir, env: { HIGHLIGHT_IDLE_MS: '300', COMPILE_IDLE_MS: '300' } })
+    const threads = (pid: number) =>
+      Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
+    const server = await startServer({
+      contentDir: sampleContentDir,
+      env: { HIGHLIGHT_IDLE_MS: '300', COMPILE_IDLE_MS: '300' },
+    })
     try {
       const pid = server.serverPid()
       await get(server, '/blog') // warms what any request starts (libuv's pool, fetch)

@@ -35,8 +35,10 @@ function view(slug: string, { cookie, agent = BROWSER }: { cookie?: string; agen
   })
 }
 
-const storedViews = (slug: string) => (db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined)?.views ?? 0
-const dedupeRows = (slug: string) => (db.prepare('SELECT COUNT(*) AS n FROM post_view_visits WHERE slug = ?').get(slug) as { n: number }).n
+const storedViews = (slug: string) =>
+  (db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined)?.views ?? 0
+const dedupeRows = (slug: string) =>
+  (db.prepare('SELECT COUNT(*) AS n FROM post_view_visits WHERE slug = ?').get(slug) as { n: number }).n
 
 describe('view counts', () => {
   let visitor = ''
@@ -72,7 +74,14 @@ describe('view counts', () => {
   it('counts the same visitor on another post, and a second visitor on the same post', async () => {
     expect(await (await view('other', { cookie: visitor })).json()).toMatchObject({ views: 1, counted: true })
     // Another visitor is another device: from this test's one address, another user agent.
-    expect(await (await view('counted', { cookie: 'kiln_visitor=0f8fad5b-d9cb-469f-a165-70867728950e', agent: `${BROWSER} second` })).json()).toMatchObject({ views: 2, counted: true })
+    expect(
+      await (
+        await view('counted', {
+          cookie: 'kiln_visitor=0f8fad5b-d9cb-469f-a165-70867728950e',
+          agent: `${BROWSER} second`,
+        })
+      ).json(),
+    ).toMatchObject({ views: 2, counted: true })
     expect(storedViews('counted')).toBe(2)
   })
 
@@ -90,9 +99,13 @@ describe('view counts', () => {
       const response = await view(slug)
       expect(response.status, slug).toBe(404)
     }
-    const rows = db.prepare("SELECT COUNT(*) AS n FROM post_view_visits WHERE slug NOT IN ('counted', 'other')").get() as { n: number }
+    const rows = db
+      .prepare("SELECT COUNT(*) AS n FROM post_view_visits WHERE slug NOT IN ('counted', 'other')")
+      .get() as { n: number }
     expect(rows.n).toBe(0)
-    expect(db.prepare("SELECT COUNT(*) AS n FROM post_views WHERE slug NOT IN ('counted', 'other')").get()).toEqual({ n: 0 })
+    expect(db.prepare("SELECT COUNT(*) AS n FROM post_views WHERE slug NOT IN ('counted', 'other')").get()).toEqual({
+      n: 0,
+    })
   })
 
   it('never counts on a GET', async () => {
@@ -120,7 +133,9 @@ describe('view counts', () => {
     }
     server = await startServer({ contentDir: server.contentDir, databasePath: server.databasePath })
     await view('other')
-    const hashes = (db.prepare("SELECT visitor_hash FROM post_view_visits WHERE day < ?").all(day(0)) as { visitor_hash: string }[]).map((row) => row.visitor_hash)
+    const hashes = (
+      db.prepare('SELECT visitor_hash FROM post_view_visits WHERE day < ?').all(day(0)) as { visitor_hash: string }[]
+    ).map((row) => row.visitor_hash)
     expect(hashes).toEqual(['yesterday'])
     // The totals stay.
     expect(storedViews('counted')).toBe(2)

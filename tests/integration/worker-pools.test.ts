@@ -41,9 +41,16 @@ let contentDir: string
 
 beforeAll(() => {
   contentDir = makeContentDir({
-    'blog/highlighted.mdx': post(`${fence('ts', 'const answer: number = 42', 'title="answer.ts" {1} showLineNumbers')}\n\n${fence('diff', '-old\n+new\n same')}`),
+    'blog/highlighted.mdx': post(
+      `${fence('ts', 'const answer: number = 42', 'title="answer.ts" {1} showLineNumbers')}\n\n${fence('diff', '-old\n+new\n same')}`,
+    ),
     'blog/faults.mdx': post(
-      [fence('kiln-no-such-lang', '<b>not bold</b>'), fence('', 'no language here'), fence('kiln-test-throw', 'x'), fence('ts', 'let fine = 1')].join('\n\n'),
+      [
+        fence('kiln-no-such-lang', '<b>not bold</b>'),
+        fence('', 'no language here'),
+        fence('kiln-test-throw', 'x'),
+        fence('ts', 'let fine = 1'),
+      ].join('\n\n'),
     ),
     'blog/crash.mdx': post(`${fence('kiln-test-crash', 'crash()')}\n\n${fence('js', 'after()')}`),
     'blog/hang.mdx': post(`${fence('kiln-test-hang', 'loop()')}\n\n${fence('js', 'afterHang()')}`),
@@ -88,7 +95,11 @@ describe('highlighting in the worker', () => {
 
   it('survives a worker thread that dies mid-job: the block is plain at once, the next job gets a new thread', async () => {
     const compiled = await compile('blog/crash.mdx')
-    expect(compiled.warnings.some((warning) => warning.message.includes('(kiln-test-crash) could not be highlighted (highlight worker crashed on purpose)'))).toBe(true)
+    expect(
+      compiled.warnings.some((warning) =>
+        warning.message.includes('(kiln-test-crash) could not be highlighted (highlight worker crashed on purpose)'),
+      ),
+    ).toBe(true)
     expect(compiled.code).toContain('crash()')
     expect(compiled.code).toContain('--shiki-light') // the js block after it
   })
@@ -104,14 +115,20 @@ describe('highlighting in the worker', () => {
 
   it('catches a thread that exits mid-job by the timeout', async () => {
     const compiled = await compile('blog/exit.mdx')
-    expect(compiled.warnings.some((warning) => warning.message.includes('(kiln-test-exit) could not be highlighted (took longer than 10000 ms)'))).toBe(true)
+    expect(
+      compiled.warnings.some((warning) =>
+        warning.message.includes('(kiln-test-exit) could not be highlighted (took longer than 10000 ms)'),
+      ),
+    ).toBe(true)
     expect(compiled.code).toContain('afterExit')
     expect(compiled.code).toContain('--shiki-light')
   })
 
   it('frames a block over the size bound as plain text instead of tokenizing it', async () => {
     const compiled = await compile('blog/huge.mdx')
-    expect(compiled.warnings.some((warning) => warning.message.includes(`larger than ${MAX_HIGHLIGHT_BYTES / 1024} KB`))).toBe(true)
+    expect(
+      compiled.warnings.some((warning) => warning.message.includes(`larger than ${MAX_HIGHLIGHT_BYTES / 1024} KB`)),
+    ).toBe(true)
     expect(compiled.code.length).toBeGreaterThan(1024 * 1024)
   })
 
@@ -148,7 +165,10 @@ describe('spinning down', () => {
     expect(getHighlightPool().stats().jobs).toBe(2)
     expect(threadCount()).toBeGreaterThan(baseline)
 
-    const spunDown = await waitFor(() => getCompilePool().stats().threads === 0 && getHighlightPool().stats().threads === 0, 60_000)
+    const spunDown = await waitFor(
+      () => getCompilePool().stats().threads === 0 && getHighlightPool().stats().threads === 0,
+      60_000,
+    )
     expect(spunDown).toBe(true)
     expect(await waitFor(() => threadCount() <= baseline, 60_000)).toBe(true)
   })

@@ -76,7 +76,9 @@ function beacon(server: KilnServer, slug: string, visitor: string) {
 }
 
 async function refreshStatus(server: KilnServer, id: string): Promise<string> {
-  const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
+  const response = await fetch(`${server.url}/action/refresh-content/${id}`, {
+    headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
+  })
   return ((await response.json()) as { status: string }).status
 }
 
@@ -128,105 +130,129 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
     }
   })
 
-  it.skipIf(!fault.available)('answers 503 with Retry-After and a message, keeps serving pages, and works again afterwards with nothing half-written', async () => {
-    const db = new Database(server.databasePath, { readonly: true })
-    try {
-      const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n
-      const refreshesBefore = count('SELECT COUNT(*) AS n FROM content_refreshes')
+  it.skipIf(!fault.available)(
+    'answers 503 with Retry-After and a message, keeps serving pages, and works again afterwards with nothing half-written',
+    async () => {
+      const db = new Database(server.databasePath, { readonly: true })
+      try {
+        const count = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n
+        const refreshesBefore = count('SELECT COUNT(*) AS n FROM content_refreshes')
+
+        fault.on(server)
+        try {
+          // A correct password: no session may come out of a write that failed.
+          const signIn = await postLogin(server, { email: EMAIL, password: PASSWORD })
+          expect(signIn.headers.get('set-cookie') ?? '').not.toContain('kiln_session=')
+          const page = await expect503(signIn, /Could not sign you in: the server’s /)
+          expect(page).toContain('role="alert"')
+          // A wrong password would record a failure: refused the same way.
+          await expect503(
+            await postLogin(server, { email: EMAIL, password: 'wrong password!!' }),
+            /Could not sign you in/,
+          )
+
+          const view = await beacon(server, 'first', visitor)
+          const viewBody = await expect503(view, /Could not count this read/)
+          expect(view.headers.get('content-type')).toContain('application/json')
+          expect(JSON.parse(viewBody)).toHaveProperty('error')
+
+          await expect503(await webhook(server), /Could not queue a refresh/)
+
+          // The site keeps serving what it has, and the healthcheck process is alive.
+          for (const pathname of ['/', '/blog', '/blog/first']) {
+            const response = await get(server, pathname)
+            expect(response.status, pathname).toBe(200)
+          }
+          expect(await (await get(server, '/blog/first')).text()).toContain('The first post.')
+        } finally {
+          fault.off(server)
+        }
+
+        // Nothing the refused requests tried to write is there.
+        expect(count('SELECT COUNT(*) AS n FROM sessions')).toBe(0)
+        expect(count('SELECT COUNT(*) AS n FROM login_failures')).toBe(0)
+        expect(count('SELECT COUNT(*) AS n FROM post_view_visits')).toBe(0)
+        expect(count("SELECT COUNT(*) AS n FROM post_views WHERE slug = 'first'")).toBe(0)
+        expect(count('SELECT COUNT(*) AS n FROM content_refreshes')).toBe(refreshesBefore)
+
+        // After the fault: everything works, and each write landed once.
+        const signIn = await postLogin(server, { email: EMAIL, password: PASSWORD })
+        expect(signIn.status).toBe(302)
+        expect(signIn.headers.get('set-cookie')).toContain('kiln_session=')
+        const view = await beacon(server, 'first', visitor)
+        expect(view.status).toBe(200)
+        expect(await view.json()).toMatchObject({ slug: 'first', views: 1, counted: true })
+        const queued = await webhook(server)
+        expect(queued.status).toBe(202)
+        const { id } = (await queued.json()) as { id: string }
+        await waitFor(async () => (await refreshStatus(server, id)) === 'done', `refresh ${id}`)
+
+        expect(count('SELECT COUNT(*) AS n FROM sessions')).toBe(1)
+        expect(count('SELECT COUNT(*) AS n FROM post_view_visits')).toBe(1)
+        expect(count("SELECT views AS n FROM post_views WHERE slug = 'first'")).toBe(1)
+        expect(count('SELECT COUNT(*) AS n FROM content_refreshes')).toBe(refreshesBefore + 1)
+        expect(count("SELECT COUNT(*) AS n FROM content_refreshes WHERE status IN ('queued', 'running')")).toBe(0)
+        expect(server.output()).toMatch(/database write failed \(SQLITE_(IOERR|FULL|READONLY)\w*/)
+        expect(server.output()).not.toMatch(/Unhandled|uncaught/i)
+      } finally {
+        db.close()
+      }
+    },
+    120_000,
+  )
+
+  it.skipIf(!fault.available)(
+    'a refresh the disk refuses mid-way reports failed with the reason, indexes nothing, and is recorded once writes work',
+    async () => {
+      // Accepted before the fault, held at its start, released into the fault.
+      const gate = path.join(pauseDir, 'pause-refresh-started')
+      fs.writeFileSync(gate, '')
+      const accepted = await webhook(server)
+      expect(accepted.status).toBe(202)
+      const { id } = (await accepted.json()) as { id: string }
+      await waitFor(async () => fs.existsSync(path.join(pauseDir, 'paused-refresh-started')), 'the refresh to hold')
+      fs.writeFileSync(path.join(contentDir, 'blog/second.mdx'), post('Second', 'The second post.'))
 
       fault.on(server)
       try {
-        // A correct password: no session may come out of a write that failed.
-        const signIn = await postLogin(server, { email: EMAIL, password: PASSWORD })
-        expect(signIn.headers.get('set-cookie') ?? '').not.toContain('kiln_session=')
-        const page = await expect503(signIn, /Could not sign you in: the server’s /)
-        expect(page).toContain('role="alert"')
-        // A wrong password would record a failure: refused the same way.
-        await expect503(await postLogin(server, { email: EMAIL, password: 'wrong password!!' }), /Could not sign you in/)
-
-        const view = await beacon(server, 'first', visitor)
-        const viewBody = await expect503(view, /Could not count this read/)
-        expect(view.headers.get('content-type')).toContain('application/json')
-        expect(JSON.parse(viewBody)).toHaveProperty('error')
-
-        await expect503(await webhook(server), /Could not queue a refresh/)
-
-        // The site keeps serving what it has, and the healthcheck process is alive.
-        for (const pathname of ['/', '/blog', '/blog/first']) {
-          const response = await get(server, pathname)
-          expect(response.status, pathname).toBe(200)
-        }
+        fs.rmSync(gate)
+        await waitFor(async () => (await refreshStatus(server, id)) === 'failed', `refresh ${id} to fail`)
+        const response = await fetch(`${server.url}/action/refresh-content/${id}`, {
+          headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
+        })
+        expect(((await response.json()) as { error: string }).error).toMatch(
+          /Could not finish this refresh: the server’s /,
+        )
+        expect((await get(server, '/blog/second')).status).toBe(404)
         expect(await (await get(server, '/blog/first')).text()).toContain('The first post.')
       } finally {
         fault.off(server)
       }
 
-      // Nothing the refused requests tried to write is there.
-      expect(count('SELECT COUNT(*) AS n FROM sessions')).toBe(0)
-      expect(count('SELECT COUNT(*) AS n FROM login_failures')).toBe(0)
-      expect(count('SELECT COUNT(*) AS n FROM post_view_visits')).toBe(0)
-      expect(count("SELECT COUNT(*) AS n FROM post_views WHERE slug = 'first'")).toBe(0)
-      expect(count('SELECT COUNT(*) AS n FROM content_refreshes')).toBe(refreshesBefore)
-
-      // After the fault: everything works, and each write landed once.
-      const signIn = await postLogin(server, { email: EMAIL, password: PASSWORD })
-      expect(signIn.status).toBe(302)
-      expect(signIn.headers.get('set-cookie')).toContain('kiln_session=')
-      const view = await beacon(server, 'first', visitor)
-      expect(view.status).toBe(200)
-      expect(await view.json()).toMatchObject({ slug: 'first', views: 1, counted: true })
-      const queued = await webhook(server)
-      expect(queued.status).toBe(202)
-      const { id } = (await queued.json()) as { id: string }
-      await waitFor(async () => (await refreshStatus(server, id)) === 'done', `refresh ${id}`)
-
-      expect(count('SELECT COUNT(*) AS n FROM sessions')).toBe(1)
-      expect(count('SELECT COUNT(*) AS n FROM post_view_visits')).toBe(1)
-      expect(count("SELECT views AS n FROM post_views WHERE slug = 'first'")).toBe(1)
-      expect(count('SELECT COUNT(*) AS n FROM content_refreshes')).toBe(refreshesBefore + 1)
-      expect(count("SELECT COUNT(*) AS n FROM content_refreshes WHERE status IN ('queued', 'running')")).toBe(0)
-      expect(server.output()).toMatch(/database write failed \(SQLITE_(IOERR|FULL|READONLY)\w*/)
-      expect(server.output()).not.toMatch(/Unhandled|uncaught/i)
-    } finally {
-      db.close()
-    }
-  }, 120_000)
-
-  it.skipIf(!fault.available)('a refresh the disk refuses mid-way reports failed with the reason, indexes nothing, and is recorded once writes work', async () => {
-    // Accepted before the fault, held at its start, released into the fault.
-    const gate = path.join(pauseDir, 'pause-refresh-started')
-    fs.writeFileSync(gate, '')
-    const accepted = await webhook(server)
-    expect(accepted.status).toBe(202)
-    const { id } = (await accepted.json()) as { id: string }
-    await waitFor(async () => fs.existsSync(path.join(pauseDir, 'paused-refresh-started')), 'the refresh to hold')
-    fs.writeFileSync(path.join(contentDir, 'blog/second.mdx'), post('Second', 'The second post.'))
-
-    fault.on(server)
-    try {
-      fs.rmSync(gate)
-      await waitFor(async () => (await refreshStatus(server, id)) === 'failed', `refresh ${id} to fail`)
-      const response = await fetch(`${server.url}/action/refresh-content/${id}`, { headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) } })
-      expect(((await response.json()) as { error: string }).error).toMatch(/Could not finish this refresh: the server’s /)
-      expect((await get(server, '/blog/second')).status).toBe(404)
-      expect(await (await get(server, '/blog/first')).text()).toContain('The first post.')
-    } finally {
-      fault.off(server)
-    }
-
-    const next = await webhook(server)
-    expect(next.status).toBe(202)
-    const nextId = ((await next.json()) as { id: string }).id
-    await waitFor(async () => (await refreshStatus(server, nextId)) === 'done', `refresh ${nextId}`)
-    expect(await (await get(server, '/blog/second')).text()).toContain('The second post.')
-    const db = new Database(server.databasePath, { readonly: true })
-    try {
-      const stored = db.prepare('SELECT status, error FROM content_refreshes WHERE id = ?').get(id) as { status: string; error: string }
-      expect(stored.status).toBe('failed')
-      expect(stored.error).toMatch(/Could not finish this refresh/)
-      expect((db.prepare("SELECT COUNT(*) AS n FROM content_refreshes WHERE status IN ('queued', 'running')").get() as { n: number }).n).toBe(0)
-    } finally {
-      db.close()
-    }
-  }, 120_000)
+      const next = await webhook(server)
+      expect(next.status).toBe(202)
+      const nextId = ((await next.json()) as { id: string }).id
+      await waitFor(async () => (await refreshStatus(server, nextId)) === 'done', `refresh ${nextId}`)
+      expect(await (await get(server, '/blog/second')).text()).toContain('The second post.')
+      const db = new Database(server.databasePath, { readonly: true })
+      try {
+        const stored = db.prepare('SELECT status, error FROM content_refreshes WHERE id = ?').get(id) as {
+          status: string
+          error: string
+        }
+        expect(stored.status).toBe('failed')
+        expect(stored.error).toMatch(/Could not finish this refresh/)
+        expect(
+          (
+            db.prepare("SELECT COUNT(*) AS n FROM content_refreshes WHERE status IN ('queued', 'running')").get() as {
+              n: number
+            }
+          ).n,
+        ).toBe(0)
+      } finally {
+        db.close()
+      }
+    },
+    120_000,
+  )
 })

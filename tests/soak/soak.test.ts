@@ -12,10 +12,24 @@ import { repoRoot, sampleContentDir } from '../helpers/server.ts'
 it(
   'keeps the heap flat under 90 seconds of load, cache misses and content refreshes',
   async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'soak.ts'), '--minutes', '1.5', '--dir', sampleContentDir, '--max-growth', '5'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'other', 'soak.ts'),
+        '--minutes',
+        '1.5',
+        '--dir',
+        sampleContentDir,
+        '--max-growth',
+        '5',
+      ],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

@@ -111,7 +111,10 @@ import W from './w.tsx'
 <W />
 `,
   )
-  tmp.write('blog/deep-npm/w.tsx', "import y from 'no-such-package-kiln'\nexport default function W() { return <b>{String(y)}</b> }\n")
+  tmp.write(
+    'blog/deep-npm/w.tsx',
+    "import y from 'no-such-package-kiln'\nexport default function W() { return <b>{String(y)}</b> }\n",
+  )
   tmp.write('blog/no-title.mdx', '---\ndate: 2026-01-31\n---\n\nNo title.\n')
   tmp.write('blog/no-date.mdx', '---\ntitle: No date\n---\n\nNo date.\n')
   tmp.write('pages/about.mdx', '---\ntitle: About\n---\n\n## Who\n\nUs.\n')
@@ -264,13 +267,18 @@ An [](https://example.com/empty) link, a [named](https://example.com/named) one,
     expect(compiled.warnings.map((warning) => [warning.message, warning.line])).toEqual([
       ['link to https://example.com/empty has no text: its address is shown instead', 6],
       ['<a> to https://example.com/jsx has no text: its address is shown instead', 8],
-      ['<iframe> https://www.youtube.com/embed/xyz has no title: "Embedded content from www.youtube.com" is used; describe what it shows', 10],
+      [
+        '<iframe> https://www.youtube.com/embed/xyz has no title: "Embedded content from www.youtube.com" is used; describe what it shows',
+        10,
+      ],
     ])
     const html = render(compiled.code)
     expect(html).toContain('<a href="https://example.com/empty">https://example.com/empty</a>')
     expect(html).toContain('<a href="https://example.com/jsx">https://example.com/jsx</a>')
     expect(html).toContain('<a href="https://example.com/named">named</a>')
-    expect(html).toContain('<iframe src="https://www.youtube.com/embed/xyz" title="Embedded content from www.youtube.com"></iframe>')
+    expect(html).toContain(
+      '<iframe src="https://www.youtube.com/embed/xyz" title="Embedded content from www.youtube.com"></iframe>',
+    )
     expect(html).toContain('title="A titled demo"')
   })
 })
@@ -356,7 +364,9 @@ describe('compileMdx: errors', () => {
   it('fails on a post without a date, not on a page without one', async () => {
     const error = await compileError('blog/no-date.mdx')
     expect(error.message).toMatch(/"date" is required/)
-    await expect(compile('blog/no-date.mdx', 'page')).resolves.toMatchObject({ frontmatter: { title: 'No date', date: null } })
+    await expect(compile('blog/no-date.mdx', 'page')).resolves.toMatchObject({
+      frontmatter: { title: 'No date', date: null },
+    })
   })
 
   it('fails on a file that does not exist', async () => {

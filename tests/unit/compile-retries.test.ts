@@ -5,7 +5,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openDatabase, type DB } from '../../app/db/connection.server.ts'
-import { MAX_RETRY_MS, failureStands, getCompiled, getFailure, retryDelayMs, saveCompiled, saveFailure } from '../../app/content/compiled-store.server.ts'
+import {
+  MAX_RETRY_MS,
+  failureStands,
+  getCompiled,
+  getFailure,
+  retryDelayMs,
+  saveCompiled,
+  saveFailure,
+} from '../../app/content/compiled-store.server.ts'
 import { makeTempDir, realMigrationsDir, type TempDir } from './temp-dir.ts'
 
 let tmp: TempDir
@@ -22,11 +30,24 @@ afterEach(() => {
 })
 
 const MINUTE = 60_000
-const failure = (sourceHash: string) => ({ kind: 'post' as const, slug: 'hello', sourceHash, message: 'compiling ran out of memory', file: 'blog/hello.mdx', line: null, column: null })
+const failure = (sourceHash: string) => ({
+  kind: 'post' as const,
+  slug: 'hello',
+  sourceHash,
+  message: 'compiling ran out of memory',
+  file: 'blog/hello.mdx',
+  line: null,
+  column: null,
+})
 
 describe('retryDelayMs', () => {
   it('waits 1, 5, 25 minutes, then about 2 h, and never more than 6 h', () => {
-    expect([1, 2, 3, 4].map((attempts) => retryDelayMs(attempts, MINUTE))).toEqual([MINUTE, 5 * MINUTE, 25 * MINUTE, 125 * MINUTE])
+    expect([1, 2, 3, 4].map((attempts) => retryDelayMs(attempts, MINUTE))).toEqual([
+      MINUTE,
+      5 * MINUTE,
+      25 * MINUTE,
+      125 * MINUTE,
+    ])
     expect(retryDelayMs(5, MINUTE)).toBe(MAX_RETRY_MS)
     expect(retryDelayMs(50, MINUTE)).toBe(MAX_RETRY_MS)
   })
@@ -59,9 +80,24 @@ describe('recorded failures and their back-off', () => {
 })
 
 describe('provisional compiles', () => {
-  const compiled = { code: 'return {}', frontmatter: { title: 'Hello', date: '2026-03-01' }, headings: [], warnings: [], provisional: false }
+  const compiled = {
+    code: 'return {}',
+    frontmatter: { title: 'Hello', date: '2026-03-01' },
+    headings: [],
+    warnings: [],
+    provisional: false,
+  }
   const save = (provisional: boolean) =>
-    saveCompiled(db, { kind: 'post', slug: 'hello', sourceHash: 'abc', compiled: compiled as never, wordCount: 3, readingMinutes: 1, compileMs: 5, provisional })
+    saveCompiled(db, {
+      kind: 'post',
+      slug: 'hello',
+      sourceHash: 'abc',
+      compiled: compiled as never,
+      wordCount: 3,
+      readingMinutes: 1,
+      compileMs: 5,
+      provisional,
+    })
 
   it('are stored as provisional and replaced by the final compile of the same version', () => {
     expect(save(true).provisional).toBe(true)

@@ -1,7 +1,13 @@
 /** The compiled store keeps only what the current compile pipeline made as current. */
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { openDatabase, type DB } from '../../app/db/connection.server.ts'
-import { getCompiled, getFailure, getLastGood, saveCompiled, saveFailure } from '../../app/content/compiled-store.server.ts'
+import {
+  getCompiled,
+  getFailure,
+  getLastGood,
+  saveCompiled,
+  saveFailure,
+} from '../../app/content/compiled-store.server.ts'
 import { COMPILER_VERSION } from '../../app/content/compiler-version.ts'
 import { makeTempDir, realMigrationsDir, type TempDir } from './temp-dir.ts'
 
@@ -23,9 +29,18 @@ afterEach(() => {
 
 const compiled = { code: 'return {}', frontmatter: { title: 'Hello', date: '2026-03-01' }, headings: [], warnings: [] }
 const save = (sourceHash: string) =>
-  saveCompiled(db, { kind: 'post', slug: 'hello', sourceHash, compiled: compiled as never, wordCount: 3, readingMinutes: 1, compileMs: 5 })
+  saveCompiled(db, {
+    kind: 'post',
+    slug: 'hello',
+    sourceHash,
+    compiled: compiled as never,
+    wordCount: 3,
+    readingMinutes: 1,
+    compileMs: 5,
+  })
 /** What a row made by an earlier pipeline looks like after this one's migration. */
-const ageRows = (table: 'compiled_entries' | 'compile_failures') => db.prepare(`UPDATE ${table} SET compiler_version = ?`).run(COMPILER_VERSION - 1)
+const ageRows = (table: 'compiled_entries' | 'compile_failures') =>
+  db.prepare(`UPDATE ${table} SET compiler_version = ?`).run(COMPILER_VERSION - 1)
 
 describe('compiled store and the compiler version', () => {
   it('serves a compile made by this pipeline', () => {
@@ -45,7 +60,15 @@ describe('compiled store and the compiler version', () => {
   })
 
   it('forgets a failure an older pipeline recorded, so the new one tries again', () => {
-    saveFailure(db, { kind: 'post', slug: 'hello', sourceHash: 'abc', message: 'boom', file: 'blog/hello.mdx', line: 1, column: 1 })
+    saveFailure(db, {
+      kind: 'post',
+      slug: 'hello',
+      sourceHash: 'abc',
+      message: 'boom',
+      file: 'blog/hello.mdx',
+      line: 1,
+      column: 1,
+    })
     expect(getFailure(db, 'post', 'hello')?.message).toBe('boom')
     ageRows('compile_failures')
     expect(getFailure(db, 'post', 'hello')).toBeNull()

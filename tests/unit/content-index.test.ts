@@ -45,9 +45,15 @@ function bumpMtime(relative: string, seconds = 10): void {
 function writeSample(): void {
   write('blog/first.mdx', post('First post', '2026-01-10', 'The very first words.', ['tags: [React, Testing]']))
   write('blog/second.mdx', post('Second post', '2026-02-20', 'Second words.', ['tags: [react]']))
-  write('blog/third/index.mdx', post('Third post', '2026-03-05', "import W from './w.tsx'\n\n<W />", ['tags: "CSS, react"']))
+  write(
+    'blog/third/index.mdx',
+    post('Third post', '2026-03-05', "import W from './w.tsx'\n\n<W />", ['tags: "CSS, react"']),
+  )
   write('blog/third/w.tsx', 'export default function W() { return null }\n')
-  write('blog/wip.mdx', post('Work in progress', '2026-04-01', 'Draft words.', ['draft: true', 'tags: [react, secret]']))
+  write(
+    'blog/wip.mdx',
+    post('Work in progress', '2026-04-01', 'Draft words.', ['draft: true', 'tags: [react, secret]']),
+  )
   write('pages/about.mdx', '---\ntitle: About\n---\n\nAbout this blog.\n')
 }
 
@@ -55,7 +61,15 @@ describe('syncContentIndex', () => {
   it('starts from a freshly migrated database', () => {
     expect(log).toHaveBeenCalledWith(expect.stringContaining('applied migrations: 20261125000000_content_store'))
     expect(listAllEntries(db)).toEqual([])
-    expect(syncContentIndex(db, content)).toEqual({ added: [], updated: [], deleted: [], skipped: [], invalid: [], held: [], problem: null })
+    expect(syncContentIndex(db, content)).toEqual({
+      added: [],
+      updated: [],
+      deleted: [],
+      skipped: [],
+      invalid: [],
+      held: [],
+      problem: null,
+    })
   })
 
   it('adds every entry on the first sync', () => {
@@ -96,7 +110,12 @@ describe('syncContentIndex', () => {
     writeSample()
     syncContentIndex(db, content)
     const before = getEntry(db, 'post', 'second')!
-    write('blog/second.mdx', post('Second post, revised', '2026-02-20', 'Second words, now with several more of them.', ['tags: [react, news]']))
+    write(
+      'blog/second.mdx',
+      post('Second post, revised', '2026-02-20', 'Second words, now with several more of them.', [
+        'tags: [react, news]',
+      ]),
+    )
     bumpMtime('blog/second.mdx')
     const result = syncContentIndex(db, content)
     expect(result.updated).toEqual(['blog/second'])
@@ -127,7 +146,9 @@ describe('syncContentIndex', () => {
     expect(result).toMatchObject({ added: [], updated: [], deleted: [] })
     expect(getEntry(db, 'post', 'first')!.sourceHash).toBe(hash)
     // the new stamps are remembered
-    const row = db.prepare("SELECT files FROM content_entries WHERE kind = 'post' AND slug = 'first'").get() as { files: string }
+    const row = db.prepare("SELECT files FROM content_entries WHERE kind = 'post' AND slug = 'first'").get() as {
+      files: string
+    }
     const stamps = JSON.parse(row.files) as [string, number, number][]
     expect(stamps[0][1]).toBe(fs.statSync(tmp.abs('content/blog/first.mdx')).mtimeMs)
   })

@@ -10,7 +10,8 @@ import { FrontmatterError, parseFrontmatter } from '../../app/content/frontmatte
 import { importSpecifiers } from '../../app/content/source.server.ts'
 import { makeTempDir, realMigrationsDir, type TempDir } from './temp-dir.ts'
 
-const post = (title: string, body = 'Body.', extra = '') => `---\ntitle: ${title}\ndate: 2026-03-01\n${extra}---\n\n${body}\n`
+const post = (title: string, body = 'Body.', extra = '') =>
+  `---\ntitle: ${title}\ndate: 2026-03-01\n${extra}---\n\n${body}\n`
 
 function frontmatterError(source: string): FrontmatterError {
   try {
@@ -24,8 +25,19 @@ function frontmatterError(source: string): FrontmatterError {
 
 describe('frontmatter limits', () => {
   it('refuses aliases that expand past the bound, at the line of the first alias', () => {
-    const lines = ['---', 'title: Laughs', 'date: 2026-03-01', 'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]']
-    for (const [name, previous] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) {
+    const lines = [
+      '---',
+      'title: Laughs',
+      'date: 2026-03-01',
+      'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    ]
+    for (const [name, previous] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+    ]) {
       lines.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`)
     }
     lines.push('---', '', 'Ha.')
@@ -35,7 +47,9 @@ describe('frontmatter limits', () => {
   })
 
   it('keeps a few aliases that stay small', () => {
-    const fm = parseFrontmatter('---\ntitle: Small\ndate: 2026-03-01\nbase: &base [x, y]\ntags: *base\n---\n', { requireDate: true })
+    const fm = parseFrontmatter('---\ntitle: Small\ndate: 2026-03-01\nbase: &base [x, y]\ntags: *base\n---\n', {
+      requireDate: true,
+    })
     expect(fm.tags).toEqual(['x', 'y'])
   })
 
@@ -63,7 +77,9 @@ describe('importSpecifiers', () => {
       "const F = require('./f.json')",
       "import React from 'react'",
     ].join('\n')
-    expect(importSpecifiers(source).sort()).toEqual(['../_components/bc', './a.jsx', './d.ts', './e.js', './f.json', './side.css', 'react'].sort())
+    expect(importSpecifiers(source).sort()).toEqual(
+      ['../_components/bc', './a.jsx', './d.ts', './e.js', './f.json', './side.css', 'react'].sort(),
+    )
   })
 
   it('stays linear on text full of the word import', () => {
@@ -148,7 +164,9 @@ describe('syncContentIndex', () => {
     expect(most.deleted).toEqual([])
     expect(listAllEntries(db)).toHaveLength(12)
 
-    const confirmed = syncContentIndex(db, content, { confirmedDeletions: new Set(Array.from({ length: 11 }, (_, i) => `blog/p${i + 2}.mdx`)) })
+    const confirmed = syncContentIndex(db, content, {
+      confirmedDeletions: new Set(Array.from({ length: 11 }, (_, i) => `blog/p${i + 2}.mdx`)),
+    })
     expect(confirmed.problem).toBeNull()
     expect(confirmed.deleted).toHaveLength(11)
     expect(listAllEntries(db).map((entry) => entry.slug)).toEqual(['p1'])

@@ -51,12 +51,28 @@ describe('fly.toml', () => {
 
 describe('other/litefs.yml', () => {
   const config = parseYaml(read('other/litefs.yml')) as Table
-  const DOCUMENTED = new Set(['fuse', 'data', 'exit-on-error', 'skip-sync', 'exec', 'lease', 'proxy', 'http', 'log', 'tracing', 'backup', 'strict-verify'])
+  const DOCUMENTED = new Set([
+    'fuse',
+    'data',
+    'exit-on-error',
+    'skip-sync',
+    'exec',
+    'lease',
+    'proxy',
+    'http',
+    'log',
+    'tracing',
+    'backup',
+    'strict-verify',
+  ])
 
   it('uses only keys LiteFS documents', () => {
     for (const key of Object.keys(config)) expect(DOCUMENTED, key).toContain(key)
     for (const key of Object.keys(config.lease as Table)) {
-      expect(['type', 'hostname', 'advertise-url', 'candidate', 'promote', 'demote', 'reconnect-delay', 'consul', 'static'], key).toContain(key)
+      expect(
+        ['type', 'hostname', 'advertise-url', 'candidate', 'promote', 'demote', 'reconnect-delay', 'consul', 'static'],
+        key,
+      ).toContain(key)
     }
   })
 
@@ -99,7 +115,9 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'))
-  const stages = lines.filter((line) => /^FROM\s/i.test(line)).map((line) => /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line)!)
+  const stages = lines
+    .filter((line) => /^FROM\s/i.test(line))
+    .map((line) => /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line)!)
 
   it('builds in stages and ends in a runtime stage', () => {
     const names = stages.map((stage) => stage[2])
@@ -124,7 +142,9 @@ describe('Dockerfile', () => {
   })
 
   it('keeps the image from inheriting local state (.dockerignore)', () => {
-    const ignored = read('.dockerignore').split('\n').map((line) => line.trim())
+    const ignored = read('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
     for (const entry of ['node_modules', 'build', 'data', '.git']) expect(ignored).toContain(entry)
   })
 })

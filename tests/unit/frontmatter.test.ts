@@ -79,8 +79,12 @@ describe('parseFrontmatter: dates', () => {
 
   it('keeps a timestamp as a full ISO string in UTC', () => {
     expect(parseFrontmatter(fm(['title: A', 'date: 2026-02-01T10:30:00Z']), POST).date).toBe('2026-02-01T10:30:00.000Z')
-    expect(parseFrontmatter(fm(['title: A', 'date: 2026-02-01T10:30:00+02:00']), POST).date).toBe('2026-02-01T08:30:00.000Z')
-    expect(parseFrontmatter(fm(['title: A', 'date: "2026-02-01T10:30:00Z"']), POST).date).toBe('2026-02-01T10:30:00.000Z')
+    expect(parseFrontmatter(fm(['title: A', 'date: 2026-02-01T10:30:00+02:00']), POST).date).toBe(
+      '2026-02-01T08:30:00.000Z',
+    )
+    expect(parseFrontmatter(fm(['title: A', 'date: "2026-02-01T10:30:00Z"']), POST).date).toBe(
+      '2026-02-01T10:30:00.000Z',
+    )
   })
 
   it.each(['not a date', '2026-13-01', 'yesterday'])('rejects the invalid date %j', (value) => {
@@ -116,14 +120,19 @@ describe('parseFrontmatter: dates', () => {
   it('reads updated like date, and validates it', () => {
     const result = parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'updated: 2026-02-14']), POST)
     expect(result.updated).toBe('2026-02-14')
-    const error = frontmatterError(() => parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'updated: "later"']), POST))
+    const error = frontmatterError(() =>
+      parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'updated: "later"']), POST),
+    )
     expect(error.message).toMatch(/"updated" is not a valid date/)
   })
 })
 
 describe('parseFrontmatter: tags, draft, description, data', () => {
   it('reads tags as a list, normalised and deduplicated in order', () => {
-    const result = parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'tags: [React, " Node JS ", react, NODE js]']), POST)
+    const result = parseFrontmatter(
+      fm(['title: A', 'date: 2026-01-31', 'tags: [React, " Node JS ", react, NODE js]']),
+      POST,
+    )
     expect(result.tags).toEqual(['react', 'node-js'])
   })
 
@@ -138,7 +147,10 @@ describe('parseFrontmatter: tags, draft, description, data', () => {
   })
 
   it('turns numeric tags into text', () => {
-    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'tags: [2026, Recap]']), POST).tags).toEqual(['2026', 'recap'])
+    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'tags: [2026, Recap]']), POST).tags).toEqual([
+      '2026',
+      'recap',
+    ])
   })
 
   it('rejects tags that are neither list nor text', () => {
@@ -161,13 +173,20 @@ describe('parseFrontmatter: tags, draft, description, data', () => {
   })
 
   it('reads and trims a description; rejects a non-text one', () => {
-    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'description: "  Short.  "']), POST).description).toBe('Short.')
-    const error = frontmatterError(() => parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'description: [x]']), POST))
+    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'description: "  Short.  "']), POST).description).toBe(
+      'Short.',
+    )
+    const error = frontmatterError(() =>
+      parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'description: [x]']), POST),
+    )
     expect(error.message).toMatch(/"description" must be text/)
   })
 
   it('keeps every field as written in data, as plain JSON', () => {
-    const result = parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'hero: ./hero.png', 'series: { name: Intro, part: 2 }']), POST)
+    const result = parseFrontmatter(
+      fm(['title: A', 'date: 2026-01-31', 'hero: ./hero.png', 'series: { name: Intro, part: 2 }']),
+      POST,
+    )
     expect(result.data).toEqual({
       title: 'A',
       date: '2026-01-31',
@@ -223,12 +242,18 @@ describe('normalizeFrontmatter', () => {
 
 describe('parseFrontmatter: image', () => {
   it('reads a social image as written, trimmed, and null when absent', () => {
-    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'image: " /images/cover.png "']), POST).image).toBe('/images/cover.png')
-    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'image: https://cdn.example.com/c.png']), POST).image).toBe('https://cdn.example.com/c.png')
+    expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'image: " /images/cover.png "']), POST).image).toBe(
+      '/images/cover.png',
+    )
+    expect(
+      parseFrontmatter(fm(['title: A', 'date: 2026-01-31', 'image: https://cdn.example.com/c.png']), POST).image,
+    ).toBe('https://cdn.example.com/c.png')
     expect(parseFrontmatter(fm(['title: A', 'date: 2026-01-31']), POST).image).toBeNull()
   })
 
   it.each([['image: [a, b]'], ['image: 42'], ['image: two words.png']])('refuses %s', (line) => {
-    expect(frontmatterError(() => parseFrontmatter(fm(['title: A', 'date: 2026-01-31', line]), POST)).message).toContain('"image"')
+    expect(
+      frontmatterError(() => parseFrontmatter(fm(['title: A', 'date: 2026-01-31', line]), POST)).message,
+    ).toContain('"image"')
   })
 })

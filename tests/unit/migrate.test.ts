@@ -13,11 +13,16 @@ function openDb(name = 'test.db'): Database.Database {
 }
 
 function tableNames(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name)
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]
+  ).map((row) => row.name)
 }
 
 function recorded(db: Database.Database): { name: string; applied_at: string }[] {
-  return db.prepare('SELECT name, applied_at FROM _kiln_migrations ORDER BY name').all() as { name: string; applied_at: string }[]
+  return db.prepare('SELECT name, applied_at FROM _kiln_migrations ORDER BY name').all() as {
+    name: string
+    applied_at: string
+  }[]
 }
 
 beforeEach(() => {
@@ -40,14 +45,21 @@ describe('readMigrations', () => {
     tmp.write('m/20260201000000_second/migration.sql', 'CREATE TABLE b (id INTEGER);')
     tmp.write('m/migration_lock.toml', 'provider = "sqlite"\n')
     const migrations = readMigrations(tmp.abs('m'))
-    expect(migrations.map((m) => m.name)).toEqual(['20260101000000_first', '20260201000000_second', '20260301000000_third'])
+    expect(migrations.map((m) => m.name)).toEqual([
+      '20260101000000_first',
+      '20260201000000_second',
+      '20260301000000_third',
+    ])
     expect(migrations[0].sql).toBe('CREATE TABLE a (id INTEGER);')
   })
 
-  it.each(['init', '2026_init', '20260101000000_Init', '20260101000000-init', '202601010000_init'])('throws on the badly named folder %j', (name) => {
-    tmp.write(`m/${name}/migration.sql`, 'SELECT 1;')
-    expect(() => readMigrations(tmp.abs('m'))).toThrow(new RegExp(`Migration folder "${name}" must be named`))
-  })
+  it.each(['init', '2026_init', '20260101000000_Init', '20260101000000-init', '202601010000_init'])(
+    'throws on the badly named folder %j',
+    (name) => {
+      tmp.write(`m/${name}/migration.sql`, 'SELECT 1;')
+      expect(() => readMigrations(tmp.abs('m'))).toThrow(new RegExp(`Migration folder "${name}" must be named`))
+    },
+  )
 
   it('throws when a folder has no migration.sql', () => {
     tmp.write('m/20260101000000_ok/migration.sql', 'SELECT 1;')
@@ -57,7 +69,10 @@ describe('readMigrations', () => {
 })
 
 describe('migrate', () => {
-  const first = { name: '20260101000000_first', sql: 'CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);' }
+  const first = {
+    name: '20260101000000_first',
+    sql: 'CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);',
+  }
   const second = {
     name: '20260201000000_second',
     sql: "CREATE TABLE books (id INTEGER PRIMARY KEY, author_id INTEGER);\nINSERT INTO authors (name) VALUES ('Ada');",
@@ -102,7 +117,9 @@ describe('migrate', () => {
       sql: "CREATE TABLE partial_table (x INTEGER);\nINSERT INTO authors (name) VALUES ('Grace');\nINSERT INTO no_such_table VALUES (1);",
     }
     const later = { name: '20260401000000_later', sql: 'CREATE TABLE later_table (x INTEGER);' }
-    expect(() => migrate(db, [first, second, broken, later])).toThrow(/Migration 20260301000000_broken failed and was rolled back: .*no_such_table/)
+    expect(() => migrate(db, [first, second, broken, later])).toThrow(
+      /Migration 20260301000000_broken failed and was rolled back: .*no_such_table/,
+    )
     // the earlier migrations stay applied and recorded
     expect(recorded(db).map((row) => row.name)).toEqual([first.name, second.name])
     // nothing of the broken one is left behind
@@ -120,7 +137,10 @@ describe('migrate', () => {
   it('rolls back a migration whose failure is a constraint, not a missing table', () => {
     const db = openDb()
     migrate(db, [first])
-    const dup = { name: '20260501000000_dup', sql: "CREATE TABLE t (x INTEGER UNIQUE);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);" }
+    const dup = {
+      name: '20260501000000_dup',
+      sql: 'CREATE TABLE t (x INTEGER UNIQUE);\nINSERT INTO t VALUES (1);\nINSERT INTO t VALUES (1);',
+    }
     expect(() => migrate(db, [first, dup])).toThrow(/20260501000000_dup/)
     expect(tableNames(db)).not.toContain('t')
     expect(recorded(db).map((row) => row.name)).toEqual([first.name])
@@ -133,16 +153,24 @@ describe('the real migrations folder', () => {
     expect(migrations.length).toBeGreaterThan(0)
     const db = openDb('fresh.db')
     expect(migrate(db, migrations)).toEqual(migrations.map((m) => m.name))
-    expect(tableNames(db)).toEqual(expect.arrayContaining(['content_entries', 'compiled_entries', 'compile_failures', '_kiln_migrations']))
+    expect(tableNames(db)).toEqual(
+      expect.arrayContaining(['content_entries', 'compiled_entries', 'compile_failures', '_kiln_migrations']),
+    )
     expect(migrate(db, migrations)).toEqual([])
-    const columns = (db.prepare("SELECT name FROM pragma_table_info('content_entries')").all() as { name: string }[]).map((c) => c.name)
-    expect(columns).toEqual(expect.arrayContaining(['kind', 'slug', 'path', 'source_hash', 'files', 'frontmatter_error']))
+    const columns = (
+      db.prepare("SELECT name FROM pragma_table_info('content_entries')").all() as { name: string }[]
+    ).map((c) => c.name)
+    expect(columns).toEqual(
+      expect.arrayContaining(['kind', 'slug', 'path', 'source_hash', 'files', 'frontmatter_error']),
+    )
   })
 
   it('enforces the kind check on content_entries', () => {
     const db = openDb('fresh.db')
     migrate(db, readMigrations(realMigrationsDir))
-    const insert = db.prepare("INSERT INTO content_entries (kind, slug, path, source_hash, files, indexed_at) VALUES (?, 'a', 'blog/a.mdx', 'h', '[]', 'now')")
+    const insert = db.prepare(
+      "INSERT INTO content_entries (kind, slug, path, source_hash, files, indexed_at) VALUES (?, 'a', 'blog/a.mdx', 'h', '[]', 'now')",
+    )
     expect(() => insert.run('post')).not.toThrow()
     expect(() => insert.run('snippet')).toThrow(/CHECK constraint failed/)
   })

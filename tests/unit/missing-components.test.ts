@@ -33,7 +33,9 @@ const missingNames = (compiled: CompiledEntry) => compiled.warnings.flatMap((w) 
 
 function render(compiled: CompiledEntry): string {
   const Component = getMDXComponent(compiled.code)
-  return renderToStaticMarkup(createElement(Component, { components: missingComponents(missingNames(compiled)) as never }))
+  return renderToStaticMarkup(
+    createElement(Component, { components: missingComponents(missingNames(compiled)) as never }),
+  )
 }
 
 describe('missing components inside JSX attributes and expressions', () => {
@@ -57,7 +59,9 @@ describe('missing components inside JSX attributes and expressions', () => {
   })
 
   it('renders one inside a flow expression and a text expression', async () => {
-    const compiled = await compileBody('{true && <Foo>flow child</Foo>}\n\nInline {[1].map((n) => <Bar key={n}>bar {n}</Bar>)} here.\n')
+    const compiled = await compileBody(
+      '{true && <Foo>flow child</Foo>}\n\nInline {[1].map((n) => <Bar key={n}>bar {n}</Bar>)} here.\n',
+    )
     expect(missingNames(compiled).sort()).toEqual(['Bar', 'Foo'])
     const html = render(compiled)
     expect(html).toContain('data-missing-component="Foo"')

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { readCookie } from '../../app/http/cookies.ts'
-import { cacheableUrl, MAX_KEY_URL_LENGTH, noneMatchHits, PageStore, preferredEncoding, themeOf, type CachedPage } from '../../server/page-cache.ts'
+import {
+  cacheableUrl,
+  MAX_KEY_URL_LENGTH,
+  noneMatchHits,
+  PageStore,
+  preferredEncoding,
+  themeOf,
+  type CachedPage,
+} from '../../server/page-cache.ts'
 
 describe('preferredEncoding', () => {
   it('prefers brotli, then gzip', () => {
@@ -82,7 +90,15 @@ describe('cookies', () => {
 
 function page(bytes: number, version = '1'): CachedPage {
   const body = Buffer.alloc(bytes)
-  return { status: 200, headers: [], variants: { br: null, gzip: null, identity: body }, identityLength: bytes, etags: { identity: '"x"', br: '"x"', gzip: '"x"' }, version, bytes }
+  return {
+    status: 200,
+    headers: [],
+    variants: { br: null, gzip: null, identity: body },
+    identityLength: bytes,
+    etags: { identity: '"x"', br: '"x"', gzip: '"x"' },
+    version,
+    bytes,
+  }
 }
 
 describe('PageStore', () => {

@@ -28,7 +28,11 @@ describe('readInstanceRole', () => {
   it('never takes an empty, unreadable or odd .primary for primary', () => {
     const empty = tempDir()
     fs.writeFileSync(path.join(empty, '.primary'), '  \n')
-    expect(readInstanceRole(empty)).toMatchObject({ isPrimary: false, primaryInstance: null, problem: '.primary is empty' })
+    expect(readInstanceRole(empty)).toMatchObject({
+      isPrimary: false,
+      primaryInstance: null,
+      problem: '.primary is empty',
+    })
 
     const folder = tempDir()
     fs.mkdirSync(path.join(folder, '.primary'))

@@ -1,5 +1,15 @@
 import { describe, expect, test } from 'vitest'
-import { extractSearchText, makeSnippet, MATCH_END, MATCH_START, MAX_QUERY_TOKENS, normalizeQuery, queryTerms, splitSnippet, toFtsQuery } from '../../app/search/search-text.ts'
+import {
+  extractSearchText,
+  makeSnippet,
+  MATCH_END,
+  MATCH_START,
+  MAX_QUERY_TOKENS,
+  normalizeQuery,
+  queryTerms,
+  splitSnippet,
+  toFtsQuery,
+} from '../../app/search/search-text.ts'
 
 describe('extractSearchText', () => {
   test('keeps prose and code words, drops frontmatter, imports, JSX tags, link addresses and markup', () => {
@@ -23,8 +33,21 @@ describe('extractSearchText', () => {
       '```',
     ].join('\n')
     const text = extractSearchText(source)
-    for (const word of ['heading', 'bold', 'link label', 'alt words', 'child words', 'zebraCount']) expect(text).toContain(word)
-    for (const word of ['Secret', 'import', 'hidden', 'custom-id', 'example.com', 'Chart', 'attribute', 'numbers', 'file.ts', '**', '##']) {
+    for (const word of ['heading', 'bold', 'link label', 'alt words', 'child words', 'zebraCount'])
+      expect(text).toContain(word)
+    for (const word of [
+      'Secret',
+      'import',
+      'hidden',
+      'custom-id',
+      'example.com',
+      'Chart',
+      'attribute',
+      'numbers',
+      'file.ts',
+      '**',
+      '##',
+    ]) {
       expect(text).not.toContain(word)
     }
   })
@@ -75,7 +98,9 @@ describe('makeSnippet', () => {
 
   test('marks whole words, the last as a prefix, whatever their case and accents', () => {
     const terms = queryTerms('cafe reac')!
-    expect(makeSnippet('The Café serves Reactive food, not a cafeteria.', terms)).toBe(`The ${mark('Café')} serves ${mark('Reactive')} food, not a cafeteria.`)
+    expect(makeSnippet('The Café serves Reactive food, not a cafeteria.', terms)).toBe(
+      `The ${mark('Café')} serves ${mark('Reactive')} food, not a cafeteria.`,
+    )
   })
 
   test('a long text is cut around the first match', () => {

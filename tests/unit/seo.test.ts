@@ -9,14 +9,16 @@ const base = 'https://blog.example.com/blog/my-post'
 
 describe('absolutizeHtml', () => {
   it('resolves root-relative, relative and fragment links and images against the page', () => {
-    const html = '<p><a href="/blog/other">a</a> <a href="sibling">b</a> <a href="#part">c</a> <img src="/images/x.png" alt=""/></p>'
+    const html =
+      '<p><a href="/blog/other">a</a> <a href="sibling">b</a> <a href="#part">c</a> <img src="/images/x.png" alt=""/></p>'
     expect(absolutizeHtml(html, base)).toBe(
       '<p><a href="https://blog.example.com/blog/other">a</a> <a href="https://blog.example.com/blog/sibling">b</a> <a href="https://blog.example.com/blog/my-post#part">c</a> <img src="https://blog.example.com/images/x.png" alt=""/></p>',
     )
   })
 
   it('leaves absolute URLs and other schemes alone, and keeps escaping', () => {
-    const html = '<a href="https://other.example.org/x?a=1&amp;b=2">x</a><a href="mailto:me@example.com">m</a><img src="data:image/png;base64,AAAA"/>'
+    const html =
+      '<a href="https://other.example.org/x?a=1&amp;b=2">x</a><a href="mailto:me@example.com">m</a><img src="data:image/png;base64,AAAA"/>'
     expect(absolutizeHtml(html, base)).toBe(html)
   })
 
@@ -24,7 +26,9 @@ describe('absolutizeHtml', () => {
     expect(absolutizeHtml('<img srcset="/a.png 1x, /b.png 2x" data-src="/c.png"/>', base)).toBe(
       '<img srcset="https://blog.example.com/a.png 1x, https://blog.example.com/b.png 2x" data-src="/c.png"/>',
     )
-    expect(absolutizeHtml('<video poster="/p.jpg"></video>', base)).toBe('<video poster="https://blog.example.com/p.jpg"></video>')
+    expect(absolutizeHtml('<video poster="/p.jpg"></video>', base)).toBe(
+      '<video poster="https://blog.example.com/p.jpg"></video>',
+    )
   })
 
   it('does not touch text that merely looks like an attribute', () => {
@@ -43,7 +47,8 @@ describe('resolveUrl', () => {
 
 const site: SiteSeo = { title: 'My Blog', description: 'About things.', url: 'https://blog.example.com', author: 'Ada' }
 const find = (meta: ReturnType<typeof seoMeta>, key: string) =>
-  meta.find((tag) => ('name' in tag && tag.name === key) || ('property' in tag && tag.property === key)) as { content?: string } | undefined
+  meta.find((tag) => ('name' in tag && tag.name === key) || ('property' in tag && tag.property === key)) as
+    { content?: string } | undefined
 
 describe('seoMeta', () => {
   it('describes a page with the site defaults', () => {
@@ -57,13 +62,28 @@ describe('seoMeta', () => {
   })
 
   it('describes a post as an article with JSON-LD', () => {
-    const meta = seoMeta(site, { title: 'Hello', description: 'Hi.', path: '/blog/hello', image: 'https://cdn.example.com/h.png', article: { published: '2026-01-02', modified: null, tags: ['a', 'b'] } })
+    const meta = seoMeta(site, {
+      title: 'Hello',
+      description: 'Hi.',
+      path: '/blog/hello',
+      image: 'https://cdn.example.com/h.png',
+      article: { published: '2026-01-02', modified: null, tags: ['a', 'b'] },
+    })
     expect(find(meta, 'og:type')?.content).toBe('article')
     expect(find(meta, 'article:published_time')?.content).toBe('2026-01-02T00:00:00.000Z')
     expect(find(meta, 'article:modified_time')).toBeUndefined()
     expect(meta.filter((tag) => 'property' in tag && tag.property === 'article:tag')).toHaveLength(2)
-    const ld = (meta.find((tag) => 'script:ld+json' in tag) as { 'script:ld+json': Record<string, unknown> })['script:ld+json']
-    expect(ld).toMatchObject({ '@type': 'BlogPosting', headline: 'Hello', datePublished: '2026-01-02T00:00:00.000Z', dateModified: '2026-01-02T00:00:00.000Z', image: 'https://cdn.example.com/h.png', keywords: 'a, b' })
+    const ld = (meta.find((tag) => 'script:ld+json' in tag) as { 'script:ld+json': Record<string, unknown> })[
+      'script:ld+json'
+    ]
+    expect(ld).toMatchObject({
+      '@type': 'BlogPosting',
+      headline: 'Hello',
+      datePublished: '2026-01-02T00:00:00.000Z',
+      dateModified: '2026-01-02T00:00:00.000Z',
+      image: 'https://cdn.example.com/h.png',
+      keywords: 'a, b',
+    })
   })
 
   it('marks error pages noindex, without a canonical URL', () => {
@@ -73,11 +93,19 @@ describe('seoMeta', () => {
   })
 
   it('falls back to a title and description without the site', () => {
-    expect(seoMeta(null, { title: 'T', description: 'D', path: '/' })).toEqual([{ title: 'T' }, { name: 'description', content: 'D' }])
+    expect(seoMeta(null, { title: 'T', description: 'D', path: '/' })).toEqual([
+      { title: 'T' },
+      { name: 'description', content: 'D' },
+    ])
   })
 
   it('finds the site in the root match', () => {
-    expect(siteFromMatches([{ id: 'root', data: { site } }, { id: 'routes/_index', data: {} }])).toEqual(site)
+    expect(
+      siteFromMatches([
+        { id: 'root', data: { site } },
+        { id: 'routes/_index', data: {} },
+      ]),
+    ).toEqual(site)
     expect(siteFromMatches([{ id: 'routes/_index', data: {} }])).toBeNull()
   })
 
@@ -109,7 +137,11 @@ describe('wrapTitle', () => {
 
 describe('socialCardSvg', () => {
   it('is a 1200x630 SVG with the titles escaped', () => {
-    const svg = socialCardSvg({ siteTitle: 'A & B', title: 'Why <script> tags & "quotes" matter', footer: 'blog.example.com' })
+    const svg = socialCardSvg({
+      siteTitle: 'A & B',
+      title: 'Why <script> tags & "quotes" matter',
+      footer: 'blog.example.com',
+    })
     expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="1200" height="630"/)
     expect(svg).toContain('A &amp; B')
     expect(svg).toContain('&lt;script&gt;')

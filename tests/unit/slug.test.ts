@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { MAX_SLUG_LENGTH, isValidSlug, isValidTag, normalizeTag } from '../../app/content/slug.ts'
 
 describe('isValidSlug', () => {
-  it.each(['hello', 'hello-world', 'hello_world', 'a', '2026-recap', 'v1.2.3', 'a.b', 'a-', 'a_'])('accepts %j', (slug) => {
-    expect(isValidSlug(slug)).toBe(true)
-  })
+  it.each(['hello', 'hello-world', 'hello_world', 'a', '2026-recap', 'v1.2.3', 'a.b', 'a-', 'a_'])(
+    'accepts %j',
+    (slug) => {
+      expect(isValidSlug(slug)).toBe(true)
+    },
+  )
 
   it('allows uppercase letters', () => {
     expect(isValidSlug('Hello-World')).toBe(true)

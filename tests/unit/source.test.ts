@@ -1,6 +1,12 @@
 import fs from 'node:fs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { hashEntry, readEntrySource, sameStamps, scanContent, type SourceEntry } from '../../app/content/source.server.ts'
+import {
+  hashEntry,
+  readEntrySource,
+  sameStamps,
+  scanContent,
+  type SourceEntry,
+} from '../../app/content/source.server.ts'
 import { makeTempDir, type TempDir } from './temp-dir.ts'
 
 let tmp: TempDir
@@ -46,7 +52,13 @@ describe('scanContent', () => {
     const { entries } = scanContent(tmp.root)
     const summary = entries.filter((e) => e.slug !== 'd').map((e) => `${e.kind}:${e.slug}:${e.path}`)
     expect(summary.sort()).toEqual(
-      ['page:about:pages/about.mdx', 'page:uses:pages/uses/index.md', 'post:a:blog/a.mdx', 'post:b:blog/b.md', 'post:c:blog/c/index.mdx'].sort(),
+      [
+        'page:about:pages/about.mdx',
+        'page:uses:pages/uses/index.md',
+        'post:a:blog/a.mdx',
+        'post:b:blog/b.md',
+        'post:c:blog/c/index.mdx',
+      ].sort(),
     )
     const d = entries.filter((e) => e.slug === 'd')
     expect(d).toHaveLength(1)
@@ -69,7 +81,12 @@ describe('scanContent', () => {
     tmp.write('blog/c/.DS_Store', 'junk')
     tmp.write('blog/c/_draft-widget.tsx', 'export {}')
     tmp.write('blog/c/node_modules/dep/index.js', 'module.exports = 1')
-    expect(entry('c').files.map((f) => f[0])).toEqual(['blog/c/index.mdx', 'blog/c/_draft-widget.tsx', 'blog/c/data/x.json', 'blog/c/widget.tsx'])
+    expect(entry('c').files.map((f) => f[0])).toEqual([
+      'blog/c/index.mdx',
+      'blog/c/_draft-widget.tsx',
+      'blog/c/data/x.json',
+      'blog/c/widget.tsx',
+    ])
   })
 
   it('ignores names starting with "_" or "." and files that are not .md or .mdx, without listing them as skipped', () => {
@@ -137,7 +154,9 @@ describe('scanContent', () => {
 
   it('works with only pages', () => {
     tmp.write('pages/now.md', 'now')
-    expect(scanContent(tmp.root).entries).toEqual([{ kind: 'page', slug: 'now', path: 'pages/now.md', files: [expect.any(Array)] }])
+    expect(scanContent(tmp.root).entries).toEqual([
+      { kind: 'page', slug: 'now', path: 'pages/now.md', files: [expect.any(Array)] },
+    ])
   })
 })
 

@@ -15,12 +15,17 @@ describe('asWriteFailure', () => {
     const failure = asWriteFailure(sqliteError(code), 'count this read')
     expect(failure).toMatchObject({ kind, code })
     expect(failure!.retryAfterSeconds).toBeGreaterThan(0)
-    expect(failure!.message).toMatch(/^Could not count this read: the server.+\. Nothing was changed; try again in \d+ seconds\.$/)
+    expect(failure!.message).toMatch(
+      /^Could not count this read: the server.+\. Nothing was changed; try again in \d+ seconds\.$/,
+    )
   })
 
-  it.each([['SQLITE_CONSTRAINT_UNIQUE'], ['SQLITE_FULLNESS'], ['SQLITE_ERROR'], ['ENOSPC'], ['']])('%s is not one (a bug or bad input stays a 500)', (code) => {
-    expect(asWriteFailure(sqliteError(code))).toBeNull()
-  })
+  it.each([['SQLITE_CONSTRAINT_UNIQUE'], ['SQLITE_FULLNESS'], ['SQLITE_ERROR'], ['ENOSPC'], ['']])(
+    '%s is not one (a bug or bad input stays a 500)',
+    (code) => {
+      expect(asWriteFailure(sqliteError(code))).toBeNull()
+    },
+  )
 
   it('ignores values that are not errors', () => {
     expect(asWriteFailure(null)).toBeNull()

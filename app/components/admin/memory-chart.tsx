@@ -56,13 +56,35 @@ export function MemoryChart({ agesS, series }: { agesS: number[]; series: ChartS
       <title>Memory over time (MB)</title>
       {ticks.map((tick) => (
         <g key={tick}>
-          <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(tick)} y2={y(tick)} className="stroke-zinc-200 dark:stroke-zinc-800" strokeWidth={1} />
-          <text x={PAD.left - 6} y={y(tick)} dy="0.32em" textAnchor="end" className="fill-zinc-500 dark:fill-zinc-400" fontSize={10}>
+          <line
+            x1={PAD.left}
+            x2={WIDTH - PAD.right}
+            y1={y(tick)}
+            y2={y(tick)}
+            className="stroke-zinc-200 dark:stroke-zinc-800"
+            strokeWidth={1}
+          />
+          <text
+            x={PAD.left - 6}
+            y={y(tick)}
+            dy="0.32em"
+            textAnchor="end"
+            className="fill-zinc-500 dark:fill-zinc-400"
+            fontSize={10}
+          >
             {tick.toFixed(decimals)}
           </text>
         </g>
       ))}
-      <text x={PAD.left - 6} y={5} dy="0.32em" textAnchor="end" className="fill-zinc-500 dark:fill-zinc-400" fontSize={9} fontWeight={600}>
+      <text
+        x={PAD.left - 6}
+        y={5}
+        dy="0.32em"
+        textAnchor="end"
+        className="fill-zinc-500 dark:fill-zinc-400"
+        fontSize={9}
+        fontWeight={600}
+      >
         MB
       </text>
       {xTicks.map((age, i) => (
@@ -77,7 +99,14 @@ export function MemoryChart({ agesS, series }: { agesS: number[]; series: ChartS
           {ageLabel(age)}
         </text>
       ))}
-      <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(0)} y2={y(0)} className="stroke-zinc-400 dark:stroke-zinc-600" strokeWidth={1} />
+      <line
+        x1={PAD.left}
+        x2={WIDTH - PAD.right}
+        y1={y(0)}
+        y2={y(0)}
+        className="stroke-zinc-400 dark:stroke-zinc-600"
+        strokeWidth={1}
+      />
       {series.map((line) => (
         <polyline
           key={line.key}

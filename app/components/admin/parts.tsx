@@ -1,6 +1,16 @@
 import type { ReactNode } from 'react'
 
-export function Card({ title, id, children, aside }: { title: string; id: string; children: ReactNode; aside?: ReactNode }) {
+export function Card({
+  title,
+  id,
+  children,
+  aside,
+}: {
+  title: string
+  id: string
+  children: ReactNode
+  aside?: ReactNode
+}) {
   return (
     <section
       aria-labelledby={`${id}-title`}
@@ -19,11 +29,24 @@ export function Card({ title, id, children, aside }: { title: string; id: string
 }
 
 /** A labelled figure; `name` lands in data-stat so tests and scripts can find it. */
-export function Stat({ label, value, hint, name }: { label: string; value: ReactNode; hint?: ReactNode; name?: string }) {
+export function Stat({
+  label,
+  value,
+  hint,
+  name,
+}: {
+  label: string
+  value: ReactNode
+  hint?: ReactNode
+  name?: string
+}) {
   return (
     <div className="min-w-0">
       <dt className="text-xs font-medium text-zinc-500 dark:text-zinc-400">{label}</dt>
-      <dd data-stat={name} className="mt-0.5 break-words text-lg font-semibold tabular-nums text-zinc-950 dark:text-white">
+      <dd
+        data-stat={name}
+        className="mt-0.5 break-words text-lg font-semibold tabular-nums text-zinc-950 dark:text-white"
+      >
         {value}
       </dd>
       {hint ? <dd className="break-words text-xs text-zinc-500 dark:text-zinc-400">{hint}</dd> : null}
@@ -43,5 +66,11 @@ const tones = {
 }
 
 export function Badge({ tone, children }: { tone: keyof typeof tones; children: ReactNode }) {
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>{children}</span>
+  return (
+    <span
+      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}
+    >
+      {children}
+    </span>
+  )
 }

@@ -22,9 +22,9 @@ import {
   summarize,
   sweepPages,
   type PageResult,
-} from '../tests/helpers/axe.ts'
-import { launchChromium } from '../tests/helpers/browser.ts'
-import { startServer, tempDir } from '../tests/helpers/server.ts'
+} from './lib/axe.ts'
+import { launchChromium } from './lib/chromium.ts'
+import { startServer, tempDir } from './lib/server.ts'
 
 const { values } = parseArgs({
   options: {

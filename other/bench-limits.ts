@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs'
 import net from 'node:net'
-import { sampleContentDir, startServer, type KilnServer } from '../tests/helpers/server.ts'
+import { sampleContentDir, startServer, type KilnServer } from './lib/server.ts'
 
 const MB = 1024 * 1024
 

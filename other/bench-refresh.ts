@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { SIGNATURE_HEADER, sign } from '../app/content/webhook-signature.server.ts'
-import { copyDir, repoRoot, startServer, tempDir, type KilnServer } from '../tests/helpers/server.ts'
+import { copyDir, repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
 
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '20' } } })
 const edits = Math.max(1, Number(values.edits) || 20)

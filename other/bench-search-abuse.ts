@@ -15,7 +15,7 @@ import { getConfig } from '../app/config.server.ts'
 import { syncContentIndex } from '../app/content/content-index.server.ts'
 import { openDatabase } from '../app/db/connection.server.ts'
 import { searchEntries } from '../app/search/search-index.server.ts'
-import { ADVERSARIAL_QUERIES } from '../tests/helpers/search-abuse.ts'
+import { ADVERSARIAL_QUERIES } from './lib/search-abuse.ts'
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { scanContent } from '../app/content/source.server.ts'
-import { startServer } from '../tests/helpers/server.ts'
+import { startServer } from './lib/server.ts'
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, concurrency: { type: 'string', default: '8' } } })
 const contentDir = path.resolve(values.dir ?? 'content')

@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { repoRoot, startServer, tempDir, type KilnServer } from '../tests/helpers/server.ts'
+import { repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
 import {
   fetchAll,
   formatLoad,

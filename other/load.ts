@@ -20,7 +20,7 @@ import http from 'node:http'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { scanContent } from '../app/content/source.server.ts'
-import { freePort, tempDir, type KilnServer } from '../tests/helpers/server.ts'
+import { freePort, tempDir, type KilnServer } from './lib/server.ts'
 
 /** The address of every post in the folder (drafts answer 404 and are dropped by the caller's warm-up). */
 export function postPaths(contentDir: string): string[] {

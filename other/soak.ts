@@ -20,7 +20,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { copyDir, startServer, tempDir } from '../tests/helpers/server.ts'
+import { copyDir, startServer, tempDir } from './lib/server.ts'
 import { BROWSER_HEADERS, fetchAll, mb, memoryOf, postPaths, SERVER_ENV } from './load.ts'
 
 const { values } = parseArgs({

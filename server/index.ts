@@ -235,8 +235,8 @@ async function main() {
       `[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}${extra.length ? ` (not listed: ${extra.join(', ')})` : ''}`,
     )
     console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
-    // For the supervisor (server/start.mjs): serving, and the drain budget it enforces.
-    process.send?.({ type: 'kiln:ready', shutdownTimeoutMs: config.shutdownTimeoutMs })
+    // For the supervisor (server/start.mjs): serving, where, and the drain budget it enforces.
+    process.send?.({ type: 'kiln:ready', port, shutdownTimeoutMs: config.shutdownTimeoutMs })
   })
 
   /**

@@ -94,6 +94,8 @@ function startChild() {
     if (message?.type === 'kiln:ready') {
       ready = true
       shutdownTimeoutMs = message.shutdownTimeoutMs
+      // A server started on port 0 got one from the kernel: a replacement listens there too.
+      if (message.port) process.env.PORT = String(message.port)
       return
     }
     process.send?.(message)

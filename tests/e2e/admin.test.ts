@@ -9,7 +9,7 @@ import zlib from 'node:zlib'
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAdmin } from '../helpers/auth.ts'
-import { launchChromium, waitForHydration } from '../helpers/browser.ts'
+import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { repoRoot, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const ADMIN = 'phone-admin@example.com'

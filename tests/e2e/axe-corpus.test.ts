@@ -11,8 +11,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { type Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { isSeriousOrCritical, listingPathnames, summarize, sweepPages, formatTable } from '../helpers/axe.ts'
-import { launchChromium } from '../helpers/browser.ts'
+import { isSeriousOrCritical, listingPathnames, summarize, sweepPages, formatTable } from '../../other/lib/axe.ts'
+import { launchChromium } from '../../other/lib/chromium.ts'
 import { corpusDir, repoRoot, startServer, tempDir, writeFiles, type KilnServer } from '../helpers/server.ts'
 
 const SAMPLE_SIZE = 25

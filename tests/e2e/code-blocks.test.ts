@@ -11,7 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { launchChromium, waitForHydration } from '../helpers/browser.ts'
+import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { makeContentDir, repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const SCREENS_DIR = path.join(repoRoot, '.scratch', 'screens')

@@ -4,12 +4,11 @@
  * search as you type, the table of contents, the view count, keyboard focus, and an
  * axe-core accessibility check of the main pages in both themes.
  */
-import fs from 'node:fs'
-import path from 'node:path'
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { launchChromium, waitForHydration } from '../helpers/browser.ts'
-import { axeViolations, isSeriousOrCritical, type AxeViolation } from '../helpers/axe.ts'
+import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
+import { axeViolations, isSeriousOrCritical, type AxeViolation } from '../../other/lib/axe.ts'
+import { stopServer, withBrowserSession, type BrowserSession } from '../helpers/fixtures.ts'
 import { sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const DESKTOP = { width: 1280, height: 800 }
@@ -31,36 +30,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
-  if (server && path.basename(path.dirname(server.databasePath)).startsWith('kiln-db-')) {
-    fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
-  }
+  await stopServer(server)
 })
 
-interface Session {
-  context: BrowserContext
-  page: Page
-  pageErrors: string[]
-}
-
-async function withSession(
-  body: (session: Session) => Promise<void>,
-  options: BrowserContextOptions = {},
-): Promise<void> {
-  const context = await browser.newContext({ viewport: DESKTOP, baseURL: server.url, ...options })
-  const page = await context.newPage()
-  page.setDefaultTimeout(15_000)
-  const pageErrors: string[] = []
-  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`))
-  try {
-    await body({ context, page, pageErrors })
-  } catch (error) {
-    if (error instanceof Error) error.message += `\n--- server output ---\n${server.output().slice(-4000)}`
-    throw error
-  } finally {
-    await context.close()
-  }
-}
+const withSession = (body: (session: BrowserSession) => Promise<void>, options?: BrowserContextOptions) =>
+  withBrowserSession(browser, server, body, options)
 
 /**
  * Records body's background colour at DOMContentLoaded, when the server's HTML and the

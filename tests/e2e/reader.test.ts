@@ -8,9 +8,10 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
+import { type Browser, type BrowserContextOptions } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { launchChromium, waitForHydration } from '../helpers/browser.ts'
+import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
+import { stopServer, withBrowserSession, type BrowserSession } from '../helpers/fixtures.ts'
 import { repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const SITE_TITLE = 'Kiln E2E Journal'
@@ -32,48 +33,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
-  // The helper made a temporary folder for the SQLite file: remove it.
-  if (server && path.basename(path.dirname(server.databasePath)).startsWith('kiln-db-')) {
-    fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
-  }
+  await stopServer(server)
 })
 
-interface Session {
-  context: BrowserContext
-  page: Page
-  /** Uncaught exceptions in the page. */
-  pageErrors: string[]
-  /** console.error messages. */
-  consoleErrors: string[]
-  close(): Promise<void>
-}
-
-async function openSession(options: BrowserContextOptions = {}): Promise<Session> {
-  const context = await browser.newContext({ viewport: DESKTOP, baseURL: server.url, ...options })
-  const page = await context.newPage()
-  page.setDefaultTimeout(15_000)
-  const pageErrors: string[] = []
-  const consoleErrors: string[] = []
-  page.on('pageerror', (error) => pageErrors.push(`${error.name}: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text())
-  })
-  return { context, page, pageErrors, consoleErrors, close: () => context.close() }
-}
-
 /** Runs `body` in a fresh context, always closing it; on failure, adds the server's output. */
-async function withSession(body: (session: Session) => Promise<void>, options?: BrowserContextOptions): Promise<void> {
-  const session = await openSession(options)
-  try {
-    await body(session)
-  } catch (error) {
-    if (error instanceof Error) error.message += `\n--- server output ---\n${server.output().slice(-4000)}`
-    throw error
-  } finally {
-    await session.close()
-  }
-}
+const withSession = (body: (session: BrowserSession) => Promise<void>, options?: BrowserContextOptions) =>
+  withBrowserSession(browser, server, body, options)
 
 /** The fenced code blocks of a Markdown/MDX source, in order, without the fences. */
 function fencedBlocks(source: string): string[] {

@@ -13,7 +13,7 @@ import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAdmin, signIn } from '../helpers/auth.ts'
-import { launchChromium, waitForHydration } from '../helpers/browser.ts'
+import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { EXTRA_POSTS } from '../helpers/csp.ts'
 import { copyDir, makeContentDir, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 

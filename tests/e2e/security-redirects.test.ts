@@ -11,7 +11,7 @@ import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAdmin } from '../helpers/auth.ts'
-import { launchChromium, waitForHydration } from '../helpers/browser.ts'
+import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { freePort, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const ADMIN = 'redirects@example.com'

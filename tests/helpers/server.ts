@@ -1,44 +1,13 @@
 /**
- * Starts the real, built Kiln server as a child process on a free port, with its own
- * SQLite file and content folder, the way `npm start` runs it.
+ * HTTP and content-folder helpers for tests, beside the server starter they share with
+ * other/ (other/lib/server.ts, re-exported here).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { tempDir, type KilnServer } from '../../other/lib/server.ts'
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const sampleContentDir = path.join(repoRoot, 'content')
-/** ../shared beside the checkout, as in CI. */
-export const corpusDir = path.resolve(repoRoot, '..', 'shared', 'corpus', 'react.dev')
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-function readStatus(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  } catch {
-    return ''
-  }
-}
-
-export function tempDir(prefix = 'kiln-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix))
-}
+export * from '../../other/lib/server.ts'
 
 /** Writes files (path relative to the folder -> text) into a new temporary content folder. */
 export function makeContentDir(files: Record<string, string>): string {
@@ -52,132 +21,6 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
     const file = path.join(dir, relative)
     fs.mkdirSync(path.dirname(file), { recursive: true })
     fs.writeFileSync(file, text)
-  }
-}
-
-export function copyDir(from: string, to: string): void {
-  fs.cpSync(from, to, { recursive: true })
-}
-
-export interface KilnServer {
-  url: string
-  port: number
-  databasePath: string
-  contentDir: string
-  /** Everything the process printed so far. */
-  output(): string
-  stop(): Promise<void>
-  /** `npm start`'s process: server/start.mjs, which supervises the server. Signals go here. */
-  process: ChildProcess
-  /** The server process itself (the supervisor's child, a new one after a restart): for its RSS or threads. */
-  serverPid(): number
-  /** kill -9 of the server itself and of its supervisor at once (a crash: nothing restarts it). */
-  kill9(): Promise<void>
-}
-
-export interface StartOptions {
-  contentDir: string
-  databasePath?: string
-  env?: Record<string, string>
-  /** Extra Node options for the server process (the soak's --expose-gc). */
-  nodeArgs?: string[]
-  /** Open an IPC channel to the server (for server/memory-probe.ts). */
-  ipc?: boolean
-}
-
-export async function startServer({
-  contentDir,
-  databasePath,
-  env = {},
-  nodeArgs = [],
-  ipc = false,
-}: StartOptions): Promise<KilnServer> {
-  if (
-    !fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js')) ||
-    !fs.existsSync(path.join(repoRoot, 'build', 'kiln', 'server.mjs'))
-  ) {
-    throw new Error('no production build: run "npm run build" first (npm test does)')
-  }
-  const port = await freePort()
-  const dbPath = databasePath ?? path.join(tempDir('kiln-db-'), 'kiln.db')
-  let output = ''
-  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'server', 'start.mjs')], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      CONTENT_DIR: contentDir,
-      DATABASE_PATH: dbPath,
-      // A guard against a hung highlight job, not a speed limit: on a busy machine the first
-      // job of a fresh thread (loading shiki) can take seconds. Tests of the timeout set their own.
-      HIGHLIGHT_TIMEOUT_MS: '30000',
-      ...env,
-    },
-    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-  })
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Kiln exited with ${child.exitCode} before listening:\n${output}`)
-    if (output.includes('listening on')) break
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`Kiln did not start within 60 s:\n${output}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  /** The real server's pid: the child of the supervisor (server/start.mjs) this test started. */
-  function serverPid(): number {
-    const pid = child.pid!
-    try {
-      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
-      if (children.length > 0) return Number(children[children.length - 1])
-    } catch {
-      // gone already, or no /proc: the supervisor's own pid is the best answer left
-    }
-    return pid
-  }
-  return {
-    url,
-    port,
-    databasePath: dbPath,
-    contentDir,
-    output: () => output,
-    process: child,
-    serverPid,
-    async kill9() {
-      const server = serverPid()
-      try {
-        if (server !== child.pid) process.kill(server, 'SIGKILL')
-      } catch {
-        // already gone
-      }
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL')
-        await exited
-      }
-      // The server is not the test's child: wait until the kernel has it gone (port, database).
-      for (
-        let tries = 0;
-        tries < 600 && fs.existsSync(`/proc/${server}`) && !/^State:\s+Z/m.test(readStatus(server));
-        tries++
-      ) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-    },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM')
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-        await exited
-        clearTimeout(timer)
-      }
-    },
   }
 }
 

@@ -13,6 +13,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, makeContentDir, startServer, timingNames, type KilnServer } from '../helpers/server.ts'
+import { holdsWithin } from '../helpers/wait.ts'
 
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-01-01\n---\n\n${body}\n`
 
@@ -26,15 +27,6 @@ function query<T>(sql: string, ...params: unknown[]): T[] {
   } finally {
     db.close()
   }
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  return true
 }
 
 const count = (text: string, needle: string) => text.split(needle).length - 1
@@ -103,14 +95,14 @@ describe('a reader who gives up', () => {
     const controller = new AbortController()
     const request = fetch(`${server.url}/blog/slow`, { signal: controller.signal }).catch((error: Error) => error)
     // The compile is under way (it takes 3 s by the fault switch) when the reader leaves.
-    expect(await waitFor(() => server.output().includes('test fault: blog/slow.mdx compiles slowly'), 60_000)).toBe(
+    expect(await holdsWithin(() => server.output().includes('test fault: blog/slow.mdx compiles slowly'), 60_000)).toBe(
       true,
     )
     controller.abort()
     expect(await request).toBeInstanceOf(Error)
-    expect(await waitFor(() => query("SELECT 1 FROM compiled_entries WHERE slug = 'slow'").length === 1, 60_000)).toBe(
-      true,
-    )
+    expect(
+      await holdsWithin(() => query("SELECT 1 FROM compiled_entries WHERE slug = 'slow'").length === 1, 60_000),
+    ).toBe(true)
     const response = await get(server, '/blog/slow')
     expect(response.status).toBe(200)
     expect(timingNames(response)).not.toContain('compile')

@@ -6,6 +6,7 @@
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { holdsWithin } from '../helpers/wait.ts'
 
 const CYCLES = 10
 
@@ -34,15 +35,6 @@ function childProcesses(pid: number): { pid: string; state: string; name: string
 
 function threadCount(pid: number): number {
   return fs.readdirSync(`/proc/${pid}/task`).length
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  return true
 }
 
 const post = (n: number) =>
@@ -74,9 +66,9 @@ describe('compile pool lifecycle', () => {
       expect(response.status).toBe(200)
       expect(await response.text()).toContain(`The ${n}th post`)
       // One cycle: the compile thread started for this post has ended (idle timeout).
-      expect(await waitFor(() => threadCount(pid) <= baseline, 30_000)).toBe(true)
+      expect(await holdsWithin(() => threadCount(pid) <= baseline, 30_000)).toBe(true)
     }
-    const settled = await waitFor(() => childProcesses(pid).length === 0, 20_000)
+    const settled = await holdsWithin(() => childProcesses(pid).length === 0, 20_000)
     expect(childProcesses(pid)).toEqual([])
     expect(settled).toBe(true)
   }, 600_000)

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { sign } from '../../app/content/webhook-signature.server.ts'
 import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { until } from '../helpers/wait.ts'
 
 const ADMIN = 'vanished-admin@example.com'
 const PASSWORD = 'a long enough password'
@@ -28,14 +29,6 @@ let cookie: string
 const page = async (pathname: string, headers: Record<string, string> = {}) => {
   const response = await get(server, pathname, { headers })
   return { status: response.status, html: await response.text() }
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 /** The stored compiles, by slug: [source hash, compiled at]. */
@@ -67,7 +60,7 @@ async function expectEveryPostServed(): Promise<void> {
 /** Asks for pages until a sync has run with the folder as it is now; returns /admin's HTML. */
 async function adminShowsProblem(pattern: RegExp): Promise<string> {
   let html = ''
-  await waitFor(async () => {
+  await until(async () => {
     await page('/')
     // React separates text parts with <!-- -->: read the text as a reader would.
     html = (await page('/admin', { Cookie: cookie })).html.replace(/<!-- -->/g, '')
@@ -77,7 +70,7 @@ async function adminShowsProblem(pattern: RegExp): Promise<string> {
 }
 
 async function adminShowsNoProblem(): Promise<void> {
-  await waitFor(async () => {
+  await until(async () => {
     await page('/')
     return !(await page('/admin', { Cookie: cookie })).html.includes('data-testid="content-problem"')
   }, '/admin to show no problem')
@@ -120,7 +113,7 @@ describe('a vanished content folder', () => {
       fs.renameSync(`${content}.away`, content)
     }
     await adminShowsNoProblem()
-    await waitFor(async () => (await page('/blog/p2')).html.includes('BODY-2-EDITED-WHILE-AWAY'), 'the edited post')
+    await until(async () => (await page('/blog/p2')).html.includes('BODY-2-EDITED-WHILE-AWAY'), 'the edited post')
     await expectEveryPostServed()
     const after = compiledRows()
     for (const [slug, row] of Object.entries(before)) {
@@ -190,7 +183,7 @@ describe('a vanished content folder', () => {
 
   it('still deletes a post whose own file is deleted from a folder that is there', async () => {
     fs.rmSync(path.join(content, 'blog', 'p12.mdx'))
-    await waitFor(async () => (await page('/blog/p12')).status === 404, 'the deleted post to be gone')
+    await until(async () => (await page('/blog/p12')).status === 404, 'the deleted post to be gone')
     expect((await page('/blog')).html).not.toContain('Post number 12<')
     expect(compiledRows()).not.toHaveProperty('p12')
     await expectEveryPostServed()
@@ -243,7 +236,7 @@ describe('a mass deletion through git', () => {
       databasePath: path.join(root, 'data', 'kiln.db'),
       env: { CONTENT_GIT_URL: `file://${remote}`, REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0' },
     })
-    await waitFor(async () => (await get(gitServer, '/blog/p1')).status === 200, 'the clone to be served', 60_000)
+    await until(async () => (await get(gitServer, '/blog/p1')).status === 200, 'the clone to be served', 60_000)
   }, 120_000)
 
   afterAll(async () => {
@@ -255,7 +248,7 @@ describe('a mass deletion through git', () => {
     git(work, 'commit', '-q', '-m', 'keep only the first post')
     git(work, 'push', '-q', 'origin', 'main')
     await refresh()
-    await waitFor(async () => (await get(gitServer, '/blog/p2')).status === 404, 'the deleted posts to be gone')
+    await until(async () => (await get(gitServer, '/blog/p2')).status === 404, 'the deleted posts to be gone')
     for (let n = 2; n <= POSTS; n++) expect((await get(gitServer, `/blog/p${n}`)).status, `p${n}`).toBe(404)
     expect((await get(gitServer, '/blog/p1')).status).toBe(200)
     expect(gitServer.output()).not.toContain('content folder problem')

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { until } from '../helpers/wait.ts'
 
 const SECRET = 'crash-recovery-secret'
 const gitEnv = {
@@ -33,14 +34,6 @@ interface RefreshStatus {
   error?: string
   interruptedAt?: string
   posts: { slug: string; result: string }[]
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 describe('crash recovery with a content repository', () => {
@@ -96,7 +89,7 @@ describe('crash recovery with a content repository', () => {
   }
   async function finished(id: string): Promise<RefreshStatus> {
     let last: RefreshStatus | undefined
-    await waitFor(async () => {
+    await until(async () => {
       last = await status(id)
       return last.status !== 'queued' && last.status !== 'running'
     }, `refresh ${id}`)
@@ -107,7 +100,7 @@ describe('crash recovery with a content repository', () => {
     const gate = path.join(pauseDir, `pause-${step}`)
     fs.writeFileSync(gate, '')
     const id = await webhook()
-    await waitFor(() => fs.existsSync(path.join(pauseDir, `paused-${step}`)), `the refresh to reach ${step}`)
+    await until(() => fs.existsSync(path.join(pauseDir, `paused-${step}`)), `the refresh to reach ${step}`)
     await kill9()
     fs.rmSync(gate)
     fs.rmSync(path.join(pauseDir, `paused-${step}`), { force: true })
@@ -214,7 +207,7 @@ describe('crash recovery with a content repository', () => {
       write('content/blog/alpha.mdx', post('Alpha', 'Alpha after a live lock.'))
       const head = push('edit behind a live lock')
       const id = await webhook()
-      await waitFor(
+      await until(
         () => server.output().includes(`waiting for git (process ${holder.pid})`),
         'the refresh to wait for the live git process',
       )
@@ -265,7 +258,7 @@ describe('crash recovery with a content repository', () => {
     const head = push('edit while down')
 
     server = await start()
-    await waitFor(
+    await until(
       async () => (await text('/blog/alpha')).includes('Alpha while the server was down.'),
       'the restarted server to serve the new commit',
     )

@@ -14,6 +14,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, get, repoRoot, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { waitForValue } from '../helpers/wait.ts'
 
 const NOBODY = 65534
 const isRoot = process.getuid?.() === 0
@@ -127,16 +128,6 @@ describe('a database file that cannot be used stops start-up with the path and w
   })
 })
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await read()
-    if (done(value)) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
 const health = async (server: KilnServer) => {
   const response = await get(server, '/healthcheck')
   return { status: response.status, body: await response.text() }
@@ -165,7 +156,7 @@ describe('a running server', () => {
     const other = new Database(server.databasePath)
     other.exec('BEGIN IMMEDIATE')
     try {
-      const locked = await waitFor(
+      const locked = await waitForValue(
         () => health(server),
         (answer) => answer.status === 503,
         'a 503 from /healthcheck',
@@ -176,7 +167,7 @@ describe('a running server', () => {
       other.exec('ROLLBACK')
       other.close()
     }
-    await waitFor(
+    await waitForValue(
       () => health(server),
       (answer) => answer.status === 200,
       'a 200 from /healthcheck',
@@ -195,7 +186,7 @@ describe('a running server', () => {
     fs.renameSync(file, moved)
     fs.mkdirSync(file)
 
-    const broken = await waitFor(
+    const broken = await waitForValue(
       () => health(server),
       (answer) => answer.status === 503,
       'a 503 from /healthcheck',

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../app/auth/password.server.ts'
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { defined } from '../helpers/wait.ts'
 
 const ADMIN = 'admin@example.com'
 const PASSWORD = 'correct horse battery'
@@ -34,20 +35,6 @@ function downloads(server: KilnServer): DownloadRow[] {
       .all() as DownloadRow[]
   } finally {
     db.close()
-  }
-}
-
-async function waitFor<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string | (() => string),
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
@@ -169,7 +156,7 @@ describe('diagnostics downloads', () => {
   it('refuses a snapshot or another profile while a profile runs, and says so in JSON when asked', async () => {
     const started = server.output().split('cpuprofile for admin@example.com: started').length
     const profile = get(server, '/admin/cpuprofile?seconds=3', admin())
-    await waitFor(
+    await defined(
       () => (server.output().split('cpuprofile for admin@example.com: started').length > started ? true : undefined),
       'the profile to start',
     )
@@ -219,7 +206,7 @@ describe('diagnostics downloads', () => {
   it('stops the snapshot, logs it as aborted and releases the lock when the client leaves mid-download', async () => {
     const before = downloads(server).length
     await leaveAfterFirstChunk('/admin/heapsnapshot?gzip=1')
-    const row = await waitFor(
+    const row = await defined(
       () =>
         downloads(server)
           .slice(before)
@@ -245,9 +232,9 @@ describe('diagnostics downloads', () => {
     await leaveAfterFirstChunk('/admin/heapsnapshot')
     // The server writes with backpressure (server/remix-handler.ts), so a client that
     // leaves is seen before the whole body has gone to the socket.
-    const row = await waitFor(() => downloads(server)[before], 'the download in the log')
+    const row = await defined(() => downloads(server)[before], 'the download in the log')
     expect(row.status).toBe('aborted')
-    const next = await waitFor(async () => {
+    const next = await defined(async () => {
       const response = await get(server, '/admin/heapprofile?seconds=1', admin())
       await response.arrayBuffer()
       return response.status === 200 ? response : undefined
@@ -265,7 +252,7 @@ describe('diagnostics downloads', () => {
     await new Promise((resolve) => setTimeout(resolve, 500))
     controller.abort()
     expect(await pending).toBeInstanceOf(Error)
-    const row = await waitFor(
+    const row = await defined(
       () =>
         downloads(server)
           .slice(before)

@@ -9,6 +9,7 @@
 import http from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { until as waitFor } from '../helpers/wait.ts'
 
 const METRICS_TOKEN = 'drain-metrics-token'
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
@@ -45,14 +46,6 @@ function request(
     req.on('error', reject)
     req.end()
   })
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 /** The slow request is inside the server once the highlighter has a thread busy with its block. */

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdmin } from '../helpers/auth.ts'
 import { makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 import { sign, SIGNATURE_HEADER } from '../../app/content/webhook-signature.server.ts'
+import { until as waitFor } from '../helpers/wait.ts'
 
 const PRIMARY_NAME = 'kiln-primary-test'
 const REFRESH_SECRET = 'litefs-refresh-secret'
@@ -28,14 +29,6 @@ function count(databasePath: string, sql: string): number {
     return (db.prepare(sql).get() as { n: number }).n
   } finally {
     db.close()
-  }
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { until as waitFor } from '../helpers/wait.ts'
 
 const METRICS_TOKEN = 'page-cache-test-token'
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
@@ -63,14 +64,6 @@ async function cacheFigures(server: KilnServer): Promise<Record<string, number>>
     if (match) figures[match[1]] = Number(match[2])
   }
   return figures
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 describe('page cache', () => {

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { get, makeContentDir, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { until as waitFor } from '../helpers/wait.ts'
 
 const SECRET = 'test-refresh-secret'
 const gitEnv = {
@@ -20,14 +21,6 @@ const gitEnv = {
 }
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
 
 interface RefreshStatus {
   id: string

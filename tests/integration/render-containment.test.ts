@@ -10,6 +10,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { until } from '../helpers/wait.ts'
 
 const post = (title: string, body: string, date = '2026-03-01') =>
   `---\ntitle: ${title}\ndate: ${date}\ndescription: About ${title}\n---\n\n${body}\n`
@@ -37,14 +38,6 @@ async function start(options: Parameters<typeof startServer>[0]): Promise<KilnSe
   return server
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
 const count = (text: string, needle: string) => text.split(needle).length - 1
 
 /** A request the stuck process may never answer: its failure is expected, not awaited. */
@@ -57,11 +50,11 @@ function fireAndForget(server: KilnServer, pathname: string): void {
 
 /** Waits until the watchdog has replaced the stuck process and the new one is serving. */
 async function waitForReplacement(server: KilnServer, listeningBefore: number): Promise<void> {
-  await waitFor(
+  await until(
     () => server.output().includes('quarantined until its source changes'),
     'the watchdog to quarantine the post',
   )
-  await waitFor(
+  await until(
     () => count(server.output(), 'listening on') > listeningBefore,
     'the supervisor to start a new server process',
   )
@@ -117,7 +110,7 @@ describe('a post that loops at render', () => {
     // kill -9 of the supervisor: its server child follows (no orphan holds the port), and a
     // new start on the same database still keeps the post out.
     again.process.kill('SIGKILL')
-    await waitFor(async () => {
+    await until(async () => {
       try {
         await get(again, '/healthcheck', { signal: AbortSignal.timeout(2000) })
         return false
@@ -134,7 +127,7 @@ describe('a post that loops at render', () => {
       path.join(contentDir, 'blog', 'loops.mdx'),
       post('Loops forever', 'Fixed: no loop any more.', '2026-03-02'),
     )
-    await waitFor(async () => (await get(third, '/blog/loops')).status === 200, 'the edited post to render')
+    await until(async () => (await get(third, '/blog/loops')).status === 200, 'the edited post to render')
     expect(await (await get(third, '/blog/loops')).text()).toContain('no loop any more')
     const admin3 = await (
       await get(third, '/admin', {
@@ -186,8 +179,8 @@ describe('SIGTERM while a post loops', () => {
     fireAndForget(server, '/blog/loops')
     // The post compiled (in a worker) and went on to render; the main thread is stuck once
     // /healthcheck stops answering after that.
-    await waitFor(async () => server.output().includes('compiled blog/loops.mdx'), 'the looping post to compile')
-    await waitFor(async () => {
+    await until(async () => server.output().includes('compiled blog/loops.mdx'), 'the looping post to compile')
+    await until(async () => {
       try {
         await get(server, '/healthcheck', { signal: AbortSignal.timeout(3000) })
         return false

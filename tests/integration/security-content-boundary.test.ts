@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { until } from '../helpers/wait.ts'
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-CONTENT-FOLDER'
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
@@ -16,14 +17,6 @@ const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-
 let server: KilnServer
 let content: string
 let outside: string
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 const page = async (pathname: string) => {
   const response = await get(server, pathname)
@@ -137,7 +130,7 @@ describe('the content boundary', () => {
       expect(status, slug).toBe(500)
       expect(html).not.toContain(SECRET)
       expect(html).not.toContain('root:x:0')
-      await waitFor(async () => server.output().includes(`compile failed: ${where}: `), `the compile error of ${slug}`)
+      await until(async () => server.output().includes(`compile failed: ${where}: `), `the compile error of ${slug}`)
       const line = server
         .output()
         .split('\n')
@@ -167,18 +160,18 @@ describe('the content boundary', () => {
 
     // label.js is imported by note.jsx, which both posts import.
     rewrite(path.join(content, 'blog', '_components', 'label.js'), "export const label = 'LABEL-TWO-EDITED'\n")
-    await waitFor(
+    await until(
       async () => (await page('/blog/uses-note')).html.includes('LABEL-TWO-EDITED'),
       'the one-file post to take the edited label',
     )
-    await waitFor(
+    await until(
       async () => (await page('/blog/folder-uses-note')).html.includes('LABEL-TWO-EDITED'),
       'the folder post to take the edited label',
     )
 
     // box.jsx is a link to shared/real-box.jsx: editing the target is a new version too.
     rewrite(path.join(content, 'shared', 'real-box.jsx'), 'export function Box() { return <b>BOX-TWO-EDITED</b> }\n')
-    await waitFor(
+    await until(
       async () => (await page('/blog/folder-uses-note')).html.includes('BOX-TWO-EDITED'),
       'the folder post to take the edited box',
     )

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADVERSARIAL_QUERIES } from '../helpers/search-abuse.ts'
+import { ADVERSARIAL_QUERIES } from '../../other/lib/search-abuse.ts'
 import { corpusDir, get, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const METRICS_TOKEN = 'search-budget-metrics-token'

@@ -18,6 +18,7 @@ import {
   writeFiles,
   type KilnServer,
 } from '../helpers/server.ts'
+import { until as waitFor } from '../helpers/wait.ts'
 
 const post = (title: string, body: string, extra = '') =>
   `---\ntitle: ${title}\ndate: 2026-02-01\n${extra}---\n\n${body}\n`
@@ -27,14 +28,6 @@ function compileLines(server: KilnServer, file: string): number {
     .output()
     .split('\n')
     .filter((line) => line.includes(`[kiln] compiled ${file} `)).length
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }
 
 describe('the sample blog', () => {

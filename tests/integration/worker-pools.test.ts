@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeContentDir } from '../helpers/server.ts'
+import { holdsWithin } from '../helpers/wait.ts'
 
 // Read once by the configuration module, on first use: set before anything asks.
 process.env.HIGHLIGHT_IDLE_MS = '300'
@@ -23,15 +24,6 @@ const { destroyHighlightPool, getHighlightPool, highlightBlock } = await import(
 
 function threadCount(): number {
   return Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1])
-}
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) return false
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return true
 }
 
 const post = (body: string) => `---\ntitle: Code\ndate: 2026-01-01\n---\n\n${body}\n`
@@ -157,7 +149,7 @@ describe('compiling in the worker', () => {
 describe('spinning down', () => {
   it('leaves no pool thread alive once both pools have been idle, and the process thread count where it started', async () => {
     await Promise.all([destroyCompilePool(), destroyHighlightPool()])
-    await waitFor(() => false, 200)
+    await holdsWithin(() => false, 200)
     const baseline = threadCount()
 
     await compileInWorker({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
@@ -165,11 +157,11 @@ describe('spinning down', () => {
     expect(getHighlightPool().stats().jobs).toBe(2)
     expect(threadCount()).toBeGreaterThan(baseline)
 
-    const spunDown = await waitFor(
+    const spunDown = await holdsWithin(
       () => getCompilePool().stats().threads === 0 && getHighlightPool().stats().threads === 0,
       60_000,
     )
     expect(spunDown).toBe(true)
-    expect(await waitFor(() => threadCount() <= baseline, 60_000)).toBe(true)
+    expect(await holdsWithin(() => threadCount() <= baseline, 60_000)).toBe(true)
   })
 })

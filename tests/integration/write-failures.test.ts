@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { createAdmin, postLogin } from '../helpers/auth.ts'
 import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { until } from '../helpers/wait.ts'
 
 const SECRET = 'write-failures-secret'
 const EMAIL = 'admin@example.com'
@@ -80,14 +81,6 @@ async function refreshStatus(server: KilnServer, id: string): Promise<string> {
     headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
   })
   return ((await response.json()) as { status: string }).status
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 async function expect503(response: Response, message: RegExp): Promise<string> {
@@ -185,7 +178,7 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
         const queued = await webhook(server)
         expect(queued.status).toBe(202)
         const { id } = (await queued.json()) as { id: string }
-        await waitFor(async () => (await refreshStatus(server, id)) === 'done', `refresh ${id}`)
+        await until(async () => (await refreshStatus(server, id)) === 'done', `refresh ${id}`)
 
         expect(count('SELECT COUNT(*) AS n FROM sessions')).toBe(1)
         expect(count('SELECT COUNT(*) AS n FROM post_view_visits')).toBe(1)
@@ -210,13 +203,13 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
       const accepted = await webhook(server)
       expect(accepted.status).toBe(202)
       const { id } = (await accepted.json()) as { id: string }
-      await waitFor(async () => fs.existsSync(path.join(pauseDir, 'paused-refresh-started')), 'the refresh to hold')
+      await until(async () => fs.existsSync(path.join(pauseDir, 'paused-refresh-started')), 'the refresh to hold')
       fs.writeFileSync(path.join(contentDir, 'blog/second.mdx'), post('Second', 'The second post.'))
 
       fault.on(server)
       try {
         fs.rmSync(gate)
-        await waitFor(async () => (await refreshStatus(server, id)) === 'failed', `refresh ${id} to fail`)
+        await until(async () => (await refreshStatus(server, id)) === 'failed', `refresh ${id} to fail`)
         const response = await fetch(`${server.url}/action/refresh-content/${id}`, {
           headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
         })
@@ -232,7 +225,7 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
       const next = await webhook(server)
       expect(next.status).toBe(202)
       const nextId = ((await next.json()) as { id: string }).id
-      await waitFor(async () => (await refreshStatus(server, nextId)) === 'done', `refresh ${nextId}`)
+      await until(async () => (await refreshStatus(server, nextId)) === 'done', `refresh ${nextId}`)
       expect(await (await get(server, '/blog/second')).text()).toContain('The second post.')
       const db = new Database(server.databasePath, { readonly: true })
       try {

@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import { type Browser, type Page } from 'playwright-core'
-import { waitForHydration } from './browser.ts'
+import { waitForHydration } from './chromium.ts'
 
 const require = createRequire(import.meta.url)
 const AXE_PATH = require.resolve('axe-core/axe.min.js')

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAdmin } from '../helpers/auth.ts'
 import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { repoRoot, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { stopServer } from '../helpers/fixtures.ts'
 
 const ADMIN = 'phone-admin@example.com'
 const PASSWORD = 'a phone admin password'
@@ -28,8 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
-  if (server) fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
+  await stopServer(server)
 })
 
 interface Phone {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { isSeriousOrCritical, listingPathnames, summarize, sweepPages, formatTable } from '../../other/lib/axe.ts'
 import { launchChromium } from '../../other/lib/chromium.ts'
 import { corpusDir, repoRoot, startServer, tempDir, writeFiles, type KilnServer } from '../helpers/server.ts'
+import { stopServer } from '../helpers/fixtures.ts'
 
 const SAMPLE_SIZE = 25
 const haveCorpus = fs.existsSync(corpusDir)
@@ -174,8 +175,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
-  if (server) fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
+  await stopServer(server)
   if (contentDir) fs.rmSync(contentDir, { recursive: true, force: true })
 })
 

@@ -9,13 +9,13 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
+import { type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { makeContentDir, repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { stopServer, withBrowserSession, type BrowserSession } from '../helpers/fixtures.ts'
 
 const SCREENS_DIR = path.join(repoRoot, '.scratch', 'screens')
-const DESKTOP = { width: 1280, height: 800 }
 const SAMPLE_POST = '/blog/code-highlighting'
 const SAMPLE_SOURCE = fs.readFileSync(path.join(sampleContentDir, 'blog', 'code-highlighting.mdx'), 'utf8')
 
@@ -64,49 +64,33 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await Promise.all([server?.stop(), ownServer?.stop()])
-  for (const s of [server, ownServer]) {
-    if (s && path.basename(path.dirname(s.databasePath)).startsWith('kiln-db-')) {
-      fs.rmSync(path.dirname(s.databasePath), { recursive: true, force: true })
-    }
-  }
+  await Promise.all([stopServer(server), stopServer(ownServer)])
   if (ownContentDir) fs.rmSync(ownContentDir, { recursive: true, force: true })
 })
 
-interface Session {
-  context: BrowserContext
-  page: Page
-  pageErrors: string[]
-  consoleErrors: string[]
+interface Session extends BrowserSession {
   dialogs: string[]
 }
 
-/** Runs `body` in a fresh context, always closing it; on failure, adds the servers' output. */
+/** Runs `body` in a fresh context (on `server` unless `on` names another), always closing it; dialogs are dismissed and recorded. */
 async function withSession(
   body: (session: Session) => Promise<void>,
   options: BrowserContextOptions & { on?: KilnServer } = {},
 ): Promise<void> {
   const { on = server, ...contextOptions } = options
-  const context = await browser.newContext({ viewport: DESKTOP, baseURL: on.url, ...contextOptions })
-  const page = await context.newPage()
-  page.setDefaultTimeout(15_000)
-  const session: Session = { context, page, pageErrors: [], consoleErrors: [], dialogs: [] }
-  page.on('pageerror', (error) => session.pageErrors.push(`${error.name}: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') session.consoleErrors.push(message.text())
-  })
-  page.on('dialog', (dialog) => {
-    session.dialogs.push(`${dialog.type()}: ${dialog.message()}`)
-    void dialog.dismiss()
-  })
-  try {
-    await body(session)
-  } catch (error) {
-    if (error instanceof Error) error.message += `\n--- server output ---\n${on.output().slice(-4000)}`
-    throw error
-  } finally {
-    await context.close()
-  }
+  await withBrowserSession(
+    browser,
+    on,
+    async (session) => {
+      const dialogs: string[] = []
+      session.page.on('dialog', (dialog) => {
+        dialogs.push(`${dialog.type()}: ${dialog.message()}`)
+        void dialog.dismiss()
+      })
+      await body({ ...session, dialogs })
+    },
+    contextOptions,
+  )
 }
 
 /** The fenced code blocks of a Markdown/MDX source, in order: info string and code (without its last newline). */

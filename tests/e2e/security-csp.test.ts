@@ -16,6 +16,7 @@ import { createAdmin, signIn } from '../helpers/auth.ts'
 import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { EXTRA_POSTS } from '../helpers/csp.ts'
 import { copyDir, makeContentDir, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { stopServer } from '../helpers/fixtures.ts'
 
 const ADMIN = 'csp-admin@example.com'
 const PASSWORD = 'a long enough admin password'
@@ -43,8 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
-  if (server) fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
+  await stopServer(server)
   if (contentDir) fs.rmSync(contentDir, { recursive: true, force: true })
 })
 

@@ -5,7 +5,6 @@
  * anything. Then the SameSite=Strict session cookie from a user's side: a link to /admin on
  * another site arrives without the cookie, and the admin still lands on the dashboard.
  */
-import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createAdmin } from '../helpers/auth.ts'
 import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { freePort, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { stopServer } from '../helpers/fixtures.ts'
 
 const ADMIN = 'redirects@example.com'
 const PASSWORD = 'a password for redirects'
@@ -55,8 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await new Promise((resolve) => elsewhere?.close(resolve))
-  await server?.stop()
-  if (server) fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
+  await stopServer(server)
 })
 
 /** Every host the context asked for, other than this site's. */

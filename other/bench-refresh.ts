@@ -7,25 +7,17 @@
  * the new text is served. Prints the median and max. Also times the same with
  * CONTENT_WATCH (from the file's save to the new text served).
  */
-import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { SIGNATURE_HEADER, sign } from '../app/content/webhook-signature.server.ts'
+import { git, makeContentRepo } from './lib/git.ts'
 import { copyDir, repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
 
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '20' } } })
 const edits = Math.max(1, Number(values.edits) || 20)
 const SECRET = 'bench-secret'
 const SLUG = 'how-posts-work'
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-}
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 
 async function servedWith(server: KilnServer, marker: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -44,16 +36,10 @@ function summary(label: string, times: number[]): string {
 
 async function main() {
   const root = tempDir('kiln-bench-refresh-')
-  const remote = path.join(root, 'remote.git')
-  const work = path.join(root, 'work')
-  git(root, 'init', '-q', '--bare', '-b', 'main', remote)
-  fs.mkdirSync(work)
-  git(work, 'init', '-q', '-b', 'main')
-  git(work, 'remote', 'add', 'origin', remote)
+  const repo = makeContentRepo(root)
+  const { remote, work } = repo
   copyDir(path.join(repoRoot, 'content'), path.join(work, 'content'))
-  git(work, 'add', '-A')
-  git(work, 'commit', '-q', '-m', 'sample blog')
-  git(work, 'push', '-q', 'origin', 'main')
+  repo.push('sample blog')
   const postFile = path.join(work, 'content', 'blog', `${SLUG}.mdx`)
   const original = fs.readFileSync(postFile, 'utf8')
 

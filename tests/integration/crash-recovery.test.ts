@@ -7,7 +7,7 @@
  * The kill lands at a known step: KILN_TEST_PAUSE_DIR holds the refresh at a named
  * point (app/content/pause-points.server.ts) until the test has killed the server.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,16 +15,9 @@ import { sign, signStatusRead } from '../../app/content/webhook-signature.server
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { get, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 import { until } from '../helpers/wait.ts'
+import { git, makeContentRepo, type ContentRepo } from '../../other/lib/git.ts'
 
 const SECRET = 'crash-recovery-secret'
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-}
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
 
 interface RefreshStatus {
@@ -45,16 +38,9 @@ describe('crash recovery with a content repository', () => {
   let clone: string
   let server: KilnServer
 
-  const write = (file: string, content: string) => {
-    fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true })
-    fs.writeFileSync(path.join(work, file), content)
-  }
-  const push = (message: string) => {
-    git(work, 'add', '-A')
-    git(work, 'commit', '-q', '-m', message)
-    git(work, 'push', '-q', 'origin', 'main')
-    return git(work, 'rev-parse', 'HEAD').trim()
-  }
+  let repo: ContentRepo
+  const write = (file: string, content: string) => repo.write(file, content)
+  const push = (message: string) => repo.push(message)
   const start = () =>
     startServer({
       contentDir: '/nonexistent-ignored-with-git',
@@ -120,15 +106,12 @@ describe('crash recovery with a content repository', () => {
 
   beforeAll(async () => {
     root = tempDir('kiln-crash-')
-    remote = path.join(root, 'remote.git')
-    work = path.join(root, 'work')
+    repo = makeContentRepo(root)
+    ;({ remote, work } = repo)
     dataDir = path.join(root, 'data')
     pauseDir = path.join(root, 'pause')
     clone = path.join(dataDir, 'content-repo')
     fs.mkdirSync(pauseDir)
-    git(root, 'init', '-q', '--bare', '-b', 'main', remote)
-    git(root, 'clone', '-q', remote, work)
-    git(work, 'checkout', '-q', '-b', 'main')
     write('content/blog/alpha.mdx', post('Alpha', 'Alpha version one.'))
     write('content/pages/about.mdx', '---\ntitle: About\n---\n\nAbout us.\n')
     push('first content')

@@ -3,23 +3,16 @@
  * repository as the remote, a working clone as the author, the real server cloning it,
  * and the signed webhook. Also the watch mode, and a server killed mid-refresh.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { get, makeContentDir, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 import { until as waitFor } from '../helpers/wait.ts'
+import { git, makeContentRepo, type ContentRepo } from '../../other/lib/git.ts'
 
 const SECRET = 'test-refresh-secret'
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: 'Author',
-  GIT_AUTHOR_EMAIL: 'author@example.com',
-  GIT_COMMITTER_NAME: 'Author',
-  GIT_COMMITTER_EMAIL: 'author@example.com',
-}
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
 
 interface RefreshStatus {
@@ -66,15 +59,9 @@ describe('refreshing from a content repository', () => {
   let dataDir: string
   let server: KilnServer
 
-  const write = (file: string, content: string) => {
-    fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true })
-    fs.writeFileSync(path.join(work, file), content)
-  }
-  const push = (message: string) => {
-    git(work, 'add', '-A')
-    git(work, 'commit', '-q', '-m', message)
-    git(work, 'push', '-q', 'origin', 'main')
-  }
+  let repo: ContentRepo
+  const write = (file: string, content: string) => repo.write(file, content)
+  const push = (message: string) => repo.push(message)
   const start = () =>
     startServer({
       contentDir: '/nonexistent-ignored-with-git',
@@ -84,12 +71,9 @@ describe('refreshing from a content repository', () => {
 
   beforeAll(async () => {
     const root = tempDir('kiln-git-')
-    remote = path.join(root, 'remote.git')
-    work = path.join(root, 'work')
+    repo = makeContentRepo(root)
+    ;({ remote, work } = repo)
     dataDir = path.join(root, 'data')
-    git(root, 'init', '-q', '--bare', '-b', 'main', remote)
-    git(root, 'clone', '-q', remote, work)
-    git(work, 'checkout', '-q', '-b', 'main')
     write('README.md', '# content\n')
     write('content/blog/alpha.mdx', post('Alpha', 'Alpha version one.'))
     write('content/blog/beta.mdx', post('Beta', 'Beta body.'))

@@ -5,7 +5,6 @@
  * logged and shown on /admin, and putting the folder back recompiles nothing that did not
  * change. A post deleted from a folder that is otherwise there is still deleted.
  */
-import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -15,6 +14,7 @@ import { createAdmin, signIn } from '../helpers/auth.ts'
 import { sign } from '../../app/content/webhook-signature.server.ts'
 import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 import { until } from '../helpers/wait.ts'
+import { git, makeContentRepo } from '../../other/lib/git.ts'
 
 const ADMIN = 'vanished-admin@example.com'
 const PASSWORD = 'a long enough password'
@@ -192,14 +192,6 @@ describe('a vanished content folder', () => {
 
 describe('a mass deletion through git', () => {
   const SECRET = 'vanished-refresh-secret'
-  const gitEnv = {
-    ...process.env,
-    GIT_AUTHOR_NAME: 'Author',
-    GIT_AUTHOR_EMAIL: 'author@example.com',
-    GIT_COMMITTER_NAME: 'Author',
-    GIT_COMMITTER_EMAIL: 'author@example.com',
-  }
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' })
   let gitServer: KilnServer
   let work: string
 
@@ -219,18 +211,11 @@ describe('a mass deletion through git', () => {
 
   beforeAll(async () => {
     const root = tempDir('kiln-vanish-git-')
-    const remote = path.join(root, 'remote.git')
-    work = path.join(root, 'work')
-    git(root, 'init', '-q', '--bare', '-b', 'main', remote)
-    git(root, 'clone', '-q', remote, work)
-    git(work, 'checkout', '-q', '-b', 'main')
-    for (let n = 1; n <= POSTS; n++) {
-      fs.mkdirSync(path.join(work, 'content', 'blog'), { recursive: true })
-      fs.writeFileSync(path.join(work, 'content', 'blog', `p${n}.mdx`), post(n))
-    }
-    git(work, 'add', '-A')
-    git(work, 'commit', '-q', '-m', 'twelve posts')
-    git(work, 'push', '-q', 'origin', 'main')
+    const repo = makeContentRepo(root)
+    const remote = repo.remote
+    work = repo.work
+    for (let n = 1; n <= POSTS; n++) repo.write(`content/blog/p${n}.mdx`, post(n))
+    repo.push('twelve posts')
     gitServer = await startServer({
       contentDir: '/nonexistent-ignored-with-git',
       databasePath: path.join(root, 'data', 'kiln.db'),

@@ -109,7 +109,7 @@ export async function answerCompileRequest(request: Request): Promise<Response> 
   if (!verifyInternal(internalToken, text, request.headers.get(INTERNAL_SIGNATURE_HEADER))) {
     return json({ error: `missing, expired or wrong ${INTERNAL_SIGNATURE_HEADER}` }, 401)
   }
-  let input: { kind?: unknown; slug?: unknown }
+  let input: { [K in keyof CompileRequest]?: unknown }
   try {
     input = JSON.parse(text) as typeof input
   } catch {

@@ -27,7 +27,7 @@ import {
   onRoleChange,
   startBackgroundWork,
   stopBackgroundWork,
-} from './replication/background-work.server.ts'
+} from './content/background-work.server.ts'
 import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'

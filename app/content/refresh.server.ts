@@ -15,7 +15,9 @@ import crypto from 'node:crypto'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { getEntry, type SyncResult } from './content-index.server.ts'
-import { compileEntry, isFailure, syncContent } from './content.server.ts'
+import { isFailure } from './compile-entry.server.ts'
+import { syncContent } from './content.server.ts'
+import { compileAndStoreOnPrimary } from './primary-compile.server.ts'
 import { asWriteFailure, logWriteFailure } from '../db/write-errors.server.ts'
 import { changedFiles, checkout, ensureClone, fetchBranch, GitError, headCommit, isAncestor, repairClone, type ChangedFile, type GitSource } from './git-content.server.ts'
 import { pausePoint } from './pause-points.server.ts'
@@ -386,7 +388,7 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
           posts.push({ kind, slug, result: 'failed', error: `${entry.path}: ${entry.frontmatterError}` })
           continue
         }
-        const outcome = await compileEntry(entry)
+        const outcome = await compileAndStoreOnPrimary(entry)
         if (isFailure(outcome)) {
           const where = formatPlace(outcome.file, outcome.line, outcome.column)
           posts.push({ kind, slug, result: 'failed', error: `${where}: ${outcome.message}` })

@@ -17,6 +17,7 @@ import { isValidSlug } from '../content/slug.ts'
 import type { EntryKind } from '../content/source.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
+import { SingleFlight } from '../utils/single-flight.ts'
 import { socialCardSvg } from './social-card.ts'
 import { absoluteUrl, entryPath, postImagePath, resolveUrl, siteImagePath } from './urls.ts'
 
@@ -44,7 +45,7 @@ const cache = new LRUCache<string, SocialImage>({
 })
 const counters = { hits: 0, misses: 0, renders: 0, failures: 0, renderMsTotal: 0 }
 /** Renders in progress by key: concurrent requests for one card share one render. */
-const inFlight = new Map<string, Promise<SocialImage>>()
+const inFlight = new SingleFlight<SocialImage>()
 
 export function socialImageCacheStats() {
   return {
@@ -76,35 +77,30 @@ async function renderCard(
     counters.hits++
     return hit
   }
-  let pending = inFlight.get(key)
-  if (!pending) {
-    counters.misses++
-    pending = (async () => {
-      const start = performance.now()
-      try {
-        // Loaded on first use: the native renderer costs memory a server that never
-        // draws a card should not pay.
-        const { renderAsync } = await import('@resvg/resvg-js')
-        const rendered = await renderAsync(socialCardSvg(card), {
-          font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'Inter' },
-          fitTo: { mode: 'original' },
-        })
-        // A plain Uint8Array (one copy, once per card) is what a Response body accepts.
-        const png = new Uint8Array(rendered.asPng())
-        counters.renders++
-        const image = { png, etag: `"og-${createHash('sha256').update(key).digest('base64url').slice(0, 24)}"` }
-        cache.set(key, image)
-        return image
-      } catch (error) {
-        counters.failures++
-        throw error
-      } finally {
-        counters.renderMsTotal += performance.now() - start
-      }
-    })().finally(() => inFlight.delete(key))
-    inFlight.set(key, pending)
-  }
-  return pending
+  if (!inFlight.has(key)) counters.misses++
+  return inFlight.run(key, async () => {
+    const start = performance.now()
+    try {
+      // Loaded on first use: the native renderer costs memory a server that never
+      // draws a card should not pay.
+      const { renderAsync } = await import('@resvg/resvg-js')
+      const rendered = await renderAsync(socialCardSvg(card), {
+        font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'Inter' },
+        fitTo: { mode: 'original' },
+      })
+      // A plain Uint8Array (one copy, once per card) is what a Response body accepts.
+      const png = new Uint8Array(rendered.asPng())
+      counters.renders++
+      const image = { png, etag: `"og-${createHash('sha256').update(key).digest('base64url').slice(0, 24)}"` }
+      cache.set(key, image)
+      return image
+    } catch (error) {
+      counters.failures++
+      throw error
+    } finally {
+      counters.renderMsTotal += performance.now() - start
+    }
+  })
 }
 
 const hostOf = (url: string) => new URL(url).host

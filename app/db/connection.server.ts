@@ -1,5 +1,5 @@
 /**
- * The process's one SQLite connection (better-sqlite3 12: version 13 needs Node 22).
+ * The process's one SQLite connection (better-sqlite3 13, which needs Node-API 10: Node 22.14+).
  * WAL lets readers proceed while the single writer commits; busy_timeout makes a
  * second process wait for the lock instead of failing at once.
  */

@@ -3,7 +3,7 @@ import { rescanContentIfDue } from '../content/content.server.ts'
 import { isValidSlug } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import { answerWriteFailures } from '../db/write-errors.server.ts'
-import { answerViewBeacon } from '../views/view-counts.server.ts'
+import { answerViewBeacon } from '../view-counts/view-counts.server.ts'
 
 const notFound = () =>
   new Response(JSON.stringify({ error: 'no such post' }), {
@@ -11,7 +11,7 @@ const notFound = () =>
     headers: { 'Content-Type': 'application/json' },
   })
 
-/** POST /action/view/<slug>: the page's "read" beacon (app/views/view-counts.server.ts). */
+/** POST /action/view/<slug>: the page's "read" beacon (app/view-counts/view-counts.server.ts). */
 export async function action({ request, params, context }: ActionFunctionArgs) {
   if (request.method !== 'POST')
     return new Response(JSON.stringify({ error: 'use POST' }), { status: 405, headers: { Allow: 'POST' } })

@@ -12,6 +12,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 const here = fileURLToPath(import.meta.url)
 
@@ -85,6 +86,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:highlight-engines failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`bench:highlight-engines failed: ${errorMessage(error)}`)
   process.exit(1)
 })

@@ -13,6 +13,7 @@ import { FrontmatterError, parseFrontmatter } from '../app/content/frontmatter.t
 import { destroyHighlightPool, highlightBlock } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 interface Problem {
   level: 'error' | 'warning'
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`content:check could not run: ${error instanceof Error ? error.message : String(error)}`)
+    console.error(`content:check could not run: ${errorMessage(error)}`)
     process.exit(2)
   },
 )

@@ -11,6 +11,7 @@ import {
   signStatusRead,
   STATUS_SIGNATURE_HEADER,
 } from '../app/content/webhook-signature.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 const url = process.env.KILN_URL?.replace(/\/$/, '')
 const secret = process.env.REFRESH_SECRET
@@ -75,7 +76,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`content:refresh failed: ${error instanceof Error ? error.message : String(error)}`)
+    console.error(`content:refresh failed: ${errorMessage(error)}`)
     process.exit(1)
   },
 )

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { getConfig } from '../config.server.ts'
 import { compileForReplica } from '../content/content.server.ts'
-import { readBodyWithLimit } from '../content/webhook-signature.server.ts'
+import { readBodyWithLimit } from '../http/read-body.ts'
 import { INTERNAL_SIGNATURE_HEADER, verifyInternal } from '../replication/internal-request.server.ts'
 
 const MAX_BODY = 16 * 1024

@@ -28,7 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
   },
 })
-const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? 'content')
+const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const inProcess = values['in-process']
 const concurrency = Math.max(1, Number(values.concurrency) || 4)
 

@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
 
   const dir = path.resolve(values.dir ?? path.join(path.dirname(here), '..', '..', 'shared', 'corpus', 'react.dev'))
   const blocks = collectBlocks(dir)
-  const blocksFile = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'kiln-engines-')), 'blocks.json')
+  const blocksFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-engines-')), 'blocks.json')
   fs.writeFileSync(blocksFile, JSON.stringify(blocks))
   console.log(`${blocks.length} code blocks from ${dir}`)
   const results: Record<string, { ms: number; highlighted: number; unknown: number; peakRssMb: string }> = {}

@@ -73,6 +73,26 @@ function literalDefaults(): [name: string, value: string][] {
   return defaults
 }
 
+/** Source files below `folder` (relative to the project root), recursively. */
+function sourceFiles(folder: string): string[] {
+  return fs
+    .readdirSync(path.join(projectRoot, folder), { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.(?:[cm]?[jt]sx?)$/.test(file))
+    .map((file) => path.join(folder, file))
+}
+
+describe('reading the environment', () => {
+  it('happens in app/config.server.ts only, in the app and its workers', () => {
+    const readers = [...sourceFiles('app'), ...sourceFiles('workers')].filter(
+      (file) =>
+        file !== path.join('app', 'config.server.ts') &&
+        // A read names a variable; handing the whole environment to a child process (`...process.env`) is not one.
+        /process\.env\s*(?:\.|\[)/.test(fs.readFileSync(path.join(projectRoot, file), 'utf8')),
+    )
+    expect(readers).toEqual([])
+  })
+})
+
 describe("the README's configuration table", () => {
   const rows = readmeRows()
 

@@ -64,7 +64,7 @@ const config = getConfig()
 const policyOptions = {
   frameSrc: config.cspFrameSrc,
   https: config.siteUrl.startsWith('https:'),
-  development: process.env.NODE_ENV === 'development',
+  development: config.isDevelopment,
 }
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
 

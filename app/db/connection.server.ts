@@ -15,6 +15,7 @@ import {
   type DatabaseFileError,
 } from './database-errors.server.ts'
 import { migrate, pendingMigrations, readMigrations } from './migrate.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 export type DB = Database.Database
 
@@ -73,7 +74,7 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
     console.log('[kiln] replica: set up the schema of a blank database')
   } catch (error) {
     console.warn(
-      `[kiln] replica: the database is blank and could not be set up here (${(error as Error).message}); waiting for replication`,
+      `[kiln] replica: the database is blank and could not be set up here (${errorMessage(error)}); waiting for replication`,
     )
   }
   return db

@@ -40,7 +40,7 @@ import { socialImageCacheStats } from '../seo/social-image.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
 import { loginStats } from '../auth/login.server.ts'
 import { passwordStats } from '../auth/password.server.ts'
-import { beaconLimitStats } from '../views/beacon-limit.server.ts'
+import { beaconLimitStats } from '../view-counts/beacon-limit.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })

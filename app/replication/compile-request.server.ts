@@ -25,7 +25,8 @@ import { compileAndStoreOnPrimary } from '../content/primary-compile.server.ts'
 import { isValidSlug } from '../content/slug.ts'
 import type { EntryKind } from '../content/source.server.ts'
 import { getUnstored } from '../content/unstored-compiles.server.ts'
-import { readBodyWithLimit } from '../content/webhook-signature.server.ts'
+import { readBodyWithLimit } from '../http/read-body.ts'
+import { noStoreJson } from '../http/no-store-responses.ts'
 import { getDb } from '../db/connection.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { instanceRole } from './instance.server.ts'
@@ -74,7 +75,7 @@ export async function askPrimaryToCompile(entry: IndexedEntry): Promise<StoredEn
       signal: AbortSignal.timeout(compileTimeoutMs + 5_000),
     })
     if (!response.ok) throw new Error(`HTTP ${response.status}`)
-    const answer = (await response.json()) as CompileAnswer
+    const answer = (await response.noStoreJson()) as CompileAnswer
     stats.primaryCompiled++
     if (answer.status === 'ok' && answer.compiled.sourceHash === entry.sourceHash) return answer.compiled
     if (answer.status === 'failed' && answer.failure.sourceHash === entry.sourceHash) return answer.failure
@@ -88,37 +89,31 @@ export async function askPrimaryToCompile(entry: IndexedEntry): Promise<StoredEn
   }
 }
 
-const json = (body: unknown, status: number) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-  })
-
 /**
  * The primary's side: checks the request (method, size, signature, shape) and answers
  * with this slug's current version, compiled and stored now if it was not already.
  */
 export async function answerCompileRequest(request: Request): Promise<Response> {
-  if (request.method !== 'POST') return json({ error: 'use POST' }, 405)
+  if (request.method !== 'POST') return noStoreJson({ error: 'use POST' }, 405)
   const { internalToken } = getConfig()
   if (!internalToken)
-    return json({ error: 'internal requests are not enabled: set INTERNAL_TOKEN on every instance' }, 503)
+    return noStoreJson({ error: 'internal requests are not enabled: set INTERNAL_TOKEN on every instance' }, 503)
   const body = await readBodyWithLimit(request, MAX_BODY)
-  if (body === null) return json({ error: 'body too large' }, 413)
+  if (body === null) return noStoreJson({ error: 'body too large' }, 413)
   const text = body.toString('utf8')
   if (!verifyInternal(internalToken, text, request.headers.get(INTERNAL_SIGNATURE_HEADER))) {
-    return json({ error: `missing, expired or wrong ${INTERNAL_SIGNATURE_HEADER}` }, 401)
+    return noStoreJson({ error: `missing, expired or wrong ${INTERNAL_SIGNATURE_HEADER}` }, 401)
   }
   let input: { [K in keyof CompileRequest]?: unknown }
   try {
     input = JSON.parse(text) as typeof input
   } catch {
-    return json({ error: 'body must be JSON' }, 400)
+    return noStoreJson({ error: 'body must be JSON' }, 400)
   }
   if ((input.kind !== 'post' && input.kind !== 'page') || typeof input.slug !== 'string') {
-    return json({ error: 'body must be { kind: "post" | "page", slug }' }, 400)
+    return noStoreJson({ error: 'body must be { kind: "post" | "page", slug }' }, 400)
   }
-  return json(await compileOnPrimaryFor(input.kind, input.slug), 200)
+  return noStoreJson(await compileOnPrimaryFor(input.kind, input.slug), 200)
 }
 
 /**

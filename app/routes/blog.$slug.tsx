@@ -7,7 +7,7 @@ import { loadEntryPage } from '../content/entry-page.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { postPath } from '../seo/urls.ts'
 import { getDb } from '../db/connection.server.ts'
-import { getViewCount } from '../views/view-counts.server.ts'
+import { getViewCount } from '../view-counts/view-counts.server.ts'
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const page = await loadEntryPage('post', params.slug, context, request)

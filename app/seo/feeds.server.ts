@@ -17,6 +17,7 @@ import { renderEntryHtml } from './entry-html.server.tsx'
 import { siteSeo } from './site.server.ts'
 import { socialImageUrl } from './social-image.server.ts'
 import { absoluteUrl, feedPaths, postPath, tagPath } from './urls.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 export const FEED_SIZE = 50
 
@@ -61,7 +62,7 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   try {
     result = await loadEntry('post', entry.slug, timings)
   } catch (error) {
-    return fallback((error as Error).message)
+    return fallback(errorMessage(error))
   }
   if (result.status !== 'ok') return fallback(result.status === 'failed' ? result.failure.message : 'not found')
   const { compiled } = result
@@ -82,7 +83,7 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
       image: socialImageUrl('post', entry.slug, compiled.frontmatter.image ?? null),
     }
   } catch (error) {
-    return fallback(`render failed: ${(error as Error).message}`)
+    return fallback(`render failed: ${errorMessage(error)}`)
   }
 }
 

@@ -75,7 +75,7 @@ export async function askPrimaryToCompile(entry: IndexedEntry): Promise<StoredEn
       signal: AbortSignal.timeout(compileTimeoutMs + 5_000),
     })
     if (!response.ok) throw new Error(`HTTP ${response.status}`)
-    const answer = (await response.noStoreJson()) as CompileAnswer
+    const answer = (await response.json()) as CompileAnswer
     stats.primaryCompiled++
     if (answer.status === 'ok' && answer.compiled.sourceHash === entry.sourceHash) return answer.compiled
     if (answer.status === 'failed' && answer.failure.sourceHash === entry.sourceHash) return answer.failure

@@ -264,7 +264,6 @@ function frontmatterFailure(entry: IndexedEntry): StoredFailure {
  */
 export async function loadEntry(kind: EntryKind, slug: string, timings: Timings, { includeDrafts = false } = {}): Promise<EntryResult> {
   if (!isValidSlug(slug)) return { status: 'not-found' }
-  rescanContentIfDue(timings)
   const db = getDb()
   const entry = timings.time('db', () => getEntry(db, kind, slug))
   if (!entry || (entry.draft && !includeDrafts)) return { status: 'not-found' }
@@ -327,7 +326,6 @@ export async function compileForReplica(
   slug: string,
 ): Promise<{ status: 'ok'; compiled: StoredEntry } | { status: 'failed'; failure: StoredFailure } | { status: 'not-found' }> {
   if (!isValidSlug(slug)) return { status: 'not-found' }
-  rescanContentIfDue()
   const db = getDb()
   const entry = getEntry(db, kind, slug)
   if (!entry) return { status: 'not-found' }

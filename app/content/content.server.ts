@@ -122,7 +122,6 @@ export async function loadEntry(
   { includeDrafts = false } = {},
 ): Promise<EntryResult> {
   if (!isValidSlug(slug)) return { status: 'not-found' }
-  rescanContentIfDue(timings)
   const db = getDb()
   const entry = timings.time('db', () => getEntry(db, kind, slug))
   if (!entry || (entry.draft && !includeDrafts)) return { status: 'not-found' }

@@ -17,7 +17,7 @@
  * nothing is asked for during STALL_MS. Then the snapshot stream is destroyed and the
  * lock released.
  *
- * This relies on the server (server/remix-handler.ts) writing the body with backpressure
+ * This relies on the server (app/http/remix-handler.server.ts) writing the body with backpressure
  * and on the load context's clientSignal: @remix-run/express's own sender writes every
  * chunk without waiting for 'drain', and a loader's request.signal can stop following
  * the client once a garbage collection (a snapshot runs several) has taken the Requests

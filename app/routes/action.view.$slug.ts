@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { isValidSlug } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import { answerWriteFailures } from '../db/write-errors.server.ts'
@@ -13,7 +12,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!isValidSlug(slug)) return noStoreJson({ error: 'no such post' }, 404)
   // A disk that is full or read-only answers 503 with Retry-After; the count is one transaction.
   return answerWriteFailures('view beacon', 'count this read', () => {
-    rescanContentIfDue(context.timings)
     return answerViewBeacon(getDb(), request, slug, context.clientAddress)
   })
 }

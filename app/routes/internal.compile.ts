@@ -1,5 +1,4 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { answerCompileRequest } from '../replication/compile-request.server.ts'
 
 /**
@@ -7,7 +6,6 @@ import { answerCompileRequest } from '../replication/compile-request.server.ts'
  * asked for. Both sides of the request, and its message, live in compile-request.server.ts.
  */
 export function action({ request }: ActionFunctionArgs) {
-  rescanContentIfDue()
   return answerCompileRequest(request)
 }
 

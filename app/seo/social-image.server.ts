@@ -11,7 +11,6 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { getConfig, projectRoot } from '../config.server.ts'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { getEntry } from '../content/content-index.server.ts'
 import { isValidSlug } from '../content/slug.ts'
 import type { EntryKind } from '../content/source.server.ts'
@@ -109,7 +108,6 @@ const hostOf = (url: string) => new URL(url).host
 /** The card of a published post, or null when there is no such post. */
 export async function postSocialImage(slug: string, timings: Timings): Promise<SocialImage | null> {
   if (!isValidSlug(slug)) return null
-  rescanContentIfDue(timings)
   const entry = timings.time('db', () => getEntry(getDb(), 'post', slug))
   if (!entry || entry.draft || entry.frontmatterError) return null
   const config = getConfig()

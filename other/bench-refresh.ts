@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { SIGNATURE_HEADER, sign } from '../app/content/webhook-signature.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 import { git, makeContentRepo } from './lib/git.ts'
 import { copyDir, repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
 
@@ -97,6 +98,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:refresh failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`bench:refresh failed: ${errorMessage(error)}`)
   process.exit(1)
 })

@@ -10,6 +10,7 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { scanContent } from '../app/content/source.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 import { startServer } from './lib/server.ts'
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, concurrency: { type: 'string', default: '8' } } })
@@ -76,6 +77,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`bench failed: ${errorMessage(error)}`)
   process.exit(1)
 })

@@ -17,6 +17,7 @@ import type { MessagePort } from 'node:worker_threads'
 import * as esbuild from 'esbuild'
 import { CompileError, compileMdx, type CompileInput, type CompiledEntry } from '../app/content/compile-mdx.server.ts'
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
+import { getConfig } from '../app/config.server.ts'
 
 export interface CompileTask {
   input: Omit<CompileInput, 'highlight'>
@@ -57,7 +58,7 @@ export async function stopEsbuild(): Promise<void> {
  * `kiln-test-compile-slow-<ms>` takes that long before compiling.
  */
 async function injectFault(input: Omit<CompileInput, 'highlight'>): Promise<void> {
-  if (process.env.KILN_TEST_FAULTS !== '1') return
+  if (!getConfig().testFaults) return
   let source = ''
   try {
     source = fs.readFileSync(`${input.contentDir}/${input.entryPath}`, 'utf8')

@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 #
-# Kiln on Fly.io with LiteFS. Four stages: dependencies (with the tools to compile
-# better-sqlite3 if no prebuilt binary fits), the build, production dependencies only,
-# and the runtime image, where LiteFS is the entrypoint: it mounts the replicated
-# database folder at /litefs, takes part in the primary election, runs the migrations on
-# the candidate that becomes primary, then starts Kiln with its `exec` (other/litefs.yml).
+# Kiln on Fly.io with LiteFS. Four stages: dependencies, the build, production
+# dependencies only, and the runtime image, where LiteFS is the entrypoint: it mounts the
+# replicated database folder at /litefs, takes part in the primary election, runs the
+# migrations on the candidate that becomes primary, then starts Kiln with its `exec`
+# (other/litefs.yml). No compiler is needed: better-sqlite3 ships its Node-API binaries
+# in its package, and package.json's allowScripts keeps npm from building it anyway.
 
-ARG NODE_VERSION=20.20
+# The Node LTS that CI tests on (.nvmrc, which .ci/run installs): keep the two equal.
+ARG NODE_VERSION=24.21.0
 
 FROM node:${NODE_VERSION}-bookworm-slim AS base
 # fuse3 for LiteFS's mount, ca-certificates for Consul, sqlite3 for an operator's shell,
@@ -17,9 +19,6 @@ RUN apt-get update -y \
 WORKDIR /app
 
 FROM base AS deps
-RUN apt-get update -y \
-  && apt-get install -y --no-install-recommends python3 make g++ \
-  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --include=dev --no-audit --no-fund
 

@@ -1,7 +1,8 @@
 /**
  * Kiln's configuration: every environment variable is read and validated here, once,
- * and each has a default that runs locally. The README's configuration table mirrors
- * this file.
+ * and each has a default that runs locally. Nothing else in app/ or workers/ reads
+ * process.env, so this file is the whole list of what an operator can set. The README's
+ * configuration table mirrors it, and tests/unit/readme-config.test.ts keeps the two equal.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -80,6 +81,17 @@ function httpUrl(name: string, fallback: string | null, { keepSlash = false } = 
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
+}
+
+/** A test-only override: a bad value is ignored with a warning rather than stopping the server. */
+function optionalWholeNumber(name: string): number | null {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return null
+  if (!/^\d+$/.test(raw.trim())) {
+    console.warn(`[kiln] ${name} must be a whole number of bytes, got "${raw}": ignored`)
+    return null
+  }
+  return Number(raw.trim())
 }
 
 export const projectRoot = findProjectRoot()
@@ -164,6 +176,16 @@ export interface Config {
   contentEditUrl: string | null
   migrationsDir: string
   isProduction: boolean
+  /** NODE_ENV=development: `npm run dev`, with Vite's hot reload. */
+  isDevelopment: boolean
+  /** The Fly.io app's name when running on Fly (Fly sets FLY_APP_NAME); null elsewhere. */
+  flyAppName: string | null
+  /** Free memory to assume when deciding whether a heap snapshot fits, instead of measuring it; null: measure. */
+  diagnosticsHeadroomBytes: number | null
+  /** Tests only: the worker threads' fault switches (KILN_TEST_FAULTS=1, workers/*.ts). */
+  testFaults: boolean
+  /** Tests only: while this file exists, a highlight job marked for it fails (workers/highlight.ts); null: never. */
+  testFaultFile: string | null
   /** Cookies Kiln sets (session, txnum) carry Secure: in production, unless SESSION_COOKIE_SECURE=0 (plain-http tests). */
   secureCookies: boolean
   /** Take the client's address from Fly-Client-IP / X-Forwarded-For (behind a proxy that sets them): TRUST_PROXY, on by default on Fly. */
@@ -331,6 +353,11 @@ function readConfig(): Config {
     contentEditUrl: httpUrl('CONTENT_EDIT_URL', null, { keepSlash: true }),
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',
+    isDevelopment: process.env.NODE_ENV === 'development',
+    flyAppName: process.env.FLY_APP_NAME || null,
+    diagnosticsHeadroomBytes: optionalWholeNumber('DIAGNOSTICS_HEADROOM_BYTES'),
+    testFaults: process.env.KILN_TEST_FAULTS === '1',
+    testFaultFile: process.env.KILN_TEST_FAULT_FILE || null,
     secureCookies: process.env.NODE_ENV === 'production' && process.env.SESSION_COOKIE_SECURE !== '0',
     // Anyone can send these headers: they name the client only when a proxy in front sets them.
     trustProxy: flag('TRUST_PROXY', Boolean(process.env.FLY_APP_NAME)),

@@ -3,9 +3,11 @@
  * pages have no slow data to stream, and a complete document is what crawlers, caches
  * and the Server-Timing `render` figure want.
  *
- * This module is also the built server's door for the Express process: `startup` and
- * `shutdown` below run inside the same module graph as the routes, so there is one
- * database connection, not one per copy of the code.
+ * This module is also the built app's one door for the Express process (server/index.ts,
+ * which imports only its types): the app's middleware, `startup` and `shutdown`, and the
+ * settings the server listens and drains with. They run inside the same module graph as
+ * the routes, so there is one database connection and one page cache, not one per copy of
+ * the code.
  */
 import { PassThrough } from 'node:stream'
 import { text } from 'node:stream/consumers'
@@ -13,8 +15,7 @@ import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { renderToPipeableStream } from 'react-dom/server'
 import { getConfig } from './config.server.ts'
-import { rescanContentIfDue } from './content/content.server.ts'
-import { countEntries, getIndexVersion } from './content/content-index.server.ts'
+import { countEntries } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
 import { whenRefreshesSettled } from './content/refresh.server.ts'
 import { configureComponentCache } from './content/mdx-component.tsx'
@@ -27,36 +28,16 @@ import {
   onRoleChange,
   startBackgroundWork,
   stopBackgroundWork,
-} from './replication/background-work.server.ts'
+} from './content/background-work.server.ts'
 import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
-import { isContentOnlyDocument, PAGE_CACHE_MARKER } from './http/page-cache.server.ts'
 import { contentSecurityPolicy, newScriptMarker, sealInlineScripts } from './http/content-security-policy.server.ts'
 import { InlineScriptMarker } from './components/inline-script-marker.ts'
 import './load-context.ts'
 
-/** For the Express server: counts an answered request in /metrics (see server/index.ts). */
-export { observeRequest as recordRequest } from './diagnostics/metrics.server.ts'
-/** For the Express server's page cache: where its stats are read by /admin and /metrics. */
-export { registerPageCacheStats } from './http/page-cache.server.ts'
-
-/**
- * For the page cache's keys: the content index's version, after the request-time re-scan
- * when one is due (a cached page answers without reaching a loader, which would do it).
- */
-export function contentVersion(): string {
-  try {
-    rescanContentIfDue()
-    lastContentVersion = String(getIndexVersion())
-  } catch (error) {
-    // The database cannot be read (damaged, replaced, failing disk): pages cached for the
-    // last version read keep being served; /healthcheck says what is wrong.
-    if (lastContentVersion === null) throw error
-  }
-  return lastContentVersion
-}
-let lastContentVersion: string | null = null
+/** For the Express server: the app's middleware, mounted before and after its static files. */
+export { appMiddleware } from './http/app-middleware.server.ts'
 
 export const streamTimeout = 10_000
 
@@ -64,15 +45,26 @@ const config = getConfig()
 const policyOptions = {
   frameSrc: config.cspFrameSrc,
   https: config.siteUrl.startsWith('https:'),
-  development: process.env.NODE_ENV === 'development',
+  development: config.isDevelopment,
 }
 configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
 
+/** For the Express server: where it listens, and the time limits it keeps for arrival, stalls and the drain. */
+export const serverSettings = {
+  port: config.port,
+  requestHeadersTimeoutMs: config.requestHeadersTimeoutMs,
+  requestTimeoutMs: config.requestTimeoutMs,
+  connectionsCheckIntervalMs: config.connectionsCheckIntervalMs,
+  responseIdleTimeoutMs: config.responseIdleTimeoutMs,
+  shutdownTimeoutMs: config.shutdownTimeoutMs,
+}
+
 /**
  * Opens the database, clones the content repository when there is one and no clone yet,
- * and, on the primary, indexes the content and starts watching or catching up.
+ * and, on the primary, indexes the content and starts watching or catching up. Says what
+ * it serves, for the server's first log line.
  */
-export async function startup(): Promise<ReturnType<typeof countEntries>> {
+export async function startup(): Promise<{ serving: string }> {
   getDb()
   startMemorySampler()
   startRenderWatchdog()
@@ -108,11 +100,19 @@ export async function startup(): Promise<ReturnType<typeof countEntries>> {
       `[kiln] replica of ${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving reads; writes are replayed on the primary`,
     )
   watchRole(role, onRoleChange, () => !isDoingBackgroundWork())
+  let counts: ReturnType<typeof countEntries>
   try {
-    return countEntries(getDb())
+    counts = countEntries(getDb())
   } catch {
     // A replica whose database has not replicated yet has nothing to count.
-    return { posts: 0, pages: 0, drafts: 0, invalid: 0 }
+    counts = { posts: 0, pages: 0, drafts: 0, invalid: 0 }
+  }
+  const unlisted = [
+    counts.drafts && `${counts.drafts} drafts`,
+    counts.invalid && `${counts.invalid} with invalid frontmatter`,
+  ].filter(Boolean)
+  return {
+    serving: `${counts.posts} posts and ${counts.pages} pages from ${config.contentDir}${unlisted.length ? ` (not listed: ${unlisted.join(', ')})` : ''}`,
   }
 }
 
@@ -152,17 +152,6 @@ export default function handleRequest(
         loadContext.timings?.add('render', performance.now() - start, 'React render')
         const body = new PassThrough()
         responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-        const routeIds = remixContext.staticHandlerContext.matches.map((match) => match.route.id)
-        // A post served from its last good version (the current one failed, perhaps only
-        // for now: a worker timed out) is not kept: the next request tries again.
-        const servingLastGood = Object.values(remixContext.staticHandlerContext.loaderData ?? {}).some(
-          (data) =>
-            typeof data === 'object' &&
-            data !== null &&
-            (data as { servingLastGood?: unknown }).servingLastGood === true,
-        )
-        if (isContentOnlyDocument(responseStatusCode, routeIds, request.url) && !servingLastGood)
-          responseHeaders.set(PAGE_CACHE_MARKER, '1')
         const status = responseStatusCode
         // Everything is rendered: collecting the output costs a copy, and gives the header
         // the hashes of the document's inline scripts before its first byte.

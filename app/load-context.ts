@@ -1,4 +1,4 @@
-/** What the Express server hands every Remix loader, action and the renderer. */
+/** What every Remix loader, action and the renderer get (made by app/http/request-context.server.ts). */
 import type { Timings } from './timing.server.ts'
 
 declare module '@remix-run/node' {

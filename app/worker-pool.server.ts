@@ -10,7 +10,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ResourceLimits } from 'node:worker_threads'
 import Tinypool from 'tinypool'
-import { projectRoot } from './config.server.ts'
+import { getConfig, projectRoot } from './config.server.ts'
 
 export interface PoolStats {
   name: string
@@ -31,7 +31,7 @@ export interface PoolStats {
  */
 function workerEntry(shim: string): string {
   const bundled = path.join(projectRoot, 'build', 'kiln', 'workers', shim.replace(/\.worker\.mjs$/, '.mjs'))
-  if (process.env.NODE_ENV === 'production' && fs.existsSync(bundled)) return bundled
+  if (getConfig().isProduction && fs.existsSync(bundled)) return bundled
   return path.join(projectRoot, 'workers', shim)
 }
 

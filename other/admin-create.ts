@@ -11,6 +11,7 @@ import { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { AccountError, createAdmin } from '../app/auth/login.server.ts'
 import { closeDb } from '../app/db/connection.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`admin:create failed: ${error instanceof Error ? error.message : String(error)}`)
+    console.error(`admin:create failed: ${errorMessage(error)}`)
     process.exit(1)
   },
 )

@@ -11,6 +11,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { getConfig } from '../app/config.server.ts'
 import { parseFrontmatter } from '../app/content/frontmatter.ts'
 import { readEntrySource, scanContent } from '../app/content/source.server.ts'
 import {
@@ -36,7 +37,7 @@ const { values } = parseArgs({
     phone: { type: 'boolean', default: false },
   },
 })
-const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? path.join(process.cwd(), 'content'))
+const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const concurrency = Math.max(1, Number(values.concurrency) || 3)
 
 /** Published posts and pages, at their addresses (drafts answer 404 to readers). */

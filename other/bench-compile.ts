@@ -19,6 +19,7 @@ import { compileInThisThread } from '../app/content/compile-mdx.server.ts'
 import { compileInPool, destroyCompilePool, getCompilePool } from '../app/content/compile-pool.server.ts'
 import { destroyHighlightPool, getHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { scanContent } from '../app/content/source.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 const { values } = parseArgs({
   options: {
@@ -27,7 +28,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
   },
 })
-const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? 'content')
+const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const inProcess = values['in-process']
 const concurrency = Math.max(1, Number(values.concurrency) || 4)
 
@@ -111,6 +112,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:compile failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`bench:compile failed: ${errorMessage(error)}`)
   process.exit(1)
 })

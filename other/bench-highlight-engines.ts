@@ -9,9 +9,11 @@
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 const here = fileURLToPath(import.meta.url)
 
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
 
   const dir = path.resolve(values.dir ?? path.join(path.dirname(here), '..', '..', 'shared', 'corpus', 'react.dev'))
   const blocks = collectBlocks(dir)
-  const blocksFile = path.join(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'kiln-engines-')), 'blocks.json')
+  const blocksFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-engines-')), 'blocks.json')
   fs.writeFileSync(blocksFile, JSON.stringify(blocks))
   console.log(`${blocks.length} code blocks from ${dir}`)
   const results: Record<string, { ms: number; highlighted: number; unknown: number; peakRssMb: string }> = {}
@@ -85,6 +87,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:highlight-engines failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`bench:highlight-engines failed: ${errorMessage(error)}`)
   process.exit(1)
 })

@@ -11,6 +11,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { syncContentIndex } from '../app/content/content-index.server.ts'
+import { forgetIndexFormat } from '../app/content/kiln-state.server.ts'
 import { openDatabase } from '../app/db/connection.server.ts'
 
 const { values } = parseArgs({
@@ -56,7 +57,7 @@ try {
     times.push(performance.now() - start)
   }
   times.sort((a, b) => a - b)
-  db.prepare("DELETE FROM kiln_state WHERE key = 'content.index_format'").run()
+  forgetIndexFormat(db)
   start = performance.now()
   const reread = syncContentIndex(db, contentDir)
   const rereadMs = performance.now() - start

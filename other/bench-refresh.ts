@@ -13,6 +13,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { SIGNATURE_HEADER, sign } from '../app/content/webhook-signature.server.ts'
 import { copyDir, repoRoot, startServer, tempDir, type KilnServer } from '../tests/helpers/server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '20' } } })
 const edits = Math.max(1, Number(values.edits) || 20)
@@ -111,6 +112,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench:refresh failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`bench:refresh failed: ${errorMessage(error)}`)
   process.exit(1)
 })

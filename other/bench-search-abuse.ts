@@ -23,7 +23,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
   },
 })
-const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? 'content')
+const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const runs = Math.max(1, Number(values.runs) || 5)
 
 const ms = (value: number) => `${value.toFixed(1)} ms`.padStart(10)

@@ -24,7 +24,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '200' },
   },
 })
-const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? 'content')
+const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const runs = Math.max(1, Number(values.runs) || 200)
 
 const QUERIES = [

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { scanContent } from '../app/content/source.server.ts'
 import { startServer } from '../tests/helpers/server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, concurrency: { type: 'string', default: '8' } } })
 const contentDir = path.resolve(values.dir ?? 'content')
@@ -76,6 +77,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`)
+  console.error(`bench failed: ${errorMessage(error)}`)
   process.exit(1)
 })

@@ -3,7 +3,9 @@
  * threads' entries, bundled by esbuild into build/kiln/ as plain JavaScript, so that
  * `npm start` runs on Node alone. Under tsx the process carries a TypeScript loader (a
  * hooks thread with its own V8 heap, about 30 MB of RSS) for its whole life.
- * Packages stay external: they load from node_modules as usual.
+ * Packages stay external: they load from node_modules as usual. The server bundle holds
+ * nothing of the app: it reaches the app through the Remix build's entry module at run time
+ * (server/index.ts imports only its types), so no app module is bundled twice.
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'

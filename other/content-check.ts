@@ -8,11 +8,13 @@
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { getConfig } from '../app/config.server.ts'
 import { compileInThisThread, CompileError } from '../app/content/compile-mdx.server.ts'
 import { FrontmatterError, parseFrontmatter } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 interface Problem {
   level: 'error' | 'warning'
@@ -23,7 +25,7 @@ interface Problem {
 const { values } = parseArgs({
   options: { dir: { type: 'string' }, concurrency: { type: 'string', default: '2' } },
 })
-const contentDir = path.resolve(values.dir ?? process.env.CONTENT_DIR ?? path.join(process.cwd(), 'content'))
+const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const concurrency = Math.max(1, Number(values.concurrency) || 2)
 
 async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
@@ -101,7 +103,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`content:check could not run: ${error instanceof Error ? error.message : String(error)}`)
+    console.error(`content:check could not run: ${errorMessage(error)}`)
     process.exit(2)
   },
 )

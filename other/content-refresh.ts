@@ -1,19 +1,22 @@
 /**
- * `npm run content:refresh` (reads KILN_URL and REFRESH_SECRET)
+ * `npm run content:refresh` (reads KILN_URL, the server to refresh, and REFRESH_SECRET)
  *
  * For a content repository's CI: sends the signed refresh request to a running Kiln,
  * waits for the refresh to finish, and prints what happened to each post. Exits 1 when
  * the refresh failed or any post failed to compile, so the pipeline shows it.
  */
+import { getConfig } from '../app/config.server.ts'
 import {
   SIGNATURE_HEADER,
   sign,
   signStatusRead,
   STATUS_SIGNATURE_HEADER,
 } from '../app/content/webhook-signature.server.ts'
+import { errorMessage } from '../app/utils/error-message.ts'
 
+// The server's address is this script's own input; the secret is the server's REFRESH_SECRET.
 const url = process.env.KILN_URL?.replace(/\/$/, '')
-const secret = process.env.REFRESH_SECRET
+const secret = getConfig().refreshSecret
 const TIMEOUT_MS = 5 * 60_000
 
 interface Status {
@@ -75,7 +78,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`content:refresh failed: ${error instanceof Error ? error.message : String(error)}`)
+    console.error(`content:refresh failed: ${errorMessage(error)}`)
     process.exit(1)
   },
 )

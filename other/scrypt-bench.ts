@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto'
 import { promisify } from 'node:util'
+import { errorMessage } from '../app/utils/error-message.ts'
 
 const scrypt = promisify(crypto.scrypt) as (
   password: string,
@@ -49,6 +50,6 @@ let refused = ''
 try {
   await scrypt('x', salt, 64, { N: 2 ** 17, r: 8, p: 1 })
 } catch (error) {
-  refused = (error as Error).message
+  refused = errorMessage(error)
 }
 console.log(`N=2^17 with the default maxmem (32 MiB): ${refused || 'accepted'}`)

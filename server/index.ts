@@ -1,139 +1,82 @@
 /**
- * Kiln's HTTP server: Express in front of the Remix request handler.
+ * Kiln's HTTP server: the process around the app. It starts Express, serves the static
+ * files, keeps the limits that need no knowledge of the app, listens, and drains on a
+ * signal; everything that needs to know what a request means (security headers, Server-
+ * Timing, metrics, LiteFS, the content rescan, the page cache, Remix) is the app's own
+ * middleware, built with the app and exported by its entry module (app/entry.server.tsx),
+ * which this file reaches through the build and knows by its types only.
  *
- *   production (npm start):  builds when needed, serves build/ with long-lived caching
+ *   production (npm start):  serves build/ with long-lived caching
  *   development (npm run dev): Vite's middleware with hot reload
- *
- * Every response carries Server-Timing (the loaders and the renderer add their parts to
- * the request's Timings; this file writes them out with the total).
  */
+import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
-import compression from 'compression'
 import express from 'express'
 import onHeaders from 'on-headers'
-import { getConfig, projectRoot } from '../app/config.server.ts'
-import type { PageCacheStats } from '../app/http/page-cache.server.ts'
-import { Timings } from '../app/timing.server.ts'
+// The only thing server/ takes from app/: the entry module's types (the module itself comes with the build).
+import type * as KilnEntryModule from '../app/entry.server.tsx'
 import './memory-probe.ts'
-import { clientAddress } from './client-address.ts'
-import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.ts'
-import { servePrecompressedAssets } from './static-assets.ts'
-import { clientSignal, createRequestHandler } from './remix-handler.ts'
-import { primaryWritesOnly, readYourOwnWrites } from './replication.ts'
-import { securityHeaders } from './security-headers.ts'
-import {
-  answerExpectContinue,
-  arrivalTimeouts,
-  cutStalledConnections,
-  limitPipelining,
-  limitRequestBodies,
-} from './request-limits.ts'
+import { answerExpectContinue, arrivalTimeouts, cutStalledConnections, limitPipelining } from './request-limits.ts'
 
-interface KilnEntry {
-  startup(): Promise<{ posts: number; pages: number; drafts: number; invalid: number }>
-  shutdown(): Promise<void>
-  recordRequest(method: string, url: string, status: number, seconds: number): void
-  contentVersion(): string
-  registerPageCacheStats(read: () => PageCacheStats): void
-}
+/** The build's entry module (app/entry.server.tsx), typed from the module itself. */
+type KilnEntry = typeof KilnEntryModule
 
 const isDevelopment = process.env.NODE_ENV === 'development'
-const config = getConfig()
 let stopping = false
 /** Answers not finished yet: at the drain's deadline, those not started get a 503 instead of a reset. */
 const inFlight = new Set<express.Response>()
 const DRAIN_RETRY_AFTER_S = 5
 /** How long the 503s of the deadline get to go out before every connection is cut. */
 const DRAIN_FLUSH_MS = 250
-const CACHE_ANSWERS = new Set(['hit', 'miss'])
 
-/**
- * A path with dot segments ("..", "%2e%2e"), encoded slashes or NUL is never a page. URL
- * parsing would quietly resolve "/blog/.." to "/" and serve something else; instead the
- * request is answered as not found, before any route or static file sees it. The rewrite
- * lands on the catch-all route, so the reader still gets the styled 404 page.
- */
-const UNSAFE_PATH = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|%2f|%5c|\\|%00|\0/i
-/**
- * No page has a longer path (a slug is at most 200 characters, /blog/<slug>/og.png the
- * deepest route). Remix's route matching costs time per segment for every route branch:
- * a 2,000-segment path held the main thread for 2 s, so such paths never reach it.
- */
-const MAX_PATH_LENGTH = 1024
-const MAX_PATH_SEGMENTS = 12
-
-function rejectUnsafePaths(req: express.Request, _res: express.Response, next: express.NextFunction) {
-  const rawPath = req.url.split('?')[0]
-  const tooLong =
-    rawPath.length > MAX_PATH_LENGTH || rawPath.split('/', MAX_PATH_SEGMENTS + 2).length > MAX_PATH_SEGMENTS + 1
-  // Remix reads originalUrl, static files read url: both are rewritten.
-  if (tooLong || UNSAFE_PATH.test(rawPath)) req.url = req.originalUrl = '/_/not-found'
-  next()
-}
-
-/**
- * A write whose Origin names another site is refused here with a plain 403 (Remix would
- * abort the action too, but as a 500). Requests without an Origin, like webhooks, pass:
- * the forms that change state require one themselves.
- */
-function refuseCrossSiteWrites(req: express.Request, res: express.Response, next: express.NextFunction) {
-  const origin = req.headers.origin
-  if (req.method === 'GET' || req.method === 'HEAD' || !origin) return next()
-  const host = req.headers['x-forwarded-host'] ?? req.headers.host
-  let originHost: string | null = null
-  try {
-    originHost = new URL(origin).host
-  } catch {
-    // "null" or garbage: not this site
+/** The repository root: the nearest folder upwards with a package.json (from server/, or bundled in build/kiln/). */
+function findProjectRoot(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir
+    if (path.dirname(dir) === dir) return process.cwd()
   }
-  if (originHost === host) return next()
-  res.status(403).type('text/plain').send('Cross-site request refused: this form must be sent from this site.')
 }
 
 async function main() {
+  const projectRoot = findProjectRoot()
   const app = express()
   app.disable('x-powered-by')
-  // First, so every answer after it carries the security headers (and signed-in answers stay private).
-  app.use(
-    securityHeaders({
-      frameSrc: config.cspFrameSrc,
-      https: config.siteUrl.startsWith('https:'),
-      development: isDevelopment,
-    }),
-  )
 
-  app.use((req, res, next) => {
-    const start = performance.now()
-    const timings = new Timings()
-    const setCookies: string[] = []
-    res.locals.timings = timings
-    res.locals.setCookies = setCookies
-    onHeaders(res, () => {
-      // An answer that was in flight when the signal came closes its connection too.
-      if (stopping) res.setHeader('Connection', 'close')
-      timings.add('total', performance.now() - start)
-      res.setHeader('Server-Timing', timings.toHeader())
-      if (setCookies.length > 0) res.append('Set-Cookie', setCookies)
-    })
-    next()
-  })
-  // Every answered request counts in /metrics, under a bounded route label the app picks.
-  app.use((req, res, next) => {
-    const start = performance.now()
-    res.on('finish', () =>
-      entry.recordRequest(req.method, req.originalUrl, res.statusCode, (performance.now() - start) / 1000),
+  let loadBuild: () => Promise<ServerBuild>
+  const staticFiles = express.Router()
+  if (isDevelopment) {
+    const vite = await import('vite')
+    const viteServer = await vite.createServer({ root: projectRoot, server: { middlewareMode: true } })
+    loadBuild = () => viteServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+    staticFiles.use(viteServer.middlewares)
+  } else {
+    const buildUrl = pathToFileURL(path.join(projectRoot, 'build', 'server', 'index.js')).href
+    const build = (await import(buildUrl)) as ServerBuild
+    loadBuild = async () => build
+    const client = path.join(projectRoot, 'build', 'client')
+    // Fingerprinted files never change under their name.
+    staticFiles.use(
+      '/assets',
+      express.static(path.join(client, 'assets'), { immutable: true, maxAge: '1y', redirect: false, index: false }),
     )
-    next()
-  })
+    staticFiles.use(express.static(client, { maxAge: '1h', redirect: false, index: false }))
+  }
+  const entry = (await loadBuild()).entry.module as unknown as KilnEntry
+  const settings = entry.serverSettings
+
   // While shutting down, every answer closes its connection, so keep-alive clients move
   // to another instance instead of holding this one open.
   app.use((_req, res, next) => {
     inFlight.add(res)
     res.on('close', () => inFlight.delete(res))
     if (stopping) res.setHeader('Connection', 'close')
+    // An answer that was in flight when the signal came closes its connection too.
+    onHeaders(res, () => {
+      if (stopping) res.setHeader('Connection', 'close')
+    })
     // A request that was in flight when the signal came leaves an idle keep-alive
     // connection behind: close it as soon as the answer is out.
     res.on('finish', () => {
@@ -141,102 +84,29 @@ async function main() {
     })
     next()
   })
-  // Before anything can answer: every body is bounded, on every route (server/request-limits.ts).
   app.use(limitPipelining)
-  const WEBHOOK = /^\/action\/refresh-content\/?$/
-  app.use(
-    limitRequestBodies((req) =>
-      req.method === 'POST' && WEBHOOK.test(req.path) ? config.webhookBodyMaxBytes : config.requestBodyMaxBytes,
-    ),
-  )
-  app.use(rejectUnsafePaths)
-  app.use(refuseCrossSiteWrites)
-  // LiteFS: a replica refuses writes (fly-replay to the primary) before anything reads the
-  // body or the database, and holds a reader's request until their own last write has
-  // replicated (cheap when there is no txnum cookie, which is nearly always).
-  app.use(primaryWritesOnly)
-  app.use((req, res, next) => void readYourOwnWrites(req, res, next))
-  // Pages from the page cache are already compressed (or deliberately identity, for a client
-  // that takes neither brotli nor gzip): compression() leaves them alone.
-  app.use(
-    compression({
-      filter: (req, res) =>
-        !CACHE_ANSWERS.has(String(res.getHeader(PAGE_CACHE_STATUS_HEADER))) && compression.filter(req, res),
-    }),
-  )
-
-  let loadBuild: () => Promise<ServerBuild>
-  if (isDevelopment) {
-    const vite = await import('vite')
-    const viteServer = await vite.createServer({ root: projectRoot, server: { middlewareMode: true } })
-    app.use(viteServer.middlewares)
-    loadBuild = () => viteServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
-  } else {
-    const buildUrl = pathToFileURL(path.join(projectRoot, 'build', 'server', 'index.js')).href
-    const build = (await import(buildUrl)) as ServerBuild
-    loadBuild = async () => build
-    // Fingerprinted assets never change under their name; brotli and gzip copies are made at start-up.
-    app.use('/assets', await servePrecompressedAssets(path.join(projectRoot, 'build', 'client', 'assets')))
-    app.use(
-      '/assets',
-      express.static(path.join(projectRoot, 'build', 'client', 'assets'), {
-        immutable: true,
-        maxAge: '1y',
-        redirect: false,
-        index: false,
-      }),
-    )
-    app.use(express.static(path.join(projectRoot, 'build', 'client'), { maxAge: '1h', redirect: false, index: false }))
-  }
-
-  // After static files (only pages reach it), before Remix. Cached pages go out already
-  // compressed (with Content-Encoding, which compression() leaves alone).
-  const pageCache = createPageCache({
-    maxBytes: config.pageCacheMaxBytes,
-    cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds,
+  const middleware = await entry.appMiddleware({
+    build: loadBuild,
+    mode: isDevelopment ? 'development' : 'production',
   })
-  app.use(pageCache.middleware)
+  // Security headers come first in it, so every answer after them carries them.
+  app.use(middleware.beforeStatic)
+  app.use(staticFiles)
+  // Only pages reach it: the page cache, then Remix.
+  app.use(middleware.afterStatic)
 
-  const entry = (await loadBuild()).entry.module as unknown as KilnEntry
   const started = await entry.startup()
-  if (!isDevelopment) {
-    // Pages are keyed by the build and the content version; development never caches.
-    pageCache.enable({ buildId: (await loadBuild()).assets.version, contentVersion: entry.contentVersion })
-    entry.registerPageCacheStats(pageCache.stats)
-  }
 
-  app.all(
-    '*',
-    createRequestHandler({
-      build: loadBuild,
-      mode: isDevelopment ? 'development' : 'production',
-      getLoadContext: (req, res) => ({
-        timings: res.locals.timings as Timings,
-        localPort: req.socket.localPort ?? config.port,
-        // Fly-Client-IP / X-Forwarded-For only with TRUST_PROXY; otherwise the socket's peer.
-        clientAddress: clientAddress(req, config.trustProxy),
-        setCookies: res.locals.setCookies as string[],
-        clientSignal: clientSignal(res),
-      }),
-    }),
-  )
-
-  const server = http.createServer(arrivalTimeouts(config), app)
-  cutStalledConnections(server, config.responseIdleTimeoutMs)
+  const server = http.createServer(arrivalTimeouts(settings), app)
+  cutStalledConnections(server, settings.responseIdleTimeoutMs)
   answerExpectContinue(server, app)
-  server.listen(config.port, () => {
+  server.listen(settings.port, () => {
     const address = server.address()
-    const port = typeof address === 'object' && address ? address.port : config.port
-    const extra = [
-      started.drafts && `${started.drafts} drafts`,
-      started.invalid && `${started.invalid} with invalid frontmatter`,
-    ].filter(Boolean)
-    console.log(
-      `[kiln] serving ${started.posts} posts and ${started.pages} pages from ${config.contentDir}${extra.length ? ` (not listed: ${extra.join(', ')})` : ''}`,
-    )
+    const port = typeof address === 'object' && address ? address.port : settings.port
+    console.log(`[kiln] serving ${started.serving}`)
     console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
     // For the supervisor (server/start.mjs): serving, and the drain budget it enforces.
-    process.send?.({ type: 'kiln:ready', shutdownTimeoutMs: config.shutdownTimeoutMs })
+    process.send?.({ type: 'kiln:ready', shutdownTimeoutMs: settings.shutdownTimeoutMs })
   })
 
   /**
@@ -251,7 +121,7 @@ async function main() {
     }
     stopping = true
     console.log(
-      `[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${config.shutdownTimeoutMs} ms)`,
+      `[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${settings.shutdownTimeoutMs} ms)`,
     )
     const started = Date.now()
     const finish = () => {
@@ -268,7 +138,7 @@ async function main() {
     const deadline = setTimeout(() => {
       console.error('[kiln] shutdown did not finish in time: exiting')
       process.exit(1)
-    }, config.shutdownTimeoutMs + 5_000)
+    }, settings.shutdownTimeoutMs + 5_000)
     deadline.unref()
     const cutOff = setTimeout(() => {
       // A request whose answer has not started is told to come back (and to another
@@ -284,10 +154,10 @@ async function main() {
         res.type('text/plain').end('The server is restarting; try again in a few seconds.\n')
       }
       console.warn(
-        `[kiln] requests still running after ${config.shutdownTimeoutMs} ms: ${answered} answered 503, closing their connections`,
+        `[kiln] requests still running after ${settings.shutdownTimeoutMs} ms: ${answered} answered 503, closing their connections`,
       )
       setTimeout(() => server.closeAllConnections(), DRAIN_FLUSH_MS).unref()
-    }, config.shutdownTimeoutMs)
+    }, settings.shutdownTimeoutMs)
     cutOff.unref()
     server.close(() => {
       clearTimeout(cutOff)

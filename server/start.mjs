@@ -22,6 +22,14 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+// better-sqlite3 13 needs Node-API 10, which no Node 20 release has: on Node 20 the server
+// would die of a segmentation fault at its first query. Refuse with the reason instead.
+const NODE_MAJOR_MIN = 24
+if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR_MIN) {
+  console.error(`Kiln needs Node ${NODE_MAJOR_MIN} or newer (.nvmrc); this is Node ${process.versions.node}.`)
+  process.exit(1)
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SOURCES = [
   'app',

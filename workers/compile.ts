@@ -22,6 +22,7 @@ import {
   type CompiledEntry,
 } from '../app/content/compile-mdx.server.ts'
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
+import { getConfig } from '../app/config.server.ts'
 
 export interface CompileTask {
   input: Omit<CompileInput, 'highlight'>
@@ -62,7 +63,7 @@ export async function stopEsbuild(): Promise<void> {
  * `kiln-test-compile-slow-<ms>` takes that long before compiling.
  */
 async function injectFault(input: Omit<CompileInput, 'highlight'>): Promise<void> {
-  if (process.env.KILN_TEST_FAULTS !== '1') return
+  if (!getConfig().testFaults) return
   let source = ''
   try {
     source = fs.readFileSync(`${input.contentDir}/${input.entryPath}`, 'utf8')

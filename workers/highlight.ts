@@ -10,6 +10,7 @@ import { createHighlighterCore, type HighlighterCore, type ShikiTransformer } fr
 import { bundledLanguages } from 'shiki/langs'
 import { bundledThemes } from 'shiki/themes'
 import { lineClasses, parseCodeMeta, preProperties } from '../app/content/code-block.ts'
+import { getConfig } from '../app/config.server.ts'
 import { SingleFlight } from '../app/utils/single-flight.ts'
 
 export const LIGHT_THEME = 'github-light'
@@ -47,7 +48,7 @@ async function createEngine(name: EngineName) {
 }
 
 function engineName(): EngineName {
-  return process.env.HIGHLIGHT_ENGINE === 'oniguruma' ? 'oniguruma' : 'javascript'
+  return getConfig().highlightEngine
 }
 
 function getHighlighter(): Promise<HighlighterCore> {
@@ -92,7 +93,7 @@ function lineTransformer(metaString: string | null | undefined, lang: string): S
  * that exits, and one that never returns. The last two are caught by the job timeout.
  */
 async function injectFault(lang: string): Promise<void> {
-  if (process.env.KILN_TEST_FAULTS !== '1') return
+  if (!getConfig().testFaults) return
   if (lang === 'kiln-test-throw') throw new Error('highlight worker failed on purpose')
   if (lang === 'kiln-test-crash') {
     setImmediate(() => {
@@ -110,8 +111,8 @@ async function injectFault(lang: string): Promise<void> {
  * normally once it is gone, so a provisional compile can be seen replaced.
  */
 function injectPassingFault(code: string): void {
-  if (process.env.KILN_TEST_FAULTS !== '1' || !code.includes('kiln-test-fail-while-flagged')) return
-  const flag = process.env.KILN_TEST_FAULT_FILE
+  if (!getConfig().testFaults || !code.includes('kiln-test-fail-while-flagged')) return
+  const flag = getConfig().testFaultFile
   if (flag && fs.existsSync(flag)) throw new Error('highlight worker failed on purpose while flagged')
 }
 

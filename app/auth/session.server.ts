@@ -25,6 +25,7 @@ import { getDb } from '../db/connection.server.ts'
 import { asWriteFailure, logWriteFailure } from '../db/write-errors.server.ts'
 import { requestCookie, serializeCookie, sign, unsign } from '../http/cookies.ts'
 import { isCrossSiteNavigation, sameSiteOnly } from '../http/fetch-metadata.server.ts'
+import { noStoreHtml } from '../http/no-store-responses.ts'
 import { safeRedirect } from '../http/safe-redirect.ts'
 import { SESSION_COOKIE } from './session-cookie.ts'
 
@@ -161,9 +162,10 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 /** The page that reloads an admin address from this site (GET /admin/continue?to=…). */
 export function continuePage(request: Request): Response {
   const target = escapeHtml(safeRedirect(new URL(request.url).searchParams.get('to'), '/admin'))
-  return new Response(
+  return noStoreHtml(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><meta name="robots" content="noindex"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Admin</title></head><body><p><a href="${target}">Continue to the admin page</a></p></body></html>`,
-    { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'private, no-store' } },
+    200,
+    { 'Cache-Control': 'private, no-store' },
   )
 }
 

@@ -58,9 +58,6 @@ export async function compileInPool(input: Omit<CompileInput, 'highlight'>): Pro
   }
 }
 
-/** The name content.server.ts imports; compileInPool says where the compile runs. */
-export const compileInWorker = compileInPool
-
 export async function destroyCompilePool(): Promise<void> {
   await pool?.destroy()
   pool = undefined

@@ -41,6 +41,22 @@ export interface StoredFailure {
   attempts?: number
 }
 
+/** What names one version of an entry: its kind, slug and source hash. */
+export interface VersionId {
+  kind: EntryKind
+  slug: string
+  sourceHash: string
+}
+
+/**
+ * The one key of a version in memory (compiles in flight, compiles kept unstored, a
+ * replica's compiles): `kind:slug:hash`. The store's key adds the compiler version, which
+ * one process never changes.
+ */
+export function compiledKey({ kind, slug, sourceHash }: VersionId): string {
+  return `${kind}:${slug}:${sourceHash}`
+}
+
 interface CompiledRow {
   kind: EntryKind
   slug: string
@@ -118,7 +134,9 @@ export function getLastGood(db: DB, kind: EntryKind, slug: string): StoredEntry 
 
 export function getFailure(db: DB, kind: EntryKind, slug: string): StoredFailure | null {
   // A failure recorded by another version of the pipeline says nothing about this one.
-  const row = db.prepare('SELECT * FROM compile_failures WHERE kind = ? AND slug = ? AND compiler_version = ?').get(kind, slug, COMPILER_VERSION) as FailureRow | undefined
+  const row = db
+    .prepare('SELECT * FROM compile_failures WHERE kind = ? AND slug = ? AND compiler_version = ?')
+    .get(kind, slug, COMPILER_VERSION) as FailureRow | undefined
   return row ? toFailure(row) : null
 }
 
@@ -160,13 +178,19 @@ export function toStoredEntry(input: SaveInput): StoredEntry {
 export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
   const row = toRow(input)
   db.transaction(() => {
-    db.prepare(`INSERT OR REPLACE INTO compiled_entries
+    db.prepare(
+      `INSERT OR REPLACE INTO compiled_entries
         (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, compiled_at, compiler_version, provisional)
-      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, @compile_ms, @compiled_at, @compiler_version, @provisional)`).run({
+      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, @compile_ms, @compiled_at, @compiler_version, @provisional)`,
+    ).run({
       ...row,
       compiler_version: COMPILER_VERSION,
     })
-    db.prepare('DELETE FROM compiled_entries WHERE kind = ? AND slug = ? AND source_hash != ?').run(input.kind, input.slug, input.sourceHash)
+    db.prepare('DELETE FROM compiled_entries WHERE kind = ? AND slug = ? AND source_hash != ?').run(
+      input.kind,
+      input.slug,
+      input.sourceHash,
+    )
     db.prepare('DELETE FROM compile_failures WHERE kind = ? AND slug = ?').run(input.kind, input.slug)
   }).immediate()
   return toStored(row)
@@ -205,8 +229,10 @@ export function saveFailure(
     retry_at: retry ? new Date(now + retryDelayMs(attempts, firstRetryMs)).toISOString() : null,
     attempts,
   }
-  db.prepare(`INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, file, line, column, failed_at, compiler_version, retry_at, attempts)
-    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at, @compiler_version, @retry_at, @attempts)`).run({ ...row, compiler_version: COMPILER_VERSION })
+  db.prepare(
+    `INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, file, line, column, failed_at, compiler_version, retry_at, attempts)
+    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at, @compiler_version, @retry_at, @attempts)`,
+  ).run({ ...row, compiler_version: COMPILER_VERSION })
   return toFailure(row)
 }
 
@@ -218,18 +244,24 @@ export function failureStands(failure: StoredFailure, now = Date.now()): boolean
 /** Compiled rows and failures of entries that left the content folder. */
 export function pruneOrphans(db: DB): number {
   const compiled = db
-    .prepare('DELETE FROM compiled_entries WHERE NOT EXISTS (SELECT 1 FROM content_entries c WHERE c.kind = compiled_entries.kind AND c.slug = compiled_entries.slug)')
+    .prepare(
+      'DELETE FROM compiled_entries WHERE NOT EXISTS (SELECT 1 FROM content_entries c WHERE c.kind = compiled_entries.kind AND c.slug = compiled_entries.slug)',
+    )
     .run().changes
   const failures = db
-    .prepare('DELETE FROM compile_failures WHERE NOT EXISTS (SELECT 1 FROM content_entries c WHERE c.kind = compile_failures.kind AND c.slug = compile_failures.slug)')
+    .prepare(
+      'DELETE FROM compile_failures WHERE NOT EXISTS (SELECT 1 FROM content_entries c WHERE c.kind = compile_failures.kind AND c.slug = compile_failures.slug)',
+    )
     .run().changes
   return compiled + failures
 }
 
 export function compiledStats(db: DB): { entries: number; bytes: number; failures: number } {
   return db
-    .prepare(`SELECT (SELECT COUNT(*) FROM compiled_entries) AS entries,
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM compiled_entries) AS entries,
         (SELECT COALESCE(SUM(LENGTH(code)), 0) FROM compiled_entries) AS bytes,
-        (SELECT COUNT(*) FROM compile_failures) AS failures`)
+        (SELECT COUNT(*) FROM compile_failures) AS failures`,
+    )
     .get() as { entries: number; bytes: number; failures: number }
 }

@@ -4,6 +4,7 @@
  */
 import { data, type AppLoadContext } from '@remix-run/node'
 import { getDb } from '../db/connection.server.ts'
+import { NOT_CACHEABLE_HEADER } from '../http/page-cache.server.ts'
 import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
@@ -68,3 +69,8 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
 }
 
 export type EntryPageData = Awaited<ReturnType<typeof loadEntryPage>>
+
+/** The route's headers for this answer: a last good (or provisional) version is marked for the page cache not to keep. */
+export function lastGoodHeaders(page: Pick<EntryPageData, 'servingLastGood'>): HeadersInit {
+  return page.servingLastGood ? { [NOT_CACHEABLE_HEADER]: 'last good version' } : {}
+}

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { errorMessage } from '../utils/error-message.ts'
 
 const run = promisify(execFile)
 
@@ -25,14 +26,20 @@ async function git(cwd: string, args: string[]): Promise<string> {
       cwd,
       // The ceiling keeps git from walking up to a repository above a clone whose .git is
       // broken (HEAD deleted): a `reset --hard` must never land on some parent checkout.
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: 'echo', LC_ALL: 'C', GIT_CEILING_DIRECTORIES: path.dirname(path.resolve(cwd)) },
+      env: {
+        ...process.env,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ASKPASS: 'echo',
+        LC_ALL: 'C',
+        GIT_CEILING_DIRECTORIES: path.dirname(path.resolve(cwd)),
+      },
       maxBuffer: 64 * 1024 * 1024,
       timeout: 120_000,
     })
     return stdout
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim()
-    throw new GitError(`git ${args[0]} failed: ${stderr || (error as Error).message}`)
+    throw new GitError(`git ${args[0]} failed: ${stderr || errorMessage(error)}`)
   }
 }
 
@@ -53,7 +60,16 @@ export async function cloneAgain({ url, branch, cloneDir }: GitSource): Promise<
   const partial = `${cloneDir}.partial-${process.pid}`
   const old = `${cloneDir}.old-${process.pid}`
   fs.rmSync(partial, { recursive: true, force: true })
-  await git(path.dirname(cloneDir), ['clone', '--quiet', '--branch', branch, '--single-branch', '--no-tags', url, partial])
+  await git(path.dirname(cloneDir), [
+    'clone',
+    '--quiet',
+    '--branch',
+    branch,
+    '--single-branch',
+    '--no-tags',
+    url,
+    partial,
+  ])
   fs.rmSync(old, { recursive: true, force: true })
   if (fs.existsSync(cloneDir)) fs.renameSync(cloneDir, old)
   fs.renameSync(partial, cloneDir)
@@ -117,9 +133,13 @@ async function removeStaleLocks(cloneDir: string): Promise<string[]> {
   if (lockFiles(cloneDir).length === 0) return []
   const deadline = Date.now() + LIVE_GIT_WAIT_MS
   for (let pids = gitProcessesIn(cloneDir), told = false; pids.length > 0; pids = gitProcessesIn(cloneDir)) {
-    if (!told) console.warn(`[kiln] content clone: waiting for git (process ${pids.join(', ')}) still working in ${cloneDir} before touching its locks`)
+    if (!told)
+      console.warn(
+        `[kiln] content clone: waiting for git (process ${pids.join(', ')}) still working in ${cloneDir} before touching its locks`,
+      )
     told = true
-    if (Date.now() > deadline) throw new GitError(`git (process ${pids.join(', ')}) is still working in ${cloneDir}; its locks are left alone`)
+    if (Date.now() > deadline)
+      throw new GitError(`git (process ${pids.join(', ')}) is still working in ${cloneDir}; its locks are left alone`)
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
   const locks = lockFiles(cloneDir)
@@ -134,7 +154,7 @@ async function cloneProblem(cloneDir: string, thorough: boolean): Promise<string
     if (thorough) await git(cloneDir, ['fsck', '--connectivity-only', '--no-dangling', '--no-progress'])
     return null
   } catch (error) {
-    return (error as Error).message
+    return errorMessage(error)
   }
 }
 
@@ -176,7 +196,13 @@ export async function headCommit(cloneDir: string): Promise<string> {
 
 /** Fetches the branch; returns the commit it now points to, without moving the work tree. */
 export async function fetchBranch({ branch, cloneDir }: GitSource): Promise<string> {
-  await git(cloneDir, ['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${branch}:refs/remotes/origin/${branch}`])
+  await git(cloneDir, [
+    'fetch',
+    '--quiet',
+    '--no-tags',
+    'origin',
+    `+refs/heads/${branch}:refs/remotes/origin/${branch}`,
+  ])
   return (await git(cloneDir, ['rev-parse', `refs/remotes/origin/${branch}`])).trim()
 }
 

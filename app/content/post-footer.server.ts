@@ -18,20 +18,25 @@ export interface PostFooterData {
   editUrl: string | null
 }
 
-const PUBLISHED = "kind = 'post' AND draft = 0 AND frontmatter_error IS NULL AND date IS NOT NULL"
-
 /** The neighbours of a post in the list ordered by date DESC, slug ASC (as listPosts orders it). */
-export function adjacentPosts(db: DB, entry: Pick<IndexedEntry, 'slug' | 'date'>): { previous: PostLink | null; next: PostLink | null } {
+export function adjacentPosts(
+  db: DB,
+  entry: Pick<IndexedEntry, 'slug' | 'date'>,
+): { previous: PostLink | null; next: PostLink | null } {
   if (!entry.date) return { previous: null, next: null }
   const older = db
-    .prepare(`SELECT slug, COALESCE(title, slug) AS title FROM content_entries
-      WHERE ${PUBLISHED} AND (date < @date OR (date = @date AND slug > @slug))
-      ORDER BY date DESC, slug ASC LIMIT 1`)
+    .prepare(
+      `SELECT slug, COALESCE(title, slug) AS title FROM published_entries
+      WHERE kind = 'post' AND date IS NOT NULL AND (date < @date OR (date = @date AND slug > @slug))
+      ORDER BY date DESC, slug ASC LIMIT 1`,
+    )
     .get({ date: entry.date, slug: entry.slug }) as PostLink | undefined
   const newer = db
-    .prepare(`SELECT slug, COALESCE(title, slug) AS title FROM content_entries
-      WHERE ${PUBLISHED} AND (date > @date OR (date = @date AND slug < @slug))
-      ORDER BY date ASC, slug DESC LIMIT 1`)
+    .prepare(
+      `SELECT slug, COALESCE(title, slug) AS title FROM published_entries
+      WHERE kind = 'post' AND date IS NOT NULL AND (date > @date OR (date = @date AND slug < @slug))
+      ORDER BY date ASC, slug DESC LIMIT 1`,
+    )
     .get({ date: entry.date, slug: entry.slug }) as PostLink | undefined
   return { previous: older ?? null, next: newer ?? null }
 }
@@ -45,5 +50,8 @@ export function editUrl(entryPath: string): string | null {
 }
 
 export function postFooter(db: DB, entry: IndexedEntry): PostFooterData {
-  return { ...(entry.kind === 'post' ? adjacentPosts(db, entry) : { previous: null, next: null }), editUrl: editUrl(entry.path) }
+  return {
+    ...(entry.kind === 'post' ? adjacentPosts(db, entry) : { previous: null, next: null }),
+    editUrl: editUrl(entry.path),
+  }
 }

@@ -15,12 +15,27 @@ import crypto from 'node:crypto'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { getEntry, type SyncResult } from './content-index.server.ts'
-import { compileEntry, isFailure, syncContent } from './content.server.ts'
+import { isFailure } from './compile-entry.server.ts'
+import { syncContent } from './content.server.ts'
+import { getLastRefreshedCommit, setLastRefreshedCommit } from './kiln-state.server.ts'
+import { compileAndStoreOnPrimary } from './primary-compile.server.ts'
 import { asWriteFailure, logWriteFailure } from '../db/write-errors.server.ts'
-import { changedFiles, checkout, ensureClone, fetchBranch, GitError, headCommit, isAncestor, repairClone, type ChangedFile, type GitSource } from './git-content.server.ts'
+import {
+  changedFiles,
+  checkout,
+  ensureClone,
+  fetchBranch,
+  GitError,
+  headCommit,
+  isAncestor,
+  repairClone,
+  type ChangedFile,
+  type GitSource,
+} from './git-content.server.ts'
 import { pausePoint } from './pause-points.server.ts'
 import { formatPlace } from './place.ts'
 import type { EntryKind } from './source.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 export type RefreshTrigger = 'webhook' | 'watch' | 'startup'
 /** `interrupted`: left queued or running by a crash, noticed at the next start (stored as failed + interrupted_at). */
@@ -63,7 +78,6 @@ interface RefreshRow {
 
 /** Refresh records kept; older ones are deleted as new ones arrive. */
 const KEEP_REFRESHES = 100
-const LAST_COMMIT = 'content.last_refreshed_commit'
 
 /**
  * Ends of refreshes the database refused to record (a full or read-only disk): the status
@@ -96,21 +110,18 @@ export function getRefresh(id: string): Refresh | null {
 }
 
 export function listRefreshes(limit = 20): Refresh[] {
-  return (getDb().prepare('SELECT * FROM content_refreshes ORDER BY requested_at DESC LIMIT ?').all(limit) as RefreshRow[]).map(toRefresh)
+  return (
+    getDb().prepare('SELECT * FROM content_refreshes ORDER BY requested_at DESC LIMIT ?').all(limit) as RefreshRow[]
+  ).map(toRefresh)
 }
 
 /** Refreshes a stop or crash cut short, newest first (shown on /admin). */
 export function listInterruptedRefreshes(limit = 3): Refresh[] {
-  return (getDb().prepare('SELECT * FROM content_refreshes WHERE interrupted_at IS NOT NULL ORDER BY interrupted_at DESC LIMIT ?').all(limit) as RefreshRow[]).map(toRefresh)
-}
-
-function readState(key: string): string | null {
-  const row = getDb().prepare('SELECT value FROM kiln_state WHERE key = ?').get(key) as { value: string } | undefined
-  return row?.value ?? null
-}
-
-function writeState(key: string, value: string): void {
-  getDb().prepare('INSERT INTO kiln_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
+  return (
+    getDb()
+      .prepare('SELECT * FROM content_refreshes WHERE interrupted_at IS NOT NULL ORDER BY interrupted_at DESC LIMIT ?')
+      .all(limit) as RefreshRow[]
+  ).map(toRefresh)
 }
 
 function update(id: string, fields: Partial<Omit<RefreshRow, 'id'>>): void {
@@ -140,8 +151,14 @@ export function requestRefresh(trigger: RefreshTrigger): Refresh {
   // One transaction: a full or read-only disk throws here (the webhook answers 503) and
   // leaves neither the record nor the pruning half done.
   db.transaction(() => {
-    db.prepare(`INSERT INTO content_refreshes (id, status, trigger, requested_at) VALUES (?, 'queued', ?, ?)`).run(id, trigger, new Date().toISOString())
-    db.prepare(`DELETE FROM content_refreshes WHERE id NOT IN (SELECT id FROM content_refreshes ORDER BY requested_at DESC LIMIT ?)`).run(KEEP_REFRESHES)
+    db.prepare(`INSERT INTO content_refreshes (id, status, trigger, requested_at) VALUES (?, 'queued', ?, ?)`).run(
+      id,
+      trigger,
+      new Date().toISOString(),
+    )
+    db.prepare(
+      `DELETE FROM content_refreshes WHERE id NOT IN (SELECT id FROM content_refreshes ORDER BY requested_at DESC LIMIT ?)`,
+    ).run(KEEP_REFRESHES)
   }).immediate()
   queued = id
   void drain()
@@ -156,7 +173,7 @@ async function drain(): Promise<void> {
     // runRefresh records its own failures; what escapes it (the database refusing even
     // that record) is logged here so that it never becomes an unhandled rejection.
     running = runRefresh(id).catch((error: unknown) => {
-      console.error(`[kiln] refresh ${id.slice(0, 8)} could not be recorded: ${(error as Error)?.message ?? String(error)}`)
+      console.error(`[kiln] refresh ${id.slice(0, 8)} could not be recorded: ${errorMessage(error)}`)
     })
     await running
     running = null
@@ -168,7 +185,8 @@ async function drain(): Promise<void> {
 /** Resolves when the refresh has finished (done or failed). */
 export function whenFinished(id: string): Promise<void> {
   const current = getRefresh(id)
-  if (!current || current.status === 'done' || current.status === 'failed' || current.status === 'interrupted') return Promise.resolve()
+  if (!current || current.status === 'done' || current.status === 'failed' || current.status === 'interrupted')
+    return Promise.resolve()
   return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]))
 }
 
@@ -182,7 +200,11 @@ export async function whenRefreshesSettled(timeoutMs: number): Promise<void> {
     const id = queued
     queued = null
     try {
-      update(id, { status: 'failed', finished_at: new Date().toISOString(), error: 'the server stopped before this refresh ran' })
+      update(id, {
+        status: 'failed',
+        finished_at: new Date().toISOString(),
+        error: 'the server stopped before this refresh ran',
+      })
     } catch {
       // the database may already be unwritable (no longer the primary): nothing to record
     }
@@ -200,11 +222,6 @@ export function refreshPending(): boolean {
   return running !== null || queued !== null
 }
 
-function parseLabel(label: string): { kind: EntryKind; slug: string } {
-  const [folder, ...rest] = label.split('/')
-  return { kind: folder === 'pages' ? 'page' : 'post', slug: rest.join('/') }
-}
-
 /**
  * Marks refreshes left queued or running by a process that is gone (a crash, kill -9, a
  * write that could not record the end) as interrupted; `keep` are this process's own.
@@ -218,10 +235,14 @@ export function markInterruptedRefreshes(keep: string[], note: string): string[]
     .transaction(() => {
       const ids = (
         db
-          .prepare(`SELECT id FROM content_refreshes WHERE status IN ('queued', 'running') AND interrupted_at IS NULL AND id NOT IN (${live.map(() => '?').join(', ')})`)
+          .prepare(
+            `SELECT id FROM content_refreshes WHERE status IN ('queued', 'running') AND interrupted_at IS NULL AND id NOT IN (${live.map(() => '?').join(', ')})`,
+          )
           .all(...live) as { id: string }[]
       ).map((row) => row.id)
-      const mark = db.prepare(`UPDATE content_refreshes SET status = 'failed', interrupted_at = ?, finished_at = COALESCE(finished_at, ?), error = ? WHERE id = ?`)
+      const mark = db.prepare(
+        `UPDATE content_refreshes SET status = 'failed', interrupted_at = ?, finished_at = COALESCE(finished_at, ?), error = ? WHERE id = ?`,
+      )
       for (const id of ids) mark.run(now, now, note, id)
       return ids
     })
@@ -238,12 +259,14 @@ export function recoverInterruptedRefreshes(alwaysCatchUp: boolean): Refresh | n
   try {
     interrupted = markInterruptedRefreshes([queued ?? '', runningId ?? ''], 'the server stopped during this refresh')
   } catch (error) {
-    console.error(`[kiln] could not mark interrupted refreshes: ${(error as Error)?.message ?? String(error)}`)
+    console.error(`[kiln] could not mark interrupted refreshes: ${errorMessage(error)}`)
   }
   if (interrupted.length === 0 && !alwaysCatchUp) return null
   const catchUp = requestRefresh('startup')
   if (interrupted.length > 0) {
-    console.warn(`[kiln] ${interrupted.length} refresh(es) interrupted by a stop or crash (${interrupted.map((id) => id.slice(0, 8)).join(', ')}); refresh ${catchUp.id.slice(0, 8)} catches up`)
+    console.warn(
+      `[kiln] ${interrupted.length} refresh(es) interrupted by a stop or crash (${interrupted.map((id) => id.slice(0, 8)).join(', ')}); refresh ${catchUp.id.slice(0, 8)} catches up`,
+    )
     const note = `the server stopped during this refresh; refresh ${catchUp.id} caught up at the next start`
     for (const id of interrupted) update(id, { error: note })
   }
@@ -294,7 +317,7 @@ async function moveCloneOnce(source: GitSource): Promise<{ from: string | null; 
   await pausePoint('after-fetch')
   // Diff from the last refreshed commit when it is still known, so a refresh after
   // downtime covers every commit missed; otherwise from what the work tree holds.
-  const recorded = readState(LAST_COMMIT)
+  const recorded = getLastRefreshedCommit(getDb())
   const from = recorded && (await isAncestor(source.cloneDir, recorded, target)) ? recorded : head
   const files = from === target ? [] : await changedFiles(source.cloneDir, from, target)
   // Always, even when HEAD is already there: a crash between git's steps can leave HEAD
@@ -339,7 +362,10 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
     writeUnrecorded()
     // Only one refresh runs in this process: any other row still queued or running was
     // left by a crash (the ends this process could not write are in `unrecorded`).
-    markInterruptedRefreshes([id, queued ?? '', ...unrecorded.keys()], 'this refresh never finished (the server stopped)')
+    markInterruptedRefreshes(
+      [id, queued ?? '', ...unrecorded.keys()],
+      'this refresh never finished (the server stopped)',
+    )
     update(id, { status: 'running', started_at: new Date().toISOString() })
   } catch (error) {
     const failure = asWriteFailure(error, 'start this refresh')
@@ -362,31 +388,36 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
       const prefix = config.contentGitPath === '.' ? '' : `${config.contentGitPath.replace(/\/$/, '')}/`
       for (const file of relevant) if (file.status === 'D') confirmedDeletions.add(file.path.slice(prefix.length))
       if (moved.files.length > 0) {
-        console.log(`[kiln] refresh ${id.slice(0, 8)}: ${moved.files.length} files changed (${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`)
+        console.log(
+          `[kiln] refresh ${id.slice(0, 8)}: ${moved.files.length} files changed (${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`,
+        )
       }
     }
 
     // The index moves to the new version in one transaction; the sync finds the changed
     // entries itself (by stamps and hashes), sibling files included.
     const synced: SyncResult = syncContent({ confirmedDeletions })
-    if (commit) writeState(LAST_COMMIT, commit)
+    if (commit) setLastRefreshedCommit(getDb(), commit)
     await pausePoint('after-sync')
 
-    const posts: RefreshPostResult[] = synced.deleted.map((label) => ({ ...parseLabel(label), result: 'deleted' as const }))
+    const posts: RefreshPostResult[] = synced.deleted.map(({ kind, slug }) => ({
+      kind,
+      slug,
+      result: 'deleted' as const,
+    }))
     const db = getDb()
-    for (const [labels, result] of [
+    for (const [changed, result] of [
       [synced.added, 'added'],
       [synced.updated, 'updated'],
     ] as const) {
-      for (const label of labels) {
-        const { kind, slug } = parseLabel(label)
+      for (const { kind, slug } of changed) {
         const entry = getEntry(db, kind, slug)
         if (!entry) continue
         if (entry.frontmatterError) {
           posts.push({ kind, slug, result: 'failed', error: `${entry.path}: ${entry.frontmatterError}` })
           continue
         }
-        const outcome = await compileEntry(entry)
+        const outcome = await compileAndStoreOnPrimary(entry)
         if (isFailure(outcome)) {
           const where = formatPlace(outcome.file, outcome.line, outcome.column)
           posts.push({ kind, slug, result: 'failed', error: `${where}: ${outcome.message}` })
@@ -398,13 +429,15 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
     recordEnd(id, { status: 'done', finished_at: new Date().toISOString(), posts: JSON.stringify(posts) })
     if (posts.length > 0) {
       const failed = posts.filter((post) => post.result === 'failed').length
-      console.log(`[kiln] refresh ${id.slice(0, 8)} done: ${posts.length} posts changed${failed ? `, ${failed} failed` : ''}`)
+      console.log(
+        `[kiln] refresh ${id.slice(0, 8)} done: ${posts.length} posts changed${failed ? `, ${failed} failed` : ''}`,
+      )
     }
   } catch (error) {
     // The site keeps serving what it had: the index and the store are untouched by a
     // refresh that failed before its sync.
     const failure = asWriteFailure(error, 'finish this refresh')
-    const message = failure ? failure.message : ((error as Error)?.message ?? String(error))
+    const message = failure ? failure.message : errorMessage(error)
     console.error(`[kiln] refresh ${id.slice(0, 8)} failed: ${message}`)
     // On a full or read-only disk this write fails too: the end is kept in memory.
     recordEnd(id, { status: 'failed', finished_at: new Date().toISOString(), error: message })

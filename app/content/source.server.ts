@@ -12,7 +12,7 @@
  * outside it is ever read. A symbolic link is followed only when its target is inside the
  * folder; an entry or a sibling file whose link leaves it is skipped with a warning, so a
  * link to /etc/passwd is never served and never hashed. The compiler holds the same line
- * for imports (compile-mdx.server.ts).
+ * for imports (compile/esbuild-content-boundary.ts).
  *
  * An entry's version is a hash over its own files (a folder post: every file in it) and
  * every file inside the content folder it imports, followed through imports of imports:
@@ -27,9 +27,16 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import { errorMessage } from '../utils/error-message.ts'
 import { isValidSlug } from './slug.ts'
 
 export type EntryKind = 'post' | 'page'
+
+/** Which entry: what a sync reports, and what the index and the compiled store are keyed by. */
+export interface EntryKey {
+  kind: EntryKind
+  slug: string
+}
 
 export const KIND_FOLDERS: Record<EntryKind, string> = { post: 'blog', page: 'pages' }
 
@@ -71,8 +78,8 @@ export interface SourceScan {
   unavailable?: string
   /** Kinds whose folder (blog/, pages/) is not there at all. */
   missingFolders?: EntryKind[]
-  /** Entries (kind:slug) that were seen but could not be read: they are not gone. */
-  unreadable?: string[]
+  /** Entries that were seen but could not be read: they are not gone. */
+  unreadable?: EntryKey[]
 }
 
 function isIgnoredName(name: string): boolean {
@@ -115,7 +122,14 @@ function followLink(root: string, absolute: string): { real: string } | { refuse
  * import them. Only dot files (editor and OS litter) and node_modules are left out, and
  * symbolic links that leave the content folder.
  */
-function listFolder(contentDir: string, root: string, dir: string, into: FileStamp[], skipped: SkippedFile[], seenDirs: Set<string>): void {
+function listFolder(
+  contentDir: string,
+  root: string,
+  dir: string,
+  into: FileStamp[],
+  skipped: SkippedFile[],
+  seenDirs: Set<string>,
+): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (into.length >= MAX_FILES_PER_ENTRY) return
     if (entry.name.startsWith('.')) continue
@@ -159,13 +173,17 @@ export function scanContent(contentDir: string): SourceScan {
   const entries: SourceEntry[] = []
   const skipped: SkippedFile[] = []
   const missingFolders: EntryKind[] = []
-  const unreadable: string[] = []
+  const unreadable: EntryKey[] = []
   let root: string
   try {
     root = contentRoot(contentDir)
     fs.readdirSync(root)
   } catch (error) {
-    return { entries, skipped, unavailable: `the content folder ${contentDir} is missing or unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }
+    return {
+      entries,
+      skipped,
+      unavailable: `the content folder ${contentDir} is missing or unreadable (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+    }
   }
   for (const kind of Object.keys(KIND_FOLDERS) as EntryKind[]) {
     const kindDir = path.join(contentDir, KIND_FOLDERS[kind])
@@ -177,7 +195,11 @@ export function scanContent(contentDir: string): SourceScan {
     try {
       dirents = fs.readdirSync(kindDir, { withFileTypes: true })
     } catch (error) {
-      return { entries: [], skipped, unavailable: `${path.join(contentDir, KIND_FOLDERS[kind])} is unreadable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }
+      return {
+        entries: [],
+        skipped,
+        unavailable: `${path.join(contentDir, KIND_FOLDERS[kind])} is unreadable (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      }
     }
     const seen = new Map<string, string>()
     for (const dirent of dirents) {
@@ -215,8 +237,8 @@ export function scanContent(contentDir: string): SourceScan {
           for (const sibling of siblings) if (sibling[0] !== files[0][0]) files.push(sibling)
         } catch (error) {
           // A folder that cannot be listed right now is not a deleted post: keep its row.
-          skipped.push({ path: relative, reason: `could not be read: ${(error as Error).message}` })
-          unreadable.push(`${kind}:${slug}`)
+          skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
+          unreadable.push({ kind, slug })
           continue
         }
       } else if (isFile && ENTRY_EXTENSIONS.includes(path.extname(dirent.name))) {
@@ -225,8 +247,8 @@ export function scanContent(contentDir: string): SourceScan {
         try {
           files.push(stamp(contentDir, absolute))
         } catch (error) {
-          skipped.push({ path: relative, reason: `could not be read: ${(error as Error).message}` })
-          unreadable.push(`${kind}:${slug}`)
+          skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
+          unreadable.push({ kind, slug })
           continue
         }
       } else {
@@ -271,11 +293,19 @@ export function importSpecifiers(source: string): string[] {
  * there is no such file. The compiler resolves relative imports with this function too,
  * so the version and the bundle count the same files.
  */
-export function resolveImport(root: string, fromDir: string, specifier: string): { path: string } | { outside: string } | undefined {
+export function resolveImport(
+  root: string,
+  fromDir: string,
+  specifier: string,
+): { path: string } | { outside: string } | undefined {
   if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined
   const base = path.resolve(fromDir, specifier.split('?')[0])
   if (!isInside(root, base)) return { outside: base }
-  const candidates = [base, ...RESOLVE_EXTENSIONS.map((ext) => base + ext), ...RESOLVE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`))]
+  const candidates = [
+    base,
+    ...RESOLVE_EXTENSIONS.map((ext) => base + ext),
+    ...RESOLVE_EXTENSIONS.map((ext) => path.join(base, `index${ext}`)),
+  ]
   // TypeScript's habit: `./x.js` names `./x.ts` or `./x.tsx`, and esbuild follows it.
   if (/\.jsx?$/.test(base)) candidates.push(base.replace(/\.jsx?$/, '.ts'), base.replace(/\.jsx?$/, '.tsx'))
   for (const candidate of candidates) {
@@ -352,7 +382,11 @@ function hashFile(hash: crypto.Hash, absolute: string): void {
  * its stamp instead of its bytes: it is never read, and any change to it still moves the
  * version.
  */
-export function hashEntry(contentDir: string, files: FileStamp[], { stampOnly }: { stampOnly?: Set<string> } = {}): string {
+export function hashEntry(
+  contentDir: string,
+  files: FileStamp[],
+  { stampOnly }: { stampOnly?: Set<string> } = {},
+): string {
   const hash = crypto.createHash('sha256')
   for (const [relative, mtimeMs, size] of [...files].sort(byPath)) {
     hash.update(relative)
@@ -366,7 +400,13 @@ export function hashEntry(contentDir: string, files: FileStamp[], { stampOnly }:
 
 /** True when the stamps (name, mtime, size) are the same: the bytes are then assumed unchanged. */
 export function sameStamps(a: (FileStamp | null)[], b: (FileStamp | null)[]): boolean {
-  return a.length === b.length && a.every((stamp, i) => stamp !== null && b[i] !== null && stamp[0] === b[i]![0] && stamp[1] === b[i]![1] && stamp[2] === b[i]![2])
+  return (
+    a.length === b.length &&
+    a.every(
+      (stamp, i) =>
+        stamp !== null && b[i] !== null && stamp[0] === b[i]![0] && stamp[1] === b[i]![1] && stamp[2] === b[i]![2],
+    )
+  )
 }
 
 export function readEntrySource(contentDir: string, entryPath: string): string {

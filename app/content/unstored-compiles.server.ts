@@ -9,6 +9,7 @@
  */
 import { LRUCache } from 'lru-cache'
 import { getConfig } from '../config.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 import type { SaveInput, StoredEntry, StoredFailure } from './compiled-store.server.ts'
 
 interface Kept {
@@ -30,8 +31,6 @@ export interface UnstoredCompilesStats {
   lastError: string | null
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
-
 let cacheInstance: LRUCache<string, Kept> | undefined
 const counters = { hits: 0, saveFailures: 0 }
 let failingSince: string | null = null
@@ -42,13 +41,10 @@ function cache(): LRUCache<string, Kept> {
   cacheInstance ??= new LRUCache<string, Kept>({
     max: 10_000,
     maxSize: getConfig().unstoredCompilesMaxBytes,
-    sizeCalculation: (kept) => Math.max(1, 'code' in kept.result ? kept.result.code.length : kept.result.message.length),
+    sizeCalculation: (kept) =>
+      Math.max(1, 'code' in kept.result ? kept.result.code.length : kept.result.message.length),
   })
   return cacheInstance
-}
-
-export function unstoredKey(kind: string, slug: string, sourceHash: string): string {
-  return `${kind}:${slug}:${sourceHash}`
 }
 
 export function getUnstored(key: string): Kept | undefined {
@@ -57,13 +53,20 @@ export function getUnstored(key: string): Kept | undefined {
   return kept
 }
 
-/** Keeps a compile the database refused, and logs the refusal if it is the first since writes last worked. */
-export function keepUnstored(key: string, result: StoredEntry | StoredFailure, save: SaveInput | null, error: unknown): void {
+/** Keeps a compile the database refused (`key`: compiledKey of its version), and logs the refusal if it is the first since writes last worked. */
+export function keepUnstored(
+  key: string,
+  result: StoredEntry | StoredFailure,
+  save: SaveInput | null,
+  error: unknown,
+): void {
   counters.saveFailures++
-  lastError = messageOf(error)
+  lastError = errorMessage(error)
   if (!failingSince) {
     failingSince = new Date().toISOString()
-    console.error(`[kiln] could not store a compile (${lastError}): compiles are kept in memory (UNSTORED_COMPILES_MAX_BYTES) until the database takes writes again`)
+    console.error(
+      `[kiln] could not store a compile (${lastError}): compiles are kept in memory (UNSTORED_COMPILES_MAX_BYTES) until the database takes writes again`,
+    )
   }
   cache().set(key, { result, save, triedAt: Date.now() })
 }
@@ -72,7 +75,9 @@ export function keepUnstored(key: string, result: StoredEntry | StoredFailure, s
 export function storedAgain(key: string): void {
   cache().delete(key)
   if (failingSince) {
-    console.log(`[kiln] compiles are stored again (they could not be since ${failingSince}); ${cache().size} still kept in memory`)
+    console.log(
+      `[kiln] compiles are stored again (they could not be since ${failingSince}); ${cache().size} still kept in memory`,
+    )
     failingSince = null
   }
 }
@@ -80,11 +85,18 @@ export function storedAgain(key: string): void {
 /** Marks a later attempt to store a kept compile that failed again (not logged: the first one was). */
 export function retriedUnstored(key: string, error: unknown): void {
   counters.saveFailures++
-  lastError = messageOf(error)
+  lastError = errorMessage(error)
   const kept = cache().get(key)
   if (kept) kept.triedAt = Date.now()
 }
 
 export function unstoredCompilesStats(): UnstoredCompilesStats {
-  return { entries: cache().size, bytes: cache().calculatedSize, maxBytes: getConfig().unstoredCompilesMaxBytes, ...counters, failingSince, lastError }
+  return {
+    entries: cache().size,
+    bytes: cache().calculatedSize,
+    maxBytes: getConfig().unstoredCompilesMaxBytes,
+    ...counters,
+    failingSince,
+    lastError,
+  }
 }

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs'
 import { requestRefresh } from './refresh.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 const SETTLE_MS = 100
 
@@ -28,7 +29,7 @@ export function startWatching(contentDir: string): void {
         requestRefresh('watch')
       } catch (error) {
         // A full or read-only disk must not end the process from a timer: the next save tries again.
-        console.error(`[kiln] CONTENT_WATCH: could not queue a refresh: ${(error as Error)?.message ?? String(error)}`)
+        console.error(`[kiln] CONTENT_WATCH: could not queue a refresh: ${errorMessage(error)}`)
       }
     }, SETTLE_MS)
   })

@@ -37,24 +37,3 @@ export function signStatusRead(secret: string, pathname: string, now = Date.now(
 export function verifyStatusRead(secret: string, pathname: string, header: string | null, now = Date.now()): boolean {
   return verifyInternal(secret, `GET ${pathname}`, header, now)
 }
-
-/** Reads a request body up to `limit` bytes; null when it is larger. */
-export async function readBodyWithLimit(request: Request, limit: number): Promise<Buffer | null> {
-  const declared = Number(request.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > limit) return null
-  if (!request.body) return Buffer.alloc(0)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = request.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > limit) {
-      await reader.cancel()
-      return null
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks)
-}

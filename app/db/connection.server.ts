@@ -1,5 +1,5 @@
 /**
- * The process's one SQLite connection (better-sqlite3 12: version 13 needs Node 22).
+ * The process's one SQLite connection (better-sqlite3 13, which needs Node-API 10: Node 22.14+).
  * WAL lets readers proceed while the single writer commits; busy_timeout makes a
  * second process wait for the lock instead of failing at once.
  */
@@ -15,6 +15,7 @@ import {
   type DatabaseFileError,
 } from './database-errors.server.ts'
 import { migrate, pendingMigrations, readMigrations } from './migrate.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 export type DB = Database.Database
 
@@ -73,7 +74,7 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
     console.log('[kiln] replica: set up the schema of a blank database')
   } catch (error) {
     console.warn(
-      `[kiln] replica: the database is blank and could not be set up here (${(error as Error).message}); waiting for replication`,
+      `[kiln] replica: the database is blank and could not be set up here (${errorMessage(error)}); waiting for replication`,
     )
   }
   return db

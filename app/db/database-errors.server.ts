@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { errorMessage } from '../utils/error-message.ts'
 
 export class DatabaseFileError extends Error {
   constructor(
@@ -37,7 +38,7 @@ function user(): string {
 export function describeDatabaseError(error: unknown, file: string): DatabaseFileError {
   if (error instanceof DatabaseFileError) return error
   const code = errorCode(error)
-  const detail = (error as Error)?.message ?? String(error)
+  const detail = errorMessage(error)
   const base = path.basename(file)
   const sideFiles = `${base}-wal and ${base}-shm`
   let message: string
@@ -106,7 +107,7 @@ export function checkDatabaseFile(file: string, { forWriting }: { forWriting: bo
     fs.accessSync(file, fs.constants.R_OK)
   } catch (error) {
     throw new DatabaseFileError(
-      `The database ${file} cannot be read by the user running Kiln (${user()}): ${(error as Error).message}. ` +
+      `The database ${file} cannot be read by the user running Kiln (${user()}): ${errorMessage(error)}. ` +
         `Give that user read and write access to it (for example \`chown\` it to that user and \`chmod 600\` it).`,
       file,
       'EACCES',
@@ -118,7 +119,7 @@ export function checkDatabaseFile(file: string, { forWriting }: { forWriting: bo
       fs.accessSync(target, fs.constants.W_OK)
     } catch (error) {
       throw describeDatabaseError(
-        Object.assign(new Error(`${target} is not writable: ${(error as Error).message}`), { code: 'EROFS' }),
+        Object.assign(new Error(`${target} is not writable: ${errorMessage(error)}`), { code: 'EROFS' }),
         file,
       )
     }

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Database } from 'better-sqlite3'
+import { errorMessage } from '../utils/error-message.ts'
 
 const MIGRATION_NAME = /^\d{14}_[a-z0-9_]+$/
 
@@ -67,7 +68,7 @@ export function migrate(db: Database, migrations: Migration[]): string[] {
       if (apply.immediate()) ran.push(migration.name)
     } catch (error) {
       // The cause keeps SQLite's code: a damaged file is told apart from a wrong migration.
-      throw new Error(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`, {
+      throw new Error(`Migration ${migration.name} failed and was rolled back: ${errorMessage(error)}`, {
         cause: error,
       })
     }

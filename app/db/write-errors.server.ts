@@ -10,6 +10,8 @@
  * (SQLITE_IOERR_WRITE, SQLITE_READONLY_DBMOVED, SQLITE_BUSY_SNAPSHOT…); the primary
  * code is its prefix.
  */
+import { noStoreJson } from '../http/no-store-responses.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 export type WriteFailureKind = 'full' | 'read-only' | 'io' | 'cannot-open' | 'busy'
 
@@ -71,9 +73,7 @@ export function logWriteFailure(where: string, failure: WriteFailure, error: unk
   const now = Date.now()
   if (now - (lastLogged.get(key) ?? 0) < LOG_EVERY_MS) return
   lastLogged.set(key, now)
-  console.error(
-    `[kiln] ${where}: database write failed (${failure.code}: ${(error as Error)?.message ?? String(error)}); answering 503`,
-  )
+  console.error(`[kiln] ${where}: database write failed (${failure.code}: ${errorMessage(error)}); answering 503`)
 }
 
 /** The headers every write-failure answer carries. */
@@ -83,10 +83,7 @@ export function writeFailureHeaders(failure: WriteFailure): Record<string, strin
 
 /** 503 with Retry-After and `{"error": message}`, for JSON endpoints (beacons, webhooks). */
 export function writeFailureJson(failure: WriteFailure): Response {
-  return new Response(JSON.stringify({ error: failure.message }), {
-    status: 503,
-    headers: { 'Content-Type': 'application/json', ...writeFailureHeaders(failure) },
-  })
+  return noStoreJson({ error: failure.message }, 503, writeFailureHeaders(failure))
 }
 
 /**

@@ -6,6 +6,8 @@
  * The lock is kept on globalThis under a registered symbol: even if this module were
  * loaded twice (a dev-server reload, a second bundle) there is still only one lock.
  */
+import { noStoreJson, noStoreText } from '../http/no-store-responses.ts'
+
 export type DiagnosticName = 'heapsnapshot' | 'heapprofile' | 'cpuprofile'
 
 export interface RunningDiagnostic {
@@ -69,13 +71,10 @@ export function diagnosticError(
   headers: Record<string, string> = {},
 ): Response {
   const wantsJson = /\bapplication\/json\b/i.test(request.headers.get('Accept') ?? '')
-  return new Response(wantsJson ? JSON.stringify({ error: message, ...details }) : `${message}\n`, {
-    status,
-    headers: {
-      'Content-Type': wantsJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
-      'Cache-Control': 'no-store',
-      ...headers,
-    },
+  if (!wantsJson) return noStoreText(`${message}\n`, status, headers)
+  return noStoreJson({ error: message, ...details }, status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    ...headers,
   })
 }
 

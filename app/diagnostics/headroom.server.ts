@@ -20,13 +20,14 @@
  * otherwise the system's available memory (os.freemem(), MemAvailable on Linux). The V8
  * heap limit does not bound a snapshot: none of its memory is on the V8 heap.
  *
- * DIAGNOSTICS_HEADROOM_BYTES, when set, replaces the measured free memory (read on every
- * call: tests use it to force the refusal).
+ * DIAGNOSTICS_HEADROOM_BYTES, when set, replaces the measured free memory (tests use it
+ * to force the refusal).
  */
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import v8 from 'node:v8'
+import { getConfig } from '../config.server.ts'
 
 /**
  * Snapshot memory per byte of heap in use (graph + serialized JSON), beyond the fixed
@@ -150,16 +151,6 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
-function overrideBytes(): number | null {
-  const raw = process.env.DIAGNOSTICS_HEADROOM_BYTES
-  if (raw === undefined || raw.trim() === '') return null
-  if (!/^\d+$/.test(raw.trim())) {
-    console.warn(`[kiln] DIAGNOSTICS_HEADROOM_BYTES must be a whole number of bytes, got "${raw}": ignored`)
-    return null
-  }
-  return Number(raw.trim())
-}
-
 /** The heap-in-use based estimate of what a snapshot needs, margin included. */
 export function snapshotNeeds(heapUsedBytes: number): number {
   return Math.ceil(heapUsedBytes * SNAPSHOT_BYTES_PER_HEAP_BYTE + SNAPSHOT_FIXED_BYTES)
@@ -172,7 +163,7 @@ export function checkSnapshotHeadroom(): Headroom {
   let availableBytes: number
   let source: HeadroomSource
   let where: string
-  const override = overrideBytes()
+  const override = getConfig().diagnosticsHeadroomBytes
   const cgroup = override === null ? cgroupRoom() : null
   if (override !== null) {
     availableBytes = override

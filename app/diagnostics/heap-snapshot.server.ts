@@ -17,7 +17,7 @@
  * nothing is asked for during STALL_MS. Then the snapshot stream is destroyed and the
  * lock released.
  *
- * This relies on the server (server/remix-handler.ts) writing the body with backpressure
+ * This relies on the server (app/http/remix-handler.server.ts) writing the body with backpressure
  * and on the load context's clientSignal: @remix-run/express's own sender writes every
  * chunk without waiting for 'drain', and a loader's request.signal can stop following
  * the client once a garbage collection (a snapshot runs several) has taken the Requests
@@ -32,6 +32,7 @@ import type { Timings } from '../timing.server.ts'
 import { busyResponse, diagnosticError, tryAcquireDiagnostic } from './diagnostics-lock.server.ts'
 import { recordDownload, type DiagnosticDownload, type DownloadKind } from './downloads.server.ts'
 import { checkSnapshotHeadroom, formatBytes } from './headroom.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 /** A download that makes no progress for this long (a client that stopped reading) is ended. */
 const STALL_MS = 2 * 60_000
@@ -99,9 +100,9 @@ export function trackDownload(kind: DownloadKind, userEmail: string, release: ()
           status: result,
         })
       } catch (dbError) {
-        console.error(`[kiln] could not log the ${kind} download: ${(dbError as Error).message}`)
+        console.error(`[kiln] could not log the ${kind} download: ${errorMessage(dbError)}`)
       }
-      const reason = error ? `: ${error instanceof Error ? error.message : String(error)}` : ''
+      const reason = error ? `: ${errorMessage(error)}` : ''
       const line = `[kiln] ${kind} for ${userEmail}: ${result}, ${formatBytes(tracker.bytes)} in ${Math.round(durationMs)} ms${reason}`
       if (result === 'failed') console.error(line)
       else console.log(line)
@@ -163,7 +164,7 @@ export async function heapSnapshotResponse({
       timings?.add('serialize', performance.now() - serializeStart, 'serializing the heap snapshot')
     } catch (error) {
       download.finish('failed', error)
-      return diagnosticError(request, 500, `The heap snapshot failed: ${(error as Error).message}`)
+      return diagnosticError(request, 500, `The heap snapshot failed: ${errorMessage(error)}`)
     }
 
     const source: Readable = gzip

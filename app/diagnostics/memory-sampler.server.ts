@@ -11,7 +11,7 @@
  * the delay reported here is what exceeds the resolution. The histogram is reset at every
  * sample, so each figure describes the last window only.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks'
 
 export const SAMPLE_INTERVAL_MS = 5_000
 /** One hour of samples. */
@@ -36,7 +36,7 @@ let next = 0
 let filled = 0
 
 let timer: NodeJS.Timeout | undefined
-let histogram: IntervalHistogram | undefined
+let histogram: ELDHistogram | undefined
 
 export interface EventLoopDelay {
   /** Milliseconds beyond the monitor's resolution; null when the window had no tick. */

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Timings } from '../timing.server.ts'
 import { busyResponse, diagnosticError, tryAcquireDiagnostic } from './diagnostics-lock.server.ts'
 import { attachmentHeaders, diagnosticFilename, trackDownload } from './heap-snapshot.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 export type ProfileKind = 'heapprofile' | 'cpuprofile'
 
@@ -78,7 +79,7 @@ export async function profileResponse({
     return new Response(json, { headers })
   } catch (error) {
     download.finish('failed', error)
-    return diagnosticError(request, 500, `The ${LABELS[kind]} failed: ${(error as Error).message}`)
+    return diagnosticError(request, 500, `The ${LABELS[kind]} failed: ${errorMessage(error)}`)
   } finally {
     session.disconnect()
   }

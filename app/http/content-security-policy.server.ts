@@ -6,7 +6,7 @@
  * single-fetch data scripts, ScrollRestoration's), each allowed by its sha256 hash, never
  * by 'unsafe-inline' or 'unsafe-eval'.
  *
- * Why hashes and not a nonce: the page cache (server/page-cache.ts) answers many readers
+ * Why hashes and not a nonce: the page cache (app/http/page-cache.server.ts) answers many readers
  * with one rendered document; a nonce baked into a shared page is a constant any reader
  * can read. A hash names the script's exact text, so a cached page and its stored policy
  * stay true together, whoever receives them.

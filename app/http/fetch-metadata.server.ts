@@ -13,6 +13,8 @@
  * let through here: it carries the session only if its sender holds it, and the session
  * cookie is SameSite=Strict, so an old browser following another site's link sends none.
  */
+import { noStoreText } from './no-store-responses.ts'
+
 const ALLOWED = new Set(['same-origin', 'none'])
 
 /** True when a browser says this request was started by another site (or a sibling subdomain). */
@@ -29,11 +31,9 @@ export function isCrossSiteNavigation(request: Request): boolean {
 /** Throws a 403 for a request another site started. */
 export function sameSiteOnly(request: Request): void {
   if (!isCrossSite(request)) return
-  throw new Response(
+  throw noStoreText(
     'Refused: admin actions can only be started from this site. Open the admin page and start it from there.',
-    {
-      status: 403,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, no-store' },
-    },
+    403,
+    { 'Cache-Control': 'private, no-store' },
   )
 }

@@ -1,45 +1,60 @@
 /**
- * The app's side of the page cache (server/page-cache.ts keeps the pages): which
- * responses may be kept, and a seam through which the cache's stats reach the admin
- * dashboard and /metrics.
+ * The page cache: whole HTTP responses for anonymous GET and HEAD requests of pages whose
+ * output depends only on the content (home, lists, posts, pages, feeds, sitemap).
  *
- * The app opts in; the cache never guesses. A document is marked cacheable when its
- * route's output depends only on the content (never on who asks); a resource route that
- * is content-only (a feed, the sitemap) marks its own response with `markContentOnly`.
- * The marker is an internal header: the Express side strips it before anything is sent.
+ * Rendering a cached MDX component with React costs ~20 times more than writing bytes
+ * from memory, and a blog's pages change only when its content does. So a page is
+ * rendered once per (build, content version, theme, URL), kept as precompressed brotli
+ * and gzip, and answered from memory after that, with a strong ETag and 304s.
+ *
+ * - Routes opt in, the cache does not guess: a route that may be kept says so with
+ *   `export const handle = { pageCache: true }`. A response is stored only when that route
+ *   answered it at its own address (a slug or tag of plain characters, no alias the router
+ *   also accepts), with status 200, no cookie, and no NOT_CACHEABLE_HEADER (a post served
+ *   from its last good version sets it; it is stripped here).
+ * - A request with the session cookie, a write, or a Remix data request is never looked
+ *   up, never stored.
+ * - A content change moves the content version, which is part of the key: every older
+ *   entry is unreachable at once and is dropped on the next request.
+ * - Bounded by total bytes (all kept variants counted, lru-cache's maxSize), least recently
+ *   used evicted first; a page larger than the bound is served, never stored.
+ * - Concurrent misses for one key render once (SingleFlight): the others wait for that render.
+ *
+ * The pure parts (negotiation, ETag matching, the URL's key, the store) are exported for
+ * unit tests. negotiator and fresh were weighed for the negotiation and the ETag match and
+ * not taken: negotiator accepts q values over 1 and knows no x-gzip, fresh answers 200 to
+ * any request with Cache-Control: no-cache and matches one tag, not a page's three.
  */
+import crypto from 'node:crypto'
+import { promisify } from 'node:util'
+import zlib from 'node:zlib'
+import type { ServerBuild } from '@remix-run/node'
+import { matchRoutes } from '@remix-run/react'
+import type express from 'express'
+import { LRUCache } from 'lru-cache'
+import { SESSION_COOKIE } from '../auth/session-cookie.ts'
+import { themeFromCookieHeader } from '../theme/theme-cookie.server.ts'
+import { SingleFlight } from '../utils/single-flight.ts'
+import { requestContext } from './request-context.server.ts'
 
-/** The internal response header that marks a response as content-only, hence cacheable. */
-export const PAGE_CACHE_MARKER = 'x-kiln-page-cache'
-
+/** Tells what the cache did: hit, miss, bypass (for operators and tests). */
+export const PAGE_CACHE_STATUS_HEADER = 'X-Kiln-Cache'
 /**
- * Document routes whose HTML depends only on the content (and the theme cookie), each with
- * the shape of its canonical path. Only values that exist may key the cache: a page is
- * kept only under the path its links use, so the aliases a router accepts (`/BLOG/x`,
- * `/blog/x/`, `/blog/%78`) are served but never stored; the loaders answer 404 for
- * a slug or tag that names nothing and redirect a tag written another way.
+ * Set by a route on an answer that must not be kept, its value saying why (a post served
+ * from its last good version: the next request tries the new one again). Never sent.
  */
-const CONTENT_ONLY_ROUTES = new Map<string, RegExp>([
-  ['routes/_index', /^\/$/],
-  ['routes/blog._index', /^\/blog$/],
-  ['routes/blog.$slug', /^\/blog\/[A-Za-z0-9._-]+$/],
-  ['routes/tags._index', /^\/tags$/],
-  ['routes/tags.$tag', /^\/tags\/[A-Za-z0-9._-]+$/],
-  ['routes/$page', /^\/[A-Za-z0-9._-]+$/],
-])
+export const NOT_CACHEABLE_HEADER = 'x-kiln-not-cacheable'
+/** Past this length a URL is not cached: a crawler's endless query strings stay out. */
+export const MAX_KEY_URL_LENGTH = 1024
+/** Query parameters kept in a key at most; a URL with more is not cached. */
+export const MAX_QUERY_PARAMS = 16
 
-/** Whether a rendered document may be cached: a 200 whose deepest route is content-only, asked for by its canonical path. */
-export function isContentOnlyDocument(status: number, routeIds: readonly string[], url: string): boolean {
-  const leaf = routeIds[routeIds.length - 1]
-  const shape = leaf === undefined ? undefined : CONTENT_ONLY_ROUTES.get(leaf)
-  return status === 200 && shape !== undefined && shape.test(new URL(url).pathname)
+/** What a route exports as `handle` to let its pages be kept (a literal: `handle` reaches the browser's bundle too). */
+export interface PageCacheHandle {
+  pageCache: true
 }
 
-/** For a content-only resource route (feed, sitemap, robots.txt, og image): lets the page cache keep its 200s. */
-export function markContentOnly(headers: Headers): Headers {
-  headers.set(PAGE_CACHE_MARKER, '1')
-  return headers
-}
+export type Encoding = 'br' | 'gzip' | 'identity'
 
 export interface PageCacheStats {
   entries: number
@@ -55,14 +70,486 @@ export interface PageCacheStats {
   unzipped: number
 }
 
-let readStats: (() => PageCacheStats) | null = null
+// ---------------------------------------------------------------------------------------
+// Pure parts
 
-/** Called once by the Express server, which owns the cache. */
-export function registerPageCacheStats(read: () => PageCacheStats): void {
-  readStats = read
+/**
+ * The best variant for an Accept-Encoding header: brotli, then gzip, else identity.
+ * Absent, empty or malformed values, and codings Kiln does not keep, get identity (a
+ * client that refuses identity too still gets it: better than a 406 for a web page).
+ */
+export function preferredEncoding(acceptEncoding: string | string[] | undefined): Encoding {
+  const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding
+  if (!header) return 'identity'
+  const quality: Record<string, number> = {}
+  for (const part of header.split(',')) {
+    const [rawName, ...params] = part.split(';')
+    const name = rawName.trim().toLowerCase()
+    if (!/^[a-z0-9*!#$%&'+.^_`|~-]+$/.test(name)) continue
+    let q = 1
+    for (const param of params) {
+      const [key, value] = param.split('=').map((s) => s.trim())
+      if (key.toLowerCase() !== 'q') continue
+      q = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value ?? '') ? Number(value) : NaN
+    }
+    if (Number.isNaN(q)) continue
+    quality[name === 'x-gzip' ? 'gzip' : name] = q
+  }
+  const wildcard = quality['*']
+  const br = quality.br ?? wildcard ?? 0
+  const gzip = quality.gzip ?? wildcard ?? 0
+  if (br > 0 && br >= gzip) return 'br'
+  if (gzip > 0) return 'gzip'
+  return 'identity'
 }
 
-/** The page cache's figures, or null when there is none (development, or PAGE_CACHE_MAX_BYTES=0). */
+/**
+ * Whether an If-None-Match header names one of the entity tags. If-None-Match uses the
+ * weak comparison (RFC 9110 13.1.2): W/"x" matches "x"; "*" matches any.
+ */
+export function noneMatchHits(ifNoneMatch: string | undefined, etags: readonly string[]): boolean {
+  if (!ifNoneMatch) return false
+  if (ifNoneMatch.trim() === '*') return true
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
+  const wanted = new Set(etags.map(opaque))
+  for (const tag of ifNoneMatch.match(/(?:W\/)?"[^"]*"/g) ?? []) if (wanted.has(opaque(tag))) return true
+  return false
+}
+
+/**
+ * The URL part of a key: the path and the query with parameters sorted, so `?a=1&b=2`
+ * and `?b=2&a=1` share an entry. null when the URL is too long or has too many
+ * parameters to be worth a place in the cache.
+ */
+export function cacheableUrl(originalUrl: string): string | null {
+  if (originalUrl.length > MAX_KEY_URL_LENGTH) return null
+  const mark = originalUrl.indexOf('?')
+  if (mark === -1) return originalUrl
+  const params = new URLSearchParams(originalUrl.slice(mark + 1))
+  const entries = [...params]
+  if (entries.length > MAX_QUERY_PARAMS) return null
+  if (entries.length === 0) return originalUrl.slice(0, mark)
+  // Only parameters a content page reads (`/blog?tag=`) earn an entry: any other query
+  // (`/?r=123`, a tracker's) is served, not kept, so random queries cannot churn the cache
+  // or make it compress a fresh copy per request.
+  const readable = CACHED_QUERY_PARAMS[originalUrl.slice(0, mark)]
+  if (!readable || !entries.every(([name]) => readable.has(name))) return null
+  // By name only, stably: the order of repeated values is what `searchParams.get` sees.
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `${originalUrl.slice(0, mark)}?${new URLSearchParams(entries).toString()}`
+}
+
+/** The query parameters content-only pages read, by path: `?tag=` on /blog only (elsewhere it would key copies of one page). */
+const CACHED_QUERY_PARAMS: Record<string, ReadonlySet<string>> = { '/blog': new Set(['tag']) }
+
+/**
+ * The theme part of a key: exactly the theme the root loader renders with (the same
+ * function on the same header), '' for the system theme.
+ */
+export function themeOf(cookieHeader: string | undefined): string {
+  const theme = themeFromCookieHeader(cookieHeader)
+  return theme === 'system' ? '' : theme
+}
+
+export interface CachedPage {
+  status: 200
+  /** Response headers as rendered, without cookies, length, encoding or internal headers. */
+  headers: [string, string][]
+  /**
+   * The bytes kept. Text is kept as brotli and gzip only: every browser takes one, and a
+   * page costs the cache a fifth of its size. The rare client that takes neither gets the
+   * gzip copy unzipped for it. Binary bodies (an image) are kept as they are, in `identity`.
+   */
+  variants: { br: Buffer | null; gzip: Buffer | null; identity: Buffer | null }
+  identityLength: number
+  etags: Record<Encoding, string>
+  /** The content version it was rendered for. */
+  version: string
+  /** All variants together: what the page costs the cache. */
+  bytes: number
+}
+
+export interface PageStoreStats {
+  entries: number
+  bytes: number
+  maxBytes: number
+  evictions: number
+}
+
+/**
+ * Pages by key in an lru-cache bounded by total bytes (maxSize, each page's `bytes`). Never
+ * holds more than maxBytes; a page bigger than that is refused and leaves the store as it was.
+ */
+export class PageStore {
+  private readonly pages: LRUCache<string, CachedPage> | null
+  evictions = 0
+
+  constructor(readonly maxBytes: number) {
+    // lru-cache takes no bound of 0: a cache turned off keeps nothing at all.
+    this.pages =
+      maxBytes > 0
+        ? new LRUCache<string, CachedPage>({
+            maxSize: maxBytes,
+            sizeCalculation: (page) => page.bytes,
+            dispose: (_page, _key, reason) => {
+              if (reason === 'evict') this.evictions++
+            },
+          })
+        : null
+  }
+
+  get(key: string): CachedPage | undefined {
+    return this.pages?.get(key)
+  }
+
+  /** Stores the page, evicting the least recently used; false when it can never fit. */
+  set(key: string, page: CachedPage): boolean {
+    if (!this.pages || page.bytes > this.maxBytes) return false
+    this.pages.set(key, page)
+    return true
+  }
+
+  delete(key: string): void {
+    this.pages?.delete(key)
+  }
+
+  /** Drops every page not rendered for this content version: no request can reach them. */
+  dropOtherVersions(version: string): number {
+    let dropped = 0
+    for (const [key, page] of this.pages?.entries() ?? []) {
+      if (page.version !== version) {
+        this.pages!.delete(key)
+        dropped++
+      }
+    }
+    return dropped
+  }
+
+  stats(): PageStoreStats {
+    return {
+      entries: this.pages?.size ?? 0,
+      bytes: this.pages?.calculatedSize ?? 0,
+      maxBytes: this.maxBytes,
+      evictions: this.evictions,
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Which routes may be kept: their own `handle`
+
+/** A plain parameter value: anything else (encoded, spaced, empty) is an alias at best. */
+const PLAIN_SEGMENT = /^[A-Za-z0-9._-]+$/
+type RouteObject = Parameters<typeof matchRoutes>[0][number]
+const routeTrees = new WeakMap<ServerBuild['routes'], RouteObject[]>()
+
+/** The build's route manifest as the nested routes matchRoutes takes (once per build). */
+function routeTree(routes: ServerBuild['routes']): RouteObject[] {
+  let tree = routeTrees.get(routes)
+  if (!tree) {
+    const children = (parentId: string | undefined): RouteObject[] =>
+      Object.values(routes)
+        .filter((route) => route !== undefined && route.parentId === parentId)
+        .map((route) =>
+          route!.index
+            ? { id: route!.id, index: true, path: route!.path, caseSensitive: route!.caseSensitive }
+            : { id: route!.id, path: route!.path, caseSensitive: route!.caseSensitive, children: children(route!.id) },
+        )
+    tree = children(undefined)
+    routeTrees.set(routes, tree)
+  }
+  return tree
+}
+
+/**
+ * Whether the route that answers `pathname` declares `handle.pageCache`, and `pathname` is
+ * that page's own address: its route's path with the parameters put back as matched, so the
+ * aliases a router accepts (`/BLOG/x`, `/blog/x/`, `/blog/%78`) are served but never kept.
+ */
+export function routeKeepsPage(routes: ServerBuild['routes'], pathname: string): boolean {
+  const matches = matchRoutes(routeTree(routes), pathname)
+  const leaf = matches?.[matches.length - 1]
+  if (!matches || !leaf || !leaf.route.id) return false
+  const handle = routes[leaf.route.id]?.module.handle as Partial<PageCacheHandle> | undefined
+  if (handle?.pageCache !== true) return false
+  const segments: string[] = []
+  for (const { route, params } of matches) {
+    for (const segment of (route.path ?? '').split('/')) {
+      if (segment === '') continue
+      if (segment === '*') return false
+      const value = segment.startsWith(':') ? params[segment.slice(1)] : segment
+      if (value === undefined || !PLAIN_SEGMENT.test(value)) return false
+      segments.push(value)
+    }
+  }
+  return `/${segments.join('/')}` === pathname
+}
+
+// ---------------------------------------------------------------------------------------
+// Building an entry
+
+const brotli = promisify(zlib.brotliCompress)
+
+/**
+ * Brotli's best quality (11) costs about ten times quality 9 for a few percent fewer bytes.
+ * Worth it for an ordinary page, compressed once per version; not for a multi-megabyte
+ * page, where it would hold a libuv thread for seconds after every edit of the blog.
+ */
+const LARGE_PAGE_BYTES = 512 * 1024
+function brotliQuality(bytes: number): number {
+  if (bytes <= LARGE_PAGE_BYTES) return 11
+  return bytes <= 4 * LARGE_PAGE_BYTES ? 9 : 6
+}
+const gzip = promisify(zlib.gzip)
+/** Headers the cache writes itself, or that must never be replayed to another visitor. */
+const DROPPED_HEADERS = new Set([
+  'set-cookie',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'etag',
+  'cache-control',
+  'vary',
+  'server-timing',
+  'connection',
+  'date',
+  NOT_CACHEABLE_HEADER,
+])
+/** What an entry costs beyond its bytes (key, headers, tags), roughly: small pages count too. */
+const ENTRY_OVERHEAD = 512
+const COMPRESSIBLE =
+  /^(?:text\/|application\/(?:json|javascript|xml|rss\+xml|atom\+xml|feed\+json|manifest\+json)|image\/svg\+xml)/i
+
+/**
+ * Builds the cache entry for a rendered body: its variants are compressed once here, in
+ * libuv's thread pool (zlib's async functions), so the event loop keeps serving.
+ */
+export async function buildPage(body: Buffer, headers: Headers, version: string): Promise<CachedPage> {
+  const kept: [string, string][] = []
+  headers.forEach((value, name) => {
+    if (!DROPPED_HEADERS.has(name.toLowerCase())) kept.push([name, value])
+  })
+  const type = headers.get('content-type') ?? ''
+  const hash = crypto.createHash('sha256').update(body).digest('base64url').slice(0, 27)
+  // Binary formats (an og.png) are already compressed: one representation, kept as it is.
+  if (!COMPRESSIBLE.test(type)) {
+    const etag = `"${hash}"`
+    return {
+      status: 200,
+      headers: kept,
+      variants: { br: null, gzip: null, identity: body },
+      identityLength: body.length,
+      etags: { identity: etag, br: etag, gzip: etag },
+      version,
+      bytes: body.length + ENTRY_OVERHEAD,
+    }
+  }
+  const [br, gz] = await Promise.all([
+    brotli(body, {
+      params: {
+        [zlib.constants.BROTLI_PARAM_QUALITY]: brotliQuality(body.length),
+        [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length,
+        [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT,
+      },
+    }),
+    gzip(body, { level: body.length > LARGE_PAGE_BYTES ? 6 : 9 }),
+  ])
+  // One strong tag per representation: the same page in another coding is another representation.
+  const etags = { identity: `"${hash}"`, br: `"${hash}-br"`, gzip: `"${hash}-gz"` }
+  return {
+    status: 200,
+    headers: kept,
+    variants: { br, gzip: gz, identity: null },
+    identityLength: body.length,
+    etags,
+    version,
+    bytes: br.length + gz.length + ENTRY_OVERHEAD,
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Answering
+
+/*
+ * Stats (PageCacheStats): hits (304s and shared renders included), misses (renders of
+ * cacheable pages, one per key at a time), bypasses (signed in, writes, data requests, long URLs), evictions,
+ * notModified (of the hits, 304s), shared (of the hits, requests that waited for another
+ * request's render of the same key), tooLarge (rendered pages bigger than the whole cache),
+ * unzipped (hits for clients that take no compression, unzipped for them).
+ */
+
+export interface PageCacheOptions {
+  /** 0 turns the cache off. */
+  maxBytes: number
+  /** s-maxage for shared caches (a CDN); browsers always revalidate. */
+  cdnMaxAgeSeconds: number
+  /** The build's id: a new deploy never serves the old build's pages. null: nothing is kept (development). */
+  buildId: string | null
+  /** The content's current version, read (never re-scanned) once per eligible request. */
+  contentVersion: () => string
+}
+
+/** Renders the request (Remix): what the cache keeps, or hands back to be sent as it is. */
+export type Render = () => Promise<{ response: Response; routes: ServerBuild['routes'] }>
+
+export interface PageCache {
+  /**
+   * Answers the request from memory, or renders it (once per key at a time) and keeps the
+   * page. Resolves to null when the cache sent the answer itself, else to the rendered
+   * response for the caller to send.
+   */
+  serve(req: express.Request, res: express.Response, render: Render): Promise<Response | null>
+  stats(): PageCacheStats
+}
+
+let current: PageCache | null = null
+
+/** The page cache's figures for /admin and /metrics, or null when there is none (development, PAGE_CACHE_MAX_BYTES=0). */
 export function pageCacheStats(): PageCacheStats | null {
-  return readStats ? readStats() : null
+  return current ? current.stats() : null
+}
+
+/** A rendered page the cache does not keep, as it goes out: internal headers dropped, kept by no shared cache. */
+function untaken(response: Response, keepable: boolean): Response {
+  response.headers.delete(NOT_CACHEABLE_HEADER)
+  // A content page the page cache did not take (a signed-in reader's, with their name in the
+  // header) must not be kept by a shared cache either.
+  if (keepable && !response.headers.has('cache-control')) response.headers.set('Cache-Control', 'private, no-cache')
+  return response
+}
+
+/** A 200 that its route lets the cache keep (see routeKeepsPage), not marked otherwise. */
+function keepable(req: express.Request, { response, routes }: Awaited<ReturnType<Render>>): boolean {
+  return (
+    response.status === 200 &&
+    !response.headers.has(NOT_CACHEABLE_HEADER) &&
+    routeKeepsPage(routes, req.originalUrl.split('?')[0])
+  )
+}
+
+/** The one page cache of this process (its stats are what pageCacheStats reads). */
+export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVersion }: PageCacheOptions): PageCache {
+  const store = new PageStore(buildId === null ? 0 : maxBytes)
+  const counts = { hits: 0, misses: 0, bypasses: 0, notModified: 0, shared: 0, tooLarge: 0, unzipped: 0 }
+  /** Renders in progress by key: concurrent misses share the first one's page. */
+  const renders = new SingleFlight<CachedPage | null>()
+  let currentVersion: string | null = null
+  const cacheControl = `public, max-age=0, must-revalidate, s-maxage=${cdnMaxAgeSeconds}, stale-while-revalidate=${Math.max(cdnMaxAgeSeconds, 86_400)}`
+
+  function send(req: express.Request, res: express.Response, page: CachedPage, how: 'hit' | 'miss') {
+    const encoding = preferredEncoding(req.headers['accept-encoding'])
+    const etag = page.etags[encoding]
+    res.setHeader('ETag', etag)
+    // An answer that also sets a cookie (the txnum cookie being cleared) is this reader's:
+    // no shared cache may keep it.
+    res.setHeader('Cache-Control', res.hasHeader('Set-Cookie') ? 'private, no-cache' : cacheControl)
+    // The theme cookie changes the page, so a shared cache must key on cookies too.
+    res.setHeader('Vary', 'Accept-Encoding, Cookie')
+    res.setHeader(PAGE_CACHE_STATUS_HEADER, how)
+    // Server-Timing says where the answer came from: `cache` instead of db and render.
+    if (how === 'hit') requestContext(res).timings.add('cache', 0, 'page cache hit')
+    // The page's own Content-Security-Policy (its inline scripts' hashes, stored with it) goes
+    // out with a 304 too: a browser refreshes its stored headers from a 304.
+    const policy = page.headers.find(([name]) => name.toLowerCase() === 'content-security-policy')
+    if (policy) res.setHeader(policy[0], policy[1])
+    if (noneMatchHits(req.headers['if-none-match'], Object.values(page.etags))) {
+      counts.notModified++
+      res.statusCode = 304
+      res.end()
+      return
+    }
+    for (const [name, value] of page.headers) res.setHeader(name, value)
+    res.statusCode = 200
+    const stored = page.variants[encoding] ?? page.variants.identity
+    if (stored) {
+      if (stored !== page.variants.identity) res.setHeader('Content-Encoding', encoding)
+      res.setHeader('Content-Length', stored.length)
+      return req.method === 'HEAD' ? res.end() : res.end(stored)
+    }
+    // A client that takes no compression: the gzip copy unzipped, off the event loop.
+    res.setHeader('Content-Length', page.identityLength)
+    if (req.method === 'HEAD') return res.end()
+    counts.unzipped++
+    zlib.gunzip(page.variants.gzip!, (error, body) => (error ? res.destroy(error) : res.end(body)))
+  }
+
+  /** Renders without the cache: the answer goes out as Remix made it. */
+  async function renderUncached(req: express.Request, render: Render): Promise<Response> {
+    const rendered = await render()
+    return untaken(rendered.response, keepable(req, rendered))
+  }
+
+  function bypass(req: express.Request, res: express.Response, render: Render): Promise<Response> {
+    counts.bypasses++
+    res.setHeader(PAGE_CACHE_STATUS_HEADER, 'bypass')
+    return renderUncached(req, render)
+  }
+
+  async function serve(req: express.Request, res: express.Response, render: Render): Promise<Response | null> {
+    if (store.maxBytes === 0) return renderUncached(req, render)
+    if (req.method !== 'GET' && req.method !== 'HEAD') return bypass(req, res, render)
+    const cookies = req.headers.cookie
+    // A Cookie header that mentions the session at all, however malformed ("kiln_session"
+    // without a value), counts as signed in, as it does for the private Cache-Control rule
+    // (security-headers.server.ts): such a request never gets or makes a shared answer.
+    if ((cookies ?? '').includes(SESSION_COOKIE)) return bypass(req, res, render)
+    const url = cacheableUrl(req.originalUrl)
+    // Remix data requests are per-route JSON for client navigation: cheap, not kept.
+    if (url === null || url.includes('_data=') || /\.data(?:\?|$)/.test(url)) return bypass(req, res, render)
+    // The build's fingerprinted files have their own precompressed, immutable answer.
+    if (url.startsWith('/assets/')) return renderUncached(req, render)
+
+    const version = contentVersion()
+    if (version !== currentVersion) {
+      store.dropOtherVersions(version)
+      currentVersion = version
+    }
+    const key = `${buildId}\n${version}\n${themeOf(cookies)}\n${url}`
+    const page = store.get(key)
+    if (page) {
+      counts.hits++
+      send(req, res, page, 'hit')
+      return null
+    }
+    if (renders.has(key)) {
+      // Another request renders this page now: its page is this answer too. When it kept
+      // nothing (an error, a page that may not be kept), this request renders for itself.
+      const shared = await renders.run(key, async () => null).catch(() => null)
+      if (res.destroyed) return null
+      if (!shared) return renderUncached(req, render)
+      counts.hits++
+      counts.shared++
+      send(req, res, shared, 'hit')
+      return null
+    }
+    // A HEAD has no body to keep: answered by Remix, uncached.
+    if (req.method === 'HEAD') return renderUncached(req, render)
+
+    let own: Response | null = null
+    const built = await renders.run(key, async () => {
+      const rendered = await render()
+      const { response } = rendered
+      const cacheable =
+        keepable(req, rendered) &&
+        !response.headers.has('set-cookie') &&
+        requestContext(res).setCookies.length === 0 &&
+        response.body !== null
+      if (!cacheable) {
+        own = untaken(response, keepable(req, rendered))
+        return null
+      }
+      counts.misses++
+      const made = await buildPage(Buffer.from(await response.arrayBuffer()), response.headers, version)
+      // A content change during the render: the page may mix versions, so serve it but never keep it.
+      if (contentVersion() === version && !store.set(key, made)) counts.tooLarge++
+      return made
+    })
+    if (!built) return own
+    if (!res.destroyed) send(req, res, built, 'miss')
+    return null
+  }
+
+  const cache: PageCache = { serve, stats: () => ({ ...store.stats(), ...counts }) }
+  current = buildId === null ? null : cache
+  return cache
 }

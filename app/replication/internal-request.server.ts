@@ -37,6 +37,6 @@ export function verifyInternal(token: string, body: string, header: string | nul
 export function primaryBaseUrl(primaryInstance: string): string | null {
   const config = getConfig()
   if (config.primaryInternalUrl) return config.primaryInternalUrl
-  if (!process.env.FLY_APP_NAME) return null
+  if (!config.flyAppName) return null
   return getInternalInstanceDomain(primaryInstance, String(config.port))
 }

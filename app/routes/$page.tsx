@@ -1,16 +1,24 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import type { ClientLoaderFunctionArgs } from '@remix-run/react'
 import { useLoaderData } from '@remix-run/react'
 import { Article } from '../components/article.tsx'
 import { loadMdxModule } from '../content/mdx-component.tsx'
-import { loadEntryPage } from '../content/entry-page.server.ts'
+import { lastGoodHeaders, loadEntryPage } from '../content/entry-page.server.ts'
+import type { PageCacheHandle } from '../http/page-cache.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { pagePath } from '../seo/urls.ts'
 
+/** A page depends only on the content (and the theme): the page cache may keep it. */
+export const handle = { pageCache: true } satisfies PageCacheHandle
+
 /** An MDX page from content/pages/, at /<name>. */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  return loadEntryPage('page', params.page, context, request)
+  const page = await loadEntryPage('page', params.page, context, request)
+  return data(page, { headers: lastGoodHeaders(page) })
 }
+
+/** The loader's headers (a last good version's mark for the page cache) are the page's. */
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
 
 /** On a client navigation, the post's module is in before the page renders (no blank body). */
 export async function clientLoader({ serverLoader }: ClientLoaderFunctionArgs) {

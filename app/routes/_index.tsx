@@ -2,16 +2,18 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
 import { getConfig } from '../config.server.ts'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { countEntries, listPosts } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
+import type { PageCacheHandle } from '../http/page-cache.server.ts'
 
 const LATEST = 5
 
+/** Its pages depend only on the content (and the theme): the page cache may keep them. */
+export const handle = { pageCache: true } satisfies PageCacheHandle
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   const db = getDb()
   const config = getConfig()

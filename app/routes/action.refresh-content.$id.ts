@@ -7,12 +7,7 @@ import {
   STATUS_SIGNATURE_HEADER,
   verifyStatusRead,
 } from '../content/webhook-signature.server.ts'
-
-const json = (body: unknown, status: number) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
-  })
+import { noStoreJson } from '../http/no-store-responses.ts'
 
 /**
  * GET /action/refresh-content/<id>: a refresh's status, signed with a timestamp over the
@@ -20,7 +15,7 @@ const json = (body: unknown, status: number) =>
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { refreshSecret } = getConfig()
-  if (!refreshSecret) return json({ error: 'refreshing is not enabled: set REFRESH_SECRET on the server' }, 503)
+  if (!refreshSecret) return noStoreJson({ error: 'refreshing is not enabled: set REFRESH_SECRET on the server' }, 503)
   const { pathname } = new URL(request.url)
   const signature = request.headers.get(STATUS_SIGNATURE_HEADER)
   if (!verifyStatusRead(refreshSecret, pathname, signature)) {
@@ -29,11 +24,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const error = old
       ? `${SIGNATURE_HEADER} over the empty body is no longer accepted for a status read (it never expired); sign it with ${STATUS_SIGNATURE_HEADER}: ${STATUS_SIGNATURE_FORMAT}`
       : `missing, expired or wrong ${STATUS_SIGNATURE_HEADER}: it must be ${STATUS_SIGNATURE_FORMAT}, made within five minutes`
-    return json({ error }, 401)
+    return noStoreJson({ error }, 401)
   }
   const refresh = getRefresh(params.id ?? '')
-  if (!refresh) return json({ error: 'no refresh with that id' }, 404)
-  return json(
+  if (!refresh) return noStoreJson({ error: 'no refresh with that id' }, 404)
+  return noStoreJson(
     {
       id: refresh.id,
       status: refresh.status,

@@ -1,20 +1,27 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import type { ClientLoaderFunctionArgs } from '@remix-run/react'
 import { useLoaderData } from '@remix-run/react'
 import { Article } from '../components/article.tsx'
 import { loadMdxModule } from '../content/mdx-component.tsx'
-import { loadEntryPage } from '../content/entry-page.server.ts'
+import { lastGoodHeaders, loadEntryPage } from '../content/entry-page.server.ts'
+import type { PageCacheHandle } from '../http/page-cache.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { postPath } from '../seo/urls.ts'
 import { getDb } from '../db/connection.server.ts'
-import { getViewCount } from '../views/view-counts.server.ts'
+import { getViewCount } from '../view-counts/view-counts.server.ts'
+
+/** A post depends only on the content (and the theme): the page cache may keep it. */
+export const handle = { pageCache: true } satisfies PageCacheHandle
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const page = await loadEntryPage('post', params.slug, context, request)
   // The count as of this render; the page asks for the current one once it has loaded.
   const views = page.draft ? null : context.timings.time('db', () => getViewCount(getDb(), page.slug))
-  return { ...page, views }
+  return data({ ...page, views }, { headers: lastGoodHeaders(page) })
 }
+
+/** The loader's headers (a last good version's mark for the page cache) are the page's. */
+export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
 
 /** On a client navigation, the post's module is in before the page renders (no blank body). */
 export async function clientLoader({ serverLoader }: ClientLoaderFunctionArgs) {

@@ -1,15 +1,17 @@
 import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { listPosts, listTags } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
+import type { PageCacheHandle } from '../http/page-cache.server.ts'
+
+/** Its pages depend only on the content (and the theme): the page cache may keep them. */
+export const handle = { pageCache: true } satisfies PageCacheHandle
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  rescanContentIfDue(context.timings)
   const values = new URL(request.url).searchParams.getAll('tag')
   const db = getDb()
   const includeDrafts = await canSeeDrafts(request)

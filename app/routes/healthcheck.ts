@@ -1,8 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { databaseHealth } from '../db/health.server.ts'
-
-const text = (body: string, status: number) =>
-  new Response(body, { status, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } })
+import { noStoreText } from '../http/no-store-responses.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 /**
  * 200 when the database takes a write (a read on a replica; app/db/health.server.ts) and a
@@ -12,7 +11,7 @@ const text = (body: string, status: number) =>
  */
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const database = context.timings.time('db', () => databaseHealth())
-  if (!database.ok) return text(`database: ${database.problem}`, 503)
+  if (!database.ok) return noStoreText(`database: ${database.problem}`, 503)
   try {
     const response = await fetch(`http://127.0.0.1:${context.localPort}/`, {
       method: 'HEAD',
@@ -20,9 +19,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       signal: AbortSignal.any([request.signal, AbortSignal.timeout(5000)]),
     })
     if (!response.ok) throw new Error(`home page answered ${response.status}`)
-    return text('OK', 200)
+    return noStoreText('OK', 200)
   } catch (error) {
-    console.error(`[kiln] healthcheck failed: ${(error as Error).message}`)
-    return text('ERROR', 500)
+    console.error(`[kiln] healthcheck failed: ${errorMessage(error)}`)
+    return noStoreText('ERROR', 500)
   }
 }

@@ -1,6 +1,7 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node'
 import { destroySession, isSameOrigin } from '../auth/session.server.ts'
 import { asWriteFailure, logWriteFailure, writeFailureHeaders } from '../db/write-errors.server.ts'
+import { noStoreText } from '../http/no-store-responses.ts'
 import { requestOrigins, safeRedirect } from '../http/safe-redirect.ts'
 
 /** POST /logout deletes the session. A GET signs nobody out (links are followed by crawlers and previews). */
@@ -22,10 +23,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const failure = asWriteFailure(error, 'sign you out')
     if (!failure) throw error
     logWriteFailure('sign-out', failure, error)
-    return new Response(failure.message, {
-      status: 503,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8', ...writeFailureHeaders(failure) },
-    })
+    return noStoreText(failure.message, 503, writeFailureHeaders(failure))
   }
 }
 

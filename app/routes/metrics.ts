@@ -1,20 +1,20 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { metricsAccess, renderMetrics } from '../diagnostics/metrics.server.ts'
+import { noStoreText } from '../http/no-store-responses.ts'
 
 /**
  * GET /metrics: Prometheus text, for a scraper holding `Authorization: Bearer $METRICS_TOKEN`.
  * Without METRICS_TOKEN the endpoint does not exist (404); a missing or wrong token is 401.
  */
 export async function loader({ request }: LoaderFunctionArgs) {
-  const noStore = { 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' }
   const access = metricsAccess(request)
-  if (access === 'closed') return new Response('Not found\n', { status: 404, headers: noStore })
+  if (access === 'closed') return noStoreText('Not found\n', 404)
   if (access === 'denied') {
-    return new Response('A valid bearer token is required.\n', {
-      status: 401,
-      headers: { ...noStore, 'WWW-Authenticate': 'Bearer realm="kiln-metrics"' },
+    return noStoreText('A valid bearer token is required.\n', 401, {
+      'WWW-Authenticate': 'Bearer realm="kiln-metrics"',
     })
   }
   const { body, contentType } = await renderMetrics()
-  return new Response(body, { headers: { 'Cache-Control': 'no-store', 'Content-Type': contentType } })
+  // Prometheus's own text format (its version is a parameter of the type).
+  return noStoreText(body, 200, { 'Content-Type': contentType })
 }

@@ -3,7 +3,6 @@ import { Form, Link, useLoaderData, useNavigation, useSubmit } from '@remix-run/
 import { useEffect, useRef } from 'react'
 import { formatDate } from '../components/dates.ts'
 import { DraftBadge } from '../components/post-list.tsx'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { searchEntries } from '../search/search-index.server.ts'
@@ -12,7 +11,6 @@ import { MAX_QUERY_LENGTH, normalizeQuery, type SnippetPart } from '../search/se
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = normalizeQuery(new URL(request.url).searchParams.get('q'))
   if (!query) return { query, total: 0, results: [] }
-  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   const { total, hits } = context.timings.time('db', () => searchEntries(getDb(), query, { includeDrafts }))
   return { query, total, results: hits }

@@ -1,18 +1,20 @@
 import { data, redirect, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { PostList, toSummary } from '../components/post-list.tsx'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { listPosts } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { tagPath } from '../seo/urls.ts'
+import type { PageCacheHandle } from '../http/page-cache.server.ts'
+
+/** Its pages depend only on the content (and the theme): the page cache may keep them. */
+export const handle = { pageCache: true } satisfies PageCacheHandle
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const tag = normalizeTag(params.tag ?? '')
   if (!isValidTag(tag)) throw data({ message: 'Not found' }, { status: 404 })
-  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   const posts = context.timings.time('db', () => listPosts(getDb(), { tag, includeDrafts }).map(toSummary))
   if (posts.length === 0) throw data({ message: 'Not found' }, { status: 404 })

@@ -1,13 +1,15 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { listTags } from '../content/content-index.server.ts'
 import { canSeeDrafts } from '../content/drafts.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
+import type { PageCacheHandle } from '../http/page-cache.server.ts'
+
+/** Its pages depend only on the content (and the theme): the page cache may keep them. */
+export const handle = { pageCache: true } satisfies PageCacheHandle
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  rescanContentIfDue(context.timings)
   const includeDrafts = await canSeeDrafts(request)
   return { tags: context.timings.time('db', () => listTags(getDb(), { includeDrafts })) }
 }

@@ -1,8 +1,9 @@
 /**
  * Full-text search over posts and pages with SQLite FTS5. The index is written by the
  * content index's sync, in its transaction (writeSearchDocument / deleteSearchDocument),
- * so search never disagrees with the lists. Whether an entry is a draft is read from the
- * content index at query time, so a draft flag flip needs no reindexing.
+ * so search never disagrees with the lists. Whether an entry may be seen is read from the
+ * content index at query time, through the views the lists read (published_entries, or
+ * valid_entries for an admin), so a draft flag flip needs no reindexing.
  */
 import type { DB } from '../db/connection.server.ts'
 import { ftsMatch, makeSnippet, queryTerms, SNIPPET_SCAN_CHARS, splitSnippet, type SnippetPart } from './search-text.ts'
@@ -122,14 +123,16 @@ export function searchEntries(
   if (!terms) return { total: 0, hits: [] }
   const match = ftsMatch(terms)
   limit = Math.max(1, Math.min(MAX_SEARCH_LIMIT, Math.floor(limit) || 1))
+  // The views of what a reader, or an admin, may see (the published_entries migration).
+  const visible = includeDrafts ? 'valid_entries' : 'published_entries'
   const { total } = db
     .prepare(
       `SELECT COUNT(*) AS total FROM search_index
         JOIN search_documents d ON d.id = search_index.rowid
-        JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
-        WHERE search_index MATCH @match AND e.frontmatter_error IS NULL AND (e.draft = 0 OR @includeDrafts = 1)`,
+        JOIN ${visible} e ON e.kind = d.kind AND e.slug = d.slug
+        WHERE search_index MATCH @match`,
     )
-    .get({ match, includeDrafts: includeDrafts ? 1 : 0 }) as { total: number }
+    .get({ match }) as { total: number }
   if (total === 0) return { total: 0, hits: [] }
   // Ranking first, over ids only; snippets are then made for the rows shown, not for
   // every match.
@@ -142,10 +145,8 @@ export function searchEntries(
             e.date AS date
           FROM search_index
           JOIN search_documents d ON d.id = search_index.rowid
-          JOIN content_entries e ON e.kind = d.kind AND e.slug = d.slug
+          JOIN ${visible} e ON e.kind = d.kind AND e.slug = d.slug
           WHERE search_index MATCH @match
-            AND e.frontmatter_error IS NULL
-            AND (e.draft = 0 OR @includeDrafts = 1)
           ORDER BY title_miss, score, e.date DESC
           LIMIT @limit
         )
@@ -161,7 +162,7 @@ export function searchEntries(
         WHERE search_index MATCH @match
         ORDER BY ranked.title_miss, ranked.score, ranked.date DESC`,
     )
-    .all({ match, titleMatch: `{title} : (${match})`, includeDrafts: includeDrafts ? 1 : 0, limit }) as HitRow[]
+    .all({ match, titleMatch: `{title} : (${match})`, limit }) as HitRow[]
   const hits = rows.map((row): SearchHit => {
     // The body's passage, unless only the description matched; else the description as it is.
     const body = makeSnippet(row.body, terms) ?? makeSnippet(row.description, terms) ?? row.description

@@ -5,10 +5,9 @@
  * The output is a function of the content alone (no "now"): the feed's updated time is
  * the newest post's, so a cache keyed by the content version keeps serving correct bytes.
  */
-import { markContentOnly } from '../http/page-cache.server.ts'
 import { Feed, type Item } from 'feed'
 import type { Timings } from '../timing.server.ts'
-import { loadEntry, rescanContentIfDue } from '../content/content.server.ts'
+import { loadEntry } from '../content/content.server.ts'
 import { listPosts, type IndexedEntry } from '../content/content-index.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { isQuarantined } from '../content/render-guard.server.ts'
@@ -17,6 +16,7 @@ import { renderEntryHtml } from './entry-html.server.tsx'
 import { siteSeo } from './site.server.ts'
 import { socialImageUrl } from './social-image.server.ts'
 import { absoluteUrl, feedPaths, postPath, tagPath } from './urls.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 export const FEED_SIZE = 50
 
@@ -61,7 +61,7 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   try {
     result = await loadEntry('post', entry.slug, timings)
   } catch (error) {
-    return fallback((error as Error).message)
+    return fallback(errorMessage(error))
   }
   if (result.status !== 'ok') return fallback(result.status === 'failed' ? result.failure.message : 'not found')
   const { compiled } = result
@@ -82,7 +82,7 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
       image: socialImageUrl('post', entry.slug, compiled.frontmatter.image ?? null),
     }
   } catch (error) {
-    return fallback(`render failed: ${(error as Error).message}`)
+    return fallback(`render failed: ${errorMessage(error)}`)
   }
 }
 
@@ -90,7 +90,6 @@ const toDate = (iso: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${is
 
 /** The feed in the asked format, as text. Compiles the posts among the newest 50 that were never compiled. */
 export async function buildFeed(format: FeedFormat, timings: Timings): Promise<string> {
-  rescanContentIfDue(timings)
   const entries = timings.time('db', () => listPosts(getDb(), { limit: FEED_SIZE }))
   // The compile pool queues what it cannot run at once; a stored post costs one query.
   const posts = await Promise.all(entries.map((entry) => loadFeedPost(entry, timings)))
@@ -181,6 +180,6 @@ export async function feedResponse(format: FeedFormat, timings: Timings): Promis
     // Readers poll feeds: a few minutes of caching spares the server, edits still show soon.
     'Cache-Control': 'public, max-age=300',
   })
-  // A function of the content alone: the page cache keeps it per content version.
-  return new Response(body, { headers: markContentOnly(headers) })
+  // A function of the content alone: its routes let the page cache keep it per content version.
+  return new Response(body, { headers })
 }

@@ -6,9 +6,7 @@
  * The output is a function of the content alone (no "now"), so it can be cached by the
  * content version.
  */
-import { markContentOnly } from '../http/page-cache.server.ts'
 import { listPages, listPosts, type IndexedEntry } from '../content/content-index.server.ts'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { isValidTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
@@ -53,7 +51,6 @@ export function sitemapUrls(): SitemapUrl[] {
 }
 
 export function buildSitemap(timings: Timings): string {
-  rescanContentIfDue(timings)
   const site = siteSeo()
   const urls = timings.time('db', sitemapUrls)
   const body = urls
@@ -66,9 +63,10 @@ export function buildSitemap(timings: Timings): string {
 }
 
 export function sitemapResponse(timings: Timings): Response {
-  const headers = markContentOnly(
-    new Headers({ 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' }),
-  )
+  const headers = new Headers({
+    'Content-Type': 'application/xml; charset=utf-8',
+    'Cache-Control': 'public, max-age=300',
+  })
   return new Response(buildSitemap(timings), { headers })
 }
 
@@ -88,8 +86,6 @@ export function robotsTxt(): string {
 }
 
 export function robotsResponse(): Response {
-  const headers = markContentOnly(
-    new Headers({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }),
-  )
+  const headers = new Headers({ 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'public, max-age=3600' })
   return new Response(robotsTxt(), { headers })
 }

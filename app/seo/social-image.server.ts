@@ -11,14 +11,15 @@ import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { getConfig, projectRoot } from '../config.server.ts'
-import { rescanContentIfDue } from '../content/content.server.ts'
 import { getEntry } from '../content/content-index.server.ts'
 import { isValidSlug } from '../content/slug.ts'
 import type { EntryKind } from '../content/source.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
+import { SingleFlight } from '../utils/single-flight.ts'
 import { socialCardSvg } from './social-card.ts'
 import { absoluteUrl, entryPath, postImagePath, resolveUrl, siteImagePath } from './urls.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 /** Bumped when the card's design changes, so ETags and cache keys of old designs lapse. */
 const DESIGN_VERSION = 1
@@ -44,7 +45,7 @@ const cache = new LRUCache<string, SocialImage>({
 })
 const counters = { hits: 0, misses: 0, renders: 0, failures: 0, renderMsTotal: 0 }
 /** Renders in progress by key: concurrent requests for one card share one render. */
-const inFlight = new Map<string, Promise<SocialImage>>()
+const inFlight = new SingleFlight<SocialImage>()
 
 export function socialImageCacheStats() {
   return {
@@ -76,35 +77,30 @@ async function renderCard(
     counters.hits++
     return hit
   }
-  let pending = inFlight.get(key)
-  if (!pending) {
-    counters.misses++
-    pending = (async () => {
-      const start = performance.now()
-      try {
-        // Loaded on first use: the native renderer costs memory a server that never
-        // draws a card should not pay.
-        const { renderAsync } = await import('@resvg/resvg-js')
-        const rendered = await renderAsync(socialCardSvg(card), {
-          font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'Inter' },
-          fitTo: { mode: 'original' },
-        })
-        // A plain Uint8Array (one copy, once per card) is what a Response body accepts.
-        const png = new Uint8Array(rendered.asPng())
-        counters.renders++
-        const image = { png, etag: `"og-${createHash('sha256').update(key).digest('base64url').slice(0, 24)}"` }
-        cache.set(key, image)
-        return image
-      } catch (error) {
-        counters.failures++
-        throw error
-      } finally {
-        counters.renderMsTotal += performance.now() - start
-      }
-    })().finally(() => inFlight.delete(key))
-    inFlight.set(key, pending)
-  }
-  return pending
+  if (!inFlight.has(key)) counters.misses++
+  return inFlight.run(key, async () => {
+    const start = performance.now()
+    try {
+      // Loaded on first use: the native renderer costs memory a server that never
+      // draws a card should not pay.
+      const { renderAsync } = await import('@resvg/resvg-js')
+      const rendered = await renderAsync(socialCardSvg(card), {
+        font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: 'Inter' },
+        fitTo: { mode: 'original' },
+      })
+      // A plain Uint8Array (one copy, once per card) is what a Response body accepts.
+      const png = new Uint8Array(rendered.asPng())
+      counters.renders++
+      const image = { png, etag: `"og-${createHash('sha256').update(key).digest('base64url').slice(0, 24)}"` }
+      cache.set(key, image)
+      return image
+    } catch (error) {
+      counters.failures++
+      throw error
+    } finally {
+      counters.renderMsTotal += performance.now() - start
+    }
+  })
 }
 
 const hostOf = (url: string) => new URL(url).host
@@ -112,7 +108,6 @@ const hostOf = (url: string) => new URL(url).host
 /** The card of a published post, or null when there is no such post. */
 export async function postSocialImage(slug: string, timings: Timings): Promise<SocialImage | null> {
   if (!isValidSlug(slug)) return null
-  rescanContentIfDue(timings)
   const entry = timings.time('db', () => getEntry(getDb(), 'post', slug))
   if (!entry || entry.draft || entry.frontmatterError) return null
   const config = getConfig()
@@ -164,9 +159,7 @@ export async function socialImageRoute(request: Request, load: () => Promise<Soc
   try {
     image = await load()
   } catch (error) {
-    console.error(
-      `[kiln] social image for ${new URL(request.url).pathname} could not be drawn: ${(error as Error).message}`,
-    )
+    console.error(`[kiln] social image for ${new URL(request.url).pathname} could not be drawn: ${errorMessage(error)}`)
     return text(500, 'The social image could not be drawn.')
   }
   return image ? socialImageResponse(request, image) : text(404, 'Not found')

@@ -1,6 +1,6 @@
 /**
  * The theme a request renders with, from its kiln_theme cookie. The root loader renders
- * with it and the page cache keys pages by it (server/page-cache.ts): both call this one
+ * with it and the page cache keys pages by it (app/http/page-cache.server.ts): both call this one
  * function on the same header, so a page is never stored under a theme it was not
  * rendered in, whatever the header holds (duplicates, quotes, encodings, junk).
  */

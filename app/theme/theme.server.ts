@@ -6,6 +6,7 @@
  */
 import { redirect } from '@remix-run/node'
 import { isSameOrigin } from '../auth/session.server.ts'
+import { noStoreJson } from '../http/no-store-responses.ts'
 import { requestOrigins, safeRedirect } from '../http/safe-redirect.ts'
 import { THEME_COOKIE, themeFromCookieHeader } from './theme-cookie.server.ts'
 import { parseThemeChoice, type ThemeChoice } from './theme.ts'
@@ -24,28 +25,22 @@ export function themeCookie(theme: ThemeChoice): string {
     : `${THEME_COOKIE}=${theme}; Path=/; Max-Age=${YEAR_SECONDS}; HttpOnly; SameSite=Lax`
 }
 
-const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
-  })
-
 /**
  * POST /action/theme with `theme` = system | light | dark. A plain form post (no
  * JavaScript) is redirected back to `redirectTo`, a path on this site; the toggle's
  * fetcher sends `enhanced=1` and gets JSON, and the page's loaders revalidate.
  */
 export async function answerThemeChange(request: Request): Promise<Response> {
-  if (!isSameOrigin(request)) return json({ error: 'This form must be sent from this site.' }, 403)
+  if (!isSameOrigin(request)) return noStoreJson({ error: 'This form must be sent from this site.' }, 403)
   let form: FormData
   try {
     form = await request.formData()
   } catch {
-    return json({ error: 'expected a form' }, 400)
+    return noStoreJson({ error: 'expected a form' }, 400)
   }
   const theme = parseThemeChoice(form.get('theme'))
-  if (!theme) return json({ error: 'theme must be system, light or dark' }, 400)
+  if (!theme) return noStoreJson({ error: 'theme must be system, light or dark' }, 400)
   const headers = { 'Set-Cookie': themeCookie(theme) }
-  if (form.get('enhanced') === '1') return json({ theme }, 200, headers)
+  if (form.get('enhanced') === '1') return noStoreJson({ theme }, 200, headers)
   return redirect(safeRedirect(form.get('redirectTo'), '/', requestOrigins(request)), { headers })
 }

@@ -243,7 +243,7 @@ describe('diagnostics downloads', () => {
   it('stops a plain download too, logs it as aborted and releases the lock when the client leaves', async () => {
     const before = downloads(server).length
     await leaveAfterFirstChunk('/admin/heapsnapshot')
-    // The server writes with backpressure (server/remix-handler.ts), so a client that
+    // The server writes with backpressure (app/http/remix-handler.server.ts), so a client that
     // leaves is seen before the whole body has gone to the socket.
     const row = await waitFor(() => downloads(server)[before], 'the download in the log')
     expect(row.status).toBe('aborted')

@@ -15,7 +15,7 @@ import { get, makeContentDir, startServer, type KilnServer } from '../helpers/se
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const PHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'
-/** The beacon's limit per address and minute (app/views/beacon-limit.server.ts). */
+/** The beacon's limit per address and minute (app/view-counts/beacon-limit.server.ts). */
 const BEACON_LIMIT = 30
 
 let server: KilnServer

@@ -1,7 +1,7 @@
-/** server/client-address.ts: which address the lockout counts, with and without TRUST_PROXY. */
+/** app/http/client-address.server.ts: which address the lockout counts, with and without TRUST_PROXY. */
 import type express from 'express'
 import { describe, expect, it } from 'vitest'
-import { clientAddress } from '../../server/client-address.ts'
+import { clientAddress } from '../../app/http/client-address.server.ts'
 
 const request = (headers: Record<string, string | string[]>, remoteAddress = '10.1.1.1') =>
   ({ headers, socket: { remoteAddress } }) as unknown as express.Request

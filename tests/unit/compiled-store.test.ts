@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { openDatabase, type DB } from '../../app/db/connection.server.ts'
 import {
+  compiledKey,
   getCompiled,
   getFailure,
   getLastGood,
@@ -72,5 +73,19 @@ describe('compiled store and the compiler version', () => {
     expect(getFailure(db, 'post', 'hello')?.message).toBe('boom')
     ageRows('compile_failures')
     expect(getFailure(db, 'post', 'hello')).toBeNull()
+  })
+})
+
+describe('the key of a version in memory', () => {
+  it('is the same for an indexed entry and its stored compile, and differs by kind, slug and hash', () => {
+    const stored = save('h1')
+    expect(compiledKey({ kind: 'post', slug: 'hello', sourceHash: 'h1' })).toBe(compiledKey(stored))
+    const keys = new Set([
+      compiledKey({ kind: 'post', slug: 'hello', sourceHash: 'h1' }),
+      compiledKey({ kind: 'page', slug: 'hello', sourceHash: 'h1' }),
+      compiledKey({ kind: 'post', slug: 'hello-2', sourceHash: 'h1' }),
+      compiledKey({ kind: 'post', slug: 'hello', sourceHash: 'h2' }),
+    ])
+    expect(keys.size).toBe(4)
   })
 })

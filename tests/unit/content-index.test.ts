@@ -11,6 +11,7 @@ import {
   listTags,
   syncContentIndex,
 } from '../../app/content/content-index.server.ts'
+import type { EntryKey } from '../../app/content/source.server.ts'
 import { makeTempDir, post, realMigrationsDir, type TempDir } from './temp-dir.ts'
 
 let tmp: TempDir
@@ -34,6 +35,12 @@ afterEach(() => {
 })
 
 const write = (relative: string, text: string) => tmp.write(`content/${relative}`, text)
+
+const postKey = (slug: string): EntryKey => ({ kind: 'post', slug })
+const pageKey = (slug: string): EntryKey => ({ kind: 'page', slug })
+/** A sync reports entries in the order the folder lists them: sorted here by kind, then slug. */
+const sorted = (keys: EntryKey[]) =>
+  [...keys].sort((a, b) => a.kind.localeCompare(b.kind) || a.slug.localeCompare(b.slug))
 
 /** Moves a file's mtime forward so a rewrite is seen even within the same millisecond. */
 function bumpMtime(relative: string, seconds = 10): void {
@@ -75,7 +82,13 @@ describe('syncContentIndex', () => {
   it('adds every entry on the first sync', () => {
     writeSample()
     const result = syncContentIndex(db, content)
-    expect(result.added.sort()).toEqual(['blog/first', 'blog/second', 'blog/third', 'blog/wip', 'pages/about'])
+    expect(sorted(result.added)).toEqual([
+      pageKey('about'),
+      postKey('first'),
+      postKey('second'),
+      postKey('third'),
+      postKey('wip'),
+    ])
     expect(result.updated).toEqual([])
     expect(result.deleted).toEqual([])
     expect(result.invalid).toEqual([])
@@ -118,7 +131,7 @@ describe('syncContentIndex', () => {
     )
     bumpMtime('blog/second.mdx')
     const result = syncContentIndex(db, content)
-    expect(result.updated).toEqual(['blog/second'])
+    expect(result.updated).toEqual([postKey('second')])
     expect(result.added).toEqual([])
     const after = getEntry(db, 'post', 'second')!
     expect(after.sourceHash).not.toBe(before.sourceHash)
@@ -133,7 +146,7 @@ describe('syncContentIndex', () => {
     const before = getEntry(db, 'post', 'third')!.sourceHash
     write('blog/third/w.tsx', 'export default function W() { return "changed" }\n')
     bumpMtime('blog/third/w.tsx')
-    expect(syncContentIndex(db, content).updated).toEqual(['blog/third'])
+    expect(syncContentIndex(db, content).updated).toEqual([postKey('third')])
     expect(getEntry(db, 'post', 'third')!.sourceHash).not.toBe(before)
   })
 
@@ -159,7 +172,7 @@ describe('syncContentIndex', () => {
     fs.rmSync(tmp.abs('content/blog/second.mdx'))
     fs.rmSync(tmp.abs('content/blog/third'), { recursive: true })
     const result = syncContentIndex(db, content)
-    expect(result.deleted.sort()).toEqual(['blog/second', 'blog/third'])
+    expect(sorted(result.deleted)).toEqual([postKey('second'), postKey('third')])
     expect(getEntry(db, 'post', 'second')).toBeNull()
     expect(listPosts(db).map((e) => e.slug)).toEqual(['first'])
   })
@@ -170,7 +183,7 @@ describe('syncContentIndex', () => {
     fs.rmSync(tmp.abs('content/blog/move.mdx'))
     write('blog/move/index.mdx', post('Move', '2026-01-01'))
     const result = syncContentIndex(db, content)
-    expect(result.updated).toEqual(['blog/move'])
+    expect(result.updated).toEqual([postKey('move')])
     expect(result.deleted).toEqual([])
     expect(getEntry(db, 'post', 'move')!.path).toBe('blog/move/index.mdx')
   })
@@ -180,7 +193,7 @@ describe('syncContentIndex', () => {
     write('blog/broken.mdx', '---\ndate: 2026-05-01\n---\n\nNo title here.\n')
     write('blog/bad-yaml.mdx', '---\ntitle: Bad\ndate: 2026-05-02\ntags: [a, b\n---\n\nBody\n')
     const result = syncContentIndex(db, content)
-    expect(result.added).toEqual(expect.arrayContaining(['blog/broken', 'blog/bad-yaml']))
+    expect(result.added).toEqual(expect.arrayContaining([postKey('broken'), postKey('bad-yaml')]))
     const invalid = Object.fromEntries(result.invalid.map((i) => [i.path, i.error]))
     expect(Object.keys(invalid).sort()).toEqual(['blog/bad-yaml.mdx', 'blog/broken.mdx'])
     expect(invalid['blog/broken.mdx']).toMatch(/"title" is required/)
@@ -202,7 +215,7 @@ describe('syncContentIndex', () => {
     write('blog/broken.mdx', post('Fixed now', '2026-05-01', 'No title here, at first.'))
     bumpMtime('blog/broken.mdx')
     const fixed = syncContentIndex(db, content)
-    expect(fixed.updated).toEqual(['blog/broken'])
+    expect(fixed.updated).toEqual([postKey('broken')])
     expect(fixed.invalid.map((i) => i.path)).toEqual(['blog/bad-yaml.mdx'])
     expect(getEntry(db, 'post', 'broken')!.frontmatterError).toBeNull()
     expect(listPosts(db).map((e) => e.slug)).toContain('broken')
@@ -220,7 +233,7 @@ describe('syncContentIndex', () => {
     write('blog/ok.mdx', post('Ok', '2026-01-01'))
     write('blog/not ok.mdx', post('Not ok', '2026-01-01'))
     const result = syncContentIndex(db, content)
-    expect(result.added).toEqual(['blog/ok'])
+    expect(result.added).toEqual([postKey('ok')])
     expect(result.skipped.map((s) => s.path)).toEqual(['blog/not ok.mdx'])
   })
 })

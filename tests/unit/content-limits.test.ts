@@ -127,7 +127,7 @@ describe('syncContentIndex', () => {
     write('blog/_components/label.js', "export const label = 'two, longer'\n")
     bump('blog/_components/label.js')
     const result = syncContentIndex(db, content)
-    expect(result.updated).toEqual(['blog/uses'])
+    expect(result.updated).toEqual([{ kind: 'post', slug: 'uses' }])
     expect(getEntry(db, 'post', 'uses')!.sourceHash).not.toBe(before.uses)
     expect(getEntry(db, 'post', 'plain')!.sourceHash).toBe(before.plain)
     // Unchanged since: nothing read, nothing updated.
@@ -177,7 +177,7 @@ describe('syncContentIndex', () => {
     syncContentIndex(db, content)
     fs.rmSync(`${content}/blog/p3.mdx`)
     const result = syncContentIndex(db, content)
-    expect(result.deleted).toEqual(['blog/p3'])
+    expect(result.deleted).toEqual([{ kind: 'post', slug: 'p3' }])
     expect(result.problem).toBeNull()
   })
 })

@@ -1,12 +1,12 @@
 /**
  * Kiln's one cookie grammar (app/http/cookies.ts) against hostile Cookie headers, and the
- * property the page cache relies on: the theme that keys a page (server/page-cache.ts
+ * property the page cache relies on: the theme that keys a page (app/http/page-cache.server.ts
  * themeOf) is the theme the root loader renders with (themeFromCookieHeader), for any header.
  */
 import { describe, expect, it } from 'vitest'
 import { MAX_COOKIE_HEADER_LENGTH, parseCookies, readCookie, sign, unsign } from '../../app/http/cookies.ts'
 import { themeFromCookieHeader } from '../../app/theme/theme-cookie.server.ts'
-import { themeOf } from '../../server/page-cache.ts'
+import { themeOf } from '../../app/http/page-cache.server.ts'
 import { parseTxCookie } from '../../app/replication/instance.server.ts'
 
 /** header -> the theme it renders with ('system' when none applies). */

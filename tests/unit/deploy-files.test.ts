@@ -3,6 +3,7 @@
  * parser, other/litefs.yml with a YAML parser against the keys LiteFS documents, and the
  * Dockerfile's stages and entrypoint. LiteFS cannot run here; these hold it to paper.
  */
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parse as parseToml } from 'smol-toml'
@@ -146,5 +147,37 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((line) => line.trim())
     for (const entry of ['node_modules', 'build', 'data', '.git']) expect(ignored).toContain(entry)
+  })
+})
+
+describe('the Node version', () => {
+  const release = read('.nvmrc').trim()
+  const major = Number(release.split('.')[0])
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node
+  const floor = Number(/^>=\s*(\d+)$/.exec(engines)?.[1])
+
+  it('is one exact release for CI and the image, on the line package.json allows', () => {
+    expect(release).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(read('Dockerfile')).toMatch(new RegExp(`^ARG NODE_VERSION=${release.replaceAll('.', '\\.')}$`, 'm'))
+    expect(read('Dockerfile')).toMatch(/^FROM node:\$\{NODE_VERSION\}-/m)
+    expect(read('.ci/run')).toContain('.nvmrc')
+    expect(major).toBeGreaterThanOrEqual(floor)
+  })
+
+  it('is one better-sqlite3 runs on', () => {
+    const sqlite = JSON.parse(read('node_modules/better-sqlite3/package.json')) as { engines: { node: string } }
+    expect(floor).toBeGreaterThanOrEqual(Number(/^>=\s*(\d+)$/.exec(sqlite.engines.node)?.[1]))
+  })
+
+  it('is checked by `npm start`, which refuses an older Node with the reason', () => {
+    // An older Node, as far as the script can tell: better-sqlite3 would crash on a real one.
+    const older = `Object.defineProperty(process.versions, 'node', { value: '${floor - 1}.0.0' })`
+    const started = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(older)}`, 'server/start.mjs'],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+    )
+    expect(started.status).toBe(1)
+    expect(started.stderr).toContain(`Kiln needs Node ${floor} or newer`)
   })
 })

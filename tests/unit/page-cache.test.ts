@@ -8,7 +8,7 @@ import {
   preferredEncoding,
   themeOf,
   type CachedPage,
-} from '../../server/page-cache.ts'
+} from '../../app/http/page-cache.server.ts'
 
 describe('preferredEncoding', () => {
   it('prefers brotli, then gzip', () => {

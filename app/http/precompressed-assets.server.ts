@@ -12,7 +12,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type express from 'express'
-import { preferredEncoding } from './page-cache.ts'
+import { preferredEncoding } from './page-cache.server.ts'
 
 const brotli = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)

@@ -1,14 +1,16 @@
 /**
  * Work that writes the database: indexing the content folder, watching it, refreshing from
  * git and compiling after a refresh. Only the primary does it; an instance that becomes
- * the primary starts it, one that stops being the primary stops it.
+ * the primary starts it, one that stops being the primary stops it. It is content work that
+ * follows the lease, not replication itself (LiteFS replicates): it lives with the content.
  */
 import { getConfig } from '../config.server.ts'
-import { syncContent } from '../content/content.server.ts'
-import { recoverInterruptedRefreshes, whenRefreshesSettled } from '../content/refresh.server.ts'
-import { startWatching, stopWatching } from '../content/watch.server.ts'
 import { migrateNow } from '../db/connection.server.ts'
-import type { InstanceRole } from './instance.server.ts'
+import type { InstanceRole } from '../replication/instance.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
+import { syncContent } from './content.server.ts'
+import { recoverInterruptedRefreshes, whenRefreshesSettled } from './refresh.server.ts'
+import { startWatching, stopWatching } from './watch.server.ts'
 
 let backgroundWork = false
 
@@ -40,7 +42,7 @@ export function onRoleChange(role: InstanceRole): void {
       startBackgroundWork()
     } catch (error) {
       backgroundWork = false
-      console.error(`[kiln] could not start background work as the new primary: ${(error as Error).message}`)
+      console.error(`[kiln] could not start background work as the new primary: ${errorMessage(error)}`)
     }
   } else {
     console.log(

@@ -15,7 +15,7 @@
  */
 import type express from 'express'
 import onHeaders from 'on-headers'
-import { getConfig } from '../app/config.server.ts'
+import { getConfig } from '../config.server.ts'
 import {
   deleteTxCookieHeader,
   instanceRole,
@@ -25,7 +25,7 @@ import {
   txCookieHeader,
   waitForTxNumber,
   type InstanceRole,
-} from '../app/replication/instance.server.ts'
+} from '../replication/instance.server.ts'
 
 /** The most a fly-replay can carry: a larger write is refused on the replica. */
 export const MAX_REPLAY_BODY_BYTES = 1024 * 1024

@@ -23,6 +23,7 @@ import { getConfig } from '../config.server.ts'
 import { getEntry } from '../content/content-index.server.ts'
 import type { DB } from '../db/connection.server.ts'
 import { requestCookie } from '../http/cookies.ts'
+import { noStoreJson } from '../http/no-store-responses.ts'
 import { takeBeacon } from './beacon-limit.server.ts'
 
 export const VISITOR_COOKIE = 'kiln_visitor'
@@ -136,12 +137,6 @@ export function recordView(
   return { views: getViewCount(db, slug), counted }
 }
 
-const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers },
-  })
-
 /**
  * POST /action/view/<slug>: counts this visitor's read of a published post (once a day)
  * and answers `{"slug", "views", "counted"}`, the count the page then shows. Bots get the
@@ -155,14 +150,14 @@ export async function answerViewBeacon(
   clientAddress: string,
 ): Promise<Response> {
   const wait = takeBeacon(clientAddress)
-  if (wait !== null) return json({ error: 'too many requests' }, 429, { 'Retry-After': String(wait) })
+  if (wait !== null) return noStoreJson({ error: 'too many requests' }, 429, { 'Retry-After': String(wait) })
   const entry = getEntry(db, 'post', slug)
-  if (!entry || entry.draft) return json({ error: 'no such post' }, 404)
-  if (isBotRequest(request)) return json({ slug, views: getViewCount(db, slug), counted: false }, 200)
+  if (!entry || entry.draft) return noStoreJson({ error: 'no such post' }, 404)
+  if (isBotRequest(request)) return noStoreJson({ slug, views: getViewCount(db, slug), counted: false }, 200)
   const visitor = visitorId(request)
   const { views, counted } = recordView(db, slug, visitor.id, {
     address: clientAddress,
     userAgent: request.headers.get('User-Agent') ?? '',
   })
-  return json({ slug, views, counted }, 200, visitor.setCookie ? { 'Set-Cookie': visitor.setCookie } : {})
+  return noStoreJson({ slug, views, counted }, 200, visitor.setCookie ? { 'Set-Cookie': visitor.setCookie } : {})
 }

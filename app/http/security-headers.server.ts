@@ -1,6 +1,6 @@
 /**
- * Security headers on every answer, and private answers kept private. Mounted first in
- * server/index.ts, so whatever answers after it (a static file, a 403 or 413 from another
+ * Security headers on every answer, and private answers kept private. The first of the
+ * app's middleware (app/http/app-middleware.server.ts), so whatever answers after it (a static file, a 403 or 413 from another
  * middleware, Remix, the page cache, Express's own error handler) goes out with them.
  *
  * - helmet writes the static headers: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy,
@@ -21,13 +21,9 @@
 import type express from 'express'
 import helmet from 'helmet'
 import onHeaders from 'on-headers'
-import {
-  contentSecurityPolicy,
-  KILN_POLICY_SIGNATURE,
-  type PolicyOptions,
-} from '../app/http/content-security-policy.server.ts'
+import { contentSecurityPolicy, KILN_POLICY_SIGNATURE, type PolicyOptions } from './content-security-policy.server.ts'
+import { SESSION_COOKIE } from '../auth/session-cookie.ts'
 
-const SESSION_COOKIE = 'kiln_session'
 /** Powerful features no Kiln page uses, denied to the page and to every frame in it. */
 export const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=()'
 export const PRIVATE_CACHE_CONTROL = 'private, no-store'

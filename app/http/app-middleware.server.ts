@@ -1,0 +1,105 @@
+/**
+ * The app's middleware, as the Express server (server/index.ts) mounts it: everything that
+ * needs to know what a request means. The server owns the process (listen, drain, static
+ * files, the limits that need no app knowledge) and mounts these two pieces around its
+ * static files; it imports nothing from the app but the entry module's types.
+ *
+ *   before static files: security headers (first, so every answer carries them), the
+ *     request's context (Server-Timing), metrics, body limits, path and cross-site refusals,
+ *     LiteFS routing, compression, the build's precompressed assets
+ *   after static files (only pages reach it): the content rescan when due, the page cache, Remix
+ */
+import path from 'node:path'
+import type { ServerBuild } from '@remix-run/node'
+import compression from 'compression'
+import express from 'express'
+import { getConfig, projectRoot } from '../config.server.ts'
+import { observeRequest } from '../diagnostics/metrics.server.ts'
+import { contentVersion, rescanContentWhenDue } from './freshness.server.ts'
+import { primaryWritesOnly, readYourOwnWrites } from './litefs.server.ts'
+import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.server.ts'
+import { servePrecompressedAssets } from './precompressed-assets.server.ts'
+import { createRemixRender, sendResponse } from './remix-handler.server.ts'
+import { limitRequestBodies } from './request-bodies.server.ts'
+import { startRequestContext } from './request-context.server.ts'
+import { refuseCrossSiteWrites, rejectUnsafePaths } from './request-guards.server.ts'
+import { securityHeaders } from './security-headers.server.ts'
+
+const CACHE_ANSWERS = new Set(['hit', 'miss'])
+const WEBHOOK = /^\/action\/refresh-content\/?$/
+
+export interface AppMiddlewareOptions {
+  /** The Remix build: the same object in production; Vite's current one in development. */
+  build: () => Promise<ServerBuild>
+  mode: 'development' | 'production'
+}
+
+export interface AppMiddleware {
+  beforeStatic: express.Router
+  afterStatic: express.Router
+}
+
+/** Every answered request counts in /metrics, under a bounded route label the app picks. */
+function recordRequests(req: express.Request, res: express.Response, next: express.NextFunction) {
+  const start = performance.now()
+  res.on('finish', () =>
+    observeRequest(req.method, req.originalUrl, res.statusCode, (performance.now() - start) / 1000),
+  )
+  next()
+}
+
+export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Promise<AppMiddleware> {
+  const config = getConfig()
+  const development = mode === 'development'
+  const beforeStatic = express.Router()
+  beforeStatic.use(
+    securityHeaders({ frameSrc: config.cspFrameSrc, https: config.siteUrl.startsWith('https:'), development }),
+  )
+  beforeStatic.use(startRequestContext)
+  beforeStatic.use(recordRequests)
+  // Before anything can answer: every body is bounded, on every route.
+  beforeStatic.use(
+    limitRequestBodies((req) =>
+      req.method === 'POST' && WEBHOOK.test(req.path) ? config.webhookBodyMaxBytes : config.requestBodyMaxBytes,
+    ),
+  )
+  beforeStatic.use(rejectUnsafePaths)
+  beforeStatic.use(refuseCrossSiteWrites)
+  // LiteFS: a replica refuses writes (fly-replay to the primary) before anything reads the
+  // database, and holds a reader's request until their own last write has replicated
+  // (cheap when there is no txnum cookie, which is nearly always).
+  beforeStatic.use(primaryWritesOnly)
+  beforeStatic.use((req, res, next) => void readYourOwnWrites(req, res, next))
+  // Pages from the page cache are already compressed (or deliberately identity, for a client
+  // that takes neither brotli nor gzip): compression() leaves them alone.
+  beforeStatic.use(
+    compression({
+      filter: (req, res) =>
+        !CACHE_ANSWERS.has(String(res.getHeader(PAGE_CACHE_STATUS_HEADER))) && compression.filter(req, res),
+    }),
+  )
+  // Fingerprinted assets never change under their name; brotli and gzip copies are made at
+  // start-up. (In development Vite serves them.)
+  if (!development)
+    beforeStatic.use('/assets', await servePrecompressedAssets(path.join(projectRoot, 'build', 'client', 'assets')))
+
+  // Pages are keyed by the build and the content version; development never caches.
+  const pageCache = createPageCache({
+    maxBytes: config.pageCacheMaxBytes,
+    cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds,
+    buildId: development ? null : (await build()).assets.version,
+    contentVersion,
+  })
+  const render = createRemixRender(build, mode)
+  const afterStatic = express.Router()
+  afterStatic.use(rescanContentWhenDue)
+  afterStatic.use(async (req, res, next) => {
+    try {
+      const response = await pageCache.serve(req, res, () => render(req, res))
+      if (response) await sendResponse(res, response)
+    } catch (error) {
+      next(error)
+    }
+  })
+  return { beforeStatic, afterStatic }
+}

@@ -1,0 +1,35 @@
+/**
+ * One freshness check per request. The content index is re-scanned when due
+ * (rescanContentIfDue: at most every CONTENT_SCAN_INTERVAL_MS, on the primary) here, once,
+ * before the page cache and before any loader: a cached page answers without reaching a
+ * loader, and a loader that forgot the rescan would serve a stale index silently. After
+ * it, every read of the index (contentVersion, the loaders') is a plain read.
+ */
+import type express from 'express'
+import { rescanContentIfDue } from '../content/content.server.ts'
+import { getIndexVersion } from '../content/content-index.server.ts'
+import { requestContext } from './request-context.server.ts'
+
+/** Re-scans the content when due; the time it takes shows in Server-Timing as `index`. */
+export function rescanContentWhenDue(_req: express.Request, res: express.Response, next: express.NextFunction) {
+  try {
+    rescanContentIfDue(requestContext(res).timings)
+  } catch (error) {
+    return next(error)
+  }
+  next()
+}
+
+let lastContentVersion: string | null = null
+
+/** For the page cache's keys: the content index's version as it is now (no re-scan). */
+export function contentVersion(): string {
+  try {
+    lastContentVersion = String(getIndexVersion())
+  } catch (error) {
+    // The database cannot be read (damaged, replaced, failing disk): pages cached for the
+    // last version read keep being served; /healthcheck says what is wrong.
+    if (lastContentVersion === null) throw error
+  }
+  return lastContentVersion
+}

@@ -15,9 +15,9 @@ import path from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { getConfig } from '../app/config.server.ts'
-import { compileMdx } from '../app/content/compile-mdx.server.ts'
-import { compileInWorker, destroyCompilePool, getCompilePool } from '../app/content/compile-pool.server.ts'
-import { destroyHighlightPool, getHighlightPool, highlightBlock } from '../app/content/highlight.server.ts'
+import { compileInThisThread } from '../app/content/compile-mdx.server.ts'
+import { compileInPool, destroyCompilePool, getCompilePool } from '../app/content/compile-pool.server.ts'
+import { destroyHighlightPool, getHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { scanContent } from '../app/content/source.server.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
 
@@ -63,8 +63,8 @@ async function main() {
         const began = performance.now()
         try {
           const input = { contentDir, entryPath: entry.path, kind: entry.kind }
-          if (inProcess) await compileMdx({ ...input, highlight: highlightBlock })
-          else await compileInWorker(input)
+          if (inProcess) await compileInThisThread({ ...input, highlight: highlightInPool })
+          else await compileInPool(input)
         } catch {
           failures++
         }

@@ -9,9 +9,9 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { getConfig } from '../app/config.server.ts'
-import { compileMdx, CompileError } from '../app/content/compile-mdx.server.ts'
+import { compileInThisThread, CompileError } from '../app/content/compile-mdx.server.ts'
 import { FrontmatterError, parseFrontmatter } from '../app/content/frontmatter.ts'
-import { destroyHighlightPool, highlightBlock } from '../app/content/highlight.server.ts'
+import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
@@ -37,11 +37,11 @@ async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
     throw error
   }
   try {
-    const compiled = await compileMdx({
+    const compiled = await compileInThisThread({
       contentDir,
       entryPath: entry.path,
       kind: entry.kind,
-      highlight: highlightBlock,
+      highlight: highlightInPool,
     })
     return compiled.warnings.map((warning) => ({
       level: 'warning' as const,
@@ -49,7 +49,7 @@ async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
       message: warning.message,
     }))
   } catch (error) {
-    const failure = error instanceof CompileError ? error : new CompileError(String(error), entry.path)
+    const failure = CompileError.from(error, { contentDir, entryPath: entry.path })
     return [{ level: 'error', where: failure.where || entry.path, message: failure.message }]
   }
 }

@@ -15,7 +15,12 @@
 import fs from 'node:fs'
 import type { MessagePort } from 'node:worker_threads'
 import * as esbuild from 'esbuild'
-import { CompileError, compileMdx, type CompileInput, type CompiledEntry } from '../app/content/compile-mdx.server.ts'
+import {
+  CompileError,
+  compileInThisThread,
+  type CompileInput,
+  type CompiledEntry,
+} from '../app/content/compile-mdx.server.ts'
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
 import { getConfig } from '../app/config.server.ts'
 
@@ -77,7 +82,8 @@ async function injectFault(input: Omit<CompileInput, 'highlight'>): Promise<void
   }
 }
 
-export default async function compile({ input, port }: CompileTask): Promise<CompileTaskResult> {
+/** Compiles one entry on this thread of the compile pool (tinypool calls the default export). */
+export default async function compileOnPoolThread({ input, port }: CompileTask): Promise<CompileTaskResult> {
   const waiting = new Map<number, (answer: HighlightAnswer) => void>()
   let nextId = 0
   port.on('message', ({ id, answer }: { id: number; answer: HighlightAnswer }) => {
@@ -92,13 +98,10 @@ export default async function compile({ input, port }: CompileTask): Promise<Com
     })
   try {
     await injectFault(input)
-    return { ok: true, compiled: await compileMdx({ ...input, highlight }) }
+    return { ok: true, compiled: await compileInThisThread({ ...input, highlight }) }
   } catch (error) {
     // Errors lose their class crossing threads: send the fields.
-    const failure =
-      error instanceof CompileError
-        ? error
-        : new CompileError(String((error as Error)?.message ?? error), input.entryPath)
+    const failure = CompileError.from(error, input)
     return {
       ok: false,
       error: { message: failure.message, file: failure.file, line: failure.line, column: failure.column },

@@ -11,6 +11,7 @@ import { bundledLanguages } from 'shiki/langs'
 import { bundledThemes } from 'shiki/themes'
 import { lineClasses, parseCodeMeta, preProperties } from '../app/content/code-block.ts'
 import { getConfig } from '../app/config.server.ts'
+import { SingleFlight } from '../app/utils/single-flight.ts'
 
 export const LIGHT_THEME = 'github-light'
 export const DARK_THEME = 'github-dark'
@@ -34,7 +35,8 @@ export type HighlightOutcome =
 export type EngineName = 'javascript' | 'oniguruma'
 
 let highlighter: Promise<HighlighterCore> | undefined
-const loading = new Map<string, Promise<void>>()
+/** Languages being loaded: blocks of one language that arrive together wait for one load. */
+const loadingLanguages = new SingleFlight<void>()
 
 async function createEngine(name: EngineName) {
   if (name === 'oniguruma') {
@@ -64,12 +66,7 @@ function isKnownLanguage(lang: string): lang is keyof typeof bundledLanguages {
 
 async function ensureLanguage(shiki: HighlighterCore, lang: keyof typeof bundledLanguages): Promise<void> {
   if (shiki.getLoadedLanguages().includes(lang)) return
-  let pending = loading.get(lang)
-  if (!pending) {
-    pending = shiki.loadLanguage(bundledLanguages[lang]())
-    loading.set(lang, pending)
-  }
-  await pending
+  await loadingLanguages.run(lang, () => shiki.loadLanguage(bundledLanguages[lang]()))
 }
 
 /** Marks highlighted lines and diff additions/removals on shiki's line spans, and the block's options on its <pre>. */
@@ -119,7 +116,8 @@ function injectPassingFault(code: string): void {
   if (flag && fs.existsSync(flag)) throw new Error('highlight worker failed on purpose while flagged')
 }
 
-export default async function highlight({ code, lang, meta }: HighlightTask): Promise<HighlightOutcome> {
+/** Highlights one block on this thread of the highlight pool (tinypool calls the default export). */
+export default async function highlightOnPoolThread({ code, lang, meta }: HighlightTask): Promise<HighlightOutcome> {
   const requested = lang.toLowerCase()
   await injectFault(requested)
   injectPassingFault(code)

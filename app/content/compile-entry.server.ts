@@ -8,9 +8,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
-import { errorMessage } from '../utils/error-message.ts'
-import { CompileError, type CompileWarning } from './compile-mdx.server.ts'
-import { compileInWorker } from './compile-pool.server.ts'
+import { CompileError } from './compile/compile-error.ts'
+import type { CompileWarning } from './compile/compiled-entry.ts'
+import { compileInPool } from './compile-pool.server.ts'
 import { toStoredEntry, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
 import { getEntryFiles, type IndexedEntry } from './content-index.server.ts'
 
@@ -63,7 +63,7 @@ export async function compileHere(entry: IndexedEntry): Promise<CompileOutcome> 
   const { contentDir, maxPostBytes } = getConfig()
   const start = performance.now()
   try {
-    const compiled = await compileInWorker({ contentDir, entryPath: entry.path, kind: entry.kind, maxPostBytes })
+    const compiled = await compileInPool({ contentDir, entryPath: entry.path, kind: entry.kind, maxPostBytes })
     const compileMs = performance.now() - start
     stats.compiles++
     stats.compileMsTotal += compileMs
@@ -89,7 +89,7 @@ export async function compileHere(entry: IndexedEntry): Promise<CompileOutcome> 
     }
   } catch (error) {
     stats.compileFailures++
-    const compileError = error instanceof CompileError ? error : new CompileError(errorMessage(error), entry.path)
+    const compileError = CompileError.from(error, { contentDir, entryPath: entry.path })
     console.error(`[kiln] compile failed: ${compileError.where || entry.path}: ${compileError.message}`)
     return {
       ok: false,

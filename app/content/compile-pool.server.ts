@@ -8,8 +8,10 @@ import { MessageChannel } from 'node:worker_threads'
 import { getConfig } from '../config.server.ts'
 import { WorkerPool, isOutOfMemory, isTimeout } from '../worker-pool.server.ts'
 import type { CompileTask, CompileTaskResult } from '../../workers/compile.ts'
-import { CompileError, type CompileInput, type CompiledEntry } from './compile-mdx.server.ts'
-import { highlightBlock, type HighlightTask } from './highlight.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
+import { CompileError } from './compile/compile-error.ts'
+import type { CompileInput, CompiledEntry } from './compile/compiled-entry.ts'
+import { highlightInPool, type HighlightTask } from './highlight.server.ts'
 
 let pool: WorkerPool<CompileTask, CompileTaskResult> | undefined
 
@@ -28,14 +30,14 @@ export function getCompilePool(): WorkerPool<CompileTask, CompileTaskResult> {
 }
 
 /**
- * Compiles one entry in a worker; throws a CompileError, transient when the compile did
+ * Compiles one entry on a thread of the compile pool; throws a CompileError, transient when the compile did
  * not finish (it timed out, ran out of memory, or its thread died): such a failure is
  * recorded and retried after a back-off (content.server.ts), not on every request.
  */
-export async function compileInWorker(input: Omit<CompileInput, 'highlight'>): Promise<CompiledEntry> {
+export async function compileInPool(input: Omit<CompileInput, 'highlight'>): Promise<CompiledEntry> {
   const { port1, port2 } = new MessageChannel()
   port1.on('message', ({ id, task }: { id: number; task: HighlightTask }) => {
-    void highlightBlock(task).then((answer) => port1.postMessage({ id, answer }))
+    void highlightInPool(task).then((answer) => port1.postMessage({ id, answer }))
   })
   const { compileTimeoutMs, compileMaxOldGenerationMb } = getConfig()
   try {
@@ -49,7 +51,7 @@ export async function compileInWorker(input: Omit<CompileInput, 'highlight'>): P
       ? `compiling took longer than ${compileTimeoutMs} ms`
       : isOutOfMemory(error)
         ? `compiling ran out of memory (a compile thread may use ${compileMaxOldGenerationMb} MB: COMPILE_MAX_OLD_GENERATION_MB)`
-        : `the compile worker failed: ${(error as Error)?.message ?? error}`
+        : `the compile worker failed: ${errorMessage(error)}`
     throw new CompileError(reason, input.entryPath, undefined, undefined, true)
   } finally {
     port1.close()

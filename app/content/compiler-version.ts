@@ -1,8 +1,9 @@
 /**
- * The version of Kiln's compile pipeline (compile-mdx.server.ts, its remark and rehype
- * steps, the highlighter's output). Stored compiles are keyed by the source's hash, so a
- * change to the pipeline alone would leave every post with its old output until its
- * source changed: the store also records this number and serves only rows made by it.
+ * The version of Kiln's compile pipeline (compile-mdx.server.ts, its remark, rehype and
+ * esbuild plugins in compile/, the highlighter's output). Stored compiles are keyed by
+ * the source's hash, so a change to the pipeline alone would leave every post with its
+ * old output until its source changed: the store also records this number and serves
+ * only rows made by it.
  *
  * Bump it whenever the compiled output of an unchanged post changes. Kept in its own
  * module so the main process can read it without loading the compiler.

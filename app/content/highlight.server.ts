@@ -5,6 +5,7 @@
  * an answer the compiler can use: the block falls back to plain text, the post compiles.
  */
 import { getConfig } from '../config.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 import { WorkerPool, isTimeout } from '../worker-pool.server.ts'
 import type { HighlightOutcome, HighlightTask } from '../../workers/highlight.ts'
 
@@ -29,13 +30,14 @@ export function getHighlightPool(): WorkerPool<HighlightTask, HighlightOutcome> 
   return pool
 }
 
-export async function highlightBlock(task: HighlightTask): Promise<HighlightAnswer> {
+/** Highlights one block on a thread of the highlight pool; never throws. */
+export async function highlightInPool(task: HighlightTask): Promise<HighlightAnswer> {
   const { highlightTimeoutMs } = getConfig()
   try {
     return await getHighlightPool().run(task, { timeoutMs: highlightTimeoutMs })
   } catch (error) {
     if (isTimeout(error)) return { ok: false, reason: 'timeout', lang: task.lang, message: `took longer than ${highlightTimeoutMs} ms` }
-    return { ok: false, reason: 'failed', lang: task.lang, message: (error as Error)?.message ?? String(error) }
+    return { ok: false, reason: 'failed', lang: task.lang, message: errorMessage(error) }
   }
 }
 

@@ -12,7 +12,7 @@
  * outside it is ever read. A symbolic link is followed only when its target is inside the
  * folder; an entry or a sibling file whose link leaves it is skipped with a warning, so a
  * link to /etc/passwd is never served and never hashed. The compiler holds the same line
- * for imports (compile-mdx.server.ts).
+ * for imports (compile/esbuild-content-boundary.ts).
  *
  * An entry's version is a hash over its own files (a folder post: every file in it) and
  * every file inside the content folder it imports, followed through imports of imports:

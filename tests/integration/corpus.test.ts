@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileMdx, CompileError } from '../../app/content/compile-mdx.server.ts'
+import { compileInThisThread, CompileError } from '../../app/content/compile-mdx.server.ts'
 import { corpusDir, get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 function corpusDocuments(): string[] {
@@ -49,7 +49,7 @@ describe('the react.dev corpus', () => {
   it('compiles every document or fails it with a clear CompileError', async () => {
     const outcomes = await inBatches(documents, 4, async (document) => {
       try {
-        const compiled = await compileMdx({ contentDir: corpusDir, entryPath: document, kind: 'page' })
+        const compiled = await compileInThisThread({ contentDir: corpusDir, entryPath: document, kind: 'page' })
         return { document, ok: true as const, missing: compiled.warnings.filter((warning) => warning.component).length }
       } catch (error) {
         return { document, ok: false as const, error }

@@ -18,9 +18,11 @@ process.env.COMPILE_IDLE_MS = '300'
 process.env.HIGHLIGHT_TIMEOUT_MS = '10000'
 process.env.KILN_TEST_FAULTS = '1'
 
-const { compileMdx, MAX_HIGHLIGHT_BYTES } = await import('../../app/content/compile-mdx.server.ts')
-const { compileInWorker, destroyCompilePool, getCompilePool } = await import('../../app/content/compile-pool.server.ts')
-const { destroyHighlightPool, getHighlightPool, highlightBlock } = await import('../../app/content/highlight.server.ts')
+const { compileInThisThread } = await import('../../app/content/compile-mdx.server.ts')
+const { MAX_HIGHLIGHT_BYTES } = await import('../../app/content/compile/rehype-code-blocks.ts')
+const { compileInPool, destroyCompilePool, getCompilePool } = await import('../../app/content/compile-pool.server.ts')
+const { destroyHighlightPool, getHighlightPool, highlightInPool } =
+  await import('../../app/content/highlight.server.ts')
 
 function threadCount(): number {
   return Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1])
@@ -56,7 +58,8 @@ afterAll(async () => {
   await Promise.all([destroyCompilePool(), destroyHighlightPool()])
 })
 
-const compile = (entryPath: string) => compileMdx({ contentDir, entryPath, kind: 'post', highlight: highlightBlock })
+const compile = (entryPath: string) =>
+  compileInThisThread({ contentDir, entryPath, kind: 'post', highlight: highlightInPool })
 
 describe('highlighting in the worker', () => {
   it('highlights known languages with both themes as CSS variables, and applies the meta', async () => {
@@ -101,7 +104,7 @@ describe('highlighting in the worker', () => {
     expect(compiled.warnings.some((warning) => warning.message.includes('took longer than 10000 ms'))).toBe(true)
     expect(compiled.code).toContain('afterHang')
     expect(compiled.code).toContain('--shiki-light')
-    const again = await highlightBlock({ code: 'let ok = true', lang: 'ts' })
+    const again = await highlightInPool({ code: 'let ok = true', lang: 'ts' })
     expect(again.ok).toBe(true)
   })
 
@@ -133,11 +136,11 @@ describe('highlighting in the worker', () => {
 
 describe('compiling in the worker', () => {
   it('compiles in the compile pool with highlighting, and reports a broken post as a CompileError with a place', async () => {
-    const good = await compileInWorker({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
+    const good = await compileInPool({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
     expect(good.code).toContain('--shiki-dark')
     expect(good.frontmatter.title).toBe('Code')
     fs.writeFileSync(path.join(contentDir, 'blog/broken.mdx'), post('text {oops'))
-    await expect(compileInWorker({ contentDir, entryPath: 'blog/broken.mdx', kind: 'post' })).rejects.toMatchObject({
+    await expect(compileInPool({ contentDir, entryPath: 'blog/broken.mdx', kind: 'post' })).rejects.toMatchObject({
       name: 'CompileError',
       file: 'blog/broken.mdx',
       transient: false,
@@ -152,7 +155,7 @@ describe('spinning down', () => {
     await holdsWithin(() => false, 200)
     const baseline = threadCount()
 
-    await compileInWorker({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
+    await compileInPool({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
     expect(getCompilePool().stats().jobs).toBe(1)
     expect(getHighlightPool().stats().jobs).toBe(2)
     expect(threadCount()).toBeGreaterThan(baseline)

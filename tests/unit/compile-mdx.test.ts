@@ -3,7 +3,7 @@ import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { getMDXComponent } from 'mdx-bundler/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CompileError, compileMdx, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
+import { CompileError, compileInThisThread, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
 import { missingComponents } from '../../app/content/mdx-component.tsx'
 import { makeTempDir, type TempDir } from './temp-dir.ts'
 
@@ -125,7 +125,7 @@ afterAll(() => {
 })
 
 function compile(entryPath: string, kind: 'post' | 'page' = 'post'): Promise<CompiledEntry> {
-  return compileMdx({ contentDir: tmp.root, entryPath, kind })
+  return compileInThisThread({ contentDir: tmp.root, entryPath, kind })
 }
 
 function render(code: string, components?: Record<string, unknown>): string {
@@ -142,7 +142,7 @@ async function compileError(entryPath: string, kind: 'post' | 'page' = 'post'): 
   return error as CompileError
 }
 
-describe('compileMdx: markdown features', () => {
+describe('compileInThisThread: markdown features', () => {
   let compiled: CompiledEntry
   let html: string
 
@@ -197,7 +197,7 @@ describe('compileMdx: markdown features', () => {
   })
 })
 
-describe('compileMdx: imports and formats', () => {
+describe('compileInThisThread: imports and formats', () => {
   it('bundles a folder post’s sibling component and what it imports', async () => {
     const compiled = await compile('blog/folder/index.mdx')
     expect(compiled.warnings).toEqual([])
@@ -221,7 +221,7 @@ describe('compileMdx: imports and formats', () => {
   })
 })
 
-describe('compileMdx: images without alt text', () => {
+describe('compileInThisThread: images without alt text', () => {
   it('warns with the line for a markdown image with empty alt and an <img> without alt, not for described or decorative ones', async () => {
     tmp.write(
       'blog/images.mdx',
@@ -249,7 +249,7 @@ describe('compileMdx: images without alt text', () => {
   })
 })
 
-describe('compileMdx: links without text and frames without a title', () => {
+describe('compileInThisThread: links without text and frames without a title', () => {
   it('shows the address as the text of an empty link and titles a frame by its host, with a warning for each', async () => {
     tmp.write(
       'blog/names.mdx',
@@ -283,7 +283,7 @@ An [](https://example.com/empty) link, a [named](https://example.com/named) one,
   })
 })
 
-describe('compileMdx: undefined components', () => {
+describe('compileInThisThread: undefined components', () => {
   let compiled: CompiledEntry
 
   beforeAll(async () => {
@@ -325,7 +325,7 @@ describe('compileMdx: undefined components', () => {
   })
 })
 
-describe('compileMdx: errors', () => {
+describe('compileInThisThread: errors', () => {
   it('gives a syntax error with the relative file, line and a clear message', async () => {
     const error = await compileError('blog/bad.mdx')
     expect(error.name).toBe('CompileError')

@@ -8,7 +8,7 @@ import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { getMDXComponent } from 'mdx-bundler/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileMdx, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
+import { compileInThisThread, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
 import { missingComponents } from '../../app/content/mdx-component.tsx'
 import { makeTempDir, type TempDir } from './temp-dir.ts'
 
@@ -26,7 +26,7 @@ const HEAD = ['---', 'title: Missing', 'date: 2026-01-31', '---', ''].join('\n')
 async function compileBody(body: string): Promise<CompiledEntry> {
   const entryPath = `blog/case-${counter++}.mdx`
   tmp.write(entryPath, `${HEAD}${body}\n`)
-  return compileMdx({ contentDir: tmp.root, entryPath, kind: 'post' })
+  return compileInThisThread({ contentDir: tmp.root, entryPath, kind: 'post' })
 }
 
 const missingNames = (compiled: CompiledEntry) => compiled.warnings.flatMap((w) => (w.component ? [w.component] : []))

@@ -1,0 +1,65 @@
+/**
+ * Components a post uses without defining or importing them. Real content is full of
+ * those (documentation written for a site with its own components); each renders as a
+ * labelled box instead of failing the page (app/content/mdx-component.tsx), and is
+ * reported here, once per name, at its first use.
+ *
+ * JSX is looked for everywhere MDX resolves components: in the text, and inside
+ * expressions and attribute values (component-names.ts).
+ */
+import type { Root, RootContent } from 'mdast'
+import type {} from 'mdast-util-mdx'
+import type { Program } from 'estree'
+import type { Point } from 'unist'
+import { visit } from 'unist-util-visit'
+import type { VFile } from 'vfile'
+import { declaredNames, expressionComponents, isComponentName } from './component-names.ts'
+
+export const MISSING_COMPONENT = 'missing-component'
+
+/** Component names that Kiln itself provides to every post (none yet besides HTML). */
+export const PROVIDED_COMPONENTS = new Set<string>()
+
+export function remarkMissingComponents() {
+  return (tree: Root, file: VFile) => {
+    const declared = new Set<string>()
+    /** component name -> first place it was used */
+    const used = new Map<string, Point | undefined>()
+    const record = (name: string, line?: number, column?: number) => {
+      if (!used.has(name)) used.set(name, line === undefined ? undefined : { line, column: column as number })
+    }
+    const recordExpression = (program: Program | null | undefined, fallback: RootContent) => {
+      if (!program) return
+      expressionComponents(program, (name, line, column) =>
+        record(name, line ?? fallback.position?.start.line, column ?? fallback.position?.start.column),
+      )
+    }
+    visit(tree, (node) => {
+      if (node.type === 'mdxjsEsm') {
+        const program = node.data?.estree
+        if (program) declaredNames(program, declared)
+      } else if (node.type === 'mdxFlowExpression' || node.type === 'mdxTextExpression') {
+        recordExpression(node.data?.estree, node)
+      } else if (node.type === 'mdxJsxFlowElement' || node.type === 'mdxJsxTextElement') {
+        if (node.name && isComponentName(node.name))
+          record(node.name, node.position?.start.line, node.position?.start.column)
+        for (const attribute of node.attributes) {
+          if (attribute.type === 'mdxJsxExpressionAttribute') recordExpression(attribute.data?.estree, node)
+          else if (attribute.value && typeof attribute.value === 'object')
+            recordExpression(attribute.value.data?.estree, node)
+        }
+      }
+    })
+    // Reported after the whole file is read: an export further down defines a name too.
+    for (const [name, place] of used) {
+      const root = name.split('.')[0]
+      if (declared.has(root) || PROVIDED_COMPONENTS.has(root) || root === 'props') continue
+      const message = file.message(`<${name}> is used but not defined or imported: it renders as a labelled box`, {
+        place,
+        ruleId: MISSING_COMPONENT,
+        source: 'kiln',
+      })
+      message.actual = name
+    }
+  }
+}

@@ -41,8 +41,12 @@ async function failedStart(
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-  const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)))
-  clearTimeout(timer)
+  // A child that cannot even be started (Node's binary not executable by that user) is an
+  // error event, not an exit: it fails the test with the reason instead of hanging it.
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('exit', (exitCode) => resolve(exitCode))
+    child.once('error', (error) => reject(new Error(`could not start ${process.execPath}: ${error.message}`)))
+  }).finally(() => clearTimeout(timer))
   return { code, output }
 }
 

@@ -41,7 +41,10 @@ export async function compileInPool(input: Omit<CompileInput, 'highlight'>): Pro
   })
   const { compileTimeoutMs, compileMaxOldGenerationMb } = getConfig()
   try {
-    const result = await getCompilePool().run({ input, port: port2 }, { timeoutMs: compileTimeoutMs, transferList: [port2] })
+    const result = await getCompilePool().run(
+      { input, port: port2 },
+      { timeoutMs: compileTimeoutMs, transferList: [port2] },
+    )
     if (result.ok) return result.compiled
     const { message, file, line, column } = result.error
     throw new CompileError(message, file, line, column)

@@ -71,15 +71,20 @@ export function syncContent({ confirmedDeletions }: { confirmedDeletions?: Reado
   for (const skip of skips) if (!loggedSkips.has(skip)) console.warn(`[kiln] skipped ${skip}`)
   loggedSkips = skips
   // So are entries that cannot be compiled (bad frontmatter, too large), as file:line: message.
-  const invalid = new Set(result.invalid.map(({ path, error }) => {
-    const line = /\(line (\d+)\)$/.exec(error)?.[1]
-    return `${path}${line ? `:${line}` : ''}: ${line ? error.replace(/ \(line \d+\)$/, '') : error}`
-  }))
+  const invalid = new Set(
+    result.invalid.map(({ path, error }) => {
+      const line = /\(line (\d+)\)$/.exec(error)?.[1]
+      return `${path}${line ? `:${line}` : ''}: ${line ? error.replace(/ \(line \d+\)$/, '') : error}`
+    }),
+  )
   for (const entry of invalid) if (!loggedInvalid.has(entry)) console.warn(`[kiln] ${entry}`)
   loggedInvalid = invalid
   if (result.problem) {
     if (contentProblem?.message !== result.problem) console.error(`[kiln] content folder problem: ${result.problem}`)
-    contentProblem = { message: result.problem, since: contentProblem?.message === result.problem ? contentProblem.since : new Date().toISOString() }
+    contentProblem = {
+      message: result.problem,
+      since: contentProblem?.message === result.problem ? contentProblem.since : new Date().toISOString(),
+    }
   } else if (contentProblem) {
     console.log(`[kiln] content folder problem resolved: ${contentProblem.message}`)
     contentProblem = null

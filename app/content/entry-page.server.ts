@@ -13,7 +13,12 @@ import { mdxModulePath } from './mdx-module.server.ts'
 import { isQuarantined } from './render-guard.server.ts'
 import type { EntryKind } from './source.server.ts'
 
-export async function loadEntryPage(kind: EntryKind, slug: string | undefined, context: AppLoadContext, request: Request) {
+export async function loadEntryPage(
+  kind: EntryKind,
+  slug: string | undefined,
+  context: AppLoadContext,
+  request: Request,
+) {
   const result = await loadEntry(kind, slug ?? '', context.timings, { includeDrafts: await canSeeDrafts(request) })
   if (result.status === 'not-found') {
     throw data({ message: 'Not found' }, { status: 404 })
@@ -22,7 +27,9 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     // The author finds the file, line and message in the server log and in
     // `npm run content:check`; readers get a plain apology.
     throw data(
-      { message: `“${result.entry.title}” could not be built, so it cannot be shown right now. The author has been told.` },
+      {
+        message: `“${result.entry.title}” could not be built, so it cannot be shown right now. The author has been told.`,
+      },
       { status: 500 },
     )
   }
@@ -31,7 +38,9 @@ export async function loadEntryPage(kind: EntryKind, slug: string | undefined, c
     // This version's component blocked the server once (render-guard.server.ts): it is
     // not run again until the source changes.
     throw data(
-      { message: `“${entry.title}” cannot be shown right now: it took too long to display and is set aside until the author changes it.` },
+      {
+        message: `“${entry.title}” cannot be shown right now: it took too long to display and is set aside until the author changes it.`,
+      },
       { status: 500 },
     )
   }

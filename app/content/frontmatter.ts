@@ -56,9 +56,15 @@ function checkExpandedSize(value: unknown, text: string): void {
     const { value: node, depth } = stack.pop()!
     if (++nodes > MAX_FRONTMATTER_NODES || depth > MAX_FRONTMATTER_DEPTH) {
       const aliasLine = firstAliasLine(text)
-      const reason = depth > MAX_FRONTMATTER_DEPTH ? `nests deeper than ${MAX_FRONTMATTER_DEPTH} levels` : `expands to more than ${MAX_FRONTMATTER_NODES} values`
+      const reason =
+        depth > MAX_FRONTMATTER_DEPTH
+          ? `nests deeper than ${MAX_FRONTMATTER_DEPTH} levels`
+          : `expands to more than ${MAX_FRONTMATTER_NODES} values`
       // The YAML text begins with the newline after the opening "---": its line n is the file's line n.
-      throw new FrontmatterError(`frontmatter ${reason}${aliasLine ? ' (through YAML aliases)' : ''}: it is refused`, aliasLine ?? 1)
+      throw new FrontmatterError(
+        `frontmatter ${reason}${aliasLine ? ' (through YAML aliases)' : ''}: it is refused`,
+        aliasLine ?? 1,
+      )
     }
     if (node === null || typeof node !== 'object' || node instanceof Date) continue
     const children = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>)
@@ -90,7 +96,8 @@ const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/
 
 function toIsoDate(value: unknown, field: string): string {
-  const invalid = () => new FrontmatterError(`"${field}" is not a valid date: ${JSON.stringify(value)} (write it like 2026-01-31)`)
+  const invalid = () =>
+    new FrontmatterError(`"${field}" is not a valid date: ${JSON.stringify(value)} (write it like 2026-01-31)`)
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalid()
     const iso = value.toISOString()
@@ -102,7 +109,12 @@ function toIsoDate(value: unknown, field: string): string {
   if (day) {
     // A calendar day, checked field by field so that 2026-02-30 is an error, not March.
     const date = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])))
-    if (date.getUTCFullYear() !== Number(day[1]) || date.getUTCMonth() !== Number(day[2]) - 1 || date.getUTCDate() !== Number(day[3])) throw invalid()
+    if (
+      date.getUTCFullYear() !== Number(day[1]) ||
+      date.getUTCMonth() !== Number(day[2]) - 1 ||
+      date.getUTCDate() !== Number(day[3])
+    )
+      throw invalid()
     return text
   }
   let date: Date
@@ -129,7 +141,10 @@ function toTags(value: unknown): string[] {
 }
 
 /** Turns raw frontmatter data into Kiln's fields; throws a FrontmatterError on a rule broken. */
-export function normalizeFrontmatter(data: Record<string, unknown>, { requireDate }: { requireDate: boolean }): Frontmatter {
+export function normalizeFrontmatter(
+  data: Record<string, unknown>,
+  { requireDate }: { requireDate: boolean },
+): Frontmatter {
   // Text fields lose the characters no page, feed or URL can carry (plain-text.ts): YAML
   // escapes ("\x01", "\uD800") can put them there.
   const clean = (value: unknown) => (typeof value === 'string' ? stripUncarriable(value) : value)
@@ -151,7 +166,10 @@ export function normalizeFrontmatter(data: Record<string, unknown>, { requireDat
   return {
     title: title.trim(),
     date: data.date === undefined || data.date === null || data.date === '' ? null : toIsoDate(data.date, 'date'),
-    updated: data.updated === undefined || data.updated === null || data.updated === '' ? null : toIsoDate(data.updated, 'updated'),
+    updated:
+      data.updated === undefined || data.updated === null || data.updated === ''
+        ? null
+        : toIsoDate(data.updated, 'updated'),
     description: typeof description === 'string' ? description.trim() : null,
     tags: toTags(data.tags),
     draft: data.draft === true || data.draft === 'true',

@@ -12,7 +12,8 @@ import type { HighlightOutcome, HighlightTask } from '../../workers/highlight.ts
 export type { HighlightTask }
 
 /** What the compiler gets back for one block: never a thrown error. */
-export type HighlightAnswer = HighlightOutcome | { ok: false; reason: 'failed' | 'timeout'; lang: string; message: string }
+export type HighlightAnswer =
+  HighlightOutcome | { ok: false; reason: 'failed' | 'timeout'; lang: string; message: string }
 
 export type Highlight = (task: HighlightTask) => Promise<HighlightAnswer>
 
@@ -36,7 +37,8 @@ export async function highlightInPool(task: HighlightTask): Promise<HighlightAns
   try {
     return await getHighlightPool().run(task, { timeoutMs: highlightTimeoutMs })
   } catch (error) {
-    if (isTimeout(error)) return { ok: false, reason: 'timeout', lang: task.lang, message: `took longer than ${highlightTimeoutMs} ms` }
+    if (isTimeout(error))
+      return { ok: false, reason: 'timeout', lang: task.lang, message: `took longer than ${highlightTimeoutMs} ms` }
     return { ok: false, reason: 'failed', lang: task.lang, message: errorMessage(error) }
   }
 }

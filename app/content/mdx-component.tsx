@@ -95,7 +95,9 @@ type AnyComponent = ComponentType<{ children?: ReactNode }>
 export function missingComponents(names: string[]): Record<string, unknown> {
   const map: Record<string, unknown> = {}
   const make = (name: string): AnyComponent => {
-    const Stand = ({ children }: { children?: ReactNode }) => <MissingComponent name={name}>{children}</MissingComponent>
+    const Stand = ({ children }: { children?: ReactNode }) => (
+      <MissingComponent name={name}>{children}</MissingComponent>
+    )
     Stand.displayName = `Missing(${name})`
     return Stand
   }
@@ -192,7 +194,8 @@ export interface MdxContentProps {
 
 export function MdxContent({ cacheKey, code, moduleUrl, missing }: MdxContentProps) {
   renderProbe?.begin(cacheKey)
-  const Component = typeof document !== 'undefined' && moduleUrl ? browserComponent(moduleUrl) : getCachedComponent(cacheKey, code)
+  const Component =
+    typeof document !== 'undefined' && moduleUrl ? browserComponent(moduleUrl) : getCachedComponent(cacheKey, code)
   const components = useMemo(() => ({ ...missingComponents(missing), KilnCodeBlock }), [missing])
   return (
     <>

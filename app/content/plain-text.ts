@@ -6,7 +6,8 @@
  * the feeds and the sitemap down with a 500). Pure: runs on the server and in the browser.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNCARRIABLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const UNCARRIABLE =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /** `text` without the characters XML and UTF-8 cannot carry; everything else as it was. */
 export function stripUncarriable(text: string): string {

@@ -60,7 +60,9 @@ export function startRenderWatchdog(): void {
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
   })
   worker.unref()
-  worker.on('error', (error) => console.error(`[kiln] render watchdog failed: ${error.message}; posts render unguarded`))
+  worker.on('error', (error) =>
+    console.error(`[kiln] render watchdog failed: ${error.message}; posts render unguarded`),
+  )
   const heartbeat = setInterval(() => {
     Atomics.add(state, 0, 1)
     // The event loop turned, so no component is rendering now.
@@ -102,7 +104,9 @@ export function isQuarantined(db: DB, kind: string, slug: string, sourceHash: st
   try {
     return (
       db
-        .prepare('SELECT 1 FROM render_quarantine WHERE kind = ? AND slug = ? AND source_hash = ? AND compiler_version = ?')
+        .prepare(
+          'SELECT 1 FROM render_quarantine WHERE kind = ? AND slug = ? AND source_hash = ? AND compiler_version = ?',
+        )
         .get(kind, slug, sourceHash, COMPILER_VERSION) !== undefined
     )
   } catch {
@@ -120,7 +124,13 @@ export function listQuarantined(db: DB, limit = 50): QuarantinedEntry[] {
     // A replica whose schema has not replicated yet has no table to read.
     return []
   }
-  return rows.map((row) => ({ kind: row.kind, slug: row.slug, path: row.path, reason: row.reason, quarantinedAt: row.quarantined_at }))
+  return rows.map((row) => ({
+    kind: row.kind,
+    slug: row.slug,
+    path: row.path,
+    reason: row.reason,
+    quarantinedAt: row.quarantined_at,
+  }))
 }
 
 function readQuarantined(db: DB, limit: number) {
@@ -130,12 +140,20 @@ function readQuarantined(db: DB, limit: number) {
        JOIN content_entries e ON e.kind = q.kind AND e.slug = q.slug AND e.source_hash = q.source_hash
        WHERE q.compiler_version = ? ORDER BY q.quarantined_at DESC LIMIT ?`,
     )
-    .all(COMPILER_VERSION, limit) as { kind: string; slug: string; path: string; reason: string; quarantined_at: string }[]
+    .all(COMPILER_VERSION, limit) as {
+    kind: string
+    slug: string
+    path: string
+    reason: string
+    quarantined_at: string
+  }[]
 }
 
 /** At start-up: names every quarantined post in the log, so an operator sees why it is down. */
 export function logQuarantined(db: DB): void {
   for (const entry of listQuarantined(db, 1000)) {
-    console.warn(`[kiln] ${entry.path ?? entry.slug}: quarantined (${entry.reason}); it is served as an error page until its source changes`)
+    console.warn(
+      `[kiln] ${entry.path ?? entry.slug}: quarantined (${entry.reason}); it is served as an error page until its source changes`,
+    )
   }
 }

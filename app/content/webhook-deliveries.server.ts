@@ -39,10 +39,11 @@ export function rememberDelivery(db: DB, deliveryId: string, refreshId: string, 
       'INSERT INTO webhook_deliveries (delivery_id, refresh_id, received_at) VALUES (?, ?, ?) ON CONFLICT (delivery_id) DO UPDATE SET refresh_id = excluded.refresh_id, received_at = excluded.received_at',
     ).run(deliveryId, refreshId, now)
     db.prepare('DELETE FROM webhook_deliveries WHERE received_at <= ?').run(now - DELIVERY_MEMORY_MS)
-    db.prepare('DELETE FROM webhook_deliveries WHERE delivery_id NOT IN (SELECT delivery_id FROM webhook_deliveries ORDER BY received_at DESC LIMIT ?)').run(MAX_DELIVERIES)
+    db.prepare(
+      'DELETE FROM webhook_deliveries WHERE delivery_id NOT IN (SELECT delivery_id FROM webhook_deliveries ORDER BY received_at DESC LIMIT ?)',
+    ).run(MAX_DELIVERIES)
   })()
 }
-
 
 export type DeliveryOutcome =
   | { replayed: false; refresh: Refresh }
@@ -57,7 +58,13 @@ export function refreshForDelivery(deliveryId: string | null, now = Date.now()):
   const db = getDb()
   if (deliveryId) {
     const seen = findDelivery(db, deliveryId, now)
-    if (seen) return { replayed: true, refreshId: seen.refreshId, receivedAt: seen.receivedAt, refresh: getRefresh(seen.refreshId) }
+    if (seen)
+      return {
+        replayed: true,
+        refreshId: seen.refreshId,
+        receivedAt: seen.receivedAt,
+        refresh: getRefresh(seen.refreshId),
+      }
   }
   const refresh = requestRefresh('webhook')
   if (deliveryId) rememberDelivery(db, deliveryId, refresh.id, now)

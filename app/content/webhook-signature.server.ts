@@ -26,7 +26,8 @@ export function verifySignature(secret: string, body: string | Buffer, header: s
 
 export const STATUS_SIGNATURE_HEADER = 'X-Kiln-Signature'
 /** How a status read's signature is made, for error messages and the README. */
-export const STATUS_SIGNATURE_FORMAT = 't=<unix milliseconds>,v1=<hex HMAC-SHA256 of "<t>.GET <path>" with REFRESH_SECRET>'
+export const STATUS_SIGNATURE_FORMAT =
+  't=<unix milliseconds>,v1=<hex HMAC-SHA256 of "<t>.GET <path>" with REFRESH_SECRET>'
 
 /** The header value for a status read of `pathname` (for example /action/refresh-content/<id>). */
 export function signStatusRead(secret: string, pathname: string, now = Date.now()): string {

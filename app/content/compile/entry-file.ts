@@ -24,18 +24,15 @@ export function checkEntryFile(contentDir: string, entryPath: string, maxPostByt
       )
     const { size } = fs.statSync(real)
     if (size > maxPostBytes)
-      throw new CompileError(`the file is ${size} bytes, over MAX_POST_BYTES (${maxPostBytes}): not compiled`, entryPath)
+      throw new CompileError(
+        `the file is ${size} bytes, over MAX_POST_BYTES (${maxPostBytes}): not compiled`,
+        entryPath,
+      )
   } catch (error) {
     if (error instanceof CompileError) throw error
     // A file missing or unreadable now (a vanished folder, a checkout under way) says
     // nothing about this version: transient, so it is not recorded as its failure.
-    throw new CompileError(
-      `could not read ${entryPath}: ${errorMessage(error)}`,
-      entryPath,
-      undefined,
-      undefined,
-      true,
-    )
+    throw new CompileError(`could not read ${entryPath}: ${errorMessage(error)}`, entryPath, undefined, undefined, true)
   }
   return file
 }

@@ -49,9 +49,7 @@ export function rehypeCodeBlocks({ highlight, contentDir }: CodeBlockOptions = {
     const blocks: { parent: Root | Element; index: number; code: Element; pre: Element }[] = []
     visit(tree, 'element', (node: Element, index, parent) => {
       if (node.tagName !== 'pre' || index === undefined || !parent) return
-      const code = node.children.find(
-        (child): child is Element => child.type === 'element' && child.tagName === 'code',
-      )
+      const code = node.children.find((child): child is Element => child.type === 'element' && child.tagName === 'code')
       if (code) blocks.push({ parent: parent as Root | Element, index, code, pre: node })
     })
     let next = 0
@@ -79,7 +77,10 @@ export function rehypeCodeBlocks({ highlight, contentDir }: CodeBlockOptions = {
           else if (answer.reason === 'unknown-language')
             warn(`code block language "${lang}" is not one shiki knows: shown as plain text`, 'code-language')
           else {
-            warn(`code block (${lang}) could not be highlighted (${answer.message}): shown as plain text`, HIGHLIGHT_FAILED)
+            warn(
+              `code block (${lang}) could not be highlighted (${answer.message}): shown as plain text`,
+              HIGHLIGHT_FAILED,
+            )
             console.error(
               `[kiln] highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ${where ?? 'post'}:${pre.position?.start.line ?? '?'} (${lang}): ${answer.message}`,
             )

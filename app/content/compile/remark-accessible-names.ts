@@ -68,7 +68,11 @@ export function remarkAccessibleNames() {
         }
         const title = host && host !== 'invalid.invalid' ? `Embedded content from ${host}` : 'Embedded content'
         node.attributes.push({ type: 'mdxJsxAttribute', name: 'title', value: title })
-        warn(node, `<iframe>${src ? ` ${src}` : ''} has no title: "${title}" is used; describe what it shows`, 'iframe-title')
+        warn(
+          node,
+          `<iframe>${src ? ` ${src}` : ''} has no title: "${title}" is used; describe what it shows`,
+          'iframe-title',
+        )
       }
     })
   }

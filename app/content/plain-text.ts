@@ -5,8 +5,8 @@
  * encoded as UTF-8, and encodeURIComponent throws on them, which took the post's page,
  * the feeds and the sitemap down with a 500). Pure: runs on the server and in the browser.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNCARRIABLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /** `text` without the characters XML and UTF-8 cannot carry; everything else as it was. */

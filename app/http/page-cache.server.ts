@@ -139,7 +139,10 @@ export function cacheableUrl(originalUrl: string): string | null {
   return `${originalUrl.slice(0, mark)}?${new URLSearchParams(entries).toString()}`
 }
 
-/** The query parameters content-only pages read, by path: `?tag=` on /blog only (elsewhere it would key copies of one page). */
+/**
+ * The query parameters content-only pages read, by path: `?tag=` on /blog only (elsewhere it would key copies of one
+ * page).
+ */
 const CACHED_QUERY_PARAMS: Record<string, ReadonlySet<string>> = { '/blog': new Set(['tag']) }
 
 /**
@@ -404,7 +407,9 @@ export interface PageCache {
 
 let current: PageCache | null = null
 
-/** The page cache's figures for /admin and /metrics, or null when there is none (development, PAGE_CACHE_MAX_BYTES=0). */
+/**
+ * The page cache's figures for /admin and /metrics, or null when there is none (development, PAGE_CACHE_MAX_BYTES=0).
+ */
 export function pageCacheStats(): PageCacheStats | null {
   return current ? current.stats() : null
 }
@@ -434,7 +439,9 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
   /** Renders in progress by key: concurrent misses share the first one's page. */
   const renders = new SingleFlight<CachedPage | null>()
   let currentVersion: string | null = null
-  const cacheControl = `public, max-age=0, must-revalidate, s-maxage=${cdnMaxAgeSeconds}, stale-while-revalidate=${Math.max(cdnMaxAgeSeconds, 86_400)}`
+  const cacheControl =
+    `public, max-age=0, must-revalidate, s-maxage=${cdnMaxAgeSeconds}, ` +
+    `stale-while-revalidate=${Math.max(cdnMaxAgeSeconds, 86_400)}`
 
   function send(req: express.Request, res: express.Response, page: CachedPage, how: 'hit' | 'miss') {
     const encoding = preferredEncoding(req.headers['accept-encoding'])

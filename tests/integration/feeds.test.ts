@@ -6,7 +6,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { freePort, get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 // parsed XML and JSON documents: trees the assertions walk
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -471,6 +471,9 @@ describe('without SITE_URL or CONTENT_EDIT_URL', () => {
         'blog/first.mdx': '---\ntitle: First\ndate: 2026-01-01\n---\n\n[Second](/blog/second)\n',
         'blog/second.mdx': '---\ntitle: Second\ndate: 2026-01-02\n---\n\nHello.\n',
       }),
+      // The default SITE_URL is made from PORT: this server gets a real one, not the 0 that
+      // lets the other test servers take any free port.
+      env: { PORT: String(await freePort()) },
     })
   }, 300_000)
   afterAll(() => server?.stop())

@@ -3,10 +3,11 @@
  * a refresh, and the git-backed server those tests start: one client for every test of
  * refreshes, so the signing and the status route are spelled in one place.
  */
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { expect } from 'vitest'
 import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
-import { startServer, type KilnServer } from './server.ts'
+import { repoRoot, startServer, type KilnServer } from './server.ts'
 import { waitForValue } from './wait.ts'
 
 /** What GET /action/refresh-content/:id answers. */
@@ -84,5 +85,15 @@ export function startGitServer(
     contentDir: '/nonexistent-ignored-with-git',
     databasePath: path.join(dataDir, 'kiln.db'),
     env: { CONTENT_GIT_URL: gitUrl, REFRESH_SECRET: secret, CONTENT_SCAN_INTERVAL_MS: '0', ...env },
+  })
+}
+
+/** Runs `npm run content:refresh` (other/content-refresh.ts) against `server`, as a CI job does. */
+export function runContentRefresh(server: KilnServer, secret: string) {
+  return spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, KILN_URL: server.url, REFRESH_SECRET: secret },
+    encoding: 'utf8',
+    timeout: 60_000,
   })
 }

@@ -10,6 +10,7 @@
  */
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stopServer } from '../helpers/fixtures.ts'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
@@ -33,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   db?.close()
-  await server?.stop()
+  await stopServer(server)
 })
 
 function beacon(slug: string, address: string, { agent = BROWSER, cookie }: { agent?: string; cookie?: string } = {}) {

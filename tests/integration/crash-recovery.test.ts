@@ -42,6 +42,8 @@ interface CrashRig {
   webhook(): Promise<string>
   status(id: string): Promise<RefreshStatus>
   finished(id: string): Promise<RefreshStatus>
+  /** Sends the webhook; the refresh it starts finishes `done` at commit `head`. */
+  refreshTo(head: string): Promise<void>
   /** Kills the server with kill -9 while a webhook refresh is held at `step`; returns the refresh's id. */
   killDuringRefresh(step: string): Promise<string>
   /** After a restart: the killed refresh reads `interrupted` and names the catch-up refresh, which finishes. */
@@ -78,6 +80,11 @@ const test = base.extend<{ rig: CrashRig }>({
         },
         status: (id) => refreshStatus(rig.server, SECRET, id),
         finished: (id) => refreshFinished(rig.server, SECRET, id),
+        async refreshTo(head) {
+          const result = await rig.finished(await rig.webhook())
+          expect(result.status, result.error).toBe('done')
+          expect(result.commit).toBe(head)
+        },
         async killDuringRefresh(step) {
           const gate = path.join(pauseDir, `pause-${step}`)
           fs.writeFileSync(gate, '')
@@ -170,13 +177,11 @@ describe('crash recovery with a content repository', () => {
   }, 180_000)
 
   test('removes a stale index.lock (no git process alive in the clone) and the refresh succeeds', async ({ rig }) => {
-    const { repo, clone, text, webhook, finished } = rig
+    const { repo, clone, text, refreshTo } = rig
     fs.writeFileSync(path.join(clone, '.git', 'index.lock'), '')
     repo.write('content/blog/alpha.mdx', post('Alpha', 'Alpha after a stale lock.'))
     const head = repo.push('edit behind a stale lock')
-    const result = await finished(await webhook())
-    expect(result.status, result.error).toBe('done')
-    expect(result.commit).toBe(head)
+    await refreshTo(head)
     expect(fs.existsSync(path.join(clone, '.git', 'index.lock'))).toBe(false)
     expect(await text('/blog/alpha')).toContain('Alpha after a stale lock.')
     expect(rig.server.output()).toMatch(/removed stale \.git\/index\.lock/)
@@ -209,29 +214,25 @@ describe('crash recovery with a content repository', () => {
   }, 120_000)
 
   test('clones again when HEAD is deleted, and serves the content', async ({ rig }) => {
-    const { repo, clone, text, webhook, finished } = rig
+    const { repo, clone, text, refreshTo } = rig
     fs.rmSync(path.join(clone, '.git', 'HEAD'))
     repo.write('content/blog/alpha.mdx', post('Alpha', 'Alpha after a lost HEAD.'))
     const head = repo.push('edit after HEAD is lost')
-    const result = await finished(await webhook())
-    expect(result.status, result.error).toBe('done')
-    expect(result.commit).toBe(head)
+    await refreshTo(head)
     expect(await text('/blog/alpha')).toContain('Alpha after a lost HEAD.')
     expect(rig.server.output()).toMatch(/content clone after .*: cloned again/)
     expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
   }, 120_000)
 
   test('clones again when objects are missing, and serves the content', async ({ rig }) => {
-    const { repo, clone, text, webhook, finished } = rig
+    const { repo, clone, text, refreshTo } = rig
     git(clone, 'gc', '-q')
     const objects = path.join(clone, '.git', 'objects')
     for (const entry of fs.readdirSync(objects))
       if (entry !== 'info') fs.rmSync(path.join(objects, entry), { recursive: true, force: true })
     repo.write('content/blog/alpha.mdx', post('Alpha', 'Alpha after lost objects.'))
     const head = repo.push('edit after the objects are lost')
-    const result = await finished(await webhook())
-    expect(result.status, result.error).toBe('done')
-    expect(result.commit).toBe(head)
+    await refreshTo(head)
     expect(await text('/blog/alpha')).toContain('Alpha after lost objects.')
     expect(() => git(clone, 'fsck', '--connectivity-only', '--no-dangling')).not.toThrow()
   }, 120_000)

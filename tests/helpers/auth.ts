@@ -61,6 +61,12 @@ export function postLogin(
   })
 }
 
+/** Creates an admin on `server` with the real script and signs in: the session's Cookie header. */
+export async function createAdminAndSignIn(server: KilnServer, email: string, password: string): Promise<string> {
+  await createAdmin(server, email, password)
+  return signIn(server, email, password)
+}
+
 /** Signs in; returns the Cookie header value that carries the session. */
 export async function signIn(server: KilnServer, email: string, password: string): Promise<string> {
   const response = await postLogin(server, { email, password })

@@ -15,7 +15,7 @@ import { test as base } from 'vitest'
 import { makeContentRepo, type ContentRepo } from '../../other/lib/git.ts'
 import { DESKTOP } from '../../other/lib/axe.ts'
 import { launchChromium } from '../../other/lib/chromium.ts'
-import { createAdmin, signIn } from './auth.ts'
+import { createAdminAndSignIn } from './auth.ts'
 import { startServer, tempDir, writeFiles, type KilnServer, type StartOptions } from './server.ts'
 
 /** Stops a server and removes the temporary folder the starter made for its database. */
@@ -164,10 +164,9 @@ export const test = base.extend<KilnFixtures & KilnFileFixtures>({
   },
   // eslint-disable-next-line no-empty-pattern
   signInAdmin: async ({}, provide) => {
-    await provide(async (server, email = 'admin@example.com', password = 'a long enough password') => {
-      await createAdmin(server, email, password)
-      return signIn(server, email, password)
-    })
+    await provide((server, email = 'admin@example.com', password = 'a long enough password') =>
+      createAdminAndSignIn(server, email, password),
+    )
   },
   openBrowserSession: async ({ browser }, provide) => {
     const sessions: BrowserSession[] = []

@@ -8,8 +8,9 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAdmin, signIn } from '../helpers/auth.ts'
-import { get, repoRoot, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { createAdminAndSignIn } from '../helpers/auth.ts'
+import { stopServer } from '../helpers/fixtures.ts'
+import { get, repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const ADMIN = 'dash@example.com'
 const PASSWORD = 'a long dashboard password'
@@ -21,25 +22,13 @@ let cookie: string
 
 beforeAll(async () => {
   ;[server, noToken] = await Promise.all([
-    startServer({
-      contentDir: sampleContentDir,
-      databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'),
-      env: { METRICS_TOKEN: TOKEN },
-    }),
-    startServer({
-      contentDir: sampleContentDir,
-      databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'),
-      env: { METRICS_TOKEN: '' },
-    }),
+    startServer({ contentDir: sampleContentDir, env: { METRICS_TOKEN: TOKEN } }),
+    startServer({ contentDir: sampleContentDir, env: { METRICS_TOKEN: '' } }),
   ])
-  await createAdmin(server, ADMIN, PASSWORD)
-  cookie = await signIn(server, ADMIN, PASSWORD)
+  cookie = await createAdminAndSignIn(server, ADMIN, PASSWORD)
 })
 
-afterAll(async () => {
-  await Promise.all([server?.stop(), noToken?.stop()])
-  for (const s of [server, noToken]) if (s) fs.rmSync(path.dirname(s.databasePath), { recursive: true, force: true })
-})
+afterAll(() => Promise.all([stopServer(server), stopServer(noToken)]))
 
 /** The text of every `data-stat="name"` element. */
 function stats(html: string): Record<string, string> {

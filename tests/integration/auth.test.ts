@@ -3,12 +3,12 @@
  * the cookie's attributes, expiry and renewal, the redirect rules, 403 for non-admins,
  * the Origin check and the lockout.
  */
-import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hashPassword } from '../../app/auth/password.server.ts'
 import { createAdmin, postLogin, runAdminCreate, signIn } from '../helpers/auth.ts'
-import { get, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { stopServer } from '../helpers/fixtures.ts'
+import { get, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const ADMIN = 'admin@example.com'
 const PASSWORD = 'correct horse battery'
@@ -19,17 +19,13 @@ describe('admin sign-in', () => {
 
   beforeAll(async () => {
     // As behind Fly's proxy: the lockout tests name their client in Fly-Client-IP.
-    server = await startServer({
-      contentDir: sampleContentDir,
-      databasePath: path.join(tempDir('kiln-auth-'), 'kiln.db'),
-      env: { TRUST_PROXY: '1' },
-    })
+    server = await startServer({ contentDir: sampleContentDir, env: { TRUST_PROXY: '1' } })
     await createAdmin(server, ADMIN, PASSWORD)
     db = new Database(server.databasePath)
   })
   afterAll(async () => {
     db?.close()
-    await server?.stop()
+    await stopServer(server)
   })
 
   const withCookie = (cookie: string) => ({ headers: { Cookie: cookie } })

@@ -7,8 +7,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAdmin, postLogin, signIn } from '../helpers/auth.ts'
-import { get, repoRoot, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { createAdminAndSignIn, postLogin } from '../helpers/auth.ts'
+import { stopServer } from '../helpers/fixtures.ts'
+import { get, repoRoot, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const ADMIN = 'private-answers@example.com'
 const PASSWORD = 'a long enough admin password'
@@ -21,19 +22,11 @@ const asset =
   `${fs.readdirSync(path.join(repoRoot, 'build', 'client', 'assets')).find((name) => name.endsWith('.js'))}`
 
 beforeAll(async () => {
-  server = await startServer({
-    contentDir: sampleContentDir,
-    databasePath: path.join(tempDir('kiln-db-'), 'kiln.db'),
-    env: { SESSION_COOKIE_SECURE: '0' },
-  })
-  await createAdmin(server, ADMIN, PASSWORD)
-  cookie = await signIn(server, ADMIN, PASSWORD)
+  server = await startServer({ contentDir: sampleContentDir, env: { SESSION_COOKIE_SECURE: '0' } })
+  cookie = await createAdminAndSignIn(server, ADMIN, PASSWORD)
 })
 
-afterAll(async () => {
-  await server?.stop()
-  if (server) fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
-})
+afterAll(() => stopServer(server))
 
 const READS = [
   '/',

@@ -3,52 +3,35 @@
  * repository as the remote, a working clone as the author, the real server cloning it,
  * and the signed webhook. Also the watch mode, and a server killed mid-refresh.
  */
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
-import { get, makeContentDir, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { sign } from '../../app/content/webhook-signature.server.ts'
+import {
+  postWebhook,
+  readRefreshStatus,
+  refreshFinished,
+  refreshStatus,
+  runContentRefresh,
+  startGitServer,
+  type RefreshStatus,
+} from '../helpers/refresh.ts'
+import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 import { until as waitFor } from '../helpers/wait.ts'
 import { git, makeContentRepo, type ContentRepo } from '../../other/lib/git.ts'
 
 const SECRET = 'test-refresh-secret'
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-03-01\n---\n\n${body}\n`
 
-interface RefreshStatus {
-  id: string
-  status: string
-  commit: string | null
-  posts: { slug: string; result: string; error?: string }[]
-  error?: string
-}
-
-function webhook(server: KilnServer, body = '{}', signature = sign(SECRET, body)) {
-  return fetch(`${server.url}/action/refresh-content`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(signature ? { 'X-Hub-Signature-256': signature } : {}) },
-    body,
-  })
-}
-
-async function status(server: KilnServer, id: string): Promise<RefreshStatus> {
-  const response = await fetch(`${server.url}/action/refresh-content/${id}`, {
-    headers: { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
-  })
-  expect(response.status).toBe(200)
-  return (await response.json()) as RefreshStatus
-}
+const webhook = (server: KilnServer, body?: string, signature?: string) =>
+  postWebhook(server, SECRET, { body, signature })
+const status = (server: KilnServer, id: string) => refreshStatus(server, SECRET, id)
 
 async function refreshAndWait(server: KilnServer): Promise<RefreshStatus> {
   const response = await webhook(server)
   expect(response.status).toBe(202)
   const { id } = (await response.json()) as { id: string }
-  let last: RefreshStatus | undefined
-  await waitFor(async () => {
-    last = await status(server, id)
-    return last.status === 'done' || last.status === 'failed'
-  }, `refresh ${id}`)
-  return last!
+  return refreshFinished(server, SECRET, id)
 }
 
 const text = async (server: KilnServer, pathname: string) => (await get(server, pathname)).text()
@@ -62,12 +45,7 @@ describe('refreshing from a content repository', () => {
   let repo: ContentRepo
   const write = (file: string, content: string) => repo.write(file, content)
   const push = (message: string) => repo.push(message)
-  const start = () =>
-    startServer({
-      contentDir: '/nonexistent-ignored-with-git',
-      databasePath: path.join(dataDir, 'kiln.db'),
-      env: { CONTENT_GIT_URL: `file://${remote}`, REFRESH_SECRET: SECRET, CONTENT_SCAN_INTERVAL_MS: '0' },
-    })
+  const start = () => startGitServer(repo.url, dataDir, SECRET)
 
   beforeAll(async () => {
     const root = tempDir('kiln-git-')
@@ -112,7 +90,7 @@ describe('refreshing from a content repository', () => {
     expect((await webhook(server, '{}', '')).status).toBe(401)
     expect((await webhook(server, '{}', 'sha256=nothex')).status).toBe(401)
     expect((await webhook(server, '{"a":1}', sign(SECRET, '{}'))).status).toBe(401)
-    const statusWithoutSignature = await fetch(`${server.url}/action/refresh-content/whatever`)
+    const statusWithoutSignature = await readRefreshStatus(server, SECRET, 'whatever', {})
     expect(statusWithoutSignature.status).toBe(401)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(await text(server, '/blog/alpha')).toContain('Alpha version two.')
@@ -121,9 +99,7 @@ describe('refreshing from a content repository', () => {
   it('answers a body over 1 MB with 413 and an unknown refresh id with 404', async () => {
     const big = JSON.stringify({ padding: 'x'.repeat(1024 * 1024 + 10) })
     expect((await webhook(server, big)).status).toBe(413)
-    const unknown = await fetch(`${server.url}/action/refresh-content/no-such-id`, {
-      headers: { 'X-Kiln-Signature': signStatusRead(SECRET, '/action/refresh-content/no-such-id') },
-    })
+    const unknown = await readRefreshStatus(server, SECRET, 'no-such-id')
     expect(unknown.status).toBe(404)
   })
 
@@ -223,20 +199,10 @@ describe('refreshing from a content repository', () => {
   it('npm run content:refresh sends the signed request and prints the result', () => {
     write('content/blog/delta.mdx', post('Delta', 'From CI.'))
     push('add delta')
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
-      cwd: repoRoot,
-      env: { ...process.env, KILN_URL: server.url, REFRESH_SECRET: SECRET },
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
+    const run = runContentRefresh(server, SECRET)
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/added\s+delta/)
-    const wrong = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
-      cwd: repoRoot,
-      env: { ...process.env, KILN_URL: server.url, REFRESH_SECRET: 'nope' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
+    const wrong = runContentRefresh(server, 'nope')
     expect(wrong.status).toBe(1)
     expect(wrong.stderr).toContain('401')
   })

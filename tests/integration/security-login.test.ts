@@ -4,13 +4,12 @@
  * runs against the real server and its SQLite file; passwords are verified by real scrypt.
  */
 import crypto from 'node:crypto'
-import fs from 'node:fs'
 import http from 'node:http'
-import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdmin, runAdminCreate } from '../helpers/auth.ts'
-import { get, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { stopServer } from '../helpers/fixtures.ts'
+import { get, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const PASSWORD = 'the right password here'
 const TOKEN = 'metrics-token-for-lockout'
@@ -78,17 +77,12 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
   let db: Database.Database
 
   beforeAll(async () => {
-    server = await startServer({
-      contentDir: sampleContentDir,
-      databasePath: path.join(tempDir('kiln-lockout-'), 'kiln.db'),
-      env: { TRUST_PROXY: '1', METRICS_TOKEN: TOKEN },
-    })
+    server = await startServer({ contentDir: sampleContentDir, env: { TRUST_PROXY: '1', METRICS_TOKEN: TOKEN } })
     db = new Database(server.databasePath)
   })
   afterAll(async () => {
     db?.close()
-    await server?.stop()
-    if (server) fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
+    await stopServer(server)
   })
 
   it('verifies at most 5 passwords of a burst of 50 concurrent guesses, and refuses the right one after', async () => {
@@ -351,16 +345,9 @@ describe('the lockout without a trusted proxy (TRUST_PROXY unset, not on Fly)', 
   let server: KilnServer
 
   beforeAll(async () => {
-    server = await startServer({
-      contentDir: sampleContentDir,
-      databasePath: path.join(tempDir('kiln-lockout-'), 'kiln.db'),
-      env: { TRUST_PROXY: '', FLY_APP_NAME: '' },
-    })
+    server = await startServer({ contentDir: sampleContentDir, env: { TRUST_PROXY: '', FLY_APP_NAME: '' } })
   })
-  afterAll(async () => {
-    await server?.stop()
-    if (server) fs.rmSync(path.dirname(server.databasePath), { recursive: true, force: true })
-  })
+  afterAll(() => stopServer(server))
 
   it('ignores Fly-Client-IP and X-Forwarded-For: spoofed addresses share the socket address and its lock', async () => {
     for (let i = 0; i < 5; i++) {

@@ -10,9 +10,10 @@
  */
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { stopServer } from '../helpers/fixtures.ts'
+import { makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { BROWSER, postView, storedViews as storedViewsOf, type Beacon } from '../helpers/views.ts'
 
-const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const PHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 ' +
   '(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'
@@ -34,23 +35,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   db?.close()
-  await server?.stop()
+  await stopServer(server)
 })
 
-function beacon(slug: string, address: string, { agent = BROWSER, cookie }: { agent?: string; cookie?: string } = {}) {
-  return get(server, `/action/view/${slug}`, {
-    method: 'POST',
-    headers: {
-      'User-Agent': agent,
-      Origin: server.url,
-      'Fly-Client-IP': address,
-      ...(cookie ? { Cookie: cookie } : {}),
-    },
-  })
-}
-
-const storedViews = (slug: string) =>
-  (db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined)?.views ?? 0
+const beacon = (slug: string, address: string, options: Omit<Beacon, 'address'> = {}) =>
+  postView(server, slug, { ...options, address })
+const storedViews = (slug: string) => storedViewsOf(db, slug)
 
 describe('view counts under cheap inflation', () => {
   it('counts 20 cookieless beacons from one client once', async () => {

@@ -3,44 +3,33 @@
  * refresh (remembered in SQLite for a day, across a restart, bounded), and a refresh's
  * status read is signed with a timestamp over its path, not over the empty body.
  */
-import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
-import { copyDir, repoRoot, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import {
+  postWebhook,
+  readRefreshStatus,
+  refreshFinished,
+  runContentRefresh,
+  type Delivery,
+} from '../helpers/refresh.ts'
+import { copyDir, sampleContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 const SECRET = 'webhook-test-secret'
 const DAY_MS = 24 * 60 * 60 * 1000
 
-function deliver(server: KilnServer, deliveryId: string | null, { body = '{}', signature = sign(SECRET, body) } = {}) {
-  return fetch(`${server.url}/action/refresh-content`, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/json',
-      'X-Hub-Signature-256': signature,
-      ...(deliveryId === null ? {} : { 'X-GitHub-Delivery': deliveryId }),
-    },
-    body,
-  })
+function deliver(server: KilnServer, deliveryId: string | null, delivery: Omit<Delivery, 'deliveryId'> = {}) {
+  return postWebhook(server, SECRET, { ...delivery, deliveryId })
 }
 
-function readStatus(
-  server: KilnServer,
-  id: string,
-  header: Record<string, string> = { 'X-Kiln-Signature': signStatusRead(SECRET, `/action/refresh-content/${id}`) },
-) {
-  return fetch(`${server.url}/action/refresh-content/${id}`, { headers: header })
+function readStatus(server: KilnServer, id: string, headers?: Record<string, string>) {
+  return readRefreshStatus(server, SECRET, id, headers)
 }
 
 async function waitUntilFinished(server: KilnServer, id: string): Promise<void> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const { status } = (await (await readStatus(server, id)).json()) as { status: string }
-    if (status === 'done' || status === 'failed') return
-    if (Date.now() > deadline) throw new Error(`refresh ${id} still ${status}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  const { status } = await refreshFinished(server, SECRET, id)
+  expect(['done', 'failed']).toContain(status)
 }
 
 describe('the content webhook', () => {
@@ -174,12 +163,7 @@ describe('the content webhook', () => {
   )
 
   it('npm run content:refresh signs its status reads the new way', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
-      cwd: repoRoot,
-      env: { ...process.env, KILN_URL: server.url, REFRESH_SECRET: SECRET },
-      encoding: 'utf8',
-      timeout: 60_000,
-    })
+    const run = runContentRefresh(server, SECRET)
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/done/)
   })

@@ -5,9 +5,10 @@
  */
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stopServer } from '../helpers/fixtures.ts'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { BROWSER, postView, storedViews as storedViewsOf, type Beacon } from '../helpers/views.ts'
 
-const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'
 
 let server: KilnServer
@@ -25,18 +26,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   db?.close()
-  await server?.stop()
+  await stopServer(server)
 })
 
-function view(slug: string, { cookie, agent = BROWSER }: { cookie?: string; agent?: string } = {}) {
-  return get(server, `/action/view/${slug}`, {
-    method: 'POST',
-    headers: { 'User-Agent': agent, Origin: server.url, ...(cookie ? { Cookie: cookie } : {}) },
-  })
-}
-
-const storedViews = (slug: string) =>
-  (db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined)?.views ?? 0
+const view = (slug: string, beacon: Beacon = {}) => postView(server, slug, beacon)
+const storedViews = (slug: string) => storedViewsOf(db, slug)
 const dedupeRows = (slug: string) =>
   (db.prepare('SELECT COUNT(*) AS n FROM post_view_visits WHERE slug = ?').get(slug) as { n: number }).n
 

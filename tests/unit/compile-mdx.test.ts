@@ -1,21 +1,66 @@
+/**
+ * The MDX compiler in this thread: each case writes a small inline source beside its
+ * assertions into a temporary folder (the `makeTempDir` fixture) and compiles it. A source
+ * several cases read is compiled once, in its describe's beforeAll.
+ */
 import fs from 'node:fs'
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { getMDXComponent } from 'mdx-bundler/client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect } from 'vitest'
 import { CompileError, compileInThisThread, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
 import { missingComponents } from '../../app/content/mdx-component.tsx'
-import { makeTempDir, type TempDir } from './temp-dir.ts'
+import { test as base } from '../helpers/fixtures.ts'
+import { tempDir, writeFiles } from '../helpers/server.ts'
 
-let tmp: TempDir
+type Kind = 'post' | 'page'
+type Files = Record<string, string>
 
 const HEAD = ['---', 'title: Test post', 'date: 2026-01-31', '---', ''].join('\n')
 
-beforeAll(() => {
-  tmp = makeTempDir('kiln-compile-')
-  tmp.write(
-    'blog/gfm.mdx',
-    `${HEAD}
+/** Writes `files` into `dir` and compiles `entryPath` (the first file unless named). */
+function compileIn(dir: string, files: Files, entryPath = Object.keys(files)[0], kind: Kind = 'post') {
+  writeFiles(dir, files)
+  return compileInThisThread({ contentDir: dir, entryPath, kind })
+}
+
+/** For a source several cases share: compiles it in a folder removed at once (the result is in memory). */
+async function compileShared(files: Files, entryPath?: string): Promise<CompiledEntry> {
+  const dir = tempDir('kiln-compile-')
+  try {
+    return await compileIn(dir, files, entryPath)
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const test = base.extend<{ compileSource: (files: Files, entryPath?: string, kind?: Kind) => Promise<CompiledEntry> }>({
+  compileSource: async ({ makeTempDir }, provide) => {
+    await provide((files, entryPath, kind) => compileIn(makeTempDir('kiln-compile-'), files, entryPath, kind))
+  },
+})
+
+function render(code: string, components?: Record<string, unknown>): string {
+  const Component = getMDXComponent(code)
+  return renderToStaticMarkup(createElement(Component, { components: components as never }))
+}
+
+async function compileError(compiling: Promise<CompiledEntry>): Promise<CompileError> {
+  const error = await compiling.then(
+    () => null,
+    (caught: unknown) => caught,
+  )
+  expect(error).toBeInstanceOf(CompileError)
+  return error as CompileError
+}
+
+describe('compileInThisThread: markdown features', () => {
+  let compiled: CompiledEntry
+  let html: string
+
+  beforeAll(async () => {
+    compiled = await compileShared({
+      'blog/gfm.mdx': `${HEAD}
 ## First heading
 
 | Left | Right |
@@ -35,145 +80,33 @@ Text with a footnote[^note] and ~~struck out~~ words.
 
 [^note]: The footnote text.
 `,
-  )
-  tmp.write(
-    'blog/folder/index.mdx',
-    `---
-title: Folder post
-date: 2026-02-01
-tags: [Demo]
----
-import Widget from './widget.tsx'
-
-## Intro
-
-<Widget name="kiln" />
-`,
-  )
-  tmp.write(
-    'blog/folder/widget.tsx',
-    `import { greet } from './lib/greet.ts'
-export default function Widget({ name }: { name: string }) {
-  return <strong className="widget">{greet(name)}</strong>
-}
-`,
-  )
-  tmp.write('blog/folder/lib/greet.ts', "export const greet = (name: string): string => 'Hello from ' + name\n")
-  tmp.write(
-    'blog/plain.md',
-    `${HEAD}
-export const Shout = ({ children }) => <em className="shout">{children}!</em>
-
-A markdown file with <Shout>jsx inside</Shout>.
-`,
-  )
-  tmp.write(
-    'blog/missing.mdx',
-    `${HEAD}
-import { Imported } from './parts.tsx'
-export const Local = ({ children }) => <b className="local">{children}</b>
-export function Declared() { return <i>declared</i> }
-
-Intro paragraph.
-
-<Sandpack>sandpack children text</Sandpack>
-
-<Foo.Bar>foo bar children</Foo.Bar>
-
-<Local>local text</Local> <Imported /> <Declared />
-
-<Sandpack>used twice</Sandpack>
-`,
-  )
-  tmp.write('blog/parts.tsx', 'export function Imported() { return <u>imported</u> }\n')
-  tmp.write(
-    'blog/bad.mdx',
-    `${HEAD}
-Hello
-
-<div>
-  unclosed {
-`,
-  )
-  tmp.write(
-    'blog/npm.mdx',
-    `${HEAD}
-import thing from 'no-such-package-kiln'
-
-Hi {thing}
-`,
-  )
-  tmp.write(
-    'blog/deep-npm/index.mdx',
-    `${HEAD}
-import W from './w.tsx'
-
-<W />
-`,
-  )
-  tmp.write(
-    'blog/deep-npm/w.tsx',
-    "import y from 'no-such-package-kiln'\nexport default function W() { return <b>{String(y)}</b> }\n",
-  )
-  tmp.write('blog/no-title.mdx', '---\ndate: 2026-01-31\n---\n\nNo title.\n')
-  tmp.write('blog/no-date.mdx', '---\ntitle: No date\n---\n\nNo date.\n')
-  tmp.write('pages/about.mdx', '---\ntitle: About\n---\n\n## Who\n\nUs.\n')
-})
-
-afterAll(() => {
-  tmp.cleanup()
-})
-
-function compile(entryPath: string, kind: 'post' | 'page' = 'post'): Promise<CompiledEntry> {
-  return compileInThisThread({ contentDir: tmp.root, entryPath, kind })
-}
-
-function render(code: string, components?: Record<string, unknown>): string {
-  const Component = getMDXComponent(code)
-  return renderToStaticMarkup(createElement(Component, { components: components as never }))
-}
-
-async function compileError(entryPath: string, kind: 'post' | 'page' = 'post'): Promise<CompileError> {
-  const error = await compile(entryPath, kind).then(
-    () => null,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(CompileError)
-  return error as CompileError
-}
-
-describe('compileInThisThread: markdown features', () => {
-  let compiled: CompiledEntry
-  let html: string
-
-  beforeAll(async () => {
-    compiled = await compile('blog/gfm.mdx')
+    })
     html = render(compiled.code)
   })
 
-  it('gives the normalised frontmatter', () => {
+  test('gives the normalised frontmatter', () => {
     expect(compiled.frontmatter).toMatchObject({ title: 'Test post', date: '2026-01-31', tags: [], draft: false })
     expect(compiled.warnings).toEqual([])
   })
 
-  it('renders GFM tables', () => {
+  test('renders GFM tables', () => {
     expect(html).toMatch(/<table>.*<th>Left<\/th>.*<td>two<\/td>.*<\/table>/s)
   })
 
-  it('renders task lists as checkboxes', () => {
+  test('renders task lists as checkboxes', () => {
     expect(html).toContain('contains-task-list')
     expect(html).toMatch(/<input type="checkbox" disabled="" checked=""\/> done item/)
     expect(html).toMatch(/<input type="checkbox" disabled=""\/> open item/)
   })
 
-  it('renders footnotes and strikethrough', () => {
+  test('renders footnotes and strikethrough', () => {
     expect(html).toMatch(/<sup><a href="#user-content-fn-note"[^>]*data-footnote-ref/)
     expect(html).toContain('data-footnotes')
     expect(html).toContain('The footnote text.')
     expect(html).toContain('<del>struck out</del>')
   })
 
-  it('collects headings of depth 2 to 4 with their ids and text, without the anchor', () => {
+  test('collects headings of depth 2 to 4 with their ids and text, without the anchor', () => {
     // GFM's hidden "Footnotes" heading is not one of the post's headings.
     expect(compiled.headings).toEqual([
       { depth: 2, id: 'first-heading', text: 'First heading' },
@@ -184,10 +117,12 @@ describe('compileInThisThread: markdown features', () => {
     expect(compiled.headings.some((h) => h.text.includes('Too deep'))).toBe(false)
   })
 
-  it('gives headings ids and appended anchors in the HTML, a custom id replacing the generated one', () => {
+  test('gives headings ids and appended anchors in the HTML, a custom id replacing the generated one', () => {
     // The anchor is a focusable link named after its section; its "#" is hidden from screen readers.
-    expect(html).toMatch(
-      /<h2 id="first-heading">First heading<a class="heading-anchor" aria-label="Link to the section “First heading”" href="#first-heading"><span aria-hidden="true">#<\/span><\/a><\/h2>/,
+    expect(html).toContain(
+      '<h2 id="first-heading">First heading<a class="heading-anchor" ' +
+        'aria-label="Link to the section “First heading”" href="#first-heading">' +
+        '<span aria-hidden="true">#</span></a></h2>',
     )
     expect(html).not.toMatch(/heading-anchor[^>]*tabindex/i)
     expect(html).toContain('<h3 id="my-id">Custom<a')
@@ -198,37 +133,64 @@ describe('compileInThisThread: markdown features', () => {
 })
 
 describe('compileInThisThread: imports and formats', () => {
-  it('bundles a folder post’s sibling component and what it imports', async () => {
-    const compiled = await compile('blog/folder/index.mdx')
+  test('bundles a folder post’s sibling component and what it imports', async ({ compileSource }) => {
+    const compiled = await compileSource({
+      'blog/folder/index.mdx': `---
+title: Folder post
+date: 2026-02-01
+tags: [Demo]
+---
+import Widget from './widget.tsx'
+
+## Intro
+
+<Widget name="kiln" />
+`,
+      'blog/folder/widget.tsx': `import { greet } from './lib/greet.ts'
+export default function Widget({ name }: { name: string }) {
+  return <strong className="widget">{greet(name)}</strong>
+}
+`,
+      'blog/folder/lib/greet.ts': "export const greet = (name: string): string => 'Hello from ' + name\n",
+    })
     expect(compiled.warnings).toEqual([])
     expect(compiled.frontmatter.tags).toEqual(['demo'])
     expect(compiled.headings).toEqual([{ depth: 2, id: 'intro', text: 'Intro' }])
     expect(render(compiled.code)).toContain('<strong class="widget">Hello from kiln</strong>')
   })
 
-  it('compiles a .md file as MDX, JSX and exports included', async () => {
-    const compiled = await compile('blog/plain.md')
+  test('compiles a .md file as MDX, JSX and exports included', async ({ compileSource }) => {
+    const compiled = await compileSource({
+      'blog/plain.md': `${HEAD}
+export const Shout = ({ children }) => <em className="shout">{children}!</em>
+
+A markdown file with <Shout>jsx inside</Shout>.
+`,
+    })
     expect(compiled.warnings).toEqual([])
     const html = render(compiled.code)
     expect(html).toContain('<em class="shout">jsx inside!</em>')
     expect(html).not.toContain('&lt;Shout')
   })
 
-  it('compiles a page, which needs no date', async () => {
-    const compiled = await compile('pages/about.mdx', 'page')
+  test('compiles a page, which needs no date', async ({ compileSource }) => {
+    const compiled = await compileSource(
+      { 'pages/about.mdx': '---\ntitle: About\n---\n\n## Who\n\nUs.\n' },
+      undefined,
+      'page',
+    )
     expect(compiled.frontmatter.date).toBeNull()
     expect(compiled.headings).toEqual([{ depth: 2, id: 'who', text: 'Who' }])
   })
 })
 
 describe('compileInThisThread: images without alt text', () => {
-  it(
-    'warns with the line for a markdown image with empty alt and an ' +
-      '<img> without alt, not for described or decorative ones',
-    async () => {
-      tmp.write(
-        'blog/images.mdx',
-        `${HEAD}
+  test(
+    'warns with the line for a markdown image with empty alt and an <img> without alt, ' +
+      'not for described or decorative ones',
+    async ({ compileSource }) => {
+      const compiled = await compileSource({
+        'blog/images.mdx': `${HEAD}
 ![](/no-alt.png)
 
 ![A kiln at night](/described.png)
@@ -237,8 +199,7 @@ describe('compileInThisThread: images without alt text', () => {
 
 <img src="/decorative.png" alt="" />
 `,
-      )
-      const compiled = await compile('blog/images.mdx')
+      })
       const alt = compiled.warnings.filter((warning) => warning.message.includes('alt text'))
       expect(alt.map((warning) => [warning.message.split(' has ')[0], warning.line, warning.file])).toEqual([
         ['image /no-alt.png', 6, 'blog/images.mdx'],
@@ -254,14 +215,16 @@ describe('compileInThisThread: images without alt text', () => {
 })
 
 describe('compileInThisThread: links without text and frames without a title', () => {
-  it(
-    'shows the address as the text of an empty link and titles ' + 'a frame by its host, with a warning for each',
-    async () => {
-      tmp.write(
-        'blog/names.mdx',
-        `${HEAD}
-An [](https://example.com/empty) link, a [named](https://example.com/named) one, an image link [![A ` +
-          `kiln](/k.png)](https://example.com/image).
+  test(
+    'shows the address as the text of an empty link and titles a frame by its host, ' + 'with a warning for each',
+    async ({ compileSource }) => {
+      // One paragraph on one line: the warnings' line numbers below count on it.
+      const links =
+        'An [](https://example.com/empty) link, a [named](https://example.com/named) one, ' +
+        'an image link [![A kiln](/k.png)](https://example.com/image).'
+      const compiled = await compileSource({
+        'blog/names.mdx': `${HEAD}
+${links}
 
 <a href="https://example.com/jsx"></a>
 
@@ -269,14 +232,13 @@ An [](https://example.com/empty) link, a [named](https://example.com/named) one,
 
 <iframe src="https://example.com/titled" title="A titled demo"></iframe>
 `,
-      )
-      const compiled = await compile('blog/names.mdx')
+      })
       expect(compiled.warnings.map((warning) => [warning.message, warning.line])).toEqual([
         ['link to https://example.com/empty has no text: its address is shown instead', 6],
         ['<a> to https://example.com/jsx has no text: its address is shown instead', 8],
         [
-          '<iframe> https://www.youtube.com/embed/xyz has no title: "Embedded ' +
-            'content from www.youtube.com" is used; describe what it shows',
+          '<iframe> https://www.youtube.com/embed/xyz has no title: ' +
+            '"Embedded content from www.youtube.com" is used; describe what it shows',
           10,
         ],
       ])
@@ -296,10 +258,27 @@ describe('compileInThisThread: undefined components', () => {
   let compiled: CompiledEntry
 
   beforeAll(async () => {
-    compiled = await compile('blog/missing.mdx')
+    compiled = await compileShared({
+      'blog/missing.mdx': `${HEAD}
+import { Imported } from './parts.tsx'
+export const Local = ({ children }) => <b className="local">{children}</b>
+export function Declared() { return <i>declared</i> }
+
+Intro paragraph.
+
+<Sandpack>sandpack children text</Sandpack>
+
+<Foo.Bar>foo bar children</Foo.Bar>
+
+<Local>local text</Local> <Imported /> <Declared />
+
+<Sandpack>used twice</Sandpack>
+`,
+      'blog/parts.tsx': 'export function Imported() { return <u>imported</u> }\n',
+    })
   })
 
-  it('warns once per component used but not defined, with its place', () => {
+  test('warns once per component used but not defined, with its place', () => {
     expect(compiled.warnings.map((w) => w.component)).toEqual(['Sandpack', 'Foo.Bar'])
     const [sandpack, fooBar] = compiled.warnings
     // 4 lines of frontmatter and a blank line; the imports and exports take lines 6-8, the intro is line 10.
@@ -308,19 +287,19 @@ describe('compileInThisThread: undefined components', () => {
     expect(sandpack.message).toContain('<Sandpack>')
   })
 
-  it('does not warn for imported components or ones declared in the file', () => {
+  test('does not warn for imported components or ones declared in the file', () => {
     const names = compiled.warnings.map((w) => w.component)
     expect(names).not.toContain('Local')
     expect(names).not.toContain('Imported')
     expect(names).not.toContain('Declared')
   })
 
-  it('cannot render without stand-ins', () => {
+  test('cannot render without stand-ins', () => {
     // MDX checks member objects first: `Foo` of <Foo.Bar> is the first it misses
     expect(() => render(compiled.code)).toThrow(/Expected (object|component) `(Foo|Sandpack)` to be defined/)
   })
 
-  it('renders with the stand-ins from missingComponents, children included', () => {
+  test('renders with the stand-ins from missingComponents, children included', () => {
     const names = compiled.warnings.flatMap((w) => (w.component ? [w.component] : []))
     const html = render(compiled.code, missingComponents(names))
     expect(html).toContain('data-missing-component="Sandpack"')
@@ -335,8 +314,8 @@ describe('compileInThisThread: undefined components', () => {
 })
 
 describe('compileInThisThread: errors', () => {
-  it('gives a syntax error with the relative file, line and a clear message', async () => {
-    const error = await compileError('blog/bad.mdx')
+  test('gives a syntax error with the relative file, line and a clear message', async ({ compileSource }) => {
+    const error = await compileError(compileSource({ 'blog/bad.mdx': `${HEAD}\nHello\n\n<div>\n  unclosed {\n` }))
     expect(error.name).toBe('CompileError')
     expect(error.file).toBe('blog/bad.mdx')
     // "  unclosed {" is line 9 of the file (4 lines of frontmatter, a blank line, Hello, a blank line, <div>)
@@ -346,47 +325,57 @@ describe('compileInThisThread: errors', () => {
     expect(error.where).toBe(`blog/bad.mdx:9:${error.column}`)
   })
 
-  it('names a missing npm package', async () => {
-    const error = await compileError('blog/npm.mdx')
+  test('names a missing npm package', async ({ compileSource }) => {
+    const source = `${HEAD}\nimport thing from 'no-such-package-kiln'\n\nHi {thing}\n`
+    const error = await compileError(compileSource({ 'blog/npm.mdx': source }))
     expect(error.message).toContain('no-such-package-kiln')
     expect(error.message).toMatch(/Could not resolve/)
     expect(error.file).toBe('blog/npm.mdx')
     // The line of the import in the MDX source, not of the JavaScript made from it.
-    const lines = fs.readFileSync(tmp.abs('blog/npm.mdx'), 'utf8').split('\n')
+    const lines = source.split('\n')
     expect(error.line).toBe(lines.findIndex((line) => line.includes("from 'no-such-package-kiln'")) + 1)
   })
 
-  it('names the sibling file that imports a missing package', async () => {
-    const error = await compileError('blog/deep-npm/index.mdx')
+  test('names the sibling file that imports a missing package', async ({ compileSource }) => {
+    const error = await compileError(
+      compileSource({
+        'blog/deep-npm/index.mdx': `${HEAD}\nimport W from './w.tsx'\n\n<W />\n`,
+        'blog/deep-npm/w.tsx':
+          "import y from 'no-such-package-kiln'\nexport default function W() { return <b>{String(y)}</b> }\n",
+      }),
+    )
     expect(error.message).toContain('no-such-package-kiln')
     expect(error.file).toBe('blog/deep-npm/w.tsx')
     expect(error.line).toBe(1)
     expect(error.where).toMatch(/^blog\/deep-npm\/w\.tsx:1:\d+$/)
   })
 
-  it('fails on a missing title', async () => {
-    const error = await compileError('blog/no-title.mdx')
+  test('fails on a missing title', async ({ compileSource }) => {
+    const error = await compileError(
+      compileSource({ 'blog/no-title.mdx': '---\ndate: 2026-01-31\n---\n\nNo title.\n' }),
+    )
     expect(error.message).toMatch(/"title" is required/)
     expect(error.file).toBe('blog/no-title.mdx')
   })
 
-  it('fails on a post without a date, not on a page without one', async () => {
-    const error = await compileError('blog/no-date.mdx')
+  test('fails on a post without a date, not on a page without one', async ({ compileSource }) => {
+    const files = { 'blog/no-date.mdx': '---\ntitle: No date\n---\n\nNo date.\n' }
+    const error = await compileError(compileSource(files))
     expect(error.message).toMatch(/"date" is required/)
-    await expect(compile('blog/no-date.mdx', 'page')).resolves.toMatchObject({
+    await expect(compileSource(files, undefined, 'page')).resolves.toMatchObject({
       frontmatter: { title: 'No date', date: null },
     })
   })
 
-  it('fails on a file that does not exist', async () => {
-    const error = await compileError('blog/ghost.mdx')
+  test('fails on a file that does not exist', async ({ compileSource }) => {
+    const error = await compileError(compileSource({}, 'blog/ghost.mdx'))
     expect(error.file).toBe('blog/ghost.mdx')
     expect(error.message).toMatch(/ENOENT|no such file/)
   })
 })
 
 describe('CompileError.where', () => {
-  it('joins the parts that are known', () => {
+  test('joins the parts that are known', () => {
     expect(new CompileError('x', 'blog/a.mdx', 3, 7).where).toBe('blog/a.mdx:3:7')
     expect(new CompileError('x', 'blog/a.mdx', 3).where).toBe('blog/a.mdx:3')
     expect(new CompileError('x', 'blog/a.mdx').where).toBe('blog/a.mdx')

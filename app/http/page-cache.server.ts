@@ -49,9 +49,16 @@ export const MAX_KEY_URL_LENGTH = 1024
 /** Query parameters kept in a key at most; a URL with more is not cached. */
 export const MAX_QUERY_PARAMS = 16
 
-/** What a route exports as `handle` to let its pages be kept (a literal: `handle` reaches the browser's bundle too). */
+/**
+ * What a route exports as `handle` to let its pages be kept (a literal: `handle` reaches the
+ * browser's bundle too). `pageCacheQuery` names the query parameters the route reads: each
+ * gets its own entry (`/blog?tag=react`). Every other parameter cannot change the page, so
+ * it is dropped from the key: `/blog/post?utm_source=feed` is the cached `/blog/post`,
+ * not a render of its own. A route that reads a parameter must name it here.
+ */
 export interface PageCacheHandle {
   pageCache: true
+  pageCacheQuery?: readonly string[]
 }
 
 export type Encoding = 'br' | 'gzip' | 'identity'
@@ -117,30 +124,24 @@ export function noneMatchHits(ifNoneMatch: string | undefined, etags: readonly s
 }
 
 /**
- * The URL part of a key: the path and the query with parameters sorted, so `?a=1&b=2`
- * and `?b=2&a=1` share an entry. null when the URL is too long or has too many
- * parameters to be worth a place in the cache.
+ * The URL part of a key: the path and the parameters its route reads (`read`), sorted by
+ * name, so `?a=1&b=2` and `?b=2&a=1` share an entry; every other parameter is dropped, as
+ * it cannot change the page (a tracker's `?utm_source=`, a cache-buster's `?r=123`), so no
+ * query can make the server render or keep a page again. null when the URL is too long or
+ * has too many parameters to be worth looking at.
  */
-export function cacheableUrl(originalUrl: string): string | null {
+export function cacheableUrl(originalUrl: string, read: ReadonlySet<string>): string | null {
   if (originalUrl.length > MAX_KEY_URL_LENGTH) return null
   const mark = originalUrl.indexOf('?')
   if (mark === -1) return originalUrl
-  const params = new URLSearchParams(originalUrl.slice(mark + 1))
-  const entries = [...params]
+  const entries = [...new URLSearchParams(originalUrl.slice(mark + 1))]
   if (entries.length > MAX_QUERY_PARAMS) return null
-  if (entries.length === 0) return originalUrl.slice(0, mark)
-  // Only parameters a content page reads (`/blog?tag=`) earn an entry: any other query
-  // (`/?r=123`, a tracker's) is served, not kept, so random queries cannot churn the cache
-  // or make it compress a fresh copy per request.
-  const readable = CACHED_QUERY_PARAMS[originalUrl.slice(0, mark)]
-  if (!readable || !entries.every(([name]) => readable.has(name))) return null
+  const kept = entries.filter(([name]) => read.has(name))
+  if (kept.length === 0) return originalUrl.slice(0, mark)
   // By name only, stably: the order of repeated values is what `searchParams.get` sees.
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `${originalUrl.slice(0, mark)}?${new URLSearchParams(entries).toString()}`
+  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `${originalUrl.slice(0, mark)}?${new URLSearchParams(kept).toString()}`
 }
-
-/** The query parameters content-only pages read, by path: `?tag=` on /blog only (elsewhere it would key copies of one page). */
-const CACHED_QUERY_PARAMS: Record<string, ReadonlySet<string>> = { '/blog': new Set(['tag']) }
 
 /**
  * The theme part of a key: exactly the theme the root loader renders with (the same
@@ -267,22 +268,38 @@ function routeTree(routes: ServerBuild['routes']): RouteObject[] {
  * aliases a router accepts (`/BLOG/x`, `/blog/x/`, `/blog/%78`) are served but never kept.
  */
 export function routeKeepsPage(routes: ServerBuild['routes'], pathname: string): boolean {
+  return pageRoute(routes, pathname) !== null
+}
+
+const NOTHING_READ: ReadonlySet<string> = new Set()
+const readSets = new WeakMap<PageCacheHandle, ReadonlySet<string>>()
+
+/** The query parameters a page's route reads (see PageCacheHandle). */
+function queryReadBy(handle: PageCacheHandle): ReadonlySet<string> {
+  if (!handle.pageCacheQuery) return NOTHING_READ
+  let read = readSets.get(handle)
+  if (!read) readSets.set(handle, (read = new Set(handle.pageCacheQuery)))
+  return read
+}
+
+/** The `handle` of the route that keeps the page at `pathname` (its own address), or null. */
+export function pageRoute(routes: ServerBuild['routes'], pathname: string): PageCacheHandle | null {
   const matches = matchRoutes(routeTree(routes), pathname)
   const leaf = matches?.[matches.length - 1]
-  if (!matches || !leaf || !leaf.route.id) return false
-  const handle = routes[leaf.route.id]?.module.handle as Partial<PageCacheHandle> | undefined
-  if (handle?.pageCache !== true) return false
+  if (!matches || !leaf || !leaf.route.id) return null
+  const handle = routes[leaf.route.id]?.module.handle as PageCacheHandle | undefined
+  if (handle?.pageCache !== true) return null
   const segments: string[] = []
   for (const { route, params } of matches) {
     for (const segment of (route.path ?? '').split('/')) {
       if (segment === '') continue
-      if (segment === '*') return false
+      if (segment === '*') return null
       const value = segment.startsWith(':') ? params[segment.slice(1)] : segment
-      if (value === undefined || !PLAIN_SEGMENT.test(value)) return false
+      if (value === undefined || !PLAIN_SEGMENT.test(value)) return null
       segments.push(value)
     }
   }
-  return `/${segments.join('/')}` === pathname
+  return `/${segments.join('/')}` === pathname ? handle : null
 }
 
 // ---------------------------------------------------------------------------------------
@@ -387,6 +404,8 @@ export interface PageCacheOptions {
   buildId: string | null
   /** The content's current version, read (never re-scanned) once per eligible request. */
   contentVersion: () => string
+  /** The build's routes (their handles say which pages may be kept, and the query they read). */
+  routes: () => Promise<ServerBuild['routes']>
 }
 
 /** Renders the request (Remix): what the cache keeps, or hands back to be sent as it is. */
@@ -428,7 +447,8 @@ function keepable(req: express.Request, { response, routes }: Awaited<ReturnType
 }
 
 /** The one page cache of this process (its stats are what pageCacheStats reads). */
-export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVersion }: PageCacheOptions): PageCache {
+export function createPageCache(options: PageCacheOptions): PageCache {
+  const { maxBytes, cdnMaxAgeSeconds, buildId, contentVersion, routes } = options
   const store = new PageStore(buildId === null ? 0 : maxBytes)
   const counts = { hits: 0, misses: 0, bypasses: 0, notModified: 0, shared: 0, tooLarge: 0, unzipped: 0 }
   /** Renders in progress by key: concurrent misses share the first one's page. */
@@ -493,11 +513,20 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
     // without a value), counts as signed in, as it does for the private Cache-Control rule
     // (security-headers.server.ts): such a request never gets or makes a shared answer.
     if ((cookies ?? '').includes(SESSION_COOKIE)) return bypass(req, res, render)
-    const url = cacheableUrl(req.originalUrl)
+    const pathname = req.originalUrl.split('?')[0]
     // Remix data requests are per-route JSON for client navigation: cheap, not kept.
-    if (url === null || url.includes('_data=') || /\.data(?:\?|$)/.test(url)) return bypass(req, res, render)
+    if (pathname.endsWith('.data') || req.originalUrl.includes('_data=')) return bypass(req, res, render)
     // The build's fingerprinted files have their own precompressed, immutable answer.
-    if (url.startsWith('/assets/')) return renderUncached(req, render)
+    if (pathname.startsWith('/assets/')) return renderUncached(req, render)
+    // Only a route that declares it keeps pages, at the page's own address (not an alias).
+    const route = pageRoute(await routes(), pathname)
+    if (!route) return renderUncached(req, render)
+    const url = cacheableUrl(req.originalUrl, queryReadBy(route))
+    if (url === null) return bypass(req, res, render)
+    // The page is rendered at its key's address: a parameter its route does not read cannot
+    // reach the page (the theme form's return address shows the URL) and be kept for every
+    // reader under the key it shares with them.
+    if (url !== req.originalUrl) req.url = req.originalUrl = url
 
     const version = contentVersion()
     if (version !== currentVersion) {

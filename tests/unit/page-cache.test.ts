@@ -54,26 +54,29 @@ describe('noneMatchHits', () => {
 })
 
 describe('cacheableUrl', () => {
-  it('keys the query parameters pages read, in a canonical form', () => {
-    expect(cacheableUrl('/blog?tag=react')).toBe('/blog?tag=react')
-    expect(cacheableUrl('/blog?tag=a%20b')).toBe('/blog?tag=a+b')
-    expect(cacheableUrl('/blog?')).toBe('/blog')
-    expect(cacheableUrl('/blog/post')).toBe('/blog/post')
+  const TAG = new Set(['tag'])
+  const NONE = new Set<string>()
+  it('keys the query parameters a page reads, in a canonical form', () => {
+    expect(cacheableUrl('/blog?tag=react', TAG)).toBe('/blog?tag=react')
+    expect(cacheableUrl('/blog?tag=a%20b', TAG)).toBe('/blog?tag=a+b')
+    expect(cacheableUrl('/blog?', TAG)).toBe('/blog')
+    expect(cacheableUrl('/blog/post', NONE)).toBe('/blog/post')
     // Repeated values keep their order: searchParams.get sees the first one.
-    expect(cacheableUrl('/blog?tag=b&tag=a')).toBe('/blog?tag=b&tag=a')
-    expect(cacheableUrl('/blog?tag=a&tag=b')).not.toBe(cacheableUrl('/blog?tag=b&tag=a'))
+    expect(cacheableUrl('/blog?tag=b&tag=a', TAG)).toBe('/blog?tag=b&tag=a')
+    expect(cacheableUrl('/blog?tag=a&tag=b', TAG)).not.toBe(cacheableUrl('/blog?tag=b&tag=a', TAG))
   })
-  it('keeps no page for a query no page reads (random or tracking parameters)', () => {
-    expect(cacheableUrl('/?r=123')).toBeNull()
-    expect(cacheableUrl('/blog?tag=react&utm_source=x')).toBeNull()
+  it('drops the parameters a page does not read (random or tracking ones): the page is the same', () => {
+    expect(cacheableUrl('/?r=123', NONE)).toBe('/')
+    expect(cacheableUrl('/blog?tag=react&utm_source=x', TAG)).toBe('/blog?tag=react')
+    expect(cacheableUrl('/blog?utm_source=x&tag=react&r=1', TAG)).toBe('/blog?tag=react')
     // ?tag= is read by /blog only: anywhere else it would key copies of one page.
-    expect(cacheableUrl('/?tag=react')).toBeNull()
-    expect(cacheableUrl('/blog/post?tag=react')).toBeNull()
-    expect(cacheableUrl('/blog/rss.xml?tag=react')).toBeNull()
+    expect(cacheableUrl('/?tag=react', NONE)).toBe('/')
+    expect(cacheableUrl('/blog/post?tag=react', NONE)).toBe('/blog/post')
+    expect(cacheableUrl('/blog/rss.xml?tag=react', NONE)).toBe('/blog/rss.xml')
   })
   it('refuses long URLs and many parameters', () => {
-    expect(cacheableUrl(`/blog?q=${'x'.repeat(MAX_KEY_URL_LENGTH)}`)).toBeNull()
-    expect(cacheableUrl(`/blog?${Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&')}`)).toBeNull()
+    expect(cacheableUrl(`/blog?q=${'x'.repeat(MAX_KEY_URL_LENGTH)}`, TAG)).toBeNull()
+    expect(cacheableUrl(`/blog?${Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&')}`, TAG)).toBeNull()
   })
 })
 

@@ -75,6 +75,8 @@ export interface PageCacheStats {
   shared: number
   tooLarge: number
   unzipped: number
+  plainCopies: number
+  plainBytes: number
 }
 
 // ---------------------------------------------------------------------------------------
@@ -175,15 +177,24 @@ export interface PageStoreStats {
   bytes: number
   maxBytes: number
   evictions: number
+  /** Uncompressed copies kept for clients that take no compression (counted in bytes too). */
+  plainCopies: number
+  plainBytes: number
 }
 
 /**
  * Pages by key in an lru-cache bounded by total bytes (maxSize, each page's `bytes`). Never
  * holds more than maxBytes; a page bigger than that is refused and leaves the store as it was.
  */
+/** A page's uncompressed copy sits beside it in the store under this suffix (see keepPlainCopy). */
+const PLAIN_COPY = '\nplain'
+
 export class PageStore {
   private readonly pages: LRUCache<string, CachedPage> | null
   evictions = 0
+  /** The uncompressed copies (see keepPlainCopy): how many, and their bytes, at most a quarter of the bound. */
+  private plainCopies = 0
+  private plainBytes = 0
 
   constructor(readonly maxBytes: number) {
     // lru-cache takes no bound of 0: a cache turned off keeps nothing at all.
@@ -192,11 +203,41 @@ export class PageStore {
         ? new LRUCache<string, CachedPage>({
             maxSize: maxBytes,
             sizeCalculation: (page) => page.bytes,
-            dispose: (_page, _key, reason) => {
-              if (reason === 'evict') this.evictions++
+            dispose: (page, key, reason) => {
+              if (key.endsWith(PLAIN_COPY)) {
+                this.plainCopies--
+                this.plainBytes -= page.bytes
+              } else if (reason === 'evict') this.evictions++
             },
           })
         : null
+  }
+
+  /** The page's uncompressed copy, when one is kept. */
+  plainCopy(key: string): Buffer | null {
+    return this.pages?.get(key + PLAIN_COPY)?.variants.identity ?? null
+  }
+
+  /**
+   * Keeps the uncompressed bytes of a page that clients without compression ask for again
+   * (monitors, some bots), so they cost a copy instead of a gunzip each: without it such a
+   * client got an eighth of a browser's throughput, a cheap way to burn CPU. Inside the same
+   * byte bound, least recently used first like the pages, and limited so these copies can
+   * never take more than a quarter of it (nor one copy more than a sixteenth): a client that
+   * asks for every page uncompressed cannot push the compressed pages out.
+   */
+  keepPlainCopy(key: string, page: CachedPage, body: Buffer): boolean {
+    if (!this.pages || body.length > this.maxBytes / 16) return false
+    if (this.plainBytes + body.length > this.maxBytes / 4 || this.pages.has(key + PLAIN_COPY)) return false
+    const copy: CachedPage = {
+      ...page,
+      variants: { br: null, gzip: null, identity: body },
+      bytes: body.length,
+    }
+    this.pages.set(key + PLAIN_COPY, copy)
+    this.plainCopies++
+    this.plainBytes += body.length
+    return true
   }
 
   get(key: string): CachedPage | undefined {
@@ -228,10 +269,12 @@ export class PageStore {
 
   stats(): PageStoreStats {
     return {
-      entries: this.pages?.size ?? 0,
+      entries: (this.pages?.size ?? 0) - this.plainCopies,
       bytes: this.pages?.calculatedSize ?? 0,
       maxBytes: this.maxBytes,
       evictions: this.evictions,
+      plainCopies: this.plainCopies,
+      plainBytes: this.plainBytes,
     }
   }
 }
@@ -456,7 +499,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
   let currentVersion: string | null = null
   const cacheControl = `public, max-age=0, must-revalidate, s-maxage=${cdnMaxAgeSeconds}, stale-while-revalidate=${Math.max(cdnMaxAgeSeconds, 86_400)}`
 
-  function send(req: express.Request, res: express.Response, page: CachedPage, how: 'hit' | 'miss') {
+  function send(req: express.Request, res: express.Response, key: string, page: CachedPage, how: 'hit' | 'miss') {
     const encoding = preferredEncoding(req.headers['accept-encoding'])
     const etag = page.etags[encoding]
     res.setHeader('ETag', etag)
@@ -486,11 +529,18 @@ export function createPageCache(options: PageCacheOptions): PageCache {
       res.setHeader('Content-Length', stored.length)
       return req.method === 'HEAD' ? res.end() : res.end(stored)
     }
-    // A client that takes no compression: the gzip copy unzipped, off the event loop.
+    // A client that takes no compression: the page's plain copy when one is kept, else the
+    // gzip copy unzipped off the event loop, and kept as the plain copy when there is room.
     res.setHeader('Content-Length', page.identityLength)
     if (req.method === 'HEAD') return res.end()
+    const plain = store.plainCopy(key)
+    if (plain) return res.end(plain)
     counts.unzipped++
-    zlib.gunzip(page.variants.gzip!, (error, body) => (error ? res.destroy(error) : res.end(body)))
+    zlib.gunzip(page.variants.gzip!, (error, body) => {
+      if (error) return res.destroy(error)
+      if (store.get(key) === page) store.keepPlainCopy(key, page, body)
+      res.end(body)
+    })
   }
 
   /** Renders without the cache: the answer goes out as Remix made it. */
@@ -537,7 +587,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     const page = store.get(key)
     if (page) {
       counts.hits++
-      send(req, res, page, 'hit')
+      send(req, res, key, page, 'hit')
       return null
     }
     if (renders.has(key)) {
@@ -548,7 +598,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
       if (!shared) return renderUncached(req, render)
       counts.hits++
       counts.shared++
-      send(req, res, shared, 'hit')
+      send(req, res, key, shared, 'hit')
       return null
     }
     // A HEAD has no body to keep: answered by Remix, uncached.
@@ -574,7 +624,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
       return made
     })
     if (!built) return own
-    if (!res.destroyed) send(req, res, built, 'miss')
+    if (!res.destroyed) send(req, res, key, built, 'miss')
     return null
   }
 

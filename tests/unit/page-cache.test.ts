@@ -114,7 +114,14 @@ describe('PageStore', () => {
     expect(store.get('b')).toBeUndefined()
     expect(store.get('a')).toBeDefined()
     expect(store.get('c')).toBeDefined()
-    expect(store.stats()).toEqual({ entries: 2, bytes: 800, maxBytes: 1000, evictions: 1 })
+    expect(store.stats()).toEqual({
+      entries: 2,
+      bytes: 800,
+      maxBytes: 1000,
+      evictions: 1,
+      plainCopies: 0,
+      plainBytes: 0,
+    })
     for (let i = 0; i < 50; i++) {
       store.set(`k${i}`, page(10 + ((i * 37) % 300)))
       expect(store.stats().bytes).toBeLessThanOrEqual(1000)
@@ -134,6 +141,33 @@ describe('PageStore', () => {
     store.set('a', page(300))
     store.set('a', page(500))
     expect(store.stats()).toMatchObject({ entries: 1, bytes: 500 })
+  })
+
+  it('keeps plain copies inside its bound: a sixteenth each, a quarter together, dropped with their page', () => {
+    const store = new PageStore(1600)
+    for (const key of ['a', 'b', 'c', 'd', 'e']) store.set(key, page(100))
+    const plain = (bytes: number) => Buffer.alloc(bytes, 'x')
+    expect(store.keepPlainCopy('a', store.get('a')!, plain(101))).toBe(false) // over a sixteenth
+    expect(store.keepPlainCopy('a', store.get('a')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('a', store.get('a')!, plain(100))).toBe(false) // one per page
+    expect(store.plainCopy('a')?.length).toBe(100)
+    expect(store.keepPlainCopy('b', store.get('b')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('c', store.get('c')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('d', store.get('d')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('e', store.get('e')!, plain(100))).toBe(false) // a quarter is 400
+    expect(store.plainCopy('e')).toBeNull()
+    expect(store.stats()).toEqual({
+      entries: 5,
+      bytes: 900,
+      maxBytes: 1600,
+      evictions: 0,
+      plainCopies: 4,
+      plainBytes: 400,
+    })
+    // A new content version makes every page and copy unreachable: all are dropped.
+    store.dropOtherVersions('next')
+    expect(store.stats()).toMatchObject({ entries: 0, bytes: 0, plainCopies: 0, plainBytes: 0 })
+    expect(store.plainCopy('a')).toBeNull()
   })
 
   it('drops the pages of other content versions', () => {

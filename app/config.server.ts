@@ -129,13 +129,18 @@ export interface Config {
   contentGitCloneDir: string
   /** Secret for the refresh webhook's HMAC signature; null: the webhook is refused. */
   refreshSecret: string | null
-  /** Tests only: a folder whose `pause-<step>` files hold a refresh at that step (app/content/pause-points.server.ts); null: never. */
+  /**
+   * Tests only: a folder whose `pause-<step>` files hold a refresh at that step (app/content/pause-points.server.ts);
+   * null: never.
+   */
   testPauseDir: string | null
   /** Signs the session cookie; null: a random secret kept in the data folder is used. */
   sessionSecret: string | null
   /** Bearer token that opens GET /metrics; null: /metrics answers 404. */
   metricsToken: string | null
-  /** Where Kiln keeps its own files (the content clone, the generated session secret); the database's folder by default. */
+  /**
+   * Where Kiln keeps its own files (the content clone, the generated session secret); the database's folder by default.
+   */
   dataDir: string
   /** Evaluated MDX components kept in memory. */
   componentCacheMaxEntries: number
@@ -162,9 +167,14 @@ export interface Config {
   maxPostBytes: number
   /** Heap (V8 old generation) a compile thread may grow to before its compile fails as out of memory. */
   compileMaxOldGenerationMb: number
-  /** First wait before a compile that timed out, ran out of memory or lost its thread is tried again (x5 per attempt, at most 6 h); also the wait before a provisional compile is redone. */
+  /**
+   * First wait before a compile that timed out, ran out of memory or lost its thread is tried again (x5 per attempt, at
+   * most 6 h); also the wait before a provisional compile is redone.
+   */
   compileRetryMs: number
-  /** Compiles that could not be stored (disk full, read-only database), kept in memory up to this many bytes of code. */
+  /**
+   * Compiles that could not be stored (disk full, read-only database), kept in memory up to this many bytes of code.
+   */
   unstoredCompilesMaxBytes: number
   siteTitle: string
   siteDescription: string
@@ -186,13 +196,21 @@ export interface Config {
   testFaults: boolean
   /** Tests only: while this file exists, a highlight job marked for it fails (workers/highlight.ts); null: never. */
   testFaultFile: string | null
-  /** Cookies Kiln sets (session, txnum) carry Secure: in production, unless SESSION_COOKIE_SECURE=0 (plain-http tests). */
+  /**
+   * Cookies Kiln sets (session, txnum) carry Secure: in production, unless SESSION_COOKIE_SECURE=0 (plain-http tests).
+   */
   secureCookies: boolean
-  /** Take the client's address from Fly-Client-IP / X-Forwarded-For (behind a proxy that sets them): TRUST_PROXY, on by default on Fly. */
+  /**
+   * Take the client's address from Fly-Client-IP / X-Forwarded-For (behind a proxy that sets them): TRUST_PROXY, on by
+   * default on Fly.
+   */
   trustProxy: boolean
   /** Origins posts may show in iframes (the policy's frame-src); empty: none. */
   cspFrameSrc: string[]
-  /** Largest request body on any route but the webhook; a larger one gets 413 before it is read (server/request-limits.ts). */
+  /**
+   * Largest request body on any route but the webhook; a larger one gets 413 before it is read
+   * (server/request-limits.ts).
+   */
   requestBodyMaxBytes: number
   /** Largest body of the content webhook (POST /action/refresh-content): a GitHub push payload. */
   webhookBodyMaxBytes: number
@@ -287,7 +305,8 @@ function requestTimeouts(): Pick<
   // Node refuses a headers timeout longer than the whole request's.
   if (requestHeadersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError(
-      `REQUEST_HEADERS_TIMEOUT_MS (${requestHeadersTimeoutMs}) must not be longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+      `REQUEST_HEADERS_TIMEOUT_MS (${requestHeadersTimeoutMs}) must not be ` +
+        `longer than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
     )
   }
   return {

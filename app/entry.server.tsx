@@ -85,19 +85,23 @@ export async function startup(): Promise<{ serving: string }> {
   }
   if (config.litefsEnabled && !config.sessionSecret) {
     console.warn(
-      '[kiln] LITEFS_DIR is set but SESSION_SECRET is not: each instance signs sessions with its own secret, so a sign-in holds on one machine only',
+      '[kiln] LITEFS_DIR is set but SESSION_SECRET is not: each instance signs ' +
+        'sessions with its own secret, so a sign-in holds on one machine only',
     )
   }
   if (config.litefsEnabled && !config.internalToken) {
     console.warn(
-      '[kiln] LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile in memory and cannot ask the primary to store compiles',
+      '[kiln] LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile ' +
+        'in memory and cannot ask the primary to store compiles',
     )
   }
   const role = readInstanceRole()
   if (role.isPrimary) startBackgroundWork()
   else
     console.log(
-      `[kiln] replica of ${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving reads; writes are replayed on the primary`,
+      `[kiln] replica of ` +
+        `${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving ` +
+        `reads; writes are replayed on the primary`,
     )
   watchRole(role, onRoleChange, () => !isDoingBackgroundWork())
   let counts: ReturnType<typeof countEntries>
@@ -112,7 +116,9 @@ export async function startup(): Promise<{ serving: string }> {
     counts.invalid && `${counts.invalid} with invalid frontmatter`,
   ].filter(Boolean)
   return {
-    serving: `${counts.posts} posts and ${counts.pages} pages from ${config.contentDir}${unlisted.length ? ` (not listed: ${unlisted.join(', ')})` : ''}`,
+    serving:
+      `${counts.posts} posts and ${counts.pages} pages from ` +
+      `${config.contentDir}${unlisted.length ? ` (not listed: ${unlisted.join(', ')})` : ''}`,
   }
 }
 

@@ -33,7 +33,10 @@ export const links: LinksFunction = () => [
   { rel: 'alternate', type: 'application/feed+json', title: 'JSON feed', href: feedPaths.json },
 ]
 
-/** Used for error pages (Remix renders the meta of the routes up to the error boundary) and routes without meta of their own. */
+/**
+ * Used for error pages (Remix renders the meta of the routes up to the error boundary) and routes without meta of their
+ * own.
+ */
 export const meta: MetaFunction<typeof loader> = ({ data, error, location }) =>
   seoMeta(data?.site ?? null, {
     title: error

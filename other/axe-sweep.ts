@@ -1,12 +1,13 @@
 /**
- * `npm run axe:sweep -- --dir <content folder> [--concurrency 3] [--search react] [--only <slug,...>] [--phone] [--json out.json]`
+ * `npm run axe:sweep -- --dir <content folder> [--concurrency 3] [--search react] [--only <slug,...>]
+ *   [--phone] [--json out.json]`
  *
  * Starts the built Kiln (npm run build first) on the folder with a throwaway database,
  * opens every published post and page, home, /blog, /tags, every tag page and a search
  * results page in headless Chromium, runs axe-core in the light and the dark theme (the
  * kiln_theme cookie) and prints one row per rule: impact, how many page/theme pairs
- * fail it, an example page and target. --phone uses a phone's window instead of a desktop's. Exits 1 when any serious or critical violation
- * (or a page that could not be checked) remains.
+ * fail it, an example page and target. --phone uses a phone's window instead of a desktop's. Exits 1 when any serious
+ * or critical violation (or a page that could not be checked) remains.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -86,7 +87,8 @@ async function main(): Promise<number> {
     const seconds = (performance.now() - started) / 1000
     const rows = summarize(results)
     console.log(
-      `\naxe-core over ${pathnames.length} pages x 2 themes = ${results.length} checks in ${seconds.toFixed(1)} s (${contentDir})\n`,
+      `\naxe-core over ${pathnames.length} pages x 2 themes = ` +
+        `${results.length} checks in ${seconds.toFixed(1)} s (${contentDir})\n`,
     )
     console.log(rows.length > 0 ? formatTable(rows) : 'no violations of any impact')
     if (values.json) fs.writeFileSync(values.json, JSON.stringify(results, null, 1))

@@ -60,7 +60,8 @@ function time(label: string, runs: number, work: () => void): void {
 }
 
 console.log(
-  `content repository: ${posts} posts, ${commits} commits, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
+  `content repository: ${posts} posts, ${commits} commits, ` +
+    `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}`,
 )
 time('/proc scan for live git processes', 20, () => gitProcessesIn(clone))
 time('rev-parse --verify HEAD^{commit}', 10, () => git(clone, 'rev-parse', '--verify', 'HEAD^{commit}'))

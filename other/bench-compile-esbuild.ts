@@ -28,6 +28,7 @@ async function measure(stopEach: boolean): Promise<number> {
 const kept = await measure(false)
 const stopped = await measure(true)
 console.log(
-  `per build: service kept ${kept.toFixed(1)} ms, stopped after each ${stopped.toFixed(1)} ms (+${(stopped - kept).toFixed(1)} ms)`,
+  `per build: service kept ${kept.toFixed(1)} ms, stopped after each ` +
+    `${stopped.toFixed(1)} ms (+${(stopped - kept).toFixed(1)} ms)`,
 )
 process.exit(0)

@@ -76,12 +76,15 @@ async function main(): Promise<void> {
     results[engine] = JSON.parse(child.stdout.trim().split('\n').pop() ?? '{}')
     const r = results[engine]
     console.log(
-      `${engine.padEnd(10)}  ${r.ms.toFixed(0).padStart(6)} ms  peak RSS ${r.peakRssMb.padStart(4)} MB  (${r.highlighted} highlighted, ${r.unknown} unknown language)`,
+      `${engine.padEnd(10)}  ${r.ms.toFixed(0).padStart(6)} ms  peak RSS ` +
+        `${r.peakRssMb.padStart(4)} MB  (${r.highlighted} highlighted, ${r.unknown} unknown ` +
+        `language)`,
     )
   }
   const { oniguruma, javascript } = results
   console.log(
-    `javascript / oniguruma: time ${(javascript.ms / oniguruma.ms).toFixed(2)}x, peak RSS ${(Number(javascript.peakRssMb) / Number(oniguruma.peakRssMb)).toFixed(2)}x`,
+    `javascript / oniguruma: time ${(javascript.ms / oniguruma.ms).toFixed(2)}x, peak RSS ` +
+      `${(Number(javascript.peakRssMb) / Number(oniguruma.peakRssMb)).toFixed(2)}x`,
   )
   fs.rmSync(path.dirname(blocksFile), { recursive: true, force: true })
 }

@@ -65,7 +65,9 @@ try {
   console.log(`entries: ${cold.added.length}, files in their versions: ${files}`)
   console.log(`cold sync: ${ms(coldMs)}`)
   console.log(
-    `unchanged sync: median ${ms(times[Math.floor(times.length / 2)])}, max ${ms(times[times.length - 1])} (${runs} runs)`,
+    `unchanged sync: median ` +
+      `${ms(times[Math.floor(times.length / 2)])}, max ` +
+      `${ms(times[times.length - 1])} (${runs} runs)`,
   )
   console.log(`re-read after a format upgrade: ${ms(rereadMs)}, ${reread.updated.length} entries changed version`)
   db.close()

@@ -57,7 +57,8 @@ async function main() {
     const before = rss(server)
     const upload = await upload413(server)
     console.log(
-      `150 MB upload: 413 after ${upload.ms.toFixed(0)} ms, ${upload.sentMb.toFixed(1)} MB sent by then; RSS ${before.toFixed(0)} -> ${rss(server).toFixed(0)} MB`,
+      `150 MB upload: 413 after ${upload.ms.toFixed(0)} ms, ${upload.sentMb.toFixed(1)} MB ` +
+        `sent by then; RSS ${before.toFixed(0)} -> ${rss(server).toFixed(0)} MB`,
     )
 
     const headers = await timeToClose(server, (socket) => {
@@ -65,12 +66,14 @@ async function main() {
       const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write('X-Slow: a\r\n')), 1000)
     })
     console.log(
-      `headers trickled one line a second: closed after ${(headers / 1000).toFixed(1)} s (REQUEST_HEADERS_TIMEOUT_MS 10 s)`,
+      `headers trickled one line a second: closed after ` +
+        `${(headers / 1000).toFixed(1)} s (REQUEST_HEADERS_TIMEOUT_MS 10 s)`,
     )
 
     const body = await timeToClose(server, (socket) => {
       socket.write(
-        'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
+        'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: ' +
+          'application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
       )
       const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write('a')), 1000)
     })
@@ -83,7 +86,8 @@ async function main() {
       setTimeout(() => socket.resume(), 500)
     })
     console.log(
-      `a reader that pipelines 3000 requests and never reads: cut after ${(stalled / 1000).toFixed(1)} s (over 32 waiting)`,
+      `a reader that pipelines 3000 requests and never reads: cut after ` +
+        `${(stalled / 1000).toFixed(1)} s (over 32 waiting)`,
     )
   } finally {
     await server.stop()

@@ -32,7 +32,11 @@ async function servedWith(server: KilnServer, marker: string, timeoutMs = 30_000
 
 function summary(label: string, times: number[]): string {
   const sorted = [...times].sort((a, b) => a - b)
-  return `${label.padEnd(38)} n=${sorted.length}  median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms  max ${sorted[sorted.length - 1].toFixed(0)} ms`
+  return (
+    `${label.padEnd(38)} n=${sorted.length}  median ` +
+    `${sorted[Math.floor(sorted.length / 2)].toFixed(0)} ms  max ` +
+    `${sorted[sorted.length - 1].toFixed(0)} ms`
+  )
 }
 
 async function main() {

@@ -154,7 +154,8 @@ await watchdog.terminate()
 
 const ms = (value: number) => `${value.toFixed(3)} ms`
 console.log(
-  `post: ${path.relative(process.cwd(), file)} (${(code.length / 1024).toFixed(0)} KB of code, ${render().length} bytes of HTML), ${RENDERS} renders each, medians`,
+  `post: ${path.relative(process.cwd(), file)} (${(code.length / 1024).toFixed(0)} KB of ` +
+    `code, ${render().length} bytes of HTML), ${RENDERS} renders each, medians`,
 )
 console.log(`main            ${ms(main)}`)
 console.log(`main+probe      ${ms(mainProbe)}  (+${ms(mainProbe - main)})`)

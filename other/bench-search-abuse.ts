@@ -47,7 +47,9 @@ function main() {
       times.sort((a, b) => a - b)
       worst = Math.max(worst, times[times.length - 1])
       console.log(
-        `  ${name.padEnd(34)} ${found.padStart(8)}  max ${ms(times[times.length - 1])}  median ${ms(times[Math.floor(times.length / 2)])}`,
+        `  ${name.padEnd(34)} ${found.padStart(8)}  max ` +
+          `${ms(times[times.length - 1])}  median ` +
+          `${ms(times[Math.floor(times.length / 2)])}`,
       )
     }
     console.log(`worst single query: ${ms(worst).trim()} (budget 50 ms)`)

@@ -83,12 +83,14 @@ function main() {
       `entries: ${result.added.length} indexed (${searchIndexSize(db)} search documents, ${words} words of text)`,
     )
     console.log(
-      `cold sync (index + search): ${ms(coldMs)}; of which text extraction about ${ms(extractMs)} (reading the sources alone: ${ms(readMs)})`,
+      `cold sync (index + search): ${ms(coldMs)}; of which text extraction about ` +
+        `${ms(extractMs)} (reading the sources alone: ${ms(readMs)})`,
     )
     console.log(`unchanged re-sync: ${ms(warmMs)}`)
     if (ftsPages)
       console.log(
-        `FTS5 tables: ${(ftsPages / 1024 / 1024).toFixed(1)} MB; database file: ${(fs.statSync(path.join(dir, 'kiln.db')).size / 1024 / 1024).toFixed(1)} MB`,
+        `FTS5 tables: ${(ftsPages / 1024 / 1024).toFixed(1)} MB; database file: ` +
+          `${(fs.statSync(path.join(dir, 'kiln.db')).size / 1024 / 1024).toFixed(1)} MB`,
       )
     console.log(`queries, ${runs} runs each:`)
     for (const query of QUERIES) {
@@ -102,7 +104,8 @@ function main() {
       }
       times.sort((a, b) => a - b)
       console.log(
-        `  ${JSON.stringify(query).padEnd(34)} ${hits.padStart(7)} shown/matched   median ${ms(percentile(times, 0.5))}   p95 ${ms(percentile(times, 0.95))}`,
+        `  ${JSON.stringify(query).padEnd(34)} ${hits.padStart(7)} shown/matched   median ` +
+          `${ms(percentile(times, 0.5))}   p95 ${ms(percentile(times, 0.95))}`,
       )
     }
     db.close()

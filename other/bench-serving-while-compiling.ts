@@ -64,7 +64,8 @@ async function main() {
     const stormMs = performance.now() - start
 
     const row = (label: string, sorted: number[]) =>
-      `${label.padEnd(26)} n=${String(sorted.length).padStart(5)}  p50 ${percentile(sorted, 50).toFixed(1)} ms  p99 ${percentile(sorted, 99).toFixed(1)} ms  max ${sorted[sorted.length - 1].toFixed(1)} ms`
+      `${label.padEnd(26)} n=${String(sorted.length).padStart(5)}  p50 ${percentile(sorted, 50).toFixed(1)} ms  ` +
+      `p99 ${percentile(sorted, 99).toFixed(1)} ms  max ${sorted[sorted.length - 1].toFixed(1)} ms`
     console.log(
       `${rest.length} posts compiled on request in ${(stormMs / 1000).toFixed(1)} s (${concurrency} at a time)`,
     )

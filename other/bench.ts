@@ -93,7 +93,9 @@ async function main() {
   const sizes = [...bodies.values()].map((page) => page.body.length)
   const [largest, largestPage] = [...bodies].sort((a, b) => b[1].body.length - a[1].body.length)[0]
   console.log(
-    `largest post: ${largest} (${(largestPage.body.length / 1024).toFixed(0)} KB as sent, ${largestPage.encoding ?? 'identity'}); all posts ${mb(sizes.reduce((sum, size) => sum + size, 0))} as sent\n`,
+    `largest post: ${largest} (${(largestPage.body.length / 1024).toFixed(0)} KB as sent, ` +
+      `${largestPage.encoding ?? 'identity'}); all posts ${mb(sizes.reduce((sum, size) => sum + size, 0))} as ` +
+      `sent\n`,
   )
 
   const bare = await startBareServer(bodies)
@@ -115,11 +117,17 @@ async function main() {
 
   console.log(`\na/c ${ratio(a, c)} (target 60%)   b/c ${ratio(b, cAll)} (target 50%)`)
   console.log(
-    `Kiln RSS right after the load: ${mb(rss)}; steady (threads idle, after a full GC): ${mb(steady.rss)} (target under 150 MB), heap ${mb(steady.heapUsed)} used of ${mb(steady.heapTotal)}, external ${mb(steady.external)}`,
+    `Kiln RSS right after the load: ${mb(rss)}; steady (threads idle, after a full GC): ${mb(steady.rss)} ` +
+      `(target under 150 MB), heap ${mb(steady.heapUsed)} used of ${mb(steady.heapTotal)}, external ` +
+      `${mb(steady.external)}`,
   )
   console.log(
-    `page cache: ${cache.kiln_page_cache_entries} pages, ${mb(cache.kiln_page_cache_bytes)} of ${mb(cache.kiln_page_cache_max_bytes)}, ` +
-      `${cache.kiln_page_cache_hits_total} hits, ${cache.kiln_page_cache_misses_total} renders, ${cache.kiln_page_cache_evictions_total} evictions`,
+    `page cache: ${cache.kiln_page_cache_entries} pages, ` +
+      `${mb(cache.kiln_page_cache_bytes)} of ` +
+      `${mb(cache.kiln_page_cache_max_bytes)}, ` +
+      `${cache.kiln_page_cache_hits_total} hits, ` +
+      `${cache.kiln_page_cache_misses_total} renders, ` +
+      `${cache.kiln_page_cache_evictions_total} evictions`,
   )
 
   if (values['no-cache']) {
@@ -130,7 +138,9 @@ async function main() {
       const ua = await measure('(a) Kiln uncached, largest post', server.url, [largest])
       const ub = await measure('(b) Kiln uncached, all posts round-robin', server.url, served)
       console.log(
-        `uncached a/c ${ratio(ua, c)}   b/c ${ratio(ub, cAll)}   cached over uncached: largest ${(a.requestsPerSecond / ua.requestsPerSecond).toFixed(1)}x, round-robin ${(b.requestsPerSecond / ub.requestsPerSecond).toFixed(1)}x`,
+        `uncached a/c ${ratio(ua, c)}   b/c ${ratio(ub, cAll)}   cached over uncached: ` +
+          `largest ${(a.requestsPerSecond / ua.requestsPerSecond).toFixed(1)}x, round-robin ` +
+          `${(b.requestsPerSecond / ub.requestsPerSecond).toFixed(1)}x`,
       )
       console.log(`Kiln RSS at the end (uncached): ${mb(rssOf(server.serverPid()))}`)
     } finally {

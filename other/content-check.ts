@@ -95,7 +95,8 @@ async function main(): Promise<number> {
   await destroyHighlightPool()
   const seconds = ((performance.now() - start) / 1000).toFixed(1)
   console.log(
-    `\n${contentDir}: ${posts} posts, ${scan.entries.length - posts} pages compiled in ${seconds} s: ${errors} errors, ${warnings} warnings`,
+    `\n${contentDir}: ${posts} posts, ${scan.entries.length - posts} pages ` +
+      `compiled in ${seconds} s: ${errors} errors, ${warnings} warnings`,
   )
   return errors > 0 ? 1 : 0
 }

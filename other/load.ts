@@ -68,7 +68,11 @@ export function formatLoad(result: LoadResult): string {
   const problems = [result.non2xx && `${result.non2xx} non-2xx`, result.errors && `${result.errors} errors`]
     .filter(Boolean)
     .join(', ')
-  return `${result.label.padEnd(44)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${String(result.p50).padStart(3)} ms   p99 ${String(result.p99).padStart(3)} ms${problems ? `   (${problems})` : ''}`
+  return (
+    `${result.label.padEnd(44)} ${result.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ` +
+    `${String(result.p50).padStart(3)} ms   p99 ${String(result.p99).padStart(3)} ` +
+    `ms${problems ? `   (${problems})` : ''}`
+  )
 }
 
 /** Resident set size of a process, from /proc (Linux). */
@@ -100,10 +104,12 @@ export async function startBareServer(pages: Map<string, ServedPage>): Promise<B
   }
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest))
   const port = await freePort()
-  const script = `
+  const script =
+    `
     const fs = require('node:fs'), http = require('node:http')
     const manifest = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'))
-    const pages = new Map(Object.entries(manifest).map(([p, [f, encoding]]) => [p, { body: fs.readFileSync(f), encoding }]))
+    const pages = new Map(Object.entries(manifest).map(([p, [f, encoding]]) => [p, { body: fs.readFileSync(f), ` +
+    `encoding }]))
     http.createServer((req, res) => {
       const page = pages.get(req.url)
       if (!page) { res.statusCode = 404; return res.end() }

@@ -43,7 +43,8 @@ for (const log2 of [15, 16, 17]) {
   times.sort((a, b) => a - b)
   const theory = (128 * N * 8) / 2 ** 20
   console.log(
-    `N=2^${log2}: median ${times[Math.floor(runs / 2)].toFixed(0)} ms, worst ${times[runs - 1].toFixed(0)} ms; memory ${theory} MiB by the formula, RSS grew by up to ${(growth / 2 ** 20).toFixed(0)} MiB`,
+    `N=2^${log2}: median ${times[Math.floor(runs / 2)].toFixed(0)} ms, worst ${times[runs - 1].toFixed(0)} ms; ` +
+      `memory ${theory} MiB by the formula, RSS grew by up to ${(growth / 2 ** 20).toFixed(0)} MiB`,
   )
 }
 let refused = ''

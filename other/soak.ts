@@ -35,7 +35,8 @@ const { values } = parseArgs({
 })
 if (!values.dir) {
   console.error(
-    'usage: npm run soak -- --minutes N --dir <content folder> [--connections 10] [--max-growth 5] [--warmup-seconds S]',
+    'usage: npm run soak -- --minutes N --dir <content folder> ' +
+      '[--connections 10] [--max-growth 5] [--warmup-seconds S]',
   )
   process.exit(2)
 }
@@ -77,7 +78,8 @@ async function main() {
   const posts = postPaths(contentDir)
   const server = await startServer({ contentDir, nodeArgs: ['--expose-gc'], ipc: true, env: SERVER_ENV })
   console.log(
-    `soak: ${posts.length} posts, ${connections} connections, ${durationS} s, warm-up ${warmupS} s, pid ${server.serverPid()}`,
+    `soak: ${posts.length} posts, ${connections} connections, ` +
+      `${durationS} s, warm-up ${warmupS} s, pid ${server.serverPid()}`,
   )
 
   const warmStart = performance.now()
@@ -114,7 +116,9 @@ async function main() {
     }
     samples.push(point)
     console.log(
-      `${point.atS.toFixed(0).padStart(5)} s   rss ${mb(point.rss).padStart(9)}   heap used ${mb(point.heapUsed).padStart(9)} of ${mb(point.heapTotal).padStart(9)}   external ${mb(point.external).padStart(9)}`,
+      `${point.atS.toFixed(0).padStart(5)} s   rss ${mb(point.rss).padStart(9)}   heap used ` +
+        `${mb(point.heapUsed).padStart(9)} of ${mb(point.heapTotal).padStart(9)}   external ` +
+        `${mb(point.external).padStart(9)}`,
     )
   }
 
@@ -151,7 +155,9 @@ async function main() {
 
   const measured = samples.filter((point) => point.atS >= warmupS)
   console.log(
-    `\nload: ${load.requests.total} requests, ${load.requests.average.toFixed(0)} req/s on average, p99 ${load.latency.p99} ms, ` +
+    `\nload: ${load.requests.total} requests, ` +
+      `${load.requests.average.toFixed(0)} req/s on average, p99 ` +
+      `${load.latency.p99} ms, ` +
       `${load.non2xx} non-2xx, ${load.errors} errors; ${edits} content edits`,
   )
   if (measured.length < 3) {
@@ -165,7 +171,8 @@ async function main() {
   const heapGrowthPercent = (100 * (heap.end - heap.start)) / heap.start
   console.log(`after the warm-up (${measured.length} samples over ${windowS.toFixed(0)} s):`)
   console.log(
-    `  heap: ${mb(measured[0].heapUsed)} -> ${mb(measured[measured.length - 1].heapUsed)}, trend ${per10Minutes(heap.slope)}, growth ${heapGrowthPercent.toFixed(2)}% (limit ${maxGrowthPercent}%)`,
+    `  heap: ${mb(measured[0].heapUsed)} -> ${mb(measured[measured.length - 1].heapUsed)}, trend ` +
+      `${per10Minutes(heap.slope)}, growth ${heapGrowthPercent.toFixed(2)}% (limit ${maxGrowthPercent}%)`,
   )
   console.log(
     `  rss:  ${mb(measured[0].rss)} -> ${mb(measured[measured.length - 1].rss)}, trend ${per10Minutes(rss.slope)}`,

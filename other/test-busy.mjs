@@ -20,7 +20,9 @@ const burners = Array.from({ length: BUSY_PROCESSES }, () =>
   spawn(process.execPath, ['-e', 'for (;;) { Math.sqrt(Math.random()) }'], { stdio: 'ignore' }),
 )
 console.log(
-  `test:busy: ${BUSY_PROCESSES} busy processes (${burners.map((b) => b.pid).join(', ')}) beside the suite on ${os.cpus().length} cores`,
+  `test:busy: ${BUSY_PROCESSES} busy processes ` +
+    `(${burners.map((b) => b.pid).join(', ')}) beside the suite on ` +
+    `${os.cpus().length} cores`,
 )
 
 function stopBurners() {
@@ -40,7 +42,9 @@ const suite = spawn('npm', ['test', ...(extra.length ? ['--', ...extra] : [])], 
 suite.on('exit', (code, signal) => {
   stopBurners()
   console.log(
-    `test:busy: suite ended with ${signal ?? code} after ${Math.round((Date.now() - started) / 1000)} s beside ${BUSY_PROCESSES} busy processes`,
+    `test:busy: suite ended with ${signal ?? code} after ` +
+      `${Math.round((Date.now() - started) / 1000)} s beside ${BUSY_PROCESSES} busy ` +
+      `processes`,
   )
   process.exit(code ?? 1)
 })

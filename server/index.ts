@@ -154,7 +154,8 @@ async function main() {
         res.type('text/plain').end('The server is restarting; try again in a few seconds.\n')
       }
       console.warn(
-        `[kiln] requests still running after ${settings.shutdownTimeoutMs} ms: ${answered} answered 503, closing their connections`,
+        `[kiln] requests still running after ${settings.shutdownTimeoutMs} ` +
+          `ms: ${answered} answered 503, closing their connections`,
       )
       setTimeout(() => server.closeAllConnections(), DRAIN_FLUSH_MS).unref()
     }, settings.shutdownTimeoutMs)

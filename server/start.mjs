@@ -120,7 +120,8 @@ function startChild() {
         ? 0
         : Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (restarts.length - RESTARTS_AT_ONCE - 1))
     console.error(
-      `[kiln] the server process ended (${signal ?? `exit ${code}`}): starting a new one${delay ? ` in ${delay} ms` : ''}`,
+      `[kiln] the server process ended (${signal ?? `exit ${code}`}): ` +
+        `starting a new one${delay ? ` in ${delay} ms` : ''}`,
     )
     restartTimer = setTimeout(() => {
       restartTimer = null

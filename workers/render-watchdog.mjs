@@ -90,7 +90,8 @@ async function quarantine(key, stalledMs) {
       const row = db.prepare('SELECT path FROM content_entries WHERE kind = ? AND slug = ?').get(post.kind, post.slug)
       if (row && row.path) where = row.path
       db.prepare(
-        `INSERT OR REPLACE INTO render_quarantine (kind, slug, source_hash, compiler_version, path, reason, quarantined_at)
+        `INSERT OR REPLACE INTO render_quarantine (kind, slug, ` +
+          `source_hash, compiler_version, path, reason, quarantined_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         post.kind,
@@ -133,7 +134,8 @@ setInterval(async () => {
   const key = Buffer.from(keyBytes.slice(0, length)).toString('utf8')
   const where = await quarantine(key, stalledMs)
   say(
-    `[kiln] ${where}: its component rendered for more than ${renderTimeoutMs} ms (RENDER_TIMEOUT_MS) and blocked the server: quarantined until its source changes; replacing this process`,
+    `[kiln] ${where}: its component rendered for more than ${renderTimeoutMs} ms (RENDER_TIMEOUT_MS) ` +
+      `and blocked the server: quarantined until its source changes; replacing this process`,
   )
   process.kill(process.pid, 'SIGKILL')
 }, POLL_MS)

@@ -111,4 +111,7 @@ export function needsRehash(stored: string): boolean {
 }
 
 /** A hash of nothing anyone knows: verified against when the email is unknown, so both cases cost the same. */
-export const DECOY_HASH = `scrypt$${SCRYPT_N}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`
+export const DECOY_HASH =
+  `scrypt$${SCRYPT_N}$${R}$${P}$` +
+  `${Buffer.alloc(16).toString('base64')}$` +
+  `${Buffer.alloc(KEY_LENGTH).toString('base64')}`

@@ -131,7 +131,8 @@ export async function getUser(request: Request, context?: AppLoadContext): Promi
   const db = getDb()
   const row = db
     .prepare(
-      'SELECT s.user_id, s.expires_at, u.email, u.is_admin FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?',
+      'SELECT s.user_id, s.expires_at, u.email, u.is_admin FROM sessions ' +
+        's JOIN users u ON u.id = s.user_id WHERE s.id = ?',
     )
     .get(id) as SessionRow | undefined
   if (!row) return null
@@ -163,7 +164,10 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 export function continuePage(request: Request): Response {
   const target = escapeHtml(safeRedirect(new URL(request.url).searchParams.get('to'), '/admin'))
   return noStoreHtml(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${target}"><meta name="robots" content="noindex"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Admin</title></head><body><p><a href="${target}">Continue to the admin page</a></p></body></html>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" ` +
+      `content="0;url=${target}"><meta name="robots" content="noindex"><meta name="viewport" ` +
+      `content="width=device-width, initial-scale=1"><title>Admin</title></head><body><p><a ` +
+      `href="${target}">Continue to the admin page</a></p></body></html>`,
     200,
     { 'Cache-Control': 'private, no-store' },
   )

@@ -16,7 +16,10 @@ function TableOfContents({ headings }: { headings: Serialized['headings'] }) {
   return (
     <nav aria-label="Table of contents" className="mb-8 lg:col-start-2 lg:row-span-2 lg:row-start-1 lg:mb-0">
       <details
-        className="toc rounded-lg border border-zinc-200 p-4 text-sm lg:sticky lg:top-20 lg:max-h-[calc(100vh-6rem)] lg:overflow-y-auto dark:border-zinc-800"
+        className={[
+          'toc rounded-lg border border-zinc-200 p-4 text-sm lg:sticky lg:top-20',
+          'lg:max-h-[calc(100vh-6rem)] lg:overflow-y-auto dark:border-zinc-800',
+        ].join(' ')}
         open
       >
         <summary className="cursor-pointer rounded font-semibold text-zinc-900 dark:text-zinc-100">
@@ -92,7 +95,10 @@ export function Article({ data }: { data: Serialized }) {
       {/* data-mdx-module: the post's code as a module, imported before hydration (app/entry.client.tsx). */}
       <div
         data-mdx-module={data.moduleUrl}
-        className="prose prose-zinc max-w-none lg:col-start-1 dark:prose-invert prose-headings:tracking-tight prose-a:text-amber-700 dark:prose-a:text-amber-400 prose-pre:p-0 [&_pre>code]:block [&_pre>code]:p-4"
+        className={[
+          'prose prose-zinc max-w-none lg:col-start-1 dark:prose-invert prose-headings:tracking-tight',
+          'prose-a:text-amber-700 dark:prose-a:text-amber-400 prose-pre:p-0 [&_pre>code]:block [&_pre>code]:p-4',
+        ].join(' ')}
       >
         <MdxContent
           cacheKey={data.cacheKey}

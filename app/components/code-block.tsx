@@ -38,7 +38,13 @@ export function KilnCodeBlock({ html, lang, title }: { html: string; lang?: stri
           <button
             type="button"
             onClick={copy}
-            className="code-copy absolute right-2 top-2 rounded-md border border-zinc-300 bg-white/90 px-2 py-1 font-sans text-xs font-medium text-zinc-700 shadow-sm transition-opacity hover:bg-white focus:opacity-100 sm:opacity-0 sm:group-hover:opacity-100 dark:border-zinc-600 dark:bg-zinc-800/90 dark:text-zinc-200"
+            className={[
+              'code-copy absolute right-2 top-2 rounded-md border border-zinc-300 bg-white/90',
+              'px-2 py-1 font-sans text-xs font-medium text-zinc-700 shadow-sm',
+              'transition-opacity hover:bg-white focus:opacity-100 sm:opacity-0',
+              'sm:group-hover:opacity-100 dark:border-zinc-600 dark:bg-zinc-800/90',
+              'dark:text-zinc-200',
+            ].join(' ')}
             aria-label={copied ? 'Copied' : 'Copy code'}
           >
             {copied ? 'Copied' : 'Copy'}

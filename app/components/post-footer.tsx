@@ -19,7 +19,12 @@ export function PostFooter({ kind, footer }: { kind: 'post' | 'page'; footer: Po
               <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">
                 ← Previous post
               </span>
-              <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">
+              <span
+                className={[
+                  'mt-1 block font-medium text-zinc-900 group-hover:text-amber-700',
+                  'dark:text-zinc-100 dark:group-hover:text-amber-400',
+                ].join(' ')}
+              >
                 {previous.title}
               </span>
             </Link>
@@ -31,12 +36,20 @@ export function PostFooter({ kind, footer }: { kind: 'post' | 'page'; footer: Po
               to={`/blog/${next.slug}`}
               rel="next"
               prefetch="intent"
-              className="group rounded-lg border border-zinc-200 p-4 text-right hover:border-amber-500 dark:border-zinc-800"
+              className={[
+                'group rounded-lg border border-zinc-200 p-4 text-right',
+                'hover:border-amber-500 dark:border-zinc-800',
+              ].join(' ')}
             >
               <span className="block text-xs font-semibold uppercase tracking-widest text-zinc-600 dark:text-zinc-400">
                 Next post →
               </span>
-              <span className="mt-1 block font-medium text-zinc-900 group-hover:text-amber-700 dark:text-zinc-100 dark:group-hover:text-amber-400">
+              <span
+                className={[
+                  'mt-1 block font-medium text-zinc-900 group-hover:text-amber-700',
+                  'dark:text-zinc-100 dark:group-hover:text-amber-400',
+                ].join(' ')}
+              >
                 {next.title}
               </span>
             </Link>

@@ -48,7 +48,12 @@ export function toSummary(entry: PostSummary): PostSummary {
 /** Marks a draft, which only an admin is shown. */
 export function DraftBadge() {
   return (
-    <span className="ml-2 inline-block rounded bg-amber-100 px-1.5 py-0.5 align-middle text-xs font-semibold uppercase tracking-wide text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">
+    <span
+      className={[
+        'ml-2 inline-block rounded bg-amber-100 px-1.5 py-0.5 align-middle text-xs font-semibold',
+        'uppercase tracking-wide text-amber-900 dark:bg-amber-900/50 dark:text-amber-100',
+      ].join(' ')}
+    >
       Draft
     </span>
   )

@@ -9,7 +9,11 @@ export function TagList({ tags }: { tags: string[] }) {
         <li key={tag}>
           <Link
             to={`/tags/${encodeURIComponent(tag)}`}
-            className="rounded-full bg-zinc-100 px-2.5 py-0.5 text-xs font-medium text-zinc-700 hover:bg-amber-100 hover:text-amber-900 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-amber-900/40 dark:hover:text-amber-200"
+            className={[
+              'rounded-full bg-zinc-100 px-2.5 py-0.5 text-xs font-medium text-zinc-700',
+              'hover:bg-amber-100 hover:text-amber-900 dark:bg-zinc-800',
+              'dark:text-zinc-300 dark:hover:bg-amber-900/40 dark:hover:text-amber-200',
+            ].join(' ')}
           >
             #{tag}
           </Link>

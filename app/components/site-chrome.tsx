@@ -3,7 +3,8 @@ import type { ThemeChoice } from '../theme/theme.ts'
 import { ThemeToggle } from './theme-toggle.tsx'
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
-  `rounded px-2 py-1 transition-colors hover:text-amber-700 dark:hover:text-amber-400 ${isActive ? 'text-zinc-950 dark:text-white' : 'text-zinc-600 dark:text-zinc-400'}`
+  `rounded px-2 py-1 transition-colors hover:text-amber-700 dark:hover:text-amber-400 ` +
+  `${isActive ? 'text-zinc-950 dark:text-white' : 'text-zinc-600 dark:text-zinc-400'}`
 
 export function SiteHeader({
   title,
@@ -17,7 +18,12 @@ export function SiteHeader({
   theme: ThemeChoice
 }) {
   return (
-    <header className="sticky top-0 z-10 border-b border-zinc-200/80 bg-white/90 backdrop-blur dark:border-zinc-800/80 dark:bg-zinc-950/90">
+    <header
+      className={[
+        'sticky top-0 z-10 border-b border-zinc-200/80 bg-white/90',
+        'backdrop-blur dark:border-zinc-800/80 dark:bg-zinc-950/90',
+      ].join(' ')}
+    >
       <nav
         aria-label="Main"
         className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-4 gap-y-1 px-4 py-3 sm:px-6"
@@ -50,7 +56,10 @@ export function SiteHeader({
             <Form method="post" action="/logout">
               <button
                 type="submit"
-                className="rounded px-2 py-1 text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400"
+                className={[
+                  'rounded px-2 py-1 text-zinc-600 hover:text-amber-700',
+                  'dark:text-zinc-400 dark:hover:text-amber-400',
+                ].join(' ')}
               >
                 Sign out
               </button>
@@ -65,7 +74,12 @@ export function SiteHeader({
 
 export function SiteFooter({ title }: { title: string }) {
   return (
-    <footer className="border-t border-zinc-200 py-6 text-center text-sm text-zinc-600 dark:border-zinc-800 dark:text-zinc-400">
+    <footer
+      className={[
+        'border-t border-zinc-200 py-6 text-center text-sm',
+        'text-zinc-600 dark:border-zinc-800 dark:text-zinc-400',
+      ].join(' ')}
+    >
       {title} · served by Kiln
     </footer>
   )

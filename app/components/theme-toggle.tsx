@@ -40,7 +40,12 @@ export function ThemeToggle({ theme }: { theme: ThemeChoice }) {
           aria-pressed={theme === choice}
           title={LABELS[choice].label}
           data-theme-choice={choice}
-          className={`rounded px-1.5 py-0.5 leading-none ${theme === choice ? 'bg-zinc-200 text-zinc-950 dark:bg-zinc-700 dark:text-white' : 'text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400'}`}
+          className={
+            'rounded px-1.5 py-0.5 leading-none ' +
+            (theme === choice
+              ? 'bg-zinc-200 text-zinc-950 dark:bg-zinc-700 dark:text-white'
+              : 'text-zinc-600 hover:text-amber-700 dark:text-zinc-400 dark:hover:text-amber-400')
+          }
         >
           <span aria-hidden="true">{LABELS[choice].icon}</span>
           <span className="sr-only">{LABELS[choice].label}</span>

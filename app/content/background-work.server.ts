@@ -46,7 +46,9 @@ export function onRoleChange(role: InstanceRole): void {
     }
   } else {
     console.log(
-      `[kiln] this instance is now a replica of ${role.primaryInstance ?? 'an unknown primary'}: background work stopped`,
+      `[kiln] this instance is now a replica of ` +
+        `${role.primaryInstance ?? 'an unknown primary'}: background work ` +
+        `stopped`,
     )
     stopBackgroundWork()
   }

@@ -48,7 +48,9 @@ function warnUncountedFiles(entry: IndexedEntry, read: string[], warnings: Compi
   for (const file of read) {
     if (counted.has(file)) continue
     warnings.push({
-      message: `${file} is bundled with this post but not counted in its version: an edit to it is served only after this post changes (write its import as a plain relative import)`,
+      message:
+        `${file} is bundled with this post but not counted in its version: an edit to it is served ` +
+        `only after this post changes (write its import as a plain relative import)`,
       file: entry.path,
     })
     console.warn(`[kiln] ${entry.path}: ${file} is bundled but not counted in the post's version`)

@@ -53,7 +53,8 @@ export async function compileInPool(input: Omit<CompileInput, 'highlight'>): Pro
     const reason = isTimeout(error)
       ? `compiling took longer than ${compileTimeoutMs} ms`
       : isOutOfMemory(error)
-        ? `compiling ran out of memory (a compile thread may use ${compileMaxOldGenerationMb} MB: COMPILE_MAX_OLD_GENERATION_MB)`
+        ? `compiling ran out of memory (a compile thread may use ` +
+          `${compileMaxOldGenerationMb} MB: COMPILE_MAX_OLD_GENERATION_MB)`
         : `the compile worker failed: ${errorMessage(error)}`
     throw new CompileError(reason, input.entryPath, undefined, undefined, true)
   } finally {

@@ -35,7 +35,10 @@ export interface StoredFailure {
   line: number | null
   column: number | null
   failedAt: string
-  /** When a failure that said nothing final about the post (a timeout, out of memory) may be tried again; null: wait for an edit. */
+  /**
+   * When a failure that said nothing final about the post (a timeout, out of memory) may be tried again; null: wait for
+   * an edit.
+   */
   retryAt?: string | null
   /** Compiles of this version that failed in a row. */
   attempts?: number
@@ -180,8 +183,10 @@ export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
   db.transaction(() => {
     db.prepare(
       `INSERT OR REPLACE INTO compiled_entries
-        (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, compiled_at, compiler_version, provisional)
-      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, @compile_ms, @compiled_at, @compiler_version, @provisional)`,
+        (kind, slug, source_hash, code, frontmatter, headings, reading_minutes, word_count, warnings, compile_ms, ` +
+        `compiled_at, compiler_version, provisional)
+      VALUES (@kind, @slug, @source_hash, @code, @frontmatter, @headings, @reading_minutes, @word_count, @warnings, ` +
+        `@compile_ms, @compiled_at, @compiler_version, @provisional)`,
     ).run({
       ...row,
       compiler_version: COMPILER_VERSION,
@@ -199,7 +204,9 @@ export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
 /** The longest wait between two tries of a compile that keeps timing out or running out of memory. */
 export const MAX_RETRY_MS = 6 * 60 * 60 * 1000
 
-/** The wait before try number `attempts + 1`: firstMs, then x5 per failed try (1 min, 5 min, 25 min, 2 h…), at most 6 h. */
+/**
+ * The wait before try number `attempts + 1`: firstMs, then x5 per failed try (1 min, 5 min, 25 min, 2 h…), at most 6 h.
+ */
 export function retryDelayMs(attempts: number, firstMs: number): number {
   return Math.min(MAX_RETRY_MS, firstMs * 5 ** Math.max(0, attempts - 1))
 }
@@ -230,8 +237,10 @@ export function saveFailure(
     attempts,
   }
   db.prepare(
-    `INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, file, line, column, failed_at, compiler_version, retry_at, attempts)
-    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at, @compiler_version, @retry_at, @attempts)`,
+    `INSERT OR REPLACE INTO compile_failures (kind, slug, source_hash, message, ` +
+      `file, line, column, failed_at, compiler_version, retry_at, attempts)
+    VALUES (@kind, @slug, @source_hash, @message, @file, @line, @column, @failed_at, @compiler_version, @retry_at, ` +
+      `@attempts)`,
   ).run({ ...row, compiler_version: COMPILER_VERSION })
   return toFailure(row)
 }
@@ -245,12 +254,14 @@ export function failureStands(failure: StoredFailure, now = Date.now()): boolean
 export function pruneOrphans(db: DB): number {
   const compiled = db
     .prepare(
-      'DELETE FROM compiled_entries WHERE NOT EXISTS (SELECT 1 FROM content_entries c WHERE c.kind = compiled_entries.kind AND c.slug = compiled_entries.slug)',
+      'DELETE FROM compiled_entries WHERE NOT EXISTS (SELECT 1 FROM content_entries c ' +
+        'WHERE c.kind = compiled_entries.kind AND c.slug = compiled_entries.slug)',
     )
     .run().changes
   const failures = db
     .prepare(
-      'DELETE FROM compile_failures WHERE NOT EXISTS (SELECT 1 FROM content_entries c WHERE c.kind = compile_failures.kind AND c.slug = compile_failures.slug)',
+      'DELETE FROM compile_failures WHERE NOT EXISTS (SELECT 1 FROM content_entries c ' +
+        'WHERE c.kind = compile_failures.kind AND c.slug = compile_failures.slug)',
     )
     .run().changes
   return compiled + failures

@@ -245,7 +245,9 @@ function planWrite(plan: SyncPlan, entry: DigestedEntry, existed: boolean, { max
   const { frontmatter, error } = oversize
     ? {
         frontmatter: null,
-        error: `the file is ${formatMB(entry.size)}, over MAX_POST_BYTES (${formatMB(maxPostBytes)}): it is not read or compiled`,
+        error:
+          `the file is ${formatMB(entry.size)}, over MAX_POST_BYTES ` +
+          `(${formatMB(maxPostBytes)}): it is not read or compiled`,
       }
     : readFrontmatter(source, entry.kind)
   if (error) plan.invalid.push({ path: entry.path, error })
@@ -320,7 +322,8 @@ function holdVanished(
       plan.held.push({ kind: row.kind, slug: row.slug })
     }
     problems.push(
-      `${why}: ${gone.length} kept as they were (a folder that vanished is not a deletion; delete through git, or fewer at a time)`,
+      `${why}: ${gone.length} kept as they were (a folder that vanished is ` +
+        `not a deletion; delete through git, or fewer at a time)`,
     )
   }
   return problems

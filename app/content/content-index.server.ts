@@ -338,7 +338,10 @@ export function listTags(
     .all() as { tag: string; count: number }[]
 }
 
-/** For /admin and the metrics: published posts; valid pages (drafts among them); drafts and invalid entries of both kinds. */
+/**
+ * For /admin and the metrics: published posts; valid pages (drafts among them); drafts and invalid entries of both
+ * kinds.
+ */
 export function countEntries(db: DB): { posts: number; pages: number; drafts: number; invalid: number } {
   return db
     .prepare(

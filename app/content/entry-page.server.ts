@@ -28,7 +28,8 @@ export async function loadEntryPage(
     // `npm run content:check`; readers get a plain apology.
     throw data(
       {
-        message: `“${result.entry.title}” could not be built, so it cannot be shown right now. The author has been told.`,
+        message:
+          `“${result.entry.title}” could not be built, so it cannot ` + `be shown right now. The author has been told.`,
       },
       { status: 500 },
     )
@@ -39,7 +40,9 @@ export async function loadEntryPage(
     // not run again until the source changes.
     throw data(
       {
-        message: `“${entry.title}” cannot be shown right now: it took too long to display and is set aside until the author changes it.`,
+        message:
+          `“${entry.title}” cannot be shown right now: it took too long to ` +
+          `display and is set aside until the author changes it.`,
       },
       { status: 500 },
     )
@@ -79,7 +82,9 @@ export async function loadEntryPage(
 
 export type EntryPageData = Awaited<ReturnType<typeof loadEntryPage>>
 
-/** The route's headers for this answer: a last good (or provisional) version is marked for the page cache not to keep. */
+/**
+ * The route's headers for this answer: a last good (or provisional) version is marked for the page cache not to keep.
+ */
 export function lastGoodHeaders(page: Pick<EntryPageData, 'servingLastGood'>): HeadersInit {
   return page.servingLastGood ? { [NOT_CACHEABLE_HEADER]: 'last good version' } : {}
 }

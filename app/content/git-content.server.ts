@@ -135,7 +135,8 @@ async function removeStaleLocks(cloneDir: string): Promise<string[]> {
   for (let pids = gitProcessesIn(cloneDir), told = false; pids.length > 0; pids = gitProcessesIn(cloneDir)) {
     if (!told)
       console.warn(
-        `[kiln] content clone: waiting for git (process ${pids.join(', ')}) still working in ${cloneDir} before touching its locks`,
+        `[kiln] content clone: waiting for git (process ${pids.join(', ')}) ` +
+          `still working in ${cloneDir} before touching its locks`,
       )
     told = true
     if (Date.now() > deadline)
@@ -147,7 +148,9 @@ async function removeStaleLocks(cloneDir: string): Promise<string[]> {
   return locks.map((lock) => path.relative(cloneDir, lock))
 }
 
-/** What is wrong with the clone, or null: HEAD must name a commit, and (thorough) every reachable object must be there. */
+/**
+ * What is wrong with the clone, or null: HEAD must name a commit, and (thorough) every reachable object must be there.
+ */
 async function cloneProblem(cloneDir: string, thorough: boolean): Promise<string | null> {
   try {
     await git(cloneDir, ['rev-parse', '--verify', 'HEAD^{commit}'])

@@ -72,7 +72,9 @@ export function storeKeptIfDue(key: string, kept: NonNullable<ReturnType<typeof 
   }
 }
 
-/** On the primary, compiles a provisional version again, off the request, once its retry is due; the result replaces it. */
+/**
+ * On the primary, compiles a provisional version again, off the request, once its retry is due; the result replaces it.
+ */
 export function recompileProvisionalIfDue(entry: IndexedEntry, stored: StoredEntry): void {
   if (!stored.provisional || !isPrimary()) return
   if (Date.now() - Date.parse(stored.compiledAt) < getConfig().compileRetryMs) return

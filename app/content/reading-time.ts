@@ -8,7 +8,8 @@ export function countWords(source: string): number {
   const prose = source
     .replace(/^---\r?\n[\s\S]*?\r?\n---(?:\r?\n|$)/, '') // frontmatter
     .replace(/^(import|export)\s.*$/gm, '') // ESM lines
-    .replace(/```[\s\S]*?```/g, (block) => ' '.repeat(Math.ceil(block.split('\n').length / 2)).replace(/ /g, 'x ')) // code: a word per two lines
+    // code: a word per two lines
+    .replace(/```[\s\S]*?```/g, (block) => ' '.repeat(Math.ceil(block.split('\n').length / 2)).replace(/ /g, 'x '))
     .replace(/<\/?[A-Za-z][^>]*>/g, ' ') // JSX and HTML tags
     .replace(/\{\/\*[\s\S]*?\*\/\}/g, ' ') // MDX comments
   const words = prose.match(/[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu)

@@ -157,7 +157,8 @@ export function requestRefresh(trigger: RefreshTrigger): Refresh {
       new Date().toISOString(),
     )
     db.prepare(
-      `DELETE FROM content_refreshes WHERE id NOT IN (SELECT id FROM content_refreshes ORDER BY requested_at DESC LIMIT ?)`,
+      `DELETE FROM content_refreshes WHERE id NOT IN (SELECT id FROM ` +
+        `content_refreshes ORDER BY requested_at DESC LIMIT ?)`,
     ).run(KEEP_REFRESHES)
   }).immediate()
   queued = id
@@ -236,12 +237,14 @@ export function markInterruptedRefreshes(keep: string[], note: string): string[]
       const ids = (
         db
           .prepare(
-            `SELECT id FROM content_refreshes WHERE status IN ('queued', 'running') AND interrupted_at IS NULL AND id NOT IN (${live.map(() => '?').join(', ')})`,
+            `SELECT id FROM content_refreshes WHERE status IN ('queued', 'running') AND ` +
+              `interrupted_at IS NULL AND id NOT IN (${live.map(() => '?').join(', ')})`,
           )
           .all(...live) as { id: string }[]
       ).map((row) => row.id)
       const mark = db.prepare(
-        `UPDATE content_refreshes SET status = 'failed', interrupted_at = ?, finished_at = COALESCE(finished_at, ?), error = ? WHERE id = ?`,
+        `UPDATE content_refreshes SET status = 'failed', interrupted_at = ?, ` +
+          `finished_at = COALESCE(finished_at, ?), error = ? WHERE id = ?`,
       )
       for (const id of ids) mark.run(now, now, note, id)
       return ids
@@ -265,7 +268,9 @@ export function recoverInterruptedRefreshes(alwaysCatchUp: boolean): Refresh | n
   const catchUp = requestRefresh('startup')
   if (interrupted.length > 0) {
     console.warn(
-      `[kiln] ${interrupted.length} refresh(es) interrupted by a stop or crash (${interrupted.map((id) => id.slice(0, 8)).join(', ')}); refresh ${catchUp.id.slice(0, 8)} catches up`,
+      `[kiln] ${interrupted.length} refresh(es) interrupted by a stop or crash ` +
+        `(${interrupted.map((id) => id.slice(0, 8)).join(', ')}); refresh ${catchUp.id.slice(0, 8)} ` +
+        `catches up`,
     )
     const note = `the server stopped during this refresh; refresh ${catchUp.id} caught up at the next start`
     for (const id of interrupted) update(id, { error: note })
@@ -389,7 +394,8 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
       for (const file of relevant) if (file.status === 'D') confirmedDeletions.add(file.path.slice(prefix.length))
       if (moved.files.length > 0) {
         console.log(
-          `[kiln] refresh ${id.slice(0, 8)}: ${moved.files.length} files changed (${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`,
+          `[kiln] refresh ${id.slice(0, 8)}: ${moved.files.length} files changed ` +
+            `(${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`,
         )
       }
     }

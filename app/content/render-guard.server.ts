@@ -153,7 +153,8 @@ function readQuarantined(db: DB, limit: number) {
 export function logQuarantined(db: DB): void {
   for (const entry of listQuarantined(db, 1000)) {
     console.warn(
-      `[kiln] ${entry.path ?? entry.slug}: quarantined (${entry.reason}); it is served as an error page until its source changes`,
+      `[kiln] ${entry.path ?? entry.slug}: quarantined (${entry.reason}); ` +
+        `it is served as an error page until its source changes`,
     )
   }
 }

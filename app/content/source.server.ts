@@ -182,7 +182,9 @@ export function scanContent(contentDir: string): SourceScan {
     return {
       entries,
       skipped,
-      unavailable: `the content folder ${contentDir} is missing or unreadable (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+      unavailable:
+        `the content folder ${contentDir} is missing or unreadable ` +
+        `(${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
     }
   }
   for (const kind of Object.keys(KIND_FOLDERS) as EntryKind[]) {
@@ -198,7 +200,9 @@ export function scanContent(contentDir: string): SourceScan {
       return {
         entries: [],
         skipped,
-        unavailable: `${path.join(contentDir, KIND_FOLDERS[kind])} is unreadable (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
+        unavailable:
+          `${path.join(contentDir, KIND_FOLDERS[kind])} is unreadable ` +
+          `(${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
       }
     }
     const seen = new Map<string, string>()

@@ -53,7 +53,10 @@ export function getUnstored(key: string): Kept | undefined {
   return kept
 }
 
-/** Keeps a compile the database refused (`key`: compiledKey of its version), and logs the refusal if it is the first since writes last worked. */
+/**
+ * Keeps a compile the database refused (`key`: compiledKey of its version), and logs the refusal if it is the first
+ * since writes last worked.
+ */
 export function keepUnstored(
   key: string,
   result: StoredEntry | StoredFailure,
@@ -65,7 +68,8 @@ export function keepUnstored(
   if (!failingSince) {
     failingSince = new Date().toISOString()
     console.error(
-      `[kiln] could not store a compile (${lastError}): compiles are kept in memory (UNSTORED_COMPILES_MAX_BYTES) until the database takes writes again`,
+      `[kiln] could not store a compile (${lastError}): compiles are kept in memory ` +
+        `(UNSTORED_COMPILES_MAX_BYTES) until the database takes writes again`,
     )
   }
   cache().set(key, { result, save, triedAt: Date.now() })
@@ -76,7 +80,8 @@ export function storedAgain(key: string): void {
   cache().delete(key)
   if (failingSince) {
     console.log(
-      `[kiln] compiles are stored again (they could not be since ${failingSince}); ${cache().size} still kept in memory`,
+      `[kiln] compiles are stored again (they could not be since ` +
+        `${failingSince}); ${cache().size} still kept in memory`,
     )
     failingSince = null
   }

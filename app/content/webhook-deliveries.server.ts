@@ -36,11 +36,13 @@ export function findDelivery(db: DB, deliveryId: string, now = Date.now()): Seen
 export function rememberDelivery(db: DB, deliveryId: string, refreshId: string, now = Date.now()): void {
   db.transaction(() => {
     db.prepare(
-      'INSERT INTO webhook_deliveries (delivery_id, refresh_id, received_at) VALUES (?, ?, ?) ON CONFLICT (delivery_id) DO UPDATE SET refresh_id = excluded.refresh_id, received_at = excluded.received_at',
+      'INSERT INTO webhook_deliveries (delivery_id, refresh_id, received_at) VALUES (?, ?, ?) ON CONFLICT ' +
+        '(delivery_id) DO UPDATE SET refresh_id = excluded.refresh_id, received_at = excluded.received_at',
     ).run(deliveryId, refreshId, now)
     db.prepare('DELETE FROM webhook_deliveries WHERE received_at <= ?').run(now - DELIVERY_MEMORY_MS)
     db.prepare(
-      'DELETE FROM webhook_deliveries WHERE delivery_id NOT IN (SELECT delivery_id FROM webhook_deliveries ORDER BY received_at DESC LIMIT ?)',
+      'DELETE FROM webhook_deliveries WHERE delivery_id NOT IN (SELECT ' +
+        'delivery_id FROM webhook_deliveries ORDER BY received_at DESC LIMIT ?)',
     ).run(MAX_DELIVERIES)
   })()
 }

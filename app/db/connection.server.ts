@@ -64,7 +64,8 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
     (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0
   if (!blank) {
     console.warn(
-      `[kiln] replica: the database lacks ${pending.length} migration(s) (${pending.join(', ')}); the primary applies them and they replicate here`,
+      `[kiln] replica: the database lacks ${pending.length} migration(s) ` +
+        `(${pending.join(', ')}); the primary applies them and they replicate here`,
     )
     return db
   }
@@ -74,7 +75,8 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
     console.log('[kiln] replica: set up the schema of a blank database')
   } catch (error) {
     console.warn(
-      `[kiln] replica: the database is blank and could not be set up here (${errorMessage(error)}); waiting for replication`,
+      `[kiln] replica: the database is blank and could not be set up ` +
+        `here (${errorMessage(error)}); waiting for replication`,
     )
   }
   return db

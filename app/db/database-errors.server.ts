@@ -45,21 +45,31 @@ export function describeDatabaseError(error: unknown, file: string): DatabaseFil
   if (code === 'SQLITE_NOTADB' || code?.startsWith('SQLITE_CORRUPT')) {
     message =
       `The database ${file} is damaged or is not a SQLite database (${detail}). ` +
-      `Restore it from a backup, or stop Kiln and move it aside with its ${sideFiles} files: Kiln then starts with a new database, ` +
-      're-indexes the content and compiles posts again, but the accounts, sessions and view counts kept in the old one are lost.'
+      `Restore it from a backup, or stop Kiln and move it aside with its ` +
+      `${sideFiles} files: Kiln then starts with a new database, ` +
+      're-indexes the content and compiles posts again, but the accounts, ' +
+      'sessions and view counts kept in the old one are lost.'
   } else if (code?.startsWith('SQLITE_READONLY') || code === 'EROFS') {
     message =
-      `The database ${file} is read-only (${detail}). Make the file and its folder writable by the user running Kiln (${user()}): ` +
+      `The database ${file} is read-only (${detail}). Make the file and its ` +
+      `folder writable by the user running Kiln (${user()}): ` +
       `SQLite also writes ${sideFiles} beside it.`
   } else if (code === 'SQLITE_FULL' || code === 'ENOSPC') {
-    message = `The disk holding the database ${file} is full (${detail}). Free some space; Kiln keeps serving what it has meanwhile.`
+    message =
+      `The disk holding the database ${file} is full (${detail}). Free ` +
+      `some space; Kiln keeps serving what it has meanwhile.`
   } else if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
-    message = `The database ${file} is locked by another process (${detail}). Find it with \`fuser ${file}\` and let it finish or stop it.`
+    message =
+      `The database ${file} is locked by another process (${detail}). Find ` +
+      `it with \`fuser ${file}\` and let it finish or stop it.`
   } else if (code?.startsWith('SQLITE_IOERR') || code === 'EIO') {
-    message = `Reading or writing the database ${file} failed (${detail}): the disk or file system is failing. Check the system log (dmesg), then restore the file from a backup if it is damaged.`
+    message =
+      `Reading or writing the database ${file} failed (${detail}): the disk or file system is failing. ` +
+      `Check the system log (dmesg), then restore the file from a backup if it is damaged.`
   } else if (code?.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') {
     message =
-      `The database ${file} cannot be opened (${detail}). It must be a regular file that the user running Kiln (${user()}) can read and write, ` +
+      `The database ${file} cannot be opened (${detail}). It must be a regular ` +
+      `file that the user running Kiln (${user()}) can read and write, ` +
       'in a folder that user can write; DATABASE_PATH names it.'
   } else {
     message = `The database ${file} cannot be used (${detail}).`
@@ -91,7 +101,8 @@ export function checkDatabaseFile(file: string, { forWriting }: { forWriting: bo
   }
   if (stat.isDirectory()) {
     throw new DatabaseFileError(
-      `The database ${file} is a folder, not a file. Move the folder aside, or set DATABASE_PATH to the database file, and start Kiln again.`,
+      `The database ${file} is a folder, not a file. Move the folder aside, or ` +
+        `set DATABASE_PATH to the database file, and start Kiln again.`,
       file,
       'EISDIR',
     )

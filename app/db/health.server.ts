@@ -49,8 +49,10 @@ function replacedWhileRunning(file: string): DatabaseFileError | null {
   }
   if (now.dev === opened.dev && now.ino === opened.ino) return null
   return new DatabaseFileError(
-    `The database ${file} was replaced ${now.isDirectory() ? 'by a folder ' : ''}while Kiln was running: Kiln still has the old file open and stopped using it. ` +
-      `Restart Kiln to open what is at that path now (stop it before replacing the file, and move the old ${file}-wal and ${file}-shm aside with it); cached pages are served meanwhile.`,
+    `The database ${file} was replaced ${now.isDirectory() ? 'by a folder ' : ''}while ` +
+      `Kiln was running: Kiln still has the old file open and stopped using it. ` +
+      `Restart Kiln to open what is at that path now (stop it before replacing the file, and move the ` +
+      `old ${file}-wal and ${file}-shm aside with it); cached pages are served meanwhile.`,
     file,
     'EREPLACED',
   )
@@ -77,7 +79,8 @@ function probe(now: number): DatabaseHealth {
       withBusyTimeout(db, PROBE_BUSY_TIMEOUT_MS, () =>
         db
           .prepare(
-            'INSERT INTO db_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at',
+            'INSERT INTO db_probe (id, probed_at) VALUES (1, ?) ON CONFLICT ' +
+              '(id) DO UPDATE SET probed_at = excluded.probed_at',
           )
           .run(new Date(now).toISOString()),
       )

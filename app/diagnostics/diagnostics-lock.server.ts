@@ -56,7 +56,10 @@ const LABELS: Record<DiagnosticName, string> = {
 export function busyMessage(running = runningDiagnostic()): string {
   if (!running) return 'Another diagnostic is running. Only one runs at a time: try again when it has finished.'
   const seconds = Math.max(0, Math.round((Date.now() - running.startedAt) / 1000))
-  return `${LABELS[running.kind]} started ${seconds} s ago by ${running.userEmail} is still running. Only one diagnostic runs at a time: try again when it has finished.`
+  return (
+    `${LABELS[running.kind]} started ${seconds} s ago by ${running.userEmail} is still ` +
+    `running. Only one diagnostic runs at a time: try again when it has finished.`
+  )
 }
 
 /**

@@ -26,7 +26,8 @@ let nextReplicaId = -1
 export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
   if (!isPrimary()) {
     console.log(
-      `[kiln] replica: ${download.kind} download by ${download.userEmail}: ${download.status}, ${download.bytes} bytes in ${download.durationMs} ms`,
+      `[kiln] replica: ${download.kind} download by ${download.userEmail}: ` +
+        `${download.status}, ${download.bytes} bytes in ${download.durationMs} ms`,
     )
     onThisReplica.unshift({ id: nextReplicaId--, ...download })
     onThisReplica.length = Math.min(onThisReplica.length, KEEP_IN_MEMORY)
@@ -34,7 +35,8 @@ export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
   }
   const db = getDb()
   db.prepare(
-    'INSERT INTO diagnostic_downloads (user_email, kind, started_at, duration_ms, bytes, status) VALUES (@userEmail, @kind, @startedAt, @durationMs, @bytes, @status)',
+    'INSERT INTO diagnostic_downloads (user_email, kind, started_at, duration_ms, bytes, ' +
+      'status) VALUES (@userEmail, @kind, @startedAt, @durationMs, @bytes, @status)',
   ).run(download)
   db.prepare(
     'DELETE FROM diagnostic_downloads WHERE id NOT IN (SELECT id FROM diagnostic_downloads ORDER BY id DESC LIMIT ?)',
@@ -44,7 +46,8 @@ export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
 export function listDownloads(limit = 20): DiagnosticDownload[] {
   const stored = getDb()
     .prepare(
-      'SELECT id, user_email AS userEmail, kind, started_at AS startedAt, duration_ms AS durationMs, bytes, status FROM diagnostic_downloads ORDER BY id DESC LIMIT ?',
+      'SELECT id, user_email AS userEmail, kind, started_at AS startedAt, duration_ms AS ' +
+        'durationMs, bytes, status FROM diagnostic_downloads ORDER BY id DESC LIMIT ?',
     )
     .all(limit) as DiagnosticDownload[]
   return [...onThisReplica, ...stored].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1)).slice(0, limit)

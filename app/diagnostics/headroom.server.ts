@@ -182,10 +182,12 @@ export function checkSnapshotHeadroom(): Headroom {
 
   const ok = availableBytes >= neededBytes
   const exact = (bytes: number) => (bytes < 1024 ? formatBytes(bytes) : `${formatBytes(bytes)} (${bytes} bytes)`)
-  const estimate = `about ${formatBytes(neededBytes)} (${neededBytes} bytes, for ${formatBytes(heapUsedBytes)} of heap in use)`
+  const estimate =
+    `about ${formatBytes(neededBytes)} (${neededBytes} bytes, for ` + `${formatBytes(heapUsedBytes)} of heap in use)`
   const free = `${exact(availableBytes)} is free ${where}`
   const message = ok
     ? `A heap snapshot needs ${estimate}; ${free}.`
-    : `Not enough memory for a heap snapshot: it needs ${estimate}, but only ${free}. Taking it could get the server killed, so it was not taken. A heap sampling profile (/admin/heapprofile) needs far less memory.`
+    : `Not enough memory for a heap snapshot: it needs ${estimate}, but only ${free}. Taking it could get the ` +
+      `server killed, so it was not taken. A heap sampling profile (/admin/heapprofile) needs far less memory.`
   return { ok, neededBytes, availableBytes, source, heapUsedBytes, message }
 }

@@ -103,7 +103,10 @@ export function trackDownload(kind: DownloadKind, userEmail: string, release: ()
         console.error(`[kiln] could not log the ${kind} download: ${errorMessage(dbError)}`)
       }
       const reason = error ? `: ${errorMessage(error)}` : ''
-      const line = `[kiln] ${kind} for ${userEmail}: ${result}, ${formatBytes(tracker.bytes)} in ${Math.round(durationMs)} ms${reason}`
+      const line =
+        `[kiln] ${kind} for ${userEmail}: ${result}, ` +
+        `${formatBytes(tracker.bytes)} in ${Math.round(durationMs)} ` +
+        `ms${reason}`
       if (result === 'failed') console.error(line)
       else console.log(line)
     },

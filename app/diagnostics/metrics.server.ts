@@ -5,7 +5,8 @@
  *   kiln_http_requests_total, kiln_http_request_duration_seconds   by route, method, status
  *   kiln_component_cache_*                                         the evaluated-component LRU
  *   kiln_social_image_*, kiln_feed_html_cache_*                    social image and feed HTML LRUs
- *   kiln_page_cache_*                                              rendered pages kept in memory (app/http/page-cache.server.ts)
+ *   kiln_page_cache_*                                              rendered pages kept in memory
+ *                                                                  (app/http/page-cache.server.ts)
  *   kiln_worker_pool_*                                             highlight and compile pools
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store

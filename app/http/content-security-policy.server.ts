@@ -70,7 +70,9 @@ export function newScriptMarker(): string {
   return crypto.randomBytes(18).toString('base64url')
 }
 
-/** The CSP source for a script's text: the browser hashes its UTF-8 bytes after the parser turned CR LF and CR into LF. */
+/**
+ * The CSP source for a script's text: the browser hashes its UTF-8 bytes after the parser turned CR LF and CR into LF.
+ */
 export function scriptHashSource(text: string): string {
   return `'sha256-${crypto.createHash('sha256').update(text.replace(/\r\n?/g, '\n'), 'utf8').digest('base64')}'`
 }

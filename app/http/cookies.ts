@@ -20,7 +20,10 @@ import { parse, serialize, type CookieSerializeOptions } from 'cookie'
 /** Past this length a Cookie header is not parsed at all (browsers send at most ~8 KB). */
 export const MAX_COOKIE_HEADER_LENGTH = 16 * 1024
 
-/** The header as Express (string), Node (string[] never for Cookie, joined with "; ") or fetch (string | null) hands it over. */
+/**
+ * The header as Express (string), Node (string[] never for Cookie, joined with "; ") or fetch (string | null) hands it
+ * over.
+ */
 type CookieHeader = string | string[] | null | undefined
 
 /** Every cookie of a header, by name; the first of duplicates wins. Empty for an absent or oversized header. */

@@ -44,7 +44,8 @@ function replayOnPrimary(role: Extract<InstanceRole, { isPrimary: false }>, res:
       .status(503)
       .type('text/plain')
       .send(
-        `This instance is a replica and cannot tell which instance is the primary (${role.problem}). Please try again in a moment.`,
+        `This instance is a replica and cannot tell which instance is the ` +
+          `primary (${role.problem}). Please try again in a moment.`,
       )
     return
   }
@@ -75,7 +76,8 @@ export function primaryWritesOnly(req: express.Request, res: express.Response, n
       .status(413)
       .type('text/plain')
       .send(
-        `This request's body is larger than ${MAX_REPLAY_BODY_BYTES} bytes (or of unknown length), too large to replay on the primary.`,
+        `This request's body is larger than ${MAX_REPLAY_BODY_BYTES} bytes (or ` +
+          `of unknown length), too large to replay on the primary.`,
       )
     return
   }

@@ -466,7 +466,9 @@ export interface PageCache {
 
 let current: PageCache | null = null
 
-/** The page cache's figures for /admin and /metrics, or null when there is none (development, PAGE_CACHE_MAX_BYTES=0). */
+/**
+ * The page cache's figures for /admin and /metrics, or null when there is none (development, PAGE_CACHE_MAX_BYTES=0).
+ */
 export function pageCacheStats(): PageCacheStats | null {
   return current ? current.stats() : null
 }
@@ -497,7 +499,9 @@ export function createPageCache(options: PageCacheOptions): PageCache {
   /** Renders in progress by key: concurrent misses share the first one's page. */
   const renders = new SingleFlight<CachedPage | null>()
   let currentVersion: string | null = null
-  const cacheControl = `public, max-age=0, must-revalidate, s-maxage=${cdnMaxAgeSeconds}, stale-while-revalidate=${Math.max(cdnMaxAgeSeconds, 86_400)}`
+  const cacheControl =
+    `public, max-age=0, must-revalidate, s-maxage=${cdnMaxAgeSeconds}, ` +
+    `stale-while-revalidate=${Math.max(cdnMaxAgeSeconds, 86_400)}`
 
   function send(req: express.Request, res: express.Response, key: string, page: CachedPage, how: 'hit' | 'miss') {
     const encoding = preferredEncoding(req.headers['accept-encoding'])

@@ -1,7 +1,7 @@
 /**
  * Security headers on every answer, and private answers kept private. The first of the
- * app's middleware (app/http/app-middleware.server.ts), so whatever answers after it (a static file, a 403 or 413 from another
- * middleware, Remix, the page cache, Express's own error handler) goes out with them.
+ * app's middleware (app/http/app-middleware.server.ts), so whatever answers after it (a static file, a 403 or 413 from
+ * another middleware, Remix, the page cache, Express's own error handler) goes out with them.
  *
  * - helmet writes the static headers: nosniff, Referrer-Policy, Cross-Origin-Opener-Policy,
  *   X-Frame-Options (for browsers older than frame-ancestors), Strict-Transport-Security
@@ -13,8 +13,8 @@
  *   two policies is held to both (the baseline would block the document's scripts), and a
  *   policy written by something else (Express's final handler writes its own) is replaced.
  * - Every answer to a request that carries the session cookie, or that sets one, is
- *   `Cache-Control: private, no-store` (plus a route's `no-transform`), whatever the route said: no shared cache keeps it
- *   and the browser does not store it. The cookie's name is looked for anywhere in the
+ *   `Cache-Control: private, no-store` (plus a route's `no-transform`), whatever the route said: no shared cache
+ *   keeps it and the browser does not store it. The cookie's name is looked for anywhere in the
  *   Cookie header, so no parser's reading of a malformed header can make a signed-in
  *   answer look public.
  */
@@ -27,7 +27,10 @@ import { SESSION_COOKIE } from '../auth/session-cookie.ts'
 /** Powerful features no Kiln page uses, denied to the page and to every frame in it. */
 export const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=()'
 export const PRIVATE_CACHE_CONTROL = 'private, no-store'
-/** A year: browsers keep to https for that long after one visit. No includeSubDomains: other hosts of the domain are not Kiln's to decide. */
+/**
+ * A year: browsers keep to https for that long after one visit. No includeSubDomains: other hosts of the domain are not
+ * Kiln's to decide.
+ */
 const HSTS_MAX_AGE_SECONDS = 31_536_000
 
 function isKilnPolicy(value: unknown): value is string {

@@ -83,7 +83,9 @@ export async function askPrimaryToCompile(entry: IndexedEntry): Promise<StoredEn
   } catch (error) {
     stats.primaryUnreachable++
     console.warn(
-      `[kiln] replica: could not ask the primary (${role.primaryInstance}) to compile ${entry.path}: ${errorMessage(error)}`,
+      `[kiln] replica: could not ask the primary ` +
+        `(${role.primaryInstance}) to compile ${entry.path}: ` +
+        `${errorMessage(error)}`,
     )
     return null
   }

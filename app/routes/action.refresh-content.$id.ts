@@ -22,8 +22,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // A client written for the old scheme (X-Hub-Signature-256 over the empty body) is told what changed.
     const old = !signature && request.headers.has(SIGNATURE_HEADER)
     const error = old
-      ? `${SIGNATURE_HEADER} over the empty body is no longer accepted for a status read (it never expired); sign it with ${STATUS_SIGNATURE_HEADER}: ${STATUS_SIGNATURE_FORMAT}`
-      : `missing, expired or wrong ${STATUS_SIGNATURE_HEADER}: it must be ${STATUS_SIGNATURE_FORMAT}, made within five minutes`
+      ? `${SIGNATURE_HEADER} over the empty body is no longer accepted for a status read (it never ` +
+        `expired); sign it with ${STATUS_SIGNATURE_HEADER}: ${STATUS_SIGNATURE_FORMAT}`
+      : `missing, expired or wrong ${STATUS_SIGNATURE_HEADER}: it must be ` +
+        `${STATUS_SIGNATURE_FORMAT}, made within five minutes`
     return noStoreJson({ error }, 401)
   }
   const refresh = getRefresh(params.id ?? '')

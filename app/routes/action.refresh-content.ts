@@ -34,7 +34,10 @@ export async function action({ request }: ActionFunctionArgs) {
   return answerWriteFailures('refresh webhook', 'queue a refresh', () => {
     const outcome = refreshForDelivery(deliveryId)
     if (outcome.replayed) {
-      const note = `delivery ${deliveryId} was already received at ${new Date(outcome.receivedAt).toISOString()}: no second refresh was started`
+      const note =
+        `delivery ${deliveryId} was already received at ` +
+        `${new Date(outcome.receivedAt).toISOString()}: no second refresh was ` +
+        `started`
       return noStoreJson(
         { id: outcome.refreshId, status: outcome.refresh?.status ?? 'forgotten', replayed: true, note },
         200,

@@ -61,7 +61,9 @@ export default function AdminDashboard() {
           <span className="flex items-center gap-1.5 text-xs text-zinc-500 dark:text-zinc-400" aria-live="polite">
             <span
               aria-hidden="true"
-              className={`inline-block h-2 w-2 rounded-full ${refreshing ? 'animate-pulse bg-amber-500' : 'bg-emerald-500'}`}
+              className={
+                `inline-block h-2 w-2 rounded-full ` + `${refreshing ? 'animate-pulse bg-amber-500' : 'bg-emerald-500'}`
+              }
             />
             Live, every {REFRESH_MS / 1000} s
           </span>

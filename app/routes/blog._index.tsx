@@ -51,7 +51,10 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
 export default function Blog() {
   const { tag, posts, tags } = useLoaderData<typeof loader>()
   const chip = (active: boolean) =>
-    `rounded-full px-3 py-1 text-sm font-medium ${active ? 'bg-amber-700 text-white' : 'bg-zinc-100 text-zinc-700 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-zinc-700'}`
+    'rounded-full px-3 py-1 text-sm font-medium ' +
+    (active
+      ? 'bg-amber-700 text-white'
+      : 'bg-zinc-100 text-zinc-700 hover:bg-zinc-200 dark:bg-zinc-800 dark:text-zinc-300 dark:hover:bg-zinc-700')
   return (
     <div className="space-y-8">
       <header className="space-y-4">

@@ -68,7 +68,9 @@ export default function Login() {
   const [params] = useSearchParams()
   const submitting = useNavigation().state === 'submitting'
   const field =
-    'mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-base shadow-sm focus:border-amber-500 focus:outline-none focus:ring-2 focus:ring-amber-500/30 dark:border-zinc-700 dark:bg-zinc-900'
+    'mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-base shadow-sm ' +
+    'focus:border-amber-500 focus:outline-none focus:ring-2 focus:ring-amber-500/30 dark:border-zinc-700 ' +
+    'dark:bg-zinc-900'
   return (
     <section className="mx-auto max-w-sm space-y-6 py-4">
       <h1 className="text-3xl font-bold tracking-tight text-zinc-950 dark:text-white">Sign in</h1>
@@ -93,7 +95,10 @@ export default function Login() {
         <button
           type="submit"
           disabled={submitting}
-          className="w-full rounded-md bg-amber-700 px-4 py-2 font-medium text-white hover:bg-amber-800 disabled:opacity-60"
+          className={[
+            'w-full rounded-md bg-amber-700 px-4 py-2 font-medium',
+            'text-white hover:bg-amber-800 disabled:opacity-60',
+          ].join(' ')}
         >
           {submitting ? 'Signing in…' : 'Sign in'}
         </button>

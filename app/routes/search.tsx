@@ -77,7 +77,11 @@ export default function Search() {
           maxLength={MAX_QUERY_LENGTH}
           placeholder="Words in a title, tag or post"
           autoComplete="off"
-          className="block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 placeholder:text-zinc-500 dark:border-zinc-600 dark:bg-zinc-900 dark:text-zinc-100 dark:placeholder:text-zinc-400"
+          className={[
+            'block w-full rounded-md border border-zinc-400 bg-white px-3 py-2',
+            'text-base text-zinc-900 placeholder:text-zinc-500 dark:border-zinc-600',
+            'dark:bg-zinc-900 dark:text-zinc-100 dark:placeholder:text-zinc-400',
+          ].join(' ')}
           onChange={(event) => {
             const form = event.currentTarget.form
             clearTimeout(timer.current)

@@ -32,7 +32,11 @@ export default function Tags() {
           <li key={tag}>
             <Link
               to={`/tags/${encodeURIComponent(tag)}`}
-              className="inline-flex items-baseline gap-1.5 rounded-lg border border-zinc-200 px-3 py-2 hover:border-amber-500 dark:border-zinc-800"
+              className={[
+                'inline-flex items-baseline gap-1.5 rounded-lg border',
+                'border-zinc-200 px-3 py-2 hover:border-amber-500',
+                'dark:border-zinc-800',
+              ].join(' ')}
             >
               <span className="font-medium">#{tag}</span>
               <span className="text-sm text-zinc-600 dark:text-zinc-400">

@@ -140,7 +140,8 @@ export function searchEntries(
     .prepare(
       `WITH ranked AS (
           SELECT search_index.rowid AS id,
-            search_index.rowid NOT IN (SELECT rowid FROM search_index WHERE search_index MATCH @titleMatch) AS title_miss,
+            search_index.rowid NOT IN (SELECT rowid FROM search_index WHERE search_index MATCH @titleMatch) AS ` +
+        `title_miss,
             bm25(search_index, ${WEIGHTS}) AS score,
             e.date AS date
           FROM search_index

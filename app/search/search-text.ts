@@ -181,7 +181,8 @@ function wordPattern({ phrases, prefix }: QueryTerms): RegExp {
     .sort(([a], [b]) => b.length - a.length)
     .map(
       ([word, isPrefix]) =>
-        `${[...word].map((char) => `${escapeRegExp(char)}\\p{M}*`).join('')}${isPrefix ? '[\\p{L}\\p{N}\\p{M}]*' : '(?![\\p{L}\\p{N}\\p{M}])'}`,
+        `${[...word].map((char) => `${escapeRegExp(char)}\\p{M}*`).join('')}` +
+        `${isPrefix ? '[\\p{L}\\p{N}\\p{M}]*' : '(?![\\p{L}\\p{N}\\p{M}])'}`,
     )
   return new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternatives.join('|')})`, 'giu')
 }

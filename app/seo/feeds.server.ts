@@ -54,7 +54,9 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
       url,
       description: entry.description,
       image: socialImageUrl('post', entry.slug, null),
-      html: `<p>${escapeHtml(text)}</p><p><a href="${escapeHtml(url)}">Read “${escapeHtml(entry.title)}” on ${escapeHtml(site.title)}</a></p>`,
+      html:
+        `<p>${escapeHtml(text)}</p><p><a href="${escapeHtml(url)}">Read ` +
+        `“${escapeHtml(entry.title)}” on ${escapeHtml(site.title)}</a></p>`,
     }
   }
   let result

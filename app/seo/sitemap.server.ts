@@ -56,10 +56,15 @@ export function buildSitemap(timings: Timings): string {
   const body = urls
     .map(
       ({ path, lastmod }) =>
-        `  <url>\n    <loc>${escapeXml(absoluteUrl(site.url, path))}</loc>\n${lastmod ? `    <lastmod>${escapeXml(lastmod)}</lastmod>\n` : ''}  </url>`,
+        `  <url>\n    <loc>${escapeXml(absoluteUrl(site.url, path))}</loc>\n` +
+        `${lastmod ? `    <lastmod>${escapeXml(lastmod)}</lastmod>\n` : ''}  </url>`,
     )
     .join('\n')
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}\n</urlset>\n`
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<urlset ` +
+    `xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${body}\n` +
+    `</urlset>\n`
+  )
 }
 
 export function sitemapResponse(timings: Timings): Response {
@@ -70,7 +75,9 @@ export function sitemapResponse(timings: Timings): Response {
   return new Response(buildSitemap(timings), { headers })
 }
 
-/** Everything may be crawled but the admin, the webhooks and requests between instances; the sitemap says what there is. */
+/**
+ * Everything may be crawled but the admin, the webhooks and requests between instances; the sitemap says what there is.
+ */
 export function robotsTxt(): string {
   const site = siteSeo()
   return [

@@ -70,13 +70,19 @@ export function socialCardSvg({
   const tspans = lines
     .map((line, index) => `<tspan x="80" y="${top + index * lineHeight}">${escapeXml(line)}</tspan>`)
     .join('')
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${SOCIAL_IMAGE_WIDTH}" height="${SOCIAL_IMAGE_HEIGHT}" viewBox="0 0 ${SOCIAL_IMAGE_WIDTH} ${SOCIAL_IMAGE_HEIGHT}">
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${SOCIAL_IMAGE_WIDTH}" ` +
+    `height="${SOCIAL_IMAGE_HEIGHT}" viewBox="0 0 ${SOCIAL_IMAGE_WIDTH} ` +
+    `${SOCIAL_IMAGE_HEIGHT}">
 <rect width="100%" height="100%" fill="#18181b"/>
 <rect x="0" y="0" width="16" height="${SOCIAL_IMAGE_HEIGHT}" fill="#d97706"/>
-<text x="80" y="110" font-family="Inter" font-weight="400" font-size="36" fill="#fbbf24">${escapeXml(truncate(siteTitle, 48))}</text>
+<text x="80" y="110" font-family="Inter" font-weight="400" font-size="36" ` +
+    `fill="#fbbf24">${escapeXml(truncate(siteTitle, 48))}</text>
 <text font-family="Inter" font-weight="700" font-size="${size}" fill="#fafafa">${tspans}</text>
-<text x="80" y="560" font-family="Inter" font-weight="400" font-size="28" fill="#a1a1aa">${escapeXml(truncate(footer, 64))}</text>
+<text x="80" y="560" font-family="Inter" font-weight="400" font-size="28" ` +
+    `fill="#a1a1aa">${escapeXml(truncate(footer, 64))}</text>
 </svg>`
+  )
 }
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)

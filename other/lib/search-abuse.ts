@@ -23,7 +23,8 @@ export const ADVERSARIAL_QUERIES: { name: string; query: string }[] = [
   {
     name: 'operators',
     query:
-      'react OR state NOT effect AND NEAR(use effect, 2) title:hook ^start "phrase * here" (a OR b) -x +y {title body}: z',
+      'react OR state NOT effect AND NEAR(use effect, 2) title:hook ' +
+      '^start "phrase * here" (a OR b) -x +y {title body}: z',
   },
   { name: 'NEAR x50', query: repeat('NEAR(a b c d e f g h i j, 0)', 50) },
   { name: 'OR chain', query: repeat('a OR', 200) },

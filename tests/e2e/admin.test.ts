@@ -83,54 +83,57 @@ function vmRssMB(pid: number): number {
 const mb = (text: string) => Number(/^([\d.]+) MB$/.exec(text.trim())?.[1])
 
 describe('the admin on a phone', () => {
-  test('signs in, sees the memory chart and figures that match the process, with nothing scrolling sideways', async () => {
-    await asAdminOnPhone(async ({ page, errors }) => {
-      expect(await page.title()).toMatch(/Admin/)
-      expect(await page.locator('meta[name="robots"]').getAttribute('content')).toBe('noindex')
+  test(
+    'signs in, sees the memory chart and figures that match ' + 'the process, with nothing scrolling sideways',
+    async () => {
+      await asAdminOnPhone(async ({ page, errors }) => {
+        expect(await page.title()).toMatch(/Admin/)
+        expect(await page.locator('meta[name="robots"]').getAttribute('content')).toBe('noindex')
 
-      const chart = page.locator('svg[data-testid="memory-chart"]')
-      expect(await chart.locator('polyline').count()).toBeGreaterThanOrEqual(1)
-      const box = await chart.boundingBox()
-      expect(box!.width).toBeGreaterThan(250)
-      expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width)
-      expect(await chart.locator('text').allTextContents()).toEqual(expect.arrayContaining(['MB', 'now']))
+        const chart = page.locator('svg[data-testid="memory-chart"]')
+        expect(await chart.locator('polyline').count()).toBeGreaterThanOrEqual(1)
+        const box = await chart.boundingBox()
+        expect(box!.width).toBeGreaterThan(250)
+        expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width)
+        expect(await chart.locator('text').allTextContents()).toEqual(expect.arrayContaining(['MB', 'now']))
 
-      const before = vmRssMB(server.serverPid())
-      await page.reload()
-      await page.locator('[data-testid="memory-chart"]').waitFor()
-      const after = vmRssMB(server.serverPid())
-      const rss = mb(await page.locator('[data-stat="memory-rss"]').innerText())
-      const tolerance = Math.max(8, 0.08 * after)
-      expect(rss).toBeGreaterThan(Math.min(before, after) - tolerance)
-      expect(rss).toBeLessThan(Math.max(before, after) + tolerance)
-      for (const name of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers']) {
-        expect(await page.locator(`[data-stat="memory-${name}"]`).innerText()).toMatch(/^\d+\.\d MB$/)
-      }
-      expect(await page.locator('[data-stat="event-loop-p99"]').innerText()).toMatch(/ms$|—/)
-      expect(await page.locator('[data-section="pool-highlight"]').textContent()).toContain('Threads alive')
-      expect(await page.locator('[data-section="cache"]').textContent()).toContain('Entries')
+        const before = vmRssMB(server.serverPid())
+        await page.reload()
+        await page.locator('[data-testid="memory-chart"]').waitFor()
+        const after = vmRssMB(server.serverPid())
+        const rss = mb(await page.locator('[data-stat="memory-rss"]').innerText())
+        const tolerance = Math.max(8, 0.08 * after)
+        expect(rss).toBeGreaterThan(Math.min(before, after) - tolerance)
+        expect(rss).toBeLessThan(Math.max(before, after) + tolerance)
+        for (const name of ['heapUsed', 'heapTotal', 'external', 'arrayBuffers']) {
+          expect(await page.locator(`[data-stat="memory-${name}"]`).innerText()).toMatch(/^\d+\.\d MB$/)
+        }
+        expect(await page.locator('[data-stat="event-loop-p99"]').innerText()).toMatch(/ms$|—/)
+        expect(await page.locator('[data-section="pool-highlight"]').textContent()).toContain('Threads alive')
+        expect(await page.locator('[data-section="cache"]').textContent()).toContain('Entries')
 
-      const widths = await page.evaluate(() => ({
-        document: document.documentElement.scrollWidth,
-        body: document.body.scrollWidth,
-        viewport: window.innerWidth,
-      }))
-      expect(widths.viewport).toBe(PHONE.width)
-      expect(widths.document).toBeLessThanOrEqual(PHONE.width)
-      expect(widths.body).toBeLessThanOrEqual(PHONE.width)
+        const widths = await page.evaluate(() => ({
+          document: document.documentElement.scrollWidth,
+          body: document.body.scrollWidth,
+          viewport: window.innerWidth,
+        }))
+        expect(widths.viewport).toBe(PHONE.width)
+        expect(widths.document).toBeLessThanOrEqual(PHONE.width)
+        expect(widths.body).toBeLessThanOrEqual(PHONE.width)
 
-      // While visible, the page refreshes its figures by itself (a data request, not a reload).
-      await waitForHydration(page, '[data-testid="memory-chart"]')
-      const refreshed = await page.waitForResponse((response) => new URL(response.url()).pathname === '/admin.data', {
-        timeout: 12_000,
+        // While visible, the page refreshes its figures by itself (a data request, not a reload).
+        await waitForHydration(page, '[data-testid="memory-chart"]')
+        const refreshed = await page.waitForResponse((response) => new URL(response.url()).pathname === '/admin.data', {
+          timeout: 12_000,
+        })
+        expect(refreshed.status()).toBe(200)
+
+        fs.mkdirSync(SCREENS_DIR, { recursive: true })
+        await page.screenshot({ path: path.join(SCREENS_DIR, 'admin-375-fresh.png'), fullPage: true })
+        expect(errors).toEqual([])
       })
-      expect(refreshed.status()).toBe(200)
-
-      fs.mkdirSync(SCREENS_DIR, { recursive: true })
-      await page.screenshot({ path: path.join(SCREENS_DIR, 'admin-375-fresh.png'), fullPage: true })
-      expect(errors).toEqual([])
-    })
-  })
+    },
+  )
 
   test('reads well in dark mode too (screenshot for humans)', async () => {
     await asAdminOnPhone(

@@ -59,32 +59,47 @@ function pickSample(blogDir: string): string[] {
 /** Short programs in languages react.dev never uses: their token colours must read in both themes. */
 const SNIPPETS: Record<string, string> = {
   python:
-    '@dataclass\nclass Post:\n    """A post."""\n    title: str = "x"  # comment\n    def words(self) -> int:\n        return len(self.title.split()) + 0x1F if True else None',
-  rust: "#[derive(Debug)]\npub struct Post<'a> { title: &'a str }\nimpl Post<'_> { fn len(&self) -> usize { self.title.len() } } // note\nmacro_rules! hi { () => { println!(\"hi {}\", 1u8) } }",
+    '@dataclass\nclass Post:\n    """A post."""\n    title: str = "x"  # comment\n    def ' +
+    'words(self) -> int:\n        return len(self.title.split()) + 0x1F if True else None',
+  rust:
+    "#[derive(Debug)]\npub struct Post<'a> { title: &'a str }\nimpl Post<'_> { fn len(&self) -> usize { " +
+    'self.title.len() } } // note\nmacro_rules! hi { () => { println!("hi {}", 1u8) } }',
   go: 'package main\n\nimport "fmt"\n\n// main prints.\nfunc main() {\n\tvar n int = 42\n\tfmt.Printf("%d\\n", n)\n}',
   yaml: '# settings\nname: kiln\nreplicas: 3\nenabled: true\nlist:\n  - &anchor a\n  - *anchor\nempty: null',
   sql: '-- newest first\nSELECT id, title FROM posts WHERE draft = 0 AND views > 10 ORDER BY date DESC LIMIT 20;',
   toml: '# app\n[server]\nport = 3000\nname = "kiln"\nenabled = true\ndate = 2024-01-01T00:00:00Z',
-  ruby: 'class Post < Base\n  attr_reader :title # comment\n  def initialize(title) = @title = title\n  def to_s = "#{@title}!"\nend',
-  java: '@Override\npublic final class Post implements Comparable<Post> {\n  private static final int MAX = 10; // limit\n  public String title() { return "x" + MAX; }\n}',
+  ruby:
+    'class Post < Base\n  attr_reader :title # comment\n  def ' +
+    'initialize(title) = @title = title\n  def to_s = "#{@title}!"\nend',
+  java:
+    '@Override\npublic final class Post implements Comparable<Post> {\n  private static final ' +
+    'int MAX = 10; // limit\n  public String title() { return "x" + MAX; }\n}',
   c: '#include <stdio.h>\n/* entry */\nint main(void) { printf("%s %d\\n", "x", 42); return 0; }',
   cpp: 'template <typename T>\nconstexpr auto square(T x) -> T { return x * x; } // doc\nstd::vector<int> v{1, 2, 3};',
-  php: '<?php\nnamespace App;\n// greet\nfunction greet(string $name): string { return "Hello {$name}"; }\n$x = ["a" => 1, \'b\' => true];',
+  php:
+    '<?php\nnamespace App;\n// greet\nfunction greet(string $name): string { ' +
+    'return "Hello {$name}"; }\n$x = ["a" => 1, \'b\' => true];',
   swift:
-    'import Foundation\n/// A post\nstruct Post { let title: String; var views = 0 }\nlet p = Post(title: "x") // comment',
+    'import Foundation\n/// A post\nstruct Post { let title: String; ' +
+    'var views = 0 }\nlet p = Post(title: "x") // comment',
   kotlin: 'data class Post(val title: String, var views: Int = 0)\nfun main() { println("${Post("x")}") } // note',
-  scss: '$accent: #f0f;\n.post { &:hover { color: darken($accent, 10%); } @media (min-width: 40em) { margin: 0 auto !important; } } // c',
+  scss:
+    '$accent: #f0f;\n.post { &:hover { color: darken($accent, 10%); } @media ' +
+    '(min-width: 40em) { margin: 0 auto !important; } } // c',
   graphql: 'query Posts($first: Int = 10) @cached {\n  posts(first: $first) { id title ...Meta }\n}\n# comment',
   dockerfile:
-    'FROM node:20-slim AS build\n# build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci && npm run build\nENV PORT=3000\nEXPOSE 3000\nCMD ["npm", "start"]',
+    'FROM node:20-slim AS build\n# build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ' +
+    'ci && npm run build\nENV PORT=3000\nEXPOSE 3000\nCMD ["npm", "start"]',
   markdown: '# Title\n\n> quote with **bold** and _emphasis_\n\n- [link](https://example.com)\n- `code`',
   xml: '<?xml version="1.0"?>\n<!-- feed -->\n<rss version="2.0"><channel attr="x">&amp; text</channel></rss>',
   shell:
-    '#!/usr/bin/env bash\nset -euo pipefail\n# deploy\nfor f in *.md; do echo "$f" | grep -q draft || cp "$f" out/; done\nexport PORT=${PORT:-3000}',
+    '#!/usr/bin/env bash\nset -euo pipefail\n# deploy\nfor f in *.md; do echo "$f" ' +
+    '| grep -q draft || cp "$f" out/; done\nexport PORT=${PORT:-3000}',
 }
 
 const FENCE = '```'
-const PROBE_POST = `---
+const PROBE_POST =
+  `---
 title: Everything the corpus lacks
 date: 2024-01-01
 description: Languages, tables, frames and images a real blog may have.
@@ -93,33 +108,36 @@ tags: [probe, code]
 
 ## Setup
 
-${[
-  'python',
-  'rust',
-  'go',
-  'yaml',
-  'sql',
-  'toml',
-  'ruby',
-  'java',
-  'c',
-  'cpp',
-  'php',
-  'swift',
-  'kotlin',
-  'scss',
-  'graphql',
-  'dockerfile',
-  'markdown',
-  'xml',
-  'shell',
-]
-  .map((lang) => `${FENCE}${lang}\n${SNIPPETS[lang] ?? 'x = 1'}\n${FENCE}`)
-  .join('\n\n')}
+` +
+  `${[
+    'python',
+    'rust',
+    'go',
+    'yaml',
+    'sql',
+    'toml',
+    'ruby',
+    'java',
+    'c',
+    'cpp',
+    'php',
+    'swift',
+    'kotlin',
+    'scss',
+    'graphql',
+    'dockerfile',
+    'markdown',
+    'xml',
+    'shell',
+  ]
+    .map((lang) => `${FENCE}${lang}\n${SNIPPETS[lang] ?? 'x = 1'}\n${FENCE}`)
+    .join('\n\n')}` +
+  `
 
 ## Setup
 
-| column one with a long heading | column two with a long heading | column three with a long heading | four | five | six | seven | eight | nine | ten |
+| column one with a long heading | column two with a long heading | column three with a long heading | four | five ` +
+  `| six | seven | eight | nine | ten |
 |---|---|---|---|---|---|---|---|---|---|
 | ${'averyveryverylongwordthatwillnotwrap '.repeat(3)} | b | c | d | e | f | g | h | i | j |
 

@@ -72,7 +72,10 @@ interface Session extends BrowserSession {
   dialogs: string[]
 }
 
-/** Runs `body` in a fresh context (on `server` unless `on` names another), always closing it; dialogs are dismissed and recorded. */
+/**
+ * Runs `body` in a fresh context (on `server` unless `on` names another), always closing it; dialogs are dismissed and
+ * recorded.
+ */
 async function withSession(
   body: (session: Session) => Promise<void>,
   options: BrowserContextOptions & { on?: KilnServer } = {},

@@ -82,53 +82,56 @@ describe('dark mode', () => {
     }
   })
 
-  test('a choice made with the toggle changes the page in place, is remembered, and paints first on reload', async () => {
-    await withSession(
-      async ({ context, page, pageErrors }) => {
-        await recordFirstPaint(context)
-        await page.goto('/blog/code-highlighting')
-        await waitForHydration(page, '[data-theme-choice="dark"]')
-        await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true))
-        expect(await background(page)).toBe(LIGHT_BG)
+  test(
+    'a choice made with the toggle changes the page in place, ' + 'is remembered, and paints first on reload',
+    async () => {
+      await withSession(
+        async ({ context, page, pageErrors }) => {
+          await recordFirstPaint(context)
+          await page.goto('/blog/code-highlighting')
+          await waitForHydration(page, '[data-theme-choice="dark"]')
+          await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true))
+          expect(await background(page)).toBe(LIGHT_BG)
 
-        await page.locator('[data-theme-choice="dark"]').click()
-        await expect.poll(() => background(page)).toBe(DARK_BG)
-        await expect.poll(() => themeCookie(context)).toBe('dark')
-        expect(await page.locator('html').getAttribute('class')).toBe('dark')
-        await expect.poll(() => page.locator('[data-theme-choice="dark"]').getAttribute('aria-pressed')).toBe('true')
-        // In place: no navigation, no reload.
-        expect(page.url()).toBe(`${server.url}/blog/code-highlighting`)
-        expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true)
-        // Code blocks follow the choice, not the system's light scheme.
-        const preBackground = () =>
-          page
-            .locator('.code-block pre')
-            .first()
-            .evaluate((pre) => getComputedStyle(pre).backgroundColor)
-        const darkPre = await preBackground()
-        expect(darkPre).not.toBe(LIGHT_BG)
+          await page.locator('[data-theme-choice="dark"]').click()
+          await expect.poll(() => background(page)).toBe(DARK_BG)
+          await expect.poll(() => themeCookie(context)).toBe('dark')
+          expect(await page.locator('html').getAttribute('class')).toBe('dark')
+          await expect.poll(() => page.locator('[data-theme-choice="dark"]').getAttribute('aria-pressed')).toBe('true')
+          // In place: no navigation, no reload.
+          expect(page.url()).toBe(`${server.url}/blog/code-highlighting`)
+          expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true)
+          // Code blocks follow the choice, not the system's light scheme.
+          const preBackground = () =>
+            page
+              .locator('.code-block pre')
+              .first()
+              .evaluate((pre) => getComputedStyle(pre).backgroundColor)
+          const darkPre = await preBackground()
+          expect(darkPre).not.toBe(LIGHT_BG)
 
-        await page.reload()
-        const paint = await firstPaint(page)
-        // (Whether React had hydrated by then is up to the scheduler; the JavaScript-free
-        // test below shows the server alone paints the choice.)
-        expect(paint).toMatchObject({ background: DARK_BG, htmlClass: 'dark' })
-        expect(await colorSchemeMeta(page)).toBe('dark')
-        expect(await preBackground()).toBe(darkPre)
+          await page.reload()
+          const paint = await firstPaint(page)
+          // (Whether React had hydrated by then is up to the scheduler; the JavaScript-free
+          // test below shows the server alone paints the choice.)
+          expect(paint).toMatchObject({ background: DARK_BG, htmlClass: 'dark' })
+          expect(await colorSchemeMeta(page)).toBe('dark')
+          expect(await preBackground()).toBe(darkPre)
 
-        // Light on a dark system, then back to the system.
-        await waitForHydration(page, '[data-theme-choice="light"]')
-        await page.locator('[data-theme-choice="light"]').click()
-        await expect.poll(() => background(page)).toBe(LIGHT_BG)
-        await expect.poll(() => themeCookie(context)).toBe('light')
-        await page.locator('[data-theme-choice="system"]').click()
-        await expect.poll(() => themeCookie(context)).toBeUndefined()
-        await expect.poll(() => page.locator('html').getAttribute('class')).toBeNull()
-        expect(pageErrors).toEqual([])
-      },
-      { colorScheme: 'light' },
-    )
-  })
+          // Light on a dark system, then back to the system.
+          await waitForHydration(page, '[data-theme-choice="light"]')
+          await page.locator('[data-theme-choice="light"]').click()
+          await expect.poll(() => background(page)).toBe(LIGHT_BG)
+          await expect.poll(() => themeCookie(context)).toBe('light')
+          await page.locator('[data-theme-choice="system"]').click()
+          await expect.poll(() => themeCookie(context)).toBeUndefined()
+          await expect.poll(() => page.locator('html').getAttribute('class')).toBeNull()
+          expect(pageErrors).toEqual([])
+        },
+        { colorScheme: 'light' },
+      )
+    },
+  )
 
   test('a light choice holds on a dark system from the first paint', async () => {
     await withSession(

@@ -245,7 +245,8 @@ describe('a reader in Chromium', () => {
       const home = page.locator('main').getByRole('link', { name: 'Home', exact: true })
       expect(await home.getAttribute('href')).toBe('/')
       // Styled: the stylesheet applied (amber-700 button, centred section).
-      expect(await home.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(180, 83, 9)') // amber-700: white text on it passes WCAG AA
+      // amber-700: white text on it passes WCAG AA
+      expect(await home.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(180, 83, 9)')
       expect(await page.locator('main section').evaluate((el) => getComputedStyle(el).textAlign)).toBe('center')
 
       await waitForHydration(page, 'main h1')

@@ -86,7 +86,8 @@ async function withBrowser(
     const seen: string[] = ((window as unknown as { __cspViolations: string[] }).__cspViolations = [])
     document.addEventListener('securitypolicyviolation', (event) => {
       seen.push(
-        `${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber} ${event.sample}`,
+        `${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} at ` +
+          `${event.sourceFile}:${event.lineNumber} ${event.sample}`,
       )
     })
   })
@@ -118,26 +119,30 @@ async function withBrowser(
 describe('every kind of page runs under the policy with zero violations', () => {
   for (const signedIn of [false, true]) {
     for (const theme of ['light', 'dark'] as const) {
-      test(`${signedIn ? 'signed in' : 'anonymous'}, ${theme} theme, rendered and then from the page cache`, async () => {
-        await withBrowser({ theme, signedIn }, async ({ page, violations, pageErrors }) => {
-          for (const pathname of PAGES) {
-            for (const load of ['first', 'second']) {
-              const response = await page.goto(pathname)
-              expect(response, pathname).not.toBeNull()
-              // The whole app came to life: React hydrated the page's header.
-              await waitForHydration(page, 'header a')
-              await page.waitForLoadState('load')
-              expect(await page.locator('html').getAttribute('class'), pathname).toBe(theme)
-              const events = await violations()
-              expect(events, `${pathname} (${load} load)`).toEqual([])
-              if (load === 'second' && !signedIn && CACHED.includes(pathname)) {
-                expect((await response!.allHeaders())['x-kiln-cache'], pathname).toBe('hit')
+      test(
+        `${signedIn ? 'signed in' : 'anonymous'}, ${theme} ` + `theme, rendered and then from the page cache`,
+        async () => {
+          await withBrowser({ theme, signedIn }, async ({ page, violations, pageErrors }) => {
+            for (const pathname of PAGES) {
+              for (const load of ['first', 'second']) {
+                const response = await page.goto(pathname)
+                expect(response, pathname).not.toBeNull()
+                // The whole app came to life: React hydrated the page's header.
+                await waitForHydration(page, 'header a')
+                await page.waitForLoadState('load')
+                expect(await page.locator('html').getAttribute('class'), pathname).toBe(theme)
+                const events = await violations()
+                expect(events, `${pathname} (${load} load)`).toEqual([])
+                if (load === 'second' && !signedIn && CACHED.includes(pathname)) {
+                  expect((await response!.allHeaders())['x-kiln-cache'], pathname).toBe('hit')
+                }
               }
             }
-          }
-          expect(pageErrors).toEqual([])
-        })
-      }, 300_000)
+            expect(pageErrors).toEqual([])
+          })
+        },
+        300_000,
+      )
     }
   }
 

@@ -132,25 +132,29 @@ describe('hostile redirectTo through the real sign-in form', () => {
 })
 
 describe('the Strict session cookie and links from other sites', () => {
-  test('a link to /admin on another site lands a signed-in admin on the dashboard, not on the sign-in form', async () => {
-    const context = await browser.newContext()
-    const page = await context.newPage()
-    page.setDefaultTimeout(30_000)
-    try {
-      await submitSignIn(page, '/admin', true)
-      await page.locator('[data-testid="memory-chart"]').waitFor()
-      const session = (await context.cookies(server.url)).find((cookie) => cookie.name === 'kiln_session')
-      expect(session?.sameSite).toBe('Strict')
+  test(
+    'a link to /admin on another site lands a signed-in admin ' + 'on the dashboard, not on the sign-in form',
+    async () => {
+      const context = await browser.newContext()
+      const page = await context.newPage()
+      page.setDefaultTimeout(30_000)
+      try {
+        await submitSignIn(page, '/admin', true)
+        await page.locator('[data-testid="memory-chart"]').waitFor()
+        const session = (await context.cookies(server.url)).find((cookie) => cookie.name === 'kiln_session')
+        expect(session?.sameSite).toBe('Strict')
 
-      await page.goto(elsewhereUrl)
-      await page.locator('#to-admin').click()
-      await page.waitForURL(`${server.url}/admin`)
-      await page.locator('[data-testid="memory-chart"]').waitFor()
-    } catch (error) {
-      if (error instanceof Error) error.message += `\n--- server output ---\n${server.output().slice(-3000)}`
-      throw error
-    } finally {
-      await context.close()
-    }
-  }, 120_000)
+        await page.goto(elsewhereUrl)
+        await page.locator('#to-admin').click()
+        await page.waitForURL(`${server.url}/admin`)
+        await page.locator('[data-testid="memory-chart"]').waitFor()
+      } catch (error) {
+        if (error instanceof Error) error.message += `\n--- server output ---\n${server.output().slice(-3000)}`
+        throw error
+      } finally {
+        await context.close()
+      }
+    },
+    120_000,
+  )
 })

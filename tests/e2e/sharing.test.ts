@@ -39,7 +39,8 @@ describe('sharing in Chromium', () => {
     openBrowserSession,
   }) => {
     const post = (n: number, tags: string) =>
-      `---\ntitle: Entry ${n}\ndate: 2026-02-0${n}\ndescription: About entry ${n}.\ntags: [${tags}]\n---\n\nText of entry ${n}.\n`
+      `---\ntitle: Entry ${n}\ndate: 2026-02-0${n}\ndescription: About ` +
+      `entry ${n}.\ntags: [${tags}]\n---\n\nText of entry ${n}.\n`
     const server = await startServer({
       contentDir: makeContentDir({
         'blog/entry-1.mdx': post(1, 'one'),

@@ -5,7 +5,10 @@
  */
 import { vi } from 'vitest'
 
-/** Resolves with the first value `read` gives that `done` accepts; throws naming `what` (and the last value) after `timeout` ms. */
+/**
+ * Resolves with the first value `read` gives that `done` accepts; throws naming `what` (and the last value) after
+ * `timeout` ms.
+ */
 export async function waitForValue<T>(
   read: () => T | Promise<T>,
   done: (value: T) => boolean,

@@ -73,19 +73,22 @@ describe('admin sign-in', () => {
     expect(message(await wrong.text())).toBe('Email or password is incorrect.')
   })
 
-  it('signs in with a session cookie that is httpOnly, SameSite=Strict, Secure in production, and lasts 30 days', async () => {
-    const response = await postLogin(server, { email: ADMIN, password: PASSWORD, redirectTo: '/admin' })
-    expect(response.status).toBe(302)
-    expect(response.headers.get('location')).toBe('/admin')
-    const setCookie = response.headers.get('set-cookie') ?? ''
-    expect(setCookie).toMatch(/^kiln_session=/)
-    expect(setCookie).toMatch(/HttpOnly/i)
-    expect(setCookie).toMatch(/^kiln_session=[^,]*SameSite=Strict/i)
-    expect(setCookie).toMatch(/Secure/i)
-    expect(setCookie).toMatch(/Max-Age=2592000/)
-    const cookie = /kiln_session=[^;]*/.exec(setCookie)![0]
-    expect((await get(server, '/admin', withCookie(cookie))).status).toBe(200)
-  })
+  it(
+    'signs in with a session cookie that is httpOnly, ' + 'SameSite=Strict, Secure in production, and lasts 30 days',
+    async () => {
+      const response = await postLogin(server, { email: ADMIN, password: PASSWORD, redirectTo: '/admin' })
+      expect(response.status).toBe(302)
+      expect(response.headers.get('location')).toBe('/admin')
+      const setCookie = response.headers.get('set-cookie') ?? ''
+      expect(setCookie).toMatch(/^kiln_session=/)
+      expect(setCookie).toMatch(/HttpOnly/i)
+      expect(setCookie).toMatch(/^kiln_session=[^,]*SameSite=Strict/i)
+      expect(setCookie).toMatch(/Secure/i)
+      expect(setCookie).toMatch(/Max-Age=2592000/)
+      const cookie = /kiln_session=[^;]*/.exec(setCookie)![0]
+      expect((await get(server, '/admin', withCookie(cookie))).status).toBe(200)
+    },
+  )
 
   it('only follows redirects to paths on this site', async () => {
     for (const redirectTo of ['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {

@@ -96,7 +96,8 @@ describe('a compile the database refuses to store', () => {
   it('is kept in memory, not compiled again per request, logged once and shown on /admin', async () => {
     withDb((db) =>
       db.exec(
-        "CREATE TRIGGER kiln_test_refuse BEFORE INSERT ON compiled_entries BEGIN SELECT RAISE(ABORT, 'database or disk is full (test trigger)'); END",
+        'CREATE TRIGGER kiln_test_refuse BEFORE INSERT ON compiled_entries BEGIN ' +
+          "SELECT RAISE(ABORT, 'database or disk is full (test trigger)'); END",
       ),
     )
     for (const slug of ['unstored', 'unstored-too']) {

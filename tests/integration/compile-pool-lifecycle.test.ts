@@ -38,7 +38,8 @@ function threadCount(pid: number): number {
 }
 
 const post = (n: number) =>
-  `---\ntitle: Post ${n}\ndate: 2026-01-${String(n).padStart(2, '0')}\n---\n\nThe ${n}th post, with *emphasis* and no code.\n`
+  `---\ntitle: Post ${n}\ndate: 2026-01-${String(n).padStart(2, '0')}\n` +
+  `---\n\nThe ${n}th post, with *emphasis* and no code.\n`
 
 let server: KilnServer
 

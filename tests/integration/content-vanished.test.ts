@@ -159,27 +159,30 @@ describe('a vanished content folder', () => {
     expect(compileCount()).toBe(compiles)
   })
 
-  it('starts up while CONTENT_DIR is gone and keeps serving the stored posts, then catches up when it is back', async () => {
-    const before = compiledRows()
-    await server.stop()
-    fs.renameSync(content, `${content}.away`)
-    try {
-      server = await startServer({
-        contentDir: content,
-        databasePath: server.databasePath,
-        env: { CONTENT_SCAN_INTERVAL_MS: '1' },
-      })
-      cookie = await signIn(server, ADMIN, PASSWORD)
-      await adminShowsProblem(/the content folder \S+ is missing or unreadable/)
+  it(
+    'starts up while CONTENT_DIR is gone and keeps serving the ' + 'stored posts, then catches up when it is back',
+    async () => {
+      const before = compiledRows()
+      await server.stop()
+      fs.renameSync(content, `${content}.away`)
+      try {
+        server = await startServer({
+          contentDir: content,
+          databasePath: server.databasePath,
+          env: { CONTENT_SCAN_INTERVAL_MS: '1' },
+        })
+        cookie = await signIn(server, ADMIN, PASSWORD)
+        await adminShowsProblem(/the content folder \S+ is missing or unreadable/)
+        await expectEveryPostServed()
+      } finally {
+        fs.renameSync(`${content}.away`, content)
+      }
+      await adminShowsNoProblem()
       await expectEveryPostServed()
-    } finally {
-      fs.renameSync(`${content}.away`, content)
-    }
-    await adminShowsNoProblem()
-    await expectEveryPostServed()
-    expect(compiledRows()).toEqual(before)
-    expect(compileCount()).toBe(0)
-  })
+      expect(compiledRows()).toEqual(before)
+      expect(compileCount()).toBe(0)
+    },
+  )
 
   it('still deletes a post whose own file is deleted from a folder that is there', async () => {
     fs.rmSync(path.join(content, 'blog', 'p12.mdx'))

@@ -120,31 +120,35 @@ describe('crash recovery with a content repository', () => {
   }, 120_000)
   afterAll(() => server?.stop())
 
-  it('a refresh killed after its fetch is interrupted; the restart catches up and the index matches the remote', async () => {
-    for (let i = 0; i < 5; i++) write(`content/blog/fetched-${i}.mdx`, post(`Fetched ${i}`, `Fetched post ${i}.`))
-    write('content/blog/alpha.mdx', post('Alpha', 'Alpha version two.'))
-    const head = push('five posts and an edit')
-    const killed = await killDuringRefresh('after-fetch')
+  it(
+    'a refresh killed after its fetch is interrupted; the ' + 'restart catches up and the index matches the remote',
+    async () => {
+      for (let i = 0; i < 5; i++) write(`content/blog/fetched-${i}.mdx`, post(`Fetched ${i}`, `Fetched post ${i}.`))
+      write('content/blog/alpha.mdx', post('Alpha', 'Alpha version two.'))
+      const head = push('five posts and an edit')
+      const killed = await killDuringRefresh('after-fetch')
 
-    server = await start()
-    await expectCaughtUp(killed, head)
-    const list = await text('/blog')
-    for (let i = 0; i < 5; i++) expect(list).toContain(`href="/blog/fetched-${i}"`)
-    expect(await text('/blog/fetched-3')).toContain('Fetched post 3.')
-    expect(await text('/blog/alpha')).toContain('Alpha version two.')
-    expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
+      server = await start()
+      await expectCaughtUp(killed, head)
+      const list = await text('/blog')
+      for (let i = 0; i < 5; i++) expect(list).toContain(`href="/blog/fetched-${i}"`)
+      expect(await text('/blog/fetched-3')).toContain('Fetched post 3.')
+      expect(await text('/blog/alpha')).toContain('Alpha version two.')
+      expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
 
-    // /admin names the interrupted refresh.
-    await createAdmin(server, 'admin@example.com', 'a long enough password')
-    // createAdmin blocks this process for seconds (spawnSync): let fetch's pool see the
-    // keep-alive sockets the server closed meanwhile, or the next request may pick one.
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    const cookie = await signIn(server, 'admin@example.com', 'a long enough password')
-    const admin = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
-    const listed = /data-testid="interrupted-refreshes"[^>]*>([\s\S]*?)<\/ul>/.exec(admin)?.[1] ?? ''
-    expect(listed).toContain('interrupted')
-    expect(listed).toContain(killed.slice(0, 8))
-  }, 180_000)
+      // /admin names the interrupted refresh.
+      await createAdmin(server, 'admin@example.com', 'a long enough password')
+      // createAdmin blocks this process for seconds (spawnSync): let fetch's pool see the
+      // keep-alive sockets the server closed meanwhile, or the next request may pick one.
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const cookie = await signIn(server, 'admin@example.com', 'a long enough password')
+      const admin = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
+      const listed = /data-testid="interrupted-refreshes"[^>]*>([\s\S]*?)<\/ul>/.exec(admin)?.[1] ?? ''
+      expect(listed).toContain('interrupted')
+      expect(listed).toContain(killed.slice(0, 8))
+    },
+    180_000,
+  )
 
   it('a refresh killed after the index sync, before its compiles, is caught up the same way', async () => {
     write('content/blog/synced.mdx', post('Synced', 'Synced before the kill.'))
@@ -232,21 +236,25 @@ describe('crash recovery with a content repository', () => {
     expect(() => git(clone, 'fsck', '--connectivity-only', '--no-dangling')).not.toThrow()
   }, 120_000)
 
-  it('at start-up, a half-made clone folder and leftovers of an interrupted clone are replaced by a fresh clone', async () => {
-    await kill9()
-    fs.rmSync(path.join(clone, '.git'), { recursive: true, force: true })
-    const leftover = `${clone}.partial-99999`
-    fs.mkdirSync(path.join(leftover, '.git'), { recursive: true })
-    write('content/blog/alpha.mdx', post('Alpha', 'Alpha while the server was down.'))
-    const head = push('edit while down')
+  it(
+    'at start-up, a half-made clone folder and leftovers of an ' + 'interrupted clone are replaced by a fresh clone',
+    async () => {
+      await kill9()
+      fs.rmSync(path.join(clone, '.git'), { recursive: true, force: true })
+      const leftover = `${clone}.partial-99999`
+      fs.mkdirSync(path.join(leftover, '.git'), { recursive: true })
+      write('content/blog/alpha.mdx', post('Alpha', 'Alpha while the server was down.'))
+      const head = push('edit while down')
 
-    server = await start()
-    await until(
-      async () => (await text('/blog/alpha')).includes('Alpha while the server was down.'),
-      'the restarted server to serve the new commit',
-    )
-    expect(fs.existsSync(leftover)).toBe(false)
-    expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
-    expect(await text('/about')).toContain('About us.')
-  }, 180_000)
+      server = await start()
+      await until(
+        async () => (await text('/blog/alpha')).includes('Alpha while the server was down.'),
+        'the restarted server to serve the new commit',
+      )
+      expect(fs.existsSync(leftover)).toBe(false)
+      expect(git(clone, 'rev-parse', 'HEAD').trim()).toBe(head)
+      expect(await text('/about')).toContain('About us.')
+    },
+    180_000,
+  )
 })

@@ -156,69 +156,77 @@ describe('a running server', () => {
     }
   })
 
-  it('answers 503 naming the file while another process holds the write lock, serves pages meanwhile, and 200 once it is released', async () => {
-    const other = new Database(server.databasePath)
-    other.exec('BEGIN IMMEDIATE')
-    try {
-      const locked = await waitForValue(
+  it(
+    'answers 503 naming the file while another process holds the write ' +
+      'lock, serves pages meanwhile, and 200 once it is released',
+    async () => {
+      const other = new Database(server.databasePath)
+      other.exec('BEGIN IMMEDIATE')
+      try {
+        const locked = await waitForValue(
+          () => health(server),
+          (answer) => answer.status === 503,
+          'a 503 from /healthcheck',
+        )
+        expect(locked.body).toContain(`database: The database ${server.databasePath} is locked by another process`)
+        expect((await get(server, '/blog')).status).toBe(200)
+      } finally {
+        other.exec('ROLLBACK')
+        other.close()
+      }
+      await waitForValue(
+        () => health(server),
+        (answer) => answer.status === 200,
+        'a 200 from /healthcheck',
+      )
+      expect(server.output()).toContain('[kiln] database healthy again')
+    },
+  )
+
+  it(
+    'keeps serving cached pages when the file is replaced under it; /healthcheck names ' +
+      'it; a restart refuses the folder, and the file put back loses nothing',
+    async () => {
+      for (const pathname of ['/', '/blog/welcome-to-kiln']) {
+        await get(server, pathname)
+        const warm = await get(server, pathname)
+        expect(warm.headers.get('x-kiln-cache')).toBe('hit')
+      }
+      const file = server.databasePath
+      const moved = `${file}.moved`
+      fs.renameSync(file, moved)
+      fs.mkdirSync(file)
+
+      const broken = await waitForValue(
         () => health(server),
         (answer) => answer.status === 503,
         'a 503 from /healthcheck',
       )
-      expect(locked.body).toContain(`database: The database ${server.databasePath} is locked by another process`)
-      expect((await get(server, '/blog')).status).toBe(200)
-    } finally {
-      other.exec('ROLLBACK')
-      other.close()
-    }
-    await waitForValue(
-      () => health(server),
-      (answer) => answer.status === 200,
-      'a 200 from /healthcheck',
-    )
-    expect(server.output()).toContain('[kiln] database healthy again')
-  })
+      expect(broken.body).toContain(`database: The database ${file} was replaced by a folder while Kiln was running`)
+      expect(broken.body).toContain('Restart Kiln')
+      for (const pathname of ['/', '/blog/welcome-to-kiln']) {
+        const cached = await get(server, pathname)
+        expect(cached.status, pathname).toBe(200)
+        expect(cached.headers.get('x-kiln-cache'), pathname).toBe('hit')
+        expect(await cached.text()).toContain('<html')
+      }
+      // A page that needs the database fails alone; the server goes on serving.
+      const uncached = await get(server, '/blog/how-posts-work')
+      expect(uncached.status).not.toBe(200)
+      expect((await get(server, '/')).status).toBe(200)
 
-  it('keeps serving cached pages when the file is replaced under it; /healthcheck names it; a restart refuses the folder, and the file put back loses nothing', async () => {
-    for (const pathname of ['/', '/blog/welcome-to-kiln']) {
-      await get(server, pathname)
-      const warm = await get(server, pathname)
-      expect(warm.headers.get('x-kiln-cache')).toBe('hit')
-    }
-    const file = server.databasePath
-    const moved = `${file}.moved`
-    fs.renameSync(file, moved)
-    fs.mkdirSync(file)
+      await server.stop()
+      await expect(startServer({ contentDir: sampleContentDir, databasePath: file })).rejects.toThrow(
+        `The database ${file} is a folder, not a file`,
+      )
 
-    const broken = await waitForValue(
-      () => health(server),
-      (answer) => answer.status === 503,
-      'a 503 from /healthcheck',
-    )
-    expect(broken.body).toContain(`database: The database ${file} was replaced by a folder while Kiln was running`)
-    expect(broken.body).toContain('Restart Kiln')
-    for (const pathname of ['/', '/blog/welcome-to-kiln']) {
-      const cached = await get(server, pathname)
-      expect(cached.status, pathname).toBe(200)
-      expect(cached.headers.get('x-kiln-cache'), pathname).toBe('hit')
-      expect(await cached.text()).toContain('<html')
-    }
-    // A page that needs the database fails alone; the server goes on serving.
-    const uncached = await get(server, '/blog/how-posts-work')
-    expect(uncached.status).not.toBe(200)
-    expect((await get(server, '/')).status).toBe(200)
-
-    await server.stop()
-    await expect(startServer({ contentDir: sampleContentDir, databasePath: file })).rejects.toThrow(
-      `The database ${file} is a folder, not a file`,
-    )
-
-    fs.rmdirSync(file)
-    fs.renameSync(moved, file)
-    server = await startServer({ contentDir: sampleContentDir, databasePath: file })
-    expect(await health(server)).toEqual({ status: 200, body: 'OK' })
-    expect(await (await get(server, '/blog/welcome-to-kiln')).text()).toContain('<html')
-  })
+      fs.rmdirSync(file)
+      fs.renameSync(moved, file)
+      server = await startServer({ contentDir: sampleContentDir, databasePath: file })
+      expect(await health(server)).toEqual({ status: 200, body: 'OK' })
+      expect(await (await get(server, '/blog/welcome-to-kiln')).text()).toContain('<html')
+    },
+  )
 })
 
 describe('the health probe', () => {

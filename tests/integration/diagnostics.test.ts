@@ -115,22 +115,31 @@ describe('diagnostics downloads', () => {
     expect(row.duration_ms).toBeGreaterThan(0)
   })
 
-  it('with ?gzip=1 sends a .gz file (not a Content-Encoding) that gunzips to a heap snapshot, smaller than the plain one', async () => {
-    const response = await get(server, '/admin/heapsnapshot?gzip=1', admin({ headers: { 'Accept-Encoding': 'gzip' } }))
-    expect(response.status).toBe(200)
-    expect(response.headers.get('content-type')).toBe('application/gzip')
-    expect(response.headers.get('content-disposition')).toMatch(/\.heapsnapshot\.gz"$/)
-    expect(response.headers.get('content-encoding')).toBeNull()
-    const gz = Buffer.from(await response.arrayBuffer())
-    expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
-    const file = JSON.parse(zlib.gunzipSync(gz).toString('utf8')) as HeapSnapshotFile
-    expect(file.snapshot.meta.node_fields).toContain('self_size')
-    expect(gz.length).toBeLessThan(plainSize / 2)
-    console.log(
-      `heap snapshot of the idle server: ${(plainSize / 1048576).toFixed(1)} MB plain, ${(gz.length / 1048576).toFixed(1)} MB gzip`,
-    )
-    expect(downloads(server).at(-1)).toMatchObject({ kind: 'heapsnapshot.gz', status: 'complete', bytes: gz.length })
-  })
+  it(
+    'with ?gzip=1 sends a .gz file (not a Content-Encoding) that ' +
+      'gunzips to a heap snapshot, smaller than the plain one',
+    async () => {
+      const response = await get(
+        server,
+        '/admin/heapsnapshot?gzip=1',
+        admin({ headers: { 'Accept-Encoding': 'gzip' } }),
+      )
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toBe('application/gzip')
+      expect(response.headers.get('content-disposition')).toMatch(/\.heapsnapshot\.gz"$/)
+      expect(response.headers.get('content-encoding')).toBeNull()
+      const gz = Buffer.from(await response.arrayBuffer())
+      expect(gz.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
+      const file = JSON.parse(zlib.gunzipSync(gz).toString('utf8')) as HeapSnapshotFile
+      expect(file.snapshot.meta.node_fields).toContain('self_size')
+      expect(gz.length).toBeLessThan(plainSize / 2)
+      console.log(
+        `heap snapshot of the idle server: ${(plainSize / 1048576).toFixed(1)} ` +
+          `MB plain, ${(gz.length / 1048576).toFixed(1)} MB gzip`,
+      )
+      expect(downloads(server).at(-1)).toMatchObject({ kind: 'heapsnapshot.gz', status: 'complete', bytes: gz.length })
+    },
+  )
 
   it('takes no snapshot for a HEAD request', async () => {
     const before = downloads(server).length
@@ -212,7 +221,9 @@ describe('diagnostics downloads', () => {
           .slice(before)
           .find((download) => download.status === 'aborted'),
       () =>
-        `the aborted download in the log: ${JSON.stringify(downloads(server).slice(before))}\n${server.output().split('\n').slice(-30).join('\n')}`,
+        `the aborted download in the log: ` +
+        `${JSON.stringify(downloads(server).slice(before))}\n` +
+        `${server.output().split('\n').slice(-30).join('\n')}`,
     )
     expect(row).toMatchObject({ user_email: ADMIN, kind: 'heapsnapshot.gz' })
     expect(

@@ -17,7 +17,9 @@ let adminCookie: string
 beforeAll(async () => {
   const contentDir = makeContentDir({
     'blog/published.mdx': '---\ntitle: Published post\ndate: 2026-01-01\ntags: [shared]\n---\n\nOut in the open.\n',
-    'blog/half-written.mdx': `---\ntitle: ${DRAFT_TITLE}\ndate: 2026-02-01\ntags: [shared, secret-tag]\ndraft: true\n---\n\n## One\n\nNot ready.\n\n## Two\n\nStill not.\n`,
+    'blog/half-written.mdx':
+      `---\ntitle: ${DRAFT_TITLE}\ndate: 2026-02-01\ntags: [shared, secret-tag]\n` +
+      `draft: true\n---\n\n## One\n\nNot ready.\n\n## Two\n\nStill not.\n`,
   })
   server = await startServer({ contentDir })
   await createAdmin(server, ADMIN, PASSWORD)

@@ -6,9 +6,10 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { freePort, get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed XML and JSON documents: trees the assertions walk
+// parsed XML and JSON documents: trees the assertions walk
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Tree = any
 
 const SITE_URL = 'https://blog.example.com'
@@ -32,7 +33,8 @@ function contentFiles(): Record<string, string> {
       '---',
     ]
     const body = [
-      `Body of post ${n}. See [the first post](/blog/post-01), [a sibling](post-02), [a heading](#part) and [elsewhere](https://other.example.org/x?a=1&b=2).`,
+      `Body of post ${n}. See [the first post](/blog/post-01), [a sibling](post-02), [a ` +
+        `heading](#part) and [elsewhere](https://other.example.org/x?a=1&b=2).`,
       '',
       '![A picture](/images/picture.png)',
       '',
@@ -48,7 +50,8 @@ function contentFiles(): Record<string, string> {
     '---\ntitle: Another draft\ndate: 2027-01-02\ndraft: true\n---\n\nNot yet either.\n'
   // Valid frontmatter, broken MDX: listed, but its body cannot be rendered.
   files['blog/broken-post.mdx'] =
-    `---\ntitle: Broken & <odd> title\ndate: ${dateOf(50)}\ndescription: Its description stands in for its body.\n---\n\n<Unclosed\n`
+    `---\ntitle: Broken & <odd> title\ndate: ${dateOf(50)}\ndescription: Its ` +
+    `description stands in for its body.\n---\n\n<Unclosed\n`
   files['pages/about.mdx'] =
     '---\ntitle: About this blog\ndescription: Who writes here.\n---\n\nAbout [the blog](/blog).\n'
   return files
@@ -316,12 +319,15 @@ describe('feeds, sitemap and sharing', () => {
       expect(posting.publisher.name).toBe('Kiln')
     })
 
-    it('points at its generated card when it has no image of its own, and has no modified time without `updated`', async () => {
-      const other = await (await get(server, '/blog/post-53')).text()
-      expect(metaOf(other, 'og:image')).toBe(`${SITE_URL}/blog/post-53/og.png`)
-      expect(metaOf(other, 'twitter:image')).toBe(`${SITE_URL}/blog/post-53/og.png`)
-      expect(metaOf(other, 'article:modified_time')).toBeUndefined()
-    })
+    it(
+      'points at its generated card when it has no image of its ' + 'own, and has no modified time without `updated`',
+      async () => {
+        const other = await (await get(server, '/blog/post-53')).text()
+        expect(metaOf(other, 'og:image')).toBe(`${SITE_URL}/blog/post-53/og.png`)
+        expect(metaOf(other, 'twitter:image')).toBe(`${SITE_URL}/blog/post-53/og.png`)
+        expect(metaOf(other, 'article:modified_time')).toBeUndefined()
+      },
+    )
 
     it('links the previous and next posts by date, skipping drafts and ending at the ends', async () => {
       const linksOf = (page: string) => ({
@@ -465,6 +471,9 @@ describe('without SITE_URL or CONTENT_EDIT_URL', () => {
         'blog/first.mdx': '---\ntitle: First\ndate: 2026-01-01\n---\n\n[Second](/blog/second)\n',
         'blog/second.mdx': '---\ntitle: Second\ndate: 2026-01-02\n---\n\nHello.\n',
       }),
+      // The default SITE_URL is made from PORT: this server gets a real one, not the 0 that
+      // lets the other test servers take any free port.
+      env: { PORT: String(await freePort()) },
     })
   }, 300_000)
   afterAll(() => server?.stop())

@@ -9,7 +9,8 @@ import { get, makeContentDir, startServer, type KilnServer } from '../helpers/se
 let server: KilnServer
 
 const body = [
-  'export const Frame = ({ image, children }) => <figure className="frame">{image}<figcaption>{children}</figcaption></figure>',
+  'export const Frame = ({ image, children }) => <figure ' +
+    'className="frame">{image}<figcaption>{children}</figcaption></figure>',
   'export const Render = ({ render }) => <div className="render">{render()}</div>',
   '',
   'Intro paragraph.',

@@ -30,7 +30,9 @@ const files = {
   'blog/big.mdx': post('Big', noise(12_000)),
   // A post whose demo component busy-waits 400 ms while it renders, on purpose.
   'blog/slow-render/index.mdx': post('Slow render', "import { Busy } from './busy.tsx'\n\n<Busy />\n\nVersion one."),
-  'blog/slow-render/busy.tsx': `export function Busy() {\n  const end = Date.now() + 400\n  while (Date.now() < end) {}\n  return <p>busy done</p>\n}\n`,
+  'blog/slow-render/busy.tsx':
+    `export function Busy() {\n  const end = Date.now() + 400\n  while ` +
+    `(Date.now() < end) {}\n  return <p>busy done</p>\n}\n`,
 }
 
 interface Raw {

@@ -16,7 +16,9 @@ const PRIVATE = 'private, no-store'
 
 let server: KilnServer
 let cookie: string
-const asset = `/assets/${fs.readdirSync(path.join(repoRoot, 'build', 'client', 'assets')).find((name) => name.endsWith('.js'))}`
+const asset =
+  `/assets/` +
+  `${fs.readdirSync(path.join(repoRoot, 'build', 'client', 'assets')).find((name) => name.endsWith('.js'))}`
 
 beforeAll(async () => {
   server = await startServer({

@@ -140,22 +140,25 @@ describe('refreshing from a content repository', () => {
     expect(await text(server, '/blog/alpha')).toContain('Alpha version three.')
   })
 
-  it('keeps the last good version live when a push breaks a post, names the error, and recovers on the next push', async () => {
-    write('content/blog/alpha.mdx', post('Alpha', 'Broken {'))
-    push('break alpha')
-    const broken = await refreshAndWait(server)
-    const failed = broken.posts.find((entry) => entry.slug === 'alpha')
-    expect(failed?.result).toBe('failed')
-    expect(failed?.error).toMatch(/^blog\/alpha\.mdx:\d+:\d+: /)
-    const page = await get(server, '/blog/alpha')
-    expect(page.status).toBe(200)
-    expect(await page.text()).toContain('Alpha version three.')
+  it(
+    'keeps the last good version live when a push breaks a post, ' + 'names the error, and recovers on the next push',
+    async () => {
+      write('content/blog/alpha.mdx', post('Alpha', 'Broken {'))
+      push('break alpha')
+      const broken = await refreshAndWait(server)
+      const failed = broken.posts.find((entry) => entry.slug === 'alpha')
+      expect(failed?.result).toBe('failed')
+      expect(failed?.error).toMatch(/^blog\/alpha\.mdx:\d+:\d+: /)
+      const page = await get(server, '/blog/alpha')
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('Alpha version three.')
 
-    write('content/blog/alpha.mdx', post('Alpha', 'Alpha fixed.'))
-    push('fix alpha')
-    expect((await refreshAndWait(server)).posts).toContainEqual({ slug: 'alpha', result: 'updated' })
-    expect(await text(server, '/blog/alpha')).toContain('Alpha fixed.')
-  })
+      write('content/blog/alpha.mdx', post('Alpha', 'Alpha fixed.'))
+      push('fix alpha')
+      expect((await refreshAndWait(server)).posts).toContainEqual({ slug: 'alpha', result: 'updated' })
+      expect(await text(server, '/blog/alpha')).toContain('Alpha fixed.')
+    },
+  )
 
   it('recompiles a post when only its sibling component changes', async () => {
     expect(await text(server, '/blog/widget-post')).toContain('widget one')
@@ -238,32 +241,36 @@ describe('refreshing from a content repository', () => {
     expect(wrong.stderr).toContain('401')
   })
 
-  it('survives being killed in the middle of a refresh: the restarted server has a consistent index and finishes the work', async () => {
-    for (let i = 0; i < 40; i++)
-      write(
-        `content/blog/bulk-${i}.mdx`,
-        post(`Bulk ${i}`, `Bulk post number ${i}.\n\n\`\`\`ts\nconst n = ${i}\n\`\`\``),
-      )
-    push('forty new posts')
-    const response = await webhook(server)
-    const { id } = (await response.json()) as { id: string }
-    await waitFor(async () => (await status(server, id)).status === 'running', 'the refresh to start')
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    await server.kill9()
+  it(
+    'survives being killed in the middle of a refresh: the restarted ' +
+      'server has a consistent index and finishes the work',
+    async () => {
+      for (let i = 0; i < 40; i++)
+        write(
+          `content/blog/bulk-${i}.mdx`,
+          post(`Bulk ${i}`, `Bulk post number ${i}.\n\n\`\`\`ts\nconst n = ${i}\n\`\`\``),
+        )
+      push('forty new posts')
+      const response = await webhook(server)
+      const { id } = (await response.json()) as { id: string }
+      await waitFor(async () => (await status(server, id)).status === 'running', 'the refresh to start')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await server.kill9()
 
-    server = await start()
-    // Whatever the kill interrupted, the index matches the files: every bulk post is
-    // listed and served, and the startup refresh finishes the work.
-    await waitFor(
-      async () => (await text(server, '/blog')).includes('href="/blog/bulk-39"'),
-      'the bulk posts to be listed',
-    )
-    const list = await text(server, '/blog')
-    for (let i = 0; i < 40; i++) expect(list).toContain(`href="/blog/bulk-${i}"`)
-    expect(await text(server, '/blog/bulk-7')).toContain('Bulk post number 7.')
-    const after = await refreshAndWait(server)
-    expect(after.status).toBe('done')
-  })
+      server = await start()
+      // Whatever the kill interrupted, the index matches the files: every bulk post is
+      // listed and served, and the startup refresh finishes the work.
+      await waitFor(
+        async () => (await text(server, '/blog')).includes('href="/blog/bulk-39"'),
+        'the bulk posts to be listed',
+      )
+      const list = await text(server, '/blog')
+      for (let i = 0; i < 40; i++) expect(list).toContain(`href="/blog/bulk-${i}"`)
+      expect(await text(server, '/blog/bulk-7')).toContain('Bulk post number 7.')
+      const after = await refreshAndWait(server)
+      expect(after.status).toBe('done')
+    },
+  )
 })
 
 describe('CONTENT_WATCH', () => {

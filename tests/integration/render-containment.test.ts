@@ -21,7 +21,8 @@ const LOOPS = post(
 )
 const STALLS = post(
   'Stalls ten seconds',
-  'export const Stall = () => {\n  const end = Date.now() + 10000\n  while (Date.now() < end) {}\n  return <p>stalled</p>\n}\n\n<Stall />',
+  'export const Stall = () => {\n  const end = Date.now() + 10000\n  while ' +
+    '(Date.now() < end) {}\n  return <p>stalled</p>\n}\n\n<Stall />',
   '2026-03-03',
 )
 const HELLO = post('Hello', 'A well-behaved post with **bold** words.')
@@ -157,7 +158,8 @@ describe('a post that is slow by design', () => {
     const contentDir = makeContentDir({
       'blog/slow.mdx': post(
         'Slow by design',
-        'export const Slow = () => {\n  const end = Date.now() + 300\n  while (Date.now() < end) {}\n  return <p>slow but fine</p>\n}\n\n<Slow />',
+        'export const Slow = () => {\n  const end = Date.now() + 300\n  while ' +
+          '(Date.now() < end) {}\n  return <p>slow but fine</p>\n}\n\n<Slow />',
       ),
     })
     const server = await start({ contentDir })

@@ -26,7 +26,8 @@ beforeAll(async () => {
   contentDir = makeContentDir({
     'blog/body-only.mdx': post(
       { title: 'An ordinary title', date: '2026-01-01', description: 'Nothing special here.' },
-      "import { Box } from './box.tsx'\n\nThe word quetzalcoatl lives only in this body, <b>beside markup</b>.\n\n```js\nconst marmosetCount = 3\n```\n",
+      "import { Box } from './box.tsx'\n\nThe word quetzalcoatl lives only in this " +
+        'body, <b>beside markup</b>.\n\n```js\nconst marmosetCount = 3\n```\n',
     ),
     'blog/ranked-body.mdx': post(
       { title: 'Lots of text', date: '2026-03-01' },
@@ -46,7 +47,9 @@ beforeAll(async () => {
     ),
     'blog/escaping.mdx': post(
       { title: 'Escaping', date: '2026-01-02' },
-      'The capybara writes markup in code:\n\n```html\n<script>alert("capybara")</script> <img src=x onerror=alert(1)>\n```\n',
+      'The capybara writes markup in code:\n\n```html\n' +
+        '<script>alert("capybara")</script> <img src=x onerror=alert(1)>\n' +
+        '```\n',
     ),
   })
   server = await startServer({ contentDir, env: { CONTENT_SCAN_INTERVAL_MS: '50' } })

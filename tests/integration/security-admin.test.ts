@@ -177,32 +177,36 @@ describe('admin actions and cross-site requests', () => {
     expect((await post('/action/theme', 'same-origin', { theme: 'dark', redirectTo: '/blog' })).status).toBe(302)
   }, 120_000)
 
-  it('answers a cross-site navigation to the dashboard, which carries no Strict cookie, with a page that reloads it from this site', async () => {
-    const arrival = await send(server, 'GET', '/admin?from=mail', {
-      'Sec-Fetch-Site': 'cross-site',
-      'Sec-Fetch-Mode': 'navigate',
-      'Sec-Fetch-Dest': 'document',
-    })
-    expect(arrival.status).toBe(302)
-    expect(arrival.headers.location).toBe('/admin/continue?to=%2Fadmin%3Ffrom%3Dmail')
-    const bounce = await send(server, 'GET', arrival.headers.location!, {
-      'Sec-Fetch-Site': 'cross-site',
-      'Sec-Fetch-Mode': 'navigate',
-      'Sec-Fetch-Dest': 'document',
-    })
-    expect(bounce.status).toBe(200)
-    expect(bounce.headers['cache-control']).toMatch(/no-store/)
-    expect(bounce.body).toContain('<meta http-equiv="refresh" content="0;url=/admin?from=mail">')
-    // It reloads only addresses on this site.
-    expect((await send(server, 'GET', `/admin/continue?to=${encodeURIComponent('//evil.example/')}`)).body).toContain(
-      'url=/admin"',
-    )
-    // The reload is same-origin: without a session it goes to sign in, as any visit would.
-    const reload = await send(server, 'GET', '/admin?from=mail', {
-      'Sec-Fetch-Site': 'same-origin',
-      'Sec-Fetch-Mode': 'navigate',
-    })
-    expect(reload.status).toBe(302)
-    expect(reload.headers.location).toBe('/login?redirectTo=%2Fadmin%3Ffrom%3Dmail')
-  })
+  it(
+    'answers a cross-site navigation to the dashboard, which carries no ' +
+      'Strict cookie, with a page that reloads it from this site',
+    async () => {
+      const arrival = await send(server, 'GET', '/admin?from=mail', {
+        'Sec-Fetch-Site': 'cross-site',
+        'Sec-Fetch-Mode': 'navigate',
+        'Sec-Fetch-Dest': 'document',
+      })
+      expect(arrival.status).toBe(302)
+      expect(arrival.headers.location).toBe('/admin/continue?to=%2Fadmin%3Ffrom%3Dmail')
+      const bounce = await send(server, 'GET', arrival.headers.location!, {
+        'Sec-Fetch-Site': 'cross-site',
+        'Sec-Fetch-Mode': 'navigate',
+        'Sec-Fetch-Dest': 'document',
+      })
+      expect(bounce.status).toBe(200)
+      expect(bounce.headers['cache-control']).toMatch(/no-store/)
+      expect(bounce.body).toContain('<meta http-equiv="refresh" content="0;url=/admin?from=mail">')
+      // It reloads only addresses on this site.
+      expect((await send(server, 'GET', `/admin/continue?to=${encodeURIComponent('//evil.example/')}`)).body).toContain(
+        'url=/admin"',
+      )
+      // The reload is same-origin: without a session it goes to sign in, as any visit would.
+      const reload = await send(server, 'GET', '/admin?from=mail', {
+        'Sec-Fetch-Site': 'same-origin',
+        'Sec-Fetch-Mode': 'navigate',
+      })
+      expect(reload.status).toBe(302)
+      expect(reload.headers.location).toBe('/login?redirectTo=%2Fadmin%3Ffrom%3Dmail')
+    },
+  )
 })

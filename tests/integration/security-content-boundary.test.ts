@@ -52,7 +52,8 @@ beforeAll(async () => {
     ),
     'blog/linked-sibling/index.mdx': post('Sibling link', "import secret from './secret.js'\n\n{secret}"),
     'blog/_components/note.jsx':
-      'import { label } from \'./label.js\'\nexport function Note({ children }) { return <aside className="note">{label}: {children}</aside> }\n',
+      "import { label } from './label.js'\nexport function Note({ children }) { " +
+      'return <aside className="note">{label}: {children}</aside> }\n',
     'blog/_components/label.js': "export const label = 'LABEL-ONE'\n",
     // Beside the one-file post that imports note.jsx: note.jsx's './label.js' is not this one.
     'blog/label.js': "export const label = 'WRONG-LABEL'\n",
@@ -63,7 +64,8 @@ beforeAll(async () => {
     ),
     'blog/folder-uses-note/index.mdx': post(
       'Folder uses the note',
-      "import { Note } from '../_components/note.jsx'\nimport { Box } from '../_components/box.jsx'\n\n<Note>FOLDER</Note> <Box />",
+      "import { Note } from '../_components/note.jsx'\nimport { Box } from " +
+        "'../_components/box.jsx'\n\n<Note>FOLDER</Note> <Box />",
     ),
     'blog/plain.mdx': post('Imports nothing', 'Plain words.'),
     'drafts/inside.mdx': post('A linked post inside', 'Linked from blog/.'),
@@ -153,33 +155,37 @@ describe('the content boundary', () => {
     expect((await page('/blog/note')).status).toBe(404)
   })
 
-  it('serves a new version of each post that imports a shared file when that file changes, directly or through another', async () => {
-    const compiled = () => (server.output().match(/compiled blog\/plain\.mdx/g) ?? []).length
-    expect((await page('/blog/plain')).status).toBe(200)
-    const plainCompiles = compiled()
+  it(
+    'serves a new version of each post that imports a shared file ' +
+      'when that file changes, directly or through another',
+    async () => {
+      const compiled = () => (server.output().match(/compiled blog\/plain\.mdx/g) ?? []).length
+      expect((await page('/blog/plain')).status).toBe(200)
+      const plainCompiles = compiled()
 
-    // label.js is imported by note.jsx, which both posts import.
-    rewrite(path.join(content, 'blog', '_components', 'label.js'), "export const label = 'LABEL-TWO-EDITED'\n")
-    await until(
-      async () => (await page('/blog/uses-note')).html.includes('LABEL-TWO-EDITED'),
-      'the one-file post to take the edited label',
-    )
-    await until(
-      async () => (await page('/blog/folder-uses-note')).html.includes('LABEL-TWO-EDITED'),
-      'the folder post to take the edited label',
-    )
+      // label.js is imported by note.jsx, which both posts import.
+      rewrite(path.join(content, 'blog', '_components', 'label.js'), "export const label = 'LABEL-TWO-EDITED'\n")
+      await until(
+        async () => (await page('/blog/uses-note')).html.includes('LABEL-TWO-EDITED'),
+        'the one-file post to take the edited label',
+      )
+      await until(
+        async () => (await page('/blog/folder-uses-note')).html.includes('LABEL-TWO-EDITED'),
+        'the folder post to take the edited label',
+      )
 
-    // box.jsx is a link to shared/real-box.jsx: editing the target is a new version too.
-    rewrite(path.join(content, 'shared', 'real-box.jsx'), 'export function Box() { return <b>BOX-TWO-EDITED</b> }\n')
-    await until(
-      async () => (await page('/blog/folder-uses-note')).html.includes('BOX-TWO-EDITED'),
-      'the folder post to take the edited box',
-    )
+      // box.jsx is a link to shared/real-box.jsx: editing the target is a new version too.
+      rewrite(path.join(content, 'shared', 'real-box.jsx'), 'export function Box() { return <b>BOX-TWO-EDITED</b> }\n')
+      await until(
+        async () => (await page('/blog/folder-uses-note')).html.includes('BOX-TWO-EDITED'),
+        'the folder post to take the edited box',
+      )
 
-    // The compile read no file that the index had not counted in the post's version.
-    expect(server.output()).not.toContain('not counted in the post')
-    // A post that imports none of them was not compiled again.
-    expect((await page('/blog/plain')).status).toBe(200)
-    expect(compiled()).toBe(plainCompiles)
-  })
+      // The compile read no file that the index had not counted in the post's version.
+      expect(server.output()).not.toContain('not counted in the post')
+      // A post that imports none of them was not compiled again.
+      expect((await page('/blog/plain')).status).toBe(200)
+      expect(compiled()).toBe(plainCompiles)
+    },
+  )
 })

@@ -10,7 +10,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed XML and JSON documents: trees the assertions walk
+// parsed XML and JSON documents: trees the assertions walk
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Tree = any
 
 const SITE_URL = 'https://hostile.example.com'
@@ -22,9 +23,13 @@ const SITE_AUTHOR = `Ann <O'Hara> & "Co" ]]>`
  * U+FFFE and lone surrogates: YAML forbids them written raw), and what each must read as
  * once the characters XML cannot carry are gone.
  */
-const TITLE_YAML = String.raw`"<script>alert('t')</script> & \"quoted\" ]]> tab\there \x01\x08\x0B\x0C\x1F\uFFFE\uD800 end\uDC00!"`
+const TITLE_YAML =
+  String.raw`"<script>alert('t')</script> & \"quoted\" ]]> tab\there ` +
+  String.raw`\x01\x08\x0B\x0C\x1F\uFFFE\uD800 end\uDC00!"`
 const TITLE = `<script>alert('t')</script> & "quoted" ]]> tab\there  end!`
-const DESCRIPTION_YAML = String.raw`"Desc </description><evil/> &amp; &lt; ]]> ]]]]><![CDATA[ \x00\x1B\uDFFF kept \u00E9\U0001F600"`
+const DESCRIPTION_YAML =
+  String.raw`"Desc </description><evil/> &amp; &lt; ]]> ]]]]><![CDATA[ ` +
+  String.raw`\x00\x1B\uDFFF kept \u00E9\U0001F600"`
 const DESCRIPTION = `Desc </description><evil/> &amp; &lt; ]]> ]]]]><![CDATA[  kept é😀`
 const TAGS_YAML = String.raw`["a<b>&c", "q\"uote's", "x]]>y", "ctl\x01z\uD800"]`
 const TAGS = ['a<b>&c', `q"uote's`, 'x]]>y', 'ctlz']

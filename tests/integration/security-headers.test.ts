@@ -182,39 +182,42 @@ describe('every kind of answer', () => {
     }
   })
 
-  it('answers from middleware and actions: 403 for a cross-site write, 413 for a big body, 405, HEAD and 304', async () => {
-    const crossSite = await get(server, '/action/theme', {
-      method: 'POST',
-      headers: { Origin: 'https://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'theme=dark',
-    })
-    expect(crossSite.status).toBe(403)
-    expectSecurityHeaders(crossSite, '403')
+  it(
+    'answers from middleware and actions: 403 for a cross-site ' + 'write, 413 for a big body, 405, HEAD and 304',
+    async () => {
+      const crossSite = await get(server, '/action/theme', {
+        method: 'POST',
+        headers: { Origin: 'https://evil.example', 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'theme=dark',
+      })
+      expect(crossSite.status).toBe(403)
+      expectSecurityHeaders(crossSite, '403')
 
-    const tooBig = await get(server, '/action/refresh-content', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: 'x'.repeat(1024 * 1024 + 10),
-    })
-    expect(tooBig.status).toBe(413)
-    expectSecurityHeaders(tooBig, '413')
+      const tooBig = await get(server, '/action/refresh-content', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: 'x'.repeat(1024 * 1024 + 10),
+      })
+      expect(tooBig.status).toBe(413)
+      expectSecurityHeaders(tooBig, '413')
 
-    const wrongMethod = await get(server, '/action/view/zz-embeds')
-    expect(wrongMethod.status).toBe(405)
-    expectSecurityHeaders(wrongMethod, '405')
+      const wrongMethod = await get(server, '/action/view/zz-embeds')
+      expect(wrongMethod.status).toBe(405)
+      expectSecurityHeaders(wrongMethod, '405')
 
-    const head = await get(server, '/blog', { method: 'HEAD' })
-    expectSecurityHeaders(head, 'HEAD')
+      const head = await get(server, '/blog', { method: 'HEAD' })
+      expectSecurityHeaders(head, 'HEAD')
 
-    const asset = await get(server, anAsset('.js'), { headers: { 'Accept-Encoding': 'identity' } })
-    // Over plain http: fetch adds Cache-Control: no-cache to a conditional request, and static files honour it.
-    const notModified = await rawHead(server, anAsset('.js'), {
-      'Accept-Encoding': 'identity',
-      'If-None-Match': asset.headers.get('etag')!,
-    })
-    expect(notModified.status).toBe(304)
-    expectSecurityHeaders(notModified, 'asset 304')
-  })
+      const asset = await get(server, anAsset('.js'), { headers: { 'Accept-Encoding': 'identity' } })
+      // Over plain http: fetch adds Cache-Control: no-cache to a conditional request, and static files honour it.
+      const notModified = await rawHead(server, anAsset('.js'), {
+        'Accept-Encoding': 'identity',
+        'If-None-Match': asset.headers.get('etag')!,
+      })
+      expect(notModified.status).toBe(304)
+      expectSecurityHeaders(notModified, 'asset 304')
+    },
+  )
 })
 
 describe('the page cache keeps each page with its own policy', () => {
@@ -273,55 +276,63 @@ describe("only Kiln's own inline scripts are allowed", () => {
 })
 
 describe('posts run without eval', () => {
-  it("a post's compiled code is a module from this site: JavaScript, immutable at its version, the current code at an old one", async () => {
-    const page = await (await get(server, '/blog/zz-embeds')).text()
-    const moduleUrl = /data-mdx-module="([^"]+)"/.exec(page)?.[1]
-    expect(moduleUrl).toMatch(/^\/mdx\/post\/zz-embeds\/[\w-]{22}\.js$/)
-    const current = await get(server, moduleUrl!)
-    expect(current.status).toBe(200)
-    expect(current.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
-    expect(current.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
-    expectSecurityHeaders(current, 'module')
-    const source = await current.text()
-    expect(source.startsWith('export default function (React, ReactDOM, _jsx_runtime) {')).toBe(true)
-    const stale = await get(server, '/mdx/post/zz-embeds/an-older-version.js')
-    expect(stale.status).toBe(200)
-    expect(stale.headers.get('cache-control')).toBe('no-cache')
-    expect(await stale.text()).toBe(source)
-    for (const missing of ['/mdx/post/no-such-post/x.js', '/mdx/other/zz-embeds/x.js', '/mdx/post/zz-embeds/x.txt']) {
-      expect((await get(server, missing)).status, missing).toBe(404)
-    }
-  })
+  it(
+    "a post's compiled code is a module from this site: JavaScript, " +
+      'immutable at its version, the current code at an old one',
+    async () => {
+      const page = await (await get(server, '/blog/zz-embeds')).text()
+      const moduleUrl = /data-mdx-module="([^"]+)"/.exec(page)?.[1]
+      expect(moduleUrl).toMatch(/^\/mdx\/post\/zz-embeds\/[\w-]{22}\.js$/)
+      const current = await get(server, moduleUrl!)
+      expect(current.status).toBe(200)
+      expect(current.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+      expect(current.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+      expectSecurityHeaders(current, 'module')
+      const source = await current.text()
+      expect(source.startsWith('export default function (React, ReactDOM, _jsx_runtime) {')).toBe(true)
+      const stale = await get(server, '/mdx/post/zz-embeds/an-older-version.js')
+      expect(stale.status).toBe(200)
+      expect(stale.headers.get('cache-control')).toBe('no-cache')
+      expect(await stale.text()).toBe(source)
+      for (const missing of ['/mdx/post/no-such-post/x.js', '/mdx/other/zz-embeds/x.js', '/mdx/post/zz-embeds/x.txt']) {
+        expect((await get(server, missing)).status, missing).toBe(404)
+      }
+    },
+  )
 })
 
 describe('configuration', () => {
-  it('no Strict-Transport-Security for an http site; CSP_FRAME_SRC sets frame-src; a bad CSP_FRAME_SRC stops the start', async () => {
-    const plain = await startServer({
-      contentDir,
-      env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'https://embed.example.com https://*.widgets.example:8443' },
-    })
-    try {
-      const response = await get(plain, '/blog/zz-embeds')
-      expect(response.headers.get('strict-transport-security')).toBeNull()
-      const policy = parsePolicy(response.headers.get('content-security-policy'))
-      expect(policy.get('frame-src')).toEqual(['https://embed.example.com', 'https://*.widgets.example:8443'])
-      expect(policy.has('upgrade-insecure-requests')).toBe(false)
-      expectHashesMatch(policy, await response.text(), 'plain http')
-    } finally {
-      await plain.stop()
-    }
-    const none = await startServer({ contentDir, env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'none' } })
-    try {
-      expect(parsePolicy((await get(none, '/')).headers.get('content-security-policy')).get('frame-src')).toEqual([
-        "'none'",
-      ])
-    } finally {
-      await none.stop()
-    }
-    await expect(
-      startServer({ contentDir, env: { CSP_FRAME_SRC: "https://ok.example; script-src 'unsafe-inline'" } }),
-    ).rejects.toThrow(/CSP_FRAME_SRC must be space-separated origins/)
-  })
+  it(
+    'no Strict-Transport-Security for an http site; CSP_FRAME_SRC ' +
+      'sets frame-src; a bad CSP_FRAME_SRC stops the start',
+    async () => {
+      const plain = await startServer({
+        contentDir,
+        env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'https://embed.example.com https://*.widgets.example:8443' },
+      })
+      try {
+        const response = await get(plain, '/blog/zz-embeds')
+        expect(response.headers.get('strict-transport-security')).toBeNull()
+        const policy = parsePolicy(response.headers.get('content-security-policy'))
+        expect(policy.get('frame-src')).toEqual(['https://embed.example.com', 'https://*.widgets.example:8443'])
+        expect(policy.has('upgrade-insecure-requests')).toBe(false)
+        expectHashesMatch(policy, await response.text(), 'plain http')
+      } finally {
+        await plain.stop()
+      }
+      const none = await startServer({ contentDir, env: { SESSION_COOKIE_SECURE: '0', CSP_FRAME_SRC: 'none' } })
+      try {
+        expect(parsePolicy((await get(none, '/')).headers.get('content-security-policy')).get('frame-src')).toEqual([
+          "'none'",
+        ])
+      } finally {
+        await none.stop()
+      }
+      await expect(
+        startServer({ contentDir, env: { CSP_FRAME_SRC: "https://ok.example; script-src 'unsafe-inline'" } }),
+      ).rejects.toThrow(/CSP_FRAME_SRC must be space-separated origins/)
+    },
+  )
 
   it('an https site asks for https everywhere', async () => {
     const response = await get(server, '/')

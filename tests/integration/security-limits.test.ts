@@ -44,7 +44,10 @@ function connect(server: KilnServer) {
   }
 }
 
-/** Writes `total` bytes (in `chunk`-sized pieces, as HTTP chunks when `chunked`) until done, the server answers, or the socket closes. */
+/**
+ * Writes `total` bytes (in `chunk`-sized pieces, as HTTP chunks when `chunked`) until done, the server answers, or the
+ * socket closes.
+ */
 async function sendBody(
   connection: ReturnType<typeof connect>,
   total: number,
@@ -80,97 +83,116 @@ describe('request bodies', () => {
   })
   afterAll(() => server?.stop())
 
-  it('answers a 150 MB body with Content-Length 413 before reading it, on a route that never reads bodies and on the webhook; RSS does not grow by the body', async () => {
-    await get(server, '/')
-    const before = rssBytes(server)
-    for (const target of ['/blog/welcome-to-kiln', '/action/refresh-content']) {
-      const connection = connect(server)
-      const total = 150 * MB
-      connection.socket.write(
-        `POST ${target} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`,
+  it(
+    'answers a 150 MB body with Content-Length 413 before reading it, on a route that ' +
+      'never reads bodies and on the webhook; RSS does not grow by the body',
+    async () => {
+      await get(server, '/')
+      const before = rssBytes(server)
+      for (const target of ['/blog/welcome-to-kiln', '/action/refresh-content']) {
+        const connection = connect(server)
+        const total = 150 * MB
+        connection.socket.write(
+          `POST ${target} HTTP/1.1\r\nHost: localhost\r\nContent-Type: ` +
+            `application/octet-stream\r\nContent-Length: ${total}\r\n\r\n`,
+        )
+        const sent = await sendBody(connection, total, { chunk: 256 * KB })
+        expect(await connection.status()).toBe(413)
+        // The answer came while most of the body was still unsent.
+        expect(sent).toBeLessThan(total)
+        expect(connection.received()).toMatch(/connection: close/i)
+        expect(connection.received()).toContain('Request body too large')
+        await connection.closed
+      }
+      expect(rssBytes(server) - before).toBeLessThan(40 * MB)
+      expect((await get(server, '/')).status).toBe(200)
+    },
+  )
+
+  it(
+    'tells a client that sends Expect: 100-continue 413 before it ' +
+      'sends a byte, and 100 Continue when its body fits',
+    async () => {
+      const large = connect(server)
+      large.socket.write(
+        `POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${10 * MB}\r\nExpect: 100-continue\r\n\r\n`,
       )
-      const sent = await sendBody(connection, total, { chunk: 256 * KB })
-      expect(await connection.status()).toBe(413)
-      // The answer came while most of the body was still unsent.
-      expect(sent).toBeLessThan(total)
-      expect(connection.received()).toMatch(/connection: close/i)
-      expect(connection.received()).toContain('Request body too large')
-      await connection.closed
-    }
-    expect(rssBytes(server) - before).toBeLessThan(40 * MB)
-    expect((await get(server, '/')).status).toBe(200)
-  })
+      expect(await large.status()).toBe(413)
+      expect(large.received()).not.toContain('100 Continue')
+      await large.closed
+      const fits = connect(server)
+      fits.socket.write(
+        `POST /action/theme HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: ` +
+          `application/x-www-form-urlencoded\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n` +
+          `\r\n`,
+      )
+      expect(await fits.status()).toBe(100)
+      fits.socket.write('theme=dark')
+      await fits.closed
+      expect(fits.received()).toMatch(/HTTP\/1\.1 30\d[\s\S]*kiln_theme=dark/)
+    },
+  )
 
-  it('tells a client that sends Expect: 100-continue 413 before it sends a byte, and 100 Continue when its body fits', async () => {
-    const large = connect(server)
-    large.socket.write(
-      `POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Length: ${10 * MB}\r\nExpect: 100-continue\r\n\r\n`,
-    )
-    expect(await large.status()).toBe(413)
-    expect(large.received()).not.toContain('100 Continue')
-    await large.closed
-    const fits = connect(server)
-    fits.socket.write(
-      `POST /action/theme HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nOrigin: ${server.url}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
-    )
-    expect(await fits.status()).toBe(100)
-    fits.socket.write('theme=dark')
-    await fits.closed
-    expect(fits.received()).toMatch(/HTTP\/1\.1 30\d[\s\S]*kiln_theme=dark/)
-  })
+  it(
+    'cuts a chunked body without Content-Length at the limit: 2 MB to ' +
+      'the webhook (1 MB), to a page and as a GET (64 KB)',
+    async () => {
+      for (const [method, target] of [
+        ['POST', '/action/refresh-content'],
+        ['POST', '/'],
+        ['GET', '/blog'],
+      ]) {
+        const connection = connect(server)
+        connection.socket.write(`${method} ${target} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n`)
+        await sendBody(connection, 2 * MB, { chunk: 16 * KB, chunked: true })
+        expect(await connection.status(), `${method} ${target}`).toBe(413)
+        await connection.closed
+      }
+      // A body under the limit of a route that ignores it is read and dropped: the page answers.
+      const small = connect(server)
+      small.socket.write(
+        `GET /blog HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+      )
+      await sendBody(small, 8 * KB, { chunk: 4 * KB, chunked: true })
+      expect(await small.status()).toBe(200)
+    },
+  )
 
-  it('cuts a chunked body without Content-Length at the limit: 2 MB to the webhook (1 MB), to a page and as a GET (64 KB)', async () => {
-    for (const [method, target] of [
-      ['POST', '/action/refresh-content'],
-      ['POST', '/'],
-      ['GET', '/blog'],
-    ]) {
-      const connection = connect(server)
-      connection.socket.write(`${method} ${target} HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n`)
-      await sendBody(connection, 2 * MB, { chunk: 16 * KB, chunked: true })
-      expect(await connection.status(), `${method} ${target}`).toBe(413)
-      await connection.closed
-    }
-    // A body under the limit of a route that ignores it is read and dropped: the page answers.
-    const small = connect(server)
-    small.socket.write(
-      `GET /blog HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
-    )
-    await sendBody(small, 8 * KB, { chunk: 4 * KB, chunked: true })
-    expect(await small.status()).toBe(200)
-  })
-
-  it('hands a body under the limit to the route byte for byte: a signed 600 KB webhook, also chunked, is accepted', async () => {
-    const body = JSON.stringify({ padding: 'x'.repeat(600 * KB) })
-    const response = await fetch(`${server.url}/action/refresh-content`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sign(SECRET, body) },
-      body,
-    })
-    expect(response.status).toBe(202)
-    const chunked = connect(server)
-    chunked.socket.write(
-      `POST /action/refresh-content HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nX-Hub-Signature-256: ${sign(SECRET, body)}\r\nConnection: close\r\n\r\n`,
-    )
-    const bytes = Buffer.from(body)
-    for (let at = 0; at < bytes.length; at += 50 * KB) {
-      const part = bytes.subarray(at, at + 50 * KB)
-      chunked.socket.write(`${part.length.toString(16)}\r\n`)
-      chunked.socket.write(part)
-      chunked.socket.write('\r\n')
-    }
-    chunked.socket.write('0\r\n\r\n')
-    expect(await chunked.status()).toBe(202)
-    // A form under 64 KB still works: the theme action answers as before.
-    const form = await fetch(`${server.url}/action/theme`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
-      body: 'theme=dark&redirectTo=%2Fblog',
-    })
-    expect(form.status).toBeLessThan(400)
-    expect(form.headers.get('set-cookie')).toContain('kiln_theme=dark')
-  })
+  it(
+    'hands a body under the limit to the route byte for byte: a ' + 'signed 600 KB webhook, also chunked, is accepted',
+    async () => {
+      const body = JSON.stringify({ padding: 'x'.repeat(600 * KB) })
+      const response = await fetch(`${server.url}/action/refresh-content`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': sign(SECRET, body) },
+        body,
+      })
+      expect(response.status).toBe(202)
+      const chunked = connect(server)
+      chunked.socket.write(
+        `POST /action/refresh-content HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: ` +
+          `chunked\r\nX-Hub-Signature-256: ${sign(SECRET, body)}\r\nConnection: close\r\n\r\n`,
+      )
+      const bytes = Buffer.from(body)
+      for (let at = 0; at < bytes.length; at += 50 * KB) {
+        const part = bytes.subarray(at, at + 50 * KB)
+        chunked.socket.write(`${part.length.toString(16)}\r\n`)
+        chunked.socket.write(part)
+        chunked.socket.write('\r\n')
+      }
+      chunked.socket.write('0\r\n\r\n')
+      expect(await chunked.status()).toBe(202)
+      // A form under 64 KB still works: the theme action answers as before.
+      const form = await fetch(`${server.url}/action/theme`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+        body: 'theme=dark&redirectTo=%2Fblog',
+      })
+      expect(form.status).toBeLessThan(400)
+      expect(form.headers.get('set-cookie')).toContain('kiln_theme=dark')
+    },
+  )
 })
 
 describe('time limits', () => {
@@ -214,7 +236,8 @@ describe('time limits', () => {
   it('closes a connection whose body trickles in a byte at a time', async () => {
     const connection = connect(server)
     connection.socket.write(
-      'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
+      'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: ' +
+        'application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
     )
     let sent = 0
     const trickle = setInterval(() => {
@@ -249,19 +272,23 @@ describe('a client that stops reading', () => {
   })
   afterAll(() => server?.stop())
 
-  it('cuts a connection that pipelines hundreds of requests at once, before their answers pile up in memory', async () => {
-    expect((await get(server, '/blog/rss.xml')).status).toBe(200)
-    const before = rssBytes(server)
-    const connection = connect(server)
-    connection.socket.pause()
-    connection.socket.write('GET /blog/rss.xml HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(400))
-    connection.socket.resume()
-    await connection.closed
-    expect(connection.received().split('HTTP/1.1 200').length - 1).toBeLessThanOrEqual(32)
-    // Measured without the limit: 86 MB, held until the idle cut.
-    expect(rssBytes(server) - before).toBeLessThan(30 * MB)
-    expect((await get(server, '/')).status).toBe(200)
-  }, 120_000)
+  it(
+    'cuts a connection that pipelines hundreds of requests at ' + 'once, before their answers pile up in memory',
+    async () => {
+      expect((await get(server, '/blog/rss.xml')).status).toBe(200)
+      const before = rssBytes(server)
+      const connection = connect(server)
+      connection.socket.pause()
+      connection.socket.write('GET /blog/rss.xml HTTP/1.1\r\nHost: localhost\r\n\r\n'.repeat(400))
+      connection.socket.resume()
+      await connection.closed
+      expect(connection.received().split('HTTP/1.1 200').length - 1).toBeLessThanOrEqual(32)
+      // Measured without the limit: 86 MB, held until the idle cut.
+      expect(rssBytes(server) - before).toBeLessThan(30 * MB)
+      expect((await get(server, '/')).status).toBe(200)
+    },
+    120_000,
+  )
 
   it('is cut after the idle time, while others are served', async () => {
     const page = await get(server, '/blog/long-read')

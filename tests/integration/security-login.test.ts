@@ -146,31 +146,35 @@ describe('the lockout behind a trusted proxy (TRUST_PROXY=1)', () => {
     await Promise.all(wrong)
   }, 120_000)
 
-  it('takes the client from the right-most X-Forwarded-For hop, never from what the client wrote to its left', async () => {
-    for (let i = 0; i < 5; i++) {
-      // The left part changes every time, as an attacker would make it: the proxy's hop does not.
-      const failure = await postLogin(
+  it(
+    'takes the client from the right-most X-Forwarded-For hop, ' + 'never from what the client wrote to its left',
+    async () => {
+      for (let i = 0; i < 5; i++) {
+        // The left part changes every time, as an attacker would make it: the proxy's hop does not.
+        const failure = await postLogin(
+          server,
+          { email: `xff${i}@example.com`, password: 'not it at all' },
+          { 'X-Forwarded-For': `10.0.0.${i}, 203.0.113.50` },
+        )
+        // The fifth failure is the one that locks.
+        expect(failure.status).toBe(i < 4 ? 401 : 429)
+      }
+      const sixth = await postLogin(
         server,
-        { email: `xff${i}@example.com`, password: 'not it at all' },
-        { 'X-Forwarded-For': `10.0.0.${i}, 203.0.113.50` },
+        { email: 'xff-other@example.com', password: 'not it at all' },
+        { 'X-Forwarded-For': '10.9.9.9, 203.0.113.50' },
       )
-      // The fifth failure is the one that locks.
-      expect(failure.status).toBe(i < 4 ? 401 : 429)
-    }
-    const sixth = await postLogin(
-      server,
-      { email: 'xff-other@example.com', password: 'not it at all' },
-      { 'X-Forwarded-For': '10.9.9.9, 203.0.113.50' },
-    )
-    expect(sixth.status).toBe(429)
-    // Another client (another right-most hop) is not locked, whatever it claims to its left.
-    const other = await postLogin(
-      server,
-      { email: 'xff-other@example.com', password: 'not it at all' },
-      { 'X-Forwarded-For': '203.0.113.50, 203.0.113.51' },
-    )
-    expect(other.status).toBe(401)
-  }, 120_000)
+      expect(sixth.status).toBe(429)
+      // Another client (another right-most hop) is not locked, whatever it claims to its left.
+      const other = await postLogin(
+        server,
+        { email: 'xff-other@example.com', password: 'not it at all' },
+        { 'X-Forwarded-For': '203.0.113.50, 203.0.113.51' },
+      )
+      expect(other.status).toBe(401)
+    },
+    120_000,
+  )
 
   it('never locks the admin out of a device that signed in before, while unknown devices stay locked', async () => {
     await createAdmin(server, 'owner@example.com', PASSWORD)

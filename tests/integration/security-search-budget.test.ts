@@ -104,7 +104,8 @@ describe.skipIf(!hasCorpus)('the main-thread budget under hostile requests', () 
     await reader
     const maxDelay = await loopDelayMaxSeconds(server)
     console.log(
-      `search budget: ${requests.length * 2} hostile requests, worst event-loop delay ${(maxDelay * 1000).toFixed(0)} ms, ${cachedAnswers} cached pages served meanwhile`,
+      `search budget: ${requests.length * 2} hostile requests, worst event-loop delay ` +
+        `${(maxDelay * 1000).toFixed(0)} ms, ${cachedAnswers} cached pages served meanwhile`,
     )
     expect(cachedAnswers).toBeGreaterThan(0)
     expect(maxDelay).toBeLessThan(MAX_LOOP_DELAY_SECONDS)

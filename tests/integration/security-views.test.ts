@@ -14,7 +14,8 @@ import { get, makeContentDir, startServer, type KilnServer } from '../helpers/se
 
 const BROWSER = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 const PHONE =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 ' +
+  '(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1'
 /** The beacon's limit per address and minute (app/view-counts/beacon-limit.server.ts). */
 const BEACON_LIMIT = 30
 
@@ -99,24 +100,27 @@ describe('view counts under cheap inflation', () => {
     expect(storedViews('cookieless')).toBe(2)
   })
 
-  it('answers a burst from one address 429 past the limit, counting nothing more; other addresses still count', async () => {
-    const statuses: number[] = []
-    for (let i = 0; i < BEACON_LIMIT + 10; i++) {
-      // A fresh user agent each time: without the limit, every one would count.
-      const response = await beacon('burst', '203.0.113.99', { agent: `${BROWSER} burst/${i}` })
-      statuses.push(response.status)
-      if (response.status === 429) {
-        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
-        expect(response.headers.get('content-type')).toContain('application/json')
+  it(
+    'answers a burst from one address 429 past the limit, ' + 'counting nothing more; other addresses still count',
+    async () => {
+      const statuses: number[] = []
+      for (let i = 0; i < BEACON_LIMIT + 10; i++) {
+        // A fresh user agent each time: without the limit, every one would count.
+        const response = await beacon('burst', '203.0.113.99', { agent: `${BROWSER} burst/${i}` })
+        statuses.push(response.status)
+        if (response.status === 429) {
+          expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0)
+          expect(response.headers.get('content-type')).toContain('application/json')
+        }
+        await response.arrayBuffer()
       }
-      await response.arrayBuffer()
-    }
-    expect(statuses.slice(0, BEACON_LIMIT).every((status) => status === 200)).toBe(true)
-    expect(statuses.slice(BEACON_LIMIT).every((status) => status === 429)).toBe(true)
-    expect(storedViews('burst')).toBe(BEACON_LIMIT)
-    // Another reader is not caught by that address's limit.
-    const other = await beacon('burst', '198.51.100.99')
-    expect(other.status).toBe(200)
-    expect(await other.json()).toMatchObject({ counted: true })
-  })
+      expect(statuses.slice(0, BEACON_LIMIT).every((status) => status === 200)).toBe(true)
+      expect(statuses.slice(BEACON_LIMIT).every((status) => status === 429)).toBe(true)
+      expect(storedViews('burst')).toBe(BEACON_LIMIT)
+      // Another reader is not caught by that address's limit.
+      const other = await beacon('burst', '198.51.100.99')
+      expect(other.status).toBe(200)
+      expect(await other.json()).toMatchObject({ counted: true })
+    },
+  )
 })

@@ -140,34 +140,38 @@ describe('the content webhook', () => {
     expect((await deliver(server, 'delivery-bound')).status).toBe(200)
   })
 
-  it('reads a refresh status only with a fresh signature of that path; the old empty-body signature is refused with a note', async () => {
-    const response = await deliver(server, 'delivery-status')
-    const { id } = (await response.json()) as { id: string }
-    expect((await readStatus(server, id)).status).toBe(200)
+  it(
+    'reads a refresh status only with a fresh signature of that path; ' +
+      'the old empty-body signature is refused with a note',
+    async () => {
+      const response = await deliver(server, 'delivery-status')
+      const { id } = (await response.json()) as { id: string }
+      expect((await readStatus(server, id)).status).toBe(200)
 
-    const old = await readStatus(server, id, { 'X-Hub-Signature-256': sign(SECRET, '') })
-    expect(old.status).toBe(401)
-    expect(((await old.json()) as { error: string }).error).toMatch(
-      /no longer accepted.*X-Kiln-Signature: t=<unix milliseconds>,v1=/,
-    )
-
-    const pathOf = `/action/refresh-content/${id}`
-    const cases: [string, Record<string, string>][] = [
-      ['none', {}],
-      ['another refresh', { 'X-Kiln-Signature': signStatusRead(SECRET, '/action/refresh-content/another-id') }],
-      ['wrong secret', { 'X-Kiln-Signature': signStatusRead('wrong', pathOf) }],
-      ['six minutes old', { 'X-Kiln-Signature': signStatusRead(SECRET, pathOf, Date.now() - 6 * 60_000) }],
-      ['six minutes ahead', { 'X-Kiln-Signature': signStatusRead(SECRET, pathOf, Date.now() + 6 * 60_000) }],
-      ['garbage', { 'X-Kiln-Signature': 't=1,v1=zz' }],
-    ]
-    for (const [what, header] of cases) {
-      const refused = await readStatus(server, id, header)
-      expect(refused.status, what).toBe(401)
-      expect(((await refused.json()) as { error: string }).error, what).toMatch(
-        /missing, expired or wrong X-Kiln-Signature/,
+      const old = await readStatus(server, id, { 'X-Hub-Signature-256': sign(SECRET, '') })
+      expect(old.status).toBe(401)
+      expect(((await old.json()) as { error: string }).error).toMatch(
+        /no longer accepted.*X-Kiln-Signature: t=<unix milliseconds>,v1=/,
       )
-    }
-  })
+
+      const pathOf = `/action/refresh-content/${id}`
+      const cases: [string, Record<string, string>][] = [
+        ['none', {}],
+        ['another refresh', { 'X-Kiln-Signature': signStatusRead(SECRET, '/action/refresh-content/another-id') }],
+        ['wrong secret', { 'X-Kiln-Signature': signStatusRead('wrong', pathOf) }],
+        ['six minutes old', { 'X-Kiln-Signature': signStatusRead(SECRET, pathOf, Date.now() - 6 * 60_000) }],
+        ['six minutes ahead', { 'X-Kiln-Signature': signStatusRead(SECRET, pathOf, Date.now() + 6 * 60_000) }],
+        ['garbage', { 'X-Kiln-Signature': 't=1,v1=zz' }],
+      ]
+      for (const [what, header] of cases) {
+        const refused = await readStatus(server, id, header)
+        expect(refused.status, what).toBe(401)
+        expect(((await refused.json()) as { error: string }).error, what).toMatch(
+          /missing, expired or wrong X-Kiln-Signature/,
+        )
+      }
+    },
+  )
 
   it('npm run content:refresh signs its status reads the new way', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {

@@ -134,15 +134,20 @@ describe('the sample blog', () => {
     }
   })
 
-  it('puts Server-Timing on every response, with db and render, or cache for a page answered from the page cache', async () => {
-    for (const pathname of ['/', '/blog', '/blog/how-posts-work', '/no-such-page', '/healthcheck']) {
-      const names = timingNames(await get(server, pathname))
-      expect(names, pathname).toContain('total')
-      expect(names.includes('db') || names.includes('cache'), pathname).toBe(true)
-    }
-    expect(timingNames(await get(server, '/blog', { headers: { Cookie: 'kiln_session=bypass' } }))).toContain('render')
-    expect(timingNames(await get(server, '/blog'))).toContain('cache')
-  })
+  it(
+    'puts Server-Timing on every response, with db and render, or ' + 'cache for a page answered from the page cache',
+    async () => {
+      for (const pathname of ['/', '/blog', '/blog/how-posts-work', '/no-such-page', '/healthcheck']) {
+        const names = timingNames(await get(server, pathname))
+        expect(names, pathname).toContain('total')
+        expect(names.includes('db') || names.includes('cache'), pathname).toBe(true)
+      }
+      expect(timingNames(await get(server, '/blog', { headers: { Cookie: 'kiln_session=bypass' } }))).toContain(
+        'render',
+      )
+      expect(timingNames(await get(server, '/blog'))).toContain('cache')
+    },
+  )
 
   it('answers /healthcheck with 200', async () => {
     const response = await get(server, '/healthcheck')
@@ -223,7 +228,9 @@ describe('bad input', () => {
       'blog/bad-yaml.mdx': '---\ntitle: [unclosed\ndate: 2026-01-01\n---\n\nBad YAML.\n',
       'blog/missing.mdx': post(
         'Missing components',
-        '<Sandpack>\n\nInside the box.\n\n</Sandpack>\n\n<Foo.Bar>member</Foo.Bar>\n\nText <Inline>inline child</Inline> here.',
+        '<Sandpack>\n\nInside the box.\n\n</Sandpack>\n\n' +
+          '<Foo.Bar>member</Foo.Bar>\n\nText <Inline>inline child</Inline> ' +
+          'here.',
       ),
       'blog/throws.mdx': post(
         'Throws while rendering',
@@ -235,18 +242,21 @@ describe('bad input', () => {
   })
   afterAll(() => server?.stop())
 
-  it('answers a post that fails to compile with a clear 500 page, without internals, and logs file and line', async () => {
-    for (const slug of ['syntax', 'no-package', 'no-title', 'bad-yaml']) {
-      const response = await get(server, `/blog/${slug}`)
-      expect(response.status, slug).toBe(500)
-      const html = await response.text()
-      expect(html, slug).toContain('could not be')
-      expect(html, slug).not.toMatch(/at .+\.(ts|js):\d+/)
-      expect(html, slug).not.toContain('kiln-no-such-package')
-    }
-    expect(server.output()).toMatch(/compile failed: blog\/syntax\.mdx:\d+:\d+: /)
-    expect(server.output()).toMatch(/compile failed: blog\/no-package\.mdx:\d+:\d+: .*kiln-no-such-package/)
-  })
+  it(
+    'answers a post that fails to compile with a clear 500 ' + 'page, without internals, and logs file and line',
+    async () => {
+      for (const slug of ['syntax', 'no-package', 'no-title', 'bad-yaml']) {
+        const response = await get(server, `/blog/${slug}`)
+        expect(response.status, slug).toBe(500)
+        const html = await response.text()
+        expect(html, slug).toContain('could not be')
+        expect(html, slug).not.toMatch(/at .+\.(ts|js):\d+/)
+        expect(html, slug).not.toContain('kiln-no-such-package')
+      }
+      expect(server.output()).toMatch(/compile failed: blog\/syntax\.mdx:\d+:\d+: /)
+      expect(server.output()).toMatch(/compile failed: blog\/no-package\.mdx:\d+:\d+: .*kiln-no-such-package/)
+    },
+  )
 
   it('keeps serving every other post and stays healthy', async () => {
     expect((await get(server, '/blog/good')).status).toBe(200)

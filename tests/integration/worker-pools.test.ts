@@ -36,7 +36,8 @@ let contentDir: string
 beforeAll(() => {
   contentDir = makeContentDir({
     'blog/highlighted.mdx': post(
-      `${fence('ts', 'const answer: number = 42', 'title="answer.ts" {1} showLineNumbers')}\n\n${fence('diff', '-old\n+new\n same')}`,
+      `${fence('ts', 'const answer: number = 42', 'title="answer.ts" {1} showLineNumbers')}` +
+        `\n\n${fence('diff', '-old\n+new\n same')}`,
     ),
     'blog/faults.mdx': post(
       [
@@ -74,30 +75,36 @@ describe('highlighting in the worker', () => {
     expect(compiled.warnings).toEqual([])
   })
 
-  it('falls back to plain text with a warning for an unknown language, no language and a worker that throws', async () => {
-    const failuresBefore = getHighlightPool().stats().failures
-    const compiled = await compile('blog/faults.mdx')
-    const messages = compiled.warnings.map((warning) => warning.message)
-    expect(messages.some((message) => message.includes('"kiln-no-such-lang" is not one shiki knows'))).toBe(true)
-    expect(messages.some((message) => message.includes('no language'))).toBe(true)
-    expect(messages.some((message) => message.includes('(kiln-test-throw) could not be highlighted'))).toBe(true)
-    for (const warning of compiled.warnings) expect(warning.line).toBeGreaterThan(0)
-    expect(compiled.code).toContain('shiki plain')
-    // the last block, after the faults, is still highlighted
-    expect(compiled.code).toContain('--shiki-light')
-    expect(getHighlightPool().stats().failures).toBe(failuresBefore + 1)
-  })
+  it(
+    'falls back to plain text with a warning for an unknown ' + 'language, no language and a worker that throws',
+    async () => {
+      const failuresBefore = getHighlightPool().stats().failures
+      const compiled = await compile('blog/faults.mdx')
+      const messages = compiled.warnings.map((warning) => warning.message)
+      expect(messages.some((message) => message.includes('"kiln-no-such-lang" is not one shiki knows'))).toBe(true)
+      expect(messages.some((message) => message.includes('no language'))).toBe(true)
+      expect(messages.some((message) => message.includes('(kiln-test-throw) could not be highlighted'))).toBe(true)
+      for (const warning of compiled.warnings) expect(warning.line).toBeGreaterThan(0)
+      expect(compiled.code).toContain('shiki plain')
+      // the last block, after the faults, is still highlighted
+      expect(compiled.code).toContain('--shiki-light')
+      expect(getHighlightPool().stats().failures).toBe(failuresBefore + 1)
+    },
+  )
 
-  it('survives a worker thread that dies mid-job: the block is plain at once, the next job gets a new thread', async () => {
-    const compiled = await compile('blog/crash.mdx')
-    expect(
-      compiled.warnings.some((warning) =>
-        warning.message.includes('(kiln-test-crash) could not be highlighted (highlight worker crashed on purpose)'),
-      ),
-    ).toBe(true)
-    expect(compiled.code).toContain('crash()')
-    expect(compiled.code).toContain('--shiki-light') // the js block after it
-  })
+  it(
+    'survives a worker thread that dies mid-job: the block is ' + 'plain at once, the next job gets a new thread',
+    async () => {
+      const compiled = await compile('blog/crash.mdx')
+      expect(
+        compiled.warnings.some((warning) =>
+          warning.message.includes('(kiln-test-crash) could not be highlighted (highlight worker crashed on purpose)'),
+        ),
+      ).toBe(true)
+      expect(compiled.code).toContain('crash()')
+      expect(compiled.code).toContain('--shiki-light') // the js block after it
+    },
+  )
 
   it('abandons a job past HIGHLIGHT_TIMEOUT_MS, ends its thread and carries on', async () => {
     const compiled = await compile('blog/hang.mdx')
@@ -135,36 +142,42 @@ describe('highlighting in the worker', () => {
 })
 
 describe('compiling in the worker', () => {
-  it('compiles in the compile pool with highlighting, and reports a broken post as a CompileError with a place', async () => {
-    const good = await compileInPool({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
-    expect(good.code).toContain('--shiki-dark')
-    expect(good.frontmatter.title).toBe('Code')
-    fs.writeFileSync(path.join(contentDir, 'blog/broken.mdx'), post('text {oops'))
-    await expect(compileInPool({ contentDir, entryPath: 'blog/broken.mdx', kind: 'post' })).rejects.toMatchObject({
-      name: 'CompileError',
-      file: 'blog/broken.mdx',
-      transient: false,
-    })
-    expect(getCompilePool().stats().jobs).toBeGreaterThanOrEqual(2)
-  })
+  it(
+    'compiles in the compile pool with highlighting, and reports ' + 'a broken post as a CompileError with a place',
+    async () => {
+      const good = await compileInPool({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
+      expect(good.code).toContain('--shiki-dark')
+      expect(good.frontmatter.title).toBe('Code')
+      fs.writeFileSync(path.join(contentDir, 'blog/broken.mdx'), post('text {oops'))
+      await expect(compileInPool({ contentDir, entryPath: 'blog/broken.mdx', kind: 'post' })).rejects.toMatchObject({
+        name: 'CompileError',
+        file: 'blog/broken.mdx',
+        transient: false,
+      })
+      expect(getCompilePool().stats().jobs).toBeGreaterThanOrEqual(2)
+    },
+  )
 })
 
 describe('spinning down', () => {
-  it('leaves no pool thread alive once both pools have been idle, and the process thread count where it started', async () => {
-    await Promise.all([destroyCompilePool(), destroyHighlightPool()])
-    await holdsWithin(() => false, 200)
-    const baseline = threadCount()
+  it(
+    'leaves no pool thread alive once both pools have been idle, ' + 'and the process thread count where it started',
+    async () => {
+      await Promise.all([destroyCompilePool(), destroyHighlightPool()])
+      await holdsWithin(() => false, 200)
+      const baseline = threadCount()
 
-    await compileInPool({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
-    expect(getCompilePool().stats().jobs).toBe(1)
-    expect(getHighlightPool().stats().jobs).toBe(2)
-    expect(threadCount()).toBeGreaterThan(baseline)
+      await compileInPool({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
+      expect(getCompilePool().stats().jobs).toBe(1)
+      expect(getHighlightPool().stats().jobs).toBe(2)
+      expect(threadCount()).toBeGreaterThan(baseline)
 
-    const spunDown = await holdsWithin(
-      () => getCompilePool().stats().threads === 0 && getHighlightPool().stats().threads === 0,
-      60_000,
-    )
-    expect(spunDown).toBe(true)
-    expect(await holdsWithin(() => threadCount() <= baseline, 60_000)).toBe(true)
-  })
+      const spunDown = await holdsWithin(
+        () => getCompilePool().stats().threads === 0 && getHighlightPool().stats().threads === 0,
+        60_000,
+      )
+      expect(spunDown).toBe(true)
+      expect(await holdsWithin(() => threadCount() <= baseline, 60_000)).toBe(true)
+    },
+  )
 })

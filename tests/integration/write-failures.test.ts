@@ -124,7 +124,8 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
   })
 
   it.skipIf(!fault.available)(
-    'answers 503 with Retry-After and a message, keeps serving pages, and works again afterwards with nothing half-written',
+    'answers 503 with Retry-After and a message, keeps serving pages, ' +
+      'and works again afterwards with nothing half-written',
     async () => {
       const db = new Database(server.databasePath, { readonly: true })
       try {
@@ -195,7 +196,8 @@ describe.each([diskFull, readOnly])('while the database cannot be written: $name
   )
 
   it.skipIf(!fault.available)(
-    'a refresh the disk refuses mid-way reports failed with the reason, indexes nothing, and is recorded once writes work',
+    'a refresh the disk refuses mid-way reports failed with the ' +
+      'reason, indexes nothing, and is recorded once writes work',
     async () => {
       // Accepted before the fault, held at its start, released into the fault.
       const gate = path.join(pauseDir, 'pause-refresh-started')

@@ -222,10 +222,13 @@ describe('compileInThisThread: imports and formats', () => {
 })
 
 describe('compileInThisThread: images without alt text', () => {
-  it('warns with the line for a markdown image with empty alt and an <img> without alt, not for described or decorative ones', async () => {
-    tmp.write(
-      'blog/images.mdx',
-      `${HEAD}
+  it(
+    'warns with the line for a markdown image with empty alt and an ' +
+      '<img> without alt, not for described or decorative ones',
+    async () => {
+      tmp.write(
+        'blog/images.mdx',
+        `${HEAD}
 ![](/no-alt.png)
 
 ![A kiln at night](/described.png)
@@ -234,27 +237,31 @@ describe('compileInThisThread: images without alt text', () => {
 
 <img src="/decorative.png" alt="" />
 `,
-    )
-    const compiled = await compile('blog/images.mdx')
-    const alt = compiled.warnings.filter((warning) => warning.message.includes('alt text'))
-    expect(alt.map((warning) => [warning.message.split(' has ')[0], warning.line, warning.file])).toEqual([
-      ['image /no-alt.png', 6, 'blog/images.mdx'],
-      ['<img> /jsx-no-alt.png', 10, 'blog/images.mdx'],
-    ])
-    // Rendered as decoration (alt=""), not announced by file name.
-    const html = render(compiled.code)
-    expect(html).toContain('<img src="/jsx-no-alt.png" alt=""/>')
-    expect(html).toContain('<img src="/no-alt.png" alt=""/>')
-    expect(html).toContain('alt="A kiln at night"')
-  })
+      )
+      const compiled = await compile('blog/images.mdx')
+      const alt = compiled.warnings.filter((warning) => warning.message.includes('alt text'))
+      expect(alt.map((warning) => [warning.message.split(' has ')[0], warning.line, warning.file])).toEqual([
+        ['image /no-alt.png', 6, 'blog/images.mdx'],
+        ['<img> /jsx-no-alt.png', 10, 'blog/images.mdx'],
+      ])
+      // Rendered as decoration (alt=""), not announced by file name.
+      const html = render(compiled.code)
+      expect(html).toContain('<img src="/jsx-no-alt.png" alt=""/>')
+      expect(html).toContain('<img src="/no-alt.png" alt=""/>')
+      expect(html).toContain('alt="A kiln at night"')
+    },
+  )
 })
 
 describe('compileInThisThread: links without text and frames without a title', () => {
-  it('shows the address as the text of an empty link and titles a frame by its host, with a warning for each', async () => {
-    tmp.write(
-      'blog/names.mdx',
-      `${HEAD}
-An [](https://example.com/empty) link, a [named](https://example.com/named) one, an image link [![A kiln](/k.png)](https://example.com/image).
+  it(
+    'shows the address as the text of an empty link and titles ' + 'a frame by its host, with a warning for each',
+    async () => {
+      tmp.write(
+        'blog/names.mdx',
+        `${HEAD}
+An [](https://example.com/empty) link, a [named](https://example.com/named) one, an image link [![A ` +
+          `kiln](/k.png)](https://example.com/image).
 
 <a href="https://example.com/jsx"></a>
 
@@ -262,25 +269,27 @@ An [](https://example.com/empty) link, a [named](https://example.com/named) one,
 
 <iframe src="https://example.com/titled" title="A titled demo"></iframe>
 `,
-    )
-    const compiled = await compile('blog/names.mdx')
-    expect(compiled.warnings.map((warning) => [warning.message, warning.line])).toEqual([
-      ['link to https://example.com/empty has no text: its address is shown instead', 6],
-      ['<a> to https://example.com/jsx has no text: its address is shown instead', 8],
-      [
-        '<iframe> https://www.youtube.com/embed/xyz has no title: "Embedded content from www.youtube.com" is used; describe what it shows',
-        10,
-      ],
-    ])
-    const html = render(compiled.code)
-    expect(html).toContain('<a href="https://example.com/empty">https://example.com/empty</a>')
-    expect(html).toContain('<a href="https://example.com/jsx">https://example.com/jsx</a>')
-    expect(html).toContain('<a href="https://example.com/named">named</a>')
-    expect(html).toContain(
-      '<iframe src="https://www.youtube.com/embed/xyz" title="Embedded content from www.youtube.com"></iframe>',
-    )
-    expect(html).toContain('title="A titled demo"')
-  })
+      )
+      const compiled = await compile('blog/names.mdx')
+      expect(compiled.warnings.map((warning) => [warning.message, warning.line])).toEqual([
+        ['link to https://example.com/empty has no text: its address is shown instead', 6],
+        ['<a> to https://example.com/jsx has no text: its address is shown instead', 8],
+        [
+          '<iframe> https://www.youtube.com/embed/xyz has no title: "Embedded ' +
+            'content from www.youtube.com" is used; describe what it shows',
+          10,
+        ],
+      ])
+      const html = render(compiled.code)
+      expect(html).toContain('<a href="https://example.com/empty">https://example.com/empty</a>')
+      expect(html).toContain('<a href="https://example.com/jsx">https://example.com/jsx</a>')
+      expect(html).toContain('<a href="https://example.com/named">named</a>')
+      expect(html).toContain(
+        '<iframe src="https://www.youtube.com/embed/xyz" title="Embedded content from www.youtube.com"></iframe>',
+      )
+      expect(html).toContain('title="A titled demo"')
+    },
+  )
 })
 
 describe('compileInThisThread: undefined components', () => {

@@ -204,7 +204,8 @@ describe('planSync', () => {
     )
     expect(plan.refused).toBe(true)
     expect(plan.problem).toBe(
-      'the content folder /blog-content is missing or unreadable (ENOENT): the index and compiled posts are kept as they were',
+      'the content folder /blog-content is missing or unreadable ' +
+        '(ENOENT): the index and compiled posts are kept as they were',
     )
     expect(plan).toMatchObject({ deleted: [], held: [], writes: [], searchDocuments: [], recordFormat: null })
   })
@@ -221,7 +222,8 @@ describe('planSync', () => {
       expect(plan.deleted).toEqual([])
       expect(plan.held).toEqual(blog.rows.map(({ kind, slug }) => ({ kind, slug })))
       expect(plan.problem).toBe(
-        'blog/ is missing from /blog-content: 3 kept as they were (a folder that vanished is not a deletion; delete through git, or fewer at a time)',
+        'blog/ is missing from /blog-content: 3 kept as they were (a folder that ' +
+          'vanished is not a deletion; delete through git, or fewer at a time)',
       )
     })
 
@@ -325,21 +327,24 @@ describe('planSync', () => {
       expect(plan).toMatchObject({ writes: [], updated: [] })
     })
 
-    it('waits for the next sync when the text could not be read, and makes an empty one for a file over the limit', () => {
-      const missing = new Map<string, string>()
-      const unread = planSync(
-        scanOf([scanned('a', 'h1', { source: null })]),
-        indexOf([row('a', 'h1')], { searchHashes: missing }),
-        options,
-      )
-      expect(unread.searchDocuments).toEqual([])
-      const big = planSync(
-        scanOf([scanned('a', 'h1', { source: null, size: 5000 })]),
-        indexOf([row('a', 'h1')], { searchHashes: missing }),
-        options,
-      )
-      expect(big.searchDocuments).toMatchObject([{ slug: 'a', body: '' }])
-    })
+    it(
+      'waits for the next sync when the text could not be read, and ' + 'makes an empty one for a file over the limit',
+      () => {
+        const missing = new Map<string, string>()
+        const unread = planSync(
+          scanOf([scanned('a', 'h1', { source: null })]),
+          indexOf([row('a', 'h1')], { searchHashes: missing }),
+          options,
+        )
+        expect(unread.searchDocuments).toEqual([])
+        const big = planSync(
+          scanOf([scanned('a', 'h1', { source: null, size: 5000 })]),
+          indexOf([row('a', 'h1')], { searchHashes: missing }),
+          options,
+        )
+        expect(big.searchDocuments).toMatchObject([{ slug: 'a', body: '' }])
+      },
+    )
   })
 
   it('records the index format when the rows were written in another', () => {

@@ -143,34 +143,37 @@ describe('syncContentIndex', () => {
     expect(getEntry(db, 'post', 'small')!.frontmatterError).toBeNull()
   })
 
-  it('holds deletions when the folder is missing, blog/ is gone or most entries vanished; honours confirmed ones', () => {
-    for (let n = 1; n <= 12; n++) write(`blog/p${n}.mdx`, post(`P${n}`))
-    syncContentIndex(db, content)
-    expect(listAllEntries(db)).toHaveLength(12)
+  it(
+    'holds deletions when the folder is missing, blog/ is gone or ' + 'most entries vanished; honours confirmed ones',
+    () => {
+      for (let n = 1; n <= 12; n++) write(`blog/p${n}.mdx`, post(`P${n}`))
+      syncContentIndex(db, content)
+      expect(listAllEntries(db)).toHaveLength(12)
 
-    fs.renameSync(content, `${content}.away`)
-    expect(syncContentIndex(db, content).problem).toMatch(/is missing or unreadable/)
-    fs.renameSync(`${content}.away`, content)
+      fs.renameSync(content, `${content}.away`)
+      expect(syncContentIndex(db, content).problem).toMatch(/is missing or unreadable/)
+      fs.renameSync(`${content}.away`, content)
 
-    fs.renameSync(`${content}/blog`, `${content}/blog.away`)
-    const missing = syncContentIndex(db, content)
-    expect(missing.problem).toMatch(/blog\/ is missing/)
-    expect(missing.held).toHaveLength(12)
-    fs.renameSync(`${content}/blog.away`, `${content}/blog`)
+      fs.renameSync(`${content}/blog`, `${content}/blog.away`)
+      const missing = syncContentIndex(db, content)
+      expect(missing.problem).toMatch(/blog\/ is missing/)
+      expect(missing.held).toHaveLength(12)
+      fs.renameSync(`${content}/blog.away`, `${content}/blog`)
 
-    for (let n = 2; n <= 12; n++) fs.rmSync(`${content}/blog/p${n}.mdx`)
-    const most = syncContentIndex(db, content)
-    expect(most.problem).toMatch(/holds only 1 of its 12 entries/)
-    expect(most.deleted).toEqual([])
-    expect(listAllEntries(db)).toHaveLength(12)
+      for (let n = 2; n <= 12; n++) fs.rmSync(`${content}/blog/p${n}.mdx`)
+      const most = syncContentIndex(db, content)
+      expect(most.problem).toMatch(/holds only 1 of its 12 entries/)
+      expect(most.deleted).toEqual([])
+      expect(listAllEntries(db)).toHaveLength(12)
 
-    const confirmed = syncContentIndex(db, content, {
-      confirmedDeletions: new Set(Array.from({ length: 11 }, (_, i) => `blog/p${i + 2}.mdx`)),
-    })
-    expect(confirmed.problem).toBeNull()
-    expect(confirmed.deleted).toHaveLength(11)
-    expect(listAllEntries(db).map((entry) => entry.slug)).toEqual(['p1'])
-  })
+      const confirmed = syncContentIndex(db, content, {
+        confirmedDeletions: new Set(Array.from({ length: 11 }, (_, i) => `blog/p${i + 2}.mdx`)),
+      })
+      expect(confirmed.problem).toBeNull()
+      expect(confirmed.deleted).toHaveLength(11)
+      expect(listAllEntries(db).map((entry) => entry.slug)).toEqual(['p1'])
+    },
+  )
 
   it('deletes the one post whose file is gone from a folder that is there', () => {
     for (let n = 1; n <= 12; n++) write(`blog/p${n}.mdx`, post(`P${n}`))

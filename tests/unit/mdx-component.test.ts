@@ -11,7 +11,9 @@ import {
 
 /** Code in the shape mdx-bundler produces: a function body returning the module's exports. */
 function fakeCode(text: string, padTo = 0): string {
-  const body = `return { default: function MDXContent() { return _jsx_runtime.jsx('p', { children: ${JSON.stringify(text)} }) } }`
+  const body =
+    `return { default: function MDXContent() { return ` +
+    `_jsx_runtime.jsx('p', { children: ${JSON.stringify(text)} }) } }`
   const padding = Math.max(0, padTo - body.length - 5)
   return padding > 0 ? `${body}\n/*${'x'.repeat(padding)}*/` : body
 }

@@ -114,7 +114,9 @@ describe('migrate', () => {
     const db = openDb()
     const broken = {
       name: '20260301000000_broken',
-      sql: "CREATE TABLE partial_table (x INTEGER);\nINSERT INTO authors (name) VALUES ('Grace');\nINSERT INTO no_such_table VALUES (1);",
+      sql:
+        'CREATE TABLE partial_table (x INTEGER);\nINSERT INTO authors (name) ' +
+        "VALUES ('Grace');\nINSERT INTO no_such_table VALUES (1);",
     }
     const later = { name: '20260401000000_later', sql: 'CREATE TABLE later_table (x INTEGER);' }
     expect(() => migrate(db, [first, second, broken, later])).toThrow(
@@ -169,7 +171,8 @@ describe('the real migrations folder', () => {
     const db = openDb('fresh.db')
     migrate(db, readMigrations(realMigrationsDir))
     const insert = db.prepare(
-      "INSERT INTO content_entries (kind, slug, path, source_hash, files, indexed_at) VALUES (?, 'a', 'blog/a.mdx', 'h', '[]', 'now')",
+      'INSERT INTO content_entries (kind, slug, path, source_hash, files, ' +
+        "indexed_at) VALUES (?, 'a', 'blog/a.mdx', 'h', '[]', 'now')",
     )
     expect(() => insert.run('post')).not.toThrow()
     expect(() => insert.run('snippet')).toThrow(/CHECK constraint failed/)

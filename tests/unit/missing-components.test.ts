@@ -50,7 +50,9 @@ describe('missing components inside JSX attributes and expressions', () => {
 
   it('renders one inside an attribute of a defined component', async () => {
     const compiled = await compileBody(
-      'export const Frame = ({ image }) => <figure className="frame">{image}</figure>\n\n<Frame image={<BlogImage src="x.png" />} />\n',
+      'export const Frame = ({ image }) => <figure ' +
+        'className="frame">{image}</figure>\n\n<Frame image={<BlogImage ' +
+        'src="x.png" />} />\n',
     )
     expect(missingNames(compiled)).toEqual(['BlogImage'])
     const html = render(compiled)
@@ -72,7 +74,9 @@ describe('missing components inside JSX attributes and expressions', () => {
 
   it('renders one inside a render prop, and a member name', async () => {
     const compiled = await compileBody(
-      'export const A = ({ render }) => <section className="a">{render()}</section>\n\n<A render={() => <B.Inner>from render</B.Inner>} />\n',
+      'export const A = ({ render }) => <section ' +
+        'className="a">{render()}</section>\n\n<A render={() => <B.Inner>from ' +
+        'render</B.Inner>} />\n',
     )
     expect(missingNames(compiled)).toEqual(['B.Inner'])
     const html = render(compiled)

@@ -10,15 +10,20 @@ const base = 'https://blog.example.com/blog/my-post'
 describe('absolutizeHtml', () => {
   it('resolves root-relative, relative and fragment links and images against the page', () => {
     const html =
-      '<p><a href="/blog/other">a</a> <a href="sibling">b</a> <a href="#part">c</a> <img src="/images/x.png" alt=""/></p>'
+      '<p><a href="/blog/other">a</a> <a href="sibling">b</a> <a ' +
+      'href="#part">c</a> <img src="/images/x.png" alt=""/></p>'
     expect(absolutizeHtml(html, base)).toBe(
-      '<p><a href="https://blog.example.com/blog/other">a</a> <a href="https://blog.example.com/blog/sibling">b</a> <a href="https://blog.example.com/blog/my-post#part">c</a> <img src="https://blog.example.com/images/x.png" alt=""/></p>',
+      '<p><a href="https://blog.example.com/blog/other">a</a> <a ' +
+        'href="https://blog.example.com/blog/sibling">b</a> <a ' +
+        'href="https://blog.example.com/blog/my-post#part">c</a> <img ' +
+        'src="https://blog.example.com/images/x.png" alt=""/></p>',
     )
   })
 
   it('leaves absolute URLs and other schemes alone, and keeps escaping', () => {
     const html =
-      '<a href="https://other.example.org/x?a=1&amp;b=2">x</a><a href="mailto:me@example.com">m</a><img src="data:image/png;base64,AAAA"/>'
+      '<a href="https://other.example.org/x?a=1&amp;b=2">x</a><a ' +
+      'href="mailto:me@example.com">m</a><img src="data:image/png;base64,AAAA"/>'
     expect(absolutizeHtml(html, base)).toBe(html)
   })
 

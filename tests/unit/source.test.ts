@@ -89,18 +89,21 @@ describe('scanContent', () => {
     ])
   })
 
-  it('ignores names starting with "_" or "." and files that are not .md or .mdx, without listing them as skipped', () => {
-    writeBlog()
-    const { entries, skipped } = scanContent(tmp.root)
-    const slugs = entries.map((e) => e.slug)
-    expect(slugs).not.toContain('_partial')
-    expect(slugs).not.toContain('.hidden')
-    expect(slugs).not.toContain('notes')
-    const skippedPaths = skipped.map((s) => s.path)
-    expect(skippedPaths).not.toContain('blog/_partial.mdx')
-    expect(skippedPaths).not.toContain('blog/.hidden.mdx')
-    expect(skippedPaths).not.toContain('blog/notes.txt')
-  })
+  it(
+    'ignores names starting with "_" or "." and files that are ' + 'not .md or .mdx, without listing them as skipped',
+    () => {
+      writeBlog()
+      const { entries, skipped } = scanContent(tmp.root)
+      const slugs = entries.map((e) => e.slug)
+      expect(slugs).not.toContain('_partial')
+      expect(slugs).not.toContain('.hidden')
+      expect(slugs).not.toContain('notes')
+      const skippedPaths = skipped.map((s) => s.path)
+      expect(skippedPaths).not.toContain('blog/_partial.mdx')
+      expect(skippedPaths).not.toContain('blog/.hidden.mdx')
+      expect(skippedPaths).not.toContain('blog/notes.txt')
+    },
+  )
 
   it('skips a folder without an index file, with a reason', () => {
     writeBlog()

@@ -62,7 +62,8 @@ export function PageCacheCard({ pageCache }: Pick<AdminDashboardData, 'pageCache
           value={formatCount(pageCache.hits)}
           hint={
             pageCache.hits + pageCache.misses > 0
-              ? `${Math.round((100 * pageCache.hits) / (pageCache.hits + pageCache.misses))}% of lookups, ${formatCount(pageCache.notModified)} 304s`
+              ? `${Math.round((100 * pageCache.hits) / (pageCache.hits + pageCache.misses))}` +
+                `% of lookups, ${formatCount(pageCache.notModified)} 304s`
               : undefined
           }
         />

@@ -7,6 +7,8 @@ import type { AdminDashboardData } from '../../routes/admin._index.tsx'
 import { formatAgo, formatCount } from './format.ts'
 import { Card, Stat, StatGrid } from './parts.tsx'
 
+const INTERRUPTED_CLASS = 'font-medium text-amber-800 dark:text-amber-300'
+
 const plural = (count: number, noun: string) => `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`
 
 export function ContentCard({ data }: { data: Pick<AdminDashboardData, 'content' | 'now'> }) {
@@ -30,7 +32,10 @@ export function ContentCard({ data }: { data: Pick<AdminDashboardData, 'content'
           }
           hint={
             content.lastRefresh
-              ? `${content.lastRefresh.status}, ${content.lastRefresh.trigger}${content.lastRefresh.commit ? ` @ ${content.lastRefresh.commit.slice(0, 7)}` : ''}; ${content.lastRefresh.changed} changed`
+              ? `${content.lastRefresh.status}, ` +
+                `${content.lastRefresh.trigger}` +
+                `${content.lastRefresh.commit ? ` @ ${content.lastRefresh.commit.slice(0, 7)}` : ''}` +
+                `; ${content.lastRefresh.changed} changed`
               : undefined
           }
         />
@@ -51,21 +56,30 @@ export function ContentCard({ data }: { data: Pick<AdminDashboardData, 'content'
           name="content-unstored"
           label="Kept unstored"
           value={formatCount(content.unstored.entries)}
-          hint={`${formatCount(content.unstored.hits)} hits, ${formatCount(content.unstored.saveFailures)} refused writes`}
+          hint={
+            `${formatCount(content.unstored.hits)} hits, ` +
+            `${formatCount(content.unstored.saveFailures)} refused writes`
+          }
         />
       </StatGrid>
       {content.problem ? (
         <p
           role="alert"
           data-testid="content-problem"
-          className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200"
+          className={[
+            'mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm',
+            'text-rose-800 dark:bg-rose-950/50 dark:text-rose-200',
+          ].join(' ')}
         >
           Content folder problem since {formatAgo(content.problem.since, data.now)}: {content.problem.message}
         </p>
       ) : null}
       {content.unstored.failingSince ? (
         <p
-          className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200"
+          className={[
+            'mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm',
+            'text-rose-800 dark:bg-rose-950/50 dark:text-rose-200',
+          ].join(' ')}
           data-testid="compile-store-failing"
         >
           Compiles cannot be stored since {content.unstored.failingSince}: {content.unstored.lastError}. They are kept
@@ -73,7 +87,12 @@ export function ContentCard({ data }: { data: Pick<AdminDashboardData, 'content'
         </p>
       ) : null}
       {content.lastRefresh?.error ? (
-        <p className="mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-800 dark:bg-rose-950/50 dark:text-rose-200">
+        <p
+          className={[
+            'mt-3 break-words rounded-md bg-rose-50 px-3 py-2 text-sm',
+            'text-rose-800 dark:bg-rose-950/50 dark:text-rose-200',
+          ].join(' ')}
+        >
           {content.lastRefresh.error}
         </p>
       ) : null}
@@ -83,8 +102,8 @@ export function ContentCard({ data }: { data: Pick<AdminDashboardData, 'content'
           <ul className="space-y-1 text-sm" data-testid="interrupted-refreshes">
             {content.interruptedRefreshes.map((refresh) => (
               <li key={refresh.id} className="min-w-0 break-words">
-                <span className="font-medium text-amber-800 dark:text-amber-300">interrupted</span> {refresh.trigger}{' '}
-                refresh {refresh.id.slice(0, 8)}{' '}
+                <span className={INTERRUPTED_CLASS}>interrupted</span> {refresh.trigger} refresh{' '}
+                {refresh.id.slice(0, 8)}{' '}
                 <span className="text-xs text-zinc-500 dark:text-zinc-400">
                   {formatAgo(refresh.interruptedAt, data.now)}
                 </span>

@@ -16,7 +16,12 @@ export function DiagnosticsCard({ data }: { data: Pick<AdminDashboardData, 'down
         to="/admin/heapsnapshot?gzip=1"
         reloadDocument
         data-download="heapsnapshot-gzip"
-        className="block rounded-lg bg-amber-600 px-4 py-3 text-center text-sm font-medium text-white shadow-sm hover:bg-amber-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500 focus-visible:ring-offset-2 dark:focus-visible:ring-offset-zinc-900"
+        className={[
+          'block rounded-lg bg-amber-600 px-4 py-3 text-center text-sm font-medium text-white',
+          'shadow-sm hover:bg-amber-700 focus:outline-none focus-visible:ring-2',
+          'focus-visible:ring-amber-500 focus-visible:ring-offset-2',
+          'dark:focus-visible:ring-offset-zinc-900',
+        ].join(' ')}
       >
         Download heap snapshot <span className="font-normal opacity-90">(.gz)</span>
       </Link>
@@ -31,7 +36,12 @@ export function DiagnosticsCard({ data }: { data: Pick<AdminDashboardData, 'down
             to={tool.to}
             reloadDocument
             data-download={tool.id}
-            className="min-w-0 rounded-lg border border-zinc-300 px-1 py-2 text-center text-zinc-800 hover:border-amber-500 hover:text-amber-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500 dark:border-zinc-700 dark:text-zinc-200 dark:hover:text-amber-400"
+            className={[
+              'min-w-0 rounded-lg border border-zinc-300 px-1 py-2 text-center text-zinc-800',
+              'hover:border-amber-500 hover:text-amber-700 focus:outline-none focus-visible:ring-2',
+              'focus-visible:ring-amber-500 dark:border-zinc-700 dark:text-zinc-200',
+              'dark:hover:text-amber-400',
+            ].join(' ')}
           >
             {tool.label}
             <span className="block text-xs font-normal text-zinc-500 dark:text-zinc-400">{tool.note}</span>

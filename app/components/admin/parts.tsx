@@ -15,7 +15,10 @@ export function Card({
     <section
       aria-labelledby={`${id}-title`}
       data-section={id}
-      className="min-w-0 rounded-xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900/60"
+      className={[
+        'min-w-0 rounded-xl border border-zinc-200 bg-white p-4',
+        'shadow-sm dark:border-zinc-800 dark:bg-zinc-900/60',
+      ].join(' ')}
     >
       <div className="mb-3 flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
         <h2 id={`${id}-title`} className="text-base font-semibold text-zinc-950 dark:text-white">
@@ -59,7 +62,10 @@ export function StatGrid({ children }: { children: ReactNode }) {
 }
 
 const tones = {
-  good: 'bg-emerald-50 text-emerald-800 ring-emerald-600/20 dark:bg-emerald-950/60 dark:text-emerald-300 dark:ring-emerald-400/20',
+  good:
+    'bg-emerald-50 text-emerald-800 ring-emerald-600/20 ' +
+    'dark:bg-emerald-950/60 dark:text-emerald-300 ' +
+    'dark:ring-emerald-400/20',
   warn: 'bg-amber-50 text-amber-800 ring-amber-600/20 dark:bg-amber-950/60 dark:text-amber-300 dark:ring-amber-400/20',
   bad: 'bg-rose-50 text-rose-800 ring-rose-600/20 dark:bg-rose-950/60 dark:text-rose-300 dark:ring-rose-400/20',
   neutral: 'bg-zinc-100 text-zinc-700 ring-zinc-500/20 dark:bg-zinc-800 dark:text-zinc-300 dark:ring-zinc-400/20',
@@ -68,7 +74,9 @@ const tones = {
 export function Badge({ tone, children }: { tone: keyof typeof tones; children: ReactNode }) {
   return (
     <span
-      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}
+      className={
+        `inline-flex items-center rounded-full px-2 py-0.5 text-xs ` + `font-medium ring-1 ring-inset ${tones[tone]}`
+      }
     >
       {children}
     </span>

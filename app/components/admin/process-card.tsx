@@ -33,7 +33,11 @@ export function ProcessCard({ eventLoop, process }: Pick<AdminDashboardData, 'ev
             name="replica-compiles"
             label="Compiled in memory"
             value={`${process.replicaCompiles.entries} / ${process.replicaCompiles.maxEntries}`}
-            hint={`replica: ${process.replicaCompiles.localCompiles} compiled here, ${process.replicaCompiles.askedPrimary} asked of the primary, ${process.replicaCompiles.primaryUnreachable} unanswered`}
+            hint={
+              `replica: ${process.replicaCompiles.localCompiles} compiled here, ` +
+              `${process.replicaCompiles.askedPrimary} asked of the primary, ` +
+              `${process.replicaCompiles.primaryUnreachable} unanswered`
+            }
           />
         ) : null}
         <Stat name="node-version" label="Node" value={process.node} />

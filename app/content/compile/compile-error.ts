@@ -29,7 +29,9 @@ export class CompileError extends Error {
     readonly file?: string,
     readonly line?: number,
     readonly column?: number,
-    /** Set when the failure says nothing about the post (a crashed or timed-out worker): retry later, do not record it. */
+    /**
+     * Set when the failure says nothing about the post (a crashed or timed-out worker): retry later, do not record it.
+     */
     readonly transient = false,
   ) {
     super(message)

@@ -70,7 +70,8 @@ export function esbuildContentBoundary(contentDir: string, read: Set<string>): P
           return refuse(
             specifier,
             bare
-              ? 'packages are not bundled with posts (only react is provided); copy what you need into the content folder'
+              ? 'packages are not bundled with posts (only react is ' +
+                  'provided); copy what you need into the content folder'
               : `it is a symbolic link to ${real}, outside the content folder`,
           )
         }

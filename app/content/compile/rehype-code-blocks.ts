@@ -82,7 +82,8 @@ export function rehypeCodeBlocks({ highlight, contentDir }: CodeBlockOptions = {
               HIGHLIGHT_FAILED,
             )
             console.error(
-              `[kiln] highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ${where ?? 'post'}:${pre.position?.start.line ?? '?'} (${lang}): ${answer.message}`,
+              `[kiln] highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ` +
+                `${where ?? 'post'}:${pre.position?.start.line ?? '?'} (${lang}): ${answer.message}`,
             )
           }
         }

@@ -262,6 +262,8 @@ const pageCache = () =>
     bypasses: 0,
     evictions: 0,
     notModified: 0,
+    unzipped: 0,
+    plainCopies: 0,
   }
 gauge('kiln_page_cache_entries', 'Rendered pages in the page cache.', () => pageCache().entries)
 gauge('kiln_page_cache_bytes', 'Bytes of the cached pages, all encodings.', () => pageCache().bytes)
@@ -290,6 +292,16 @@ mirrorCounter(
   'kiln_page_cache_not_modified_total',
   '304 Not Modified answers from the page cache.',
   () => pageCache().notModified,
+)
+mirrorCounter(
+  'kiln_page_cache_unzipped_total',
+  'Hits for clients that take no compression, unzipped for them (no plain copy kept yet).',
+  () => pageCache().unzipped,
+)
+gauge(
+  'kiln_page_cache_plain_copies',
+  'Uncompressed copies kept for clients that take no compression (counted in the bytes).',
+  () => pageCache().plainCopies,
 )
 
 gauge(

@@ -89,6 +89,7 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
     cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds,
     buildId: development ? null : (await build()).assets.version,
     contentVersion,
+    routes: async () => (await build()).routes,
   })
   const render = createRemixRender(build, mode)
   const afterStatic = express.Router()

@@ -49,9 +49,16 @@ export const MAX_KEY_URL_LENGTH = 1024
 /** Query parameters kept in a key at most; a URL with more is not cached. */
 export const MAX_QUERY_PARAMS = 16
 
-/** What a route exports as `handle` to let its pages be kept (a literal: `handle` reaches the browser's bundle too). */
+/**
+ * What a route exports as `handle` to let its pages be kept (a literal: `handle` reaches the
+ * browser's bundle too). `pageCacheQuery` names the query parameters the route reads: each
+ * gets its own entry (`/blog?tag=react`). Every other parameter cannot change the page, so
+ * it is dropped from the key: `/blog/post?utm_source=feed` is the cached `/blog/post`,
+ * not a render of its own. A route that reads a parameter must name it here.
+ */
 export interface PageCacheHandle {
   pageCache: true
+  pageCacheQuery?: readonly string[]
 }
 
 export type Encoding = 'br' | 'gzip' | 'identity'
@@ -68,6 +75,8 @@ export interface PageCacheStats {
   shared: number
   tooLarge: number
   unzipped: number
+  plainCopies: number
+  plainBytes: number
 }
 
 // ---------------------------------------------------------------------------------------
@@ -117,33 +126,24 @@ export function noneMatchHits(ifNoneMatch: string | undefined, etags: readonly s
 }
 
 /**
- * The URL part of a key: the path and the query with parameters sorted, so `?a=1&b=2`
- * and `?b=2&a=1` share an entry. null when the URL is too long or has too many
- * parameters to be worth a place in the cache.
+ * The URL part of a key: the path and the parameters its route reads (`read`), sorted by
+ * name, so `?a=1&b=2` and `?b=2&a=1` share an entry; every other parameter is dropped, as
+ * it cannot change the page (a tracker's `?utm_source=`, a cache-buster's `?r=123`), so no
+ * query can make the server render or keep a page again. null when the URL is too long or
+ * has too many parameters to be worth looking at.
  */
-export function cacheableUrl(originalUrl: string): string | null {
+export function cacheableUrl(originalUrl: string, read: ReadonlySet<string>): string | null {
   if (originalUrl.length > MAX_KEY_URL_LENGTH) return null
   const mark = originalUrl.indexOf('?')
   if (mark === -1) return originalUrl
-  const params = new URLSearchParams(originalUrl.slice(mark + 1))
-  const entries = [...params]
+  const entries = [...new URLSearchParams(originalUrl.slice(mark + 1))]
   if (entries.length > MAX_QUERY_PARAMS) return null
-  if (entries.length === 0) return originalUrl.slice(0, mark)
-  // Only parameters a content page reads (`/blog?tag=`) earn an entry: any other query
-  // (`/?r=123`, a tracker's) is served, not kept, so random queries cannot churn the cache
-  // or make it compress a fresh copy per request.
-  const readable = CACHED_QUERY_PARAMS[originalUrl.slice(0, mark)]
-  if (!readable || !entries.every(([name]) => readable.has(name))) return null
+  const kept = entries.filter(([name]) => read.has(name))
+  if (kept.length === 0) return originalUrl.slice(0, mark)
   // By name only, stably: the order of repeated values is what `searchParams.get` sees.
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `${originalUrl.slice(0, mark)}?${new URLSearchParams(entries).toString()}`
+  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `${originalUrl.slice(0, mark)}?${new URLSearchParams(kept).toString()}`
 }
-
-/**
- * The query parameters content-only pages read, by path: `?tag=` on /blog only (elsewhere it would key copies of one
- * page).
- */
-const CACHED_QUERY_PARAMS: Record<string, ReadonlySet<string>> = { '/blog': new Set(['tag']) }
 
 /**
  * The theme part of a key: exactly the theme the root loader renders with (the same
@@ -177,15 +177,24 @@ export interface PageStoreStats {
   bytes: number
   maxBytes: number
   evictions: number
+  /** Uncompressed copies kept for clients that take no compression (counted in bytes too). */
+  plainCopies: number
+  plainBytes: number
 }
 
 /**
  * Pages by key in an lru-cache bounded by total bytes (maxSize, each page's `bytes`). Never
  * holds more than maxBytes; a page bigger than that is refused and leaves the store as it was.
  */
+/** A page's uncompressed copy sits beside it in the store under this suffix (see keepPlainCopy). */
+const PLAIN_COPY = '\nplain'
+
 export class PageStore {
   private readonly pages: LRUCache<string, CachedPage> | null
   evictions = 0
+  /** The uncompressed copies (see keepPlainCopy): how many, and their bytes, at most a quarter of the bound. */
+  private plainCopies = 0
+  private plainBytes = 0
 
   constructor(readonly maxBytes: number) {
     // lru-cache takes no bound of 0: a cache turned off keeps nothing at all.
@@ -194,11 +203,41 @@ export class PageStore {
         ? new LRUCache<string, CachedPage>({
             maxSize: maxBytes,
             sizeCalculation: (page) => page.bytes,
-            dispose: (_page, _key, reason) => {
-              if (reason === 'evict') this.evictions++
+            dispose: (page, key, reason) => {
+              if (key.endsWith(PLAIN_COPY)) {
+                this.plainCopies--
+                this.plainBytes -= page.bytes
+              } else if (reason === 'evict') this.evictions++
             },
           })
         : null
+  }
+
+  /** The page's uncompressed copy, when one is kept. */
+  plainCopy(key: string): Buffer | null {
+    return this.pages?.get(key + PLAIN_COPY)?.variants.identity ?? null
+  }
+
+  /**
+   * Keeps the uncompressed bytes of a page that clients without compression ask for again
+   * (monitors, some bots), so they cost a copy instead of a gunzip each: without it such a
+   * client got an eighth of a browser's throughput, a cheap way to burn CPU. Inside the same
+   * byte bound, least recently used first like the pages, and limited so these copies can
+   * never take more than a quarter of it (nor one copy more than a sixteenth): a client that
+   * asks for every page uncompressed cannot push the compressed pages out.
+   */
+  keepPlainCopy(key: string, page: CachedPage, body: Buffer): boolean {
+    if (!this.pages || body.length > this.maxBytes / 16) return false
+    if (this.plainBytes + body.length > this.maxBytes / 4 || this.pages.has(key + PLAIN_COPY)) return false
+    const copy: CachedPage = {
+      ...page,
+      variants: { br: null, gzip: null, identity: body },
+      bytes: body.length,
+    }
+    this.pages.set(key + PLAIN_COPY, copy)
+    this.plainCopies++
+    this.plainBytes += body.length
+    return true
   }
 
   get(key: string): CachedPage | undefined {
@@ -230,10 +269,12 @@ export class PageStore {
 
   stats(): PageStoreStats {
     return {
-      entries: this.pages?.size ?? 0,
+      entries: (this.pages?.size ?? 0) - this.plainCopies,
       bytes: this.pages?.calculatedSize ?? 0,
       maxBytes: this.maxBytes,
       evictions: this.evictions,
+      plainCopies: this.plainCopies,
+      plainBytes: this.plainBytes,
     }
   }
 }
@@ -270,22 +311,38 @@ function routeTree(routes: ServerBuild['routes']): RouteObject[] {
  * aliases a router accepts (`/BLOG/x`, `/blog/x/`, `/blog/%78`) are served but never kept.
  */
 export function routeKeepsPage(routes: ServerBuild['routes'], pathname: string): boolean {
+  return pageRoute(routes, pathname) !== null
+}
+
+const NOTHING_READ: ReadonlySet<string> = new Set()
+const readSets = new WeakMap<PageCacheHandle, ReadonlySet<string>>()
+
+/** The query parameters a page's route reads (see PageCacheHandle). */
+function queryReadBy(handle: PageCacheHandle): ReadonlySet<string> {
+  if (!handle.pageCacheQuery) return NOTHING_READ
+  let read = readSets.get(handle)
+  if (!read) readSets.set(handle, (read = new Set(handle.pageCacheQuery)))
+  return read
+}
+
+/** The `handle` of the route that keeps the page at `pathname` (its own address), or null. */
+export function pageRoute(routes: ServerBuild['routes'], pathname: string): PageCacheHandle | null {
   const matches = matchRoutes(routeTree(routes), pathname)
   const leaf = matches?.[matches.length - 1]
-  if (!matches || !leaf || !leaf.route.id) return false
-  const handle = routes[leaf.route.id]?.module.handle as Partial<PageCacheHandle> | undefined
-  if (handle?.pageCache !== true) return false
+  if (!matches || !leaf || !leaf.route.id) return null
+  const handle = routes[leaf.route.id]?.module.handle as PageCacheHandle | undefined
+  if (handle?.pageCache !== true) return null
   const segments: string[] = []
   for (const { route, params } of matches) {
     for (const segment of (route.path ?? '').split('/')) {
       if (segment === '') continue
-      if (segment === '*') return false
+      if (segment === '*') return null
       const value = segment.startsWith(':') ? params[segment.slice(1)] : segment
-      if (value === undefined || !PLAIN_SEGMENT.test(value)) return false
+      if (value === undefined || !PLAIN_SEGMENT.test(value)) return null
       segments.push(value)
     }
   }
-  return `/${segments.join('/')}` === pathname
+  return `/${segments.join('/')}` === pathname ? handle : null
 }
 
 // ---------------------------------------------------------------------------------------
@@ -390,6 +447,8 @@ export interface PageCacheOptions {
   buildId: string | null
   /** The content's current version, read (never re-scanned) once per eligible request. */
   contentVersion: () => string
+  /** The build's routes (their handles say which pages may be kept, and the query they read). */
+  routes: () => Promise<ServerBuild['routes']>
 }
 
 /** Renders the request (Remix): what the cache keeps, or hands back to be sent as it is. */
@@ -433,7 +492,8 @@ function keepable(req: express.Request, { response, routes }: Awaited<ReturnType
 }
 
 /** The one page cache of this process (its stats are what pageCacheStats reads). */
-export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVersion }: PageCacheOptions): PageCache {
+export function createPageCache(options: PageCacheOptions): PageCache {
+  const { maxBytes, cdnMaxAgeSeconds, buildId, contentVersion, routes } = options
   const store = new PageStore(buildId === null ? 0 : maxBytes)
   const counts = { hits: 0, misses: 0, bypasses: 0, notModified: 0, shared: 0, tooLarge: 0, unzipped: 0 }
   /** Renders in progress by key: concurrent misses share the first one's page. */
@@ -443,7 +503,7 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
     `public, max-age=0, must-revalidate, s-maxage=${cdnMaxAgeSeconds}, ` +
     `stale-while-revalidate=${Math.max(cdnMaxAgeSeconds, 86_400)}`
 
-  function send(req: express.Request, res: express.Response, page: CachedPage, how: 'hit' | 'miss') {
+  function send(req: express.Request, res: express.Response, key: string, page: CachedPage, how: 'hit' | 'miss') {
     const encoding = preferredEncoding(req.headers['accept-encoding'])
     const etag = page.etags[encoding]
     res.setHeader('ETag', etag)
@@ -473,11 +533,18 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
       res.setHeader('Content-Length', stored.length)
       return req.method === 'HEAD' ? res.end() : res.end(stored)
     }
-    // A client that takes no compression: the gzip copy unzipped, off the event loop.
+    // A client that takes no compression: the page's plain copy when one is kept, else the
+    // gzip copy unzipped off the event loop, and kept as the plain copy when there is room.
     res.setHeader('Content-Length', page.identityLength)
     if (req.method === 'HEAD') return res.end()
+    const plain = store.plainCopy(key)
+    if (plain) return res.end(plain)
     counts.unzipped++
-    zlib.gunzip(page.variants.gzip!, (error, body) => (error ? res.destroy(error) : res.end(body)))
+    zlib.gunzip(page.variants.gzip!, (error, body) => {
+      if (error) return res.destroy(error)
+      if (store.get(key) === page) store.keepPlainCopy(key, page, body)
+      res.end(body)
+    })
   }
 
   /** Renders without the cache: the answer goes out as Remix made it. */
@@ -500,11 +567,20 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
     // without a value), counts as signed in, as it does for the private Cache-Control rule
     // (security-headers.server.ts): such a request never gets or makes a shared answer.
     if ((cookies ?? '').includes(SESSION_COOKIE)) return bypass(req, res, render)
-    const url = cacheableUrl(req.originalUrl)
+    const pathname = req.originalUrl.split('?')[0]
     // Remix data requests are per-route JSON for client navigation: cheap, not kept.
-    if (url === null || url.includes('_data=') || /\.data(?:\?|$)/.test(url)) return bypass(req, res, render)
+    if (pathname.endsWith('.data') || req.originalUrl.includes('_data=')) return bypass(req, res, render)
     // The build's fingerprinted files have their own precompressed, immutable answer.
-    if (url.startsWith('/assets/')) return renderUncached(req, render)
+    if (pathname.startsWith('/assets/')) return renderUncached(req, render)
+    // Only a route that declares it keeps pages, at the page's own address (not an alias).
+    const route = pageRoute(await routes(), pathname)
+    if (!route) return renderUncached(req, render)
+    const url = cacheableUrl(req.originalUrl, queryReadBy(route))
+    if (url === null) return bypass(req, res, render)
+    // The page is rendered at its key's address: a parameter its route does not read cannot
+    // reach the page (the theme form's return address shows the URL) and be kept for every
+    // reader under the key it shares with them.
+    if (url !== req.originalUrl) req.url = req.originalUrl = url
 
     const version = contentVersion()
     if (version !== currentVersion) {
@@ -515,7 +591,7 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
     const page = store.get(key)
     if (page) {
       counts.hits++
-      send(req, res, page, 'hit')
+      send(req, res, key, page, 'hit')
       return null
     }
     if (renders.has(key)) {
@@ -526,7 +602,7 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
       if (!shared) return renderUncached(req, render)
       counts.hits++
       counts.shared++
-      send(req, res, shared, 'hit')
+      send(req, res, key, shared, 'hit')
       return null
     }
     // A HEAD has no body to keep: answered by Remix, uncached.
@@ -552,7 +628,7 @@ export function createPageCache({ maxBytes, cdnMaxAgeSeconds, buildId, contentVe
       return made
     })
     if (!built) return own
-    if (!res.destroyed) send(req, res, built, 'miss')
+    if (!res.destroyed) send(req, res, key, built, 'miss')
     return null
   }
 

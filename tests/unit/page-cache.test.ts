@@ -54,26 +54,29 @@ describe('noneMatchHits', () => {
 })
 
 describe('cacheableUrl', () => {
-  it('keys the query parameters pages read, in a canonical form', () => {
-    expect(cacheableUrl('/blog?tag=react')).toBe('/blog?tag=react')
-    expect(cacheableUrl('/blog?tag=a%20b')).toBe('/blog?tag=a+b')
-    expect(cacheableUrl('/blog?')).toBe('/blog')
-    expect(cacheableUrl('/blog/post')).toBe('/blog/post')
+  const TAG = new Set(['tag'])
+  const NONE = new Set<string>()
+  it('keys the query parameters a page reads, in a canonical form', () => {
+    expect(cacheableUrl('/blog?tag=react', TAG)).toBe('/blog?tag=react')
+    expect(cacheableUrl('/blog?tag=a%20b', TAG)).toBe('/blog?tag=a+b')
+    expect(cacheableUrl('/blog?', TAG)).toBe('/blog')
+    expect(cacheableUrl('/blog/post', NONE)).toBe('/blog/post')
     // Repeated values keep their order: searchParams.get sees the first one.
-    expect(cacheableUrl('/blog?tag=b&tag=a')).toBe('/blog?tag=b&tag=a')
-    expect(cacheableUrl('/blog?tag=a&tag=b')).not.toBe(cacheableUrl('/blog?tag=b&tag=a'))
+    expect(cacheableUrl('/blog?tag=b&tag=a', TAG)).toBe('/blog?tag=b&tag=a')
+    expect(cacheableUrl('/blog?tag=a&tag=b', TAG)).not.toBe(cacheableUrl('/blog?tag=b&tag=a', TAG))
   })
-  it('keeps no page for a query no page reads (random or tracking parameters)', () => {
-    expect(cacheableUrl('/?r=123')).toBeNull()
-    expect(cacheableUrl('/blog?tag=react&utm_source=x')).toBeNull()
+  it('drops the parameters a page does not read (random or tracking ones): the page is the same', () => {
+    expect(cacheableUrl('/?r=123', NONE)).toBe('/')
+    expect(cacheableUrl('/blog?tag=react&utm_source=x', TAG)).toBe('/blog?tag=react')
+    expect(cacheableUrl('/blog?utm_source=x&tag=react&r=1', TAG)).toBe('/blog?tag=react')
     // ?tag= is read by /blog only: anywhere else it would key copies of one page.
-    expect(cacheableUrl('/?tag=react')).toBeNull()
-    expect(cacheableUrl('/blog/post?tag=react')).toBeNull()
-    expect(cacheableUrl('/blog/rss.xml?tag=react')).toBeNull()
+    expect(cacheableUrl('/?tag=react', NONE)).toBe('/')
+    expect(cacheableUrl('/blog/post?tag=react', NONE)).toBe('/blog/post')
+    expect(cacheableUrl('/blog/rss.xml?tag=react', NONE)).toBe('/blog/rss.xml')
   })
   it('refuses long URLs and many parameters', () => {
-    expect(cacheableUrl(`/blog?q=${'x'.repeat(MAX_KEY_URL_LENGTH)}`)).toBeNull()
-    expect(cacheableUrl(`/blog?${Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&')}`)).toBeNull()
+    expect(cacheableUrl(`/blog?q=${'x'.repeat(MAX_KEY_URL_LENGTH)}`, TAG)).toBeNull()
+    expect(cacheableUrl(`/blog?${Array.from({ length: 40 }, (_, i) => `p${i}=1`).join('&')}`, TAG)).toBeNull()
   })
 })
 
@@ -111,7 +114,14 @@ describe('PageStore', () => {
     expect(store.get('b')).toBeUndefined()
     expect(store.get('a')).toBeDefined()
     expect(store.get('c')).toBeDefined()
-    expect(store.stats()).toEqual({ entries: 2, bytes: 800, maxBytes: 1000, evictions: 1 })
+    expect(store.stats()).toEqual({
+      entries: 2,
+      bytes: 800,
+      maxBytes: 1000,
+      evictions: 1,
+      plainCopies: 0,
+      plainBytes: 0,
+    })
     for (let i = 0; i < 50; i++) {
       store.set(`k${i}`, page(10 + ((i * 37) % 300)))
       expect(store.stats().bytes).toBeLessThanOrEqual(1000)
@@ -131,6 +141,33 @@ describe('PageStore', () => {
     store.set('a', page(300))
     store.set('a', page(500))
     expect(store.stats()).toMatchObject({ entries: 1, bytes: 500 })
+  })
+
+  it('keeps plain copies inside its bound: a sixteenth each, a quarter together, dropped with their page', () => {
+    const store = new PageStore(1600)
+    for (const key of ['a', 'b', 'c', 'd', 'e']) store.set(key, page(100))
+    const plain = (bytes: number) => Buffer.alloc(bytes, 'x')
+    expect(store.keepPlainCopy('a', store.get('a')!, plain(101))).toBe(false) // over a sixteenth
+    expect(store.keepPlainCopy('a', store.get('a')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('a', store.get('a')!, plain(100))).toBe(false) // one per page
+    expect(store.plainCopy('a')?.length).toBe(100)
+    expect(store.keepPlainCopy('b', store.get('b')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('c', store.get('c')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('d', store.get('d')!, plain(100))).toBe(true)
+    expect(store.keepPlainCopy('e', store.get('e')!, plain(100))).toBe(false) // a quarter is 400
+    expect(store.plainCopy('e')).toBeNull()
+    expect(store.stats()).toEqual({
+      entries: 5,
+      bytes: 900,
+      maxBytes: 1600,
+      evictions: 0,
+      plainCopies: 4,
+      plainBytes: 400,
+    })
+    // A new content version makes every page and copy unreachable: all are dropped.
+    store.dropOtherVersions('next')
+    expect(store.stats()).toMatchObject({ entries: 0, bytes: 0, plainCopies: 0, plainBytes: 0 })
+    expect(store.plainCopy('a')).toBeNull()
   })
 
   it('drops the pages of other content versions', () => {

@@ -23,9 +23,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return context.timings.timeAsync('dashboard', () => dashboardData())
 }
 
-/** The dashboard's figures as the page receives them; each card takes its part. */
-export type AdminDashboardData = ReturnType<typeof useLoaderData<typeof loader>>
-
 /** Revalidates every REFRESH_MS while the page is visible, and at once when it becomes visible again. */
 function useAutoRefresh() {
   const revalidator = useRevalidator()

@@ -1,5 +1,5 @@
 /** The two caches' cards: evaluated MDX components, and rendered pages (production only). */
-import type { AdminDashboardData } from '../../routes/admin._index.tsx'
+import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatBytes, formatCount, formatDuration } from './format.ts'
 import { Card, Stat, StatGrid } from './parts.tsx'
 

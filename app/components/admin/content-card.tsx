@@ -3,7 +3,7 @@
  * (folder problems, refused writes, interrupted refreshes, compile errors, quarantined
  * renders, warnings).
  */
-import type { AdminDashboardData } from '../../routes/admin._index.tsx'
+import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatAgo, formatCount } from './format.ts'
 import { Card, Stat, StatGrid } from './parts.tsx'
 

@@ -1,6 +1,6 @@
 /** The diagnostics card: heap snapshot and profile downloads, and the log of past ones. */
 import { Link } from '@remix-run/react'
-import type { AdminDashboardData } from '../../routes/admin._index.tsx'
+import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatAgo, formatBytes, formatDuration } from './format.ts'
 import { Badge, Card } from './parts.tsx'
 

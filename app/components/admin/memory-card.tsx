@@ -1,5 +1,5 @@
 /** The memory card: the sampler's history as a chart, and the current figures beside it. */
-import type { AdminDashboardData } from '../../routes/admin._index.tsx'
+import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatMB } from './format.ts'
 import { MemoryChart, type ChartSeries } from './memory-chart.tsx'
 import { Card } from './parts.tsx'

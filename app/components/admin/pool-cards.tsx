@@ -1,5 +1,5 @@
 /** One card per worker pool (compile, highlight): threads alive, jobs, failures, the last job. */
-import type { AdminDashboardData } from '../../routes/admin._index.tsx'
+import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatAgo, formatCount, formatDuration } from './format.ts'
 import { Card, Stat, StatGrid } from './parts.tsx'
 

@@ -1,5 +1,5 @@
 /** The process card: event-loop delay, uptime, this instance's LiteFS role, versions. */
-import type { AdminDashboardData } from '../../routes/admin._index.tsx'
+import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatDuration } from './format.ts'
 import { Card, Stat, StatGrid } from './parts.tsx'
 

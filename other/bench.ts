@@ -9,6 +9,8 @@
  *   (c) the same bytes from a bare node:http server in memory, in a process of its own:
  *       the limit, for the largest post and for all posts round-robin; with the ratios
  *       a/c and b/c (each against the bare server doing the same),
+ *   (d) the largest post for a client that sends no Accept-Encoding (monitors, some bots),
+ *       against (a): such a client must not be a cheap way to burn the server's CPU,
  * and Kiln's RSS at the end, with the page cache's figures. With --no-cache, also (a) and
  * (b) on the uncached path: the same database (nothing recompiles), PAGE_CACHE_MAX_BYTES=0.
  *
@@ -65,9 +67,14 @@ async function warm(server: KilnServer, paths: string[]): Promise<Map<string, Se
 }
 
 /** A short run first, so the JIT has settled before the measured one. */
-async function measure(label: string, url: string, paths: string[]): Promise<LoadResult> {
-  await runLoad(label, url, paths, { connections, seconds: Math.min(3, seconds) })
-  const result = await runLoad(label, url, paths, { connections, seconds })
+async function measure(
+  label: string,
+  url: string,
+  paths: string[],
+  headers?: Record<string, string>,
+): Promise<LoadResult> {
+  await runLoad(label, url, paths, { connections, seconds: Math.min(3, seconds), headers })
+  const result = await runLoad(label, url, paths, { connections, seconds, headers })
   console.log(formatLoad(result))
   return result
 }
@@ -99,9 +106,10 @@ async function main() {
   )
 
   const bare = await startBareServer(bodies)
-  let a: LoadResult, b: LoadResult, c: LoadResult, cAll: LoadResult
+  let a: LoadResult, b: LoadResult, c: LoadResult, cAll: LoadResult, d: LoadResult
   try {
     a = await measure('(a) Kiln, largest post', server.url, [largest])
+    d = await measure('(d) Kiln, largest post, no compression', server.url, [largest], {})
     b = await measure('(b) Kiln, all posts round-robin', server.url, served)
     c = await measure('(c) bare node:http, largest post', bare.url, [largest])
     cAll = await measure('(c) bare node:http, all posts round-robin', bare.url, served)
@@ -115,7 +123,9 @@ async function main() {
   const steady = await memoryOf(server)
   await server.stop()
 
-  console.log(`\na/c ${ratio(a, c)} (target 60%)   b/c ${ratio(b, cAll)} (target 50%)`)
+  console.log(
+    `\na/c ${ratio(a, c)} (target 60%)   b/c ${ratio(b, cAll)} (target 50%)   d/a ${ratio(d, a)} (target 50%)`,
+  )
   console.log(
     `Kiln RSS right after the load: ${mb(rss)}; steady (threads idle, after a full GC): ${mb(steady.rss)} ` +
       `(target under 150 MB), heap ${mb(steady.heapUsed)} used of ${mb(steady.heapTotal)}, external ` +

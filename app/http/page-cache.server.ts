@@ -44,6 +44,8 @@ export const PAGE_CACHE_STATUS_HEADER = 'X-Kiln-Cache'
  * from its last good version: the next request tries the new one again). Never sent.
  */
 export const NOT_CACHEABLE_HEADER = 'x-kiln-not-cacheable'
+/** Where Remix answers lazy route discovery (`future.v3_lazyRouteDiscovery`; no basename here). */
+const REMIX_MANIFEST_PATH = '/__manifest'
 /** Past this length a URL is not cached: a crawler's endless query strings stay out. */
 export const MAX_KEY_URL_LENGTH = 1024
 /** Query parameters kept in a key at most; a URL with more is not cached. */
@@ -568,8 +570,11 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     // (security-headers.server.ts): such a request never gets or makes a shared answer.
     if ((cookies ?? '').includes(SESSION_COOKIE)) return bypass(req, res, render)
     const pathname = req.originalUrl.split('?')[0]
-    // Remix data requests are per-route JSON for client navigation: cheap, not kept.
-    if (pathname.endsWith('.data') || req.originalUrl.includes('_data=')) return bypass(req, res, render)
+    // Remix's own requests are not pages: data for client navigation (cheap, not kept), and
+    // the route manifest for lazy route discovery, whose query (the build's version) must
+    // reach Remix as sent. `/__manifest` would otherwise look like a page of `$page`.
+    if (pathname.endsWith('.data') || req.originalUrl.includes('_data=') || pathname === REMIX_MANIFEST_PATH)
+      return bypass(req, res, render)
     // The build's fingerprinted files have their own precompressed, immutable answer.
     if (pathname.startsWith('/assets/')) return renderUncached(req, render)
     // Only a route that declares it keeps pages, at the page's own address (not an alias).

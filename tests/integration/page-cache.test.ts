@@ -139,6 +139,20 @@ describe('page cache', () => {
     expect(after.hits_total - before.hits_total).toBe(7)
   })
 
+  it("passes Remix's route manifest requests through with their query (client navigation needs it)", async () => {
+    const home = await raw(server, '/')
+    const version = /manifest-([0-9a-f]+)\.js/.exec(home.body.toString())?.[1]
+    expect(version).toBeTruthy()
+    // `/__manifest` looks like a page of `$page`: were its query dropped like a tracker's,
+    // Remix would see no version, answer "reload the document", and every link would
+    // become a full page load.
+    const manifest = await raw(server, `/__manifest?p=%2Fblog&version=${version}`)
+    expect(manifest.status).toBe(200)
+    expect(JSON.parse(manifest.body.toString())).toHaveProperty(['routes/blog._index'])
+    const stale = await raw(server, '/__manifest?p=%2Fblog&version=not-this-build')
+    expect(stale.status).toBe(204)
+  })
+
   it('bypasses the cache for a request with a session cookie', async () => {
     await raw(server, '/blog/second')
     const signedIn = await raw(server, '/blog/second', { Cookie: 'kiln_visitor=1; kiln_session=anything' })

@@ -231,6 +231,29 @@ describe('page cache', () => {
     expect(absent.body.equals(identity.body)).toBe(true)
   })
 
+  it('unzips a page once for clients that take no compression, then sends its kept plain copy', async () => {
+    // Its own key (the light theme's page of this post), asked for uncompressed by nobody before.
+    const light = { Cookie: 'kiln_theme=light' }
+    await raw(server, '/blog/second', { ...light, 'Accept-Encoding': 'br' })
+    const before = await cacheFigures(server)
+    const answers = []
+    for (let i = 0; i < 6; i++) {
+      answers.push(await raw(server, '/blog/second', { ...light, 'Accept-Encoding': 'identity' }))
+    }
+    const after = await cacheFigures(server)
+    for (const answer of answers) {
+      expect(answer.headers['x-kiln-cache']).toBe('hit')
+      expect(answer.headers['content-encoding']).toBeUndefined()
+      expect(answer.body.equals(answers[0].body)).toBe(true)
+      expect(Number(answer.headers['content-length'])).toBe(answer.body.length)
+    }
+    expect(answers[0].body.toString()).toContain('More words.')
+    // The first identity request unzips and keeps the copy; the five after it are copies.
+    expect(after.unzipped_total - before.unzipped_total).toBe(1)
+    expect(after.plain_copies - before.plain_copies).toBe(1)
+    expect(after.entries - before.entries).toBe(0)
+  })
+
   it('answers 304 for a matching If-None-Match: one tag, a list, a weak tag', async () => {
     const page = await raw(server, '/blog/fourth', { 'Accept-Encoding': 'br' })
     const etag = page.headers.etag!

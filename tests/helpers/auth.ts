@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { repoRoot, type KilnServer } from './server.ts'
+import { settleConnections } from './wait.ts'
 
 export function runAdminCreate(databasePath: string, email: string, password: string) {
   return spawnSync(
@@ -48,11 +49,12 @@ export async function createAdmin(server: KilnServer, email: string, password: s
 }
 
 /** Posts the login form the way a browser on this site would. */
-export function postLogin(
+export async function postLogin(
   server: KilnServer,
   fields: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<Response> {
+  await settleConnections()
   return fetch(`${server.url}/login`, {
     method: 'POST',
     redirect: 'manual',

@@ -3,12 +3,12 @@
  * a refresh, and the git-backed server those tests start: one client for every test of
  * refreshes, so the signing and the status route are spelled in one place.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { expect } from 'vitest'
 import { sign, signStatusRead } from '../../app/content/webhook-signature.server.ts'
 import { repoRoot, startServer, type KilnServer } from './server.ts'
-import { waitForValue } from './wait.ts'
+import { settleConnections, waitForValue } from './wait.ts'
 
 /** What GET /action/refresh-content/:id answers. */
 export interface RefreshStatus {
@@ -29,11 +29,12 @@ export interface Delivery {
 }
 
 /** POSTs the webhook to `server`, signed with `secret`. */
-export function postWebhook(
+export async function postWebhook(
   server: KilnServer,
   secret: string,
   { body = '{}', signature = sign(secret, body), deliveryId = null }: Delivery = {},
 ): Promise<Response> {
+  await settleConnections()
   return fetch(`${server.url}/action/refresh-content`, {
     method: 'POST',
     headers: {
@@ -88,12 +89,30 @@ export function startGitServer(
   })
 }
 
-/** Runs `npm run content:refresh` (other/content-refresh.ts) against `server`, as a CI job does. */
-export function runContentRefresh(server: KilnServer, secret: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
+/**
+ * Runs `npm run content:refresh` (other/content-refresh.ts) against `server`, as a CI job does,
+ * without blocking this process: a blocking wait (seconds on a busy machine) longer than the
+ * server's keep-alive left fetch's pool holding a connection the server had closed, and the
+ * next test's first request failed with "fetch failed".
+ */
+export async function runContentRefresh(
+  server: KilnServer,
+  secret: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'other', 'content-refresh.ts')], {
     cwd: repoRoot,
     env: { ...process.env, KILN_URL: server.url, REFRESH_SECRET: secret },
-    encoding: 'utf8',
-    timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
   })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  // A guard against a hang only, as spawnSync's timeout was.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code) => resolve(code))
+  }).finally(() => clearTimeout(timer))
+  return { status, stdout, stderr }
 }

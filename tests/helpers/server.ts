@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { tempDir, type KilnServer } from '../../other/lib/server.ts'
+import { settleConnections } from './wait.ts'
 
 export * from '../../other/lib/server.ts'
 
@@ -25,7 +26,8 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
 }
 
 /** Fetch that never follows redirects, so tests see exactly what the server answered. */
-export function get(server: KilnServer, pathname: string, init: RequestInit = {}): Promise<Response> {
+export async function get(server: KilnServer, pathname: string, init: RequestInit = {}): Promise<Response> {
+  await settleConnections()
   return fetch(server.url + pathname, { redirect: 'manual', ...init })
 }
 

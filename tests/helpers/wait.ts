@@ -59,3 +59,14 @@ export async function holdsWithin(check: () => boolean, timeout: number): Promis
     return false
   }
 }
+
+/**
+ * Lets this process's event loop turn a few times: timers run and what arrived meanwhile is
+ * read. A test that just blocked (spawnSync of admin:create, a synchronous git push) may hold
+ * a kept-alive connection the server closed while it was blocked; fetch would pick it and
+ * fail with "other side closed". After the loop has turned, fetch's own idle timer and the
+ * server's close have both been seen, and the request goes out on a live connection.
+ */
+export async function settleConnections(): Promise<void> {
+  for (let turn = 0; turn < 3; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
+}

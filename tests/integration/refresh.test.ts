@@ -196,13 +196,13 @@ describe('refreshing from a content repository', () => {
     }
   })
 
-  it('npm run content:refresh sends the signed request and prints the result', () => {
+  it('npm run content:refresh sends the signed request and prints the result', async () => {
     write('content/blog/delta.mdx', post('Delta', 'From CI.'))
     push('add delta')
-    const run = runContentRefresh(server, SECRET)
+    const run = await runContentRefresh(server, SECRET)
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/added\s+delta/)
-    const wrong = runContentRefresh(server, 'nope')
+    const wrong = await runContentRefresh(server, 'nope')
     expect(wrong.status).toBe(1)
     expect(wrong.stderr).toContain('401')
   })

@@ -162,8 +162,8 @@ describe('the content webhook', () => {
     },
   )
 
-  it('npm run content:refresh signs its status reads the new way', () => {
-    const run = runContentRefresh(server, SECRET)
+  it('npm run content:refresh signs its status reads the new way', async () => {
+    const run = await runContentRefresh(server, SECRET)
     expect(run.status, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/done/)
   })

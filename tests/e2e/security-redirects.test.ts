@@ -72,13 +72,15 @@ async function submitSignIn(page: Page, redirectTo: string, hydrated: boolean) {
   await page.goto(`${server.url}/login`)
   const form = page.locator('form:has(input[name="password"])')
   if (hydrated) await waitForHydration(page, 'form:has(input[name="password"]) button[type="submit"]')
-  // The value goes into the form exactly, not through the URL's own decoding.
-  await form
-    .locator('input[name="redirectTo"]')
-    .evaluate((input, value) => ((input as HTMLInputElement).value = value), redirectTo)
   await form.locator('input[name="email"]').fill(ADMIN)
   await form.locator('input[name="password"]').fill(PASSWORD)
-  await form.locator('button[type="submit"]').click()
+  // The value goes into the form exactly, not through the URL's own decoding, and the submit
+  // button is clicked in the same task: a re-render between the two (route discovery after
+  // hydration can cause one) cannot put the default back before the form is read.
+  await form.evaluate((element, value) => {
+    ;(element.querySelector('input[name="redirectTo"]') as HTMLInputElement).value = value
+    ;(element.querySelector('button[type="submit"]') as HTMLButtonElement).click()
+  }, redirectTo)
   // Signed in: the browser has left /login (wherever it went).
   await page.waitForURL((url) => url.pathname !== '/login', { timeout: 30_000 })
   await page.waitForLoadState('load')

@@ -4,7 +4,7 @@
  */
 import { data, type AppLoadContext } from '@remix-run/node'
 import { getDb } from '../db/connection.server.ts'
-import { NOT_CACHEABLE_HEADER } from '../http/page-cache.server.ts'
+import { NOT_CACHEABLE_HEADER, PAGE_ENTRY_HEADER } from '../http/page-cache.server.ts'
 import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
@@ -83,8 +83,10 @@ export async function loadEntryPage(
 export type EntryPageData = Awaited<ReturnType<typeof loadEntryPage>>
 
 /**
- * The route's headers for this answer: a last good (or provisional) version is marked for the page cache not to keep.
+ * The route's headers for this answer, for the page cache: which entry the page shows (it is
+ * kept under that entry's stamp), and a last good (or provisional) version marked not to keep.
  */
-export function lastGoodHeaders(page: Pick<EntryPageData, 'servingLastGood'>): HeadersInit {
-  return page.servingLastGood ? { [NOT_CACHEABLE_HEADER]: 'last good version' } : {}
+export function entryPageHeaders(page: Pick<EntryPageData, 'kind' | 'slug' | 'servingLastGood'>): HeadersInit {
+  const entry = { [PAGE_ENTRY_HEADER]: `${page.kind}/${page.slug}` }
+  return page.servingLastGood ? { ...entry, [NOT_CACHEABLE_HEADER]: 'last good version' } : entry
 }

@@ -15,7 +15,7 @@ import compression from 'compression'
 import express from 'express'
 import { getConfig, projectRoot } from '../config.server.ts'
 import { observeRequest } from '../diagnostics/metrics.server.ts'
-import { contentVersion, rescanContentWhenDue } from './freshness.server.ts'
+import { contentVersion, pageStamp, rescanContentWhenDue } from './freshness.server.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './litefs.server.ts'
 import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.server.ts'
 import { servePrecompressedAssets } from './precompressed-assets.server.ts'
@@ -89,6 +89,7 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
     cdnMaxAgeSeconds: config.pageCacheCdnMaxAgeSeconds,
     buildId: development ? null : (await build()).assets.version,
     contentVersion,
+    pageStamp,
     routes: async () => (await build()).routes,
   })
   const render = createRemixRender(build, mode)

@@ -8,6 +8,8 @@
 import type express from 'express'
 import { rescanContentIfDue } from '../content/content.server.ts'
 import { getIndexVersion } from '../content/content-index.server.ts'
+import { stampOf, stampsAt } from '../content/page-dependencies.server.ts'
+import { getDb } from '../db/connection.server.ts'
 import { requestContext } from './request-context.server.ts'
 
 /** Re-scans the content when due; the time it takes shows in Server-Timing as `index`. */
@@ -32,4 +34,12 @@ export function contentVersion(): string {
     if (lastContentVersion === null) throw error
   }
   return lastContentVersion
+}
+
+/**
+ * For the page cache: the stamp of what a page depends on (page-dependencies.server.ts) at
+ * the content version `version` (one read of the index per version, then from memory).
+ */
+export function pageStamp(depends: string, version: string): string {
+  return stampOf(stampsAt(getDb(), version), depends, version)
 }

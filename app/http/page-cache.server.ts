@@ -14,8 +14,10 @@
  *   from its last good version sets it; it is stripped here).
  * - A request with the session cookie, a write, or a Remix data request is never looked
  *   up, never stored.
- * - A content change moves the content version, which is part of the key: every older
- *   entry is unreachable at once and is dropped on the next request.
+ * - A page is kept with the stamp of what it shows (its route's `pageCacheDepends`: one
+ *   post, the lists, the site's frame; see content/page-dependencies.server.ts) and served
+ *   only while that stamp holds: an edit of one post re-renders that post and the lists,
+ *   not every page. A route that declares nothing depends on the whole content version.
  * - Bounded by total bytes (all kept variants counted, lru-cache's maxSize), least recently
  *   used evicted first; a page larger than the bound is served, never stored.
  * - Concurrent misses for one key render once (SingleFlight): the others wait for that render.
@@ -44,6 +46,11 @@ export const PAGE_CACHE_STATUS_HEADER = 'X-Kiln-Cache'
  * from its last good version: the next request tries the new one again). Never sent.
  */
 export const NOT_CACHEABLE_HEADER = 'x-kiln-not-cacheable'
+/**
+ * Set by a route whose handle depends on `entry`: which entry the page shows (`kind/slug`),
+ * so the page is kept under that entry's stamp. Never sent.
+ */
+export const PAGE_ENTRY_HEADER = 'x-kiln-page-entry'
 /** Where Remix answers lazy route discovery (`future.v3_lazyRouteDiscovery`; no basename here). */
 const REMIX_MANIFEST_PATH = '/__manifest'
 /** Past this length a URL is not cached: a crawler's endless query strings stay out. */
@@ -61,7 +68,16 @@ export const MAX_QUERY_PARAMS = 16
 export interface PageCacheHandle {
   pageCache: true
   pageCacheQuery?: readonly string[]
+  /**
+   * What the page shows, so what must move for it to be rendered again (see
+   * content/page-dependencies.server.ts): `site` (the frame, a post's neighbours), `listing`
+   * (lists of posts), `entry` (the one entry named by the answer's PAGE_ENTRY_HEADER).
+   * Absent: the whole content version, the safe default for a page that shows everything.
+   */
+  pageCacheDepends?: readonly PageDependency[]
 }
+
+export type PageDependency = 'site' | 'listing' | 'entry'
 
 export type Encoding = 'br' | 'gzip' | 'identity'
 
@@ -168,8 +184,10 @@ export interface CachedPage {
   variants: { br: Buffer | null; gzip: Buffer | null; identity: Buffer | null }
   identityLength: number
   etags: Record<Encoding, string>
-  /** The content version it was rendered for. */
-  version: string
+  /** What the page depends on (`site listing entry:post/x`, or `*` for everything): see PageCacheHandle. */
+  depends: string
+  /** The stamp of `depends` it was rendered with: served while the current stamp is the same. */
+  stamp: string
   /** All variants together: what the page costs the cache. */
   bytes: number
 }
@@ -215,9 +233,10 @@ export class PageStore {
         : null
   }
 
-  /** The page's uncompressed copy, when one is kept. */
-  plainCopy(key: string): Buffer | null {
-    return this.pages?.get(key + PLAIN_COPY)?.variants.identity ?? null
+  /** The uncompressed copy of this very page (not of an older one under the same key), when one is kept. */
+  plainCopy(key: string, page: CachedPage): Buffer | null {
+    const copy = this.pages?.get(key + PLAIN_COPY)
+    return copy && copy.etags.identity === page.etags.identity ? copy.variants.identity : null
   }
 
   /**
@@ -249,19 +268,28 @@ export class PageStore {
   /** Stores the page, evicting the least recently used; false when it can never fit. */
   set(key: string, page: CachedPage): boolean {
     if (!this.pages || page.bytes > this.maxBytes) return false
+    // A page rendered again replaces the old one's plain copy too (it is made again when asked for).
+    this.pages.delete(key + PLAIN_COPY)
     this.pages.set(key, page)
     return true
   }
 
   delete(key: string): void {
     this.pages?.delete(key)
+    this.pages?.delete(key + PLAIN_COPY)
   }
 
-  /** Drops every page not rendered for this content version: no request can reach them. */
-  dropOtherVersions(version: string): number {
+  /**
+   * Drops every page whose stamp no longer holds (`stampNow` of its dependencies): after a
+   * content change, so pages no request will be served free their bytes at once.
+   */
+  dropStale(stampNow: (depends: string) => string): number {
     let dropped = 0
+    const stamps = new Map<string, string>()
     for (const [key, page] of this.pages?.entries() ?? []) {
-      if (page.version !== version) {
+      let stamp = stamps.get(page.depends)
+      if (stamp === undefined) stamps.set(page.depends, (stamp = stampNow(page.depends)))
+      if (page.stamp !== stamp) {
         this.pages!.delete(key)
         dropped++
       }
@@ -347,6 +375,26 @@ export function pageRoute(routes: ServerBuild['routes'], pathname: string): Page
   return `/${segments.join('/')}` === pathname ? handle : null
 }
 
+/**
+ * What a page kept for `handle` depends on (CachedPage.depends), from its route's declaration
+ * and, for `entry`, the entry its answer names. A route that names no entry where it declared
+ * one depends on everything: never kept under a stamp that could miss a change.
+ */
+export function dependsOf(handle: PageCacheHandle, headers: Headers): string {
+  const declared = handle.pageCacheDepends
+  if (!declared || declared.length === 0) return '*'
+  const parts: string[] = []
+  for (const dependency of declared) {
+    if (dependency !== 'entry') parts.push(dependency)
+    else {
+      const entry = headers.get(PAGE_ENTRY_HEADER)
+      if (!entry || entry.includes(' ')) return '*'
+      parts.push(`entry:${entry}`)
+    }
+  }
+  return parts.join(' ')
+}
+
 // ---------------------------------------------------------------------------------------
 // Building an entry
 
@@ -376,6 +424,7 @@ const DROPPED_HEADERS = new Set([
   'connection',
   'date',
   NOT_CACHEABLE_HEADER,
+  PAGE_ENTRY_HEADER,
 ])
 /** What an entry costs beyond its bytes (key, headers, tags), roughly: small pages count too. */
 const ENTRY_OVERHEAD = 512
@@ -386,7 +435,11 @@ const COMPRESSIBLE =
  * Builds the cache entry for a rendered body: its variants are compressed once here, in
  * libuv's thread pool (zlib's async functions), so the event loop keeps serving.
  */
-export async function buildPage(body: Buffer, headers: Headers, version: string): Promise<CachedPage> {
+export async function buildPage(
+  body: Buffer,
+  headers: Headers,
+  { depends, stamp }: Pick<CachedPage, 'depends' | 'stamp'>,
+): Promise<CachedPage> {
   const kept: [string, string][] = []
   headers.forEach((value, name) => {
     if (!DROPPED_HEADERS.has(name.toLowerCase())) kept.push([name, value])
@@ -402,7 +455,8 @@ export async function buildPage(body: Buffer, headers: Headers, version: string)
       variants: { br: null, gzip: null, identity: body },
       identityLength: body.length,
       etags: { identity: etag, br: etag, gzip: etag },
-      version,
+      depends,
+      stamp,
       bytes: body.length + ENTRY_OVERHEAD,
     }
   }
@@ -424,7 +478,8 @@ export async function buildPage(body: Buffer, headers: Headers, version: string)
     variants: { br, gzip: gz, identity: null },
     identityLength: body.length,
     etags,
-    version,
+    depends,
+    stamp,
     bytes: br.length + gz.length + ENTRY_OVERHEAD,
   }
 }
@@ -449,6 +504,8 @@ export interface PageCacheOptions {
   buildId: string | null
   /** The content's current version, read (never re-scanned) once per eligible request. */
   contentVersion: () => string
+  /** The stamp of a page's dependencies (CachedPage.depends) at a content version: cheap, from memory. */
+  pageStamp: (depends: string, version: string) => string
   /** The build's routes (their handles say which pages may be kept, and the query they read). */
   routes: () => Promise<ServerBuild['routes']>
 }
@@ -478,6 +535,7 @@ export function pageCacheStats(): PageCacheStats | null {
 /** A rendered page the cache does not keep, as it goes out: internal headers dropped, kept by no shared cache. */
 function untaken(response: Response, keepable: boolean): Response {
   response.headers.delete(NOT_CACHEABLE_HEADER)
+  response.headers.delete(PAGE_ENTRY_HEADER)
   // A content page the page cache did not take (a signed-in reader's, with their name in the
   // header) must not be kept by a shared cache either.
   if (keepable && !response.headers.has('cache-control')) response.headers.set('Cache-Control', 'private, no-cache')
@@ -495,7 +553,7 @@ function keepable(req: express.Request, { response, routes }: Awaited<ReturnType
 
 /** The one page cache of this process (its stats are what pageCacheStats reads). */
 export function createPageCache(options: PageCacheOptions): PageCache {
-  const { maxBytes, cdnMaxAgeSeconds, buildId, contentVersion, routes } = options
+  const { maxBytes, cdnMaxAgeSeconds, buildId, contentVersion, pageStamp, routes } = options
   const store = new PageStore(buildId === null ? 0 : maxBytes)
   const counts = { hits: 0, misses: 0, bypasses: 0, notModified: 0, shared: 0, tooLarge: 0, unzipped: 0 }
   /** Renders in progress by key: concurrent misses share the first one's page. */
@@ -539,7 +597,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     // gzip copy unzipped off the event loop, and kept as the plain copy when there is room.
     res.setHeader('Content-Length', page.identityLength)
     if (req.method === 'HEAD') return res.end()
-    const plain = store.plainCopy(key)
+    const plain = store.plainCopy(key, page)
     if (plain) return res.end(plain)
     counts.unzipped++
     zlib.gunzip(page.variants.gzip!, (error, body) => {
@@ -559,6 +617,14 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     counts.bypasses++
     res.setHeader(PAGE_CACHE_STATUS_HEADER, 'bypass')
     return renderUncached(req, render)
+  }
+
+  /** The page kept under `key` while its stamp still holds at `version`; a stale one is dropped. */
+  function fresh(key: string, version: string): CachedPage | undefined {
+    const page = store.get(key)
+    if (!page || page.stamp === pageStamp(page.depends, version)) return page
+    store.delete(key)
+    return undefined
   }
 
   async function serve(req: express.Request, res: express.Response, render: Render): Promise<Response | null> {
@@ -589,20 +655,22 @@ export function createPageCache(options: PageCacheOptions): PageCache {
 
     const version = contentVersion()
     if (version !== currentVersion) {
-      store.dropOtherVersions(version)
+      store.dropStale((depends) => pageStamp(depends, version))
       currentVersion = version
     }
-    const key = `${buildId}\n${version}\n${themeOf(cookies)}\n${url}`
-    const page = store.get(key)
+    const key = `${buildId}\n${themeOf(cookies)}\n${url}`
+    const page = fresh(key, version)
     if (page) {
       counts.hits++
       send(req, res, key, page, 'hit')
       return null
     }
-    if (renders.has(key)) {
+    // Renders are shared within one content version: a render begun before a change is not this request's page.
+    const renderKey = `${version}\n${key}`
+    if (renders.has(renderKey)) {
       // Another request renders this page now: its page is this answer too. When it kept
       // nothing (an error, a page that may not be kept), this request renders for itself.
-      const shared = await renders.run(key, async () => null).catch(() => null)
+      const shared = await renders.run(renderKey, async () => null).catch(() => null)
       if (res.destroyed) return null
       if (!shared) return renderUncached(req, render)
       counts.hits++
@@ -614,7 +682,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     if (req.method === 'HEAD') return renderUncached(req, render)
 
     let own: Response | null = null
-    const built = await renders.run(key, async () => {
+    const built = await renders.run(renderKey, async () => {
       const rendered = await render()
       const { response } = rendered
       const cacheable =
@@ -627,7 +695,9 @@ export function createPageCache(options: PageCacheOptions): PageCache {
         return null
       }
       counts.misses++
-      const made = await buildPage(Buffer.from(await response.arrayBuffer()), response.headers, version)
+      const depends = dependsOf(route, response.headers)
+      const stamp = pageStamp(depends, version)
+      const made = await buildPage(Buffer.from(await response.arrayBuffer()), response.headers, { depends, stamp })
       // A content change during the render: the page may mix versions, so serve it but never keep it.
       if (contentVersion() === version && !store.set(key, made)) counts.tooLarge++
       return made

@@ -3,18 +3,18 @@ import type { ClientLoaderFunctionArgs } from '@remix-run/react'
 import { useLoaderData } from '@remix-run/react'
 import { Article } from '../components/article.tsx'
 import { loadMdxModule } from '../content/mdx-component.tsx'
-import { lastGoodHeaders, loadEntryPage } from '../content/entry-page.server.ts'
+import { entryPageHeaders, loadEntryPage } from '../content/entry-page.server.ts'
 import type { PageCacheHandle } from '../http/page-cache.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { pagePath } from '../seo/urls.ts'
 
 /** A page depends only on the content (and the theme): the page cache may keep it. */
-export const handle = { pageCache: true } satisfies PageCacheHandle
+export const handle = { pageCache: true, pageCacheDepends: ['site', 'entry'] } satisfies PageCacheHandle
 
 /** An MDX page from content/pages/, at /<name>. */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const page = await loadEntryPage('page', params.page, context, request)
-  return data(page, { headers: lastGoodHeaders(page) })
+  return data(page, { headers: entryPageHeaders(page) })
 }
 
 /** The loader's headers (a last good version's mark for the page cache) are the page's. */

@@ -11,7 +11,7 @@ import type { PageCacheHandle } from '../http/page-cache.server.ts'
 const LATEST = 5
 
 /** Its pages depend only on the content (and the theme): the page cache may keep them. */
-export const handle = { pageCache: true } satisfies PageCacheHandle
+export const handle = { pageCache: true, pageCacheDepends: ['listing'] } satisfies PageCacheHandle
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const includeDrafts = await canSeeDrafts(request)

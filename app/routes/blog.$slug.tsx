@@ -3,21 +3,21 @@ import type { ClientLoaderFunctionArgs } from '@remix-run/react'
 import { useLoaderData } from '@remix-run/react'
 import { Article } from '../components/article.tsx'
 import { loadMdxModule } from '../content/mdx-component.tsx'
-import { lastGoodHeaders, loadEntryPage } from '../content/entry-page.server.ts'
+import { entryPageHeaders, loadEntryPage } from '../content/entry-page.server.ts'
 import type { PageCacheHandle } from '../http/page-cache.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import { postPath } from '../seo/urls.ts'
 import { getDb } from '../db/connection.server.ts'
 import { getViewCount } from '../view-counts/view-counts.server.ts'
 
-/** A post depends only on the content (and the theme): the page cache may keep it. */
-export const handle = { pageCache: true } satisfies PageCacheHandle
+/** A post depends on its own entry and the site's frame (its neighbours): an edit of another post keeps it cached. */
+export const handle = { pageCache: true, pageCacheDepends: ['site', 'entry'] } satisfies PageCacheHandle
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const page = await loadEntryPage('post', params.slug, context, request)
   // The count as of this render; the page asks for the current one once it has loaded.
   const views = page.draft ? null : context.timings.time('db', () => getViewCount(getDb(), page.slug))
-  return data({ ...page, views }, { headers: lastGoodHeaders(page) })
+  return data({ ...page, views }, { headers: entryPageHeaders(page) })
 }
 
 /** The loader's headers (a last good version's mark for the page cache) are the page's. */

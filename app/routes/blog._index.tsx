@@ -9,7 +9,11 @@ import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import type { PageCacheHandle } from '../http/page-cache.server.ts'
 
 /** Its pages depend only on the content (and the theme): the page cache may keep them. */
-export const handle = { pageCache: true, pageCacheQuery: ['tag'] } satisfies PageCacheHandle
+export const handle = {
+  pageCache: true,
+  pageCacheQuery: ['tag'],
+  pageCacheDepends: ['listing'],
+} satisfies PageCacheHandle
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const values = new URL(request.url).searchParams.getAll('tag')

@@ -7,7 +7,7 @@ import { seoMeta, siteFromMatches } from '../seo/meta.ts'
 import type { PageCacheHandle } from '../http/page-cache.server.ts'
 
 /** Its pages depend only on the content (and the theme): the page cache may keep them. */
-export const handle = { pageCache: true } satisfies PageCacheHandle
+export const handle = { pageCache: true, pageCacheDepends: ['listing'] } satisfies PageCacheHandle
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const includeDrafts = await canSeeDrafts(request)

@@ -308,16 +308,37 @@ describe('page cache', () => {
     expect(edited.misses_total - after.misses_total).toBe(1)
   })
 
-  it('makes every page of an older content version unreachable at once after a refresh', async () => {
-    await raw(server, '/blog/hello')
-    await raw(server, '/')
-    expect((await raw(server, '/blog/hello')).headers['x-kiln-cache']).toBe('hit')
+  it('re-renders an edited post and the lists after a body edit, and keeps every other page', async () => {
+    const pages = ['/blog/hello', '/blog/second', '/blog/fourth', '/', '/blog', '/tags/notes']
+    for (const page of pages) await raw(server, page)
+    for (const page of pages) expect((await raw(server, page)).headers['x-kiln-cache'], page).toBe('hit')
+    const before = await cacheFigures(server)
+    // A real refresh (the watcher sees the save) of one post's body only.
     fs.writeFileSync(path.join(contentDir, 'blog/hello.mdx'), post('Hello', 'The first words, edited.'))
     await waitFor(async () => (await raw(server, '/blog/hello')).body.toString().includes('edited.'), 'the edited post')
-    // The home page lists posts: it is rendered again too, for the new version.
+    // Its neighbours and the pages that only show other posts were not rendered again.
+    expect((await raw(server, '/blog/second')).headers['x-kiln-cache']).toBe('hit')
+    expect((await raw(server, '/blog/fourth')).headers['x-kiln-cache']).toBe('hit')
+    // The lists show reading times, read from the bodies: they are rendered again, once.
     expect((await raw(server, '/')).headers['x-kiln-cache']).toBe('miss')
-    const figures = await cacheFigures(server)
-    expect(figures.entries).toBeLessThanOrEqual(3)
+    expect((await raw(server, '/blog')).headers['x-kiln-cache']).toBe('miss')
+    expect((await raw(server, '/blog')).headers['x-kiln-cache']).toBe('hit')
+    // The stale pages left the store when the change was seen, not when next asked for.
+    expect((await cacheFigures(server)).entries).toBeLessThanOrEqual(before.entries)
+  })
+
+  it('re-renders every post when what their frame shows changes: a title', async () => {
+    await raw(server, '/blog/second')
+    await raw(server, '/blog/fourth')
+    expect((await raw(server, '/blog/fourth')).headers['x-kiln-cache']).toBe('hit')
+    // A new title is in the neighbours' links and every list.
+    fs.writeFileSync(path.join(contentDir, 'blog/hello.mdx'), post('Hello again', 'The first words, edited.'))
+    await waitFor(
+      async () => (await raw(server, '/blog/hello')).body.toString().includes('Hello again'),
+      'the retitled post',
+    )
+    expect((await raw(server, '/blog/fourth')).headers['x-kiln-cache']).toBe('miss')
+    expect((await raw(server, '/blog/second')).headers['x-kiln-cache']).toBe('miss')
   })
 })
 

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { readCookie } from '../../app/http/cookies.ts'
 import {
   cacheableUrl,
+  dependsOf,
   MAX_KEY_URL_LENGTH,
   noneMatchHits,
+  PAGE_ENTRY_HEADER,
   PageStore,
   preferredEncoding,
   themeOf,
@@ -91,15 +93,16 @@ describe('cookies', () => {
   })
 })
 
-function page(bytes: number, version = '1'): CachedPage {
+function page(bytes: number, stamp = '1', etag = '"x"'): CachedPage {
   const body = Buffer.alloc(bytes)
   return {
     status: 200,
     headers: [],
     variants: { br: null, gzip: null, identity: body },
     identityLength: bytes,
-    etags: { identity: '"x"', br: '"x"', gzip: '"x"' },
-    version,
+    etags: { identity: etag, br: etag, gzip: etag },
+    depends: '*',
+    stamp,
     bytes,
   }
 }
@@ -150,12 +153,12 @@ describe('PageStore', () => {
     expect(store.keepPlainCopy('a', store.get('a')!, plain(101))).toBe(false) // over a sixteenth
     expect(store.keepPlainCopy('a', store.get('a')!, plain(100))).toBe(true)
     expect(store.keepPlainCopy('a', store.get('a')!, plain(100))).toBe(false) // one per page
-    expect(store.plainCopy('a')?.length).toBe(100)
+    expect(store.plainCopy('a', store.get('a')!)?.length).toBe(100)
     expect(store.keepPlainCopy('b', store.get('b')!, plain(100))).toBe(true)
     expect(store.keepPlainCopy('c', store.get('c')!, plain(100))).toBe(true)
     expect(store.keepPlainCopy('d', store.get('d')!, plain(100))).toBe(true)
     expect(store.keepPlainCopy('e', store.get('e')!, plain(100))).toBe(false) // a quarter is 400
-    expect(store.plainCopy('e')).toBeNull()
+    expect(store.plainCopy('e', store.get('e')!)).toBeNull()
     expect(store.stats()).toEqual({
       entries: 5,
       bytes: 900,
@@ -164,17 +167,47 @@ describe('PageStore', () => {
       plainCopies: 4,
       plainBytes: 400,
     })
-    // A new content version makes every page and copy unreachable: all are dropped.
-    store.dropOtherVersions('next')
+    // A change that moves every page's stamp makes every page and copy stale: all are dropped.
+    const a = store.get('a')!
+    store.dropStale(() => 'next')
     expect(store.stats()).toMatchObject({ entries: 0, bytes: 0, plainCopies: 0, plainBytes: 0 })
-    expect(store.plainCopy('a')).toBeNull()
+    expect(store.plainCopy('a', a)).toBeNull()
   })
 
-  it('drops the pages of other content versions', () => {
+  it('drops only the pages whose stamp moved', () => {
     const store = new PageStore(1000)
     store.set('a', page(100, '1'))
     store.set('b', page(100, '2'))
-    expect(store.dropOtherVersions('2')).toBe(1)
+    expect(store.dropStale(() => '2')).toBe(1)
     expect(store.stats()).toMatchObject({ entries: 1, bytes: 100 })
+    expect(store.get('b')).toBeDefined()
+  })
+
+  it('never serves the plain copy of an older page kept under the same key', () => {
+    const store = new PageStore(1600)
+    store.set('a', page(100, '1', '"old"'))
+    expect(store.keepPlainCopy('a', store.get('a')!, Buffer.from('old page'))).toBe(true)
+    const renderedAgain = page(100, '2', '"new"')
+    store.set('a', renderedAgain)
+    expect(store.plainCopy('a', renderedAgain)).toBeNull()
+    expect(store.stats()).toMatchObject({ entries: 1, plainCopies: 0, plainBytes: 0 })
+  })
+})
+
+describe('dependsOf', () => {
+  const headers = (entry?: string) => new Headers(entry ? { [PAGE_ENTRY_HEADER]: entry } : {})
+  it('is everything for a route that declares nothing', () => {
+    expect(dependsOf({ pageCache: true }, headers())).toBe('*')
+    expect(dependsOf({ pageCache: true, pageCacheDepends: [] }, headers('post/a'))).toBe('*')
+  })
+  it('names the entry the answer shows', () => {
+    expect(dependsOf({ pageCache: true, pageCacheDepends: ['site', 'entry'] }, headers('post/a'))).toBe(
+      'site entry:post/a',
+    )
+    expect(dependsOf({ pageCache: true, pageCacheDepends: ['listing'] }, headers())).toBe('listing')
+  })
+  it('falls back to everything when the answer names no entry, or a malformed one', () => {
+    expect(dependsOf({ pageCache: true, pageCacheDepends: ['site', 'entry'] }, headers())).toBe('*')
+    expect(dependsOf({ pageCache: true, pageCacheDepends: ['entry'] }, headers('post/a listing'))).toBe('*')
   })
 })

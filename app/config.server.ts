@@ -120,6 +120,8 @@ export interface Config {
   contentScanIntervalMs: number
   /** Watch CONTENT_DIR and refresh on every save. */
   contentWatch: boolean
+  /** Compile what a new compiler or an empty store lacks in the background, the most-read first (catch-up-compiles). */
+  backgroundCompiles: boolean
   /** The content repository Kiln clones and serves from; null: serve CONTENT_DIR as it is. */
   contentGitUrl: string | null
   contentGitBranch: string
@@ -341,6 +343,7 @@ function readConfig(): Config {
     // re-scanning in the middle of a checkout could index half of it.
     contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', gitUrl || contentWatch ? 0 : 2000, 0, 86_400_000),
     contentWatch,
+    backgroundCompiles: flag('BACKGROUND_COMPILES', true),
     contentGitUrl: process.env.CONTENT_GIT_URL || null,
     contentGitBranch: text('CONTENT_GIT_BRANCH', 'main'),
     contentGitPath: gitPath,

@@ -8,6 +8,7 @@ import { getConfig } from '../config.server.ts'
 import { migrateNow } from '../db/connection.server.ts'
 import type { InstanceRole } from '../replication/instance.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { startCatchUp, stopCatchUp } from './catch-up-compiles.server.ts'
 import { syncContent } from './content.server.ts'
 import { recoverInterruptedRefreshes, whenRefreshesSettled } from './refresh.server.ts'
 import { startWatching, stopWatching } from './watch.server.ts'
@@ -25,12 +26,19 @@ export function startBackgroundWork(): void {
   // Catch up on whatever was pushed while no instance of ours was the primary, and on
   // refreshes a crash cut short (marked interrupted).
   recoverInterruptedRefreshes(Boolean(config.contentGitUrl))
+  // After a deploy with a new compiler, or on an empty store: every entry compiled again in
+  // the background, the most-read first, while readers get the stored earlier version.
+  if (config.backgroundCompiles)
+    startCatchUp().catch((error: unknown) =>
+      console.error(`[kiln] background compiles stopped: ${errorMessage(error)}`),
+    )
 }
 
 export function stopBackgroundWork(): void {
   if (!backgroundWork) return
   backgroundWork = false
   stopWatching()
+  stopCatchUp()
   // A refresh waiting in the queue would write as a replica: drop it (a running one ends on its own).
   void whenRefreshesSettled(0)
 }

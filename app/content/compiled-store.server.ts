@@ -127,6 +127,25 @@ export function getCompiled(db: DB, kind: EntryKind, slug: string, sourceHash: s
   return row ? toStored(row) : null
 }
 
+/**
+ * This version of an entry as an earlier compiler made it (a deploy changed COMPILER_VERSION
+ * since): what readers get while the background catch-up compiles it again.
+ */
+export function getCompiledByEarlierCompiler(
+  db: DB,
+  kind: EntryKind,
+  slug: string,
+  sourceHash: string,
+): StoredEntry | null {
+  const row = db
+    .prepare(
+      `SELECT * FROM compiled_entries WHERE kind = ? AND slug = ? AND source_hash = ? AND compiler_version != ?
+       ORDER BY compiled_at DESC LIMIT 1`,
+    )
+    .get(kind, slug, sourceHash, COMPILER_VERSION) as CompiledRow | undefined
+  return row ? toStored(row) : null
+}
+
 /** The newest good version of a slug, whatever its hash: what is served while the current one is broken. */
 export function getLastGood(db: DB, kind: EntryKind, slug: string): StoredEntry | null {
   const row = db

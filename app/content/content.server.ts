@@ -14,6 +14,7 @@ import {
   compiledKey,
   failureStands,
   getCompiled,
+  getCompiledByEarlierCompiler,
   getFailure,
   getLastGood,
   pruneOrphans,
@@ -155,6 +156,13 @@ export async function loadEntry(
     recompileProvisionalIfDue(entry, stored)
     return { status: 'ok', entry, compiled: stored, failure: null, compiledNow: false }
   }
+
+  // Compiled by the previous compiler (a deploy since): served at once, as provisional so
+  // that no cache keeps it; the background catch-up (catch-up-compiles.server.ts) compiles
+  // it again. Readers wait only for versions nothing has compiled yet.
+  const earlier = timings.time('db', () => getCompiledByEarlierCompiler(db, kind, slug, entry.sourceHash))
+  if (earlier)
+    return { status: 'ok', entry, compiled: { ...earlier, provisional: true }, failure: null, compiledNow: false }
 
   // A failure of this version stands until the source changes or, for a compile that
   // did not finish (timeout, out of memory), until its back-off has passed.

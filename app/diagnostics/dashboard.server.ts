@@ -17,6 +17,7 @@ import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { unstoredCompilesStats } from '../content/unstored-compiles.server.ts'
 import { isDoingBackgroundWork } from '../content/background-work.server.ts'
+import { catchUpProgress } from '../content/catch-up-compiles.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
 import { listInterruptedRefreshes, listRefreshes } from '../content/refresh.server.ts'
 import { listQuarantined } from '../content/render-guard.server.ts'
@@ -130,6 +131,8 @@ function contentFacts() {
     /** Posts whose current version blocked a render (render-guard.server.ts). */
     quarantined: listQuarantined(db, LIST_LIMIT),
     warningCount,
+    /** The background catch-up after a deploy with a new compiler (catch-up-compiles.server.ts). */
+    catchUp: catchUpProgress(),
     /** Compiles the database refused to store, kept in memory meanwhile. */
     unstored: unstoredCompilesStats(),
     /** Stored compiles served for now but redone later (a highlight job failed while they were made). */

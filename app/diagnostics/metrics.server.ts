@@ -24,6 +24,7 @@
  * The registry is this module's own (not prom-client's global one) and lives in the
  * server build; the Express server reaches it only through the entry's `recordRequest`.
  */
+import { catchUpProgress } from '../content/catch-up-compiles.server.ts'
 import crypto from 'node:crypto'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import { getConfig } from '../config.server.ts'
@@ -380,6 +381,10 @@ mirrorCounter(
   () => contentStats().compileMsTotal / 1000,
 )
 gauge('kiln_compiles_in_flight', 'Compiles under way now.', () => contentStats().inFlight)
+gauge('kiln_background_compiles_remaining', 'Entries the background catch-up has still to look at.', () => {
+  const progress = catchUpProgress()
+  return progress.state === 'running' ? progress.total - progress.compiled - progress.failed - progress.skipped : 0
+})
 
 new Gauge({
   name: 'kiln_content_entries',

@@ -98,6 +98,9 @@ export async function startServer({
       // A guard against a hung highlight job, not a speed limit: on a busy machine the first
       // job of a fresh thread (loading shiki) can take seconds. Tests of the timeout set their own.
       HIGHLIGHT_TIMEOUT_MS: '30000',
+      // Compiles happen when a test asks for a post, unless it tests the background compiles:
+      // a compile nobody asked for would change what tests count (compiles, failures, timings).
+      BACKGROUND_COMPILES: '0',
       ...env,
     },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],

@@ -53,6 +53,24 @@ export function ContentCard({ data }: { data: Pick<AdminDashboardData, 'content'
           hint="compiled again later"
         />
         <Stat
+          name="content-background-compiles"
+          label="Background compiles"
+          value={
+            content.catchUp.state === 'idle'
+              ? 'none needed'
+              : `${formatCount(content.catchUp.compiled + content.catchUp.failed + content.catchUp.skipped)} / ` +
+                formatCount(content.catchUp.total)
+          }
+          hint={
+            content.catchUp.state === 'running'
+              ? `${content.catchUp.reason === 'compiler' ? 'new compiler' : 'empty store'}, ` +
+                `${content.catchUp.current ? `now ${content.catchUp.current}` : 'waiting for readers’ compiles'}`
+              : content.catchUp.state === 'idle'
+                ? undefined
+                : `${content.catchUp.state}, ${formatCount(content.catchUp.failed)} failed`
+          }
+        />
+        <Stat
           name="content-unstored"
           label="Kept unstored"
           value={formatCount(content.unstored.entries)}

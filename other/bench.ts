@@ -11,18 +11,29 @@
  *       a/c and b/c (each against the bare server doing the same),
  *   (d) the largest post for a client that sends no Accept-Encoding (monitors, some bots),
  *       against (a): such a client must not be a cheap way to burn the server's CPU,
+ *   (e) all posts round-robin while one post is edited every 5 seconds, against (b): an
+ *       edit must cost that post (and the lists), not the whole page cache,
+ *   (f) the first request to every post after a deploy with a new compiler (played by
+ *       relabelling the stored compiles), against the first requests of the cold start:
+ *       readers get the earlier compile while the background catch-up compiles again,
  * and Kiln's RSS at the end, with the page cache's figures. With --no-cache, also (a) and
  * (b) on the uncached path: the same database (nothing recompiles), PAGE_CACHE_MAX_BYTES=0.
+ *
+ * The server runs on a copy of the content folder (the edits of (e) never touch yours).
  *
  * Requests carry a browser's Accept-Encoding (br, gzip): the bare server is given the very
  * bytes Kiln sent for each post.
  */
 import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import Database from 'better-sqlite3'
+import { scanContent } from '../app/content/source.server.ts'
 import { repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
 import {
   fetchAll,
+  getRaw,
   formatLoad,
   mb,
   memoryOf,
@@ -51,19 +62,63 @@ if (!values.dir) {
   )
   process.exit(2)
 }
-const contentDir = path.resolve(values.dir)
+const authorsDir = path.resolve(values.dir)
 const seconds = Math.max(1, Number(values.seconds) || 10)
 const connections = Math.max(1, Number(values.connections) || 10)
 const METRICS_TOKEN = 'bench-metrics-token'
 const ratio = (a: LoadResult, b: LoadResult) => `${((100 * a.requestsPerSecond) / b.requestsPerSecond).toFixed(0)}%`
 
-async function warm(server: KilnServer, paths: string[]): Promise<Map<string, ServedPage>> {
+/** Each path requested once, `concurrency` at a time: how long each first answer took (ms), the 200s only. */
+async function firstRequests(baseUrl: string, paths: string[], concurrency = 4): Promise<Map<string, number>> {
+  const times = new Map<string, number>()
+  let next = 0
+  const worker = async () => {
+    while (next < paths.length) {
+      const pathname = paths[next++]
+      const started = performance.now()
+      const response = await getRaw(baseUrl, pathname)
+      if (response.status === 200) times.set(pathname, performance.now() - started)
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return times
+}
+
+function latencySummary(times: Iterable<number>): string {
+  const sorted = [...times].sort((a, b) => a - b)
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0
+  return `p50 ${at(0.5).toFixed(0)} ms, p90 ${at(0.9).toFixed(0)} ms, max ${(sorted.at(-1) ?? 0).toFixed(0)} ms`
+}
+
+async function warm(server: KilnServer, paths: string[]): Promise<{ bodies: Map<string, ServedPage>; cold: string }> {
   const start = performance.now()
-  const first = await fetchAll(server.url, paths)
+  const first = await firstRequests(server.url, paths)
   // Twice: the first request compiled (or rendered) each post, the second is what readers get.
   const bodies = await fetchAll(server.url, [...first.keys()])
   console.log(`warmed ${bodies.size} posts in ${((performance.now() - start) / 1000).toFixed(1)} s`)
-  return bodies
+  return { bodies, cold: latencySummary(first.values()) }
+}
+
+/** Appends a line to one post every `everyMs` until stopped: a typo fixed while readers read. */
+function editEvery(file: string, everyMs: number): () => number {
+  let edits = 0
+  const timer = setInterval(() => {
+    edits++
+    fs.appendFileSync(file, `\n\nEdited while the benchmark ran (${edits}).\n`)
+  }, everyMs)
+  return () => {
+    clearInterval(timer)
+    return edits
+  }
+}
+
+async function waitForBackgroundCompiles(server: KilnServer): Promise<number> {
+  const started = performance.now()
+  for (;;) {
+    const figures = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_background_compiles_remaining')
+    if (figures.kiln_background_compiles_remaining === 0) return performance.now() - started
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
 }
 
 /** A short run first, so the JIT has settled before the measured one. */
@@ -84,6 +139,9 @@ async function main() {
     console.log('building...')
     execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'ignore' })
   }
+  // A copy: (e) edits a post, and the author's folder is never written to.
+  const contentDir = tempDir('kiln-bench-content-')
+  fs.cpSync(authorsDir, contentDir, { recursive: true, filter: (source) => path.basename(source) !== '.git' })
   const paths = postPaths(contentDir)
   const databasePath = path.join(tempDir('kiln-bench-'), 'kiln.db')
   console.log(`${paths.length} posts in ${contentDir}; ${connections} connections, ${seconds} s per measurement`)
@@ -95,7 +153,7 @@ async function main() {
     nodeArgs: ['--expose-gc'],
     ipc: true,
   })
-  const bodies = await warm(server, paths)
+  const { bodies, cold } = await warm(server, paths)
   const served = [...bodies.keys()]
   const sizes = [...bodies.values()].map((page) => page.body.length)
   const [largest, largestPage] = [...bodies].sort((a, b) => b[1].body.length - a[1].body.length)[0]
@@ -109,13 +167,23 @@ async function main() {
   let a: LoadResult, b: LoadResult, c: LoadResult, cAll: LoadResult, d: LoadResult
   try {
     a = await measure('(a) Kiln, largest post', server.url, [largest])
-    d = await measure('(d) Kiln, largest post, no compression', server.url, [largest], {})
-    b = await measure('(b) Kiln, all posts round-robin', server.url, served)
     c = await measure('(c) bare node:http, largest post', bare.url, [largest])
+    b = await measure('(b) Kiln, all posts round-robin', server.url, served)
     cAll = await measure('(c) bare node:http, all posts round-robin', bare.url, served)
+    d = await measure('(d) Kiln, largest post, no compression', server.url, [largest], {})
   } finally {
     bare.stop()
   }
+  // (e): a post other than the largest, edited every 5 s for at least three edits.
+  const edited = served.find((pathname) => pathname !== largest) ?? largest
+  const editedFile = scanContent(contentDir).entries.find((entry) => `/blog/${entry.slug}` === edited)!.path
+  const stopEditing = editEvery(path.join(contentDir, editedFile), 5000)
+  const e = await runLoad('(e) Kiln, round-robin, an edit every 5 s', server.url, served, {
+    connections,
+    seconds: Math.max(seconds, 16),
+  })
+  const edits = stopEditing()
+  console.log(formatLoad(e))
   const rss = rssOf(server.serverPid())
   const cache = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_page_cache_')
   // Steady state: the worker pools' threads have ended (HIGHLIGHT_IDLE_MS, 10 s) and a full GC ran.
@@ -123,8 +191,27 @@ async function main() {
   const steady = await memoryOf(server)
   await server.stop()
 
+  // (f): the same store, as a new compiler would find it.
+  const db = new Database(databasePath)
+  db.prepare("UPDATE compiled_entries SET compiler_version = 'an-earlier-compiler'").run()
+  db.close()
+  server = await startServer({
+    contentDir,
+    databasePath,
+    env: { ...SERVER_ENV, METRICS_TOKEN, BACKGROUND_COMPILES: '1' },
+  })
+  const afterDeploy = latencySummary((await firstRequests(server.url, served)).values())
+  const catchUpMs = await waitForBackgroundCompiles(server)
+  await server.stop()
+
+  const p99 = (x: LoadResult, y: LoadResult) => `p99 ${x.p99} vs ${y.p99} ms`
   console.log(
-    `\na/c ${ratio(a, c)} (target 60%)   b/c ${ratio(b, cAll)} (target 50%)   d/a ${ratio(d, a)} (target 50%)`,
+    `\na/c ${ratio(a, c)} (${p99(a, c)})   b/c ${ratio(b, cAll)} (${p99(b, cAll)})   target 90%, p99 within 2 ms\n` +
+      `d/a ${ratio(d, a)} (target 50%)   e/b ${ratio(e, b)} (${p99(e, b)}; ${edits} edits; target 90%)`,
+  )
+  console.log(
+    `(f) first request to each post: cold start (compiles) ${cold}; after a new compiler ${afterDeploy} ` +
+      `(background compiles took ${(catchUpMs / 1000).toFixed(1)} s more)`,
   )
   console.log(
     `Kiln RSS right after the load: ${mb(rss)}; steady (threads idle, after a full GC): ${mb(steady.rss)} ` +

@@ -62,7 +62,13 @@ async function main() {
       '/assets',
       express.static(path.join(client, 'assets'), { immutable: true, maxAge: '1y', redirect: false, index: false }),
     )
-    staticFiles.use(express.static(client, { maxAge: '1h', redirect: false, index: false }))
+    // The other files at the top of build/client (favicon.ico, ...): looked for only when the
+    // path starts with one of their names, so a page request costs no failed stat.
+    const topLevel = new Set(fs.readdirSync(client).filter((name) => name !== 'assets'))
+    const clientFiles = express.static(client, { maxAge: '1h', redirect: false, index: false })
+    staticFiles.use((req, res, next) =>
+      topLevel.has(req.path.split('/')[1] ?? '') ? clientFiles(req, res, next) : next(),
+    )
   }
   const entry = (await loadBuild()).entry.module as unknown as KilnEntry
   const settings = entry.serverSettings

@@ -213,9 +213,10 @@ describe('many large images resized at once', () => {
     } finally {
       clearInterval(sampler)
     }
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`
     console.log(
-      `[images] ${urls.length} resizes of 12 MP photos at once: server RSS peak ${(peak.server / 2 ** 20).toFixed(0)} MiB, ` +
-        `with the image process ${(peak.tree / 2 ** 20).toFixed(0)} MiB`,
+      `[images] ${urls.length} resizes of 12 MP photos at once: server RSS peak ${mib(peak.server)}, ` +
+        `with its child processes ${mib(peak.tree)}`,
     )
     expect(peak.server).toBeLessThan(400 * 2 ** 20)
     expect(peak.tree).toBeLessThan(700 * 2 ** 20)

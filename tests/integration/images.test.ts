@@ -10,6 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createAdminAndSignIn } from '../helpers/auth.ts'
 import { stopServer } from '../helpers/fixtures.ts'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 import { writeImages } from '../helpers/images.ts'
@@ -233,3 +234,12 @@ describe('many large images resized at once', () => {
     expect(await metric('kiln_image_cache_evictions_total')).toBeGreaterThan(0)
   }, 300_000)
 })
+
+test('/admin shows the image cache and the image pool', async () => {
+  const cookie = await createAdminAndSignIn(server, 'images@example.com', 'a long enough password 1')
+  const html = await (await get(server, '/admin', { headers: { cookie } })).text()
+  const stat = (name: string) => new RegExp(`data-stat="${name}"[^>]*>([^<]*)<`).exec(html)?.[1]
+  expect(html).toContain('Images')
+  expect(Number(stat('image-resizes'))).toBeGreaterThan(0)
+  expect(stat('image-cache-bytes')).toMatch(/\d/)
+}, 60_000)

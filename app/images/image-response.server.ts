@@ -16,11 +16,16 @@ const IMMUTABLE = 'public, max-age=31536000, immutable'
 /** An SVG opened on its own is a document: no script, no plugin, no form, no frame of it. */
 export const SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 
-export async function imageResponse(hash: string | undefined, variant: string | undefined): Promise<Response> {
+export async function imageResponse(request: Request, hash?: string, variant?: string): Promise<Response> {
   if (!hash || !variant || !IMAGE_HASH_PATTERN.test(hash) || !VARIANT_PATTERN.test(variant))
     return noStoreText('Not found\n', 404)
   const source = findDeclaredImage(getDb(), hash, variant)
   if (!source) return noStoreText('Not found\n', 404)
+  const etag = `"${hash}-${variant}"`
+  // The bytes behind a URL never change: a client holding them needs no copy made or read.
+  const ifNoneMatch = request.headers.get('If-None-Match')
+  if (ifNoneMatch?.split(',').some((tag) => [etag, '*'].includes(tag.trim().replace(/^W\//, ''))))
+    return new Response(null, { status: 304, headers: { ETag: etag, 'Cache-Control': IMMUTABLE } })
   let body: Buffer
   try {
     body = await fs.promises.readFile(await imageCopy(source, variant))
@@ -34,7 +39,7 @@ export async function imageResponse(hash: string | undefined, variant: string | 
     'Content-Type': CONTENT_TYPES[ext],
     'Content-Length': String(body.length),
     'Cache-Control': IMMUTABLE,
-    ETag: `"${hash}-${variant}"`,
+    ETag: etag,
   }
   if (ext === 'svg') headers['Content-Security-Policy'] = SVG_POLICY
   return new Response(new Uint8Array(body), { headers })

@@ -110,6 +110,14 @@ describe('a folder post with images in every format', () => {
     }
   }, 180_000)
 
+  test('a client holding a copy gets 304', async () => {
+    const url = imageUrls(html).find((u) => u.endsWith('.webp'))!
+    const etag = (await get(server, url)).headers.get('etag')!
+    const again = await get(server, url, { headers: { 'If-None-Match': etag } })
+    expect(again.status).toBe(304)
+    expect(again.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+  })
+
   test('an SVG is sent as it is, sandboxed', async () => {
     const url = imageUrls(html).find((u) => u.endsWith('.svg'))!
     const response = await get(server, url)

@@ -42,6 +42,8 @@ const SOURCE = [
   '',
   '![Outside](../elsewhere/x.png)',
   '',
+  '![Linked](./linked.png)',
+  '',
   '![Remote](https://example.com/remote.png)',
 ].join('\n')
 
@@ -54,6 +56,8 @@ beforeAll(async () => {
   await writeImages(path.join(dir, 'blog', 'pictures'))
   fs.mkdirSync(path.join(dir, 'blog', 'elsewhere'))
   fs.copyFileSync(path.join(dir, 'blog', 'pictures', 'diagram.png'), path.join(dir, 'blog', 'elsewhere', 'x.png'))
+  // A link in the post's folder that leads out of it (here to an image elsewhere in the content folder).
+  fs.symlinkSync(path.join(dir, 'blog', 'elsewhere', 'x.png'), path.join(dir, 'blog', 'pictures', 'linked.png'))
   fs.writeFileSync(path.join(dir, 'blog', 'pictures', 'index.mdx'), SOURCE)
   compiled = await compileInThisThread({ contentDir: dir, entryPath: 'blog/pictures/index.mdx', kind: 'post' })
   const Component = getMDXComponent(compiled.code)
@@ -137,6 +141,7 @@ describe('a folder post with images', () => {
       ['not-an-image.png', /not an image/],
       ['scan.tiff', /tiff format is not supported/],
       ['../elsewhere/x.png', /leaves the post's folder/],
+      ['linked.png', /leaves the post's folder/],
     ] as const) {
       const warning = compiled.warnings.find((w) => w.message.includes(name))
       expect(warning?.message).toMatch(why)

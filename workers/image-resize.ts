@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs'
 import sharp from 'sharp'
+import { getConfig } from '../app/config.server.ts'
 import { MAX_IMAGE_PIXELS } from '../app/images/image-probe.ts'
 import { SOCIAL_HEIGHT, SOCIAL_WIDTH } from '../app/images/image-variants.ts'
 
@@ -32,7 +33,18 @@ export interface ImageResizeResult {
   bytes: number
 }
 
+/**
+ * Test-only (KILN_TEST_FAULTS=1): a source whose name holds `kiln-test-resize-hold` waits
+ * while a file `<source>.hold` exists, so a test can keep the pool busy for as long as it
+ * needs and release it when it chooses, instead of hoping a resize is slow.
+ */
+async function holdIfAsked(source: string): Promise<void> {
+  if (!getConfig().testFaults || !source.includes('kiln-test-resize-hold')) return
+  while (fs.existsSync(`${source}.hold`)) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
 export default async function resizeImage(task: ImageResizeTask): Promise<ImageResizeResult> {
+  await holdIfAsked(task.source)
   let pipeline = sharp(task.source, {
     limitInputPixels: MAX_IMAGE_PIXELS,
     sequentialRead: true,

@@ -17,9 +17,13 @@ import { writeImages } from '../helpers/images.ts'
 import { waitForValue } from '../helpers/wait.ts'
 
 const METRICS_TOKEN = 'image-metrics-token'
+/** The image pool's queue (MAX_QUEUED_RESIZES in app/images/image-pool.server.ts). */
+const MAX_QUEUED = 64
 /** Small enough that the copies of the "many" post cannot all stay. */
 const CACHE_MAX_BYTES = 20_000
 const MANY = 6
+/** 6 images of 1000 px: 4 widths x 3 formats each, 72 copies, more than the pool's queue takes. */
+const QUEUE_IMAGES = 6
 
 const post = (title: string, body: string, extra = '') =>
   `---\ntitle: ${title}\ndate: 2026-01-01\n${extra}---\n\n${body}\n`
@@ -40,6 +44,10 @@ beforeAll(async () => {
       ].join('\n\n'),
       'image: ./photo.jpg\n',
     ),
+    'blog/queue/index.mdx': post(
+      'A queue of images',
+      Array.from({ length: QUEUE_IMAGES }, (_, i) => `![Queued ${i}](./q${i}-kiln-test-resize-hold.png)`).join('\n\n'),
+    ),
     'blog/many/index.mdx': post(
       'Many large images',
       Array.from({ length: MANY }, (_, i) => `![Large ${i}](./large-${i}.jpg)`).join('\n\n'),
@@ -52,9 +60,21 @@ beforeAll(async () => {
       .jpeg({ quality: 70 })
       .toFile(path.join(content, 'blog', 'many', `large-${i}.jpg`))
   }
+  for (let i = 0; i < QUEUE_IMAGES; i++) {
+    await sharp({ create: { width: 1000, height: 500, channels: 3, background: { r: 30 * i, g: 10, b: 99 } } })
+      .png()
+      .toFile(path.join(content, 'blog', 'queue', `q${i}-kiln-test-resize-hold.png`))
+  }
   server = await startServer({
     contentDir: content,
-    env: { METRICS_TOKEN, IMAGE_CACHE_MAX_BYTES: String(CACHE_MAX_BYTES), CONTENT_SCAN_INTERVAL_MS: '1' },
+    env: {
+      METRICS_TOKEN,
+      IMAGE_CACHE_MAX_BYTES: String(CACHE_MAX_BYTES),
+      CONTENT_SCAN_INTERVAL_MS: '1',
+      KILN_TEST_FAULTS: '1',
+      // The queue test holds 65 requests open while the pool is held; the server must not cut them.
+      REQUEST_TIMEOUT_MS: '180000',
+    },
   })
 }, 180_000)
 
@@ -75,7 +95,11 @@ const imageUrls = (html: string) => [...new Set([...html.matchAll(/\/images\/[0-
 
 async function metric(name: string): Promise<number> {
   const response = await get(server, '/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })
-  return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await response.text())?.[1] ?? NaN)
+  const text = await response.text()
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `) || (!name.includes('{') && l.startsWith(`${name}{`)))
+  return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? NaN)
 }
 
 describe('a folder post with images in every format', () => {
@@ -251,3 +275,36 @@ test('/admin shows the image cache and the image pool', async () => {
   expect(Number(stat('image-resizes'))).toBeGreaterThan(0)
   expect(stat('image-cache-bytes')).toMatch(/\d/)
 }, 60_000)
+
+test('copies beyond the pool’s queue are refused with 503, and the queued ones are all made', async () => {
+  const html = await page('/blog/queue')
+  const urls = imageUrls(html).filter((url) => /\/\d+\.\w+$/.test(url))
+  expect(urls.length).toBeGreaterThanOrEqual(MAX_QUEUED + 2)
+  const holds = Array.from({ length: QUEUE_IMAGES }, (_, i) =>
+    path.join(content, 'blog', 'queue', `q${i}-kiln-test-resize-hold.png.hold`),
+  )
+  for (const hold of holds) fs.writeFileSync(hold, '')
+  try {
+    const first = get(server, urls[0])
+    await waitForValue(
+      () => metric('kiln_worker_pool_threads{pool="image"}'),
+      (n) => n === 1,
+      'the held resize',
+    )
+    const queued = urls.slice(1, MAX_QUEUED + 1).map((url) => get(server, url))
+    await waitForValue(
+      () => metric('kiln_worker_pool_queued{pool="image"}'),
+      (n) => n === MAX_QUEUED,
+      'a full queue',
+    )
+    const refused = await get(server, urls[MAX_QUEUED + 1])
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('5')
+    for (const hold of holds) fs.rmSync(hold)
+    const answers = await Promise.all([first, ...queued])
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+    expect((await get(server, urls[MAX_QUEUED + 1])).status).toBe(200)
+  } finally {
+    for (const hold of holds) fs.rmSync(hold, { force: true })
+  }
+}, 180_000)

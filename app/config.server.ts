@@ -78,6 +78,16 @@ function httpUrl(name: string, fallback: string | null, { keepSlash = false } = 
   return keepSlash ? url.href : url.href.replace(/\/+$/, '')
 }
 
+/** A comma-separated list of image widths, 16 to 8192 pixels, at most 12 of them; kept ascending without repeats. */
+function widthList(name: string, fallback: number[]): number[] {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const widths = raw.split(',').map((part) => Number(part.trim()))
+  if (widths.length > 12 || widths.some((width) => !Number.isInteger(width) || width < 16 || width > 8192))
+    throw new ConfigError(`${name} must be at most 12 comma-separated widths from 16 to 8192, got "${raw}"`)
+  return [...new Set(widths)].sort((a, b) => a - b)
+}
+
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
@@ -152,6 +162,10 @@ export interface Config {
   pageCacheMaxBytes: number
   /** s-maxage of cached pages: how long a CDN may keep one without asking (browsers always revalidate). */
   pageCacheCdnMaxAgeSeconds: number
+  /** Bytes of resized images kept on disk under DATA_DIR/images; the least recently used go first. */
+  imageCacheMaxBytes: number
+  /** Widths (CSS pixels) made of each image for its srcset, ascending; never wider than the image itself. */
+  imageWidths: number[]
   /** Highlight worker threads at most; the pool has none while idle. */
   highlightMaxThreads: number
   /** Milliseconds a highlight thread may sit idle before it ends (tinypool's idleTimeout is in ms). */
@@ -357,6 +371,8 @@ function readConfig(): Config {
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     pageCacheMaxBytes: integer('PAGE_CACHE_MAX_BYTES', 64 * 1024 * 1024, 0, 2 ** 32),
     pageCacheCdnMaxAgeSeconds: integer('PAGE_CACHE_CDN_MAX_AGE', 60, 0, 31_536_000),
+    imageCacheMaxBytes: integer('IMAGE_CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, 2 ** 40),
+    imageWidths: widthList('IMAGE_WIDTHS', [320, 640, 960, 1280, 1920]),
     highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),
     highlightIdleMs: integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000),
     highlightTimeoutMs: integer('HIGHLIGHT_TIMEOUT_MS', 5_000, 10, 600_000),

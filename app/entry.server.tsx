@@ -22,6 +22,7 @@ import { configureComponentCache } from './content/mdx-component.tsx'
 import { logQuarantined, startRenderWatchdog, stopRenderWatchdog } from './content/render-guard.server.ts'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
+import { destroyImagePool } from './images/image-pool.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
 import {
   isDoingBackgroundWork,
@@ -128,7 +129,7 @@ export async function shutdown(): Promise<void> {
   stopBackgroundWork()
   stopMemorySampler()
   await whenRefreshesSettled(5_000)
-  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool(), stopRenderWatchdog()])
+  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool(), destroyImagePool(), stopRenderWatchdog()])
   closeDb()
 }
 

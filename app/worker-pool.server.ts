@@ -50,6 +50,8 @@ export class WorkerPool<Task, Result> {
       idleMs: number
       env?: Record<string, string>
       resourceLimits?: ResourceLimits
+      /** 'child_process': each worker is a process (its native memory goes back to the system when it ends). */
+      runtime?: 'worker_threads' | 'child_process'
     },
   ) {}
 
@@ -65,6 +67,7 @@ export class WorkerPool<Task, Result> {
       // A job that needs more heap than this ends its thread with ERR_WORKER_OUT_OF_MEMORY
       // (see isOutOfMemory) instead of growing the whole process.
       resourceLimits: this.options.resourceLimits,
+      runtime: this.options.runtime,
     })
     // A thread that dies outside a job (it cannot load, or exits while idle) is reported
     // here; unhandled, tinypool's 'error' event would end the whole server.

@@ -14,18 +14,23 @@ import { bundleMDX } from 'mdx-bundler'
 import rehypeSlug from 'rehype-slug'
 import remarkGfm from 'remark-gfm'
 import type { VFile } from 'vfile'
+import { getConfig } from '../config.server.ts'
 import { grayMatterOptions, normalizeFrontmatter } from './frontmatter.ts'
 import { CompileError } from './compile/compile-error.ts'
 import { compileReport, rehypeHandOver } from './compile/compile-report.ts'
 import type { CompiledEntry, CompileInput } from './compile/compiled-entry.ts'
 import { checkEntryFile, DEFAULT_MAX_POST_BYTES } from './compile/entry-file.ts'
 import { esbuildContentBoundary } from './compile/esbuild-content-boundary.ts'
+import { esbuildImageImports } from './compile/esbuild-image-imports.ts'
+import { ImageCollector } from './compile/image-collector.ts'
+import { imageUrl, SOCIAL_VARIANT } from '../images/image-variants.ts'
 import { rehypeCodeBlocks } from './compile/rehype-code-blocks.ts'
 import { rehypeCollectHeadings } from './compile/rehype-collect-headings.ts'
 import { rehypeHeadingAnchors } from './compile/rehype-heading-anchors.ts'
 import { remarkAccessibleNames } from './compile/remark-accessible-names.ts'
 import { remarkHeadingIds } from './compile/remark-heading-ids.ts'
 import { remarkImageAlt } from './compile/remark-image-alt.ts'
+import { isLocalImage, remarkImages } from './compile/remark-images.ts'
 import { remarkMissingComponents } from './compile/remark-missing-components.ts'
 
 export { CompileError }
@@ -36,6 +41,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
   const file = checkEntryFile(contentDir, entryPath, maxPostBytes)
   const files: VFile[] = []
   const read = new Set<string>()
+  const images = new ImageCollector(contentDir, entryPath, getConfig().imageWidths)
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -54,6 +60,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
           remarkMissingComponents,
           remarkImageAlt,
           remarkAccessibleNames,
+          [remarkImages, { collector: images }],
         ]
         options.rehypePlugins = [
           ...(options.rehypePlugins ?? []),
@@ -68,7 +75,11 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
       esbuildOptions(options) {
         options.target = 'es2020'
         options.logLevel = 'silent'
-        options.plugins = [esbuildContentBoundary(contentDir, read), ...(options.plugins ?? [])]
+        options.plugins = [
+          esbuildContentBoundary(contentDir, read),
+          esbuildImageImports(images),
+          ...(options.plugins ?? []),
+        ]
         return options
       },
     })
@@ -83,5 +94,22 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
     throw CompileError.from(error, input)
   }
   const { warnings, headings, provisional } = compileReport(files, contentDir)
-  return { code: result.code, frontmatter, headings, warnings, files: [...read].sort(), provisional }
+  // A cover beside the post (`image: ./cover.png`) becomes its 1200x630 social card; a URL stays as it is.
+  if (frontmatter.image && isLocalImage(frontmatter.image)) {
+    const cover = images.resolveInPost(file, frontmatter.image, { social: true })
+    if (cover.ok) frontmatter = { ...frontmatter, image: imageUrl(cover.image.hash, SOCIAL_VARIANT) }
+    else {
+      warnings.push({ message: `frontmatter image ${frontmatter.image} is not used: ${cover.reason}`, file: entryPath })
+      frontmatter = { ...frontmatter, image: null }
+    }
+  }
+  return {
+    code: result.code,
+    frontmatter,
+    headings,
+    warnings,
+    files: [...read].sort(),
+    provisional,
+    images: images.images(),
+  }
 }

@@ -8,6 +8,7 @@ import type { DB } from '../db/connection.server.ts'
 import type { CompileWarning, CompiledEntry, Heading } from './compile-mdx.server.ts'
 import type { Frontmatter } from './frontmatter.ts'
 import { COMPILER_VERSION } from './compiler-version.ts'
+import { saveDeclaredImages } from '../images/declared-images.server.ts'
 import type { EntryKind } from './source.server.ts'
 
 export interface StoredEntry {
@@ -216,6 +217,7 @@ export function saveCompiled(db: DB, input: SaveInput): StoredEntry {
       input.sourceHash,
     )
     db.prepare('DELETE FROM compile_failures WHERE kind = ? AND slug = ?').run(input.kind, input.slug)
+    saveDeclaredImages(db, input, input.compiled.images ?? [])
   }).immediate()
   return toStored(row)
 }

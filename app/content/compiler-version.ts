@@ -12,5 +12,7 @@
  *      focusable labelled heading anchors
  *   2: components missing inside JSX attributes and expressions found (they render as
  *      labelled boxes); a compile with a failed highlight job marked provisional
+ *   3: images beside a post as responsive pictures (remark-images.ts), a local frontmatter
+ *      image as the social card
  */
-export const COMPILER_VERSION = 2
+export const COMPILER_VERSION = 3

@@ -13,6 +13,7 @@ import { getCompilePool } from '../content/compile-pool.server.ts'
 import { countEntries } from '../content/content-index.server.ts'
 import { getContentProblem } from '../content/content.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
+import { getImagePool, imageStats } from '../images/image-pool.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { unstoredCompilesStats } from '../content/unstored-compiles.server.ts'
@@ -176,8 +177,9 @@ export async function dashboardData() {
       background: isDoingBackgroundWork(),
       replicaCompiles: replicaCompileStats(),
     },
-    pools: [getHighlightPool().stats(), getCompilePool().stats()],
+    pools: [getHighlightPool().stats(), getCompilePool().stats(), getImagePool().stats()],
     cache: componentCacheStats(),
+    images: imageStats(),
     pageCache: pageCacheStats(),
     content: contentFacts(),
     downloads: listDownloads(LIST_LIMIT),

@@ -7,7 +7,8 @@
  *   kiln_social_image_*, kiln_feed_html_cache_*                    social image and feed HTML LRUs
  *   kiln_page_cache_*                                              rendered pages kept in memory
  *                                                                  (app/http/page-cache.server.ts)
- *   kiln_worker_pool_*                                             highlight and compile pools
+ *   kiln_worker_pool_*                                             highlight, compile and image pools
+ *   kiln_image_*                                                   resized images on disk (app/images/)
  *   kiln_compiles_total, kiln_compile_seconds_total                compiles since start
  *   kiln_content_entries, kiln_compiled_*                          the content and its store
  *   kiln_password_verifications_total, kiln_sign_in_*_total        scrypt runs and refused sign-ins
@@ -33,6 +34,7 @@ import { countEntries } from '../content/content-index.server.ts'
 import { contentStats } from '../content/content.server.ts'
 import { getCompilePool } from '../content/compile-pool.server.ts'
 import { getHighlightPool } from '../content/highlight.server.ts'
+import { getImagePool, imageStats } from '../images/image-pool.server.ts'
 import { componentCacheStats } from '../content/mdx-component.tsx'
 import { replicaCompileStats } from '../content/replica-compile.server.ts'
 import { isPrimary } from '../replication/instance.server.ts'
@@ -244,6 +246,13 @@ mirrorCounter(
   'Time spent rendering social images.',
   () => socialImageCacheStats().renderMsTotal / 1000,
 )
+gauge('kiln_image_cache_bytes', 'Resized images kept on disk.', () => imageStats().bytes)
+gauge('kiln_image_cache_max_bytes', 'Bytes of resized images the disk cache may hold.', () => imageStats().maxBytes)
+gauge('kiln_image_cache_entries', 'Resized images kept on disk.', () => imageStats().entries)
+mirrorCounter('kiln_image_cache_hits_total', 'Image copies served from disk.', () => imageStats().hits)
+mirrorCounter('kiln_image_cache_evictions_total', 'Image copies removed to fit.', () => imageStats().evictions)
+mirrorCounter('kiln_image_resizes_total', 'Image copies made by sharp.', () => imageStats().resizes)
+mirrorCounter('kiln_image_resize_failures_total', 'Image copies sharp could not make.', () => imageStats().failures)
 gauge('kiln_feed_html_cache_entries', "Posts' rendered HTML kept for feeds.", () => entryHtmlCacheStats().entries)
 gauge('kiln_feed_html_cache_bytes', 'Size of the HTML kept for feeds.', () => entryHtmlCacheStats().bytes)
 gauge('kiln_feed_html_cache_max_bytes', 'Bytes the feed HTML cache may hold.', () => entryHtmlCacheStats().maxBytes)
@@ -321,7 +330,7 @@ mirrorCounter(
   () => beaconLimitStats().limited,
 )
 
-const pools = () => [getHighlightPool().stats(), getCompilePool().stats()]
+const pools = () => [getHighlightPool().stats(), getCompilePool().stats(), getImagePool().stats()]
 
 function poolGauge(name: string, help: string, read: (stats: ReturnType<typeof pools>[number]) => number) {
   return new Gauge({

@@ -4,6 +4,7 @@ import { useEffect, useRef } from 'react'
 import { ComponentCacheCard, PageCacheCard } from '../components/admin/cache-cards.tsx'
 import { ContentCard } from '../components/admin/content-card.tsx'
 import { DiagnosticsCard } from '../components/admin/diagnostics-card.tsx'
+import { ImagesCard } from '../components/admin/images-card.tsx'
 import { formatDuration } from '../components/admin/format.ts'
 import { MemoryCard } from '../components/admin/memory-card.tsx'
 import { PoolCards } from '../components/admin/pool-cards.tsx'
@@ -78,6 +79,7 @@ export default function AdminDashboard() {
       <PoolCards data={data} />
       <ComponentCacheCard cache={data.cache} />
       <PageCacheCard pageCache={data.pageCache} />
+      <ImagesCard images={data.images} />
       <ContentCard data={data} />
     </div>
   )

@@ -1,4 +1,4 @@
-/** One card per worker pool (compile, highlight): threads alive, jobs, failures, the last job. */
+/** One card per worker pool (compile, highlight, image): threads alive, jobs, failures, the last job. */
 import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatAgo, formatCount, formatDuration } from './format.ts'
 import { Card, Stat, StatGrid } from './parts.tsx'

@@ -6,6 +6,7 @@
  */
 import type { Highlight } from '../highlight.server.ts'
 import type { Frontmatter } from '../frontmatter.ts'
+import type { DeclaredImage } from '../../images/image-variants.ts'
 
 export interface Heading {
   depth: number
@@ -35,6 +36,8 @@ export interface CompiledEntry {
    * served, but stored as provisional and compiled again later.
    */
   provisional: boolean
+  /** The images the page shows, with the copies of each the image route may make. */
+  images?: DeclaredImage[]
 }
 
 export interface CompileInput {

@@ -9,8 +9,10 @@ export interface PostSummary {
   description: string | null
   tags: string[]
   readingMinutes: number
-  /** Only admins are shown drafts. */
+  /** Only admins are shown drafts (and scheduled posts, which are hidden the same way). */
   draft: boolean
+  /** When a scheduled post goes public (ISO); null for a draft or a published post. */
+  scheduledAt: string | null
 }
 
 export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummary[]; empty?: string }) {
@@ -28,7 +30,7 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
               >
                 {post.title}
               </Link>
-              {post.draft ? <DraftBadge /> : null}
+              {post.draft ? <DraftBadge scheduledAt={post.scheduledAt} /> : null}
             </h2>
             <PostDates date={post.date} readingMinutes={post.readingMinutes} />
             {post.description ? <p className="text-zinc-700 dark:text-zinc-300">{post.description}</p> : null}
@@ -41,12 +43,15 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
 }
 
 export function toSummary(entry: PostSummary): PostSummary {
-  const { slug, title, date, updated, description, tags, readingMinutes, draft } = entry
-  return { slug, title, date, updated, description, tags, readingMinutes, draft }
+  const { slug, title, date, updated, description, tags, readingMinutes, draft, scheduledAt } = entry
+  return { slug, title, date, updated, description, tags, readingMinutes, draft, scheduledAt }
 }
 
-/** Marks a draft, which only an admin is shown. */
-export function DraftBadge() {
+/**
+ * Marks a draft, or a scheduled post with its instant, which only an admin is shown. The
+ * instant is written in UTC, the same on the server and in the browser (no hydration drift).
+ */
+export function DraftBadge({ scheduledAt = null }: { scheduledAt?: string | null }) {
   return (
     <span
       className={[
@@ -54,7 +59,13 @@ export function DraftBadge() {
         'uppercase tracking-wide text-amber-900 dark:bg-amber-900/50 dark:text-amber-100',
       ].join(' ')}
     >
-      Draft
+      {scheduledAt ? (
+        <>
+          Scheduled <time dateTime={scheduledAt}>{scheduledAt.slice(0, 16).replace('T', ' ')} UTC</time>
+        </>
+      ) : (
+        'Draft'
+      )}
     </span>
   )
 }

@@ -77,6 +77,8 @@ export async function loadEntryPage(
     footer: context.timings.time('db', () => postFooter(getDb(), entry)),
     /** Only an admin gets a draft; the page is marked and kept out of search engines. */
     draft: entry.draft,
+    /** A scheduled post (shown to an admin before its time): when it goes public. */
+    scheduledAt: entry.scheduledAt,
   }
 }
 

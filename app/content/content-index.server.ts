@@ -325,22 +325,34 @@ export interface ListOptions {
   includeDrafts?: boolean
 }
 
-/** Published posts (not drafts, with valid frontmatter), newest first. */
-export function listPosts(
-  db: DB,
-  { tag, limit = -1, offset = 0, includeDrafts = false }: ListOptions = {},
-): IndexedEntry[] {
+/** The FROM and WHERE of a list of posts, with its parameters. */
+function postsOf(includeDrafts: boolean, tag: string | undefined): { sql: string; params: string[] } {
   const view = visibleEntries(includeDrafts)
   const where = ["kind = 'post'"]
-  const params: (string | number)[] = []
+  const params: string[] = []
   if (tag) {
     where.push(`EXISTS (SELECT 1 FROM json_each(${view}.tags) WHERE json_each.value = ?)`)
     params.push(tag)
   }
+  return { sql: `FROM ${view} WHERE ${where.join(' AND ')}`, params }
+}
+
+/** Published posts (not drafts, not scheduled, with valid frontmatter), newest first. */
+export function listPosts(
+  db: DB,
+  { tag, limit = -1, offset = 0, includeDrafts = false }: ListOptions = {},
+): IndexedEntry[] {
+  const { sql, params } = postsOf(includeDrafts, tag)
   const rows = db
-    .prepare(`SELECT * FROM ${view} WHERE ${where.join(' AND ')} ORDER BY date DESC, slug ASC LIMIT ? OFFSET ?`)
+    .prepare(`SELECT * ${sql} ORDER BY date DESC, slug ASC LIMIT ? OFFSET ?`)
     .all(...params, limit, offset) as EntryRow[]
   return rows.map(toEntry)
+}
+
+/** How many posts listPosts would list without a limit: the number of pages of a list. */
+export function countPosts(db: DB, { tag, includeDrafts = false }: Pick<ListOptions, 'tag' | 'includeDrafts'> = {}) {
+  const { sql, params } = postsOf(includeDrafts, tag)
+  return (db.prepare(`SELECT COUNT(*) AS count ${sql}`).get(...params) as { count: number }).count
 }
 
 /** Every tag of a published post (or of a draft too, for an admin), with how many posts carry it. */

@@ -7,6 +7,7 @@ import { DiagnosticsCard } from '../components/admin/diagnostics-card.tsx'
 import { formatDuration } from '../components/admin/format.ts'
 import { MemoryCard } from '../components/admin/memory-card.tsx'
 import { PoolCards } from '../components/admin/pool-cards.tsx'
+import { PreviewsCard } from '../components/admin/previews-card.tsx'
 import { ProcessCard } from '../components/admin/process-card.tsx'
 import { requireAdmin } from '../auth/session.server.ts'
 import { dashboardData } from '../diagnostics/dashboard.server.ts'
@@ -79,6 +80,7 @@ export default function AdminDashboard() {
       <ComponentCacheCard cache={data.cache} />
       <PageCacheCard pageCache={data.pageCache} />
       <ContentCard data={data} />
+      <PreviewsCard />
     </div>
   )
 }

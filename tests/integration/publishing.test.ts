@@ -3,10 +3,13 @@
  * A blog of 45 posts (so lists have three pages), a post scheduled for 2099 (never public
  * here), and one scheduled a few seconds ahead while the test runs: it is hidden like a
  * draft until its instant, then appears everywhere (lists, its tag, feeds, the sitemap,
- * search, its own page) with no edit, restart or refresh: the test only waits.
+ * search, its own page) with no edit, restart or refresh: the test only waits. Preview
+ * links open the hidden post to anyone, uncached, until revoked or expired.
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import crypto from 'node:crypto'
+import Database from 'better-sqlite3'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdmin, signIn } from '../helpers/auth.ts'
@@ -238,5 +241,85 @@ describe('tag feeds', () => {
       expect(moved.headers.get('location')).toBe(`/tags/tens/${file}`)
     }
     expect(await cacheEntries()).toBe(before)
+  })
+})
+
+describe('preview links', () => {
+  async function adminPost(fields: Record<string, string>, cookie: string | null = adminCookie) {
+    const response = await fetch(`${server.url}/admin/previews`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Origin: server.url,
+        ...(cookie ? { Cookie: cookie } : {}),
+      },
+      body: new URLSearchParams(fields).toString(),
+    })
+    return { status: response.status, text: await response.text() }
+  }
+
+  async function createLink(slug: string): Promise<string> {
+    const { status, text } = await adminPost({ intent: 'create', slug, days: '7' })
+    expect(status).toBe(200)
+    return /\/preview\/([A-Za-z0-9_-]{43})/.exec(text)![1]
+  }
+
+  it('open a scheduled post to anyone without an account, marked, unindexed and never cached', async () => {
+    const token = await createLink('far-future')
+    const before = await cacheEntries()
+    for (let round = 0; round < 2; round++) {
+      const answer = await page(`/preview/${token}`)
+      expect(answer.status).toBe(200)
+      expect(answer.text).toContain('Preview, not published.')
+      expect(answer.text).toContain('Farfuturistic words.')
+      expect(answer.text).toContain('<meta name="robots" content="noindex"/>')
+      expect(answer.headers.get('cache-control')).toBe('private, no-store')
+      expect(answer.headers.get('x-kiln-cache')).not.toBe('hit')
+    }
+    const module = await get(server, `/preview/${token}/module.js`)
+    expect(module.status).toBe(200)
+    expect(module.headers.get('cache-control')).toBe('private, no-store')
+    expect(await module.text()).toContain('export default function')
+    expect(await cacheEntries()).toBe(before)
+    // The post itself stays hidden from readers.
+    expect((await page('/blog/far-future')).status).toBe(404)
+  })
+
+  it('are 404 when forged, revoked or expired, and made only by an admin for a hidden post', async () => {
+    for (const forged of [crypto.randomBytes(32).toString('base64url'), 'abc', 'x'.repeat(500)]) {
+      expect((await page(`/preview/${forged}`)).status, forged).toBe(404)
+      expect((await page(`/preview/${forged}/module.js`)).status, forged).toBe(404)
+    }
+
+    const revoked = await createLink('far-future')
+    expect((await page(`/preview/${revoked}`)).status).toBe(200)
+    const admin = await page('/admin/previews', adminCookie)
+    const ids = [...admin.text.matchAll(/name="id" value="(\d+)"/g)].map((match) => match[1])
+    expect(ids.length).toBeGreaterThanOrEqual(2)
+    // The newest link is listed first.
+    expect((await adminPost({ intent: 'revoke', id: ids[0] })).status).toBe(200)
+    expect((await page(`/preview/${revoked}`)).status).toBe(404)
+    expect((await page(`/preview/${revoked}/module.js`)).status).toBe(404)
+
+    const expired = await createLink('far-future')
+    const db = new Database(server.databasePath)
+    try {
+      db.prepare('UPDATE preview_links SET expires_at = ? WHERE token_hash = ?').run(
+        Date.now() - 1,
+        crypto.createHash('sha256').update(expired).digest('hex'),
+      )
+    } finally {
+      db.close()
+    }
+    expect((await page(`/preview/${expired}`)).status).toBe(404)
+
+    const published = await adminPost({ intent: 'create', slug: 'post-01' })
+    expect(published.status).toBe(400)
+    expect(published.text).toContain('is published already')
+    expect((await adminPost({ intent: 'create', slug: 'far-future', days: '365' })).status).toBe(400)
+    const anonymous = await adminPost({ intent: 'create', slug: 'far-future' }, null)
+    expect(anonymous.status).toBe(302)
+    expect(anonymous.text).not.toMatch(/\/preview\/[A-Za-z0-9_-]{43}/)
   })
 })

@@ -58,7 +58,7 @@ export interface PostListPage {
  * fetcher). Without JavaScript it is a plain link to the next page.
  *
  * `base` is page one's address; `dataHref` is where the fetcher reads page N's data (an
- * index route needs `?index` there).
+ * index route needs `?index` there), a loader that returns `{ list }`.
  */
 export function PaginatedPostList({
   list,
@@ -77,7 +77,8 @@ export function PaginatedPostList({
   const firstAdded = useRef<string | null>(null)
   const listRef = useRef<HTMLDivElement>(null)
   useEffect(() => {
-    const loaded = fetcher.data as PostListPage | undefined
+    // The route's loader data: its `list` is the page asked for.
+    const loaded = (fetcher.data as { list?: PostListPage } | undefined)?.list
     if (fetcher.state !== 'idle' || !loaded || loaded.page !== lastLoaded + 1) return
     firstAdded.current = loaded.posts[0]?.slug ?? null
     setMore((posts) => [...posts, ...loaded.posts])

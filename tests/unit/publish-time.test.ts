@@ -6,6 +6,7 @@ import {
   wallTimeToInstant,
   zoneOffsetMs,
 } from '../../app/content/publish-time.ts'
+import { FrontmatterError, parseFrontmatter } from '../../app/content/frontmatter.ts'
 import { countPassed } from '../../app/content/schedule.server.ts'
 
 const utc = (iso: string) => Date.parse(iso)
@@ -76,5 +77,21 @@ describe('countPassed', () => {
     expect(countPassed([5, 10, 20], 4)).toBe(0)
     expect(countPassed([5, 10, 20], 10)).toBe(2)
     expect(countPassed([5, 10, 20], 99)).toBe(3)
+  })
+})
+
+describe('an unparsable date', () => {
+  it('is a frontmatter error at the line that sets it', () => {
+    const source = '---\ntitle: A post\ndescription: x\ndate: next tuesday\n---\n\nBody.\n'
+    const error = (() => {
+      try {
+        parseFrontmatter(source, { requireDate: true })
+      } catch (caught) {
+        return caught
+      }
+    })()
+    expect(error).toBeInstanceOf(FrontmatterError)
+    expect((error as FrontmatterError).line).toBe(4)
+    expect((error as Error).message).toMatch(/"date" is not a valid date/)
   })
 })

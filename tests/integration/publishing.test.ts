@@ -275,6 +275,9 @@ describe('preview links', () => {
       expect(answer.text).toContain('Farfuturistic words.')
       expect(answer.text).toContain('<meta name="robots" content="noindex"/>')
       expect(answer.headers.get('cache-control')).toBe('private, no-store')
+      expect(answer.headers.get('x-robots-tag')).toBe('noindex')
+      // The site's policy comes first; browsers apply the last one they know.
+      expect(answer.headers.get('referrer-policy')).toMatch(/(^|, )no-referrer$/)
       expect(answer.headers.get('x-kiln-cache')).not.toBe('hit')
     }
     const module = await get(server, `/preview/${token}/module.js`)

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isValidTimeZone } from './content/publish-time.ts'
 
 /** The repository root: the nearest folder upwards holding Kiln's package.json. */
 function findProjectRoot(): string {
@@ -198,6 +199,8 @@ export interface Config {
   siteUrl: string
   /** The author named in feeds and in posts' structured data. */
   siteAuthor: string
+  /** The IANA zone of frontmatter dates written without one (a bare date is midnight there). */
+  siteTimezone: string
   /** Prefix of the "Edit this post" link (the entry's path in the content folder is appended); null: no link. */
   contentEditUrl: string | null
   migrationsDir: string
@@ -332,6 +335,17 @@ function requestTimeouts(): Pick<
   }
 }
 
+/** An IANA zone the runtime knows (checked with Intl, so a typo stops the start, not a post's schedule). */
+function timeZone(name: string, fallback: string): string {
+  const value = process.env[name]?.trim() || fallback
+  if (!isValidTimeZone(value)) {
+    throw new ConfigError(
+      `${name} must be an IANA time zone such as UTC or Europe/Paris (got ${JSON.stringify(value)})`,
+    )
+  }
+  return value
+}
+
 function readConfig(): Config {
   const port = integer('PORT', 3000, 0, 65535)
   const { databasePath, litefsDir, databaseFilename, litefsEnabled } = databaseLocation()
@@ -388,6 +402,7 @@ function readConfig(): Config {
     siteDescription: text('SITE_DESCRIPTION', 'A blog served by Kiln: MDX posts compiled when they are first read.'),
     siteUrl: httpUrl('SITE_URL', `http://localhost:${port}`) as string,
     siteAuthor: text('SITE_AUTHOR', 'Kiln'),
+    siteTimezone: timeZone('SITE_TIMEZONE', 'UTC'),
     contentEditUrl: httpUrl('CONTENT_EDIT_URL', null, { keepSlash: true }),
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',

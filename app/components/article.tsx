@@ -80,7 +80,7 @@ export function Article({ data }: { data: Serialized }) {
       <header className="mb-8 space-y-3 lg:col-start-1">
         <h1 className="text-3xl font-bold tracking-tight text-zinc-950 sm:text-4xl dark:text-white">
           {data.title}
-          {data.draft ? <DraftBadge /> : null}
+          {data.draft ? <DraftBadge scheduledAt={data.scheduledAt} /> : null}
         </h1>
         {data.description ? <p className="text-lg text-zinc-600 dark:text-zinc-400">{data.description}</p> : null}
         {data.kind === 'post' ? (

@@ -13,6 +13,7 @@
  */
 import { errorMessage } from '../utils/error-message.ts'
 import { FrontmatterError, parseFrontmatter, type Frontmatter } from './frontmatter.ts'
+import { entryPublishInstant } from './publish-time.ts'
 import { countWords } from './reading-time.ts'
 import type { SearchDocument } from '../search/search-index.server.ts'
 import { extractSearchText } from '../search/search-text.ts'
@@ -27,9 +28,18 @@ import {
 
 /**
  * Bumped when what the index records per entry changes: an index of an older format is
- * re-read once, whatever the stamps say. 2: an entry's files include what it imports.
+ * re-read once, whatever the stamps say. 2: an entry's files include what it imports. 3: a post's
+ * publish instant (publish_at).
  */
-export const INDEX_FORMAT = '2'
+export const INDEX_FORMAT = '3'
+
+/**
+ * The format recorded with the site's zone when it is not UTC: a bare date's publish instant
+ * depends on SITE_TIMEZONE, so a change of zone re-reads every entry once.
+ */
+export function indexFormat(timeZone = 'UTC'): string {
+  return timeZone === 'UTC' ? INDEX_FORMAT : `${INDEX_FORMAT} ${timeZone}`
+}
 
 export const DEFAULT_MAX_POST_BYTES = 2 * 1024 * 1024
 
@@ -103,6 +113,8 @@ export interface EntryWrite extends EntryKey {
   description: string | null
   tags: string[]
   draft: boolean
+  /** The instant (UTC ms) a post goes public, from its date read in the site's zone; null for pages. */
+  publishAt: number | null
   wordCount: number
   frontmatter: Record<string, unknown>
   /** Why this entry cannot be compiled: its frontmatter, or its size. */
@@ -145,6 +157,8 @@ export interface PlanOptions {
    * it was meant.
    */
   confirmedDeletions: ReadonlySet<string>
+  /** The zone of dates written without one (SITE_TIMEZONE); UTC when not given. */
+  timeZone?: string
 }
 
 /** The lookup key of an entry in a map; never parsed back. */
@@ -189,12 +203,14 @@ export function planSync(scan: DigestedScan, index: IndexSnapshot, options: Plan
     plan.problem = `${scan.unavailable}: the index and compiled posts are kept as they were`
     return plan
   }
-  if (index.format !== INDEX_FORMAT) plan.recordFormat = INDEX_FORMAT
+  const format = indexFormat(options.timeZone)
+  if (index.format !== format) plan.recordFormat = format
   const unseen = new Map(index.rows.map((row) => [entryKey(row), row]))
   for (const entry of scan.entries) {
     const previous = unseen.get(entryKey(entry))
     unseen.delete(entryKey(entry))
-    if (previous && previous.path === entry.path && previous.sourceHash === entry.digest) {
+    // An index of another format is written again whole (the scan re-read every entry for it).
+    if (previous && previous.path === entry.path && previous.sourceHash === entry.digest && !plan.recordFormat) {
       planUnchanged(plan, entry, previous, index, options)
     } else {
       planWrite(plan, entry, previous !== undefined, options)
@@ -238,7 +254,12 @@ function planUnchanged(
 }
 
 /** A new entry, or one whose version or path moved: its row and search document written whole. */
-function planWrite(plan: SyncPlan, entry: DigestedEntry, existed: boolean, { maxPostBytes }: PlanOptions): void {
+function planWrite(
+  plan: SyncPlan,
+  entry: DigestedEntry,
+  existed: boolean,
+  { maxPostBytes, timeZone = 'UTC' }: PlanOptions,
+): void {
   // A post over the limit is never read: its version is its stamp, its size its error.
   const oversize = entry.size > maxPostBytes
   const source = oversize ? '' : (entry.source ?? '')
@@ -263,6 +284,10 @@ function planWrite(plan: SyncPlan, entry: DigestedEntry, existed: boolean, { max
     description: frontmatter?.description ?? null,
     tags: frontmatter?.tags ?? [],
     draft: frontmatter?.draft ?? false,
+    publishAt:
+      frontmatter && entry.kind === 'post'
+        ? entryPublishInstant(frontmatter.data.date, frontmatter.date, timeZone)
+        : null,
     wordCount: countWords(source),
     frontmatter: frontmatter?.data ?? {},
     frontmatterError: error,

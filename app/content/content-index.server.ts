@@ -19,7 +19,7 @@ import { deleteSearchDocument, indexedSearchHashes, writeSearchDocument } from '
 import {
   DEFAULT_MAX_POST_BYTES,
   entryKey,
-  INDEX_FORMAT,
+  indexFormat,
   planSync,
   reportOf,
   type DigestedEntry,
@@ -65,7 +65,13 @@ export interface IndexedEntry {
   updated: string | null
   description: string | null
   tags: string[]
+  /**
+   * Hidden from readers: a draft, or a post whose publish instant is still ahead (`scheduledAt`
+   * says which). Everything that hides drafts hides scheduled posts the same way.
+   */
   draft: boolean
+  /** The publish instant (ISO, UTC) of a post that is not public yet; null once it is, and for drafts. */
+  scheduledAt: string | null
   wordCount: number
   readingMinutes: number
   /** Why this entry cannot be compiled, found when indexing: its frontmatter, or its size. */
@@ -84,11 +90,14 @@ interface EntryRow {
   description: string | null
   tags: string
   draft: number
+  publish_at: number | null
   word_count: number
   frontmatter_error: string | null
 }
 
 function toEntry(row: EntryRow): IndexedEntry {
+  // The same test as the published_entries view's, on this process's clock.
+  const scheduled = row.draft === 0 && row.publish_at !== null && row.publish_at > Date.now()
   return {
     kind: row.kind,
     slug: row.slug,
@@ -99,7 +108,8 @@ function toEntry(row: EntryRow): IndexedEntry {
     updated: row.updated,
     description: row.description,
     tags: JSON.parse(row.tags) as string[],
-    draft: row.draft === 1,
+    draft: row.draft === 1 || scheduled,
+    scheduledAt: scheduled ? new Date(row.publish_at!).toISOString() : null,
     wordCount: row.word_count,
     readingMinutes: readingMinutes(row.word_count),
     frontmatterError: row.frontmatter_error,
@@ -111,6 +121,8 @@ export interface SyncOptions {
   maxPostBytes?: number
   /** Entry files deleted in the commits a git refresh applied: see PlanOptions. */
   confirmedDeletions?: ReadonlySet<string>
+  /** The zone of dates written without one (SITE_TIMEZONE); UTC when not given. */
+  timeZone?: string
 }
 
 /**
@@ -122,10 +134,12 @@ export function syncContentIndex(db: DB, contentDir: string, options: SyncOption
   const maxPostBytes = options.maxPostBytes ?? DEFAULT_MAX_POST_BYTES
   const scan = scanContent(contentDir)
   const index = readIndex(db)
-  const plan = planSync(digestScan(contentDir, scan, index, maxPostBytes), index, {
+  const timeZone = options.timeZone ?? 'UTC'
+  const plan = planSync(digestScan(contentDir, scan, index, maxPostBytes, indexFormat(timeZone)), index, {
     contentDir,
     maxPostBytes,
     confirmedDeletions: options.confirmedDeletions ?? new Set<string>(),
+    timeZone,
   })
   applySync(db, plan)
   return reportOf(plan)
@@ -167,7 +181,13 @@ function readIndex(db: DB): IndexSnapshot {
  * hashed. One that vanished or became unreadable between the scan and the read is skipped
  * and kept as it was: the next sync sees the folder as it then is.
  */
-function digestScan(contentDir: string, scan: SourceScan, index: IndexSnapshot, maxPostBytes: number): DigestedScan {
+function digestScan(
+  contentDir: string,
+  scan: SourceScan,
+  index: IndexSnapshot,
+  maxPostBytes: number,
+  format: string,
+): DigestedScan {
   const digested: DigestedScan = {
     entries: [],
     skipped: [...scan.skipped],
@@ -177,7 +197,7 @@ function digestScan(contentDir: string, scan: SourceScan, index: IndexSnapshot, 
   }
   if (scan.unavailable) return digested
   const rows = new Map(index.rows.map((row) => [entryKey(row), row]))
-  const rereadAll = index.format !== INDEX_FORMAT
+  const rereadAll = index.format !== format
   for (const entry of scan.entries) {
     const previous = rows.get(entryKey(entry))
     const size = entry.files[0][2]
@@ -229,14 +249,14 @@ function digestedEntry(entry: SourceEntry, files: FileStamp[], digest: string, s
 
 const UPSERT_ENTRY = `INSERT INTO content_entries
     (kind, slug, path, source_hash, files, title, date, updated, description, tags, draft, word_count, frontmatter,
-      frontmatter_error, indexed_at)
+      frontmatter_error, indexed_at, publish_at)
   VALUES (@kind, @slug, @path, @source_hash, @files, @title, @date, @updated, @description, @tags, @draft, @word_count,
-    @frontmatter, @frontmatter_error, @indexed_at)
+    @frontmatter, @frontmatter_error, @indexed_at, @publish_at)
   ON CONFLICT (kind, slug) DO UPDATE SET
     path = excluded.path, source_hash = excluded.source_hash, files = excluded.files, title = excluded.title,
     date = excluded.date, updated = excluded.updated, description = excluded.description, tags = excluded.tags,
     draft = excluded.draft, word_count = excluded.word_count, frontmatter = excluded.frontmatter,
-    frontmatter_error = excluded.frontmatter_error, indexed_at = excluded.indexed_at`
+    frontmatter_error = excluded.frontmatter_error, indexed_at = excluded.indexed_at, publish_at = excluded.publish_at`
 
 /**
  * Writes a plan in one transaction, with the search documents and the index's version:
@@ -266,6 +286,7 @@ export function applySync(db: DB, plan: SyncPlan): void {
         frontmatter: JSON.stringify(write.frontmatter),
         frontmatter_error: write.frontmatterError,
         indexed_at: indexedAt,
+        publish_at: write.publishAt,
       })
     }
     for (const { kind, slug, files } of plan.restamps) restampFiles.run(JSON.stringify(files), kind, slug)
@@ -304,22 +325,34 @@ export interface ListOptions {
   includeDrafts?: boolean
 }
 
-/** Published posts (not drafts, with valid frontmatter), newest first. */
-export function listPosts(
-  db: DB,
-  { tag, limit = -1, offset = 0, includeDrafts = false }: ListOptions = {},
-): IndexedEntry[] {
+/** The FROM and WHERE of a list of posts, with its parameters. */
+function postsOf(includeDrafts: boolean, tag: string | undefined): { sql: string; params: string[] } {
   const view = visibleEntries(includeDrafts)
   const where = ["kind = 'post'"]
-  const params: (string | number)[] = []
+  const params: string[] = []
   if (tag) {
     where.push(`EXISTS (SELECT 1 FROM json_each(${view}.tags) WHERE json_each.value = ?)`)
     params.push(tag)
   }
+  return { sql: `FROM ${view} WHERE ${where.join(' AND ')}`, params }
+}
+
+/** Published posts (not drafts, not scheduled, with valid frontmatter), newest first. */
+export function listPosts(
+  db: DB,
+  { tag, limit = -1, offset = 0, includeDrafts = false }: ListOptions = {},
+): IndexedEntry[] {
+  const { sql, params } = postsOf(includeDrafts, tag)
   const rows = db
-    .prepare(`SELECT * FROM ${view} WHERE ${where.join(' AND ')} ORDER BY date DESC, slug ASC LIMIT ? OFFSET ?`)
+    .prepare(`SELECT * ${sql} ORDER BY date DESC, slug ASC LIMIT ? OFFSET ?`)
     .all(...params, limit, offset) as EntryRow[]
   return rows.map(toEntry)
+}
+
+/** How many posts listPosts would list without a limit: the number of pages of a list. */
+export function countPosts(db: DB, { tag, includeDrafts = false }: Pick<ListOptions, 'tag' | 'includeDrafts'> = {}) {
+  const { sql, params } = postsOf(includeDrafts, tag)
+  return (db.prepare(`SELECT COUNT(*) AS count ${sql}`).get(...params) as { count: number }).count
 }
 
 /** Every tag of a published post (or of a draft too, for an admin), with how many posts carry it. */

@@ -18,8 +18,11 @@ export async function loadEntryPage(
   slug: string | undefined,
   context: AppLoadContext,
   request: Request,
+  /** A preview link opens a hidden post to whoever holds it (previews.server.ts). */
+  { preview = false }: { preview?: boolean } = {},
 ) {
-  const result = await loadEntry(kind, slug ?? '', context.timings, { includeDrafts: await canSeeDrafts(request) })
+  const includeDrafts = preview || (await canSeeDrafts(request))
+  const result = await loadEntry(kind, slug ?? '', context.timings, { includeDrafts })
   if (result.status === 'not-found') {
     throw data({ message: 'Not found' }, { status: 404 })
   }
@@ -77,6 +80,8 @@ export async function loadEntryPage(
     footer: context.timings.time('db', () => postFooter(getDb(), entry)),
     /** Only an admin gets a draft; the page is marked and kept out of search engines. */
     draft: entry.draft,
+    /** A scheduled post (shown to an admin before its time): when it goes public. */
+    scheduledAt: entry.scheduledAt,
   }
 }
 

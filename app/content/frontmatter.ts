@@ -191,5 +191,21 @@ export function parseFrontmatter(source: string, options: { requireDate: boolean
     const line = typeof mark?.line === 'number' ? mark.line + 1 : undefined
     throw new FrontmatterError(`frontmatter is not valid YAML: ${(error as Error).message.split('\n')[0]}`, line)
   }
-  return normalizeFrontmatter(data, options)
+  try {
+    return normalizeFrontmatter(data, options)
+  } catch (error) {
+    // A rule broken by one field ("date" is not a valid date) points at that field's line.
+    const field = error instanceof FrontmatterError && error.line === undefined && /^"(\w+)"/.exec(error.message)?.[1]
+    const line = field ? fieldLine(source, field) : undefined
+    throw line ? new FrontmatterError((error as Error).message, line) : error
+  }
+}
+
+/** The file's line (1-based) where the frontmatter sets `field` at its top level, if it does. */
+function fieldLine(source: string, field: string): number | undefined {
+  const lines = source.split('\n')
+  for (let index = 1; index < lines.length && !/^(---|\.\.\.)\s*$/.test(lines[index]); index++) {
+    if (lines[index].startsWith(`${field}:`) || lines[index].startsWith(`"${field}":`)) return index + 1
+  }
+  return undefined
 }

@@ -7,8 +7,8 @@
  */
 import type express from 'express'
 import { rescanContentIfDue } from '../content/content.server.ts'
-import { getIndexVersion } from '../content/content-index.server.ts'
 import { stampOf, stampsAt } from '../content/page-dependencies.server.ts'
+import { publishedContentVersion } from '../content/schedule.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { requestContext } from './request-context.server.ts'
 
@@ -24,10 +24,10 @@ export function rescanContentWhenDue(_req: express.Request, res: express.Respons
 
 let lastContentVersion: string | null = null
 
-/** For the page cache's keys: the content index's version as it is now (no re-scan). */
+/** For the page cache's keys: the content's version as it is now (no re-scan; schedule.server.ts). */
 export function contentVersion(): string {
   try {
-    lastContentVersion = String(getIndexVersion())
+    lastContentVersion = publishedContentVersion(getDb())
   } catch (error) {
     // The database cannot be read (damaged, replaced, failing disk): pages cached for the
     // last version read keep being served; /healthcheck says what is wrong.

@@ -8,6 +8,7 @@ import { ImagesCard } from '../components/admin/images-card.tsx'
 import { formatDuration } from '../components/admin/format.ts'
 import { MemoryCard } from '../components/admin/memory-card.tsx'
 import { PoolCards } from '../components/admin/pool-cards.tsx'
+import { PreviewsCard } from '../components/admin/previews-card.tsx'
 import { ProcessCard } from '../components/admin/process-card.tsx'
 import { requireAdmin } from '../auth/session.server.ts'
 import { dashboardData } from '../diagnostics/dashboard.server.ts'
@@ -81,6 +82,7 @@ export default function AdminDashboard() {
       <PageCacheCard pageCache={data.pageCache} />
       <ImagesCard images={data.images} />
       <ContentCard data={data} />
+      <PreviewsCard />
     </div>
   )
 }

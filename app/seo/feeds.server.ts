@@ -1,6 +1,7 @@
 /**
  * The blog's feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1, built by the `feed` library from
- * the newest published posts, each with its full rendered body.
+ * the newest published posts, each with its full rendered body; and each tag's own feeds
+ * (/tags/<tag>/rss.xml, ...), the same documents over that tag's posts.
  *
  * The output is a function of the content alone (no "now"): the feed's updated time is
  * the newest post's, so a cache keyed by the content version keeps serving correct bytes.
@@ -8,14 +9,15 @@
 import { Feed, type Item } from 'feed'
 import type { Timings } from '../timing.server.ts'
 import { loadEntry } from '../content/content.server.ts'
-import { listPosts, type IndexedEntry } from '../content/content-index.server.ts'
+import { countPosts, listPosts, type IndexedEntry } from '../content/content-index.server.ts'
+import { isValidTag, normalizeTag } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import { isQuarantined } from '../content/render-guard.server.ts'
 import { stripUncarriable } from '../content/plain-text.ts'
 import { renderEntryHtml } from './entry-html.server.tsx'
 import { siteSeo } from './site.server.ts'
 import { socialImageUrl } from './social-image.server.ts'
-import { absoluteUrl, feedPaths, postPath, tagPath } from './urls.ts'
+import { absoluteUrl, feedPaths, postPath, tagFeedPaths, tagPath } from './urls.ts'
 import { errorMessage } from '../utils/error-message.ts'
 
 export const FEED_SIZE = 50
@@ -90,9 +92,46 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
 
 const toDate = (iso: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00:00.000Z` : iso)
 
+/** Which feed: the whole blog's, or one tag's. */
+export interface FeedChannel {
+  title: string
+  description: string
+  /** The page the feed follows (its id and link). */
+  pagePath: string
+  /** The feed's own addresses, in each format. */
+  paths: Record<FeedFormat, string>
+}
+
+/** The whole blog's feed. */
+export function blogChannel(): FeedChannel {
+  const site = siteSeo()
+  return { title: site.title, description: site.description, pagePath: '/blog', paths: feedPaths }
+}
+
+/** A tag's feed. */
+export function tagChannel(tag: string): FeedChannel {
+  const site = siteSeo()
+  return {
+    title: `${site.title}: #${tag}`,
+    description: `Posts tagged #${tag} on ${site.title}.`,
+    pagePath: tagPath(tag),
+    paths: tagFeedPaths(tag),
+  }
+}
+
 /** The feed in the asked format, as text. Compiles the posts among the newest 50 that were never compiled. */
-export async function buildFeed(format: FeedFormat, timings: Timings): Promise<string> {
-  const entries = timings.time('db', () => listPosts(getDb(), { limit: FEED_SIZE }))
+export async function buildFeed(format: FeedFormat, timings: Timings, tag?: string): Promise<string> {
+  const entries = timings.time('db', () => listPosts(getDb(), { limit: FEED_SIZE, tag }))
+  return buildFeedOf(format, entries, tag ? tagChannel(tag) : blogChannel(), timings)
+}
+
+/** The feed of these entries (newest first) in the asked format. */
+export async function buildFeedOf(
+  format: FeedFormat,
+  entries: IndexedEntry[],
+  channel: FeedChannel,
+  timings: Timings,
+): Promise<string> {
   // The compile pool queues what it cannot run at once; a stored post costs one query.
   const posts = await Promise.all(entries.map((entry) => loadFeedPost(entry, timings)))
   const site = siteSeo()
@@ -102,19 +141,19 @@ export async function buildFeed(format: FeedFormat, timings: Timings): Promise<s
   }, new Date(0))
 
   const feed = new Feed({
-    title: xmlSafe(site.title),
-    description: xmlSafe(site.description),
-    id: absoluteUrl(site.url, '/blog'),
-    link: absoluteUrl(site.url, '/blog'),
+    title: xmlSafe(channel.title),
+    description: xmlSafe(channel.description),
+    id: absoluteUrl(site.url, channel.pagePath),
+    link: absoluteUrl(site.url, channel.pagePath),
     language: 'en',
     updated: lastChange,
     generator: 'Kiln',
     favicon: absoluteUrl(site.url, '/favicon.svg'),
     copyright: `© ${site.author}`,
     feedLinks: {
-      rss: absoluteUrl(site.url, feedPaths.rss),
-      atom: absoluteUrl(site.url, feedPaths.atom),
-      json: absoluteUrl(site.url, feedPaths.json),
+      rss: absoluteUrl(site.url, channel.paths.rss),
+      atom: absoluteUrl(site.url, channel.paths.atom),
+      json: absoluteUrl(site.url, channel.paths.json),
     },
     author: { name: site.author, link: site.url },
   })
@@ -174,9 +213,9 @@ function toJsonFeed11(json: string, posts: FeedPost[]): string {
   return JSON.stringify(document, null, 2)
 }
 
-/** The feed as an HTTP response, with its format's content type. */
-export async function feedResponse(format: FeedFormat, timings: Timings): Promise<Response> {
-  const body = await buildFeed(format, timings)
+/** The feed as an HTTP response, with its format's content type: the blog's, or a tag's (which must have posts). */
+export async function feedResponse(format: FeedFormat, timings: Timings, tag?: string): Promise<Response> {
+  const body = await buildFeed(format, timings, tag)
   const headers = new Headers({
     'Content-Type': feedContentTypes[format],
     // Readers poll feeds: a few minutes of caching spares the server, edits still show soon.
@@ -184,4 +223,17 @@ export async function feedResponse(format: FeedFormat, timings: Timings): Promis
   })
   // A function of the content alone: its routes let the page cache keep it per content version.
   return new Response(body, { headers })
+}
+
+/**
+ * A tag's feed at /tags/<tag>/<file>: only a tag some published post carries has one (any
+ * other is a 404, so made-up tags never key the page cache); a tag written another way
+ * (case, spaces) moves to its own address.
+ */
+export async function tagFeedResponse(format: FeedFormat, written: string, timings: Timings): Promise<Response> {
+  const tag = normalizeTag(written)
+  if (!isValidTag(tag) || timings.time('db', () => countPosts(getDb(), { tag })) === 0)
+    return new Response('Not found\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  if (tag !== written) return new Response(null, { status: 301, headers: { Location: tagFeedPaths(tag)[format] } })
+  return feedResponse(format, timings, tag)
 }

@@ -13,6 +13,12 @@ export const postImagePath = (slug: string) => `${postPath(slug)}/og.png`
 export const siteImagePath = '/og.png'
 
 export const feedPaths = { rss: '/blog/rss.xml', atom: '/blog/atom.xml', json: '/blog/feed.json' } as const
+/** A tag's own feeds, in the same three formats. */
+export const tagFeedPaths = (tag: string): Record<keyof typeof feedPaths, string> => ({
+  rss: `${tagPath(tag)}/rss.xml`,
+  atom: `${tagPath(tag)}/atom.xml`,
+  json: `${tagPath(tag)}/feed.json`,
+})
 
 /** SITE_URL (no trailing slash) + a path starting with "/". */
 export function absoluteUrl(siteUrl: string, pathname: string): string {

@@ -11,7 +11,11 @@ import { tagFeedPaths, tagPath } from '../seo/urls.ts'
 import type { PageCacheHandle } from '../http/page-cache.server.ts'
 
 /** Its pages depend only on the content (and the theme): the page cache may keep them. */
-export const handle = { pageCache: true, pageCacheQuery: ['page'], pageCacheDepends: ['listing'] } satisfies PageCacheHandle
+export const handle = {
+  pageCache: true,
+  pageCacheQuery: ['page'],
+  pageCacheDepends: ['listing'],
+} satisfies PageCacheHandle
 
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
   const tag = normalizeTag(params.tag ?? '')

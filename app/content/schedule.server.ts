@@ -64,10 +64,3 @@ export function publishedContentVersion(db: DB, now = Date.now()): string {
   const passed = countPassed(schedule.instants, now - SCHEDULE_SETTLE_MS)
   return passed === 0 ? String(indexVersion) : `${indexVersion}.${passed}`
 }
-
-/** The next scheduled instant (UTC ms) as known now, for /admin; null when none is ahead. */
-export function nextScheduledInstant(db: DB, now = Date.now()): number | null {
-  publishedContentVersion(db, now)
-  const passed = countPassed(schedule!.instants, now)
-  return schedule!.instants[passed] ?? null
-}

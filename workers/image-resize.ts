@@ -10,10 +10,11 @@
  * (limitInputPixels, as the compile checks too). The copy is written to `out` (a file in
  * the image cache's folder), so no image crosses between processes.
  */
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import sharp from 'sharp'
 import { getConfig } from '../app/config.server.ts'
-import { MAX_IMAGE_PIXELS } from '../app/images/image-probe.ts'
+import { IMAGE_CHANGED, MAX_IMAGE_PIXELS } from '../app/images/image-probe.ts'
 import { SOCIAL_HEIGHT, SOCIAL_WIDTH } from '../app/images/image-variants.ts'
 
 sharp.concurrency(1)
@@ -22,11 +23,13 @@ sharp.cache(false)
 export interface ImageResizeTask {
   /** The image file, absolute. */
   source: string
+  /** The hash the page declared: a file whose bytes no longer match is refused (IMAGE_CHANGED). */
+  hash: string
   /** Where the copy goes, absolute; written whole or not at all (a temp name, then renamed). */
   out: string
-  /** Width of the copy; 'social' crops to the 1200x630 card. */
-  width: number | 'social'
-  format: 'avif' | 'webp' | 'jpg' | 'png' | 'gif'
+  /** Width of the copy; 'social' crops to the 1200x630 card; 'original' copies the file as it is. */
+  width: number | 'social' | 'original'
+  format: 'avif' | 'webp' | 'jpg' | 'png' | 'gif' | 'svg'
 }
 
 export interface ImageResizeResult {
@@ -43,9 +46,28 @@ async function holdIfAsked(source: string): Promise<void> {
   while (fs.existsSync(`${source}.hold`)) await new Promise((resolve) => setTimeout(resolve, 20))
 }
 
+/** Writes `out` whole or not at all: a temp name, then a rename. */
+async function writeWhole(out: string, write: (temp: string) => Promise<number>): Promise<number> {
+  const temp = `${out}.${process.pid}.tmp`
+  try {
+    const bytes = await write(temp)
+    fs.renameSync(temp, out)
+    return bytes
+  } catch (error) {
+    fs.rmSync(temp, { force: true })
+    throw error
+  }
+}
+
 export default async function resizeImage(task: ImageResizeTask): Promise<ImageResizeResult> {
   await holdIfAsked(task.source)
-  let pipeline = sharp(task.source, {
+  // Hashing the source (up to 64 MiB) happens here, not on the server's event loop.
+  const bytes = fs.readFileSync(task.source)
+  if (crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 20) !== task.hash) throw new Error(IMAGE_CHANGED)
+  if (task.width === 'original') {
+    return { bytes: await writeWhole(task.out, async (temp) => (fs.writeFileSync(temp, bytes), bytes.length)) }
+  }
+  let pipeline = sharp(bytes, {
     limitInputPixels: MAX_IMAGE_PIXELS,
     sequentialRead: true,
     failOn: 'error',
@@ -70,14 +92,9 @@ export default async function resizeImage(task: ImageResizeTask): Promise<ImageR
     case 'gif':
       pipeline = pipeline.gif()
       break
+    default:
+      throw new Error(`no copy is made in ${task.format}`)
   }
-  const temp = `${task.out}.${process.pid}.tmp`
-  try {
-    const info = await pipeline.toFile(temp)
-    fs.renameSync(temp, task.out)
-    return { bytes: info.size }
-  } catch (error) {
-    fs.rmSync(temp, { force: true })
-    throw error
-  }
+  const output = pipeline
+  return { bytes: await writeWhole(task.out, async (temp) => (await output.toFile(temp)).size) }
 }

@@ -5,7 +5,6 @@
  * file is checked against the hash in the URL first: a copy is only ever made of the
  * version of the image the page declared.
  */
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
@@ -17,7 +16,7 @@ import { isTimeout, WorkerPool } from '../worker-pool.server.ts'
 import type { ImageResizeResult, ImageResizeTask } from '../../workers/image-resize.ts'
 import type { ImageSource } from './declared-images.server.ts'
 import { ImageDiskCache } from './image-cache.server.ts'
-import { MAX_IMAGE_BYTES } from './image-probe.ts'
+import { IMAGE_CHANGED, MAX_IMAGE_BYTES } from './image-probe.ts'
 
 /** Resizes at once: one process, one libvips thread; the rest wait their turn. */
 const RESIZE_PROCESSES = 1
@@ -59,21 +58,16 @@ export class ImageUnavailable extends Error {
   }
 }
 
-function sourceBytes(source: ImageSource): Buffer {
-  const { contentDir } = getConfig()
-  const root = contentRoot(contentDir)
-  const absolute = path.join(root, source.path)
-  let bytes: Buffer
+/** The source file's real path, when it is still inside the content folder and not too large to read. */
+function sourcePath(source: ImageSource): string {
+  const root = contentRoot(getConfig().contentDir)
   try {
-    const real = fs.realpathSync(absolute)
-    if (!isInside(root, real) || fs.statSync(real).size > MAX_IMAGE_BYTES) throw new Error('refused')
-    bytes = fs.readFileSync(real)
+    const real = fs.realpathSync(path.join(root, source.path))
+    if (isInside(root, real) && fs.statSync(real).size <= MAX_IMAGE_BYTES) return real
   } catch {
-    throw new ImageUnavailable('the image is no longer in the content folder', 404)
+    // gone
   }
-  if (crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 20) !== source.hash)
-    throw new ImageUnavailable('the image has changed since this page was made', 404)
-  return bytes
+  throw new ImageUnavailable('the image is no longer in the content folder', 404)
 }
 
 /** The path of the kept copy, made now if need be. */
@@ -87,14 +81,6 @@ export function imageCopy(source: ImageSource, variant: string): Promise<string>
   return inFlight.run(key, async () => {
     const out = images.pathOf(source.hash, variant)
     fs.mkdirSync(path.dirname(out), { recursive: true })
-    const bytes = sourceBytes(source)
-    if (variant.startsWith('original.')) {
-      const temp = `${out}.${process.pid}.tmp`
-      fs.writeFileSync(temp, bytes)
-      fs.renameSync(temp, out)
-      images.added(source.hash, variant, bytes.length)
-      return out
-    }
     const imagePool = getImagePool()
     if (imagePool.stats().queued >= MAX_QUEUED_RESIZES) {
       counters.refused++
@@ -102,9 +88,10 @@ export function imageCopy(source: ImageSource, variant: string): Promise<string>
     }
     const [name, ext] = variant.split('.')
     const task: ImageResizeTask = {
-      source: fs.realpathSync(path.join(contentRoot(getConfig().contentDir), source.path)),
+      source: sourcePath(source),
+      hash: source.hash,
       out,
-      width: name === 'social' ? 'social' : Number(name),
+      width: name === 'social' || name === 'original' ? name : Number(name),
       format: ext as ImageResizeTask['format'],
     }
     try {
@@ -113,12 +100,14 @@ export function imageCopy(source: ImageSource, variant: string): Promise<string>
       images.added(source.hash, variant, result.bytes)
       return out
     } catch (error) {
+      const message = errorMessage(error)
+      // The file moved on to a newer version: not a failure, and not remembered (it may come back).
+      if (message.includes(IMAGE_CHANGED)) throw new ImageUnavailable(IMAGE_CHANGED, 404)
       counters.failures++
-      const message = `the image could not be resized: ${errorMessage(error)}`
       // A timeout may be the machine's load, not the file's fault: the next request tries again.
-      if (!isTimeout(error)) failed.set(key, message)
+      if (!isTimeout(error)) failed.set(key, `the image could not be resized: ${message}`)
       console.error(`[kiln] ${source.path} → ${variant}: ${message}`)
-      throw new ImageUnavailable(message, 404)
+      throw new ImageUnavailable(`the image could not be resized: ${message}`, 404)
     }
   })
 }

@@ -30,6 +30,9 @@ const FORMATS: Record<string, ImageFormat> = {
   svg: 'svg',
 }
 
+/** The error of a copy asked of a source whose bytes are no longer the declared version (workers/image-resize.ts). */
+export const IMAGE_CHANGED = 'the image has changed since its page was made'
+
 /** File extensions a post may use as images (in Markdown, <img>, <Figure> and imports). */
 export const IMAGE_EXTENSION_PATTERN = /\.(?:png|jpe?g|webp|avif|gif|svg)$/i
 

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { getMDXComponent } from 'mdx-bundler/client'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { compileInThisThread, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
 import { Figure } from '../../app/components/mdx-kit/figure.tsx'
@@ -21,6 +22,7 @@ const HEAD = ['---', 'title: Pictures', 'date: 2026-01-31', 'image: ./photo.jpg'
 const SOURCE = [
   HEAD,
   "import shot from './shot.webp'",
+  "import shared from '../elsewhere/x.png'",
   '',
   '![A diagram](./diagram.png)',
   '',
@@ -29,6 +31,8 @@ const SOURCE = [
   '<img src={shot} alt="A screenshot" />',
   '',
   'Size of the shot: {shot.width}x{shot.height}.',
+  '',
+  '<img src={shared} alt="Imported from elsewhere" />',
   '',
   '![AVIF](./pic.avif) ![Still](./still.gif) ![Moving](./anim.gif) ![Logo](./logo.svg)',
   '',
@@ -55,7 +59,9 @@ beforeAll(async () => {
   dir = tempDir('kiln-images-')
   await writeImages(path.join(dir, 'blog', 'pictures'))
   fs.mkdirSync(path.join(dir, 'blog', 'elsewhere'))
-  fs.copyFileSync(path.join(dir, 'blog', 'pictures', 'diagram.png'), path.join(dir, 'blog', 'elsewhere', 'x.png'))
+  await sharp({ create: { width: 500, height: 250, channels: 3, background: '#208040' } })
+    .png()
+    .toFile(path.join(dir, 'blog', 'elsewhere', 'x.png'))
   // A link in the post's folder that leads out of it (here to an image elsewhere in the content folder).
   fs.symlinkSync(path.join(dir, 'blog', 'elsewhere', 'x.png'), path.join(dir, 'blog', 'pictures', 'linked.png'))
   fs.writeFileSync(path.join(dir, 'blog', 'pictures', 'index.mdx'), SOURCE)
@@ -73,6 +79,8 @@ describe('a folder post with images', () => {
     expect(imgTag('A diagram')).toContain('width="1600" height="900"')
     expect(imgTag('A photo')).toContain('width="1200" height="800"')
     expect(imgTag('A screenshot')).toContain('width="800" height="600"')
+    // An import may come from anywhere in the content folder, as any import may.
+    expect(imgTag('Imported from elsewhere')).toContain('width="500" height="250"')
     expect(imgTag('AVIF')).toContain('width="640" height="480"')
     expect(imgTag('Still')).toContain('width="400" height="300"')
     expect(imgTag('Moving')).toContain('width="300" height="200"')
@@ -113,11 +121,14 @@ describe('a folder post with images', () => {
     // The social card of the cover is declared besides.
     expect([...declared].filter((url) => url.endsWith('/social.jpg'))).toHaveLength(1)
     expect(compiled.images!.map((i) => i.path).sort()).toEqual(
-      ['anim.gif', 'diagram.png', 'logo.svg', 'photo.jpg', 'pic.avif', 'shot.webp', 'still.gif'].map(
-        (name) => `blog/pictures/${name}`,
-      ),
+      [
+        ...['anim.gif', 'diagram.png', 'logo.svg', 'photo.jpg', 'pic.avif', 'shot.webp', 'still.gif'].map(
+          (name) => `blog/pictures/${name}`,
+        ),
+        'blog/elsewhere/x.png',
+      ].sort(),
     )
-    for (const image of compiled.images!) {
+    for (const image of compiled.images!.filter((i) => i.path.startsWith('blog/pictures/'))) {
       const [width, height] = IMAGE_SIZES[path.basename(image.path) as keyof typeof IMAGE_SIZES]
       expect([image.width, image.height]).toEqual([width, height])
     }

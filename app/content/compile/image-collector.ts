@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { probeImage, type ImageProbe } from '../../images/image-probe.ts'
 import { declareImage, type DeclaredImage } from '../../images/image-variants.ts'
-import { contentRoot, isInside } from '../source.server.ts'
+import { contentRoot, isInside, resolveImport } from '../source.server.ts'
 
 export type CollectedImage = { ok: true; image: DeclaredImage } | { ok: false; reason: string }
 
@@ -65,6 +65,24 @@ export class ImageCollector {
     }
     if (!isInside(folder, real)) return { ok: false, reason: "it leaves the post's folder" }
     return this.collect(real, { social })
+  }
+
+  /**
+   * An image the post imports (`import photo from '../shared/photo.png'`), shown with
+   * `<img src={photo}>`: like any import, it may be anywhere inside the content folder, and
+   * the post's version counts it (source.server.ts follows imports).
+   */
+  resolveImport(fromFile: string, specifier: string): CollectedImage {
+    let from = path.dirname(fromFile)
+    try {
+      from = fs.realpathSync(from)
+    } catch {
+      // the MDX file's folder as it is
+    }
+    const resolved = resolveImport(this.root, from, specifier)
+    if (!resolved) return { ok: false, reason: 'no such file' }
+    if ('outside' in resolved) return { ok: false, reason: 'it is outside the content folder' }
+    return this.collect(resolved.path)
   }
 
   /** A file esbuild resolved for an import (the content boundary has already kept it inside the content folder). */

@@ -120,8 +120,8 @@ export function remarkImages({ collector }: { collector: ImageCollector }) {
   return (tree: Root, file: VFile) => {
     const imports = imageImports(tree)
     const fromFile = file.path
-    const use = (url: string, place: JsxElement['position']): DeclaredImage | null => {
-      const found = collector.resolveInPost(fromFile, url)
+    const use = (url: string, place: JsxElement['position'], imported = false): DeclaredImage | null => {
+      const found = imported ? collector.resolveImport(fromFile, url) : collector.resolveInPost(fromFile, url)
       if (found.ok) return found.image
       file.message(`image ${url} is shown as a plain link: ${found.reason}`, {
         place,
@@ -149,10 +149,11 @@ export function remarkImages({ collector }: { collector: ImageCollector }) {
       }
       if ((node.type !== 'mdxJsxFlowElement' && node.type !== 'mdxJsxTextElement') || !node.name) return
       if (node.name !== 'img' && node.name !== 'Figure') return
-      const imported = identifierAttribute(node, 'src')
-      const url = stringAttribute(node, 'src') ?? (imported ? imports.get(imported) : undefined)
+      const name = identifierAttribute(node, 'src')
+      const written = stringAttribute(node, 'src')
+      const url = written ?? (name ? imports.get(name) : undefined)
       if (!url || !isLocalImage(url)) return
-      const image = use(url, node.position)
+      const image = use(url, node.position, written === undefined)
       const alt = stringAttribute(node, 'alt') ?? ''
       if (node.name === 'img') {
         const kept = node.attributes.filter((a) => a.type !== 'mdxJsxAttribute' || a.name !== 'src')

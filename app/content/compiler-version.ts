@@ -12,5 +12,6 @@
  *      focusable labelled heading anchors
  *   2: components missing inside JSX attributes and expressions found (they render as
  *      labelled boxes); a compile with a failed highlight job marked provisional
+ *   3: metadata from TOML, an exported literal, the first heading and the file name's date
  */
-export const COMPILER_VERSION = 2
+export const COMPILER_VERSION = 3

@@ -108,15 +108,46 @@ function toIsoDate(value: unknown, field: string): string {
   return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso
 }
 
-function toTags(value: unknown): string[] {
+function toTags(value: unknown, field = 'tags'): string[] {
   if (value === undefined || value === null) return []
-  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : null
-  if (!list) throw new FrontmatterError('"tags" must be a list of words')
+  // Jekyll writes several categories as words apart (`categories: jekyll update`).
+  const split = (text: string) => (field === 'categories' && !text.includes(',') ? text.split(/\s+/) : text.split(','))
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? split(value) : null
+  if (!list) throw new FrontmatterError(`"${field}" must be a list of words`)
   const tags = list.map((tag) => normalizeTag(stripUncarriable(String(tag)))).filter((tag) => tag.length > 0)
   return [...new Set(tags)]
 }
 
 const isBlank = (value: unknown) => value === undefined || value === null || value === ''
+
+/**
+ * Other engines' names for Kiln's fields (Astro's `pubDate` and `updatedDate`, Hugo's
+ * `publishDate`, `lastmod` and `summary`, Jekyll's `excerpt`, ...), tried in this order
+ * when Kiln's own name is absent, so a blog's frontmatter works as its engine wrote it.
+ * A field of Kiln's own with another engine's name for it gets one line here.
+ */
+export const FIELD_SYNONYMS = {
+  date: ['pubDate', 'publishDate', 'created'],
+  updated: ['updatedDate', 'lastmod', 'modified'],
+  description: ['summary', 'excerpt'],
+} as const satisfies Record<string, readonly string[]>
+
+/** A field's value and the name it was written under (Kiln's or a synonym), for errors. */
+function pickField(data: Record<string, unknown>, field: keyof typeof FIELD_SYNONYMS): { value: unknown; as: string } {
+  if (!isBlank(data[field])) return { value: data[field], as: field }
+  for (const synonym of FIELD_SYNONYMS[field]) {
+    if (Object.hasOwn(data, synonym) && !isBlank(data[synonym])) return { value: data[synonym], as: synonym }
+  }
+  return { value: data[field], as: field }
+}
+
+const isTrue = (value: unknown) => value === true || value === 'true'
+const isFalse = (value: unknown) => value === false || value === 'false'
+
+/** A draft by Kiln's `draft: true`, by `hidden: true`, or by Jekyll's and Eleventy's `published: false`. */
+function isDraft(data: Record<string, unknown>): boolean {
+  return isTrue(data.draft) || isTrue(data.hidden) || isFalse(data.published)
+}
 
 /** Fields taken from elsewhere than the metadata when it lacks them: the first heading, the file name. */
 export interface DerivedFields {
@@ -136,13 +167,16 @@ export function normalizeFrontmatter(
   if (typeof title !== 'string' || title.trim() === '') {
     throw new FrontmatterError('"title" is required and must be text (or start the document with a "# Title" heading)')
   }
-  const date = isBlank(data.date) ? (derived.date ?? null) : data.date
-  if (requireDate && isBlank(date)) {
+  const date = pickField(data, 'date')
+  if (isBlank(date.value) && derived.date !== undefined) date.value = derived.date
+  if (requireDate && isBlank(date.value)) {
     throw new FrontmatterError('"date" is required (for example date: 2026-01-31)')
   }
-  const description = clean(data.description)
+  const updated = pickField(data, 'updated')
+  const described = pickField(data, 'description')
+  const description = clean(described.value)
   if (description !== undefined && description !== null && typeof description !== 'string') {
-    throw new FrontmatterError('"description" must be text')
+    throw new FrontmatterError(`"${described.as}" must be text`)
   }
   const image = clean(data.image)
   if (image !== undefined && image !== null && (typeof image !== 'string' || /\s/.test(image.trim()))) {
@@ -150,11 +184,11 @@ export function normalizeFrontmatter(
   }
   return {
     title: title.trim(),
-    date: isBlank(date) ? null : toIsoDate(date, 'date'),
-    updated: isBlank(data.updated) ? null : toIsoDate(data.updated, 'updated'),
+    date: isBlank(date.value) ? null : toIsoDate(date.value, date.as),
+    updated: isBlank(updated.value) ? null : toIsoDate(updated.value, updated.as),
     description: typeof description === 'string' ? description.trim() : null,
-    tags: toTags(data.tags),
-    draft: data.draft === true || data.draft === 'true',
+    tags: [...new Set([...toTags(data.tags), ...toTags(data.categories, 'categories')])],
+    draft: isDraft(data),
     image: typeof image === 'string' && image.trim() !== '' ? image.trim() : null,
     data: JSON.parse(JSON.stringify(data)) as Record<string, unknown>,
   }

@@ -193,3 +193,57 @@ describe('the date in the file name', () => {
     expect(() => parseFrontmatter(source, { ...POST, entryPath: 'blog/my-post.md' })).toThrow(/"date" is required/)
   })
 })
+
+describe('other engines’ field names', () => {
+  const yaml = (lines: string[]) => ['---', 'title: T', ...lines, '---', ''].join('\n')
+
+  it.each(['pubDate', 'publishDate', 'created'])('reads %s as the date', (name) => {
+    expect(parseFrontmatter(yaml([`${name}: 2022-06-01`]), POST).date).toBe('2022-06-01')
+  })
+
+  it.each(['updatedDate', 'lastmod', 'modified'])('reads %s as updated', (name) => {
+    expect(parseFrontmatter(yaml(['date: 2022-06-01', `${name}: 2022-07-01`]), POST).updated).toBe('2022-07-01')
+  })
+
+  it.each(['summary', 'excerpt'])('reads %s as the description', (name) => {
+    expect(parseFrontmatter(yaml([`${name}: In short.`]), PAGE).description).toBe('In short.')
+  })
+
+  it("prefers Kiln's own name over a synonym", () => {
+    const result = parseFrontmatter(
+      yaml(['date: 2022-01-01', 'pubDate: 2021-01-01', 'description: Own', 'summary: No']),
+      POST,
+    )
+    expect(result).toMatchObject({ date: '2022-01-01', description: 'Own' })
+  })
+
+  it('names the field as written in an error', () => {
+    expect(() => parseFrontmatter(yaml(['pubDate: 2022-02-30']), POST)).toThrow(/"pubDate" is not a valid date/)
+    expect(() => parseFrontmatter(yaml(['summary: [a]']), PAGE)).toThrow(/"summary" must be text/)
+  })
+
+  it('joins categories to tags, Jekyll’s words-apart form included', () => {
+    expect(parseFrontmatter(yaml(['tags: [react, mdx]', 'categories: [React, Guides]']), PAGE).tags).toEqual([
+      'react',
+      'mdx',
+      'guides',
+    ])
+    expect(parseFrontmatter(yaml(['categories: jekyll update']), PAGE).tags).toEqual(['jekyll', 'update'])
+  })
+
+  it.each([
+    ['hidden: true', true],
+    ['published: false', true],
+    ['published: true', false],
+    ['hidden: false', false],
+  ])('%s makes a draft: %s', (line, draft) => {
+    expect(parseFrontmatter(yaml([line]), PAGE).draft).toBe(draft)
+  })
+
+  it('reads the names in TOML and exported metadata too', () => {
+    const toml = '+++\ntitle = "Hugo"\npublishDate = 2020-05-05\nsummary = "S"\ncategories = ["Go"]\n+++\n'
+    expect(parseFrontmatter(toml, POST)).toMatchObject({ date: '2020-05-05', description: 'S', tags: ['go'] })
+    const esm = "export const meta = { title: 'Astro', pubDate: new Date('2021-03-03'), hidden: true }\n"
+    expect(parseFrontmatter(esm, POST)).toMatchObject({ date: '2021-03-03', draft: true })
+  })
+})

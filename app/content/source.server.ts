@@ -373,8 +373,12 @@ function scanPageFolder(state: ScanState, dir: string, dirents: fs.Dirent[]): vo
   }
 }
 
-/** Lists every post and page with the stamps of its files. Reads no file contents. */
-export function scanContent(contentDir: string): SourceScan {
+/**
+ * Lists every post and page with the stamps of its files. Reads no file contents.
+ * `folders` names other folders for posts and pages (content:check reads a Jekyll site's
+ * `_posts/` as it would be served once linked to blog/); addresses stay /blog/….
+ */
+export function scanContent(contentDir: string, folders: Record<EntryKind, string> = KIND_FOLDERS): SourceScan {
   const missingFolders: EntryKind[] = []
   let root: string
   try {
@@ -392,7 +396,7 @@ export function scanContent(contentDir: string): SourceScan {
   const state: ScanState = { contentDir, root, entries: [], skipped: [], unreadable: [], taken: new Map() }
   // Pages first: an address both a page and a section of blog/ claim goes to the page.
   for (const kind of ['page', 'post'] as EntryKind[]) {
-    const kindDir = path.join(contentDir, KIND_FOLDERS[kind])
+    const kindDir = path.join(contentDir, folders[kind])
     if (!fs.existsSync(kindDir)) {
       missingFolders.push(kind)
       continue
@@ -405,7 +409,7 @@ export function scanContent(contentDir: string): SourceScan {
         entries: [],
         skipped: state.skipped,
         unavailable:
-          `${path.join(contentDir, KIND_FOLDERS[kind])} is unreadable ` +
+          `${path.join(contentDir, folders[kind])} is unreadable ` +
           `(${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
       }
     }

@@ -4,7 +4,8 @@
  * (two files with one address, an impossible date), each naming the file.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { scanContent } from '../../app/content/source.server.ts'
+import fs from 'node:fs'
+import { hashEntry, importedFiles, scanContent } from '../../app/content/source.server.ts'
 import { isValidSlugPath, MAX_SLUG_SEGMENTS, slugFromParams } from '../../app/content/slug.ts'
 import { makeTempDir, type TempDir } from './temp-dir.ts'
 
@@ -106,6 +107,20 @@ describe('scanContent: layouts of other engines', () => {
     const scan = scanContent(tmp.root)
     expect(scan.entries.map((entry) => entry.slug)).toEqual(['a/b/c/d/e/ok'])
     expect(scan.skipped).toContainEqual({ path: 'blog/a/b/c/d/e/f', reason: expect.stringMatching(/deeper than 6/) })
+  })
+})
+
+describe('a nested post importing from a _ folder elsewhere in the content folder', () => {
+  it('counts the shared file in its version, which moves when the file changes', () => {
+    tmp.write('_components/note.jsx', 'export const Note = () => "one"\n')
+    tmp.write('blog/2023/deep/post.mdx', "import {Note} from '../../../_components/note.jsx'\n\n<Note />\n")
+    const post = scanContent(tmp.root).entries.find((entry) => entry.slug === '2023/deep/post')!
+    const source = fs.readFileSync(tmp.abs(post.path), 'utf8')
+    const imported = importedFiles(tmp.root, post.path, source, 1024 * 1024)
+    expect(imported.map((file) => file[0])).toEqual(['_components/note.jsx'])
+    const before = hashEntry(tmp.root, [...post.files, ...imported])
+    tmp.write('_components/note.jsx', 'export const Note = () => "two"\n')
+    expect(hashEntry(tmp.root, [...post.files, ...imported])).not.toBe(before)
   })
 })
 

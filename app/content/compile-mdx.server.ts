@@ -16,7 +16,13 @@ import rehypeSlug from 'rehype-slug'
 import remarkGfm from 'remark-gfm'
 import type { PluggableList as PluginList } from 'unified'
 import type { VFile } from 'vfile'
-import { grayMatterOptions, loadYaml, parseFrontmatter, tomlGrayMatterOptions } from './frontmatter.ts'
+import {
+  grayMatterOptions,
+  loadYaml,
+  parseFrontmatter,
+  readEntryMetadata,
+  tomlGrayMatterOptions,
+} from './frontmatter.ts'
 import { loadToml, startsWithTomlFence } from './metadata/toml.ts'
 import { CompileError } from './compile/compile-error.ts'
 import { compileReport, rehypeHandOver } from './compile/compile-report.ts'
@@ -30,6 +36,7 @@ import { remarkAccessibleNames } from './compile/remark-accessible-names.ts'
 import { remarkHeadingIds } from './compile/remark-heading-ids.ts'
 import { remarkImageAlt } from './compile/remark-image-alt.ts'
 import { remarkMissingComponents } from './compile/remark-missing-components.ts'
+import { remarkTitleHeading } from './compile/remark-title-heading.ts'
 
 export { CompileError }
 export type { CompiledEntry, CompileInput, CompileWarning, Heading } from './compile/compiled-entry.ts'
@@ -61,6 +68,13 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
   // same bytes: TOML, an exported literal, the first heading and the file name's date too.
   const source = fs.readFileSync(file, 'utf8')
   const matterOptions = startsWithTomlFence(source) ? tomlGrayMatterOptions : grayMatterOptions
+  // Broken metadata is reported after the bundle, as before; here it only means "no heading to drop".
+  let titleFromHeading = false
+  try {
+    titleFromHeading = readEntryMetadata(source, { requireDate: false, entryPath }).titleFromHeading
+  } catch {
+    titleFromHeading = false
+  }
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -79,6 +93,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
           remarkMissingComponents,
           remarkImageAlt,
           remarkAccessibleNames,
+          [remarkTitleHeading, { enabled: titleFromHeading }],
         ]
         options.rehypePlugins = [
           ...(options.rehypePlugins ?? []),

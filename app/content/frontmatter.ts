@@ -211,6 +211,8 @@ export interface MetadataWarning {
 export interface EntryMetadata {
   frontmatter: Frontmatter
   form: MetadataForm
+  /** The title is the document's first `#` heading (the page then shows it once, not twice). */
+  titleFromHeading: boolean
   /** What content:check tells the author: read, but maybe not as they meant. */
   warnings: MetadataWarning[]
 }
@@ -276,7 +278,8 @@ export function readEntryMetadata(source: string, options: MetadataOptions): Ent
     if (heading) derived.title = heading.title
   }
   if (options.entryPath) derived.date = dateFromEntryPath(options.entryPath) ?? undefined
-  return { frontmatter: normalizeFrontmatter(data, { ...options, derived }), form, warnings }
+  const frontmatter = normalizeFrontmatter(data, { ...options, derived })
+  return { frontmatter, form, titleFromHeading: derived.title !== undefined, warnings }
 }
 
 /** Reads the metadata at the top of a source file (see readEntryMetadata). */

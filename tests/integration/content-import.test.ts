@@ -52,6 +52,8 @@ describe('a blog written for other engines', () => {
     expect(response.status, server.output()).toBe(200)
     expect(decode(h1(html))).toBe(title)
     expect(html).toContain(`<time dateTime="${date}"`)
+    // A title taken from the first heading is shown once: one <h1> on every page.
+    expect(html.match(/<h1[\s>]/g)).toHaveLength(1)
   })
 
   it('lists every post, newest first, without the section page or the hidden post', async () => {

@@ -63,5 +63,13 @@ describe('compileInThisThread: metadata forms', () => {
   it('takes the title from the first heading and the date from the folder name', async () => {
     const compiled = await compile('blog/2021-08-26-welcome/index.mdx')
     expect(compiled.frontmatter).toMatchObject({ title: 'Welcome to the blog', date: '2021-08-26' })
+    // The page shows the title as its own <h1>: the heading is not shown a second time.
+    expect(html(compiled.code)).not.toContain('Welcome to the blog')
+    expect(html(compiled.code)).toContain('<p>First post.</p>')
+  })
+
+  it('keeps a # heading in the body when the metadata names the title', async () => {
+    writeFiles(dir, { 'blog/titled.md': '---\ntitle: Named\ndate: 2020-01-01\n---\n\n# In the body\n' })
+    expect(html((await compile('blog/titled.md')).code)).toMatch(/<h1[^>]*>In the body/)
   })
 })

@@ -6,7 +6,7 @@
  * address its author expects, with its title and date; the section page is no post.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyDir, get, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { copyDir, get, repoRoot, startServer, tempDir, writeFiles, type KilnServer } from '../helpers/server.ts'
 
 const FIXTURE = `${repoRoot}/tests/fixtures/engines/mixed`
 
@@ -41,6 +41,12 @@ let server: KilnServer
 beforeAll(async () => {
   const contentDir = tempDir('kiln-import-')
   copyDir(FIXTURE, contentDir)
+  // Bad input beside the good: each is an error of its own file, and the rest is served.
+  writeFiles(contentDir, {
+    'blog/bad-export.mdx': 'export const metadata = build()\n\nText.\n',
+    'blog/2023-02-30-bad-date.md': '---\ntitle: Bad date\n---\n\nText.\n',
+    'blog/2019-04-02-jekyll-style.md': '---\ntitle: Same address\n---\n\nText.\n',
+  })
   server = await startServer({ contentDir })
 }, 300_000)
 afterAll(() => server?.stop())
@@ -101,6 +107,19 @@ describe('a blog written for other engines', () => {
     await get(server, address)
     expect((await get(server, address)).headers.get('x-kiln-cache')).toBe('hit')
     expect((await get(server, `${address}/`)).headers.get('x-kiln-cache')).not.toBe('hit')
+  })
+
+  it('names each bad file in the log, with its line, and serves the rest', async () => {
+    const log = server.output()
+    expect(log).toMatch(
+      /\[kiln\] blog\/bad-export\.mdx:1: the exported metadata is not a plain literal: a function call/,
+    )
+    expect(log).toMatch(/\[kiln\] skipped blog\/2023-02-30-bad-date\.md: "2023-02-30" .* not a real date/)
+    expect(log).toMatch(
+      /skipped blog\/2019-04-02-jekyll-style\.md: slug "jekyll-style" is already taken by blog\/2019-04-01-jekyll-style\.md/,
+    )
+    expect((await get(server, '/blog/bad-export')).status).toBe(500)
+    expect((await get(server, '/blog/bad-date')).status).toBe(404)
   })
 
   it('answers 404 for nested addresses that are no slug', async () => {

@@ -49,7 +49,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, error, location }) =>
   })
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const pages = context.timings.time('db', () => listPages(getDb()))
+  // A section's page (slug blog/<section>) belongs to the blog, not to the site's navigation.
+  const pages = context.timings.time('db', () => listPages(getDb()).filter((page) => !page.slug.includes('/')))
   // Also renews a session in use (the cookie is sent again at most once a day).
   const user = await getUser(request, context)
   return {

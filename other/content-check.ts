@@ -1,41 +1,104 @@
 /**
- * `npm run content:check [-- --dir <content folder>]`
+ * `npm run content:check [-- --dir <folder>] [--from auto|jekyll|hugo|astro|next|docusaurus]`
  *
- * Compiles every post and page (drafts too) exactly as the server would, and prints a
- * table of errors and warnings with file and line. Exits 1 when anything fails to
- * compile, so an author (or a content repository's CI) can run it before pushing.
- * It reads the content folder only: no database, no server.
+ * Compiles every post and page (drafts too) exactly as the server would, and prints what
+ * Kiln will serve at which address, then a table of errors, warnings and what it ignores
+ * and why, each with file and line, and a count summary. Exits 1 when anything is an
+ * error (a compile failure, broken metadata, two files with one address, another engine's
+ * syntax MDX cannot read), so an author (or a content repository's CI) can run it before
+ * pushing. It reads the folder only: no database, no server.
+ *
+ * With `--from` (or `--dir` alone: `auto` looks for another engine's configuration file),
+ * a site written for another engine is read where that engine keeps its posts (Jekyll's
+ * `_posts/`, Hugo's `content/posts/`, Astro's `src/content/blog/`, ...), and the command
+ * says what to set so the server reads it the same way (other/lib/engine-layouts.ts).
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { getConfig } from '../app/config.server.ts'
 import { compileInThisThread, CompileError } from '../app/content/compile-mdx.server.ts'
-import { FrontmatterError, parseFrontmatter } from '../app/content/frontmatter.ts'
+import { FrontmatterError, readEntryMetadata, type EntryMetadata } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
+import { entryPath as addressOf } from '../app/seo/urls.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
+import {
+  detectEngine,
+  engineLayout,
+  ENGINES,
+  foreignSyntax,
+  IGNORED_FIELDS,
+  unreadPostFiles,
+  type Engine,
+} from './lib/engine-layouts.ts'
 
 interface Problem {
-  level: 'error' | 'warning'
+  level: 'error' | 'warning' | 'ignored'
   where: string
   message: string
 }
 
+interface Served {
+  kind: 'post' | 'page'
+  address: string
+  path: string
+  title: string
+  date: string | null
+  draft: boolean
+}
+
 const { values } = parseArgs({
-  options: { dir: { type: 'string' }, concurrency: { type: 'string', default: '2' } },
+  options: {
+    dir: { type: 'string' },
+    from: { type: 'string', default: 'auto' },
+    concurrency: { type: 'string', default: '2' },
+  },
 })
-const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
+const from = values.from ?? 'auto'
+if (from !== 'auto' && from !== 'kiln' && !(ENGINES as readonly string[]).includes(from)) {
+  console.error(`content:check: --from must be auto, kiln or one of ${ENGINES.join(', ')}, not "${from}"`)
+  process.exit(2)
+}
+const siteDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
+const detected = from === 'auto' ? detectEngine(siteDir) : { engine: from as Engine, evidence: '--from' }
+const layout = engineLayout(siteDir, detected.engine, detected.evidence)
+const contentDir = path.join(siteDir, layout.contentRoot)
+const folders = { post: layout.posts, page: layout.pages }
 const concurrency = Math.max(1, Number(values.concurrency) || 2)
 
-async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
+/** A file's place, relative to the folder the author named. */
+const place = (relative: string, line?: number, column?: number) =>
+  formatPlace(path.relative(siteDir, path.join(contentDir, relative)), line, column)
+
+async function checkEntry(entry: SourceEntry, served: Served[]): Promise<Problem[]> {
+  const problems: Problem[] = []
+  let source: string
   try {
-    parseFrontmatter(readEntrySource(contentDir, entry.path), { requireDate: entry.kind === 'post' })
+    source = readEntrySource(contentDir, entry.path)
   } catch (error) {
-    if (error instanceof FrontmatterError)
-      return [{ level: 'error', where: formatPlace(entry.path, error.line), message: error.message }]
-    throw error
+    return [{ level: 'error', where: place(entry.path), message: `could not be read: ${errorMessage(error)}` }]
   }
+  // Another engine's syntax breaks the MDX compile with a message about braces: say what it is instead.
+  const foreign = foreignSyntax(source)
+  for (const found of foreign)
+    problems.push({ level: 'error', where: place(entry.path, found.line), message: found.message })
+  let metadata: EntryMetadata
+  try {
+    metadata = readEntryMetadata(source, { requireDate: entry.kind === 'post', entryPath: entry.path })
+  } catch (error) {
+    if (!(error instanceof FrontmatterError)) throw error
+    return [...problems, { level: 'error', where: place(entry.path, error.line), message: error.message }]
+  }
+  for (const warning of metadata.warnings) {
+    problems.push({ level: 'warning', where: place(entry.path, warning.line), message: warning.message })
+  }
+  for (const [field, why] of Object.entries(IGNORED_FIELDS)) {
+    if (field in metadata.frontmatter.data) {
+      problems.push({ level: 'ignored', where: place(entry.path), message: `frontmatter "${field}": ${why}` })
+    }
+  }
+  if (foreign.length > 0) return problems
   try {
     const compiled = await compileInThisThread({
       contentDir,
@@ -43,60 +106,126 @@ async function checkEntry(entry: SourceEntry): Promise<Problem[]> {
       kind: entry.kind,
       highlight: highlightInPool,
     })
-    return compiled.warnings.map((warning) => ({
-      level: 'warning' as const,
-      where: formatPlace(warning.file ?? entry.path, warning.line, warning.column),
-      message: warning.message,
-    }))
+    for (const warning of compiled.warnings) {
+      problems.push({
+        level: 'warning',
+        where: warning.file ? formatPlace(warning.file, warning.line, warning.column) : place(entry.path, warning.line),
+        message: warning.message,
+      })
+    }
+    const { title, date, draft } = metadata.frontmatter
+    served.push({
+      kind: entry.kind,
+      address: addressOf(entry.kind, entry.slug),
+      path: place(entry.path),
+      title,
+      date,
+      draft,
+    })
   } catch (error) {
     const failure = CompileError.from(error, { contentDir, entryPath: entry.path })
-    return [{ level: 'error', where: failure.where || entry.path, message: failure.message }]
+    problems.push({ level: 'error', where: failure.where || place(entry.path), message: failure.message })
   }
+  return problems
 }
 
-function printTable(problems: Problem[]): void {
-  const rows = problems.map((problem) => [problem.level, problem.where, problem.message.replace(/\s+/g, ' ')])
-  const header = ['level', 'file:line:column', 'message']
-  const widths = [0, 1].map((column) => Math.max(header[column].length, ...rows.map((row) => row[column].length)))
-  const line = (cells: string[]) => `${cells[0].padEnd(widths[0])}  ${cells[1].padEnd(widths[1])}  ${cells[2]}`
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
+  const line = (cells: string[]) =>
+    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')
   console.log(line(header))
-  console.log(line(['-'.repeat(widths[0]), '-'.repeat(widths[1]), '-'.repeat(7)]))
+  console.log(line(widths.map((width) => '-'.repeat(Math.min(width, 40)))))
   for (const row of rows) console.log(line(row))
 }
 
 async function main(): Promise<number> {
-  const scan = scanContent(contentDir)
+  if (layout.engine !== 'kiln') {
+    console.log(`${siteDir}: written for ${layout.engine} (${layout.evidence})`)
+    console.log(
+      `  posts are read from ${path.join(layout.contentRoot, layout.posts)}/, ` +
+        `pages from ${path.join(layout.contentRoot, layout.pages)}/`,
+    )
+    if (layout.steps.length > 0) console.log(`  to serve it so: ${layout.steps.join('; then ')}`)
+    console.log('')
+  }
+  const scan = scanContent(contentDir, folders)
+  if (scan.unavailable) {
+    console.error(`content:check: ${scan.unavailable}`)
+    return 1
+  }
   const problems: Problem[] = scan.skipped.map((skipped) => ({
-    level: 'warning',
-    where: skipped.path,
-    message: `skipped: ${skipped.reason}`,
+    level: skipped.error ? 'error' : 'ignored',
+    where: place(skipped.path),
+    message: skipped.error ? skipped.reason : `not served: ${skipped.reason}`,
   }))
+  for (const missing of (scan.missingFolders ?? []).filter((kind) => kind === 'post')) {
+    problems.push({
+      level: 'ignored',
+      where: `${path.join(layout.contentRoot, folders[missing])}/`,
+      message: 'no such folder',
+    })
+  }
+  for (const file of unreadPostFiles(path.join(contentDir, folders.post))) {
+    problems.push({
+      level: 'ignored',
+      where: path.relative(siteDir, file),
+      message: `not served: Kiln reads .md and .mdx files (rename it to ${path.basename(file).replace(/\.[^.]+$/, '.md')})`,
+    })
+  }
+  for (const folder of layout.notRead)
+    problems.push({ level: 'ignored', where: folder.path, message: `not read: ${folder.reason}` })
+
+  const served: Served[] = []
   const queue = [...scan.entries]
   const start = performance.now()
   let done = 0
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let entry = queue.shift(); entry; entry = queue.shift()) {
-        problems.push(...(await checkEntry(entry)))
+        problems.push(...(await checkEntry(entry, served)))
         done++
         if (process.stderr.isTTY) process.stderr.write(`\rcompiled ${done}/${scan.entries.length}`)
       }
     }),
   )
   if (process.stderr.isTTY) process.stderr.write('\n')
-
-  problems.sort((a, b) =>
-    a.level === b.level ? a.where.localeCompare(b.where, undefined, { numeric: true }) : a.level === 'error' ? -1 : 1,
-  )
-  const errors = problems.filter((problem) => problem.level === 'error').length
-  const warnings = problems.length - errors
-  const posts = scan.entries.filter((entry) => entry.kind === 'post').length
-  if (problems.length > 0) printTable(problems)
   await destroyHighlightPool()
+
+  served.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }))
+  if (served.length > 0) {
+    printTable(
+      ['address', 'file', 'title'],
+      served.map((entry) => [
+        entry.address,
+        entry.path,
+        `${entry.title}${entry.date ? ` (${entry.date.slice(0, 10)})` : ''}` +
+          (entry.draft ? ' [draft: hidden from readers]' : ''),
+      ]),
+    )
+    console.log('')
+  }
+  const order = { error: 0, warning: 1, ignored: 2 }
+  problems.sort((a, b) =>
+    a.level === b.level
+      ? a.where.localeCompare(b.where, undefined, { numeric: true })
+      : order[a.level] - order[b.level],
+  )
+  if (problems.length > 0) {
+    printTable(
+      ['level', 'file:line:column', 'message'],
+      problems.map((problem) => [problem.level, problem.where, problem.message.replace(/\s+/g, ' ')]),
+    )
+    console.log('')
+  }
+  const count = (level: Problem['level']) => problems.filter((problem) => problem.level === level).length
+  const errors = count('error')
+  const posts = served.filter((entry) => entry.kind === 'post').length
+  const drafts = served.filter((entry) => entry.draft).length
   const seconds = ((performance.now() - start) / 1000).toFixed(1)
   console.log(
-    `\n${contentDir}: ${posts} posts, ${scan.entries.length - posts} pages ` +
-      `compiled in ${seconds} s: ${errors} errors, ${warnings} warnings`,
+    `${siteDir}: ${served.length} served (${posts} posts, ${served.length - posts} pages, ${drafts} drafts) ` +
+      `of ${scan.entries.length} found, compiled in ${seconds} s: ` +
+      `${errors} errors, ${count('warning')} warnings, ${count('ignored')} ignored`,
   )
   return errors > 0 ? 1 : 0
 }

@@ -4,6 +4,7 @@ import type { EntryPageData } from '../content/entry-page.server.ts'
 import { DraftBadge } from './post-list.tsx'
 import { PostDates, TagList } from './post-meta.tsx'
 import { PostFooter } from './post-footer.tsx'
+import { slugPath } from '../seo/urls.ts'
 
 type Serialized = Omit<EntryPageData, never> & { views?: number | null }
 
@@ -51,7 +52,7 @@ function ViewCount({ slug, initial }: { slug: string; initial: number }) {
   const [views, setViews] = useState(initial)
   useEffect(() => {
     let live = true
-    fetch(`/action/view/${encodeURIComponent(slug)}`, { method: 'POST', keepalive: true, credentials: 'same-origin' })
+    fetch(`/action/view/${slugPath(slug)}`, { method: 'POST', keepalive: true, credentials: 'same-origin' })
       .then((response) => (response.ok ? (response.json() as Promise<{ views?: unknown }>) : null))
       .then((body) => {
         if (live && body && typeof body.views === 'number') setViews(body.views)

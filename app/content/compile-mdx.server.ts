@@ -9,13 +9,22 @@
  * problems as vfile messages and keep what the page needs besides the code (the table of
  * contents) on the file, and compile-report.ts turns both into the compile's result.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { bundleMDX } from 'mdx-bundler'
 import rehypeSlug from 'rehype-slug'
 import remarkGfm from 'remark-gfm'
+import type { PluggableList as PluginList } from 'unified'
 import type { VFile } from 'vfile'
 import { getConfig } from '../config.server.ts'
-import { grayMatterOptions, normalizeFrontmatter } from './frontmatter.ts'
+import {
+  grayMatterOptions,
+  loadYaml,
+  parseFrontmatter,
+  readEntryMetadata,
+  tomlGrayMatterOptions,
+} from './frontmatter.ts'
+import { loadToml, startsWithTomlFence } from './metadata/toml.ts'
 import { CompileError } from './compile/compile-error.ts'
 import { compileReport, rehypeHandOver } from './compile/compile-report.ts'
 import type { CompiledEntry, CompileInput } from './compile/compiled-entry.ts'
@@ -32,9 +41,28 @@ import { remarkHeadingIds } from './compile/remark-heading-ids.ts'
 import { remarkImageAlt } from './compile/remark-image-alt.ts'
 import { isLocalImage, remarkImages } from './compile/remark-images.ts'
 import { remarkMissingComponents } from './compile/remark-missing-components.ts'
+import { remarkTitleHeading } from './compile/remark-title-heading.ts'
 
 export { CompileError }
 export type { CompiledEntry, CompileInput, CompileWarning, Heading } from './compile/compiled-entry.ts'
+
+/**
+ * mdx-bundler's own frontmatter plugins, told about TOML (`+++`, taken off the page like
+ * YAML) and given Kiln's bounded readers. remark-mdx-frontmatter always exports the data
+ * as `frontmatter`: a post that exports its own `frontmatter` (the ESM-export metadata
+ * form) gets it under another name, so the two exports do not collide.
+ */
+function frontmatterPlugins(plugins: PluginList, source: string): PluginList {
+  const exportsFrontmatter = /^export\s+(?:const|let|var|function)\s+frontmatter\b/m.test(source)
+  return plugins.map((plugin) => {
+    if (typeof plugin === 'function' && plugin.name === 'remarkFrontmatter') return [plugin, ['yaml', 'toml']]
+    if (Array.isArray(plugin) && (plugin[1] as { name?: string } | undefined)?.name === 'frontmatter') {
+      const name = exportsFrontmatter ? 'kilnFrontmatter' : 'frontmatter'
+      return [plugin[0], { name, parsers: { yaml: loadYaml, toml: loadToml } }]
+    }
+    return plugin
+  })
+}
 
 export async function compileInThisThread(input: CompileInput): Promise<CompiledEntry> {
   const { contentDir, entryPath, kind, highlight, maxPostBytes = DEFAULT_MAX_POST_BYTES } = input
@@ -42,25 +70,37 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
   const files: VFile[] = []
   const read = new Set<string>()
   const images = new ImageCollector(contentDir, entryPath, getConfig().imageWidths)
+  // The metadata is read by the same function as the index's (frontmatter.ts), from the
+  // same bytes: TOML, an exported literal, the first heading and the file name's date too.
+  const source = fs.readFileSync(file, 'utf8')
+  const matterOptions = startsWithTomlFence(source) ? tomlGrayMatterOptions : grayMatterOptions
+  // Broken metadata is reported after the bundle, as before; here it only means "no heading to drop".
+  let titleFromHeading = false
+  try {
+    titleFromHeading = readEntryMetadata(source, { requireDate: false, entryPath }).titleFromHeading
+  } catch {
+    titleFromHeading = false
+  }
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
       file,
       cwd: path.dirname(file),
-      grayMatterOptions: (options) => Object.assign(options, grayMatterOptions),
+      grayMatterOptions: (options) => Object.assign(options, matterOptions),
       mdxOptions(options) {
         // .md files are MDX too: a blog's Markdown may hold components.
         options.format = 'mdx'
         options.mdxExtensions = ['.mdx', '.md']
         options.mdExtensions = []
         options.remarkPlugins = [
-          ...(options.remarkPlugins ?? []),
+          ...frontmatterPlugins(options.remarkPlugins ?? [], source),
           remarkGfm,
           remarkHeadingIds,
           remarkMissingComponents,
           remarkImageAlt,
           remarkAccessibleNames,
           [remarkImages, { collector: images }],
+          [remarkTitleHeading, { enabled: titleFromHeading }],
         ]
         options.rehypePlugins = [
           ...(options.rehypePlugins ?? []),
@@ -89,7 +129,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
 
   let frontmatter: CompiledEntry['frontmatter']
   try {
-    frontmatter = normalizeFrontmatter(result.frontmatter as Record<string, unknown>, { requireDate: kind === 'post' })
+    frontmatter = parseFrontmatter(source, { requireDate: kind === 'post', entryPath })
   } catch (error) {
     throw CompileError.from(error, input)
   }

@@ -14,5 +14,6 @@
  *      labelled boxes); a compile with a failed highlight job marked provisional
  *   3: images beside a post as responsive pictures (remark-images.ts), a local frontmatter
  *      image as the social card
+ *   4: metadata from TOML, an exported literal, the first heading and the file name's date
  */
-export const COMPILER_VERSION = 3
+export const COMPILER_VERSION = 4

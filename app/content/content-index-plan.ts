@@ -29,9 +29,10 @@ import {
 /**
  * Bumped when what the index records per entry changes: an index of an older format is
  * re-read once, whatever the stamps say. 2: an entry's files include what it imports. 3: a post's
- * publish instant (publish_at).
+ * publish instant (publish_at). 4: metadata from TOML, an exported literal, the first heading
+ * and the file name's date.
  */
-export const INDEX_FORMAT = '3'
+export const INDEX_FORMAT = '4'
 
 /**
  * The format recorded with the site's zone when it is not UTC: a bare date's publish instant
@@ -270,7 +271,7 @@ function planWrite(
           `the file is ${formatMB(entry.size)}, over MAX_POST_BYTES ` +
           `(${formatMB(maxPostBytes)}): it is not read or compiled`,
       }
-    : readFrontmatter(source, entry.kind)
+    : readFrontmatter(source, entry.kind, entry.path)
   if (error) plan.invalid.push({ path: entry.path, error })
   const write: EntryWrite = {
     kind: entry.kind,
@@ -306,9 +307,13 @@ function planWrite(
 }
 
 /** Whatever goes wrong in one entry's frontmatter is that entry's error alone. */
-function readFrontmatter(source: string, kind: EntryKind): { frontmatter: Frontmatter | null; error: string | null } {
+function readFrontmatter(
+  source: string,
+  kind: EntryKind,
+  entryPath: string,
+): { frontmatter: Frontmatter | null; error: string | null } {
   try {
-    return { frontmatter: parseFrontmatter(source, { requireDate: kind === 'post' }), error: null }
+    return { frontmatter: parseFrontmatter(source, { requireDate: kind === 'post', entryPath }), error: null }
   } catch (cause) {
     if (!(cause instanceof FrontmatterError)) {
       return { frontmatter: null, error: `frontmatter could not be read: ${errorMessage(cause)}` }

@@ -29,7 +29,7 @@ import {
   storeKeptIfDue,
 } from './primary-compile.server.ts'
 import { compileOnReplica } from './replica-compile.server.ts'
-import { isValidSlug } from './slug.ts'
+import { isValidSlugPath } from './slug.ts'
 import type { EntryKind } from './source.server.ts'
 import { getUnstored } from './unstored-compiles.server.ts'
 
@@ -127,7 +127,7 @@ export async function loadEntry(
   timings: Timings,
   { includeDrafts = false } = {},
 ): Promise<EntryResult> {
-  if (!isValidSlug(slug)) return { status: 'not-found' }
+  if (!isValidSlugPath(slug)) return { status: 'not-found' }
   const db = getDb()
   const entry = timings.time('db', () => getEntry(db, kind, slug))
   if (!entry || (entry.draft && !includeDrafts)) return { status: 'not-found' }

@@ -9,6 +9,7 @@
  * the server still evaluates the code in-process (no CSP there), through the component cache.
  */
 import crypto from 'node:crypto'
+import { slugPath } from '../seo/urls.ts'
 import type { EntryKind } from './source.server.ts'
 
 /** The module's version: a digest of the code it wraps. */
@@ -17,7 +18,7 @@ export function mdxModuleVersion(code: string): string {
 }
 
 export function mdxModulePath(kind: EntryKind, slug: string, code: string): string {
-  return `/mdx/${kind}/${encodeURIComponent(slug)}/${mdxModuleVersion(code)}.js`
+  return `/mdx/${kind}/${slugPath(slug)}/${mdxModuleVersion(code)}.js`
 }
 
 /** The code as an ES module: `default(React, ReactDOM, _jsx_runtime)` returns what getMDXExport would. */

@@ -3,10 +3,20 @@
  *
  *   blog/<slug>.mdx, blog/<slug>.md          a post of one file
  *   blog/<slug>/index.mdx (or index.md)      a post with sibling files it may import
+ *   blog/2023-01-15-<slug>.mdx               the same post: the date gives its date, not its slug
+ *   blog/<section>/<slug>.mdx                a post at /blog/<section>/<slug> (sections nest, to
+ *                                            MAX_SLUG_SEGMENTS in all; folder posts inside too)
+ *   blog/<section>/_index.mdx (or .md)       the section's page, at /blog/<section>: kind "page",
+ *                                            slug "blog/<section>", in no list of posts or feed
  *   pages/<name>.mdx, .md, <name>/index.mdx  pages, served at /<name>
  *
- * Names starting with "." or "_" directly under blog/ and pages/ are not posts, so
- * authors can keep work in progress and shared components (`blog/_components/`) there.
+ * These are the layouts Jekyll, Hugo, Astro and Docusaurus blogs use. A folder with an
+ * index file is a post (Hugo's leaf bundle: every file in it is the post's); a folder
+ * without one is a section. Names starting with "." or "_" anywhere under blog/ and
+ * pages/ are not posts, so authors can keep work in progress and shared components
+ * (`blog/_components/`, `_components/` at the top) there. Two files with one address (a
+ * dated and an undated name, a .md beside a .mdx) and an impossible date in a name are
+ * errors that name the file (`SkippedFile.error`); the first by sorted path is served.
  *
  * The content folder is a boundary (docs/security.md, "Content boundary"): nothing
  * outside it is ever read. A symbolic link is followed only when its target is inside the
@@ -28,7 +38,8 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { errorMessage } from '../utils/error-message.ts'
-import { isValidSlug } from './slug.ts'
+import { splitDatePrefix } from './metadata/file-name-date.ts'
+import { isValidSlug, isValidSlugPath, MAX_SLUG_PATH_LENGTH, MAX_SLUG_SEGMENTS } from './slug.ts'
 
 export type EntryKind = 'post' | 'page'
 
@@ -65,6 +76,8 @@ export interface SourceEntry {
 export interface SkippedFile {
   path: string
   reason: string
+  /** An author's mistake to fix (two files with one address, an impossible date), not a file Kiln passes over. */
+  error?: true
 }
 
 export interface SourceScan {
@@ -168,27 +181,222 @@ function findIndexFile(dir: string): string | undefined {
 
 const byPath = (a: FileStamp, b: FileStamp) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 
-/** Lists every post and page with the stamps of its files. Reads no file contents. */
-export function scanContent(contentDir: string): SourceScan {
-  const entries: SourceEntry[] = []
-  const skipped: SkippedFile[] = []
+/** What a directory entry is, with symbolic links followed inside the content folder; null when refused. */
+function entryType(
+  root: string,
+  absolute: string,
+  dirent: fs.Dirent,
+  contentDir: string,
+  skipped: SkippedFile[],
+): { isDirectory: boolean; isFile: boolean } | null {
+  if (!dirent.isSymbolicLink()) return { isDirectory: dirent.isDirectory(), isFile: dirent.isFile() }
+  const link = followLink(root, absolute)
+  if ('refused' in link) {
+    skipped.push({ path: path.relative(contentDir, absolute), reason: link.refused })
+    return null
+  }
+  const stat = fs.statSync(link.real)
+  return { isDirectory: stat.isDirectory(), isFile: stat.isFile() }
+}
+
+/** One scan's state: what it found, and which address each slug already has. */
+interface ScanState {
+  contentDir: string
+  root: string
+  entries: SourceEntry[]
+  skipped: SkippedFile[]
+  unreadable: EntryKey[]
+  /** Address (`/blog/a/b`, `/about`) -> the file that has it. */
+  taken: Map<string, string>
+}
+
+/** The address an entry answers at: a clash is two entries with one address, whatever their kinds. */
+const addressOf = (kind: EntryKind, slug: string) => (kind === 'post' ? `/blog/${slug}` : `/${slug}`)
+
+/**
+ * The slug segment a file or folder name gives: its name without extension, the date of a
+ * `2023-01-15-` prefix taken off (it gives the post's date, frontmatter.ts). Null, with the
+ * reason recorded, when the name cannot be a slug segment.
+ */
+function slugSegment(name: string, relative: string, skipped: SkippedFile[]): string | null {
+  const prefix = splitDatePrefix(name)
+  if (prefix && 'invalid' in prefix) {
+    skipped.push({
+      path: relative,
+      reason: `"${prefix.invalid}" at the start of the name is not a real date: fix it, or rename the file`,
+      error: true,
+    })
+    return null
+  }
+  const segment = prefix ? prefix.rest : name
+  if (!isValidSlug(segment)) {
+    skipped.push({ path: relative, reason: `"${segment}" is not a valid slug (letters, digits, ".", "-", "_")` })
+    return null
+  }
+  return segment
+}
+
+/** Records an entry unless its address is taken (first by sorted path wins; the other is an error naming both). */
+function addEntry(state: ScanState, entry: SourceEntry, relative: string): void {
+  if (!isValidSlugPath(entry.slug)) {
+    state.skipped.push({ path: relative, reason: `its address is longer than ${MAX_SLUG_PATH_LENGTH} characters` })
+    return
+  }
+  const address = addressOf(entry.kind, entry.slug)
+  const clash = state.taken.get(address)
+  if (clash) {
+    state.skipped.push({
+      path: relative,
+      reason: `slug "${entry.slug}" is already taken by ${clash}: both map to ${address}; rename one`,
+      error: true,
+    })
+    return
+  }
+  state.taken.set(address, relative)
+  state.entries.push(entry)
+}
+
+/** A folder post: its index file first, then every file beside it (see listFolder). */
+function folderEntry(state: ScanState, kind: EntryKind, slug: string, absolute: string, relative: string): void {
+  const { contentDir, root } = state
+  try {
+    const index = findIndexFile(absolute)
+    if (!index) {
+      state.skipped.push({ path: relative, reason: 'folder has no index.mdx or index.md' })
+      return
+    }
+    const files: FileStamp[] = [stamp(contentDir, index)]
+    const siblings: FileStamp[] = []
+    listFolder(contentDir, root, absolute, siblings, state.skipped, new Set([fs.realpathSync(absolute)]))
+    siblings.sort(byPath)
+    for (const sibling of siblings) if (sibling[0] !== files[0][0]) files.push(sibling)
+    addEntry(state, { kind, slug, path: path.relative(contentDir, index), files }, relative)
+  } catch (error) {
+    // A folder that cannot be listed right now is not a deleted post: keep its row.
+    state.skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
+    state.unreadable.push({ kind, slug })
+  }
+}
+
+function fileEntry(state: ScanState, kind: EntryKind, slug: string, absolute: string, relative: string): void {
+  try {
+    addEntry(state, { kind, slug, path: relative, files: [stamp(state.contentDir, absolute)] }, relative)
+  } catch (error) {
+    state.skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
+    state.unreadable.push({ kind, slug })
+  }
+}
+
+const isEntryFile = (name: string) => ENTRY_EXTENSIONS.includes(path.extname(name))
+const SECTION_INDEX = /^_index\.mdx?$/
+
+/**
+ * The entries of one folder of blog/ (`segments` is its path below blog/): files and folder
+ * posts are posts, a folder without an index file is a section whose entries are found the
+ * same way, down to MAX_SLUG_SEGMENTS, and a section's `_index.md` is its page.
+ */
+function scanPostFolder(state: ScanState, dir: string, segments: string[], dirents: fs.Dirent[]): void {
+  const sorted = [...dirents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const dirent of sorted) {
+    const absolute = path.join(dir, dirent.name)
+    const relative = path.relative(state.contentDir, absolute)
+    if (SECTION_INDEX.test(dirent.name)) {
+      // A section's own page (Hugo's _index.md): a page at the section's address, not a post.
+      if (segments.length === 0) {
+        state.skipped.push({ path: relative, reason: "the /blog list is Kiln's own: blog/_index is not served" })
+      } else if (entryType(state.root, absolute, dirent, state.contentDir, state.skipped)?.isFile) {
+        fileEntry(state, 'page', [KIND_FOLDERS.post, ...segments].join('/'), absolute, relative)
+      }
+      continue
+    }
+    if (isIgnoredName(dirent.name)) continue
+    const type = entryType(state.root, absolute, dirent, state.contentDir, state.skipped)
+    if (!type) continue
+    if (type.isFile) {
+      if (!isEntryFile(dirent.name)) continue
+      const segment = slugSegment(dirent.name.slice(0, -path.extname(dirent.name).length), relative, state.skipped)
+      if (segment) fileEntry(state, 'post', [...segments, segment].join('/'), absolute, relative)
+      continue
+    }
+    if (!type.isDirectory) continue
+    const segment = slugSegment(dirent.name, relative, state.skipped)
+    if (!segment) continue
+    let hasIndex: boolean
+    let children: fs.Dirent[] = []
+    try {
+      hasIndex = findIndexFile(absolute) !== undefined
+      if (!hasIndex) children = fs.readdirSync(absolute, { withFileTypes: true })
+    } catch (error) {
+      state.skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
+      continue
+    }
+    if (hasIndex) {
+      folderEntry(state, 'post', [...segments, segment].join('/'), absolute, relative)
+    } else if (segments.length + 1 >= MAX_SLUG_SEGMENTS) {
+      state.skipped.push({ path: relative, reason: `nested deeper than ${MAX_SLUG_SEGMENTS} folders: not read` })
+    } else {
+      const before = state.entries.length + state.skipped.length
+      scanPostFolder(state, absolute, [...segments, segment], children)
+      if (state.entries.length + state.skipped.length === before) {
+        state.skipped.push({ path: relative, reason: 'folder has no index.mdx or index.md' })
+      }
+    }
+  }
+}
+
+/** The entries of pages/: one level, each file or folder post a page at /<name>. */
+function scanPageFolder(state: ScanState, dir: string, dirents: fs.Dirent[]): void {
+  const sorted = [...dirents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const dirent of sorted) {
+    if (isIgnoredName(dirent.name)) continue
+    const absolute = path.join(dir, dirent.name)
+    const relative = path.relative(state.contentDir, absolute)
+    const type = entryType(state.root, absolute, dirent, state.contentDir, state.skipped)
+    if (!type) continue
+    if (type.isDirectory) {
+      if (!isValidSlug(dirent.name)) {
+        state.skipped.push({
+          path: relative,
+          reason: `"${dirent.name}" is not a valid slug (letters, digits, ".", "-", "_")`,
+        })
+        continue
+      }
+      folderEntry(state, 'page', dirent.name, absolute, relative)
+    } else if (type.isFile && isEntryFile(dirent.name)) {
+      const slug = dirent.name.slice(0, -path.extname(dirent.name).length)
+      if (!isValidSlug(slug)) {
+        state.skipped.push({ path: relative, reason: `"${slug}" is not a valid slug (letters, digits, ".", "-", "_")` })
+        continue
+      }
+      fileEntry(state, 'page', slug, absolute, relative)
+    }
+  }
+}
+
+/**
+ * Lists every post and page with the stamps of its files. Reads no file contents.
+ * `folders` names other folders for posts and pages (content:check reads a Jekyll site's
+ * `_posts/` as it would be served once linked to blog/); addresses stay /blog/….
+ */
+export function scanContent(contentDir: string, folders: Record<EntryKind, string> = KIND_FOLDERS): SourceScan {
   const missingFolders: EntryKind[] = []
-  const unreadable: EntryKey[] = []
   let root: string
   try {
     root = contentRoot(contentDir)
     fs.readdirSync(root)
   } catch (error) {
     return {
-      entries,
-      skipped,
+      entries: [],
+      skipped: [],
       unavailable:
         `the content folder ${contentDir} is missing or unreadable ` +
         `(${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
     }
   }
-  for (const kind of Object.keys(KIND_FOLDERS) as EntryKind[]) {
-    const kindDir = path.join(contentDir, KIND_FOLDERS[kind])
+  const state: ScanState = { contentDir, root, entries: [], skipped: [], unreadable: [], taken: new Map() }
+  // Pages first: an address both a page and a section of blog/ claim goes to the page.
+  for (const kind of ['page', 'post'] as EntryKind[]) {
+    const kindDir = path.join(contentDir, folders[kind])
     if (!fs.existsSync(kindDir)) {
       missingFolders.push(kind)
       continue
@@ -199,81 +407,19 @@ export function scanContent(contentDir: string): SourceScan {
     } catch (error) {
       return {
         entries: [],
-        skipped,
+        skipped: state.skipped,
         unavailable:
-          `${path.join(contentDir, KIND_FOLDERS[kind])} is unreadable ` +
+          `${path.join(contentDir, folders[kind])} is unreadable ` +
           `(${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
       }
     }
-    const seen = new Map<string, string>()
-    for (const dirent of dirents) {
-      if (isIgnoredName(dirent.name)) continue
-      const absolute = path.join(kindDir, dirent.name)
-      const relative = path.relative(contentDir, absolute)
-      let isDirectory = dirent.isDirectory()
-      let isFile = dirent.isFile()
-      if (dirent.isSymbolicLink()) {
-        const link = followLink(root, absolute)
-        if ('refused' in link) {
-          skipped.push({ path: relative, reason: link.refused })
-          continue
-        }
-        const stat = fs.statSync(link.real)
-        isDirectory = stat.isDirectory()
-        isFile = stat.isFile()
-      }
-      let slug: string
-      let entryFile: string
-      const files: FileStamp[] = []
-      if (isDirectory) {
-        slug = dirent.name
-        try {
-          const index = findIndexFile(absolute)
-          if (!index) {
-            skipped.push({ path: relative, reason: 'folder has no index.mdx or index.md' })
-            continue
-          }
-          entryFile = index
-          files.push(stamp(contentDir, index))
-          const siblings: FileStamp[] = []
-          listFolder(contentDir, root, absolute, siblings, skipped, new Set([fs.realpathSync(absolute)]))
-          siblings.sort(byPath)
-          for (const sibling of siblings) if (sibling[0] !== files[0][0]) files.push(sibling)
-        } catch (error) {
-          // A folder that cannot be listed right now is not a deleted post: keep its row.
-          skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
-          unreadable.push({ kind, slug })
-          continue
-        }
-      } else if (isFile && ENTRY_EXTENSIONS.includes(path.extname(dirent.name))) {
-        slug = dirent.name.slice(0, -path.extname(dirent.name).length)
-        entryFile = absolute
-        try {
-          files.push(stamp(contentDir, absolute))
-        } catch (error) {
-          skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
-          unreadable.push({ kind, slug })
-          continue
-        }
-      } else {
-        continue
-      }
-      if (!isValidSlug(slug)) {
-        skipped.push({ path: relative, reason: `"${slug}" is not a valid slug (letters, digits, ".", "-", "_")` })
-        continue
-      }
-      const clash = seen.get(slug)
-      if (clash) {
-        skipped.push({ path: relative, reason: `slug "${slug}" is already taken by ${clash}` })
-        continue
-      }
-      seen.set(slug, relative)
-      entries.push({ kind, slug, path: path.relative(contentDir, entryFile), files })
-    }
+    if (kind === 'post') scanPostFolder(state, kindDir, [], dirents)
+    else scanPageFolder(state, kindDir, dirents)
   }
-  const scan: SourceScan = { entries, skipped }
-  if (missingFolders.length > 0) scan.missingFolders = missingFolders
-  if (unreadable.length > 0) scan.unreadable = unreadable
+  const scan: SourceScan = { entries: state.entries, skipped: state.skipped }
+  if (missingFolders.length > 0)
+    scan.missingFolders = (['post', 'page'] as EntryKind[]).filter((kind) => missingFolders.includes(kind))
+  if (state.unreadable.length > 0) scan.unreadable = state.unreadable
   return scan
 }
 

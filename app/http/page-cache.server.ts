@@ -387,7 +387,10 @@ function matchPageRoute(routes: ServerBuild['routes'], pathname: string): PageCa
     for (const segment of (route.path ?? '').split('/')) {
       if (segment === '') continue
       if (segment === '*') return null
-      const value = segment.startsWith(':') ? params[segment.slice(1)] : segment
+      // An optional segment (`:s2?`, a nested post's) that did not match is no part of the address.
+      const optional = segment.startsWith(':') && segment.endsWith('?')
+      const value = segment.startsWith(':') ? params[segment.slice(1, optional ? -1 : undefined)] : segment
+      if (value === undefined && optional) continue
       if (value === undefined || !PLAIN_SEGMENT.test(value)) return null
       segments.push(value)
     }

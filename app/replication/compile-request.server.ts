@@ -22,7 +22,7 @@ import {
 } from '../content/compiled-store.server.ts'
 import { getEntry, type IndexedEntry } from '../content/content-index.server.ts'
 import { compileAndStoreOnPrimary } from '../content/primary-compile.server.ts'
-import { isValidSlug } from '../content/slug.ts'
+import { isValidSlugPath } from '../content/slug.ts'
 import type { EntryKind } from '../content/source.server.ts'
 import { getUnstored } from '../content/unstored-compiles.server.ts'
 import { readBodyWithLimit } from '../http/read-body.ts'
@@ -123,7 +123,7 @@ export async function answerCompileRequest(request: Request): Promise<Response> 
  * Drafts are compiled too (an admin may preview them).
  */
 async function compileOnPrimaryFor(kind: EntryKind, slug: string): Promise<CompileAnswer> {
-  if (!isValidSlug(slug)) return { status: 'not-found' }
+  if (!isValidSlugPath(slug)) return { status: 'not-found' }
   const db = getDb()
   const entry = getEntry(db, kind, slug)
   if (!entry) return { status: 'not-found' }

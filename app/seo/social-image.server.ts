@@ -12,7 +12,7 @@ import path from 'node:path'
 import { LRUCache } from 'lru-cache'
 import { getConfig, projectRoot } from '../config.server.ts'
 import { getEntry } from '../content/content-index.server.ts'
-import { isValidSlug } from '../content/slug.ts'
+import { isValidSlugPath } from '../content/slug.ts'
 import type { EntryKind } from '../content/source.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import type { Timings } from '../timing.server.ts'
@@ -107,7 +107,7 @@ const hostOf = (url: string) => new URL(url).host
 
 /** The card of a published post, or null when there is no such post. */
 export async function postSocialImage(slug: string, timings: Timings): Promise<SocialImage | null> {
-  if (!isValidSlug(slug)) return null
+  if (!isValidSlugPath(slug)) return null
   const entry = timings.time('db', () => getEntry(getDb(), 'post', slug))
   if (!entry || entry.draft || entry.frontmatterError) return null
   const config = getConfig()

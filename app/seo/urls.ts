@@ -4,8 +4,11 @@
  * shared by the server and the browser (meta tags are rendered in both).
  */
 
-export const postPath = (slug: string) => `/blog/${encodeURIComponent(slug)}`
-export const pagePath = (slug: string) => `/${encodeURIComponent(slug)}`
+/** A slug as a path: each segment encoded, the "/" between the segments of a nested post kept. */
+export const slugPath = (slug: string) => slug.split('/').map(encodeURIComponent).join('/')
+export const postPath = (slug: string) => `/blog/${slugPath(slug)}`
+/** A page's address; a section page's slug (`blog/2023`) is its address below the root too. */
+export const pagePath = (slug: string) => `/${slugPath(slug)}`
 export const tagPath = (tag: string) => `/tags/${encodeURIComponent(tag)}`
 export const entryPath = (kind: 'post' | 'page', slug: string) => (kind === 'post' ? postPath(slug) : pagePath(slug))
 /** The generated social image of a post, and of everything else. */

@@ -6,19 +6,34 @@ import { loadMdxModule } from '../content/mdx-component.tsx'
 import { entryPageHeaders, loadEntryPage } from '../content/entry-page.server.ts'
 import type { PageCacheHandle } from '../http/page-cache.server.ts'
 import { seoMeta, siteFromMatches } from '../seo/meta.ts'
-import { postPath } from '../seo/urls.ts'
+import { entryPath } from '../seo/urls.ts'
+import { slugFromParams } from '../content/slug.ts'
 import { getDb } from '../db/connection.server.ts'
 import { getViewCount } from '../view-counts/view-counts.server.ts'
 
 /** A post depends on its own entry and the site's frame (its neighbours): an edit of another post keeps it cached. */
 export const handle = { pageCache: true, pageCacheDepends: ['site', 'entry'] } satisfies PageCacheHandle
 
+/**
+ * A post at /blog/<slug>, where a post in a section of blog/ has a slug of several segments
+ * (/blog/2023/my-post: the route's optional `s2`…`s6`, MAX_SLUG_SEGMENTS in all). An address
+ * that is no post may be a section's own page (blog/2023/_index.md, kind "page", slug
+ * "blog/2023"), served here at the section's address.
+ */
 export async function loader({ params, request, context }: LoaderFunctionArgs) {
-  const page = await loadEntryPage('post', params.slug, context, request)
+  const slug = slugFromParams(params)
+  const page = await loadEntryPage('post', slug, context, request).catch((error: unknown) => {
+    if (!isNotFound(error)) throw error
+    return loadEntryPage('page', `blog/${slug}`, context, request)
+  })
   // The count as of this render; the page asks for the current one once it has loaded.
-  const views = page.draft ? null : context.timings.time('db', () => getViewCount(getDb(), page.slug))
+  const views =
+    page.kind !== 'post' || page.draft ? null : context.timings.time('db', () => getViewCount(getDb(), page.slug))
   return data({ ...page, views }, { headers: entryPageHeaders(page) })
 }
+
+const isNotFound = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { init?: { status?: number } }).init?.status === 404
 
 /** The loader's headers (a last good version's mark for the page cache) are the page's. */
 export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders
@@ -37,7 +52,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =
       ? {
           title: data.title,
           description: data.description,
-          path: postPath(data.slug),
+          path: entryPath(data.kind, data.slug),
           image: data.socialImage,
           article: { published: data.date, modified: data.updated, tags: data.tags },
           noindex: data.draft,

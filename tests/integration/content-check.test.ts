@@ -1,0 +1,98 @@
+/**
+ * `npm run content:check -- --dir D --from …` on small sites written for other engines
+ * (tests/fixtures/engines/<engine>): what it serves at which address, what it ignores and
+ * why with file and line, the advice for CONTENT_DIR, and the exit code (1 only on errors).
+ * The real command in its own process, as an author runs it.
+ */
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { repoRoot } from '../helpers/server.ts'
+
+const fixture = (engine: string) => path.join(repoRoot, 'tests', 'fixtures', 'engines', engine)
+
+async function contentCheck(...args: string[]): Promise<{ status: number | null; output: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'other', 'content-check.ts'), ...args],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  // A guard against a hang only.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000)
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code) => resolve(code))
+  }).finally(() => clearTimeout(timer))
+  return { status, output }
+}
+
+/** The table row that starts with `first` (address or level) and mentions `rest`. */
+const row = (output: string, first: string, ...rest: string[]) =>
+  output.split('\n').find((line) => line.startsWith(first) && rest.every((part) => line.includes(part)))
+
+describe('content:check --from', () => {
+  it('reads a Jekyll site from _posts/, names each Liquid tag with its line, and exits 1', async () => {
+    const { status, output } = await contentCheck('--dir', fixture('jekyll'), '--from', 'auto')
+    expect(status, output).toBe(1)
+    expect(output).toContain('written for jekyll (_config.yml)')
+    expect(output).toMatch(/ln -s _posts blog\); then set CONTENT_DIR=/)
+    expect(row(output, '/blog/plain', '_posts/2020-02-02-plain.md', 'A plain post (2020-02-02)')).toBeDefined()
+    expect(row(output, 'error', '_posts/2019-04-01-welcome-to-jekyll.md:9', 'Liquid tag {% highlight %}')).toBeDefined()
+    expect(row(output, 'error', '_posts/2019-04-01-welcome-to-jekyll.md:13', '{% endhighlight %}')).toBeDefined()
+    expect(
+      row(output, 'ignored', '2020-03-03-old-format.markdown', 'rename it to 2020-03-03-old-format.md'),
+    ).toBeDefined()
+    expect(output).toMatch(/1 served \(1 posts, 0 pages, 0 drafts\) of 2 found, .*: 2 errors, 0 warnings, \d+ ignored/)
+  })
+
+  it('serves an Astro site from src/content/blog with pubDate, and exits 0', async () => {
+    const { status, output } = await contentCheck('--dir', fixture('astro'))
+    expect(status, output).toBe(0)
+    expect(output).toContain('written for astro (astro.config.mjs)')
+    expect(row(output, '/blog/first-post', 'src/content/blog/first-post.md', '(2022-07-08)')).toBeDefined()
+    expect(row(output, '/blog/using-mdx', '(2024-06-01)')).toBeDefined()
+    expect(output).toMatch(/: 0 errors, 0 warnings/)
+  })
+
+  it('names the line of exported metadata that is no literal, and both files that share an address', async () => {
+    const next = await contentCheck('--dir', fixture('next'), '--from', 'next')
+    expect(next.status, next.output).toBe(1)
+    expect(row(next.output, '/blog/hello', 'posts/hello.mdx', 'Hello from Next.js (2023-05-05)')).toBeDefined()
+    expect(row(next.output, 'error', 'posts/computed.mdx:4', 'not a plain literal')).toBeDefined()
+
+    const docusaurus = await contentCheck('--dir', fixture('docusaurus'), '--from', 'docusaurus')
+    expect(docusaurus.status, docusaurus.output).toBe(1)
+    expect(
+      row(docusaurus.output, 'error', 'blog/first-blog-post.md', 'blog/2019-05-28-first-blog-post.md'),
+    ).toBeDefined()
+    expect(row(docusaurus.output, 'error', 'blog/2021-08-26-welcome/index.md:11', 'HTML comment')).toBeDefined()
+    expect(row(docusaurus.output, 'ignored', 'docs', 'not read')).toBeDefined()
+  })
+
+  it('lists every address of the mixed blog with title and date, warns only, and exits 0', async () => {
+    const { status, output } = await contentCheck('--dir', fixture('mixed'))
+    expect(status, output).toBe(0)
+    for (const [address, title] of [
+      ['/blog/hugo/toml-post', 'A post in TOML (2022-11-05)'],
+      ['/blog/hugo', 'Notes from Hugo'],
+      ['/blog/welcome', 'Welcome to Docusaurus (2021-08-26)'],
+      ['/blog/2020/12/21/data-fetching-with-react-server-components', '(2020-12-21)'],
+      ['/blog/hugo/hidden-post', '[draft: hidden from readers]'],
+    ]) {
+      expect(row(output, address, title), address).toBeDefined()
+    }
+    expect(output).toMatch(/11 served \(9 posts, 2 pages, 1 drafts\) of 11 found, .*: 0 errors, \d+ warnings/)
+  })
+
+  it('refuses an unknown --from with exit 2', async () => {
+    const { status, output } = await contentCheck('--dir', fixture('mixed'), '--from', 'wordpress')
+    expect(status).toBe(2)
+    expect(output).toMatch(/--from must be auto, kiln or one of jekyll, hugo, astro, next, docusaurus/)
+  })
+})

@@ -222,6 +222,12 @@ export interface Config {
   connectionsCheckIntervalMs: number
   /** Milliseconds a connection may sit with unsent response bytes (a client that stopped reading) before it is cut. */
   responseIdleTimeoutMs: number
+  /** Where the primary keeps its scheduled backups of the database. */
+  backupDir: string
+  /** Hours between scheduled backups; 0 turns them off. */
+  backupIntervalHours: number
+  /** Scheduled backups kept; older ones are removed. */
+  backupKeep: number
 }
 
 /** Common embed hosts (video, code playgrounds): what CSP_FRAME_SRC is when unset. */
@@ -385,6 +391,10 @@ function readConfig(): Config {
     webhookBodyMaxBytes: integer('WEBHOOK_BODY_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     ...requestTimeouts(),
     responseIdleTimeoutMs: integer('RESPONSE_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    backupDir: path.resolve(text('BACKUP_DIR', path.join(dataDir, 'backups'))),
+    // At most 500 h: a timer's delay must stay under 2^31 ms.
+    backupIntervalHours: integer('BACKUP_INTERVAL_HOURS', 24, 0, 500),
+    backupKeep: integer('BACKUP_KEEP', 7, 1, 1000),
   }
 }
 

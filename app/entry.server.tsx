@@ -23,6 +23,7 @@ import { logQuarantined, startRenderWatchdog, stopRenderWatchdog } from './conte
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
+import { startScheduledBackups, stopScheduledBackups } from './db/backup.server.ts'
 import {
   isDoingBackgroundWork,
   onRoleChange,
@@ -104,6 +105,7 @@ export async function startup(): Promise<{ serving: string }> {
         `reads; writes are replayed on the primary`,
     )
   watchRole(role, onRoleChange, () => !isDoingBackgroundWork())
+  startScheduledBackups()
   let counts: ReturnType<typeof countEntries>
   try {
     counts = countEntries(getDb())
@@ -127,7 +129,7 @@ export async function shutdown(): Promise<void> {
   stopWatchingRole()
   stopBackgroundWork()
   stopMemorySampler()
-  await whenRefreshesSettled(5_000)
+  await Promise.allSettled([whenRefreshesSettled(5_000), stopScheduledBackups()])
   await Promise.allSettled([destroyCompilePool(), destroyHighlightPool(), stopRenderWatchdog()])
   closeDb()
 }

@@ -1,6 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData, useRevalidator } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
+import { BackupCard } from '../components/admin/backup-card.tsx'
 import { ComponentCacheCard, PageCacheCard } from '../components/admin/cache-cards.tsx'
 import { ContentCard } from '../components/admin/content-card.tsx'
 import { DiagnosticsCard } from '../components/admin/diagnostics-card.tsx'
@@ -79,6 +80,7 @@ export default function AdminDashboard() {
       <ComponentCacheCard cache={data.cache} />
       <PageCacheCard pageCache={data.pageCache} />
       <ContentCard data={data} />
+      <BackupCard />
     </div>
   )
 }

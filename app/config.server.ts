@@ -28,6 +28,9 @@ function findProjectRoot(): string {
 
 export class ConfigError extends Error {}
 
+/** What reading the configuration noticed without refusing it; the logger (app/logging) writes these out. */
+const warnings: string[] = []
+
 function integer(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
@@ -88,13 +91,16 @@ function optionalWholeNumber(name: string): number | null {
   const raw = process.env[name]
   if (raw === undefined || raw.trim() === '') return null
   if (!/^\d+$/.test(raw.trim())) {
-    console.warn(`[kiln] ${name} must be a whole number of bytes, got "${raw}": ignored`)
+    warnings.push(`${name} must be a whole number of bytes, got "${raw}": ignored`)
     return null
   }
   return Number(raw.trim())
 }
 
 export const projectRoot = findProjectRoot()
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
 export interface Config {
   port: number
@@ -222,6 +228,8 @@ export interface Config {
   connectionsCheckIntervalMs: number
   /** Milliseconds a connection may sit with unsent response bytes (a client that stopped reading) before it is cut. */
   responseIdleTimeoutMs: number
+  /** Least severe log level written: fatal, error, warn, info, debug, trace, or silent. */
+  logLevel: LogLevel
   /** Where the primary keeps its scheduled backups of the database. */
   backupDir: string
   /** Hours between scheduled backups; 0 turns them off. */
@@ -290,9 +298,7 @@ function databaseLocation(): {
   }
   const databasePath = path.join(path.resolve(litefsDir), databaseFilename)
   if (configuredPath && configuredPath !== databasePath) {
-    console.warn(
-      `[kiln] DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`,
-    )
+    warnings.push(`DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`)
   }
   return { databasePath, litefsDir: path.resolve(litefsDir), databaseFilename, litefsEnabled: true }
 }
@@ -391,6 +397,7 @@ function readConfig(): Config {
     webhookBodyMaxBytes: integer('WEBHOOK_BODY_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     ...requestTimeouts(),
     responseIdleTimeoutMs: integer('RESPONSE_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     backupDir: path.resolve(text('BACKUP_DIR', path.join(dataDir, 'backups'))),
     // At most 500 h: a timer's delay must stay under 2^31 ms.
     backupIntervalHours: integer('BACKUP_INTERVAL_HOURS', 24, 0, 500),
@@ -399,6 +406,12 @@ function readConfig(): Config {
 }
 
 let cached: Config | undefined
+
+/** The warnings of reading the configuration (each once). */
+export function configWarnings(): string[] {
+  getConfig()
+  return warnings.splice(0)
+}
 
 /** The validated configuration; throws a ConfigError naming the bad variable. */
 export function getConfig(): Config {

@@ -36,9 +36,12 @@ import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-samp
 import { contentSecurityPolicy, newScriptMarker, sealInlineScripts } from './http/content-security-policy.server.ts'
 import { InlineScriptMarker } from './components/inline-script-marker.ts'
 import './load-context.ts'
+import { log } from './logging/logger.server.ts'
 
 /** For the Express server: the app's middleware, mounted before and after its static files. */
 export { appMiddleware } from './http/app-middleware.server.ts'
+/** For the Express server: the one log (JSON lines; readable under `npm run dev`). */
+export { log } from './logging/logger.server.ts'
 
 export const streamTimeout = 10_000
 
@@ -81,26 +84,26 @@ export async function startup(): Promise<{ serving: string }> {
       })
     } catch (error) {
       // Serve what there is (nothing, on a first start); the next refresh tries again.
-      console.error(`[kiln] could not clone the content repository: ${(error as Error).message}`)
+      log.error(`could not clone the content repository: ${(error as Error).message}`)
     }
   }
   if (config.litefsEnabled && !config.sessionSecret) {
-    console.warn(
-      '[kiln] LITEFS_DIR is set but SESSION_SECRET is not: each instance signs ' +
+    log.warn(
+      'LITEFS_DIR is set but SESSION_SECRET is not: each instance signs ' +
         'sessions with its own secret, so a sign-in holds on one machine only',
     )
   }
   if (config.litefsEnabled && !config.internalToken) {
-    console.warn(
-      '[kiln] LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile ' +
+    log.warn(
+      'LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile ' +
         'in memory and cannot ask the primary to store compiles',
     )
   }
   const role = readInstanceRole()
   if (role.isPrimary) startBackgroundWork()
   else
-    console.log(
-      `[kiln] replica of ` +
+    log.info(
+      `replica of ` +
         `${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving ` +
         `reads; writes are replayed on the primary`,
     )
@@ -177,7 +180,7 @@ export default function handleRequest(
       onError(error: unknown) {
         responseStatusCode = 500
         // Errors after the shell are logged here; the reader sees the error boundary.
-        if (shellRendered) console.error('[kiln] render error:', error)
+        if (shellRendered) log.error({ err: error }, 'render error')
       },
     })
   })
@@ -185,5 +188,5 @@ export default function handleRequest(
 
 export function handleError(error: unknown, { request }: { request: Request }): void {
   if (request.signal.aborted) return
-  console.error(`[kiln] error while handling ${request.method} ${new URL(request.url).pathname}:`, error)
+  log.error({ err: error }, `error while handling ${request.method} ${new URL(request.url).pathname}`)
 }

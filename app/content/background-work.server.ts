@@ -11,6 +11,7 @@ import { errorMessage } from '../utils/error-message.ts'
 import { syncContent } from './content.server.ts'
 import { recoverInterruptedRefreshes, whenRefreshesSettled } from './refresh.server.ts'
 import { startWatching, stopWatching } from './watch.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 let backgroundWork = false
 
@@ -37,16 +38,16 @@ export function stopBackgroundWork(): void {
 
 export function onRoleChange(role: InstanceRole): void {
   if (role.isPrimary) {
-    console.log('[kiln] this instance is now the primary: starting background work (index, watch, refresh)')
+    log.info('this instance is now the primary: starting background work (index, watch, refresh)')
     try {
       startBackgroundWork()
     } catch (error) {
       backgroundWork = false
-      console.error(`[kiln] could not start background work as the new primary: ${errorMessage(error)}`)
+      log.error(`could not start background work as the new primary: ${errorMessage(error)}`)
     }
   } else {
-    console.log(
-      `[kiln] this instance is now a replica of ` +
+    log.info(
+      `this instance is now a replica of ` +
         `${role.primaryInstance ?? 'an unknown primary'}: background work ` +
         `stopped`,
     )

@@ -26,6 +26,7 @@ import { getConfig } from '../config.server.ts'
 import { instanceRole } from '../replication/instance.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { getDb, type DB } from './connection.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 /** `kiln-<UTC time>.db`: names sort by time, and nothing else in BACKUP_DIR is ever pruned. */
 const BACKUP_NAME = /^kiln-\d{8}T\d{6}Z\.db$/
@@ -238,12 +239,12 @@ export function startScheduledBackups(): void {
     running = makeScheduledBackup()
       .then((file) => {
         stats.made++
-        console.log(`[kiln] backed up the database to ${file.path} (${file.bytes} bytes)`)
+        log.info(`backed up the database to ${file.path} (${file.bytes} bytes)`)
       })
       .catch((error: unknown) => {
         stats.failed++
         stats.lastError = errorMessage(error)
-        console.warn(`[kiln] could not back up the database into ${backupDir}: ${errorMessage(error)}`)
+        log.warn(`could not back up the database into ${backupDir}: ${errorMessage(error)}`)
       })
       .finally(() => (running = undefined))
   }

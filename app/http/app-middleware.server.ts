@@ -5,7 +5,8 @@
  * static files; it imports nothing from the app but the entry module's types.
  *
  *   before static files: security headers (first, so every answer carries them), the
- *     request's context (Server-Timing), metrics, body limits, path and cross-site refusals,
+ *     request's context (Server-Timing, the request id), the access log, metrics, body limits,
+ *     path and cross-site refusals,
  *     LiteFS routing, compression, the build's precompressed assets
  *   after static files (only pages reach it): the content rescan when due, the page cache, Remix
  */
@@ -15,6 +16,7 @@ import compression from 'compression'
 import express from 'express'
 import { getConfig, projectRoot } from '../config.server.ts'
 import { observeRequest } from '../diagnostics/metrics.server.ts'
+import { accessLog } from '../logging/access-log.server.ts'
 import { contentVersion, rescanContentWhenDue } from './freshness.server.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './litefs.server.ts'
 import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.server.ts'
@@ -56,6 +58,7 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
     securityHeaders({ frameSrc: config.cspFrameSrc, https: config.siteUrl.startsWith('https:'), development }),
   )
   beforeStatic.use(startRequestContext)
+  beforeStatic.use(accessLog)
   beforeStatic.use(recordRequests)
   // Before anything can answer: every body is bounded, on every route.
   beforeStatic.use(

@@ -81,6 +81,27 @@ function httpUrl(name: string, fallback: string | null, { keepSlash = false } = 
   return keepSlash ? url.href : url.href.replace(/\/+$/, '')
 }
 
+/** A Sentry DSN: `https://<public key>@<host>/<project id>` (http for a local stand-in). */
+function sentryDsn(name: string): string | null {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return null
+  let url: URL | null = null
+  try {
+    url = new URL(raw)
+  } catch {
+    // refused below
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !url.username || !/^\/(?:.*\/)?\d+$/.test(url.pathname)) {
+    throw new ConfigError(`${name} must be a DSN such as https://<key>@<host>/<project id>, got "${mask(raw)}"`)
+  }
+  return raw
+}
+
+/** A secret's first characters only, for an error message or a printout. */
+export function mask(secret: string): string {
+  return secret.length <= 4 ? '****' : `${secret.slice(0, 4)}…(${secret.length} characters)`
+}
+
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
@@ -230,6 +251,8 @@ export interface Config {
   responseIdleTimeoutMs: number
   /** Least severe log level written: fatal, error, warn, info, debug, trace, or silent. */
   logLevel: LogLevel
+  /** Where server errors are reported (a Sentry DSN); null: no error tracking, the SDK is not loaded. */
+  sentryDsn: string | null
   /** Where the primary keeps its scheduled backups of the database. */
   backupDir: string
   /** Hours between scheduled backups; 0 turns them off. */
@@ -398,6 +421,7 @@ function readConfig(): Config {
     ...requestTimeouts(),
     responseIdleTimeoutMs: integer('RESPONSE_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    sentryDsn: sentryDsn('SENTRY_DSN'),
     backupDir: path.resolve(text('BACKUP_DIR', path.join(dataDir, 'backups'))),
     // At most 500 h: a timer's delay must stay under 2^31 ms.
     backupIntervalHours: integer('BACKUP_INTERVAL_HOURS', 24, 0, 500),

@@ -37,6 +37,7 @@ import { contentSecurityPolicy, newScriptMarker, sealInlineScripts } from './htt
 import { InlineScriptMarker } from './components/inline-script-marker.ts'
 import './load-context.ts'
 import { log } from './logging/logger.server.ts'
+import { flushErrorTracking, reportServerError } from './logging/error-tracking.server.ts'
 
 /** For the Express server: the app's middleware, mounted before and after its static files. */
 export { appMiddleware } from './http/app-middleware.server.ts'
@@ -133,7 +134,7 @@ export async function shutdown(): Promise<void> {
   stopBackgroundWork()
   stopMemorySampler()
   await Promise.allSettled([whenRefreshesSettled(5_000), stopScheduledBackups()])
-  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool(), stopRenderWatchdog()])
+  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool(), stopRenderWatchdog(), flushErrorTracking()])
   closeDb()
 }
 
@@ -180,13 +181,20 @@ export default function handleRequest(
       onError(error: unknown) {
         responseStatusCode = 500
         // Errors after the shell are logged here; the reader sees the error boundary.
-        if (shellRendered) log.error({ err: error }, 'render error')
+        if (shellRendered) {
+          log.error({ err: error }, 'render error')
+          reportServerError(error, { reqId: loadContext.requestId, method: request.method })
+        }
       },
     })
   })
 }
 
-export function handleError(error: unknown, { request }: { request: Request }): void {
+export function handleError(
+  error: unknown,
+  { request, context }: { request: Request; context?: AppLoadContext },
+): void {
   if (request.signal.aborted) return
   log.error({ err: error }, `error while handling ${request.method} ${new URL(request.url).pathname}`)
+  reportServerError(error, { reqId: context?.requestId, method: request.method })
 }

@@ -113,6 +113,7 @@ async function main() {
   app.use(staticFiles)
   // Only pages reach it: the page cache, then Remix.
   app.use(middleware.afterStatic)
+  app.use(middleware.errors)
 
   const started = await entry.startup()
 

@@ -25,6 +25,7 @@ await build({
     'admin-create': 'other/admin-create.ts',
     'db-backup': 'other/db-backup.ts',
     'db-restore': 'other/db-restore.ts',
+    'config-check': 'other/config-check.ts',
   },
   outdir: 'build/kiln',
   outExtension: { '.js': '.mjs' },

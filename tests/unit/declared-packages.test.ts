@@ -26,7 +26,13 @@ const DEVELOPMENT_ONLY = new Set(['vite', 'tsx'])
 const RUNTIME_DIRS = ['app', 'server', 'workers']
 const ALL_DIRS = [...RUNTIME_DIRS, 'other']
 /** Scripts bundled into build/kiln/ (other/bundle-server.mjs): they run in production. */
-const BUNDLED_SCRIPTS = ['other/migrate.ts', 'other/admin-create.ts', 'other/db-backup.ts', 'other/db-restore.ts']
+const BUNDLED_SCRIPTS = [
+  'other/migrate.ts',
+  'other/admin-create.ts',
+  'other/db-backup.ts',
+  'other/db-restore.ts',
+  'other/config-check.ts',
+]
 
 interface Use {
   file: string

@@ -33,7 +33,8 @@ function log(level, msg) {
 // would die of a segmentation fault at its first query. Refuse with the reason instead.
 const NODE_MAJOR_MIN = 24
 if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR_MIN) {
-  log('fatal', `Kiln needs Node ${NODE_MAJOR_MIN} or newer (.nvmrc); this is Node ${process.versions.node}.`)
+  // Said to the person at the terminal (standard error, plain), not to a log collector: nothing has started.
+  process.stderr.write(`Kiln needs Node ${NODE_MAJOR_MIN} or newer (.nvmrc); this is Node ${process.versions.node}.\n`)
   process.exit(1)
 }
 

@@ -34,8 +34,8 @@ COPY --from=flyio/litefs:0.5 /usr/local/bin/litefs /usr/local/bin/litefs
 COPY other/litefs.yml /etc/litefs.yml
 
 COPY --from=production-deps /app/node_modules ./node_modules
-# The server and the workers run bundled from build/kiln/ (plain JavaScript); the sources
-# are there for the operations scripts (migrations, admin:create), run through tsx.
+# The server, the workers and the operations scripts (db:migrate, admin:create, backups) run
+# bundled from build/kiln/ (plain JavaScript; tsx is a development dependency only).
 COPY package.json package-lock.json tsconfig.json ./
 COPY app ./app
 COPY server ./server

@@ -29,6 +29,9 @@ function findProjectRoot(): string {
 
 export class ConfigError extends Error {}
 
+/** What reading the configuration noticed without refusing it; the logger (app/logging) writes these out. */
+const warnings: string[] = []
+
 function integer(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
@@ -89,6 +92,27 @@ function widthList(name: string, fallback: number[]): number[] {
   return [...new Set(widths)].sort((a, b) => a - b)
 }
 
+/** A Sentry DSN: `https://<public key>@<host>/<project id>` (http for a local stand-in). */
+function sentryDsn(name: string): string | null {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return null
+  let url: URL | null = null
+  try {
+    url = new URL(raw)
+  } catch {
+    // refused below
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !url.username || !/^\/(?:.*\/)?\d+$/.test(url.pathname)) {
+    throw new ConfigError(`${name} must be a DSN such as https://<key>@<host>/<project id>, got "${mask(raw)}"`)
+  }
+  return raw
+}
+
+/** A secret's first characters only, for an error message or a printout. */
+export function mask(secret: string): string {
+  return secret.length <= 4 ? '****' : `${secret.slice(0, 4)}…(${secret.length} characters)`
+}
+
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
@@ -99,13 +123,16 @@ function optionalWholeNumber(name: string): number | null {
   const raw = process.env[name]
   if (raw === undefined || raw.trim() === '') return null
   if (!/^\d+$/.test(raw.trim())) {
-    console.warn(`[kiln] ${name} must be a whole number of bytes, got "${raw}": ignored`)
+    warnings.push(`${name} must be a whole number of bytes, got "${raw}": ignored`)
     return null
   }
   return Number(raw.trim())
 }
 
 export const projectRoot = findProjectRoot()
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
 
 export interface Config {
   port: number
@@ -241,6 +268,16 @@ export interface Config {
   connectionsCheckIntervalMs: number
   /** Milliseconds a connection may sit with unsent response bytes (a client that stopped reading) before it is cut. */
   responseIdleTimeoutMs: number
+  /** Least severe log level written: fatal, error, warn, info, debug, trace, or silent. */
+  logLevel: LogLevel
+  /** Where server errors are reported (a Sentry DSN); null: no error tracking, the SDK is not loaded. */
+  sentryDsn: string | null
+  /** Where the primary keeps its scheduled backups of the database. */
+  backupDir: string
+  /** Hours between scheduled backups; 0 turns them off. */
+  backupIntervalHours: number
+  /** Scheduled backups kept; older ones are removed. */
+  backupKeep: number
 }
 
 /** Common embed hosts (video, code playgrounds): what CSP_FRAME_SRC is when unset. */
@@ -303,9 +340,7 @@ function databaseLocation(): {
   }
   const databasePath = path.join(path.resolve(litefsDir), databaseFilename)
   if (configuredPath && configuredPath !== databasePath) {
-    console.warn(
-      `[kiln] DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`,
-    )
+    warnings.push(`DATABASE_PATH (${configuredPath}) is ignored: with LITEFS_DIR set the database is ${databasePath}`)
   }
   return { databasePath, litefsDir: path.resolve(litefsDir), databaseFilename, litefsEnabled: true }
 }
@@ -419,10 +454,22 @@ function readConfig(): Config {
     webhookBodyMaxBytes: integer('WEBHOOK_BODY_MAX_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     ...requestTimeouts(),
     responseIdleTimeoutMs: integer('RESPONSE_IDLE_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    sentryDsn: sentryDsn('SENTRY_DSN'),
+    backupDir: path.resolve(text('BACKUP_DIR', path.join(dataDir, 'backups'))),
+    // At most 500 h: a timer's delay must stay under 2^31 ms.
+    backupIntervalHours: integer('BACKUP_INTERVAL_HOURS', 24, 0, 500),
+    backupKeep: integer('BACKUP_KEEP', 7, 1, 1000),
   }
 }
 
 let cached: Config | undefined
+
+/** The warnings of reading the configuration (each once). */
+export function configWarnings(): string[] {
+  getConfig()
+  return warnings.splice(0)
+}
 
 /** The validated configuration; throws a ConfigError naming the bad variable. */
 export function getConfig(): Config {

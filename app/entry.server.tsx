@@ -24,6 +24,7 @@ import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
 import { destroyImagePool } from './images/image-pool.server.ts'
 import { closeDb, getDb } from './db/connection.server.ts'
+import { startScheduledBackups, stopScheduledBackups } from './db/backup.server.ts'
 import {
   isDoingBackgroundWork,
   onRoleChange,
@@ -36,9 +37,13 @@ import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-samp
 import { contentSecurityPolicy, newScriptMarker, sealInlineScripts } from './http/content-security-policy.server.ts'
 import { InlineScriptMarker } from './components/inline-script-marker.ts'
 import './load-context.ts'
+import { log } from './logging/logger.server.ts'
+import { flushErrorTracking, reportServerError } from './logging/error-tracking.server.ts'
 
 /** For the Express server: the app's middleware, mounted before and after its static files. */
 export { appMiddleware } from './http/app-middleware.server.ts'
+/** For the Express server: the one log (JSON lines; readable under `npm run dev`). */
+export { log } from './logging/logger.server.ts'
 
 export const streamTimeout = 10_000
 
@@ -81,30 +86,31 @@ export async function startup(): Promise<{ serving: string }> {
       })
     } catch (error) {
       // Serve what there is (nothing, on a first start); the next refresh tries again.
-      console.error(`[kiln] could not clone the content repository: ${(error as Error).message}`)
+      log.error(`could not clone the content repository: ${(error as Error).message}`)
     }
   }
   if (config.litefsEnabled && !config.sessionSecret) {
-    console.warn(
-      '[kiln] LITEFS_DIR is set but SESSION_SECRET is not: each instance signs ' +
+    log.warn(
+      'LITEFS_DIR is set but SESSION_SECRET is not: each instance signs ' +
         'sessions with its own secret, so a sign-in holds on one machine only',
     )
   }
   if (config.litefsEnabled && !config.internalToken) {
-    console.warn(
-      '[kiln] LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile ' +
+    log.warn(
+      'LITEFS_DIR is set but INTERNAL_TOKEN is not: replicas compile ' +
         'in memory and cannot ask the primary to store compiles',
     )
   }
   const role = readInstanceRole()
   if (role.isPrimary) startBackgroundWork()
   else
-    console.log(
-      `[kiln] replica of ` +
+    log.info(
+      `replica of ` +
         `${role.primaryInstance ?? `an unknown primary (${role.problem})`}: serving ` +
         `reads; writes are replayed on the primary`,
     )
   watchRole(role, onRoleChange, () => !isDoingBackgroundWork())
+  startScheduledBackups()
   let counts: ReturnType<typeof countEntries>
   try {
     counts = countEntries(getDb())
@@ -128,8 +134,14 @@ export async function shutdown(): Promise<void> {
   stopWatchingRole()
   stopBackgroundWork()
   stopMemorySampler()
-  await whenRefreshesSettled(5_000)
-  await Promise.allSettled([destroyCompilePool(), destroyHighlightPool(), destroyImagePool(), stopRenderWatchdog()])
+  await Promise.allSettled([whenRefreshesSettled(5_000), stopScheduledBackups()])
+  await Promise.allSettled([
+    destroyCompilePool(),
+    destroyHighlightPool(),
+    destroyImagePool(),
+    stopRenderWatchdog(),
+    flushErrorTracking(),
+  ])
   closeDb()
 }
 
@@ -176,13 +188,20 @@ export default function handleRequest(
       onError(error: unknown) {
         responseStatusCode = 500
         // Errors after the shell are logged here; the reader sees the error boundary.
-        if (shellRendered) console.error('[kiln] render error:', error)
+        if (shellRendered) {
+          log.error({ err: error }, 'render error')
+          reportServerError(error, { reqId: loadContext.requestId, method: request.method })
+        }
       },
     })
   })
 }
 
-export function handleError(error: unknown, { request }: { request: Request }): void {
+export function handleError(
+  error: unknown,
+  { request, context }: { request: Request; context?: AppLoadContext },
+): void {
   if (request.signal.aborted) return
-  console.error(`[kiln] error while handling ${request.method} ${new URL(request.url).pathname}:`, error)
+  log.error({ err: error }, `error while handling ${request.method} ${new URL(request.url).pathname}`)
+  reportServerError(error, { reqId: context?.requestId, method: request.method })
 }

@@ -4,6 +4,8 @@ import type { Timings } from './timing.server.ts'
 declare module '@remix-run/node' {
   interface AppLoadContext {
     timings: Timings
+    /** This request's id, as in its log lines and its answer's X-Request-Id. */
+    requestId: string
     /** The port this request arrived on, so the health check can request a page from itself. */
     localPort: number
     /** The client's address, for sign-in lockouts. */

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url'
 import type { ResourceLimits } from 'node:worker_threads'
 import Tinypool from 'tinypool'
 import { getConfig, projectRoot } from './config.server.ts'
+import { log } from './logging/logger.server.ts'
 
 export interface PoolStats {
   name: string
@@ -73,7 +74,7 @@ export class WorkerPool<Task, Result> {
     // here; unhandled, tinypool's 'error' event would end the whole server.
     this.pool.on('error', (error: Error) => {
       this.counters.failures++
-      console.error(`[kiln] ${this.name} worker error: ${error.message}`)
+      log.error(`${this.name} worker error: ${error.message}`)
     })
     return this.pool
   }

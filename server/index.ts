@@ -32,6 +32,24 @@ const DRAIN_RETRY_AFTER_S = 5
 /** How long the 503s of the deadline get to go out before every connection is cut. */
 const DRAIN_FLUSH_MS = 250
 
+/**
+ * The app's log (app/logging), once the build is loaded; until then a line of the same
+ * shape written here, for a start-up that fails before there is an app to log with.
+ */
+type Log = KilnEntry['log']
+const earlyLog = (level: string) => (first: unknown, message?: string) => {
+  const msg = typeof first === 'string' ? first : (message ?? '')
+  process.stdout.write(
+    `${JSON.stringify({ level, time: new Date().toISOString(), pid: process.pid, name: 'kiln', msg })}\n`,
+  )
+}
+let log = {
+  info: earlyLog('info'),
+  warn: earlyLog('warn'),
+  error: earlyLog('error'),
+  fatal: earlyLog('fatal'),
+} as unknown as Log
+
 /** The repository root: the nearest folder upwards with a package.json (from server/, or bundled in build/kiln/). */
 function findProjectRoot(): string {
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
@@ -71,6 +89,7 @@ async function main() {
     )
   }
   const entry = (await loadBuild()).entry.module as unknown as KilnEntry
+  log = entry.log
   const settings = entry.serverSettings
 
   // While shutting down, every answer closes its connection, so keep-alive clients move
@@ -100,17 +119,18 @@ async function main() {
   app.use(staticFiles)
   // Only pages reach it: the page cache, then Remix.
   app.use(middleware.afterStatic)
+  app.use(middleware.errors)
 
   const started = await entry.startup()
 
   const server = http.createServer(arrivalTimeouts(settings), app)
-  cutStalledConnections(server, settings.responseIdleTimeoutMs)
+  cutStalledConnections(server, settings.responseIdleTimeoutMs, (message) => log.warn(message))
   answerExpectContinue(server, app)
   server.listen(settings.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : settings.port
-    console.log(`[kiln] serving ${started.serving}`)
-    console.log(`[kiln] listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
+    log.info(`serving ${started.serving}`)
+    log.info(`listening on http://localhost:${port} (${isDevelopment ? 'development' : 'production'})`)
     // For the supervisor (server/start.mjs): serving, where, and the drain budget it enforces.
     process.send?.({ type: 'kiln:ready', port, shutdownTimeoutMs: settings.shutdownTimeoutMs })
   })
@@ -122,27 +142,25 @@ async function main() {
    */
   const stop = (signal: string) => {
     if (stopping) {
-      console.log(`[kiln] ${signal} again: exiting now`)
+      log.info(`${signal} again: exiting now`)
       process.exit(1)
     }
     stopping = true
-    console.log(
-      `[kiln] ${signal}: no new connections; finishing in-flight requests (up to ${settings.shutdownTimeoutMs} ms)`,
-    )
+    log.info(`${signal}: no new connections; finishing in-flight requests (up to ${settings.shutdownTimeoutMs} ms)`)
     const started = Date.now()
     const finish = () => {
       void entry
         .shutdown()
-        .catch((error: unknown) => console.error(`[kiln] shutdown: ${(error as Error).message}`))
+        .catch((error: unknown) => log.error({ err: error }, `shutdown: ${(error as Error).message}`))
         .finally(() => {
-          console.log(`[kiln] stopped after ${Date.now() - started} ms`)
+          log.info(`stopped after ${Date.now() - started} ms`)
           process.exit(0)
         })
     }
     // However the rest goes, the process is gone a few seconds after the drain's budget
     // (stopping the pools and the database normally takes milliseconds).
     const deadline = setTimeout(() => {
-      console.error('[kiln] shutdown did not finish in time: exiting')
+      log.error('shutdown did not finish in time: exiting')
       process.exit(1)
     }, settings.shutdownTimeoutMs + 5_000)
     deadline.unref()
@@ -159,8 +177,8 @@ async function main() {
           .set({ 'Retry-After': String(DRAIN_RETRY_AFTER_S), 'Cache-Control': 'no-store', Connection: 'close' })
         res.type('text/plain').end('The server is restarting; try again in a few seconds.\n')
       }
-      console.warn(
-        `[kiln] requests still running after ${settings.shutdownTimeoutMs} ` +
+      log.warn(
+        `requests still running after ${settings.shutdownTimeoutMs} ` +
           `ms: ${answered} answered 503, closing their connections`,
       )
       setTimeout(() => server.closeAllConnections(), DRAIN_FLUSH_MS).unref()
@@ -176,7 +194,7 @@ async function main() {
   // port and the database as an orphan for up to SHUTDOWN_TIMEOUT_MS more).
   if (process.send) {
     process.on('disconnect', () => {
-      console.error('[kiln] the supervisor (server/start.mjs) is gone: exiting')
+      log.error('the supervisor (server/start.mjs) is gone: exiting')
       process.exit(1)
     })
   }
@@ -185,6 +203,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`[kiln] could not start: ${error instanceof Error ? error.message : String(error)}`)
+  log.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 })

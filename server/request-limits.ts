@@ -56,7 +56,7 @@ export function arrivalTimeouts(limits: {
  * (the client stopped reading), or that has no request in flight. Node resets the timer on
  * every read and every completed write, so a slow reader that keeps reading is never cut.
  */
-export function cutStalledConnections(server: http.Server, idleMs: number): void {
+export function cutStalledConnections(server: http.Server, idleMs: number, warn: (message: string) => void): void {
   let cut = 0
   let lastReport = 0
   server.setTimeout(idleMs)
@@ -68,7 +68,7 @@ export function cutStalledConnections(server: http.Server, idleMs: number): void
     // Counted and reported at most every 10 s: many stalled readers at once are one line.
     cut++
     if (Date.now() - lastReport >= 10_000) {
-      console.warn(`[kiln] cut ${cut} connection(s) whose client stopped reading its answer for ${idleMs} ms`)
+      warn(`cut ${cut} connection(s) whose client stopped reading its answer for ${idleMs} ms`)
       lastReport = Date.now()
       cut = 0
     }

@@ -22,11 +22,19 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** A log line of the same shape as the server's (app/logging): JSON on standard output. */
+function log(level, msg) {
+  process.stdout.write(
+    `${JSON.stringify({ level, time: new Date().toISOString(), pid: process.pid, name: 'kiln', msg })}\n`,
+  )
+}
+
 // better-sqlite3 13 needs Node-API 10, which no Node 20 release has: on Node 20 the server
 // would die of a segmentation fault at its first query. Refuse with the reason instead.
 const NODE_MAJOR_MIN = 24
 if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR_MIN) {
-  console.error(`Kiln needs Node ${NODE_MAJOR_MIN} or newer (.nvmrc); this is Node ${process.versions.node}.`)
+  // Said to the person at the terminal (standard error, plain), not to a log collector: nothing has started.
+  process.stderr.write(`Kiln needs Node ${NODE_MAJOR_MIN} or newer (.nvmrc); this is Node ${process.versions.node}.\n`)
   process.exit(1)
 }
 
@@ -67,15 +75,16 @@ function run(args, what) {
     env: { ...process.env, NODE_ENV: 'production' },
   })
   if (result.status !== 0) {
-    console.error(
-      `[kiln] could not start: ${what} failed (exit ${result.status ?? result.signal}); run "npm run build" to see why`,
+    log(
+      'fatal',
+      `could not start: ${what} failed (exit ${result.status ?? result.signal}); run "npm run build" to see why`,
     )
     process.exit(1)
   }
 }
 
 if (!buildIsCurrent()) {
-  console.log('[kiln] the production build is missing or older than the sources: building (about a minute)…')
+  log('info', 'the production build is missing or older than the sources: building (about a minute)…')
   run([path.join(root, 'node_modules', '@remix-run', 'dev', 'dist', 'cli.js'), 'vite:build'], 'the build')
   run([path.join(root, 'other', 'bundle-server.mjs')], 'bundling the server')
 }
@@ -119,8 +128,9 @@ function startChild() {
       restarts.length <= RESTARTS_AT_ONCE
         ? 0
         : Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (restarts.length - RESTARTS_AT_ONCE - 1))
-    console.error(
-      `[kiln] the server process ended (${signal ?? `exit ${code}`}): ` +
+    log(
+      'error',
+      `the server process ended (${signal ?? `exit ${code}`}): ` +
         `starting a new one${delay ? ` in ${delay} ms` : ''}`,
     )
     restartTimer = setTimeout(() => {
@@ -138,9 +148,7 @@ function stop(signal) {
   stopping = true
   // Whatever the child's main thread is doing, the process is gone shortly after its budget.
   setTimeout(() => {
-    console.error(
-      `[kiln] the server did not stop within ${shutdownTimeoutMs + KILL_GRACE_MS} ms of ${signal}: killing it`,
-    )
+    log('error', `the server did not stop within ${shutdownTimeoutMs + KILL_GRACE_MS} ms of ${signal}: killing it`)
     child.kill('SIGKILL')
   }, shutdownTimeoutMs + KILL_GRACE_MS).unref()
 }

@@ -23,6 +23,7 @@ import {
 } from '../app/content/compile-mdx.server.ts'
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
 import { getConfig } from '../app/config.server.ts'
+import { log } from '../app/logging/logger.server.ts'
 
 export interface CompileTask {
   input: Omit<CompileInput, 'highlight'>
@@ -77,7 +78,7 @@ async function injectFault(input: Omit<CompileInput, 'highlight'>): Promise<void
   if (source.includes('kiln-test-compile-hang')) for (;;);
   const slow = /kiln-test-compile-slow-(\d+)/.exec(source)
   if (slow) {
-    console.log(`[kiln] test fault: ${input.entryPath} compiles slowly (${slow[1]} ms)`)
+    log.info({ file: input.entryPath }, `test fault: ${input.entryPath} compiles slowly (${slow[1]} ms)`)
     await new Promise((resolve) => setTimeout(resolve, Number(slow[1])))
   }
 }

@@ -61,9 +61,11 @@ function blames(stalledMs) {
   return cpuNow - cpuAtLastTick >= renderTimeoutMs / 2
 }
 
-function say(line) {
+/** One log line as app/logging writes them (JSON on standard output), written at once: the main thread may be stuck. */
+function say(msg, file) {
+  const line = { level: 'error', time: new Date().toISOString(), pid: process.pid, name: 'kiln', file, msg }
   try {
-    fs.writeSync(2, `${line}\n`)
+    fs.writeSync(1, `${JSON.stringify(line)}\n`)
   } catch {
     // nowhere to say it
   }
@@ -106,7 +108,7 @@ async function quarantine(key, stalledMs) {
       db.close()
     }
   } catch (error) {
-    say(`[kiln] render watchdog: could not record the quarantine of ${where}: ${error && error.message}`)
+    say(`render watchdog: could not record the quarantine of ${where}: ${error && error.message}`, where)
   }
   return where
 }
@@ -125,7 +127,7 @@ setInterval(async () => {
   }
   const stalledMs = now - lastTickAt
   if (supervised && process.ppid !== startPpid && stalledMs > 1000) {
-    say('[kiln] the supervisor is gone and the main thread is stuck: exiting')
+    say('the supervisor is gone and the main thread is stuck: exiting')
     process.kill(process.pid, 'SIGKILL')
   }
   const length = Atomics.load(state, 1)
@@ -134,8 +136,9 @@ setInterval(async () => {
   const key = Buffer.from(keyBytes.slice(0, length)).toString('utf8')
   const where = await quarantine(key, stalledMs)
   say(
-    `[kiln] ${where}: its component rendered for more than ${renderTimeoutMs} ms (RENDER_TIMEOUT_MS) ` +
+    `${where}: its component rendered for more than ${renderTimeoutMs} ms (RENDER_TIMEOUT_MS) ` +
       `and blocked the server: quarantined until its source changes; replacing this process`,
+    where,
   )
   process.kill(process.pid, 'SIGKILL')
 }, POLL_MS)

@@ -12,6 +12,7 @@ import { startCatchUp, stopCatchUp } from './catch-up-compiles.server.ts'
 import { syncContent } from './content.server.ts'
 import { recoverInterruptedRefreshes, whenRefreshesSettled } from './refresh.server.ts'
 import { startWatching, stopWatching } from './watch.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 let backgroundWork = false
 
@@ -29,9 +30,7 @@ export function startBackgroundWork(): void {
   // After a deploy with a new compiler, or on an empty store: every entry compiled again in
   // the background, the most-read first, while readers get the stored earlier version.
   if (config.backgroundCompiles)
-    startCatchUp().catch((error: unknown) =>
-      console.error(`[kiln] background compiles stopped: ${errorMessage(error)}`),
-    )
+    startCatchUp().catch((error: unknown) => log.error(`background compiles stopped: ${errorMessage(error)}`))
 }
 
 export function stopBackgroundWork(): void {
@@ -45,16 +44,16 @@ export function stopBackgroundWork(): void {
 
 export function onRoleChange(role: InstanceRole): void {
   if (role.isPrimary) {
-    console.log('[kiln] this instance is now the primary: starting background work (index, watch, refresh)')
+    log.info('this instance is now the primary: starting background work (index, watch, refresh)')
     try {
       startBackgroundWork()
     } catch (error) {
       backgroundWork = false
-      console.error(`[kiln] could not start background work as the new primary: ${errorMessage(error)}`)
+      log.error(`could not start background work as the new primary: ${errorMessage(error)}`)
     }
   } else {
-    console.log(
-      `[kiln] this instance is now a replica of ` +
+    log.info(
+      `this instance is now a replica of ` +
         `${role.primaryInstance ?? 'an unknown primary'}: background work ` +
         `stopped`,
     )

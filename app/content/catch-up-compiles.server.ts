@@ -13,6 +13,7 @@
  * compile pool keeps one thread for readers. It stops when this instance stops being the
  * primary; the next primary starts its own from what is still missing.
  */
+import { log } from '../logging/logger.server.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { getDb, type DB } from '../db/connection.server.ts'
 import { isPrimary } from '../replication/instance.server.ts'
@@ -109,8 +110,8 @@ export async function startCatchUp(): Promise<void> {
     total: pending.length,
     startedAt: new Date().toISOString(),
   }
-  console.log(
-    `[kiln] compiling ${pending.length} entr${pending.length === 1 ? 'y' : 'ies'} in the background ` +
+  log.info(
+    `compiling ${pending.length} entr${pending.length === 1 ? 'y' : 'ies'} in the background ` +
       `(${progress.reason === 'compiler' ? 'a new compiler' : 'nothing stored yet'}), the most-read first`,
   )
   for (const { kind, slug } of pending) {
@@ -140,15 +141,15 @@ export async function startCatchUp(): Promise<void> {
       else progress.failed++
     } catch (error) {
       progress.failed++
-      console.error(`[kiln] background compile of ${kind} ${slug} failed: ${errorMessage(error)}`)
+      log.error(`background compile of ${kind} ${slug} failed: ${errorMessage(error)}`)
     }
     progress.current = null
     await sleep(PAUSE_BETWEEN_MS)
   }
   if (run !== generation) return
   progress = { ...progress, state: 'done', current: null, finishedAt: new Date().toISOString() }
-  console.log(
-    `[kiln] background compiles done: ${progress.compiled} compiled, ${progress.failed} failed, ` +
+  log.info(
+    `background compiles done: ${progress.compiled} compiled, ${progress.failed} failed, ` +
       `${progress.skipped} already done`,
   )
 }

@@ -13,6 +13,7 @@ import type { CompileWarning } from './compile/compiled-entry.ts'
 import { compileInPool } from './compile-pool.server.ts'
 import { toStoredEntry, type SaveInput, type StoredEntry, type StoredFailure } from './compiled-store.server.ts'
 import { getEntryFiles, type IndexedEntry } from './content-index.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 export type CompileOutcome =
   | { ok: true; save: SaveInput }
@@ -53,7 +54,7 @@ function warnUncountedFiles(entry: IndexedEntry, read: string[], warnings: Compi
         `only after this post changes (write its import as a plain relative import)`,
       file: entry.path,
     })
-    console.warn(`[kiln] ${entry.path}: ${file} is bundled but not counted in the post's version`)
+    log.warn({ file: entry.path }, `${entry.path}: ${file} is bundled but not counted in the post's version`)
   }
 }
 
@@ -75,7 +76,7 @@ export async function compileHere(entry: IndexedEntry): Promise<CompileOutcome> 
     const provisional = compiled.provisional
       ? ' (provisional: a code block could not be highlighted for now; compiled again later)'
       : ''
-    console.log(`[kiln] compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}${provisional}`)
+    log.info({ file: entry.path }, `compiled ${entry.path} in ${Math.round(compileMs)} ms${warned}${provisional}`)
     return {
       ok: true,
       save: {
@@ -92,7 +93,7 @@ export async function compileHere(entry: IndexedEntry): Promise<CompileOutcome> 
   } catch (error) {
     stats.compileFailures++
     const compileError = CompileError.from(error, { contentDir, entryPath: entry.path })
-    console.error(`[kiln] compile failed: ${compileError.where || entry.path}: ${compileError.message}`)
+    log.error({ file: entry.path }, `compile failed: ${compileError.where || entry.path}: ${compileError.message}`)
     return {
       ok: false,
       // A compile that did not finish (timed out, out of memory, a dead thread) says

@@ -32,6 +32,7 @@ import { compileOnReplica } from './replica-compile.server.ts'
 import { isValidSlugPath } from './slug.ts'
 import type { EntryKind } from './source.server.ts'
 import { getUnstored } from './unstored-compiles.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 export type EntryResult =
   | { status: 'not-found' }
@@ -69,7 +70,7 @@ export function syncContent({ confirmedDeletions }: { confirmedDeletions?: Reado
   // Skipped files (a link out of the content folder, a bad name) are warned about when
   // they first appear, not on every scan.
   const skips = new Set(result.skipped.map((skipped) => `${skipped.path}: ${skipped.reason}`))
-  for (const skip of skips) if (!loggedSkips.has(skip)) console.warn(`[kiln] skipped ${skip}`)
+  for (const skip of skips) if (!loggedSkips.has(skip)) log.warn({ file: skip.split(': ')[0] }, `skipped ${skip}`)
   loggedSkips = skips
   // So are entries that cannot be compiled (bad frontmatter, too large), as file:line: message.
   const invalid = new Set(
@@ -78,16 +79,16 @@ export function syncContent({ confirmedDeletions }: { confirmedDeletions?: Reado
       return `${path}${line ? `:${line}` : ''}: ${line ? error.replace(/ \(line \d+\)$/, '') : error}`
     }),
   )
-  for (const entry of invalid) if (!loggedInvalid.has(entry)) console.warn(`[kiln] ${entry}`)
+  for (const entry of invalid) if (!loggedInvalid.has(entry)) log.warn({ file: entry.split(':')[0] }, entry)
   loggedInvalid = invalid
   if (result.problem) {
-    if (contentProblem?.message !== result.problem) console.error(`[kiln] content folder problem: ${result.problem}`)
+    if (contentProblem?.message !== result.problem) log.error(`content folder problem: ${result.problem}`)
     contentProblem = {
       message: result.problem,
       since: contentProblem?.message === result.problem ? contentProblem.since : new Date().toISOString(),
     }
   } else if (contentProblem) {
-    console.log(`[kiln] content folder problem resolved: ${contentProblem.message}`)
+    log.info(`content folder problem resolved: ${contentProblem.message}`)
     contentProblem = null
   }
   return result
@@ -110,7 +111,7 @@ export function rescanContentIfDue(timings?: Timings): void {
       // A folder in the middle of a checkout may be unreadable for a moment: keep serving
       // the index as it was, and try again on a later request.
       lastSyncAt = Date.now()
-      console.error(`[kiln] content index sync failed: ${errorMessage(error)}`)
+      log.error(`content index sync failed: ${errorMessage(error)}`)
     }
   }
   if (timings) timings.time('index', run, 'content index sync')

@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 const run = promisify(execFile)
 
@@ -134,8 +135,8 @@ async function removeStaleLocks(cloneDir: string): Promise<string[]> {
   const deadline = Date.now() + LIVE_GIT_WAIT_MS
   for (let pids = gitProcessesIn(cloneDir), told = false; pids.length > 0; pids = gitProcessesIn(cloneDir)) {
     if (!told)
-      console.warn(
-        `[kiln] content clone: waiting for git (process ${pids.join(', ')}) ` +
+      log.warn(
+        `content clone: waiting for git (process ${pids.join(', ')}) ` +
           `still working in ${cloneDir} before touching its locks`,
       )
     told = true

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { getConfig } from '../config.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 export type PausePoint = 'refresh-started' | 'after-fetch' | 'after-sync' | 'background-compile'
 
@@ -17,7 +18,7 @@ export async function pausePoint(step: PausePoint, detail?: string): Promise<voi
   const gate = path.join(dir, `pause-${step}`)
   if (!fs.existsSync(gate)) return
   fs.writeFileSync(path.join(dir, `paused-${step}`), detail ?? String(process.pid))
-  console.log(`[kiln] test pause point ${step}: waiting for ${gate} to be removed`)
+  log.info(`test pause point ${step}: waiting for ${gate} to be removed`)
   while (fs.existsSync(gate)) await new Promise((resolve) => setTimeout(resolve, 50))
   fs.rmSync(path.join(dir, `paused-${step}`), { force: true })
 }

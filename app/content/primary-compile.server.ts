@@ -20,6 +20,7 @@ import {
 } from './compiled-store.server.ts'
 import type { IndexedEntry } from './content-index.server.ts'
 import { getUnstored, keepUnstored, retriedUnstored, storedAgain } from './unstored-compiles.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 /** Compiles under way on the primary, by compiledKey: concurrent asks for one version share one compile. */
 const inFlight = new SingleFlight<StoredEntry | StoredFailure>()
@@ -79,6 +80,6 @@ export function recompileProvisionalIfDue(entry: IndexedEntry, stored: StoredEnt
   if (!stored.provisional || !isPrimary()) return
   if (Date.now() - Date.parse(stored.compiledAt) < getConfig().compileRetryMs) return
   compileAndStoreOnPrimary(entry).catch((error: unknown) =>
-    console.error(`[kiln] recompiling provisional ${entry.path} failed: ${errorMessage(error)}`),
+    log.error({ file: entry.path }, `recompiling provisional ${entry.path} failed: ${errorMessage(error)}`),
   )
 }

@@ -36,6 +36,7 @@ import { pausePoint } from './pause-points.server.ts'
 import { formatPlace } from './place.ts'
 import type { EntryKind } from './source.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 export type RefreshTrigger = 'webhook' | 'watch' | 'startup'
 /** `interrupted`: left queued or running by a crash, noticed at the next start (stored as failed + interrupted_at). */
@@ -174,7 +175,7 @@ async function drain(): Promise<void> {
     // runRefresh records its own failures; what escapes it (the database refusing even
     // that record) is logged here so that it never becomes an unhandled rejection.
     running = runRefresh(id).catch((error: unknown) => {
-      console.error(`[kiln] refresh ${id.slice(0, 8)} could not be recorded: ${errorMessage(error)}`)
+      log.error(`refresh ${id.slice(0, 8)} could not be recorded: ${errorMessage(error)}`)
     })
     await running
     running = null
@@ -262,13 +263,13 @@ export function recoverInterruptedRefreshes(alwaysCatchUp: boolean): Refresh | n
   try {
     interrupted = markInterruptedRefreshes([queued ?? '', runningId ?? ''], 'the server stopped during this refresh')
   } catch (error) {
-    console.error(`[kiln] could not mark interrupted refreshes: ${errorMessage(error)}`)
+    log.error(`could not mark interrupted refreshes: ${errorMessage(error)}`)
   }
   if (interrupted.length === 0 && !alwaysCatchUp) return null
   const catchUp = requestRefresh('startup')
   if (interrupted.length > 0) {
-    console.warn(
-      `[kiln] ${interrupted.length} refresh(es) interrupted by a stop or crash ` +
+    log.warn(
+      `${interrupted.length} refresh(es) interrupted by a stop or crash ` +
         `(${interrupted.map((id) => id.slice(0, 8)).join(', ')}); refresh ${catchUp.id.slice(0, 8)} ` +
         `catches up`,
     )
@@ -289,7 +290,7 @@ function gitSource(): GitSource {
 
 async function repairAndLog(source: GitSource, why: string): Promise<string | null> {
   const repaired = await repairClone(source)
-  if (repaired) console.warn(`[kiln] content clone ${why}: ${repaired}`)
+  if (repaired) log.warn(`content clone ${why}: ${repaired}`)
   return repaired
 }
 
@@ -375,7 +376,7 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
   } catch (error) {
     const failure = asWriteFailure(error, 'start this refresh')
     if (!failure) throw error
-    console.error(`[kiln] refresh ${id.slice(0, 8)} failed: ${failure.message}`)
+    log.error(`refresh ${id.slice(0, 8)} failed: ${failure.message}`)
     recordEnd(id, { status: 'failed', finished_at: new Date().toISOString(), error: failure.message })
     return
   }
@@ -393,8 +394,8 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
       const prefix = config.contentGitPath === '.' ? '' : `${config.contentGitPath.replace(/\/$/, '')}/`
       for (const file of relevant) if (file.status === 'D') confirmedDeletions.add(file.path.slice(prefix.length))
       if (moved.files.length > 0) {
-        console.log(
-          `[kiln] refresh ${id.slice(0, 8)}: ${moved.files.length} files changed ` +
+        log.info(
+          `refresh ${id.slice(0, 8)}: ${moved.files.length} files changed ` +
             `(${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`,
         )
       }
@@ -435,16 +436,14 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
     recordEnd(id, { status: 'done', finished_at: new Date().toISOString(), posts: JSON.stringify(posts) })
     if (posts.length > 0) {
       const failed = posts.filter((post) => post.result === 'failed').length
-      console.log(
-        `[kiln] refresh ${id.slice(0, 8)} done: ${posts.length} posts changed${failed ? `, ${failed} failed` : ''}`,
-      )
+      log.info(`refresh ${id.slice(0, 8)} done: ${posts.length} posts changed${failed ? `, ${failed} failed` : ''}`)
     }
   } catch (error) {
     // The site keeps serving what it had: the index and the store are untouched by a
     // refresh that failed before its sync.
     const failure = asWriteFailure(error, 'finish this refresh')
     const message = failure ? failure.message : errorMessage(error)
-    console.error(`[kiln] refresh ${id.slice(0, 8)} failed: ${message}`)
+    log.error(`refresh ${id.slice(0, 8)} failed: ${message}`)
     // On a full or read-only disk this write fails too: the end is kept in memory.
     recordEnd(id, { status: 'failed', finished_at: new Date().toISOString(), error: message })
   }

@@ -29,6 +29,7 @@ import { getConfig, projectRoot } from '../config.server.ts'
 import type { DB } from '../db/connection.server.ts'
 import { COMPILER_VERSION } from './compiler-version.ts'
 import { setRenderProbe } from './mdx-component.tsx'
+import { log } from '../logging/logger.server.ts'
 
 const HEARTBEAT_MS = 100
 const KEY_BYTES = 1008
@@ -60,9 +61,7 @@ export function startRenderWatchdog(): void {
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
   })
   worker.unref()
-  worker.on('error', (error) =>
-    console.error(`[kiln] render watchdog failed: ${error.message}; posts render unguarded`),
-  )
+  worker.on('error', (error) => log.error(`render watchdog failed: ${error.message}; posts render unguarded`))
   const heartbeat = setInterval(() => {
     Atomics.add(state, 0, 1)
     // The event loop turned, so no component is rendering now.
@@ -152,8 +151,9 @@ function readQuarantined(db: DB, limit: number) {
 /** At start-up: names every quarantined post in the log, so an operator sees why it is down. */
 export function logQuarantined(db: DB): void {
   for (const entry of listQuarantined(db, 1000)) {
-    console.warn(
-      `[kiln] ${entry.path ?? entry.slug}: quarantined (${entry.reason}); ` +
+    log.warn(
+      { file: entry.path ?? entry.slug },
+      `${entry.path ?? entry.slug}: quarantined (${entry.reason}); ` +
         `it is served as an error page until its source changes`,
     )
   }

@@ -11,6 +11,7 @@ import { LRUCache } from 'lru-cache'
 import { getConfig } from '../config.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import type { SaveInput, StoredEntry, StoredFailure } from './compiled-store.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 interface Kept {
   result: StoredEntry | StoredFailure
@@ -67,8 +68,8 @@ export function keepUnstored(
   lastError = errorMessage(error)
   if (!failingSince) {
     failingSince = new Date().toISOString()
-    console.error(
-      `[kiln] could not store a compile (${lastError}): compiles are kept in memory ` +
+    log.error(
+      `could not store a compile (${lastError}): compiles are kept in memory ` +
         `(UNSTORED_COMPILES_MAX_BYTES) until the database takes writes again`,
     )
   }
@@ -79,9 +80,8 @@ export function keepUnstored(
 export function storedAgain(key: string): void {
   cache().delete(key)
   if (failingSince) {
-    console.log(
-      `[kiln] compiles are stored again (they could not be since ` +
-        `${failingSince}); ${cache().size} still kept in memory`,
+    log.info(
+      `compiles are stored again (they could not be since ` + `${failingSince}); ${cache().size} still kept in memory`,
     )
     failingSince = null
   }

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import { requestRefresh } from './refresh.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 const SETTLE_MS = 100
 
@@ -16,7 +17,7 @@ let timer: NodeJS.Timeout | null = null
 export function startWatching(contentDir: string): void {
   if (watcher) return
   if (!fs.existsSync(contentDir)) {
-    console.error(`[kiln] CONTENT_WATCH: ${contentDir} does not exist, nothing to watch`)
+    log.error(`CONTENT_WATCH: ${contentDir} does not exist, nothing to watch`)
     return
   }
   watcher = fs.watch(contentDir, { recursive: true, persistent: false }, (_event, file) => {
@@ -29,12 +30,12 @@ export function startWatching(contentDir: string): void {
         requestRefresh('watch')
       } catch (error) {
         // A full or read-only disk must not end the process from a timer: the next save tries again.
-        console.error(`[kiln] CONTENT_WATCH: could not queue a refresh: ${errorMessage(error)}`)
+        log.error(`CONTENT_WATCH: could not queue a refresh: ${errorMessage(error)}`)
       }
     }, SETTLE_MS)
   })
-  watcher.on('error', (error) => console.error(`[kiln] CONTENT_WATCH stopped: ${error.message}`))
-  console.log(`[kiln] watching ${contentDir} for changes`)
+  watcher.on('error', (error) => log.error(`CONTENT_WATCH stopped: ${error.message}`))
+  log.info(`watching ${contentDir} for changes`)
 }
 
 export function stopWatching(): void {

@@ -16,6 +16,7 @@ import {
 } from './database-errors.server.ts'
 import { migrate, pendingMigrations, readMigrations } from './migrate.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 export type DB = Database.Database
 
@@ -38,7 +39,7 @@ export function openDatabase(file: string, migrationsDir: string, { applyMigrati
     if (applyMigrations) {
       db.pragma('journal_mode = WAL')
       const ran = migrate(db, readMigrations(migrationsDir))
-      if (ran.length > 0) console.log(`[kiln] applied migrations: ${ran.join(', ')}`)
+      if (ran.length > 0) log.info(`applied migrations: ${ran.join(', ')}`)
     }
   } catch (error) {
     db?.close()
@@ -63,8 +64,8 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
   const blank =
     (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n === 0
   if (!blank) {
-    console.warn(
-      `[kiln] replica: the database lacks ${pending.length} migration(s) ` +
+    log.warn(
+      `replica: the database lacks ${pending.length} migration(s) ` +
         `(${pending.join(', ')}); the primary applies them and they replicate here`,
     )
     return db
@@ -72,10 +73,10 @@ function openForThisInstance(file: string, migrationsDir: string): DB {
   try {
     db.pragma('journal_mode = WAL')
     migrate(db, migrations)
-    console.log('[kiln] replica: set up the schema of a blank database')
+    log.info('replica: set up the schema of a blank database')
   } catch (error) {
-    console.warn(
-      `[kiln] replica: the database is blank and could not be set up ` +
+    log.warn(
+      `replica: the database is blank and could not be set up ` +
         `here (${errorMessage(error)}); waiting for replication`,
     )
   }
@@ -124,7 +125,7 @@ export function markDatabaseUnusable(reason: DatabaseFileError): void {
 export function migrateNow(): string[] {
   const db = getDb()
   const ran = migrate(db, readMigrations(getConfig().migrationsDir))
-  if (ran.length > 0) console.log(`[kiln] applied migrations: ${ran.join(', ')}`)
+  if (ran.length > 0) log.info(`applied migrations: ${ran.join(', ')}`)
   return ran
 }
 

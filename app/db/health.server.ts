@@ -17,6 +17,7 @@ import { getConfig } from '../config.server.ts'
 import { readInstanceRole } from '../replication/instance.server.ts'
 import { getDb, markDatabaseUnusable, openedDatabaseFile, type DB } from './connection.server.ts'
 import { DatabaseFileError, describeDatabaseError } from './database-errors.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 export interface DatabaseHealth {
   ok: boolean
@@ -98,7 +99,7 @@ export function databaseHealth(now = Date.now()): DatabaseHealth {
   if (last && now - last.checkedAt < PROBE_INTERVAL_MS) return last
   const previous = last
   last = probe(now)
-  if (last.problem && last.problem !== previous?.problem) console.error(`[kiln] database unhealthy: ${last.problem}`)
-  if (last.ok && previous && !previous.ok) console.log('[kiln] database healthy again')
+  if (last.problem && last.problem !== previous?.problem) log.error(`database unhealthy: ${last.problem}`)
+  if (last.ok && previous && !previous.ok) log.info('database healthy again')
   return last
 }

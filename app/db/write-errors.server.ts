@@ -12,6 +12,7 @@
  */
 import { noStoreJson } from '../http/no-store-responses.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 export type WriteFailureKind = 'full' | 'read-only' | 'io' | 'cannot-open' | 'busy'
 
@@ -73,7 +74,7 @@ export function logWriteFailure(where: string, failure: WriteFailure, error: unk
   const now = Date.now()
   if (now - (lastLogged.get(key) ?? 0) < LOG_EVERY_MS) return
   lastLogged.set(key, now)
-  console.error(`[kiln] ${where}: database write failed (${failure.code}: ${errorMessage(error)}); answering 503`)
+  log.error(`${where}: database write failed (${failure.code}: ${errorMessage(error)}); answering 503`)
 }
 
 /** The headers every write-failure answer carries. */

@@ -5,6 +5,7 @@
  */
 import { getDb } from '../db/connection.server.ts'
 import { isPrimary } from '../replication/instance.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 export type DownloadKind = 'heapsnapshot' | 'heapsnapshot.gz' | 'heapprofile' | 'cpuprofile'
 
@@ -25,8 +26,8 @@ let nextReplicaId = -1
 
 export function recordDownload(download: Omit<DiagnosticDownload, 'id'>): void {
   if (!isPrimary()) {
-    console.log(
-      `[kiln] replica: ${download.kind} download by ${download.userEmail}: ` +
+    log.info(
+      `replica: ${download.kind} download by ${download.userEmail}: ` +
         `${download.status}, ${download.bytes} bytes in ${download.durationMs} ms`,
     )
     onThisReplica.unshift({ id: nextReplicaId--, ...download })

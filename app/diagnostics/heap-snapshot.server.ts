@@ -33,6 +33,7 @@ import { busyResponse, diagnosticError, tryAcquireDiagnostic } from './diagnosti
 import { recordDownload, type DiagnosticDownload, type DownloadKind } from './downloads.server.ts'
 import { checkSnapshotHeadroom, formatBytes } from './headroom.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 /** A download that makes no progress for this long (a client that stopped reading) is ended. */
 const STALL_MS = 2 * 60_000
@@ -76,7 +77,7 @@ export function trackDownload(kind: DownloadKind, userEmail: string, release: ()
   const startedAt = new Date()
   const start = performance.now()
   let status: DownloadStatus | null = null
-  console.log(`[kiln] ${kind} for ${userEmail}: started`)
+  log.info(`${kind} for ${userEmail}: started`)
   const tracker: DownloadTracker = {
     get finished() {
       return status !== null
@@ -100,15 +101,15 @@ export function trackDownload(kind: DownloadKind, userEmail: string, release: ()
           status: result,
         })
       } catch (dbError) {
-        console.error(`[kiln] could not log the ${kind} download: ${errorMessage(dbError)}`)
+        log.error(`could not log the ${kind} download: ${errorMessage(dbError)}`)
       }
       const reason = error ? `: ${errorMessage(error)}` : ''
       const line =
-        `[kiln] ${kind} for ${userEmail}: ${result}, ` +
+        `${kind} for ${userEmail}: ${result}, ` +
         `${formatBytes(tracker.bytes)} in ${Math.round(durationMs)} ` +
         `ms${reason}`
-      if (result === 'failed') console.error(line)
-      else console.log(line)
+      if (result === 'failed') log.error(line)
+      else log.info(line)
     },
   }
   return tracker
@@ -142,7 +143,7 @@ export async function heapSnapshotResponse({
   try {
     const headroom = checkSnapshotHeadroom()
     if (!headroom.ok) {
-      console.warn(`[kiln] heap snapshot for ${userEmail} refused: ${headroom.message}`)
+      log.warn(`heap snapshot for ${userEmail} refused: ${headroom.message}`)
       const { neededBytes, availableBytes, source, heapUsedBytes } = headroom
       return diagnosticError(
         request,

@@ -5,7 +5,8 @@
  * static files; it imports nothing from the app but the entry module's types.
  *
  *   before static files: security headers (first, so every answer carries them), the
- *     request's context (Server-Timing), metrics, body limits, path and cross-site refusals,
+ *     request's context (Server-Timing, the request id), the access log, metrics, body limits,
+ *     path and cross-site refusals,
  *     LiteFS routing, compression, the build's precompressed assets
  *   after static files (only pages reach it): the content rescan when due, the page cache, Remix
  */
@@ -15,6 +16,10 @@ import compression from 'compression'
 import express from 'express'
 import { getConfig, projectRoot } from '../config.server.ts'
 import { observeRequest } from '../diagnostics/metrics.server.ts'
+import { accessLog } from '../logging/access-log.server.ts'
+import { reportServerError, startErrorTracking } from '../logging/error-tracking.server.ts'
+import { log } from '../logging/logger.server.ts'
+import { requestContext } from './request-context.server.ts'
 import { contentVersion, pageStamp, rescanContentWhenDue } from './freshness.server.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './litefs.server.ts'
 import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.server.ts'
@@ -37,6 +42,17 @@ export interface AppMiddlewareOptions {
 export interface AppMiddleware {
   beforeStatic: express.Router
   afterStatic: express.Router
+  /** Mounted last: an error no middleware answered is logged, reported (SENTRY_DSN) and answered 500. */
+  errors: express.ErrorRequestHandler
+}
+
+/** Instead of Express's default handler, which writes the stack to stderr outside the log. */
+const answerErrors: express.ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const { requestId } = requestContext(res)
+  log.error({ err: error }, `error while handling ${req.method} ${req.path}`)
+  reportServerError(error, { reqId: requestId, method: req.method })
+  if (res.headersSent) return void res.destroy()
+  res.status(500).set('Cache-Control', 'no-store').type('text/plain').end('Internal Server Error\n')
 }
 
 /** Every answered request counts in /metrics, under a bounded route label the app picks. */
@@ -51,11 +67,13 @@ function recordRequests(req: express.Request, res: express.Response, next: expre
 export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Promise<AppMiddleware> {
   const config = getConfig()
   const development = mode === 'development'
+  startErrorTracking(development ? null : (await build()).assets.version)
   const beforeStatic = express.Router()
   beforeStatic.use(
     securityHeaders({ frameSrc: config.cspFrameSrc, https: config.siteUrl.startsWith('https:'), development }),
   )
   beforeStatic.use(startRequestContext)
+  beforeStatic.use(accessLog)
   beforeStatic.use(recordRequests)
   // Before anything can answer: every body is bounded, on every route.
   beforeStatic.use(
@@ -103,5 +121,5 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
       next(error)
     }
   })
-  return { beforeStatic, afterStatic }
+  return { beforeStatic, afterStatic, errors: answerErrors }
 }

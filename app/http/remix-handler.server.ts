@@ -11,10 +11,10 @@
  * Here rendering and sending are two steps (the page cache sits between them): the body is
  * written with backpressure and dropped when the connection closes, and the load context
  * carries `clientSignal` (app/http/request-context.server.ts), which the response object
- * holds, so no GC can break it. The Request itself is built by the adapter's createRemixRequest.
+ * holds, so no GC can break it. The Request itself is built by createRemixRequest
+ * (remix-request.server.ts, copied from the Express adapter).
  */
-// Not exported from the package's index; its own module (2.17) has it.
-import { createRemixRequest } from '@remix-run/express/dist/server.js'
+import { createRemixRequest } from './remix-request.server.ts'
 import { createRequestHandler, type ServerBuild } from '@remix-run/node'
 import type express from 'express'
 import { bufferedBody } from './request-bodies.server.ts'

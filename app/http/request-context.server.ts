@@ -10,11 +10,14 @@ import onHeaders from 'on-headers'
 import { getConfig } from '../config.server.ts'
 import { Timings } from '../timing.server.ts'
 import { clientAddress } from './client-address.server.ts'
+import { REQUEST_ID_HEADER, requestIdFor, withRequestId } from '../logging/request-id.server.ts'
 
 export interface RequestContext {
   timings: Timings
   /** Set-Cookie values added to the answer when its head goes out (a renewed session, for one). */
   setCookies: string[]
+  /** This request's id: in its log lines and its answer's X-Request-Id (app/logging/request-id.server.ts). */
+  requestId: string
 }
 
 const contexts = new WeakMap<express.Response, RequestContext>()
@@ -23,22 +26,30 @@ const contexts = new WeakMap<express.Response, RequestContext>()
 export function requestContext(res: express.Response): RequestContext {
   let context = contexts.get(res)
   if (!context) {
-    context = { timings: new Timings(), setCookies: [] }
+    context = {
+      timings: new Timings(),
+      setCookies: [],
+      requestId: requestIdFor(res.req.headers, getConfig().trustProxy),
+    }
     contexts.set(res, context)
   }
   return context
 }
 
-/** Gives the request its context; every answer then carries Server-Timing with the total. */
+/**
+ * Gives the request its context; every answer then carries Server-Timing with the total and
+ * X-Request-Id, and every log line written while it is handled carries the id.
+ */
 export function startRequestContext(_req: express.Request, res: express.Response, next: express.NextFunction) {
   const start = performance.now()
-  const { timings, setCookies } = requestContext(res)
+  const { timings, setCookies, requestId } = requestContext(res)
   onHeaders(res, () => {
     timings.add('total', performance.now() - start)
     res.setHeader('Server-Timing', timings.toHeader())
+    res.setHeader(REQUEST_ID_HEADER, requestId)
     if (setCookies.length > 0) res.append('Set-Cookie', setCookies)
   })
-  next()
+  withRequestId(requestId, next)
 }
 
 /**
@@ -56,9 +67,10 @@ function clientSignal(res: express.Response): AbortSignal {
 
 export function loadContext(req: express.Request, res: express.Response): AppLoadContext {
   const config = getConfig()
-  const { timings, setCookies } = requestContext(res)
+  const { timings, setCookies, requestId } = requestContext(res)
   return {
     timings,
+    requestId,
     localPort: req.socket.localPort ?? config.port,
     // Fly-Client-IP / X-Forwarded-For only with TRUST_PROXY; otherwise the socket's peer.
     clientAddress: clientAddress(req, config.trustProxy),

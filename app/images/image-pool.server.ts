@@ -5,6 +5,7 @@
  * file is checked against the hash in the URL first: a copy is only ever made of the
  * version of the image the page declared.
  */
+import { log } from '../logging/logger.server.ts'
 import fs from 'node:fs'
 import path from 'node:path'
 import { LRUCache } from 'lru-cache'
@@ -106,7 +107,7 @@ export function imageCopy(source: ImageSource, variant: string): Promise<string>
       counters.failures++
       // A timeout may be the machine's load, not the file's fault: the next request tries again.
       if (!isTimeout(error)) failed.set(key, `the image could not be resized: ${message}`)
-      console.error(`[kiln] ${source.path} → ${variant}: ${message}`)
+      log.error({ file: source.path }, `${source.path} → ${variant}: ${message}`)
       throw new ImageUnavailable(`the image could not be resized: ${message}`, 404)
     }
   })

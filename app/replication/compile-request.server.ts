@@ -31,6 +31,7 @@ import { getDb } from '../db/connection.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { instanceRole } from './instance.server.ts'
 import { INTERNAL_SIGNATURE_HEADER, primaryBaseUrl, signInternal, verifyInternal } from './internal-request.server.ts'
+import { log } from '../logging/logger.server.ts'
 
 /** What a replica sends: the version it was asked for (the primary compiles its own current version of the slug). */
 export interface CompileRequest {
@@ -82,8 +83,8 @@ export async function askPrimaryToCompile(entry: IndexedEntry): Promise<StoredEn
     return null
   } catch (error) {
     stats.primaryUnreachable++
-    console.warn(
-      `[kiln] replica: could not ask the primary ` +
+    log.warn(
+      `replica: could not ask the primary ` +
         `(${role.primaryInstance}) to compile ${entry.path}: ` +
         `${errorMessage(error)}`,
     )

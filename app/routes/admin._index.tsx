@@ -1,6 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData, useRevalidator } from '@remix-run/react'
 import { useEffect, useRef } from 'react'
+import { BackupCard } from '../components/admin/backup-card.tsx'
 import { ComponentCacheCard, PageCacheCard } from '../components/admin/cache-cards.tsx'
 import { ContentCard } from '../components/admin/content-card.tsx'
 import { DiagnosticsCard } from '../components/admin/diagnostics-card.tsx'
@@ -83,6 +84,7 @@ export default function AdminDashboard() {
       <ImagesCard images={data.images} />
       <ContentCard data={data} />
       <PreviewsCard />
+      <BackupCard />
     </div>
   )
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { databaseHealth } from '../db/health.server.ts'
 import { noStoreText } from '../http/no-store-responses.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 /**
  * 200 when the database takes a write (a read on a replica; app/db/health.server.ts) and a
@@ -21,7 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     if (!response.ok) throw new Error(`home page answered ${response.status}`)
     return noStoreText('OK', 200)
   } catch (error) {
-    console.error(`[kiln] healthcheck failed: ${errorMessage(error)}`)
+    log.error(`healthcheck failed: ${errorMessage(error)}`)
     return noStoreText('ERROR', 500)
   }
 }

@@ -19,6 +19,7 @@ import { siteSeo } from './site.server.ts'
 import { socialImageUrl } from './social-image.server.ts'
 import { absoluteUrl, feedPaths, postPath, tagFeedPaths, tagPath } from './urls.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 export const FEED_SIZE = 50
 
@@ -49,7 +50,7 @@ async function loadFeedPost(entry: IndexedEntry, timings: Timings): Promise<Feed
   const site = siteSeo()
   const url = absoluteUrl(site.url, postPath(entry.slug))
   const fallback = (reason: string): FeedPost => {
-    console.error(`[kiln] feed: ${entry.path} shown by its description only: ${reason}`)
+    log.error({ file: entry.path }, `feed: ${entry.path} shown by its description only: ${reason}`)
     const text = entry.description ?? entry.title
     return {
       entry,

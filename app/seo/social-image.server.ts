@@ -20,6 +20,7 @@ import { SingleFlight } from '../utils/single-flight.ts'
 import { socialCardSvg } from './social-card.ts'
 import { absoluteUrl, entryPath, postImagePath, resolveUrl, siteImagePath } from './urls.ts'
 import { errorMessage } from '../utils/error-message.ts'
+import { log } from '../logging/logger.server.ts'
 
 /** Bumped when the card's design changes, so ETags and cache keys of old designs lapse. */
 const DESIGN_VERSION = 1
@@ -159,7 +160,7 @@ export async function socialImageRoute(request: Request, load: () => Promise<Soc
   try {
     image = await load()
   } catch (error) {
-    console.error(`[kiln] social image for ${new URL(request.url).pathname} could not be drawn: ${errorMessage(error)}`)
+    log.error(`social image for ${new URL(request.url).pathname} could not be drawn: ${errorMessage(error)}`)
     return text(500, 'The social image could not be drawn.')
   }
   return image ? socialImageResponse(request, image) : text(404, 'Not found')

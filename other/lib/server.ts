@@ -51,6 +51,8 @@ export interface KilnServer {
   contentDir: string
   /** Everything the process printed so far. */
   output(): string
+  /** What the process printed on standard output only (the server's log: JSON lines). */
+  stdout(): string
   stop(): Promise<void>
   /** `npm start`'s process: server/start.mjs, which supervises the server. Signals go here. */
   process: ChildProcess
@@ -85,6 +87,7 @@ export async function startServer({
   }
   const dbPath = databasePath ?? path.join(tempDir('kiln-db-'), 'kiln.db')
   let output = ''
+  let stdout = ''
   const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'server', 'start.mjs')], {
     cwd: repoRoot,
     env: {
@@ -105,7 +108,10 @@ export async function startServer({
     },
     stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   })
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+    stdout += chunk.toString()
+  })
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
 
@@ -139,6 +145,7 @@ export async function startServer({
     databasePath: dbPath,
     contentDir,
     output: () => output,
+    stdout: () => stdout,
     process: child,
     serverPid,
     async kill9() {

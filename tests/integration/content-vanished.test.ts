@@ -44,7 +44,7 @@ function compiledRows(): Record<string, string> {
   }
 }
 
-const compileCount = () => (server.output().match(/\[kiln\] compiled blog\//g) ?? []).length
+const compileCount = () => (server.output().match(/compiled blog\//g) ?? []).length
 
 async function expectEveryPostServed(): Promise<void> {
   for (let n = 1; n <= POSTS; n++) {
@@ -103,7 +103,7 @@ describe('a vanished content folder', () => {
       )
       expect(admin).toContain(content)
       expect(server.output()).toContain(
-        `[kiln] content folder problem: the content folder ${content} is missing or unreadable`,
+        `content folder problem: the content folder ${content} is missing or unreadable`,
       )
       await expectEveryPostServed()
       expect((await page('/about')).html).toContain('ABOUT-BODY')
@@ -122,7 +122,7 @@ describe('a vanished content folder', () => {
     }
     // The edited post, and nothing else, was compiled again.
     expect(compileCount()).toBe(compiles + 1)
-    expect(server.output()).toContain('[kiln] content folder problem resolved')
+    expect(server.output()).toContain('content folder problem resolved')
   })
 
   it('keeps everything while blog/ alone is gone', async () => {

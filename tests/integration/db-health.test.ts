@@ -179,7 +179,7 @@ describe('a running server', () => {
         (answer) => answer.status === 200,
         'a 200 from /healthcheck',
       )
-      expect(server.output()).toContain('[kiln] database healthy again')
+      expect(server.output()).toContain('database healthy again')
     },
   )
 

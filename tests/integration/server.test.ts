@@ -27,7 +27,7 @@ function compileLines(server: KilnServer, file: string): number {
   return server
     .output()
     .split('\n')
-    .filter((line) => line.includes(`[kiln] compiled ${file} `)).length
+    .filter((line) => line.includes(`compiled ${file} `)).length
 }
 
 describe('the sample blog', () => {

@@ -13,6 +13,7 @@ import { visit } from 'unist-util-visit'
 import type { VFile } from 'vfile'
 import { parseCodeMeta, plainCodeBlock } from '../code-block.ts'
 import type { Highlight } from '../highlight.server.ts'
+import { log } from '../../logging/logger.server.ts'
 
 /** Blocks larger than this are framed as plain text: tokenizing them costs memory out of all proportion. */
 export const MAX_HIGHLIGHT_BYTES = 256 * 1024
@@ -81,8 +82,9 @@ export function rehypeCodeBlocks({ highlight, contentDir }: CodeBlockOptions = {
               `code block (${lang}) could not be highlighted (${answer.message}): shown as plain text`,
               HIGHLIGHT_FAILED,
             )
-            console.error(
-              `[kiln] highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ` +
+            log.error(
+              { file: where },
+              `highlight ${answer.reason === 'timeout' ? 'timed out' : 'failed'}: ` +
                 `${where ?? 'post'}:${pre.position?.start.line ?? '?'} (${lang}): ${answer.message}`,
             )
           }

@@ -19,6 +19,7 @@ await build({
     server: 'server/index.ts',
     'workers/compile': 'workers/compile.ts',
     'workers/highlight': 'workers/highlight.ts',
+    'workers/heap-summary': 'workers/heap-summary.ts',
   },
   outdir: 'build/kiln',
   outExtension: { '.js': '.mjs' },

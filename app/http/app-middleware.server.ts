@@ -15,6 +15,7 @@ import compression from 'compression'
 import express from 'express'
 import { getConfig, projectRoot } from '../config.server.ts'
 import { observeRequest } from '../diagnostics/metrics.server.ts'
+import { retainTestLeak } from '../diagnostics/test-leak.server.ts'
 import { contentVersion, rescanContentWhenDue } from './freshness.server.ts'
 import { primaryWritesOnly, readYourOwnWrites } from './litefs.server.ts'
 import { createPageCache, PAGE_CACHE_STATUS_HEADER } from './page-cache.server.ts'
@@ -57,6 +58,7 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
   )
   beforeStatic.use(startRequestContext)
   beforeStatic.use(recordRequests)
+  if (config.testLeak) beforeStatic.use(retainTestLeak) // tests only: a leak the snapshot diff must find
   // Before anything can answer: every body is bounded, on every route.
   beforeStatic.use(
     limitRequestBodies((req) =>

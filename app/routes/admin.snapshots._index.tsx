@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function SnapshotsPage() {
-  const { snapshots, keep, dir, now } = useLoaderData<typeof loader>()
+  const { snapshots, keep, dir, now, shareHours } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const navigation = useNavigation()
   const taking = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'take'
@@ -71,6 +71,14 @@ export default function SnapshotsPage() {
                     <Link to={`/admin/snapshots/${snapshot.id}/download?gzip=1`} reloadDocument className={linkClass}>
                       Download (.gz)
                     </Link>
+                    <Form method="post" className="inline">
+                      <input type="hidden" name="id" value={snapshot.id} />
+                      <input type="hidden" name="gzip" value="1" />
+                      <input type="hidden" name="redirectTo" value="/admin#shares" />
+                      <button type="submit" name="intent" value="share" className={`${linkClass} text-xs`}>
+                        Share a link (.gz, {shareHours} h)
+                      </button>
+                    </Form>
                   </div>
                 </li>
               )

@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdmin, signIn } from '../helpers/auth.ts'
 import { stopServer } from '../helpers/fixtures.ts'
@@ -200,6 +201,103 @@ describe('kept heap snapshots', () => {
     expect(keptFiles()).toEqual(before)
     await takeKept()
     expect(server.process.exitCode).toBeNull()
+  })
+
+  const post = (fields: Record<string, string>) =>
+    get(
+      server,
+      '/admin/snapshots',
+      admin({
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+        body: new URLSearchParams(fields).toString(),
+      }),
+    )
+  /** Shares kept snapshot `id` and returns the link's path, as the dashboard shows it. */
+  async function share(id: string): Promise<{ path: string; shareId: string }> {
+    const response = await post({ intent: 'share', id, gzip: '1', redirectTo: '/admin#shares' })
+    expect(response.status, await response.text()).toBe(303)
+    expect(response.headers.get('location')).toBe('/admin#shares')
+    const dashboard = await (await get(server, '/admin', admin())).text()
+    const links = [...dashboard.matchAll(/data-share="(\d+)" data-status="active"[^]*?data-share-link="([^"]+)"/g)]
+    const [, shareId, path] = links[0]
+    expect(path).toMatch(/^\/diagnostics\/shared\/\d+\.[A-Za-z0-9_-]{43}$/)
+    return { path, shareId }
+  }
+  const shareDownloads = () => {
+    const db = new Database(server.databasePath, { readonly: true, fileMustExist: true })
+    try {
+      return db.prepare('SELECT share_id, snapshot_id, bytes, status FROM snapshot_share_downloads ORDER BY id').all()
+    } finally {
+      db.close()
+    }
+  }
+
+  it('shares a kept snapshot through a link that downloads without signing in, logged on /admin', async () => {
+    const [latest] = keptFiles().reverse()
+    const id = latest.replace(/\.heapsnapshot$/, '')
+    const link = await share(id)
+    const head = await get(server, link.path, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(shareDownloads()).toEqual([])
+
+    const response = await get(server, link.path)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('application/gzip')
+    expect(response.headers.get('cache-control')).toContain('no-store')
+    const text = zlib.gunzipSync(Buffer.from(await response.arrayBuffer())).toString('utf8')
+    expect(text).toBe(fs.readFileSync(path.join(dir, latest), 'utf8'))
+    const logged = await (async () => {
+      for (let i = 0; i < 100 && shareDownloads().length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+      return shareDownloads()
+    })()
+    expect(logged).toEqual([
+      { share_id: Number(link.shareId), snapshot_id: id, bytes: expect.any(Number), status: 'complete' },
+    ])
+    const dashboard = await (await get(server, '/admin', admin())).text()
+    expect(dashboard).toContain('data-testid="share-downloads"')
+    const downloadsList = dashboard.slice(dashboard.indexOf('data-testid="share-downloads"'))
+    expect(downloadsList).toContain(id)
+    expect(downloadsList).toContain('complete')
+
+    // A forged token, however close to a real one: 404.
+    const last = link.path.at(-1) === 'A' ? 'B' : 'A'
+    for (const forged of [
+      link.path.slice(0, -1) + last,
+      link.path.replace(/\/(\d+)\./, (_, n: string) => `/${Number(n) + 1}.`),
+      '/diagnostics/shared/1.' + 'A'.repeat(43),
+      '/diagnostics/shared/..%2F..%2Fkiln.db',
+    ]) {
+      const answer = await get(server, forged)
+      expect(answer.status, forged).toBe(404)
+      await answer.text()
+    }
+  })
+
+  it('stops a shared link when it is revoked, and when it expires', async () => {
+    const [latest] = keptFiles().reverse()
+    const id = latest.replace(/\.heapsnapshot$/, '')
+    const revoked = await share(id)
+    const revoke = await post({ intent: 'revoke', share: revoked.shareId, redirectTo: '/admin#shares' })
+    expect(revoke.status).toBe(303)
+    expect((await get(server, revoked.path)).status).toBe(404)
+    expect(await (await get(server, '/admin', admin())).text()).toContain(
+      `data-share="${revoked.shareId}" data-status="revoked"`,
+    )
+
+    const expiring = await share(id)
+    expect((await get(server, expiring.path, { method: 'HEAD' })).status).toBe(200)
+    // The clock cannot be moved in the server: its row is, to a minute ago.
+    const db = new Database(server.databasePath)
+    db.prepare('UPDATE snapshot_shares SET expires_at = ? WHERE id = ?').run(
+      new Date(Date.now() - 60_000).toISOString(),
+      Number(expiring.shareId),
+    )
+    db.close()
+    expect((await get(server, expiring.path)).status).toBe(404)
+    expect(await (await get(server, '/admin', admin())).text()).toContain(
+      `data-share="${expiring.shareId}" data-status="expired"`,
+    )
   })
 
   it('compares two snapshots taken around load: the leaking constructor grew most', async () => {

@@ -6,6 +6,7 @@ import { ContentCard } from '../components/admin/content-card.tsx'
 import { DiagnosticsCard } from '../components/admin/diagnostics-card.tsx'
 import { formatDuration } from '../components/admin/format.ts'
 import { MemoryCard } from '../components/admin/memory-card.tsx'
+import { MemoryHistoryCard } from '../components/admin/memory-history-card.tsx'
 import { PoolCards } from '../components/admin/pool-cards.tsx'
 import { ProcessCard } from '../components/admin/process-card.tsx'
 import { SharesCard } from '../components/admin/shares-card.tsx'
@@ -76,6 +77,7 @@ export default function AdminDashboard() {
         </p>
       </header>
       <MemoryCard memory={data.memory} />
+      <MemoryHistoryCard days={data.memoryDays} />
       <ProcessCard eventLoop={data.eventLoop} process={data.process} />
       <DiagnosticsCard data={data} />
       <SharesCard data={data.sharing} now={data.now} />

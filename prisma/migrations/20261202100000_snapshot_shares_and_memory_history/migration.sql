@@ -24,14 +24,16 @@ CREATE TABLE snapshot_share_downloads (
   status TEXT NOT NULL CHECK (status IN ('complete', 'aborted', 'failed'))
 );
 
--- The memory history that survives restarts: one row per window (5 minutes), bounded.
--- heap_min is the smallest heap in use seen in the window: the heap after garbage collection.
+-- The memory history that survives restarts: one row per window (5 minutes) per instance,
+-- bounded. heap_min is the smallest heap in use seen in the window: the heap after garbage
+-- collection.
 CREATE TABLE memory_history (
   id INTEGER PRIMARY KEY,
+  hostname TEXT NOT NULL,
   at TEXT NOT NULL,
   heap_min INTEGER NOT NULL,
   heap_max INTEGER NOT NULL,
   rss_max INTEGER NOT NULL,
   rss_last INTEGER NOT NULL
 );
-CREATE INDEX memory_history_at ON memory_history (at);
+CREATE INDEX memory_history_at ON memory_history (hostname, at);

@@ -17,13 +17,13 @@ export function DiagnosticsCard({ data }: { data: Pick<AdminDashboardData, 'down
         reloadDocument
         data-download="heapsnapshot-gzip"
         className={[
-          'block rounded-lg bg-amber-600 px-4 py-3 text-center text-sm font-medium text-white',
-          'shadow-sm hover:bg-amber-700 focus:outline-none focus-visible:ring-2',
+          'block rounded-lg bg-amber-700 px-4 py-3 text-center text-sm font-medium text-white',
+          'shadow-sm hover:bg-amber-800 focus:outline-none focus-visible:ring-2',
           'focus-visible:ring-amber-500 focus-visible:ring-offset-2',
           'dark:focus-visible:ring-offset-zinc-900',
         ].join(' ')}
       >
-        Download heap snapshot <span className="font-normal opacity-90">(.gz)</span>
+        Download heap snapshot <span className="font-normal">(.gz)</span>
       </Link>
       <div className="mt-2 grid grid-cols-3 gap-2 text-sm font-medium">
         {[

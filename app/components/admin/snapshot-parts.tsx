@@ -52,7 +52,7 @@ export const td =
 export const buttonClass = [
   'rounded-lg bg-amber-700 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-amber-800',
   'focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500 focus-visible:ring-offset-2',
-  'dark:bg-amber-600 dark:hover:bg-amber-500 dark:focus-visible:ring-offset-zinc-900',
+  'dark:bg-amber-700 dark:hover:bg-amber-600 dark:focus-visible:ring-offset-zinc-900',
 ].join(' ')
 
 export const linkClass = 'text-amber-700 underline underline-offset-2 hover:text-amber-900 dark:text-amber-400'

@@ -44,7 +44,6 @@ if (mode === 'stream' || mode === 'json') {
   console.log(`stream parse + summary: +${stream.peakMB.toFixed(0)} MB peak RSS, ${stream.ms.toFixed(0)} ms`)
   console.log(`JSON.parse alone:       +${json.peakMB.toFixed(0)} MB peak RSS, ${json.ms.toFixed(0)} ms`)
   console.log(`memory ratio (stream / JSON.parse): ${(stream.peakMB / json.peakMB).toFixed(2)}`)
-  console.log(
-    `peak per byte of file: stream ${(stream.peakMB / sizeMB).toFixed(2)}, JSON.parse ${(json.peakMB / sizeMB).toFixed(2)}`,
-  )
+  const perByte = (peakMB: number) => (peakMB / sizeMB).toFixed(2)
+  console.log(`peak per byte of file: stream ${perByte(stream.peakMB)}, JSON.parse ${perByte(json.peakMB)}`)
 }

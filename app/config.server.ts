@@ -238,6 +238,16 @@ export interface Config {
   flyAppName: string | null
   /** Free memory to assume when deciding whether a heap snapshot fits, instead of measuring it; null: measure. */
   diagnosticsHeadroomBytes: number | null
+  /** Where kept heap snapshots and their summaries live (DIAGNOSTICS_DIR; `<DATA_DIR>/diagnostics` by default). */
+  diagnosticsDir: string
+  /** How many kept heap snapshots stay on disk; taking one more deletes the oldest. */
+  diagnosticsKeep: number
+  /** Heap (V8 old generation) the thread that summarizes a snapshot may grow to before it fails as out of memory. */
+  diagnosticsAnalysisMaxMb: number
+  /** Hours a snapshot share link works for when it is made. */
+  diagnosticsShareHours: number
+  /** Tests only (KILN_TEST_LEAK=1): every request retains objects of class KilnTestLeak, a leak to find. */
+  testLeak: boolean
   /** Tests only: the worker threads' fault switches (KILN_TEST_FAULTS=1, workers/*.ts). */
   testFaults: boolean
   /** Tests only: while this file exists, a highlight job marked for it fails (workers/highlight.ts); null: never. */
@@ -444,6 +454,11 @@ function readConfig(): Config {
     isDevelopment: process.env.NODE_ENV === 'development',
     flyAppName: process.env.FLY_APP_NAME || null,
     diagnosticsHeadroomBytes: optionalWholeNumber('DIAGNOSTICS_HEADROOM_BYTES'),
+    diagnosticsDir: path.resolve(text('DIAGNOSTICS_DIR', path.join(dataDir, 'diagnostics'))),
+    diagnosticsKeep: integer('DIAGNOSTICS_KEEP', 5, 1, 100),
+    diagnosticsAnalysisMaxMb: integer('DIAGNOSTICS_ANALYSIS_MAX_MB', 256, 16, 65_536),
+    diagnosticsShareHours: integer('DIAGNOSTICS_SHARE_HOURS', 24, 1, 24 * 30),
+    testLeak: process.env.KILN_TEST_LEAK === '1',
     testFaults: process.env.KILN_TEST_FAULTS === '1',
     testFaultFile: process.env.KILN_TEST_FAULT_FILE || null,
     secureCookies: process.env.NODE_ENV === 'production' && process.env.SESSION_COOKIE_SECURE !== '0',

@@ -20,6 +20,7 @@ await build({
     server: 'server/index.ts',
     'workers/compile': 'workers/compile.ts',
     'workers/highlight': 'workers/highlight.ts',
+    'workers/heap-summary': 'workers/heap-summary.ts',
     'workers/image-resize': 'workers/image-resize.ts',
     // The operations scripts, so a production install runs them without tsx (other/run-script.mjs).
     migrate: 'other/migrate.ts',

@@ -24,6 +24,7 @@ import { listInterruptedRefreshes, listRefreshes } from '../content/refresh.serv
 import { listQuarantined } from '../content/render-guard.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { listDownloads } from './downloads.server.ts'
+import { memoryHistoryNow } from './memory-history.server.ts'
 import { MEMORY_SERIES, eventLoopDelay, memoryHistory, type MemorySeries } from './memory-sampler.server.ts'
 
 let kilnVersion: string | undefined
@@ -147,6 +148,30 @@ function contentFacts() {
   }
 }
 
+/** At most this many points go to the page: older windows are merged, keeping each group's floor and peak. */
+const DAYS_POINTS = 400
+
+function memoryDays(now: number) {
+  const { windows, trend } = memoryHistoryNow(now)
+  const group = Math.max(1, Math.ceil(windows.length / DAYS_POINTS))
+  const agesS: number[] = []
+  const heapAfterGc: number[] = []
+  const rss: number[] = []
+  for (let i = 0; i < windows.length; i += group) {
+    const part = windows.slice(i, i + group)
+    agesS.push(Math.max(0, Math.round((now - part[part.length - 1].at) / 1000)))
+    heapAfterGc.push(toMB(Math.min(...part.map((w) => w.heapMin))))
+    rss.push(toMB(Math.max(...part.map((w) => w.rssMax))))
+  }
+  return {
+    agesS,
+    seriesMB: { heapAfterGc, rss },
+    windows: windows.length,
+    since: windows[0] ? new Date(windows[0].at).toISOString() : null,
+    trend,
+  }
+}
+
 export async function dashboardData() {
   const now = Date.now()
   const usage = process.memoryUsage()
@@ -167,6 +192,8 @@ export async function dashboardData() {
       heapLimit: v8.getHeapStatistics().heap_size_limit,
       samples: history.times.length,
     },
+    /** Memory over days (kept across restarts): one point per 5-minute window, and the leak trend. */
+    memoryDays: memoryDays(now),
     eventLoop: { ...eventLoopDelay(), p99MaxMs: p99s.length > 0 ? Math.max(...p99s) : null },
     process: {
       pid: process.pid,

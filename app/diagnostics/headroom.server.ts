@@ -156,29 +156,34 @@ export function snapshotNeeds(heapUsedBytes: number): number {
   return Math.ceil(heapUsedBytes * SNAPSHOT_BYTES_PER_HEAP_BYTE + SNAPSHOT_FIXED_BYTES)
 }
 
+export interface FreeMemory {
+  availableBytes: number
+  source: HeadroomSource
+  /** Where the figure comes from, as a phrase for a message. */
+  where: string
+}
+
+/** The memory free for a diagnostic now: the override, the container's room, or the system's. */
+export function freeMemory(): FreeMemory {
+  const override = getConfig().diagnosticsHeadroomBytes
+  if (override !== null)
+    return { availableBytes: override, source: 'override', where: 'as set by DIAGNOSTICS_HEADROOM_BYTES' }
+  const cgroup = cgroupRoom()
+  if (cgroup) {
+    // The machine itself may be fuller than the container's limit suggests.
+    return {
+      availableBytes: Math.min(cgroup.available, os.freemem()),
+      source: 'cgroup',
+      where: `under the container's memory limit of ${formatBytes(cgroup.limit)}, ${formatBytes(cgroup.used)} in use`,
+    }
+  }
+  return { availableBytes: os.freemem(), source: 'system', where: `on this machine, of ${formatBytes(os.totalmem())}` }
+}
+
 export function checkSnapshotHeadroom(): Headroom {
   const heapUsedBytes = v8.getHeapStatistics().used_heap_size
   const neededBytes = snapshotNeeds(heapUsedBytes)
-
-  let availableBytes: number
-  let source: HeadroomSource
-  let where: string
-  const override = getConfig().diagnosticsHeadroomBytes
-  const cgroup = override === null ? cgroupRoom() : null
-  if (override !== null) {
-    availableBytes = override
-    source = 'override'
-    where = 'as set by DIAGNOSTICS_HEADROOM_BYTES'
-  } else if (cgroup) {
-    // The machine itself may be fuller than the container's limit suggests.
-    availableBytes = Math.min(cgroup.available, os.freemem())
-    source = 'cgroup'
-    where = `under the container's memory limit of ${formatBytes(cgroup.limit)}, ${formatBytes(cgroup.used)} in use`
-  } else {
-    availableBytes = os.freemem()
-    source = 'system'
-    where = `on this machine, of ${formatBytes(os.totalmem())}`
-  }
+  const { availableBytes, source, where } = freeMemory()
 
   const ok = availableBytes >= neededBytes
   const exact = (bytes: number) => (bytes < 1024 ? formatBytes(bytes) : `${formatBytes(bytes)} (${bytes} bytes)`)

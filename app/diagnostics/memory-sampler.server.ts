@@ -4,7 +4,8 @@
  *
  * The ring is preallocated typed arrays: sampling allocates nothing that stays, so the
  * sampler can never be the leak it is there to show. Its timer is unref'd and never keeps
- * the process alive.
+ * the process alive. Each reading also goes into the history kept across restarts
+ * (memory-history.server.ts, one row per 5 minutes).
  *
  * Event-loop delay comes from perf_hooks.monitorEventLoopDelay (a 20 ms timer). Its
  * histogram records the time between the timer's ticks, so an idle loop reads about 20 ms;
@@ -12,6 +13,7 @@
  * sample, so each figure describes the last window only.
  */
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks'
+import { addMemoryReading } from './memory-history.server.ts'
 
 export const SAMPLE_INTERVAL_MS = 5_000
 /** One hour of samples. */
@@ -67,6 +69,7 @@ export function takeSample(): void {
   filled = Math.min(filled + 1, SAMPLE_CAPACITY)
   histogram?.reset()
   windowStart = performance.now()
+  addMemoryReading(times[(next - 1 + SAMPLE_CAPACITY) % SAMPLE_CAPACITY], usage.heapUsed, usage.rss)
 }
 
 /** Starts sampling (once; further calls do nothing) and takes the first sample right away. */

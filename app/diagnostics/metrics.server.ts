@@ -45,6 +45,7 @@ import { pageCacheStats } from '../http/page-cache.server.ts'
 import { loginStats } from '../auth/login.server.ts'
 import { passwordStats } from '../auth/password.server.ts'
 import { beaconLimitStats } from '../view-counts/beacon-limit.server.ts'
+import { memoryHistoryNow } from './memory-history.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -181,6 +182,16 @@ gauge(
   'kiln_replica_compiled_bytes',
   'Size of the compiled code a replica keeps in memory.',
   () => replicaCompileStats().bytes,
+)
+gauge(
+  'kiln_memory_leak_suspected',
+  '1 when the heap after GC has risen steadily over the last hours (a least-squares trend of 5-minute floors).',
+  () => (memoryHistoryNow().trend.suspected ? 1 : 0),
+)
+gauge(
+  'kiln_memory_heap_floor_slope_bytes_per_hour',
+  'How fast the heap after GC rises over the last hours, in bytes per hour (0 until there is enough history).',
+  () => memoryHistoryNow().trend.slopeBytesPerHour ?? 0,
 )
 gauge('kiln_instance_primary', '1 on the LiteFS primary (or a single instance), 0 on a replica.', () =>
   isPrimary() ? 1 : 0,

@@ -16,6 +16,7 @@ import compression from 'compression'
 import express from 'express'
 import { getConfig, projectRoot } from '../config.server.ts'
 import { observeRequest } from '../diagnostics/metrics.server.ts'
+import { retainTestLeak } from '../diagnostics/test-leak.server.ts'
 import { accessLog } from '../logging/access-log.server.ts'
 import { reportServerError, startErrorTracking } from '../logging/error-tracking.server.ts'
 import { log } from '../logging/logger.server.ts'
@@ -75,6 +76,7 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
   beforeStatic.use(startRequestContext)
   beforeStatic.use(accessLog)
   beforeStatic.use(recordRequests)
+  if (config.testLeak) beforeStatic.use(retainTestLeak) // tests only: a leak the snapshot diff must find
   // Before anything can answer: every body is bounded, on every route.
   beforeStatic.use(
     limitRequestBodies((req) =>

@@ -8,11 +8,14 @@ import { DiagnosticsCard } from '../components/admin/diagnostics-card.tsx'
 import { ImagesCard } from '../components/admin/images-card.tsx'
 import { formatDuration } from '../components/admin/format.ts'
 import { MemoryCard } from '../components/admin/memory-card.tsx'
+import { MemoryHistoryCard } from '../components/admin/memory-history-card.tsx'
 import { PoolCards } from '../components/admin/pool-cards.tsx'
 import { PreviewsCard } from '../components/admin/previews-card.tsx'
 import { ProcessCard } from '../components/admin/process-card.tsx'
+import { SharesCard } from '../components/admin/shares-card.tsx'
 import { requireAdmin } from '../auth/session.server.ts'
 import { dashboardData } from '../diagnostics/dashboard.server.ts'
+import { sharesCardData } from '../diagnostics/snapshot-pages.server.ts'
 
 /** How often the page asks for fresh figures while it is visible: the sampler's interval. */
 const REFRESH_MS = 5_000
@@ -23,7 +26,8 @@ export const headers: HeadersFunction = () => ({ 'Cache-Control': 'private, no-s
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAdmin(request, context)
-  return context.timings.timeAsync('dashboard', () => dashboardData())
+  const dashboard = await context.timings.timeAsync('dashboard', () => dashboardData())
+  return { ...dashboard, sharing: sharesCardData() }
 }
 
 /** Revalidates every REFRESH_MS while the page is visible, and at once when it becomes visible again. */
@@ -76,8 +80,10 @@ export default function AdminDashboard() {
         </p>
       </header>
       <MemoryCard memory={data.memory} />
+      <MemoryHistoryCard days={data.memoryDays} />
       <ProcessCard eventLoop={data.eventLoop} process={data.process} />
       <DiagnosticsCard data={data} />
+      <SharesCard data={data.sharing} now={data.now} />
       <PoolCards data={data} />
       <ComponentCacheCard cache={data.cache} />
       <PageCacheCard pageCache={data.pageCache} />

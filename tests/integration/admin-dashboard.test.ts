@@ -6,7 +6,9 @@
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAdminAndSignIn } from '../helpers/auth.ts'
 import { stopServer } from '../helpers/fixtures.ts'
@@ -267,5 +269,40 @@ describe('/metrics', () => {
     for (const pathname of paths) expect(after).not.toContain(pathname.split('?')[0])
     // Every series of the counter, and of the histogram, is one of a handful.
     expect(after.split('\n').filter((line) => line.startsWith('kiln_http_requests_total{')).length).toBeLessThan(20)
+  })
+})
+
+describe('the memory history and the leak trend', () => {
+  it('reads days of history from SQLite, and flags a steady rise on the dashboard and in /metrics', async () => {
+    const before = await (await metrics(server)).text()
+    expect(before).toMatch(/^kiln_memory_leak_suspected 0$/m)
+    expect(
+      (await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()).match(
+        /data-testid="leak-trend" data-suspected="(\w+)"/,
+      )?.[1],
+    ).toBe('false')
+
+    // Eight hours the server did not live through, as an earlier run of it would have stored
+    // them: the heap's floor rising 4 MB an hour.
+    const db = new Database(server.databasePath)
+    const insert = db.prepare(
+      'INSERT INTO memory_history (hostname, at, heap_min, heap_max, rss_max, rss_last) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    const now = Date.now()
+    const MB = 1024 * 1024
+    for (let minutes = 8 * 60; minutes >= 5; minutes -= 5) {
+      const heap = 40 * MB + ((8 * 60 - minutes) / 60) * 4 * MB
+      insert.run(os.hostname(), new Date(now - minutes * 60_000).toISOString(), heap, heap * 1.5, 150 * MB, 140 * MB)
+    }
+    db.close()
+
+    const html = await (await get(server, '/admin', { headers: { Cookie: cookie } })).text()
+    expect(html).toMatch(/data-testid="leak-trend" data-suspected="true"/)
+    expect(html).toContain('data-testid="memory-days-chart"')
+    expect(html).toMatch(/risen steadily by about [34]\.\d MB per hour/)
+    const after = await (await metrics(server)).text()
+    expect(after).toMatch(/^kiln_memory_leak_suspected 1$/m)
+    const slope = Number(/^kiln_memory_heap_floor_slope_bytes_per_hour (\S+)$/m.exec(after)?.[1])
+    expect(slope / MB).toBeGreaterThan(3)
   })
 })

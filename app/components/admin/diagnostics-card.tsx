@@ -1,5 +1,5 @@
 /** The diagnostics card: heap snapshot and profile downloads, and the log of past ones. */
-import { Link } from '@remix-run/react'
+import { Form, Link } from '@remix-run/react'
 import type { AdminDashboardData } from './dashboard-data.ts'
 import { formatAgo, formatBytes, formatDuration } from './format.ts'
 import { Badge, Card } from './parts.tsx'
@@ -17,13 +17,13 @@ export function DiagnosticsCard({ data }: { data: Pick<AdminDashboardData, 'down
         reloadDocument
         data-download="heapsnapshot-gzip"
         className={[
-          'block rounded-lg bg-amber-600 px-4 py-3 text-center text-sm font-medium text-white',
-          'shadow-sm hover:bg-amber-700 focus:outline-none focus-visible:ring-2',
+          'block rounded-lg bg-amber-700 px-4 py-3 text-center text-sm font-medium text-white',
+          'shadow-sm hover:bg-amber-800 focus:outline-none focus-visible:ring-2',
           'focus-visible:ring-amber-500 focus-visible:ring-offset-2',
           'dark:focus-visible:ring-offset-zinc-900',
         ].join(' ')}
       >
-        Download heap snapshot <span className="font-normal opacity-90">(.gz)</span>
+        Download heap snapshot <span className="font-normal">(.gz)</span>
       </Link>
       <div className="mt-2 grid grid-cols-3 gap-2 text-sm font-medium">
         {[
@@ -47,6 +47,29 @@ export function DiagnosticsCard({ data }: { data: Pick<AdminDashboardData, 'down
             <span className="block text-xs font-normal text-zinc-500 dark:text-zinc-400">{tool.note}</span>
           </Link>
         ))}
+      </div>
+      <div className="mt-4 flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+        <Form method="post" action="/admin/snapshots">
+          <button
+            type="submit"
+            name="intent"
+            value="take"
+            data-action="keep-snapshot"
+            className={[
+              'rounded-lg border border-amber-600 px-3 py-2 font-medium text-amber-800 hover:bg-amber-50',
+              'focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500',
+              'dark:border-amber-500 dark:text-amber-300 dark:hover:bg-amber-950/40',
+            ].join(' ')}
+          >
+            Take and keep a snapshot
+          </button>
+        </Form>
+        <Link
+          to="/admin/snapshots"
+          className="text-amber-700 underline underline-offset-2 hover:text-amber-900 dark:text-amber-400"
+        >
+          Kept snapshots: summaries and comparisons
+        </Link>
       </div>
       <h3 className="mb-2 mt-5 text-sm font-semibold text-zinc-950 dark:text-white">Past downloads</h3>
       {data.downloads.length === 0 ? (

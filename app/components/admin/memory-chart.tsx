@@ -32,10 +32,20 @@ function niceScale(max: number): { top: number; step: number } {
 function ageLabel(seconds: number): string {
   if (seconds === 0) return 'now'
   if (seconds < 120) return `−${Math.round(seconds)} s`
-  return `−${Math.round(seconds / 60)} min`
+  if (seconds < 3 * 3600) return `−${Math.round(seconds / 60)} min`
+  if (seconds < 3 * 86_400) return `−${Math.round(seconds / 3600)} h`
+  return `−${Math.round(seconds / 86_400)} d`
 }
 
-export function MemoryChart({ agesS, series }: { agesS: number[]; series: ChartSeries[] }) {
+export function MemoryChart({
+  agesS,
+  series,
+  testId = 'memory-chart',
+}: {
+  agesS: number[]
+  series: ChartSeries[]
+  testId?: string
+}) {
   const oldest = Math.max(agesS[0] ?? 0, 10)
   const max = Math.max(0, ...series.flatMap((line) => line.values))
   const { top, step } = niceScale(max * 1.05)
@@ -51,7 +61,7 @@ export function MemoryChart({ agesS, series }: { agesS: number[]; series: ChartS
       className="h-auto w-full"
       role="img"
       aria-label={`Memory over the last ${ageLabel(oldest).slice(1)}, in MB`}
-      data-testid="memory-chart"
+      data-testid={testId}
     >
       <title>Memory over time (MB)</title>
       {ticks.map((tick) => (

@@ -13,6 +13,7 @@ import { useMemo, type ComponentType, type ReactNode } from 'react'
 import * as ReactDOM from 'react-dom'
 import * as jsxRuntime from 'react/jsx-runtime'
 import { KilnCodeBlock } from '../components/code-block.tsx'
+import { KIT_COMPONENTS } from '../components/mdx-kit/index.ts'
 
 type MDXComponent = ReturnType<typeof getMDXComponent>
 
@@ -196,7 +197,8 @@ export function MdxContent({ cacheKey, code, moduleUrl, missing }: MdxContentPro
   renderProbe?.begin(cacheKey)
   const Component =
     typeof document !== 'undefined' && moduleUrl ? browserComponent(moduleUrl) : getCachedComponent(cacheKey, code)
-  const components = useMemo(() => ({ ...missingComponents(missing), KilnCodeBlock }), [missing])
+  // The kit after the stand-ins: a row compiled before a kit name existed renders the kit's component.
+  const components = useMemo(() => ({ ...missingComponents(missing), ...KIT_COMPONENTS, KilnCodeBlock }), [missing])
   return (
     <>
       <Component components={components as never} />

@@ -13,14 +13,21 @@ import type { Program } from 'estree'
 import type { Point } from 'unist'
 import { visit } from 'unist-util-visit'
 import type { VFile } from 'vfile'
+import { KIT_COMPONENT_NAMES } from '../../components/mdx-kit/names.ts'
 import { declaredNames, expressionComponents, isComponentName } from './component-names.ts'
 
 export const MISSING_COMPONENT = 'missing-component'
 
-/** Component names that Kiln itself provides to every post (none yet besides HTML). */
-export const PROVIDED_COMPONENTS = new Set<string>()
+/** Component names that Kiln itself provides to every post: the component kit (app/components/mdx-kit/). */
+export const PROVIDED_COMPONENTS: ReadonlySet<string> = new Set<string>(KIT_COMPONENT_NAMES)
 
-export function remarkMissingComponents() {
+export interface MissingComponentsOptions {
+  /** Names the site provides besides the kit (its `content/components/`): not missing either. */
+  provided?: Iterable<string>
+}
+
+export function remarkMissingComponents({ provided = [] }: MissingComponentsOptions = {}) {
+  const siteProvided = new Set(provided)
   return (tree: Root, file: VFile) => {
     const declared = new Set<string>()
     /** component name -> first place it was used */
@@ -53,7 +60,7 @@ export function remarkMissingComponents() {
     // Reported after the whole file is read: an export further down defines a name too.
     for (const [name, place] of used) {
       const root = name.split('.')[0]
-      if (declared.has(root) || PROVIDED_COMPONENTS.has(root) || root === 'props') continue
+      if (declared.has(root) || PROVIDED_COMPONENTS.has(root) || siteProvided.has(root) || root === 'props') continue
       const message = file.message(`<${name}> is used but not defined or imported: it renders as a labelled box`, {
         place,
         ruleId: MISSING_COMPONENT,

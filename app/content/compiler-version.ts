@@ -13,5 +13,6 @@
  *   2: components missing inside JSX attributes and expressions found (they render as
  *      labelled boxes); a compile with a failed highlight job marked provisional
  *   3: the component kit's names (Callout, YouTube, …) are no longer reported missing
+ *   4: shiki's code notations (`// [!code ++]`, `[!code focus]`, …) and `/word/` highlights in the meta
  */
-export const COMPILER_VERSION = 3
+export const COMPILER_VERSION = 4

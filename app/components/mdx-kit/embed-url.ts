@@ -35,8 +35,10 @@ export function embedTarget(url: unknown): EmbedTarget | { error: string } {
   if (X_HOSTS.has(host) && parts[1] === 'status' && /^\d+$/.test(parts[2] ?? '')) {
     return { provider: 'x', href, host, service: 'X', label: `Post by @${parts[0]}` }
   }
-  if (host === 'codepen.io' && ['pen', 'full', 'embed', 'details'].includes(parts[1] ?? '') && parts[2]) {
-    return { provider: 'codepen', href, host, service: 'CodePen', label: `Pen by ${parts[0]}` }
+  // codepen.io/<user>/pen/<id>, and a team's: codepen.io/team/<team>/pen/<id>.
+  const pen = parts.findIndex((part) => ['pen', 'full', 'embed', 'details'].includes(part))
+  if (host === 'codepen.io' && pen >= 1 && parts[pen + 1]) {
+    return { provider: 'codepen', href, host, service: 'CodePen', label: `Pen by ${parts[pen - 1]}` }
   }
   if (host === 'codesandbox.io' || host.endsWith('.csb.app')) {
     const id = host.endsWith('.csb.app') ? host.split('.')[0] : parts[parts.length - 1]

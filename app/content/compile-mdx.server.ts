@@ -27,6 +27,8 @@ import { remarkAccessibleNames } from './compile/remark-accessible-names.ts'
 import { remarkHeadingIds } from './compile/remark-heading-ids.ts'
 import { remarkImageAlt } from './compile/remark-image-alt.ts'
 import { remarkMissingComponents } from './compile/remark-missing-components.ts'
+import { checkSiteComponents, listSiteComponents, siteComponentNames } from './compile/site-component-bundle.ts'
+import { siteComponentsOfCode } from './site-components.ts'
 
 export { CompileError }
 export type { CompiledEntry, CompileInput, CompileWarning, Heading } from './compile/compiled-entry.ts'
@@ -36,6 +38,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
   const file = checkEntryFile(contentDir, entryPath, maxPostBytes)
   const files: VFile[] = []
   const read = new Set<string>()
+  const siteComponents = listSiteComponents(contentDir, maxPostBytes)
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -51,7 +54,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
           ...(options.remarkPlugins ?? []),
           remarkGfm,
           remarkHeadingIds,
-          remarkMissingComponents,
+          [remarkMissingComponents, { siteComponents: siteComponentNames(siteComponents) }],
           remarkImageAlt,
           remarkAccessibleNames,
         ]
@@ -75,6 +78,9 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
   } catch (error) {
     throw CompileError.from(error, input)
   }
+
+  // The site-wide components this post uses must build: a broken one fails the posts that use it, naming its file.
+  await checkSiteComponents(contentDir, siteComponents, siteComponentsOfCode(result.code))
 
   let frontmatter: CompiledEntry['frontmatter']
   try {

@@ -381,8 +381,16 @@ function siteComponentStamps(root: string, source: string): FileStamp[] {
   }
   const stamps: FileStamp[] = []
   let unresolved = false
+  // A name the entry binds itself (on an import or export line) is its own, not the folder's.
+  const bound = new Set(
+    source
+      .split('\n')
+      .filter((line) => /^\s*(import|export)\b/.test(line))
+      .flatMap((line) => line.match(/\b[A-Z][A-Za-z0-9_]*\b/g) ?? []),
+  )
   const names = new Set([...source.matchAll(/<([A-Z][A-Za-z0-9_]*)/g)].map((match) => match[1]))
   for (const name of names) {
+    if (bound.has(name)) continue
     const file = SITE_COMPONENT_EXTENSIONS.map((ext) => path.join(folder, name + ext)).find((candidate) => {
       try {
         return fs.statSync(candidate).isFile() && isInside(root, fs.realpathSync(candidate))

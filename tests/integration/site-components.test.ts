@@ -78,7 +78,7 @@ describe('site-wide components', () => {
     expect(html).not.toContain('site-chart')
   })
 
-  it('an edit to a component (or what it imports) is a new version of the posts that use it, only of those', async () => {
+  it('an edit to a component (or what it imports) is a new version of only the posts that use it', async () => {
     const before = {
       chart: moduleUrl((await page('uses-chart')).html),
       note: moduleUrl((await page('uses-note')).html),

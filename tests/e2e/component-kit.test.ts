@@ -2,7 +2,8 @@
  * End-to-end in real headless Chromium: the component kit as a reader meets it, on the
  * sample post that uses all of it (content/blog/component-kit.mdx). What only a browser
  * proves: the post hydrates with every component and no missing-component box, YouTube's
- * player is requested only after the play button is pressed, the page asks no other
+ * player is requested only after the play button is pressed, a site-wide component
+ * (content/components/Spoiler.tsx) arrives as its own module and hydrates under the CSP, the page asks no other
  * site for anything else, and axe finds nothing serious in either theme.
  *
  * The network outside the test server is answered by the test (an empty image, a blank
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { axeViolations, isSeriousOrCritical, THEMES } from '../../other/lib/axe.ts'
 import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
 import { stopServer, withBrowserSession } from '../helpers/fixtures.ts'
-import { sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
+import { get, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const POST = '/blog/component-kit'
 const KIT = ['Callout', 'YouTube', 'Embed', 'Details', 'Kbd', 'Aside']
@@ -23,7 +24,9 @@ let browser: Browser
 
 beforeAll(async () => {
   ;[server, browser] = await Promise.all([startServer({ contentDir: sampleContentDir }), launchChromium()])
-})
+  // Compile the post once up front, so no test's navigation pays for the first compile.
+  expect((await get(server, POST)).status).toBe(200)
+}, 120_000)
 
 afterAll(async () => {
   await browser?.close()
@@ -88,6 +91,14 @@ describe('the component kit in the sample post', () => {
       await expect
         .poll(() => requested.some((url) => url.startsWith('https://www.youtube-nocookie.com/embed/')))
         .toBe(true)
+
+      // The site-wide component (content/components/Spoiler.tsx) came as its own module and hydrated.
+      const spoiler = page.locator('[data-spoiler]')
+      expect(await spoiler.locator('[data-spoiler-text]').count()).toBe(0)
+      await waitForHydration(page, '[data-spoiler] button')
+      await spoiler.getByRole('button').click()
+      await expect.poll(() => spoiler.locator('[data-spoiler-text]').count()).toBe(1)
+      expect(await spoiler.getByRole('button').getAttribute('aria-expanded')).toBe('true')
 
       // Details open with the keyboard too.
       const details = page.locator('[data-kit="Details"]')

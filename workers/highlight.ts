@@ -6,10 +6,17 @@
  * memory) goes with it.
  */
 import fs from 'node:fs'
+import {
+  transformerMetaWordHighlight,
+  transformerNotationDiff,
+  transformerNotationErrorLevel,
+  transformerNotationFocus,
+  transformerNotationHighlight,
+} from '@shikijs/transformers'
 import { createHighlighterCore, type HighlighterCore, type ShikiTransformer } from 'shiki/core'
 import { bundledLanguages } from 'shiki/langs'
 import { bundledThemes } from 'shiki/themes'
-import { lineClasses, parseCodeMeta, preProperties } from '../app/content/code-block.ts'
+import { lineClasses, metaForWordHighlight, parseCodeMeta, preProperties } from '../app/content/code-block.ts'
 import { getConfig } from '../app/config.server.ts'
 import { SingleFlight } from '../app/utils/single-flight.ts'
 
@@ -88,6 +95,22 @@ function lineTransformer(metaString: string | null | undefined, lang: string): S
 }
 
 /**
+ * The notations authors know from shiki and VitePress, written in the code's own comments:
+ * `// [!code highlight]`, `[!code ++]` and `[!code --]` (a diff without a diff block),
+ * `[!code focus]`, `[!code error]` and `[!code warning]`, and `/word/` in the fence's
+ * meta. The comment is removed from the shown code; the line gets the class the
+ * stylesheet draws (app/tailwind.css), the block a `has-…` class. They run after
+ * lineTransformer and add to the classes it set.
+ */
+const NOTATION_TRANSFORMERS: ShikiTransformer[] = [
+  transformerNotationDiff(),
+  transformerNotationHighlight(),
+  transformerNotationFocus(),
+  transformerNotationErrorLevel(),
+  transformerMetaWordHighlight(),
+]
+
+/**
  * Test-only faults (KILN_TEST_FAULTS=1), so the pool's fallbacks are proven with real
  * failures: a job that throws, a thread killed by an uncaught exception mid-job, a thread
  * that exits, and one that never returns. The last two are caught by the job timeout.
@@ -130,7 +153,8 @@ export default async function highlightOnPoolThread({ code, lang, meta }: Highli
     // Colours only as CSS variables (--shiki-light, --shiki-dark): the stylesheet picks
     // one by the reader's colour scheme, so there is no flash of the wrong theme.
     defaultColor: false,
-    transformers: [lineTransformer(meta, requested)],
+    transformers: [lineTransformer(meta, requested), ...NOTATION_TRANSFORMERS],
+    meta: { __raw: metaForWordHighlight(meta) },
   })
   return { ok: true, html, lang: requested }
 }

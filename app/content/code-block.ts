@@ -2,7 +2,10 @@
  * Code block rules shared by the compiler and the highlight worker: how a fence's meta
  * string is read, and what a block's lines and <pre> carry. Pure functions, no shiki.
  *
- *   ```ts title="app.ts" {1,3-5} showLineNumbers
+ *   ```ts title="app.ts" {1,3-5} showLineNumbers /useState/
+ *
+ * Notations inside the code (`// [!code ++]`, `[!code focus]`, …) and the words to mark
+ * (`/useState/`) are shiki's transformers, run in the highlight worker (workers/highlight.ts).
  */
 import type { Element, ElementContent } from 'hast'
 
@@ -16,10 +19,20 @@ export interface CodeMeta {
 /** Lines to highlight are bounded, so `{1-99999999}` cannot make a huge array. */
 const MAX_HIGHLIGHT_LINES = 10_000
 
+const TITLE = /(?:^|\s)title=(?:"([^"]*)"|'([^']*)'|(\S+))/
+
+/**
+ * The meta as shiki's word highlighter reads it (`/word/`), without the title: a title
+ * holding a path (`title="src/app.ts"`) would otherwise mark the text between its slashes.
+ */
+export function metaForWordHighlight(meta: string | null | undefined): string {
+  return meta ? meta.replace(TITLE, ' ') : ''
+}
+
 export function parseCodeMeta(meta: string | null | undefined): CodeMeta {
   const result: CodeMeta = { highlightLines: [], showLineNumbers: false }
   if (!meta) return result
-  const title = /(?:^|\s)title=(?:"([^"]*)"|'([^']*)'|(\S+))/.exec(meta)
+  const title = TITLE.exec(meta)
   if (title) result.title = title[1] ?? title[2] ?? title[3]
   const withoutTitle = title ? meta.replace(title[0], ' ') : meta
   result.showLineNumbers = /(?:^|\s)showLineNumbers(?:\s|$|\{)/.test(withoutTitle)

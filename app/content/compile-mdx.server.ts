@@ -42,6 +42,8 @@ import { remarkImageAlt } from './compile/remark-image-alt.ts'
 import { isLocalImage, remarkImages } from './compile/remark-images.ts'
 import { remarkMissingComponents } from './compile/remark-missing-components.ts'
 import { remarkTitleHeading } from './compile/remark-title-heading.ts'
+import { checkSiteComponents, listSiteComponents, siteComponentNames } from './compile/site-component-bundle.ts'
+import { siteComponentsOfCode } from './site-components.ts'
 
 export { CompileError }
 export type { CompiledEntry, CompileInput, CompileWarning, Heading } from './compile/compiled-entry.ts'
@@ -81,6 +83,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
   } catch {
     titleFromHeading = false
   }
+  const siteComponents = listSiteComponents(contentDir, maxPostBytes)
   let result: Awaited<ReturnType<typeof bundleMDX>>
   try {
     result = await bundleMDX({
@@ -96,7 +99,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
           ...frontmatterPlugins(options.remarkPlugins ?? [], source),
           remarkGfm,
           remarkHeadingIds,
-          remarkMissingComponents,
+          [remarkMissingComponents, { siteComponents: siteComponentNames(siteComponents) }],
           remarkImageAlt,
           remarkAccessibleNames,
           [remarkImages, { collector: images }],
@@ -126,6 +129,9 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
   } catch (error) {
     throw CompileError.from(error, input)
   }
+
+  // The site-wide components this post uses must build: a broken one fails the posts that use it, naming its file.
+  await checkSiteComponents(contentDir, siteComponents, siteComponentsOfCode(result.code))
 
   let frontmatter: CompiledEntry['frontmatter']
   try {

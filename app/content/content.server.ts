@@ -33,6 +33,7 @@ import { isValidSlugPath } from './slug.ts'
 import type { EntryKind } from './source.server.ts'
 import { getUnstored } from './unstored-compiles.server.ts'
 import { log } from '../logging/logger.server.ts'
+import { prepareSiteComponents } from './site-components.server.ts'
 
 export type EntryResult =
   | { status: 'not-found' }
@@ -123,6 +124,18 @@ export function rescanContentIfDue(timings?: Timings): void {
  * compiled now otherwise. A draft is not-found unless `includeDrafts` (an admin asks).
  */
 export async function loadEntry(
+  kind: EntryKind,
+  slug: string,
+  timings: Timings,
+  options: { includeDrafts?: boolean } = {},
+): Promise<EntryResult> {
+  const result = await loadCompiledEntry(kind, slug, timings, options)
+  // Its site-wide components are built before anything renders it (site-components.server.ts).
+  if (result.status === 'ok') await prepareSiteComponents(result.compiled.code)
+  return result
+}
+
+async function loadCompiledEntry(
   kind: EntryKind,
   slug: string,
   timings: Timings,

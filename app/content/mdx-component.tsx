@@ -13,6 +13,13 @@ import { useMemo, type ComponentType, type ReactNode } from 'react'
 import * as ReactDOM from 'react-dom'
 import * as jsxRuntime from 'react/jsx-runtime'
 import { KilnCodeBlock } from '../components/code-block.tsx'
+import { KIT_COMPONENTS } from '../components/mdx-kit/index.ts'
+import {
+  decodeSiteComponents,
+  SITE_COMPONENTS_EXPORT,
+  siteComponentModulePath,
+  siteComponentsOfCode,
+} from './site-components.ts'
 
 type MDXComponent = ReturnType<typeof getMDXComponent>
 
@@ -141,6 +148,71 @@ function RenderEnd() {
 }
 
 /**
+ * Site-wide components (app/content/site-components.ts), by `name@version`. On the server
+ * they come from site-components.server.ts, which bundles and evaluates them before the
+ * page renders (it sets this source); in the browser from their modules, imported with
+ * the post's own (loadMdxModule).
+ */
+export type SiteComponentLookup = (
+  name: string,
+  version: string,
+) => { component: AnyComponent } | { error: string } | undefined
+
+let serverSiteComponents: SiteComponentLookup = () => undefined
+
+export function setSiteComponentSource(lookup: SiteComponentLookup): void {
+  serverSiteComponents = lookup
+}
+
+const browserSiteComponents = new Map<string, AnyComponent>()
+
+/** Stands in for a site-wide component that could not be built or loaded: the rest of the post renders. */
+function SiteComponentUnavailable({ name, error }: { name: string; error: string }) {
+  return (
+    <span className="kiln-missing not-prose" data-site-component-error={name} role="note">
+      <span className="kiln-missing-label">
+        Component <code>{`<${name}>`}</code> could not be shown
+      </span>
+      <span className="kiln-missing-body">{error}</span>
+    </span>
+  )
+}
+
+function siteComponents(code: string): Record<string, AnyComponent> {
+  const map: Record<string, AnyComponent> = {}
+  for (const [name, version] of Object.entries(siteComponentsOfCode(code))) {
+    const known =
+      typeof document === 'undefined'
+        ? serverSiteComponents(name, version)
+        : browserSiteComponents.has(`${name}@${version}`)
+          ? { component: browserSiteComponents.get(`${name}@${version}`)! }
+          : undefined
+    if (known && 'component' in known) {
+      map[name] = known.component
+    } else {
+      const error = known?.error ?? `components/${name} was not loaded`
+      const Unavailable = () => <SiteComponentUnavailable name={name} error={error} />
+      map[name] = Unavailable
+    }
+  }
+  return map
+}
+
+type ModuleExports = Record<string, unknown>
+
+/** Imports a site-wide component's module (once per version) and keeps its component. */
+async function loadSiteComponent(name: string, version: string): Promise<void> {
+  const key = `${name}@${version}`
+  if (browserSiteComponents.has(key)) return
+  const module = (await import(/* @vite-ignore */ siteComponentModulePath(name, version))) as {
+    default: (...globals: unknown[]) => ModuleExports
+  }
+  const exports = module.default(React, ReactDOM, jsxRuntime)
+  const component = (exports[name] ?? exports.default) as AnyComponent | undefined
+  if (component) browserSiteComponents.set(key, component)
+}
+
+/**
  * In the browser the code arrives as a module from this site (/mdx/…, see
  * app/content/mdx-module.server.ts), never through `new Function`: the Content-Security-Policy
  * allows no eval. A page's module is imported before hydration (app/entry.client.tsx, from
@@ -161,8 +233,13 @@ export function loadMdxModule(url: string): Promise<void> {
   if (known) return known.promise
   const loading: BrowserModule = {
     promise: import(/* @vite-ignore */ url).then(
-      (module: { default: (...globals: unknown[]) => { default: MDXComponent } }) => {
-        loading.component = module.default(React, ReactDOM, jsxRuntime).default
+      async (module: { default: (...globals: unknown[]) => { default: MDXComponent } & ModuleExports }) => {
+        const exports = module.default(React, ReactDOM, jsxRuntime)
+        // The site-wide components it uses come as their own modules, shared by every post.
+        const used = decodeSiteComponents(String(exports[SITE_COMPONENTS_EXPORT] ?? ''))
+        // One that fails to load is shown as unavailable; the post itself still comes to life.
+        await Promise.allSettled(Object.entries(used).map(([name, version]) => loadSiteComponent(name, version)))
+        loading.component = exports.default
       },
       (error: unknown) => {
         loading.error = error
@@ -196,7 +273,12 @@ export function MdxContent({ cacheKey, code, moduleUrl, missing }: MdxContentPro
   renderProbe?.begin(cacheKey)
   const Component =
     typeof document !== 'undefined' && moduleUrl ? browserComponent(moduleUrl) : getCachedComponent(cacheKey, code)
-  const components = useMemo(() => ({ ...missingComponents(missing), KilnCodeBlock }), [missing])
+  // The kit after the stand-ins: a row compiled before a kit name existed renders the kit's component.
+  // A site-wide component after the kit: a site may replace a kit component with its own.
+  const components = useMemo(
+    () => ({ ...missingComponents(missing), ...KIT_COMPONENTS, ...siteComponents(code), KilnCodeBlock }),
+    [missing, code],
+  )
   return (
     <>
       <Component components={components as never} />

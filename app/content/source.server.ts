@@ -39,6 +39,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { errorMessage } from '../utils/error-message.ts'
 import { splitDatePrefix } from './metadata/file-name-date.ts'
+import { SITE_COMPONENT_EXTENSIONS, SITE_COMPONENTS_FOLDER } from './site-components.ts'
 import { isValidSlug, isValidSlugPath, MAX_SLUG_PATH_LENGTH, MAX_SLUG_SEGMENTS } from './slug.ts'
 
 export type EntryKind = 'post' | 'page'
@@ -483,6 +484,13 @@ export function importedFiles(contentDir: string, entryPath: string, source: str
   const seen = new Set<string>([entryReal])
   const found: FileStamp[] = []
   const queue: { dir: string; text: string }[] = [{ dir: path.dirname(entryReal), text: source }]
+  for (const stamp of siteComponentStamps(root, source)) {
+    found.push(stamp)
+    const real = path.join(root, stamp[0])
+    seen.add(real)
+    if (!stamp[0].endsWith('/') && stamp[2] <= maxBytes)
+      queue.push({ dir: path.dirname(real), text: fs.readFileSync(real, 'utf8') })
+  }
   while (queue.length > 0 && found.length < MAX_FILES_PER_ENTRY) {
     const { dir, text } = queue.shift()!
     for (const specifier of importSpecifiers(text)) {
@@ -498,6 +506,49 @@ export function importedFiles(contentDir: string, entryPath: string, source: str
     }
   }
   return found.sort(byPath)
+}
+
+/**
+ * The site-wide components (`components/<Name>.tsx|jsx`, see site-components.ts) an entry
+ * uses by name: their files count in its version (their imports are followed by the
+ * caller). When it uses a name no file there provides (a kit component, a missing one),
+ * the folder's own stamp is counted too, as `components/`: adding or removing a file moves
+ * the folder's mtime, so the entry is read again and picks up a component added for it;
+ * the folder adds nothing to the hash itself (hashEntry), so other entries keep their version.
+ */
+function siteComponentStamps(root: string, source: string): FileStamp[] {
+  const folder = path.join(root, SITE_COMPONENTS_FOLDER)
+  let folderStat: fs.Stats
+  try {
+    folderStat = fs.statSync(folder)
+    if (!folderStat.isDirectory()) return []
+  } catch {
+    return []
+  }
+  const stamps: FileStamp[] = []
+  let unresolved = false
+  // A name the entry binds itself (on an import or export line) is its own, not the folder's.
+  const bound = new Set(
+    source
+      .split('\n')
+      .filter((line) => /^\s*(import|export)\b/.test(line))
+      .flatMap((line) => line.match(/\b[A-Z][A-Za-z0-9_]*\b/g) ?? []),
+  )
+  const names = new Set([...source.matchAll(/<([A-Z][A-Za-z0-9_]*)/g)].map((match) => match[1]))
+  for (const name of names) {
+    if (bound.has(name)) continue
+    const file = SITE_COMPONENT_EXTENSIONS.map((ext) => path.join(folder, name + ext)).find((candidate) => {
+      try {
+        return fs.statSync(candidate).isFile() && isInside(root, fs.realpathSync(candidate))
+      } catch {
+        return false
+      }
+    })
+    if (!file) unresolved = true
+    else stamps.push(stamp(root, file))
+  }
+  if (unresolved) stamps.push([`${SITE_COMPONENTS_FOLDER}/`, folderStat.mtimeMs, folderStat.size])
+  return stamps
 }
 
 /** Stamps of files as they are now, or null for one that is gone. */
@@ -541,7 +592,9 @@ export function hashEntry(
   for (const [relative, mtimeMs, size] of [...files].sort(byPath)) {
     hash.update(relative)
     hash.update('\0')
-    if (stampOnly?.has(relative)) hash.update(`stamp:${mtimeMs}:${size}`)
+    // A folder's stamp (siteComponentStamps) only makes the entry be read again on a change.
+    if (relative.endsWith('/')) hash.update('folder')
+    else if (stampOnly?.has(relative)) hash.update(`stamp:${mtimeMs}:${size}`)
     else hashFile(hash, path.join(contentDir, relative))
     hash.update('\0')
   }

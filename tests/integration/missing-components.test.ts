@@ -17,7 +17,7 @@ const body = [
   '',
   '<Frame image={<BlogImage src="/cat.png" alt="A cat" />}>A caption</Frame>',
   '',
-  '{true && <Callout>inside an expression</Callout>}',
+  '{true && <Banner>inside an expression</Banner>}',
   '',
   '<Render render={() => <Chart.Line>from a render prop</Chart.Line>} />',
   '',
@@ -43,7 +43,7 @@ describe('missing components inside attributes and expressions', () => {
     const html = await response.text()
     expect(html).toContain('<figure class="frame">')
     expect(html).toContain('A caption')
-    for (const name of ['BlogImage', 'Callout', 'Chart.Line', 'Suspense'])
+    for (const name of ['BlogImage', 'Banner', 'Chart.Line', 'Suspense'])
       expect(html).toContain(`data-missing-component="${name}"`)
     expect(html).toContain('inside an expression')
     expect(html).toContain('from a render prop')

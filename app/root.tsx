@@ -12,7 +12,7 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
-import { ErrorPage } from './components/error-page.tsx'
+import { ErrorPage, notFoundSuggestions } from './components/error-page.tsx'
 import { getUser } from './auth/session.server.ts'
 import { listPages } from './content/content-index.server.ts'
 import { getDb } from './db/connection.server.ts'
@@ -109,6 +109,7 @@ export function ErrorBoundary() {
         status={404}
         title="Page not found"
         message="There is nothing at this address. It may have moved, or never existed."
+        suggestions={notFoundSuggestions(error.data)}
       />
     )
   }

@@ -13,6 +13,7 @@ import { compileInThisThread, CompileError } from '../app/content/compile-mdx.se
 import { FrontmatterError, parseFrontmatter } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
+import { publishingProblems } from '../app/content/publishing-check.server.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
 
@@ -84,6 +85,7 @@ async function main(): Promise<number> {
     }),
   )
   if (process.stderr.isTTY) process.stderr.write('\n')
+  problems.push(...publishingProblems(contentDir, scan.entries))
 
   problems.sort((a, b) =>
     a.level === b.level ? a.where.localeCompare(b.where, undefined, { numeric: true }) : a.level === 'error' ? -1 : 1,

@@ -8,6 +8,7 @@ import { NOT_CACHEABLE_HEADER } from '../http/page-cache.server.ts'
 import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
+import { throwNotFound } from './not-found.server.ts'
 import { canSeeDrafts } from './drafts.server.ts'
 import { mdxModulePath } from './mdx-module.server.ts'
 import { isQuarantined } from './render-guard.server.ts'
@@ -20,9 +21,8 @@ export async function loadEntryPage(
   request: Request,
 ) {
   const result = await loadEntry(kind, slug ?? '', context.timings, { includeDrafts: await canSeeDrafts(request) })
-  if (result.status === 'not-found') {
-    throw data({ message: 'Not found' }, { status: 404 })
-  }
+  // A redirect (an alias, content/redirects) when one names this address; else a 404 with suggestions.
+  if (result.status === 'not-found') throwNotFound(request)
   if (result.status === 'failed') {
     // The author finds the file, line and message in the server log and in
     // `npm run content:check`; readers get a plain apology.

@@ -6,7 +6,17 @@
  * valid_entries for an admin), so a draft flag flip needs no reindexing.
  */
 import type { DB } from '../db/connection.server.ts'
-import { ftsMatch, makeSnippet, queryTerms, SNIPPET_SCAN_CHARS, splitSnippet, type SnippetPart } from './search-text.ts'
+import {
+  ftsMatch,
+  makeSnippet,
+  MAX_QUERY_TOKENS,
+  MAX_TOKEN_LENGTH,
+  MIN_PREFIX_LENGTH,
+  queryTerms,
+  SNIPPET_SCAN_CHARS,
+  splitSnippet,
+  type SnippetPart,
+} from './search-text.ts'
 
 export interface SearchDocument {
   kind: 'post' | 'page'
@@ -183,4 +193,57 @@ export function searchEntries(
 /** How many documents the index holds, for the admin dashboard and tests. */
 export function searchIndexSize(db: DB): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM search_documents').get() as { n: number }).n
+}
+
+export interface PostSuggestion {
+  slug: string
+  title: string
+}
+
+/** Parts of an address that say nothing about which post was meant. */
+const ADDRESS_NOISE = new Set(['blog', 'tags', 'posts', 'post', 'www', 'html', 'htm', 'php', 'index', 'amp', 'the'])
+/** How much of a missing address is read for words: a 6,000-character path costs what a short one does. */
+const SUGGESTION_PATH_CHARS = 256
+
+/**
+ * The words of a missing address, for suggestions: letters and digits between the
+ * slashes, dashes and dots, without the noise (`blog`, `html`), at most MAX_QUERY_TOKENS.
+ */
+export function addressWords(pathname: string): string[] {
+  let decoded = pathname.slice(0, SUGGESTION_PATH_CHARS)
+  try {
+    decoded = decodeURIComponent(decoded)
+  } catch {
+    // Kept as it is: its words are still words.
+  }
+  const words = (decoded.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter(
+    (word) => word.length >= 2 && !ADDRESS_NOISE.has(word) && !/^\d+$/.test(word),
+  )
+  return [...new Set(words.map((word) => word.slice(0, MAX_TOKEN_LENGTH)))].slice(0, MAX_QUERY_TOKENS)
+}
+
+/**
+ * Up to `limit` published posts whose titles (then descriptions, tags and text) are
+ * closest to a missing address: any of its words, each as a prefix when it is long
+ * enough, ranked by bm25 with the title weighed most. Costs what a search of
+ * MAX_QUERY_TOKENS words costs (docs/security.md, "Main-thread budget"), no snippets.
+ */
+export function suggestPosts(db: DB, pathname: string, limit = 5): PostSuggestion[] {
+  const words = addressWords(pathname)
+  if (words.length === 0) return []
+  // A long word is matched by its stem-ish prefix, so "migrating" finds "migration" (no stemmer in unicode61).
+  const match = words
+    .map((word) => (word.length >= 6 ? word.slice(0, Math.max(4, word.length - 3)) : word))
+    .map((word) => `"${word}"${word.length >= MIN_PREFIX_LENGTH + 1 ? '*' : ''}`)
+    .join(' OR ')
+  return db
+    .prepare(
+      `SELECT e.slug, COALESCE(e.title, e.slug) AS title FROM search_index
+        JOIN search_documents d ON d.id = search_index.rowid
+        JOIN published_entries e ON e.kind = d.kind AND e.slug = d.slug
+        WHERE search_index MATCH @match AND e.kind = 'post'
+        ORDER BY bm25(search_index, ${WEIGHTS}), e.date DESC
+        LIMIT @limit`,
+    )
+    .all({ match, limit: Math.max(1, Math.min(limit, 10)) }) as PostSuggestion[]
 }

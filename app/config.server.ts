@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { canonicalLang } from './content/language.ts'
 
 /** The repository root: the nearest folder upwards holding Kiln's package.json. */
 function findProjectRoot(): string {
@@ -81,6 +82,14 @@ function httpUrl(name: string, fallback: string | null, { keepSlash = false } = 
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
+}
+
+/** A BCP 47 language tag, in its canonical spelling. */
+function languageTag(name: string, fallback: string): string {
+  const raw = text(name, fallback)
+  const lang = canonicalLang(raw)
+  if (!lang) throw new ConfigError(`${name} must be a language tag such as en, zh-CN or ja, got "${raw}"`)
+  return lang
 }
 
 /** A test-only override: a bad value is ignored with a warning rather than stopping the server. */
@@ -182,6 +191,8 @@ export interface Config {
   siteUrl: string
   /** The author named in feeds and in posts' structured data. */
   siteAuthor: string
+  /** The site's language (a BCP 47 tag): `<html lang>`, feeds, dates; a post's `lang` overrides it. */
+  siteLang: string
   /** Prefix of the "Edit this post" link (the entry's path in the content folder is appended); null: no link. */
   contentEditUrl: string | null
   migrationsDir: string
@@ -369,6 +380,7 @@ function readConfig(): Config {
     siteDescription: text('SITE_DESCRIPTION', 'A blog served by Kiln: MDX posts compiled when they are first read.'),
     siteUrl: httpUrl('SITE_URL', `http://localhost:${port}`) as string,
     siteAuthor: text('SITE_AUTHOR', 'Kiln'),
+    siteLang: languageTag('SITE_LANG', 'en'),
     contentEditUrl: httpUrl('CONTENT_EDIT_URL', null, { keepSlash: true }),
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',

@@ -13,6 +13,7 @@ import {
 } from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
 import { ErrorPage, notFoundSuggestions } from './components/error-page.tsx'
+import { usePageLang } from './components/dates.ts'
 import { getUser } from './auth/session.server.ts'
 import { listPages } from './content/content-index.server.ts'
 import { getDb } from './db/connection.server.ts'
@@ -70,9 +71,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const theme = pendingTheme ?? data?.theme ?? 'system'
   // Marks Remix's inline scripts for the Content-Security-Policy's hashes (server only).
   const scriptMarker = useContext(InlineScriptMarker)
+  // SITE_LANG, or the post's own `lang`.
+  const lang = usePageLang()
   return (
     // "dark" or "light" forces a theme; no class follows the system (tailwind.config.ts).
-    <html lang="en" className={theme === 'system' ? undefined : theme}>
+    <html lang={lang} className={theme === 'system' ? undefined : theme}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

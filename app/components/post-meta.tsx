@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react'
-import { formatDate } from './dates.ts'
+import { formatDate, usePageLang } from './dates.ts'
 
 export function TagList({ tags }: { tags: string[] }) {
   if (tags.length === 0) return null
@@ -32,14 +32,15 @@ export function PostDates({
   updated?: string | null
   readingMinutes?: number
 }) {
+  const lang = usePageLang()
   return (
     <p className="flex flex-wrap gap-x-2 text-sm text-zinc-600 dark:text-zinc-400">
-      {date ? <time dateTime={date}>{formatDate(date)}</time> : null}
+      {date ? <time dateTime={date}>{formatDate(date, lang)}</time> : null}
       {updated ? (
         <>
           <span aria-hidden="true">·</span>
           <span>
-            Updated <time dateTime={updated}>{formatDate(updated)}</time>
+            Updated <time dateTime={updated}>{formatDate(updated, lang)}</time>
           </span>
         </>
       ) : null}

@@ -9,6 +9,7 @@ import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
 import { throwNotFound } from './not-found.server.ts'
+import { canonicalLang } from './language.ts'
 import { canSeeDrafts } from './drafts.server.ts'
 import { mdxModulePath } from './mdx-module.server.ts'
 import { isQuarantined } from './render-guard.server.ts'
@@ -61,6 +62,8 @@ export async function loadEntryPage(
     date: fm.date,
     updated: fm.updated,
     tags: fm.tags,
+    /** The post's own language (frontmatter `lang`), for `<html lang>` and its dates; null: the site's. */
+    lang: canonicalLang(fm.data.lang),
     headings: compiled.headings,
     readingMinutes: compiled.readingMinutes,
     wordCount: compiled.wordCount,

@@ -16,6 +16,8 @@ export interface SiteSeo {
   /** SITE_URL, without a trailing slash. */
   url: string
   author: string
+  /** SITE_LANG. */
+  lang?: string
 }
 
 export interface ArticleSeo {

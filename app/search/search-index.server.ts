@@ -257,6 +257,7 @@ function searchNoSpaceScripts(db: DB, terms: QueryTerms, visible: string, limit:
       WHERE ${conditions.join(' AND ')}`
   const { total } = db.prepare(`SELECT COUNT(*) AS total ${from}`).get(params) as { total: number }
   if (total === 0) return { total: 0, hits: [] }
+  const rank = longWords.length > 0 ? `bm25(t.search_trigram, ${WEIGHTS}),` : ''
   const rows = db
     .prepare(
       `SELECT d.kind, d.slug, t.title,
@@ -264,7 +265,7 @@ function searchNoSpaceScripts(db: DB, terms: QueryTerms, visible: string, limit:
           substr(t.description, 1, ${SNIPPET_SCAN_CHARS}) AS description,
           e.date, e.tags, e.draft
         ${from}
-        ORDER BY NOT (${titleConditions.join(' AND ')}), ${longWords.length > 0 ? `bm25(t.search_trigram, ${WEIGHTS}),` : ''} e.date DESC
+        ORDER BY NOT (${titleConditions.join(' AND ')}), ${rank} e.date DESC
         LIMIT @limit`,
     )
     .all(params) as HitRow[]

@@ -2,8 +2,8 @@
  * `npm run bench:search-languages -- --dir <content folder> [--cjk N] [--runs N]`
  *
  * What search in scripts written without spaces costs: the content folder (the react.dev
- * corpus made into a blog by other/make-blog-from-corpus.ts, say) plus N generated Chinese and Japanese posts (about 3,000 characters
- * each, words drawn from a fixed vocabulary with a seeded generator) are indexed into a
+ * corpus made into a blog by other/make-blog-from-corpus.ts, say) plus N generated
+ * Chinese and Japanese posts (about 3,000 characters each, words drawn from a fixed vocabulary with a seeded generator) are indexed into a
  * fresh SQLite file; it prints the size of the unicode61 table (search_index) and of the
  * trigram table (search_trigram, which holds only the CJK documents), and the median and
  * 95th-percentile time of English, long CJK (trigram index), short CJK (LIKE over the
@@ -99,8 +99,8 @@ function main() {
       const title = Array.from({ length: 4 }, () => words[Math.floor(next() * words.length)]).join('')
       fs.writeFileSync(
         path.join(contentDir, 'blog', `cjk-${i}.mdx`),
-        `---\ntitle: ${title}\ndate: 2026-01-${String((i % 28) + 1).padStart(2, '0')}\nlang: ${japanese ? 'ja' : 'zh-CN'}\n---\n\n` +
-          prose(words, 3000, next),
+        `---\ntitle: ${title}\ndate: 2026-01-${String((i % 28) + 1).padStart(2, '0')}\n` +
+          `lang: ${japanese ? 'ja' : 'zh-CN'}\n---\n\n${prose(words, 3000, next)}`,
       )
     }
     const db = openDatabase(path.join(dir, 'kiln.db'), getConfig().migrationsDir)
@@ -113,7 +113,8 @@ function main() {
     console.log(`entries: ${result.added.length}; cold sync (index + both search tables): ${ms(syncMs)}`)
     console.log(
       `search_index (unicode61): ${(tableBytes(db, 'search_index') / 1024 / 1024).toFixed(2)} MB; ` +
-        `search_trigram (${trigramDocs} CJK documents): ${(tableBytes(db, 'search_trigram') / 1024 / 1024).toFixed(2)} MB`,
+        `search_trigram (${trigramDocs} CJK documents): ` +
+        `${(tableBytes(db, 'search_trigram') / 1024 / 1024).toFixed(2)} MB`,
     )
     console.log(`queries, ${runs} runs each:`)
     for (const query of QUERIES) {

@@ -4,6 +4,7 @@ import type { EntryPageData } from '../content/entry-page.server.ts'
 import { DraftBadge } from './post-list.tsx'
 import { PostDates, TagList } from './post-meta.tsx'
 import { PostFooter } from './post-footer.tsx'
+import { SeriesBox } from './series-box.tsx'
 
 type Serialized = Omit<EntryPageData, never> & { views?: number | null }
 
@@ -91,6 +92,7 @@ export function Article({ data }: { data: Serialized }) {
         ) : null}
         <TagList tags={data.tags} />
       </header>
+      {data.footer.series ? <SeriesBox series={data.footer.series} /> : null}
       {toc ? <TableOfContents headings={data.headings} /> : null}
       {/* data-mdx-module: the post's code as a module, imported before hydration (app/entry.client.tsx). */}
       <div

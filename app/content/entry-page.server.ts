@@ -77,7 +77,7 @@ export async function loadEntryPage(
     /** Absolute URL of the social image: the frontmatter's `image`, else a generated card. */
     socialImage: socialImageUrl(kind, entry.slug, fm.image ?? null),
     /** Previous and next posts, and the edit link. */
-    footer: context.timings.time('db', () => postFooter(getDb(), entry)),
+    footer: context.timings.time('db', () => postFooter(getDb(), entry, fm.data.series)),
     /** Only an admin gets a draft; the page is marked and kept out of search engines. */
     draft: entry.draft,
   }

@@ -339,3 +339,61 @@ export function suggestPosts(db: DB, pathname: string, limit = 5): PostSuggestio
     )
     .all({ match, limit: Math.max(1, Math.min(limit, 10)) }) as PostSuggestion[]
 }
+
+/**
+ * Published posts whose text is closest to `text` (a post's title and description): any
+ * of its first MAX_QUERY_TOKENS words of 3 or more letters, ranked by bm25. For related
+ * posts; the caller caches the answer per content version.
+ */
+export function relatedByText(
+  db: DB,
+  slug: string,
+  text: string,
+  limit: number,
+): { slug: string; title: string; date: string | null }[] {
+  const words = [...new Set((text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((word) => word.length >= 3))]
+    .filter((word) => !RELATED_NOISE.has(word) && !hasNoSpaceScript(word))
+    .slice(0, MAX_QUERY_TOKENS)
+    .map((word) => `"${word.slice(0, MAX_TOKEN_LENGTH)}"`)
+  if (words.length === 0) return []
+  return db
+    .prepare(
+      `SELECT e.slug, COALESCE(e.title, e.slug) AS title, e.date FROM search_index
+        JOIN search_documents d ON d.id = search_index.rowid
+        JOIN published_entries e ON e.kind = d.kind AND e.slug = d.slug
+        WHERE search_index MATCH @match AND e.kind = 'post' AND e.slug <> @slug
+        ORDER BY bm25(search_index, ${WEIGHTS}), e.date DESC
+        LIMIT @limit`,
+    )
+    .all({ match: words.join(' OR '), slug, limit }) as { slug: string; title: string; date: string | null }[]
+}
+
+/** Words too common to say two posts are alike. */
+const RELATED_NOISE = new Set([
+  'the',
+  'and',
+  'for',
+  'with',
+  'how',
+  'what',
+  'why',
+  'you',
+  'your',
+  'are',
+  'was',
+  'this',
+  'that',
+  'from',
+  'into',
+  'about',
+  'when',
+  'not',
+  'can',
+  'one',
+  'all',
+  'its',
+  'our',
+  'new',
+  'use',
+  'using',
+])

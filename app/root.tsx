@@ -16,6 +16,8 @@ import { ErrorPage, notFoundSuggestions } from './components/error-page.tsx'
 import { usePageLang } from './components/dates.ts'
 import { getUser } from './auth/session.server.ts'
 import { listPages } from './content/content-index.server.ts'
+import { authorNames } from './content/authors.server.ts'
+import { getConfig } from './config.server.ts'
 import { getDb } from './db/connection.server.ts'
 import { seoMeta } from './seo/meta.ts'
 import { siteSeo } from './seo/site.server.ts'
@@ -59,6 +61,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pages: pages.map((page) => ({ slug: page.slug, title: page.title })),
     // From the kiln_theme cookie: the HTML differs by it (a page cache must key on it).
     theme: readTheme(request),
+    // id -> name of every author (content/authors/), for bylines in lists.
+    authors: authorNames(getConfig().contentDir),
   }
 }
 

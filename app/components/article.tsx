@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react'
 import { MdxContent } from '../content/mdx-component.tsx'
 import type { EntryPageData } from '../content/entry-page.server.ts'
 import { DraftBadge } from './post-list.tsx'
-import { PostDates, TagList } from './post-meta.tsx'
+import { Byline, PostDates, TagList } from './post-meta.tsx'
 import { PostFooter } from './post-footer.tsx'
 import { SeriesBox } from './series-box.tsx'
 
@@ -84,6 +84,7 @@ export function Article({ data }: { data: Serialized }) {
           {data.draft ? <DraftBadge /> : null}
         </h1>
         {data.description ? <p className="text-lg text-zinc-600 dark:text-zinc-400">{data.description}</p> : null}
+        {data.kind === 'post' ? <Byline authors={data.authors} /> : null}
         {data.kind === 'post' ? (
           <PostDates date={data.date} updated={data.updated} readingMinutes={data.readingMinutes} />
         ) : null}

@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react'
-import { PostDates, TagList } from './post-meta.tsx'
+import { ListByline, PostDates, TagList } from './post-meta.tsx'
 
 export interface PostSummary {
   slug: string
@@ -11,6 +11,8 @@ export interface PostSummary {
   readingMinutes: number
   /** Only admins are shown drafts. */
   draft: boolean
+  /** Author ids (frontmatter `author`/`authors`). */
+  authors?: string[]
 }
 
 export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummary[]; empty?: string }) {
@@ -30,6 +32,7 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
               </Link>
               {post.draft ? <DraftBadge /> : null}
             </h2>
+            <ListByline ids={post.authors} />
             <PostDates date={post.date} readingMinutes={post.readingMinutes} />
             {post.description ? <p className="text-zinc-700 dark:text-zinc-300">{post.description}</p> : null}
             <TagList tags={post.tags} />
@@ -41,8 +44,8 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
 }
 
 export function toSummary(entry: PostSummary): PostSummary {
-  const { slug, title, date, updated, description, tags, readingMinutes, draft } = entry
-  return { slug, title, date, updated, description, tags, readingMinutes, draft }
+  const { slug, title, date, updated, description, tags, readingMinutes, draft, authors } = entry
+  return { slug, title, date, updated, description, tags, readingMinutes, draft, authors }
 }
 
 /** Marks a draft, which only an admin is shown. */

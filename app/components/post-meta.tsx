@@ -1,4 +1,5 @@
-import { Link } from '@remix-run/react'
+import { Link, useRouteLoaderData } from '@remix-run/react'
+import { authorPath } from '../seo/urls.ts'
 import { formatDate, usePageLang } from './dates.ts'
 
 export function TagList({ tags }: { tags: string[] }) {
@@ -21,6 +22,49 @@ export function TagList({ tags }: { tags: string[] }) {
       ))}
     </ul>
   )
+}
+
+export interface BylineAuthor {
+  id: string
+  name: string
+  /** Has a file in content/authors/: its name links to its page. */
+  known: boolean
+}
+
+/** A post's authors from the ids alone (lists): names from the root loader's directory. */
+export function useBylineAuthors(ids: readonly string[] | undefined): BylineAuthor[] {
+  const root = useRouteLoaderData('root') as { authors?: Record<string, string> } | undefined
+  return (ids ?? []).map((id) => {
+    const name = root?.authors?.[id]
+    return { id, name: name ?? id, known: name !== undefined }
+  })
+}
+
+/** "By A and B": each known author links to their page; an id with no file shows as written. */
+export function Byline({ authors }: { authors: BylineAuthor[] }) {
+  if (authors.length === 0) return null
+  return (
+    <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="byline">
+      By{' '}
+      {authors.map((author, index) => (
+        <span key={author.id}>
+          {index > 0 ? (index === authors.length - 1 ? ' and ' : ', ') : null}
+          {author.known ? (
+            <Link to={authorPath(author.id)} rel="author" className="font-medium hover:text-amber-700 hover:underline">
+              {author.name}
+            </Link>
+          ) : (
+            <span className="font-medium">{author.name}</span>
+          )}
+        </span>
+      ))}
+    </p>
+  )
+}
+
+/** A byline for a list item, from its author ids. */
+export function ListByline({ ids }: { ids: readonly string[] | undefined }) {
+  return <Byline authors={useBylineAuthors(ids)} />
 }
 
 export function PostDates({

@@ -10,6 +10,8 @@ import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
 import { throwNotFound } from './not-found.server.ts'
 import { canonicalLang } from './language.ts'
+import { authorIdsOf, resolveAuthors } from './authors.server.ts'
+import { getConfig } from '../config.server.ts'
 import { canSeeDrafts } from './drafts.server.ts'
 import { mdxModulePath } from './mdx-module.server.ts'
 import { isQuarantined } from './render-guard.server.ts'
@@ -64,6 +66,12 @@ export async function loadEntryPage(
     tags: fm.tags,
     /** The post's own language (frontmatter `lang`), for `<html lang>` and its dates; null: the site's. */
     lang: canonicalLang(fm.data.lang),
+    /** Its authors (frontmatter `author`/`authors`); empty: SITE_AUTHOR, with no byline. */
+    authors: resolveAuthors(getConfig().contentDir, authorIdsOf(fm.data)).map(({ id, name, known }) => ({
+      id,
+      name,
+      known,
+    })),
     headings: compiled.headings,
     readingMinutes: compiled.readingMinutes,
     wordCount: compiled.wordCount,

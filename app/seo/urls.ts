@@ -7,6 +7,7 @@
 export const postPath = (slug: string) => `/blog/${encodeURIComponent(slug)}`
 export const pagePath = (slug: string) => `/${encodeURIComponent(slug)}`
 export const tagPath = (tag: string) => `/tags/${encodeURIComponent(tag)}`
+export const authorPath = (id: string) => `/authors/${encodeURIComponent(id)}`
 export const entryPath = (kind: 'post' | 'page', slug: string) => (kind === 'post' ? postPath(slug) : pagePath(slug))
 /** The generated social image of a post, and of everything else. */
 export const postImagePath = (slug: string) => `${postPath(slug)}/og.png`

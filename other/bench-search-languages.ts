@@ -4,9 +4,10 @@
  * What search in scripts written without spaces costs: the content folder (the react.dev
  * corpus made into a blog by other/make-blog-from-corpus.ts, say) plus N generated
  * Chinese and Japanese posts (about 3,000 characters each, words drawn from a fixed
- * vocabulary with a seeded generator) are indexed into a fresh SQLite file; it prints the
- * size of the unicode61 table (search_index) and of the trigram table (search_trigram,
- * which holds only the CJK documents), and the median and 95th-percentile time of English, long CJK (trigram index), short CJK (LIKE over the
+ * vocabulary with a seeded generator) are indexed into a fresh SQLite file. It prints
+ * the size of the unicode61 table (search_index) and of the trigram table
+ * (search_trigram, which holds only the CJK documents), and the median and
+ * 95th-percentile time of English, long CJK (trigram index), short CJK (LIKE over the
  * CJK documents' first 64 KB) and mixed queries. Figures only; it asserts nothing.
  */
 import fs from 'node:fs'

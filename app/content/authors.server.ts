@@ -14,7 +14,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { DB } from '../db/connection.server.ts'
 import { getEntry, type IndexedEntry } from './content-index.server.ts'
-import { parseFrontmatter } from './frontmatter.ts'
+import matter from 'gray-matter'
+import { grayMatterOptions, parseFrontmatter } from './frontmatter.ts'
 import { isValidSlug } from './slug.ts'
 import { authorIdsOf } from './author-ids.ts'
 
@@ -75,7 +76,8 @@ function toLinks(value: unknown): AuthorLink[] {
 
 /** An author from its file's source. Pure. */
 export function parseAuthor(id: string, source: string): Author {
-  const { data } = parseFrontmatter(source, { requireDate: false })
+  // Not a post: no title or date is required, only the same bounded YAML reading.
+  const data = matter(source, grayMatterOptions).data as Record<string, unknown>
   return {
     id,
     name: text(data.name, 200) ?? text(data.title, 200) ?? id,

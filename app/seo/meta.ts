@@ -83,6 +83,11 @@ export function seoMeta(site: SiteSeo | null, page: PageSeo): MetaDescriptor[] {
     if (article.modified) meta.push({ property: 'article:modified_time', content: isoDateTime(article.modified) })
     const people = article.authors?.length ? article.authors : [{ name: site.author }]
     for (const person of people) meta.push({ property: 'article:author', content: person.name })
+    const persons = people.map((person) => ({
+      '@type': 'Person',
+      name: person.name,
+      ...('id' in person && person.id ? { url: absoluteUrl(site.url, authorPath(person.id)) } : {}),
+    }))
     for (const tag of article.tags) meta.push({ property: 'article:tag', content: tag })
     meta.push({
       'script:ld+json': {
@@ -97,11 +102,8 @@ export function seoMeta(site: SiteSeo | null, page: PageSeo): MetaDescriptor[] {
         ...(article.published || article.modified
           ? { dateModified: isoDateTime(article.modified ?? article.published ?? '') }
           : {}),
-        author: people.map((person) => ({
-          '@type': 'Person',
-          name: person.name,
-          ...('id' in person && person.id ? { url: absoluteUrl(site.url, authorPath(person.id)) } : {}),
-        })),
+        // One Person as before; a list when the post has several authors.
+        author: people.length === 1 ? persons[0] : persons,
         publisher: { '@type': 'Organization', name: site.title, url: site.url },
         keywords: article.tags.join(', '),
       },

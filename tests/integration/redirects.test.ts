@@ -38,7 +38,7 @@ beforeAll(async () => {
       '/escape/* /:splat',
     ].join('\n'),
   })
-  server = await startServer({ contentDir })
+  server = await startServer({ contentDir, env: { METRICS_TOKEN: 'redirects-metrics-token' } })
 })
 
 afterAll(async () => {
@@ -116,6 +116,14 @@ describe('redirects', () => {
       ]),
     )
     expect(problems.find((problem) => problem.where === 'blog/claims-live.mdx:4')?.message).toMatch(/existing post/)
+  })
+
+  it('shows the compiled rules and the redirects answered on /metrics', async () => {
+    const metrics = await (
+      await get(server, '/metrics', { headers: { Authorization: 'Bearer redirects-metrics-token' } })
+    ).text()
+    expect(Number(/^kiln_redirect_rules (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(5)
+    expect(Number(/^kiln_redirects_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0)
   })
 
   it('picks up a changed redirects file without a restart', async () => {

@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isValidTimeZone } from './content/publish-time.ts'
+import { canonicalLang } from './content/language.ts'
 
 /** The repository root: the nearest folder upwards holding Kiln's package.json. */
 function findProjectRoot(): string {
@@ -116,6 +117,14 @@ export function mask(secret: string): string {
 function text(name: string, fallback: string): string {
   const raw = process.env[name]
   return raw === undefined || raw === '' ? fallback : raw
+}
+
+/** A BCP 47 language tag, in its canonical spelling. */
+function languageTag(name: string, fallback: string): string {
+  const raw = text(name, fallback)
+  const lang = canonicalLang(raw)
+  if (!lang) throw new ConfigError(`${name} must be a language tag such as en, zh-CN or ja, got "${raw}"`)
+  return lang
 }
 
 /** A test-only override: a bad value is ignored with a warning rather than stopping the server. */
@@ -228,6 +237,8 @@ export interface Config {
   siteAuthor: string
   /** The IANA zone of frontmatter dates written without one (a bare date is midnight there). */
   siteTimezone: string
+  /** The site's language (a BCP 47 tag): `<html lang>`, feeds, dates; a post's `lang` overrides it. */
+  siteLang: string
   /** Prefix of the "Edit this post" link (the entry's path in the content folder is appended); null: no link. */
   contentEditUrl: string | null
   migrationsDir: string
@@ -448,6 +459,7 @@ function readConfig(): Config {
     siteUrl: httpUrl('SITE_URL', `http://localhost:${port}`) as string,
     siteAuthor: text('SITE_AUTHOR', 'Kiln'),
     siteTimezone: timeZone('SITE_TIMEZONE', 'UTC'),
+    siteLang: languageTag('SITE_LANG', 'en'),
     contentEditUrl: httpUrl('CONTENT_EDIT_URL', null, { keepSlash: true }),
     migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     isProduction: process.env.NODE_ENV === 'production',

@@ -12,9 +12,12 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react'
 import { SiteFooter, SiteHeader } from './components/site-chrome.tsx'
-import { ErrorPage } from './components/error-page.tsx'
+import { ErrorPage, notFoundSuggestions } from './components/error-page.tsx'
+import { usePageLang } from './components/dates.ts'
 import { getUser } from './auth/session.server.ts'
 import { listPages } from './content/content-index.server.ts'
+import { authorNames } from './content/authors.server.ts'
+import { getConfig } from './config.server.ts'
 import { getDb } from './db/connection.server.ts'
 import { seoMeta } from './seo/meta.ts'
 import { siteSeo } from './seo/site.server.ts'
@@ -59,6 +62,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     pages: pages.map((page) => ({ slug: page.slug, title: page.title })),
     // From the kiln_theme cookie: the HTML differs by it (a page cache must key on it).
     theme: readTheme(request),
+    // id -> name of every author (content/authors/), for bylines in lists.
+    authors: authorNames(getConfig().contentDir),
   }
 }
 
@@ -71,9 +76,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const theme = pendingTheme ?? data?.theme ?? 'system'
   // Marks Remix's inline scripts for the Content-Security-Policy's hashes (server only).
   const scriptMarker = useContext(InlineScriptMarker)
+  // SITE_LANG, or the post's own `lang`.
+  const lang = usePageLang()
   return (
     // "dark" or "light" forces a theme; no class follows the system (tailwind.config.ts).
-    <html lang="en" className={theme === 'system' ? undefined : theme}>
+    <html lang={lang} className={theme === 'system' ? undefined : theme}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -110,6 +117,7 @@ export function ErrorBoundary() {
         status={404}
         title="Page not found"
         message="There is nothing at this address. It may have moved, or never existed."
+        suggestions={notFoundSuggestions(error.data)}
       />
     )
   }

@@ -20,6 +20,7 @@ import { compileInThisThread, CompileError } from '../app/content/compile-mdx.se
 import { FrontmatterError, readEntryMetadata, type EntryMetadata } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
+import { publishingProblems } from '../app/content/publishing-check.server.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 import { entryPath as addressOf } from '../app/seo/urls.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
@@ -189,6 +190,7 @@ async function main(): Promise<number> {
     }),
   )
   if (process.stderr.isTTY) process.stderr.write('\n')
+  problems.push(...publishingProblems(contentDir, scan.entries))
   await destroyHighlightPool()
 
   served.sort((a, b) => a.address.localeCompare(b.address, undefined, { numeric: true }))

@@ -2,9 +2,10 @@ import { useEffect, useState } from 'react'
 import { MdxContent } from '../content/mdx-component.tsx'
 import type { EntryPageData } from '../content/entry-page.server.ts'
 import { DraftBadge } from './post-list.tsx'
-import { PostDates, TagList } from './post-meta.tsx'
+import { Byline, PostDates, TagList } from './post-meta.tsx'
 import { PostFooter } from './post-footer.tsx'
 import { slugPath } from '../seo/urls.ts'
+import { SeriesBox } from './series-box.tsx'
 
 type Serialized = Omit<EntryPageData, never> & { views?: number | null }
 
@@ -84,6 +85,7 @@ export function Article({ data }: { data: Serialized }) {
           {data.draft ? <DraftBadge scheduledAt={data.scheduledAt} /> : null}
         </h1>
         {data.description ? <p className="text-lg text-zinc-600 dark:text-zinc-400">{data.description}</p> : null}
+        {data.kind === 'post' ? <Byline authors={data.authors} /> : null}
         {data.kind === 'post' ? (
           <PostDates date={data.date} updated={data.updated} readingMinutes={data.readingMinutes} />
         ) : null}
@@ -92,6 +94,7 @@ export function Article({ data }: { data: Serialized }) {
         ) : null}
         <TagList tags={data.tags} />
       </header>
+      {data.footer.series ? <SeriesBox series={data.footer.series} /> : null}
       {toc ? <TableOfContents headings={data.headings} /> : null}
       {/* data-mdx-module: the post's code as a module, imported before hydration (app/entry.client.tsx). */}
       <div

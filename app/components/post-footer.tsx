@@ -3,8 +3,8 @@ import type { PostFooterData } from '../content/post-footer.server.ts'
 
 /** After a post: links to the previous (older) and next (newer) posts, and to its source for editing. */
 export function PostFooter({ kind, footer }: { kind: 'post' | 'page'; footer: PostFooterData }) {
-  const { previous, next, editUrl } = footer
-  if (!previous && !next && !editUrl) return null
+  const { previous, next, editUrl, related } = footer
+  if (!previous && !next && !editUrl && related.length === 0) return null
   return (
     <footer className="mt-12 space-y-6 border-t border-zinc-200 pt-8 dark:border-zinc-800" data-testid="post-footer">
       {previous || next ? (
@@ -54,6 +54,26 @@ export function PostFooter({ kind, footer }: { kind: 'post' | 'page'; footer: Po
               </span>
             </Link>
           ) : null}
+        </nav>
+      ) : null}
+      {related.length > 0 ? (
+        <nav aria-labelledby="related-posts-title" data-testid="related-posts">
+          <h2 id="related-posts-title" className="text-sm font-semibold text-zinc-900 dark:text-zinc-100">
+            Related posts
+          </h2>
+          <ul className="mt-2 list-disc space-y-1 pl-5">
+            {related.map((post) => (
+              <li key={post.slug}>
+                <Link
+                  to={`/blog/${post.slug}`}
+                  prefetch="intent"
+                  className="text-amber-700 hover:underline dark:text-amber-400"
+                >
+                  {post.title}
+                </Link>
+              </li>
+            ))}
+          </ul>
         </nav>
       ) : null}
       {editUrl ? (

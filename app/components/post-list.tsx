@@ -1,7 +1,7 @@
 import { Link, useFetcher } from '@remix-run/react'
 import { useEffect, useRef, useState } from 'react'
 import { pageHref, pagerItems } from '../content/pagination.ts'
-import { PostDates, TagList } from './post-meta.tsx'
+import { ListByline, PostDates, TagList } from './post-meta.tsx'
 
 export interface PostSummary {
   slug: string
@@ -15,6 +15,8 @@ export interface PostSummary {
   draft: boolean
   /** When a scheduled post goes public (ISO); null for a draft or a published post. */
   scheduledAt: string | null
+  /** Author ids (frontmatter `author`/`authors`). */
+  authors?: string[]
 }
 
 export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummary[]; empty?: string }) {
@@ -34,6 +36,7 @@ export function PostList({ posts, empty = 'No posts yet.' }: { posts: PostSummar
               </Link>
               {post.draft ? <DraftBadge scheduledAt={post.scheduledAt} /> : null}
             </h2>
+            <ListByline ids={post.authors} />
             <PostDates date={post.date} readingMinutes={post.readingMinutes} />
             {post.description ? <p className="text-zinc-700 dark:text-zinc-300">{post.description}</p> : null}
             <TagList tags={post.tags} />
@@ -168,8 +171,8 @@ export function Pager({ page, pageCount, base }: { page: number; pageCount: numb
 }
 
 export function toSummary(entry: PostSummary): PostSummary {
-  const { slug, title, date, updated, description, tags, readingMinutes, draft, scheduledAt } = entry
-  return { slug, title, date, updated, description, tags, readingMinutes, draft, scheduledAt }
+  const { slug, title, date, updated, description, tags, readingMinutes, draft, scheduledAt, authors } = entry
+  return { slug, title, date, updated, description, tags, readingMinutes, draft, scheduledAt, authors }
 }
 
 /**

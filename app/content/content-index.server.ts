@@ -15,6 +15,7 @@
 import type { DB } from '../db/connection.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { readingMinutes } from './reading-time.ts'
+import { authorIdsOf } from './author-ids.ts'
 import { deleteSearchDocument, indexedSearchHashes, writeSearchDocument } from '../search/search-index.server.ts'
 import {
   DEFAULT_MAX_POST_BYTES,
@@ -76,6 +77,8 @@ export interface IndexedEntry {
   readingMinutes: number
   /** Why this entry cannot be compiled, found when indexing: its frontmatter, or its size. */
   frontmatterError: string | null
+  /** Author ids from the frontmatter's `author`/`authors` (authors.server.ts). */
+  authors: string[]
 }
 
 interface EntryRow {
@@ -93,6 +96,7 @@ interface EntryRow {
   publish_at: number | null
   word_count: number
   frontmatter_error: string | null
+  frontmatter?: string
 }
 
 function toEntry(row: EntryRow): IndexedEntry {
@@ -113,6 +117,7 @@ function toEntry(row: EntryRow): IndexedEntry {
     wordCount: row.word_count,
     readingMinutes: readingMinutes(row.word_count),
     frontmatterError: row.frontmatter_error,
+    authors: row.frontmatter ? authorIdsOf(JSON.parse(row.frontmatter) as Record<string, unknown>) : [],
   }
 }
 

@@ -8,6 +8,10 @@ import { NOT_CACHEABLE_HEADER, PAGE_ENTRY_HEADER } from '../http/page-cache.serv
 import { socialImageUrl } from '../seo/social-image.server.ts'
 import { loadEntry } from './content.server.ts'
 import { postFooter } from './post-footer.server.ts'
+import { throwNotFound } from './not-found.server.ts'
+import { canonicalLang } from './language.ts'
+import { authorIdsOf, resolveAuthors } from './authors.server.ts'
+import { getConfig } from '../config.server.ts'
 import { canSeeDrafts } from './drafts.server.ts'
 import { mdxModulePath } from './mdx-module.server.ts'
 import { isQuarantined } from './render-guard.server.ts'
@@ -23,9 +27,8 @@ export async function loadEntryPage(
 ) {
   const includeDrafts = preview || (await canSeeDrafts(request))
   const result = await loadEntry(kind, slug ?? '', context.timings, { includeDrafts })
-  if (result.status === 'not-found') {
-    throw data({ message: 'Not found' }, { status: 404 })
-  }
+  // A redirect (an alias, content/redirects) when one names this address; else a 404 with suggestions.
+  if (result.status === 'not-found') throwNotFound(request)
   if (result.status === 'failed') {
     // The author finds the file, line and message in the server log and in
     // `npm run content:check`; readers get a plain apology.
@@ -64,6 +67,14 @@ export async function loadEntryPage(
     date: fm.date,
     updated: fm.updated,
     tags: fm.tags,
+    /** The post's own language (frontmatter `lang`), for `<html lang>` and its dates; null: the site's. */
+    lang: canonicalLang(fm.data.lang),
+    /** Its authors (frontmatter `author`/`authors`); empty: SITE_AUTHOR, with no byline. */
+    authors: resolveAuthors(getConfig().contentDir, authorIdsOf(fm.data)).map(({ id, name, known }) => ({
+      id,
+      name,
+      known,
+    })),
     headings: compiled.headings,
     readingMinutes: compiled.readingMinutes,
     wordCount: compiled.wordCount,
@@ -77,7 +88,7 @@ export async function loadEntryPage(
     /** Absolute URL of the social image: the frontmatter's `image`, else a generated card. */
     socialImage: socialImageUrl(kind, entry.slug, fm.image ?? null),
     /** Previous and next posts, and the edit link. */
-    footer: context.timings.time('db', () => postFooter(getDb(), entry)),
+    footer: context.timings.time('db', () => postFooter(getDb(), entry, fm.data.series)),
     /** Only an admin gets a draft; the page is marked and kept out of search engines. */
     draft: entry.draft,
     /** A scheduled post (shown to an admin before its time): when it goes public. */

@@ -9,6 +9,7 @@
  * component version. Both caches are bounded; a failed build is kept for a short while
  * only, so a passing failure is retried and a broken file is not rebuilt per request.
  */
+import { log } from '../logging/logger.server.ts'
 import { LRUCache } from 'lru-cache'
 import * as React from 'react'
 import * as ReactDOM from 'react-dom'
@@ -69,7 +70,7 @@ async function build(component: SiteComponentFile): Promise<Built> {
     counters.failures++
     const message = errorMessage(error)
     const where = (error as { where?: string }).where
-    console.error(`[kiln] site component ${where || component.file} does not build: ${message}`)
+    log.error(`site component ${where || component.file} does not build: ${message}`)
     return { version: component.version, error: where ? `${where}: ${message}` : message }
   }
 }

@@ -11,6 +11,7 @@
  * A replica never writes its database: it keeps its rows in memory (the same bound), and
  * they start over with the process.
  */
+import { log } from '../logging/logger.server.ts'
 import os from 'node:os'
 import type { DB } from '../db/connection.server.ts'
 import { getDb } from '../db/connection.server.ts'
@@ -83,7 +84,7 @@ function flush(window: MemoryWindow): void {
   } catch (error) {
     // A full disk or a read-only database loses a point of history, nothing else.
     failures++
-    console.error(`[kiln] could not store the memory history: ${errorMessage(error)}`)
+    log.error(`could not store the memory history: ${errorMessage(error)}`)
   }
 }
 

@@ -42,6 +42,8 @@ import { getDb } from '../db/connection.server.ts'
 import { entryHtmlCacheStats } from '../seo/entry-html.server.tsx'
 import { socialImageCacheStats } from '../seo/social-image.server.ts'
 import { pageCacheStats } from '../http/page-cache.server.ts'
+import { redirectStats } from '../content/redirects.server.ts'
+import { postFooterCacheStats } from '../content/post-footer.server.ts'
 import { loginStats } from '../auth/login.server.ts'
 import { passwordStats } from '../auth/password.server.ts'
 import { beaconLimitStats } from '../view-counts/beacon-limit.server.ts'
@@ -452,6 +454,25 @@ export function metricsAccess(request: Request): 'closed' | 'denied' | 'open' {
   const sent = match?.[1] ?? ''
   return crypto.timingSafeEqual(sha256(sent), sha256(token)) && match ? 'open' : 'denied'
 }
+
+// Redirects (compiled once per content version) and the series/related-posts cache.
+gauge('kiln_redirect_rules', 'Redirect rules compiled from aliases and content/redirects.', () => redirectStats().rules)
+mirrorCounter(
+  'kiln_redirect_lookups_total',
+  'Addresses without a page looked up in the redirects.',
+  () => redirectStats().lookups,
+)
+mirrorCounter('kiln_redirects_total', 'Requests answered with a redirect.', () => redirectStats().redirects)
+gauge(
+  'kiln_post_footer_cache_entries',
+  'Posts whose series and related posts are cached.',
+  () => postFooterCacheStats().entries,
+)
+gauge(
+  'kiln_post_footer_cache_max_entries',
+  'Entries the series/related cache may hold.',
+  () => postFooterCacheStats().max,
+)
 
 export async function renderMetrics(): Promise<{ body: string; contentType: string }> {
   return { body: await registry.metrics(), contentType: registry.contentType }

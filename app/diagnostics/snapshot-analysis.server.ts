@@ -14,6 +14,7 @@
  * plus a fixed part. A file that is not a snapshot, or is cut short, gets its error on its
  * page and is not retried by anyone but the admin.
  */
+import { log } from '../logging/logger.server.ts'
 import fs from 'node:fs'
 import { getConfig } from '../config.server.ts'
 import { SingleFlight } from '../utils/single-flight.ts'
@@ -73,7 +74,7 @@ function writeCachedSummary(id: string, summary: HeapSummary): void {
   } catch (error) {
     // Not cached: it is computed again next time, nothing else is lost.
     fs.rmSync(partial, { force: true })
-    console.error(`[kiln] could not cache the summary of snapshot ${id}: ${errorMessage(error)}`)
+    log.error(`could not cache the summary of snapshot ${id}: ${errorMessage(error)}`)
   }
 }
 
@@ -99,7 +100,7 @@ async function computeSummary(snapshot: KeptSnapshot): Promise<SummaryOutcome> {
       `(for a ${formatBytes(snapshot.bytes)} file), but only ${formatBytes(free.availableBytes)} ` +
       `is free ${free.where}. ` +
       `It was not started; download the snapshot and open it in DevTools instead, or try again when memory is free.`
-    console.warn(`[kiln] summary of snapshot ${snapshot.id} refused: ${message}`)
+    log.warn(`summary of snapshot ${snapshot.id} refused: ${message}`)
     return { ok: false, status: 503, message, snapshot }
   }
   const start = performance.now()
@@ -111,8 +112,8 @@ async function computeSummary(snapshot: KeptSnapshot): Promise<SummaryOutcome> {
     }
     counters.computed++
     writeCachedSummary(snapshot.id, result.summary)
-    console.log(
-      `[kiln] summarized snapshot ${snapshot.id} (${formatBytes(snapshot.bytes)}) in ` +
+    log.info(
+      `summarized snapshot ${snapshot.id} (${formatBytes(snapshot.bytes)}) in ` +
         `${Math.round(performance.now() - start)} ms`,
     )
     return { ok: true, snapshot: { ...snapshot, summarized: true }, summary: result.summary, cached: false }

@@ -2,6 +2,7 @@
  * What the snapshot pages (app/routes/admin.snapshots.*) load and do, so the routes stay
  * thin: the list, taking a kept snapshot, and downloading one.
  */
+import { log } from '../logging/logger.server.ts'
 import fs from 'node:fs'
 import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
@@ -84,7 +85,7 @@ export function sharedSnapshotDownload(request: Request, token: string, address:
         status,
       })
     } catch (error) {
-      console.error(`[kiln] could not log a shared snapshot download: ${errorMessage(error)}`)
+      log.error(`could not log a shared snapshot download: ${errorMessage(error)}`)
     }
   })
 }

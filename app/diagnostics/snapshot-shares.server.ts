@@ -14,6 +14,7 @@
  * KEEP_DOWNLOADS rows. A replica never writes its database: links are made on the primary
  * (the POST is replayed there), and a replica logs a shared download to its console only.
  */
+import { log } from '../logging/logger.server.ts'
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { sessionSecret } from '../auth/session.server.ts'
 import { getConfig } from '../config.server.ts'
@@ -102,7 +103,7 @@ export function createShare(snapshotId: string, gzip: boolean, createdBy: string
     )
     .run(snapshotId, gzip ? 1 : 0, nonce, createdBy, nowIso, expiresAt)
   const row = db.prepare('SELECT * FROM snapshot_shares WHERE id = ?').get(Number(lastInsertRowid)) as ShareRow
-  console.log(`[kiln] ${createdBy} shared snapshot ${snapshotId} until ${expiresAt} (share ${row.id})`)
+  log.info(`${createdBy} shared snapshot ${snapshotId} until ${expiresAt} (share ${row.id})`)
   return { ok: true, share: toShare(row, now) }
 }
 
@@ -110,7 +111,7 @@ export function revokeShare(id: number, revokedBy: string, now = Date.now()): bo
   const { changes } = getDb()
     .prepare('UPDATE snapshot_shares SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
     .run(new Date(now).toISOString(), id)
-  if (changes > 0) console.log(`[kiln] ${revokedBy} revoked snapshot share ${id}`)
+  if (changes > 0) log.info(`${revokedBy} revoked snapshot share ${id}`)
   return changes > 0
 }
 
@@ -154,9 +155,9 @@ export interface ShareDownload {
 
 export function recordShareDownload(download: Omit<ShareDownload, 'id'>): void {
   const line =
-    `[kiln] shared snapshot ${download.snapshotId} (share ${download.shareId}) downloaded by ` +
+    `shared snapshot ${download.snapshotId} (share ${download.shareId}) downloaded by ` +
     `${download.address}: ${download.status}, ${download.bytes} bytes`
-  console.log(line)
+  log.info(line)
   if (!isPrimary()) return
   const db = getDb()
   db.prepare(

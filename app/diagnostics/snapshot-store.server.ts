@@ -13,6 +13,7 @@
  * An id is the UTC time it was taken plus a random suffix (`20261201T093015Z-a1b2c3`):
  * sortable, and the only names the routes accept, so a URL can never reach another file.
  */
+import { log } from '../logging/logger.server.ts'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -124,7 +125,7 @@ export async function keepHeapSnapshot(userEmail: string): Promise<KeepResult> {
   try {
     const headroom = checkSnapshotHeadroom()
     if (!headroom.ok) {
-      console.warn(`[kiln] kept heap snapshot for ${userEmail} refused: ${headroom.message}`)
+      log.warn(`kept heap snapshot for ${userEmail} refused: ${headroom.message}`)
       return { ok: false, status: 503, message: headroom.message }
     }
     const id = newId()
@@ -142,14 +143,14 @@ export async function keepHeapSnapshot(userEmail: string): Promise<KeepResult> {
           ? `The disk is full: the heap snapshot could not be kept in ${dir}`
           : `The heap snapshot could not be written to ${dir}`) +
         ` (${errorMessage(error)}). The partial file was removed; nothing else changed.`
-      console.error(`[kiln] kept heap snapshot for ${userEmail} failed: ${message}`)
+      log.error(`kept heap snapshot for ${userEmail} failed: ${message}`)
       return { ok: false, status: full ? 507 : 500, message }
     }
     const removed = pruneKeptSnapshots()
     const snapshot = findKeptSnapshot(id)
     if (!snapshot) return { ok: false, status: 500, message: 'The heap snapshot was written but is gone.' }
-    console.log(
-      `[kiln] kept heap snapshot ${id} for ${userEmail}: ${snapshot.bytes} bytes in ` +
+    log.info(
+      `kept heap snapshot ${id} for ${userEmail}: ${snapshot.bytes} bytes in ` +
         `${Math.round(performance.now() - start)} ms${removed.length ? `, removed ${removed.join(', ')}` : ''}`,
     )
     return { ok: true, snapshot, removed }

@@ -54,7 +54,12 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches, location }) =
           description: data.description,
           path: entryPath(data.kind, data.slug),
           image: data.socialImage,
-          article: { published: data.date, modified: data.updated, tags: data.tags },
+          article: {
+            published: data.date,
+            modified: data.updated,
+            tags: data.tags,
+            authors: data.authors.map((author) => ({ id: author.known ? author.id : undefined, name: author.name })),
+          },
           noindex: data.draft,
         }
       : { title: 'Not found', path: location.pathname, noindex: true },

@@ -179,12 +179,15 @@ function wordPattern({ phrases, prefix }: QueryTerms): RegExp {
   // Longest first, so "reactive" is not cut at "react".
   const alternatives = [...words]
     .sort(([a], [b]) => b.length - a.length)
-    .map(
-      ([word, isPrefix]) =>
-        `${[...word].map((char) => `${escapeRegExp(char)}\\p{M}*`).join('')}` +
-        `${isPrefix ? '[\\p{L}\\p{N}\\p{M}]*' : '(?![\\p{L}\\p{N}\\p{M}])'}`,
-    )
-  return new RegExp(`(?<![\\p{L}\\p{N}\\p{M}])(?:${alternatives.join('|')})`, 'giu')
+    .map(([word, isPrefix]) => {
+      const letters = `${[...word].map((char) => `${escapeRegExp(char)}\\p{M}*`).join('')}`
+      // A word of a script without spaces is found anywhere in a run of letters, as search_trigram finds it.
+      if (hasNoSpaceScript(word)) return letters
+      return (
+        `(?<![\\p{L}\\p{N}\\p{M}])${letters}` + `${isPrefix ? '[\\p{L}\\p{N}\\p{M}]*' : '(?![\\p{L}\\p{N}\\p{M}])'}`
+      )
+    })
+  return new RegExp(`(?:${alternatives.join('|')})`, 'giu')
 }
 
 /**
@@ -209,6 +212,18 @@ export function makeSnippet(text: string, terms: QueryTerms): string | null {
   const passage = scanned.slice(start, end)
   const marked = passage.replace(pattern, (match) => `${MATCH_START}${match}${MATCH_END}`)
   return `${start > 0 ? '…' : ''}${marked.normalize('NFC')}${end < text.length ? '…' : ''}`
+}
+
+/**
+ * Letters of scripts written without spaces between words (Chinese, Japanese, Thai, Lao,
+ * Khmer, Myanmar) and Hangul, whose words carry particles: unicode61 keeps a run of them
+ * as one token, so they are searched by substring (search_trigram) instead.
+ */
+export const NO_SPACE_SCRIPT =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u
+
+export function hasNoSpaceScript(text: string): boolean {
+  return NO_SPACE_SCRIPT.test(text)
 }
 
 /** A piece of a snippet: text, and whether it is a match to highlight. */

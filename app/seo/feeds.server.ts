@@ -17,7 +17,9 @@ import { stripUncarriable } from '../content/plain-text.ts'
 import { renderEntryHtml } from './entry-html.server.tsx'
 import { siteSeo } from './site.server.ts'
 import { socialImageUrl } from './social-image.server.ts'
-import { absoluteUrl, feedPaths, postPath, tagFeedPaths, tagPath } from './urls.ts'
+import { absoluteUrl, authorPath, feedPaths, postPath, tagFeedPaths, tagPath } from './urls.ts'
+import { resolveAuthors } from '../content/authors.server.ts'
+import { getConfig } from '../config.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { log } from '../logging/logger.server.ts'
 
@@ -146,7 +148,7 @@ export async function buildFeedOf(
     description: xmlSafe(channel.description),
     id: absoluteUrl(site.url, channel.pagePath),
     link: absoluteUrl(site.url, channel.pagePath),
-    language: 'en',
+    language: getConfig().siteLang,
     updated: lastChange,
     generator: 'Kiln',
     favicon: absoluteUrl(site.url, '/favicon.svg'),
@@ -166,6 +168,7 @@ export async function buildFeedOf(
   for (const post of posts) {
     const { entry } = post
     const published = toDate(entry.date ?? '1970-01-01')
+    const people = feedAuthors(entry, site)
     const item: Item = {
       title: xmlSafe(format === 'atom' ? escapeHtml(entry.title) : entry.title),
       id: post.url,
@@ -176,8 +179,8 @@ export async function buildFeedOf(
       description: post.description ? xmlSafe(asHtml(post.description)) : undefined,
       content: cdataSafe(post.html),
       ...(format === 'rss'
-        ? { extensions: [{ name: 'dc:creator', objects: { _text: xmlSafe(site.author) } }] }
-        : { author: [{ name: site.author, link: site.url }] }),
+        ? { extensions: [{ name: 'dc:creator', objects: { _text: xmlSafe(people.map((p) => p.name).join(', ')) } }] }
+        : { author: people.map((p) => ({ name: xmlSafe(p.name), link: p.link })) }),
       category: entry.tags.map((tag) => ({
         name: tag,
         term: tag,
@@ -192,6 +195,15 @@ export async function buildFeedOf(
   return toJsonFeed11(feed.json1(), posts)
 }
 
+/** A post's authors (content/authors/) with their pages, else SITE_AUTHOR. */
+function feedAuthors(entry: IndexedEntry, site: ReturnType<typeof siteSeo>): { name: string; link: string }[] {
+  if (entry.authors.length === 0) return [{ name: site.author, link: site.url }]
+  return resolveAuthors(getConfig().contentDir, entry.authors).map((author) => ({
+    name: author.name,
+    link: author.known ? absoluteUrl(site.url, authorPath(author.id)) : site.url,
+  }))
+}
+
 /**
  * The library writes JSON Feed 1.0; 1.1 only renames `author` to `authors` (a list) and
  * adds `language`, so the document is moved forward here rather than written by hand.
@@ -199,16 +211,15 @@ export async function buildFeedOf(
 function toJsonFeed11(json: string, posts: FeedPost[]): string {
   const document = JSON.parse(json) as Record<string, unknown> & { items: Record<string, unknown>[] }
   document.version = 'https://jsonfeed.org/version/1.1'
-  document.language = 'en'
+  document.language = getConfig().siteLang
   if (document.author) {
     document.authors = [document.author]
     delete document.author
   }
   document.items.forEach((item, index) => {
-    if (item.author) {
-      item.authors = [item.author]
-      delete item.author
-    }
+    // Every author of the post (the library keeps the first only).
+    item.authors = feedAuthors(posts[index].entry, siteSeo()).map((person) => ({ name: person.name, url: person.link }))
+    delete item.author
     item.image = posts[index].image
   })
   return JSON.stringify(document, null, 2)

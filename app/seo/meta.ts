@@ -7,7 +7,7 @@
  * list is complete on its own. Runs on the server and in the browser: no server imports.
  */
 import type { MetaDescriptor } from '@remix-run/react'
-import { absoluteUrl, siteImagePath } from './urls.ts'
+import { absoluteUrl, authorPath, siteImagePath } from './urls.ts'
 
 /** What the root loader tells every page about the site. */
 export interface SiteSeo {
@@ -16,6 +16,8 @@ export interface SiteSeo {
   /** SITE_URL, without a trailing slash. */
   url: string
   author: string
+  /** SITE_LANG. */
+  lang?: string
 }
 
 export interface ArticleSeo {
@@ -23,6 +25,8 @@ export interface ArticleSeo {
   published: string | null
   modified: string | null
   tags: string[]
+  /** The post's own authors (content/authors/); none: SITE_AUTHOR. `id` set: they have a page. */
+  authors?: { id?: string; name: string }[]
 }
 
 export interface PageSeo {
@@ -77,7 +81,13 @@ export function seoMeta(site: SiteSeo | null, page: PageSeo): MetaDescriptor[] {
   if (article) {
     if (article.published) meta.push({ property: 'article:published_time', content: isoDateTime(article.published) })
     if (article.modified) meta.push({ property: 'article:modified_time', content: isoDateTime(article.modified) })
-    meta.push({ property: 'article:author', content: site.author })
+    const people = article.authors?.length ? article.authors : [{ name: site.author }]
+    for (const person of people) meta.push({ property: 'article:author', content: person.name })
+    const persons = people.map((person) => ({
+      '@type': 'Person',
+      name: person.name,
+      ...('id' in person && person.id ? { url: absoluteUrl(site.url, authorPath(person.id)) } : {}),
+    }))
     for (const tag of article.tags) meta.push({ property: 'article:tag', content: tag })
     meta.push({
       'script:ld+json': {
@@ -92,7 +102,8 @@ export function seoMeta(site: SiteSeo | null, page: PageSeo): MetaDescriptor[] {
         ...(article.published || article.modified
           ? { dateModified: isoDateTime(article.modified ?? article.published ?? '') }
           : {}),
-        author: { '@type': 'Person', name: site.author },
+        // One Person as before; a list when the post has several authors.
+        author: people.length === 1 ? persons[0] : persons,
         publisher: { '@type': 'Organization', name: site.title, url: site.url },
         keywords: article.tags.join(', '),
       },

@@ -9,5 +9,6 @@ export function siteSeo(): SiteSeo {
     description: config.siteDescription,
     url: config.siteUrl,
     author: config.siteAuthor,
+    lang: config.siteLang,
   }
 }

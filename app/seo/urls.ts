@@ -10,6 +10,7 @@ export const postPath = (slug: string) => `/blog/${slugPath(slug)}`
 /** A page's address; a section page's slug (`blog/2023`) is its address below the root too. */
 export const pagePath = (slug: string) => `/${slugPath(slug)}`
 export const tagPath = (tag: string) => `/tags/${encodeURIComponent(tag)}`
+export const authorPath = (id: string) => `/authors/${encodeURIComponent(id)}`
 export const entryPath = (kind: 'post' | 'page', slug: string) => (kind === 'post' ? postPath(slug) : pagePath(slug))
 /** The generated social image of a post, and of everything else. */
 export const postImagePath = (slug: string) => `${postPath(slug)}/og.png`

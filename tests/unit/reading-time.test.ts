@@ -79,3 +79,20 @@ describe('readingMinutes', () => {
     expect(readingMinutes(4600)).toBeGreaterThan(readingMinutes(2300))
   })
 })
+
+describe('text without spaces', () => {
+  it('counts Chinese and Japanese characters at a CJK reading speed (about 460 a minute)', () => {
+    const chinese = '搜索引擎支持中文'.repeat(500) // 4,000 characters
+    expect(countWords(chinese)).toBe(2000)
+    expect(readingMinutes(countWords(chinese))).toBe(9)
+    expect(countWords('日本語のテキスト')).toBe(4)
+  })
+
+  it('counts words and CJK characters of mixed text each their way', () => {
+    expect(countWords('React 的 useEffect 钩子')).toBe(2 + 2)
+  })
+
+  it('counts Thai letters as words of five', () => {
+    expect(countWords('ภาษาไทยไม่มีช่องว่าง')).toBe(Math.ceil('ภาษาไทยไม่มีช่องว่าง'.match(/\p{Script=Thai}/gu)!.length / 5))
+  })
+})

@@ -167,6 +167,10 @@ export interface Config {
   maxPostBytes: number
   /** Heap (V8 old generation) a compile thread may grow to before its compile fails as out of memory. */
   compileMaxOldGenerationMb: number
+  /** V8 young generation (semi-space) of a compile process, in MB: small keeps its RSS low between collections. */
+  compileMaxSemiSpaceMb: number
+  /** Where posts compile: a child process that exits when idle (its memory goes back), or a thread of the server. */
+  compileRuntime: 'process' | 'thread'
   /**
    * First wait before a compile that timed out, ran out of memory or lost its thread is tried again (x5 per attempt, at
    * most 6 h); also the wait before a provisional compile is redone.
@@ -363,6 +367,8 @@ function readConfig(): Config {
     compileTimeoutMs: integer('COMPILE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     maxPostBytes: integer('MAX_POST_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31),
     compileMaxOldGenerationMb: integer('COMPILE_MAX_OLD_GENERATION_MB', 512, 32, 65_536),
+    compileMaxSemiSpaceMb: integer('COMPILE_MAX_SEMI_SPACE_MB', 4, 1, 256),
+    compileRuntime: oneOf('COMPILE_RUNTIME', ['process', 'thread'] as const, 'process'),
     compileRetryMs: integer('COMPILE_RETRY_MS', 60_000, 100, 86_400_000),
     unstoredCompilesMaxBytes: integer('UNSTORED_COMPILES_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     siteTitle: text('SITE_TITLE', 'Kiln'),

@@ -29,7 +29,7 @@ export interface PoolStats {
  * worker (build/kiln/workers/<name>.mjs: plain JavaScript, no TypeScript loader in the
  * thread); otherwise its `<name>.worker.mjs` shim, which registers tsx first.
  */
-function workerEntry(shim: string): string {
+export function workerEntry(shim: string): string {
   const bundled = path.join(projectRoot, 'build', 'kiln', 'workers', shim.replace(/\.worker\.mjs$/, '.mjs'))
   if (getConfig().isProduction && fs.existsSync(bundled)) return bundled
   return path.join(projectRoot, 'workers', shim)

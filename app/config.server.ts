@@ -152,6 +152,8 @@ export interface Config {
   pageCacheCdnMaxAgeSeconds: number
   /** Highlight worker threads at most; the pool has none while idle. */
   highlightMaxThreads: number
+  /** Heap (V8 old generation, MB) a highlight thread may grow to; past it the job's block is plain text. */
+  highlightMaxOldGenerationMb: number
   /** Milliseconds a highlight thread may sit idle before it ends (tinypool's idleTimeout is in ms). */
   highlightIdleMs: number
   /** Milliseconds one code block may take before it falls back to plain text. */
@@ -359,6 +361,7 @@ function readConfig(): Config {
     pageCacheMaxBytes: integer('PAGE_CACHE_MAX_BYTES', 64 * 1024 * 1024, 0, 2 ** 32),
     pageCacheCdnMaxAgeSeconds: integer('PAGE_CACHE_CDN_MAX_AGE', 60, 0, 31_536_000),
     highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),
+    highlightMaxOldGenerationMb: integer('HIGHLIGHT_MAX_OLD_GENERATION_MB', 96, 16, 65_536),
     highlightIdleMs: integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000),
     highlightTimeoutMs: integer('HIGHLIGHT_TIMEOUT_MS', 5_000, 10, 600_000),
     highlightEngine: oneOf('HIGHLIGHT_ENGINE', ['javascript', 'oniguruma'] as const, 'javascript'),

@@ -35,6 +35,15 @@ export function workerEntry(shim: string): string {
   return path.join(projectRoot, 'workers', shim)
 }
 
+/**
+ * Young generation (MB) of every pool thread unless its pool says otherwise. V8 sizes a
+ * thread's young generation like the main thread's (up to 3 x 16 MB semi-spaces on 64-bit),
+ * and memory a thread touched stays with the server's allocator after the thread ends (Node
+ * 24): a small young generation costs a few more scavenges and keeps that high-water mark
+ * low. docs/performance.md, memory section.
+ */
+export const POOL_THREAD_YOUNG_GENERATION_MB = 4
+
 export class WorkerPool<Task, Result> {
   private pool: Tinypool | undefined
   private counters = { jobs: 0, failures: 0, lastJobAt: null as string | null, lastJobMs: null as number | null }
@@ -64,7 +73,7 @@ export class WorkerPool<Task, Result> {
       env: { ...(process.env as Record<string, string>), ...this.options.env },
       // A job that needs more heap than this ends its thread with ERR_WORKER_OUT_OF_MEMORY
       // (see isOutOfMemory) instead of growing the whole process.
-      resourceLimits: this.options.resourceLimits,
+      resourceLimits: { maxYoungGenerationSizeMb: POOL_THREAD_YOUNG_GENERATION_MB, ...this.options.resourceLimits },
     })
     // A thread that dies outside a job (it cannot load, or exits while idle) is reported
     // here; unhandled, tinypool's 'error' event would end the whole server.

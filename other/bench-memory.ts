@@ -260,6 +260,9 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
       snapshotPeakProcesses: snapshotFigures.peakProcesses,
       snapshotBytes: response.body.length,
     }
+  } catch (error) {
+    console.error(`[${label}] failed; the server's last words:\n${server.output().slice(-4000)}`)
+    throw error
   } finally {
     await server.stop()
     fs.rmSync(dataDir, { recursive: true, force: true })

@@ -19,8 +19,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import type { PoolStats } from './worker-pool.server.ts'
 
-/** Set in a pool process's environment: the worker module serves its parent over IPC when it sees it. */
-export const POOL_PROCESS_ENV = 'KILN_POOL_PROCESS'
+/** The argument a pool process is started with: the worker module serves its parent over IPC when it sees it. */
+export const POOL_PROCESS_ARG = '--kiln-pool-process'
 
 export type PoolProcessMessage =
   { type: 'job'; task: unknown } | { type: 'message'; body: unknown } | { type: 'result'; result: unknown }
@@ -61,7 +61,7 @@ export class ProcessPool<Task, Result> {
 
   constructor(
     readonly name: string,
-    /** The module each process runs (it serves its parent when POOL_PROCESS_ENV is set). */
+    /** The module each process runs (it serves its parent when started with POOL_PROCESS_ARG). */
     private readonly workerFile: () => string,
     private readonly options: {
       maxProcesses: number
@@ -73,9 +73,9 @@ export class ProcessPool<Task, Result> {
   ) {}
 
   private start(): Worker {
-    const child = fork(this.workerFile(), [], {
+    const child = fork(this.workerFile(), [POOL_PROCESS_ARG], {
       execArgv: this.options.execArgv,
-      env: { ...process.env, ...this.options.env, [POOL_PROCESS_ENV]: '1' },
+      env: { ...process.env, ...this.options.env },
       // Structured clone, as between threads: a compiled entry's frontmatter may hold Dates.
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

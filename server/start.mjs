@@ -101,6 +101,13 @@ const restarts = []
  */
 const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' }
 
+/**
+ * The server's V8 young generation: at most 4 MB per semi-space (V8's default grows to 16):
+ * a cold compile's peak and the idle RSS measured 47 and 24 MB lower (docs/performance.md,
+ * memory). Node options given to this process come after, so an operator's own win.
+ */
+const SERVER_NODE_OPTIONS = ['--max-semi-space-size=4']
+
 function startChild() {
   let ready = false
   // In its own process group: Ctrl-C in a terminal reaches this process only, which passes
@@ -109,6 +116,7 @@ function startChild() {
     cwd: process.cwd(),
     stdio: 'inherit',
     detached: true,
+    execArgv: [...SERVER_NODE_OPTIONS, ...process.execArgv],
     env: { ...ALLOCATOR_ENV, ...process.env },
   })
   child = server

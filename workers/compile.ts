@@ -13,7 +13,7 @@
  * starts with the next compile (a few milliseconds; other/bench-compile-esbuild.ts).
  *
  * The same module is also the compile *process* (COMPILE_RUNTIME=process, the default:
- * app/process-pool.server.ts forks it with KILN_POOL_PROCESS=1): it then serves its parent
+ * app/process-pool.server.ts forks it with --kiln-pool-process): it then serves its parent
  * over IPC, one compile at a time, asks for highlighting over the same channel, and keeps
  * one esbuild service for its whole life, stopped when its parent disconnects it as idle.
  */
@@ -28,7 +28,7 @@ import {
 } from '../app/content/compile-mdx.server.ts'
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
 import { getConfig } from '../app/config.server.ts'
-import { POOL_PROCESS_ENV, type PoolProcessMessage } from '../app/process-pool.server.ts'
+import { POOL_PROCESS_ARG, type PoolProcessMessage } from '../app/process-pool.server.ts'
 
 export interface CompileTask {
   input: Omit<CompileInput, 'highlight'>
@@ -159,4 +159,4 @@ function serveParentProcess(): void {
   })
 }
 
-if (isMainThread && process.env[POOL_PROCESS_ENV] === '1' && process.send) serveParentProcess()
+if (isMainThread && process.argv.includes(POOL_PROCESS_ARG) && process.send) serveParentProcess()

@@ -171,7 +171,7 @@ export interface Config {
   compileMaxOldGenerationMb: number
   /** V8 young generation (semi-space) of a compile process, in MB: small keeps its RSS low between collections. */
   compileMaxSemiSpaceMb: number
-  /** Where posts compile: a child process that exits when idle (its memory goes back), or a thread of the server. */
+  /** Where posts compile: a thread of the server, or a child process that exits when idle (its memory goes back). */
   compileRuntime: 'process' | 'thread'
   /**
    * First wait before a compile that timed out, ran out of memory or lost its thread is tried again (x5 per attempt, at
@@ -371,7 +371,7 @@ function readConfig(): Config {
     maxPostBytes: integer('MAX_POST_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31),
     compileMaxOldGenerationMb: integer('COMPILE_MAX_OLD_GENERATION_MB', 512, 32, 65_536),
     compileMaxSemiSpaceMb: integer('COMPILE_MAX_SEMI_SPACE_MB', 4, 1, 256),
-    compileRuntime: oneOf('COMPILE_RUNTIME', ['process', 'thread'] as const, 'process'),
+    compileRuntime: oneOf('COMPILE_RUNTIME', ['thread', 'process'] as const, 'thread'),
     compileRetryMs: integer('COMPILE_RETRY_MS', 60_000, 100, 86_400_000),
     unstoredCompilesMaxBytes: integer('UNSTORED_COMPILES_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     siteTitle: text('SITE_TITLE', 'Kiln'),

@@ -10,8 +10,8 @@
  *   2. the tree's RSS once the worker pools are idle (read from /metrics: no pool thread
  *      or process alive), after serving every post;
  *   3. the peak during a heap snapshot of the server (GET /admin/heapsnapshot as an admin).
- * With --compare, the same figures again for the previous design (compiling on a worker
- * thread of the server: COMPILE_RUNTIME=thread), and the ratios between the two.
+ * With --compare, the same figures again with posts compiled in a child process that
+ * exits when idle (COMPILE_RUNTIME=process) instead of a thread, and the ratios.
  *
  * A figure is the sum of VmRSS over the tree's processes: pages shared between processes
  * (Node's binary, mapped once) count once per process, as a container's limit would not;
@@ -271,8 +271,8 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
 
 if (values.build) execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' })
 
-const runs: Figures[] = [await measure('kiln', extraEnv)]
-if (values.compare) runs.push(await measure('previous', { ...extraEnv, COMPILE_RUNTIME: 'thread' }))
+const runs: Figures[] = [await measure(`kiln (${extraEnv.COMPILE_RUNTIME ?? 'default'})`, extraEnv)]
+if (values.compare) runs.push(await measure('compile process', { ...extraEnv, COMPILE_RUNTIME: 'process' }))
 
 const GOALS = { coldPeak: 256, idle: 128, snapshotPeak: 256 }
 const inMb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
@@ -286,10 +286,10 @@ for (const run of runs)
   )
 console.log(`| goal | < ${GOALS.coldPeak} | < ${GOALS.idle} | < ${GOALS.snapshotPeak} | |`)
 if (runs.length === 2) {
-  const [now, before] = runs
+  const [before, now] = runs
   const ratio = (a: number, b: number) => (a / b).toFixed(2)
   console.log(
-    `ratios kiln/previous: cold peak ${ratio(now.coldPeak, before.coldPeak)}, idle ${ratio(now.idle, before.idle)}, ` +
+    `ratios process/thread: cold peak ${ratio(now.coldPeak, before.coldPeak)}, idle ${ratio(now.idle, before.idle)}, ` +
       `snapshot peak ${ratio(now.snapshotPeak, before.snapshotPeak)}, compile time ` +
       `${ratio(now.compileSeconds, before.compileSeconds)}`,
   )

@@ -3,14 +3,13 @@
  * while a whole blog compiles. The compile (workers/compile.ts) asks for code blocks to be
  * highlighted; this side answers from the highlight pool.
  *
- * By default (COMPILE_RUNTIME=process) each compile runs in a child process that ends
- * when idle (app/process-pool.server.ts): a cold compile of a whole blog grows the
- * compiler's heap to well over 100 MB, and memory a worker thread freed stays in the
- * server's allocator after the thread ends, so the server kept that high-water mark for
- * its life; a process gives it back when it exits, and runs one esbuild service for its
- * life instead of one per compile. COMPILE_RUNTIME=thread keeps the former design (a
- * tinypool thread of the server) for comparison (`npm run bench:memory -- --compare`).
- * docs/performance.md has the figures.
+ * By default (COMPILE_RUNTIME=thread) a compile runs on a tinypool thread of the server.
+ * COMPILE_RUNTIME=process runs it in a child process that ends when idle
+ * (app/process-pool.server.ts): memory a worker thread freed stays in the server's
+ * allocator after the thread ends, and a process gives it all back when it exits. Measured
+ * on the react.dev blog (`npm run bench:memory -- --compare`, docs/performance.md), once
+ * pool threads had small young generations the process was no better: its own Node and a
+ * long-lived esbuild service cost more at the peak than the thread left behind.
  */
 import { MessageChannel } from 'node:worker_threads'
 import { getConfig } from '../config.server.ts'

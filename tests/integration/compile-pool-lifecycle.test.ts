@@ -1,9 +1,9 @@
 /**
- * The compile pool's workers come and go (none while idle, a short idle timeout here):
- * compile processes by default, each with its esbuild service. After ten idle cycles the
- * server has no child process left: not a compiler, not a live esbuild, not a zombie one.
- * A compile process killed mid-compile fails that compile alone; the next compile gets a
- * new process.
+ * The compile pool's threads come and go (minThreads 0, a short idle timeout here); each
+ * one ran an esbuild service process. After ten idle cycles the server has no child
+ * process left: not a live esbuild, not a zombie one. With COMPILE_RUNTIME=process, a
+ * compile process killed mid-compile fails that compile alone, the next compile gets a new
+ * process, and it exits when idle.
  */
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -49,12 +49,9 @@ let server: KilnServer
 beforeAll(async () => {
   const files: Record<string, string> = {}
   for (let n = 1; n <= CYCLES; n++) files[`blog/post-${n}.mdx`] = post(n)
-  // Sleeps ten minutes before compiling (workers/compile.ts's test fault): in compile until killed.
-  files['blog/stuck.mdx'] = '---\ntitle: Stuck\ndate: 2026-02-01\n---\n\nkiln-test-compile-slow-600000\n'
-  files['blog/after-crash.mdx'] = '---\ntitle: After\ndate: 2026-02-02\n---\n\nCompiled by a new process.\n'
   server = await startServer({
     contentDir: makeContentDir(files),
-    env: { COMPILE_IDLE_MS: '200', HIGHLIGHT_IDLE_MS: '200', KILN_TEST_FAULTS: '1', COMPILE_TIMEOUT_MS: '600000' },
+    env: { COMPILE_IDLE_MS: '200', HIGHLIGHT_IDLE_MS: '200' },
   })
 }, 120_000)
 
@@ -79,30 +76,55 @@ describe('compile pool lifecycle', () => {
     expect(childProcesses(pid)).toEqual([])
     expect(settled).toBe(true)
   }, 600_000)
+})
+
+describe('compile processes (COMPILE_RUNTIME=process)', () => {
+  let processServer: KilnServer
+
+  beforeAll(async () => {
+    processServer = await startServer({
+      contentDir: makeContentDir({
+        // Sleeps ten minutes before compiling (workers/compile.ts's test fault): in compile until killed.
+        'blog/stuck.mdx': '---\ntitle: Stuck\ndate: 2026-02-01\n---\n\nkiln-test-compile-slow-600000\n',
+        'blog/after-crash.mdx': '---\ntitle: After\ndate: 2026-02-02\n---\n\nCompiled by a new process.\n',
+      }),
+      env: {
+        COMPILE_RUNTIME: 'process',
+        COMPILE_IDLE_MS: '200',
+        HIGHLIGHT_IDLE_MS: '200',
+        KILN_TEST_FAULTS: '1',
+        COMPILE_TIMEOUT_MS: '600000',
+      },
+    })
+  }, 120_000)
+
+  afterAll(async () => {
+    await processServer?.stop()
+  })
 
   it('replaces a compile process killed mid-compile: that compile fails alone, the next one works', async () => {
-    const pid = server.serverPid()
-    const stuck = get(server, '/blog/stuck')
+    const pid = processServer.serverPid()
+    const stuck = get(processServer, '/blog/stuck')
     const compiler = await waitForValue(
       () => childProcesses(pid).find((child) => child.command.includes('compile')),
       (child) => child !== undefined,
       'a compile process',
     )
     await waitForValue(
-      () => server.output(),
+      () => processServer.output(),
       (output) => output.includes('test fault: blog/stuck.mdx compiles slowly'),
       'the stuck compile to start',
     )
     process.kill(Number(compiler!.pid), 'SIGKILL')
     const response = await stuck
     expect(response.status).toBe(500)
-    expect(server.output()).toMatch(
+    expect(processServer.output()).toMatch(
       /compile failed: blog\/stuck\.mdx: the compile worker failed: the compile process exited \(SIGKILL\)/,
     )
-    const after = await get(server, '/blog/after-crash')
+    const after = await get(processServer, '/blog/after-crash')
     expect(after.status).toBe(200)
     expect(await after.text()).toContain('Compiled by a new process.')
-    expect(server.process.exitCode).toBeNull()
+    expect(processServer.process.exitCode).toBeNull()
     // Idle again: the new process has exited too, and nothing is left behind.
     expect(await holdsWithin(() => childProcesses(pid).length === 0, 20_000)).toBe(true)
     expect(childProcesses(pid)).toEqual([])

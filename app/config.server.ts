@@ -205,6 +205,8 @@ export interface Config {
   imageWidths: number[]
   /** Highlight worker threads at most; the pool has none while idle. */
   highlightMaxThreads: number
+  /** Heap (V8 old generation, MB) a highlight thread may grow to; past it the job's block is plain text. */
+  highlightMaxOldGenerationMb: number
   /** Milliseconds a highlight thread may sit idle before it ends (tinypool's idleTimeout is in ms). */
   highlightIdleMs: number
   /** Milliseconds one code block may take before it falls back to plain text. */
@@ -220,6 +222,10 @@ export interface Config {
   maxPostBytes: number
   /** Heap (V8 old generation) a compile thread may grow to before its compile fails as out of memory. */
   compileMaxOldGenerationMb: number
+  /** V8 young generation (semi-space) of a compile process, in MB: small keeps its RSS low between collections. */
+  compileMaxSemiSpaceMb: number
+  /** Where posts compile: a thread of the server, or a child process that exits when idle (its memory goes back). */
+  compileRuntime: 'process' | 'thread'
   /**
    * First wait before a compile that timed out, ran out of memory or lost its thread is tried again (x5 per attempt, at
    * most 6 h); also the wait before a provisional compile is redone.
@@ -444,6 +450,7 @@ function readConfig(): Config {
     imageCacheMaxBytes: integer('IMAGE_CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, 2 ** 40),
     imageWidths: widthList('IMAGE_WIDTHS', [320, 640, 960, 1280, 1920]),
     highlightMaxThreads: integer('HIGHLIGHT_MAX_THREADS', 1, 1, 64),
+    highlightMaxOldGenerationMb: integer('HIGHLIGHT_MAX_OLD_GENERATION_MB', 96, 16, 65_536),
     highlightIdleMs: integer('HIGHLIGHT_IDLE_MS', 10_000, 1, 86_400_000),
     highlightTimeoutMs: integer('HIGHLIGHT_TIMEOUT_MS', 5_000, 10, 600_000),
     highlightEngine: oneOf('HIGHLIGHT_ENGINE', ['javascript', 'oniguruma'] as const, 'javascript'),
@@ -452,6 +459,8 @@ function readConfig(): Config {
     compileTimeoutMs: integer('COMPILE_TIMEOUT_MS', 60_000, 100, 3_600_000),
     maxPostBytes: integer('MAX_POST_BYTES', 2 * 1024 * 1024, 1024, 2 ** 31),
     compileMaxOldGenerationMb: integer('COMPILE_MAX_OLD_GENERATION_MB', 512, 32, 65_536),
+    compileMaxSemiSpaceMb: integer('COMPILE_MAX_SEMI_SPACE_MB', 4, 1, 256),
+    compileRuntime: oneOf('COMPILE_RUNTIME', ['thread', 'process'] as const, 'thread'),
     compileRetryMs: integer('COMPILE_RETRY_MS', 60_000, 100, 86_400_000),
     unstoredCompilesMaxBytes: integer('UNSTORED_COMPILES_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     siteTitle: text('SITE_TITLE', 'Kiln'),

@@ -30,11 +30,20 @@ export interface PoolStats {
  * worker (build/kiln/workers/<name>.mjs: plain JavaScript, no TypeScript loader in the
  * thread); otherwise its `<name>.worker.mjs` shim, which registers tsx first.
  */
-function workerEntry(shim: string): string {
+export function workerEntry(shim: string): string {
   const bundled = path.join(projectRoot, 'build', 'kiln', 'workers', shim.replace(/\.worker\.mjs$/, '.mjs'))
   if (getConfig().isProduction && fs.existsSync(bundled)) return bundled
   return path.join(projectRoot, 'workers', shim)
 }
+
+/**
+ * Young generation (MB) of every pool thread unless its pool says otherwise. V8 sizes a
+ * thread's young generation like the main thread's (up to 3 x 16 MB semi-spaces on 64-bit),
+ * and memory a thread touched stays with the server's allocator after the thread ends (Node
+ * 24): a small young generation costs a few more scavenges and keeps that high-water mark
+ * low. docs/performance.md, memory section.
+ */
+export const POOL_THREAD_YOUNG_GENERATION_MB = 4
 
 export class WorkerPool<Task, Result> {
   private pool: Tinypool | undefined
@@ -67,7 +76,7 @@ export class WorkerPool<Task, Result> {
       env: { ...(process.env as Record<string, string>), ...this.options.env },
       // A job that needs more heap than this ends its thread with ERR_WORKER_OUT_OF_MEMORY
       // (see isOutOfMemory) instead of growing the whole process.
-      resourceLimits: this.options.resourceLimits,
+      resourceLimits: { maxYoungGenerationSizeMb: POOL_THREAD_YOUNG_GENERATION_MB, ...this.options.resourceLimits },
       runtime: this.options.runtime,
     })
     // A thread that dies outside a job (it cannot load, or exits while idle) is reported

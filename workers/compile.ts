@@ -11,9 +11,14 @@
  * zombie `esbuild` under the server. So each compile stops the service before it returns
  * and waits until its child has been reaped by this thread's event loop. A new service
  * starts with the next compile (a few milliseconds; other/bench-compile-esbuild.ts).
+ *
+ * The same module is also the compile *process* (COMPILE_RUNTIME=process, the default:
+ * app/process-pool.server.ts forks it with --kiln-pool-process): it then serves its parent
+ * over IPC, one compile at a time, asks for highlighting over the same channel, and keeps
+ * one esbuild service for its whole life, stopped when its parent disconnects it as idle.
  */
 import fs from 'node:fs'
-import type { MessagePort } from 'node:worker_threads'
+import { isMainThread, type MessagePort } from 'node:worker_threads'
 import * as esbuild from 'esbuild'
 import {
   CompileError,
@@ -24,11 +29,17 @@ import {
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
 import { getConfig } from '../app/config.server.ts'
 import { log } from '../app/logging/logger.server.ts'
+import { POOL_PROCESS_ARG, type PoolProcessMessage } from '../app/process-pool.server.ts'
 
 export interface CompileTask {
   input: Omit<CompileInput, 'highlight'>
   /** Carries { id, task } to the main thread and { id, answer } back. */
   port: MessagePort
+}
+
+/** A compile in a compile process: the highlighting goes over the process's IPC channel. */
+export interface CompileProcessTask {
+  input: Omit<CompileInput, 'highlight'>
 }
 
 export type CompileTaskResult =
@@ -83,32 +94,70 @@ async function injectFault(input: Omit<CompileInput, 'highlight'>): Promise<void
   }
 }
 
-/** Compiles one entry on this thread of the compile pool (tinypool calls the default export). */
-export default async function compileOnPoolThread({ input, port }: CompileTask): Promise<CompileTaskResult> {
-  const waiting = new Map<number, (answer: HighlightAnswer) => void>()
-  let nextId = 0
-  port.on('message', ({ id, answer }: { id: number; answer: HighlightAnswer }) => {
-    waiting.get(id)?.(answer)
-    waiting.delete(id)
-  })
-  const highlight = (task: HighlightTask) =>
-    new Promise<HighlightAnswer>((resolve) => {
-      const id = nextId++
-      waiting.set(id, resolve)
-      port.postMessage({ id, task })
-    })
+/** Compiles one entry with this highlighter; a failure is sent as its fields (errors lose their class crossing). */
+async function compileTask(
+  input: Omit<CompileInput, 'highlight'>,
+  highlight: (task: HighlightTask) => Promise<HighlightAnswer>,
+): Promise<CompileTaskResult> {
   try {
     await injectFault(input)
     return { ok: true, compiled: await compileInThisThread({ ...input, highlight }) }
   } catch (error) {
-    // Errors lose their class crossing threads: send the fields.
     const failure = CompileError.from(error, input)
     return {
       ok: false,
       error: { message: failure.message, file: failure.file, line: failure.line, column: failure.column },
     }
+  }
+}
+
+/** Highlighting asked of the side that owns the highlight pool: `send` asks, `answered` takes the answer. */
+function remoteHighlighter(send: (question: { id: number; task: HighlightTask }) => void) {
+  const waiting = new Map<number, (answer: HighlightAnswer) => void>()
+  let nextId = 0
+  return {
+    highlight: (task: HighlightTask) =>
+      new Promise<HighlightAnswer>((resolve) => {
+        const id = nextId++
+        waiting.set(id, resolve)
+        send({ id, task })
+      }),
+    answered({ id, answer }: { id: number; answer: HighlightAnswer }) {
+      waiting.get(id)?.(answer)
+      waiting.delete(id)
+    },
+  }
+}
+
+/** Compiles one entry on this thread of the compile pool (tinypool calls the default export). */
+export default async function compileOnPoolThread({ input, port }: CompileTask): Promise<CompileTaskResult> {
+  const remote = remoteHighlighter((question) => port.postMessage(question))
+  port.on('message', remote.answered)
+  try {
+    return await compileTask(input, remote.highlight)
   } finally {
     port.close()
     await stopEsbuild()
   }
 }
+
+/** The compile process's side of its IPC channel (see the header); exits once its parent lets go. */
+function serveParentProcess(): void {
+  const send = (message: PoolProcessMessage) => process.send?.(message)
+  let remote = remoteHighlighter(() => {})
+  process.on('message', (message: PoolProcessMessage) => {
+    if (message.type === 'message') {
+      remote.answered(message.body as { id: number; answer: HighlightAnswer })
+    } else if (message.type === 'job') {
+      remote = remoteHighlighter((question) => send({ type: 'message', body: question }))
+      const { input } = message.task as CompileProcessTask
+      void compileTask(input, remote.highlight).then((result) => send({ type: 'result', result }))
+    }
+  })
+  // Idle (or the server gone): stop esbuild's service, so it ends with this process, then exit.
+  process.once('disconnect', () => {
+    void esbuild.stop().finally(() => process.exit(0))
+  })
+}
+
+if (isMainThread && process.argv.includes(POOL_PROCESS_ARG) && process.send) serveParentProcess()

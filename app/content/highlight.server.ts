@@ -26,6 +26,7 @@ export function getHighlightPool(): WorkerPool<HighlightTask, HighlightOutcome> 
       maxThreads: config.highlightMaxThreads,
       idleMs: config.highlightIdleMs,
       env: { HIGHLIGHT_ENGINE: config.highlightEngine },
+      resourceLimits: { maxOldGenerationSizeMb: config.highlightMaxOldGenerationMb },
     })
   }
   return pool

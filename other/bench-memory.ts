@@ -1,0 +1,296 @@
+/**
+ * `npm run bench:memory -- --dir <content folder> [--readers 4] [--compare] [--env KEY=VALUE ...] [--build]`
+ *
+ * Kiln's memory budget, measured on a real blog in one run: starts the built server as
+ * `npm start` does (its supervisor, server/start.mjs, with a fresh DATA_DIR and database)
+ * and samples, every 100 ms from /proc, the RSS of the whole process tree: the supervisor,
+ * the server process with all its threads, and every descendant (compile processes,
+ * esbuild services). It prints:
+ *   1. the peak during a cold compile of every post, `--readers` readers at a time;
+ *   2. the tree's RSS once the worker pools are idle (read from /metrics: no pool thread
+ *      or process alive), after serving every post;
+ *   3. the peak during a heap snapshot of the server (GET /admin/heapsnapshot as an admin).
+ * With --compare, the same figures again with posts compiled in a child process that
+ * exits when idle (COMPILE_RUNTIME=process) instead of a thread, and the ratios.
+ *
+ * A figure is the sum of VmRSS over the tree's processes: pages shared between processes
+ * (Node's binary, mapped once) count once per process, as a container's limit would not;
+ * the figure errs high, never low.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
+import { BROWSER_HEADERS, fetchAll, getRaw, mb, metricsWithPrefix, postPaths } from './load.ts'
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string' },
+    readers: { type: 'string', default: '4' },
+    compare: { type: 'boolean', default: false },
+    build: { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true, default: [] },
+  },
+})
+if (!values.dir) {
+  console.error(
+    'usage: npm run bench:memory -- --dir <content folder> [--readers 4] [--compare] [--env KEY=VALUE ...] [--build]',
+  )
+  process.exit(2)
+}
+const contentDir = path.resolve(values.dir)
+const readers = Math.max(1, Number(values.readers) || 4)
+const extraEnv = Object.fromEntries(
+  values.env.map((pair) => {
+    const at = pair.indexOf('=')
+    if (at < 1) throw new Error(`--env wants KEY=VALUE, got ${pair}`)
+    return [pair.slice(0, at), pair.slice(at + 1)]
+  }),
+)
+const METRICS_TOKEN = 'bench-memory-metrics-token'
+const ADMIN = 'bench-memory@example.com'
+const PASSWORD = 'bench memory password'
+
+/** An admin made with `npm run admin:create`'s script against the server's database, signed in: its cookie. */
+async function adminCookie(server: KilnServer): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(repoRoot, 'other', 'admin-create.ts'), '--email', ADMIN],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, DATABASE_PATH: server.databasePath },
+      stdio: ['pipe', 'inherit', 'inherit'],
+    },
+  )
+  child.stdin.end(`${PASSWORD}\n`)
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (code !== 0) throw new Error(`admin:create failed (${code})`)
+  const response = await fetch(`${server.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+    body: new URLSearchParams({ email: ADMIN, password: PASSWORD }).toString(),
+  })
+  const cookie = /kiln_session=[^;]*/.exec(response.headers.get('set-cookie') ?? '')?.[0]
+  if (!cookie) throw new Error(`sign-in failed: ${response.status}`)
+  return cookie
+}
+
+interface ProcessInfo {
+  pid: number
+  name: string
+  rss: number
+}
+
+/** Every process's parent, from /proc/<pid>/stat (the field after the name, which may hold spaces). */
+function parents(): Map<number, number[]> {
+  const children = new Map<number, number[]>()
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let stat: string
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
+    } catch {
+      continue // ended while we looked
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    const list = children.get(ppid) ?? []
+    list.push(Number(entry))
+    children.set(ppid, list)
+  }
+  return children
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8')
+  } catch {
+    return fallback
+  }
+}
+
+function processInfo(pid: number, parent: number | undefined): ProcessInfo | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+    const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? '?'
+    // A zombie has no VmRSS line: it holds no memory.
+    let rss = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? 0) * 1024
+    // Forked but not yet exec'd (libuv's spawn): its pages are its parent's, counted there.
+    if (parent !== undefined && readOr(`/proc/${pid}/cmdline`, 'a') === readOr(`/proc/${parent}/cmdline`, 'b')) rss = 0
+    return { pid, name, rss }
+  } catch {
+    return null
+  }
+}
+
+/** The root process and all its descendants, with their RSS now. */
+function tree(root: number): ProcessInfo[] {
+  const children = parents()
+  const found: ProcessInfo[] = []
+  const stack: [number, number | undefined][] = [[root, undefined]]
+  while (stack.length > 0) {
+    const [pid, parent] = stack.pop()!
+    const info = processInfo(pid, parent)
+    if (info) found.push(info)
+    for (const child of children.get(pid) ?? []) stack.push([child, pid])
+  }
+  return found
+}
+
+const total = (processes: ProcessInfo[]) => processes.reduce((sum, p) => sum + p.rss, 0)
+const describe = (processes: ProcessInfo[]) =>
+  processes
+    .filter((p) => p.rss > 0)
+    .map((p) => `${p.name} ${mb(p.rss)}`)
+    .join(', ')
+
+/** Samples the tree every 100 ms until stopped; keeps the peak and the processes at that moment. */
+function sampleTree(root: number) {
+  let peak: ProcessInfo[] = []
+  let last: ProcessInfo[] = []
+  let samples = 0
+  const take = () => {
+    last = tree(root)
+    samples++
+    if (total(last) > total(peak)) peak = last
+  }
+  take()
+  const timer = setInterval(take, 100)
+  return {
+    stop() {
+      clearInterval(timer)
+      take()
+      return { peak: total(peak), peakProcesses: peak, last: total(last), lastProcesses: last, samples }
+    },
+  }
+}
+
+async function poolsAlive(server: KilnServer): Promise<number> {
+  const figures = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_worker_pool_threads')
+  return Object.values(figures).reduce((sum, n) => sum + n, 0)
+}
+
+interface Figures {
+  label: string
+  posts: number
+  compileSeconds: number
+  coldPeak: number
+  coldPeakProcesses: ProcessInfo[]
+  idle: number
+  idleProcesses: ProcessInfo[]
+  snapshotPeak: number
+  snapshotPeakProcesses: ProcessInfo[]
+  snapshotBytes: number
+}
+
+async function measure(label: string, env: Record<string, string>): Promise<Figures> {
+  const dataDir = tempDir('kiln-bench-memory-')
+  // npm start's settings (package.json), then whatever this run asks for.
+  const server = await startServer({
+    contentDir,
+    databasePath: path.join(dataDir, 'kiln.db'),
+    env: {
+      MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '65536',
+      MALLOC_TRIM_THRESHOLD_: '131072',
+      DATA_DIR: dataDir,
+      METRICS_TOKEN,
+      ...env,
+    },
+  })
+  const root = server.process.pid!
+  try {
+    const paths = postPaths(contentDir)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    console.log(`[${label}] started: ${mb(total(tree(root)))} (${describe(tree(root))})`)
+
+    // 1. Cold compile of every post, `readers` at a time.
+    const cold = sampleTree(root)
+    const start = performance.now()
+    const served = await fetchAll(server.url, paths, readers)
+    const compileSeconds = (performance.now() - start) / 1000
+    const coldFigures = cold.stop()
+    if (served.size !== paths.length) console.log(`[${label}] ${paths.length - served.size} posts did not answer 200`)
+    console.log(
+      `[${label}] cold compile of ${paths.length} posts (${readers} readers): ${compileSeconds.toFixed(1)} s, ` +
+        `peak ${mb(coldFigures.peak)} (${describe(coldFigures.peakProcesses)})`,
+    )
+
+    // 2. Idle: every pool thread and process ended (their idle timeout), then a few samples.
+    const idleDeadline = Date.now() + 300_000
+    while ((await poolsAlive(server)) > 0 && Date.now() < idleDeadline)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    // Past V8's memory reducer's first look (8 s after the last major GC while allocation is low).
+    await new Promise((resolve) => setTimeout(resolve, 10_000))
+    const idleSamples: ProcessInfo[][] = []
+    for (let i = 0; i < 10; i++) {
+      idleSamples.push(tree(root))
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    idleSamples.sort((a, b) => total(a) - total(b))
+    const idleProcesses = idleSamples[Math.floor(idleSamples.length / 2)]
+    const heap = await metricsWithPrefix(server.url, METRICS_TOKEN, 'nodejs_')
+    console.log(
+      `[${label}] idle (pools spun down): ${mb(total(idleProcesses))} (${describe(idleProcesses)}); server heap ` +
+        `${mb(heap.nodejs_heap_size_used_bytes)} used of ${mb(heap.nodejs_heap_size_total_bytes)}, external ` +
+        `${mb(heap.nodejs_external_memory_bytes)}`,
+    )
+
+    // 3. A heap snapshot of the server, read to its end.
+    const cookie = await adminCookie(server)
+    const snapshot = sampleTree(root)
+    const response = await getRaw(server.url, '/admin/heapsnapshot', { ...BROWSER_HEADERS, Cookie: cookie })
+    const snapshotFigures = snapshot.stop()
+    if (response.status !== 200)
+      throw new Error(`the heap snapshot answered ${response.status}: ${response.body.toString().slice(0, 300)}`)
+    console.log(
+      `[${label}] heap snapshot (${mb(response.body.length)}): peak ${mb(snapshotFigures.peak)} ` +
+        `(${describe(snapshotFigures.peakProcesses)})`,
+    )
+    return {
+      label,
+      posts: paths.length,
+      compileSeconds,
+      coldPeak: coldFigures.peak,
+      coldPeakProcesses: coldFigures.peakProcesses,
+      idle: total(idleProcesses),
+      idleProcesses,
+      snapshotPeak: snapshotFigures.peak,
+      snapshotPeakProcesses: snapshotFigures.peakProcesses,
+      snapshotBytes: response.body.length,
+    }
+  } catch (error) {
+    console.error(`[${label}] failed; the server's last words:\n${server.output().slice(-4000)}`)
+    throw error
+  } finally {
+    await server.stop()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+if (values.build) execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit' })
+
+const runs: Figures[] = [await measure(`kiln (${extraEnv.COMPILE_RUNTIME ?? 'default'})`, extraEnv)]
+if (values.compare) runs.push(await measure('compile process', { ...extraEnv, COMPILE_RUNTIME: 'process' }))
+
+const GOALS = { coldPeak: 256, idle: 128, snapshotPeak: 256 }
+const inMb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0)
+console.log(`\n${runs[0].posts} posts, ${readers} readers at a time; RSS of the whole process tree, MB`)
+console.log('| design | cold compile peak | idle after serving every post | heap snapshot peak | compile time |')
+console.log('|---|---:|---:|---:|---:|')
+for (const run of runs)
+  console.log(
+    `| ${run.label} | ${inMb(run.coldPeak)} | ${inMb(run.idle)} | ${inMb(run.snapshotPeak)} | ` +
+      `${run.compileSeconds.toFixed(1)} s |`,
+  )
+console.log(`| goal | < ${GOALS.coldPeak} | < ${GOALS.idle} | < ${GOALS.snapshotPeak} | |`)
+if (runs.length === 2) {
+  const [before, now] = runs
+  const ratio = (a: number, b: number) => (a / b).toFixed(2)
+  console.log(
+    `ratios process/thread: cold peak ${ratio(now.coldPeak, before.coldPeak)}, idle ${ratio(now.idle, before.idle)}, ` +
+      `snapshot peak ${ratio(now.snapshotPeak, before.snapshotPeak)}, compile time ` +
+      `${ratio(now.compileSeconds, before.compileSeconds)}`,
+  )
+}

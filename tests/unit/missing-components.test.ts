@@ -40,12 +40,12 @@ function render(compiled: CompiledEntry): string {
 
 describe('missing components inside JSX attributes and expressions', () => {
   it('finds one passed as an attribute value, with its line', async () => {
-    const compiled = await compileBody('\nText.\n\n<Figure image={<BlogImage src="x.png" />} caption="A caption" />\n')
-    expect(missingNames(compiled).sort()).toEqual(['BlogImage', 'Figure'])
+    const compiled = await compileBody('\nText.\n\n<Frame image={<BlogImage src="x.png" />} caption="A caption" />\n')
+    expect(missingNames(compiled).sort()).toEqual(['BlogImage', 'Frame'])
     expect(compiled.warnings.find((w) => w.component === 'BlogImage')).toMatchObject({ line: 8 })
     const html = render(compiled)
-    expect(html).toContain('data-missing-component="Figure"')
-    // Figure is a stand-in too: its image prop is not rendered, but nothing throws.
+    expect(html).toContain('data-missing-component="Frame"')
+    // Frame is a stand-in too: its image prop is not rendered, but nothing throws.
   })
 
   it('renders one inside an attribute of a defined component', async () => {

@@ -10,6 +10,7 @@ import { Aside } from './aside.tsx'
 import { Callout } from './callout.tsx'
 import { Details } from './details.tsx'
 import { Embed } from './embed.tsx'
+import { Figure } from './figure.tsx'
 import { Kbd } from './kbd.tsx'
 import type { KitComponentName } from './names.ts'
 import { YouTube } from './youtube.tsx'
@@ -20,7 +21,7 @@ export const KIT_COMPONENTS: Record<KitComponentName, ComponentType<any>> = {
   Callout,
   Details,
   Embed,
-  // Figure (./figure.tsx) goes here, and its name in names.ts.
+  Figure,
   Kbd,
   YouTube,
 }

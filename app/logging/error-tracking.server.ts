@@ -10,11 +10,11 @@
  * and on /admin), and thrown Responses (a 404, a redirect, a post's error page), which are answers.
  *
  * Why @sentry/core and not @sentry/node: Kiln sends error events only, and @sentry/node brings
- * OpenTelemetry, its instrumentation and a bundler toolchain (95 MB installed alone) for tracing Kiln does not
- * use; @sentry/node-core still needs OpenTelemetry and stays on an older version line. The core
- * package (two packages, no OpenTelemetry) has the server client and the envelope transport;
- * what @sentry/node adds for errors is small and lives here: the request over fetch, Node's stack
- * parser, the runtime and host on each event, and the two process handlers.
+ * OpenTelemetry, its instrumentation and a bundler toolchain (95 MB installed alone) for tracing
+ * Kiln does not use; @sentry/node-core still needs OpenTelemetry and stays on an older version
+ * line. The core package (two packages, no OpenTelemetry) has the server client and the envelope
+ * transport; what @sentry/node adds for errors is small and lives here: the request over fetch,
+ * Node's stack parser, the runtime and host on each event, and the two process handlers.
  */
 import os from 'node:os'
 import { getConfig } from '../config.server.ts'

@@ -70,12 +70,16 @@ export function dependencyStamps(rows: readonly Row[]): DependencyStamps {
 
 let cached: { version: string; stamps: DependencyStamps } | null = null
 
-/** The stamps as of the index's `version` (read once per version, then from memory). */
-export function stampsAt(db: DB, version: string): DependencyStamps {
+/**
+ * The stamps as of the index's `version` (read once per version, then from memory). The
+ * database is asked for (`database`) only then: while it cannot be opened, pages keep the
+ * stamps last read.
+ */
+export function stampsAt(database: () => DB, version: string): DependencyStamps {
   if (cached?.version === version) return cached.stamps
   let rows: Row[]
   try {
-    rows = db
+    rows = database()
       .prepare(
         `SELECT c.*, EXISTS (SELECT 1 FROM published_entries p WHERE p.kind = c.kind AND p.slug = c.slug) AS published
          FROM content_entries c`,

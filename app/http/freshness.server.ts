@@ -41,5 +41,5 @@ export function contentVersion(): string {
  * the content version `version` (one read of the index per version, then from memory).
  */
 export function pageStamp(depends: string, version: string): string {
-  return stampOf(stampsAt(getDb(), version), depends, version)
+  return stampOf(stampsAt(getDb, version), depends, version)
 }

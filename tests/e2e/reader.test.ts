@@ -117,14 +117,15 @@ describe('a reader in Chromium', () => {
       expect(await toc.count()).toBe(1)
       expect(await toc.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true)
 
-      // Every entry points at a heading that exists, and every h2 has an entry.
+      // Every entry points at a heading that exists, and every h2 of the post's body has an
+      // entry (the series box and the related posts around the body are the page's, not the post's).
       const targets = await toc.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))
       expect(targets.length).toBeGreaterThanOrEqual(2)
       for (const href of targets) {
         expect(href).toMatch(/^#./)
         expect(await page.locator(`[id="${href.slice(1)}"]`).count(), `target of ${href}`).toBe(1)
       }
-      const h2Ids = await page.locator('article h2').evaluateAll((headings) => headings.map((h) => h.id))
+      const h2Ids = await page.locator('article .prose h2').evaluateAll((headings) => headings.map((h) => h.id))
       for (const id of h2Ids) expect(targets).toContain(`#${id}`)
 
       await toc.getByRole('link', { name: 'Inline code', exact: true }).click()

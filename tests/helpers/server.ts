@@ -10,6 +10,26 @@ import { settleConnections } from './wait.ts'
 
 export * from '../../other/lib/server.ts'
 
+/**
+ * The server's log as readable text: each JSON line's message (and the file it names, as
+ * `file:` when given), other lines as they are. For tests that look for what the log said.
+ */
+export function logText(server: KilnServer): string {
+  return server
+    .output()
+    .split('\n')
+    .map((line) => {
+      if (!line.startsWith('{')) return line
+      try {
+        const entry = JSON.parse(line) as { msg?: string }
+        return entry.msg ?? line
+      } catch {
+        return line
+      }
+    })
+    .join('\n')
+}
+
 /** Writes files (path relative to the folder -> text) into a new temporary content folder. */
 export function makeContentDir(files: Record<string, string>): string {
   const dir = tempDir('kiln-content-')

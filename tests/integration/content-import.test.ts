@@ -6,7 +6,16 @@
  * address its author expects, with its title and date; the section page is no post.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { copyDir, get, repoRoot, startServer, tempDir, writeFiles, type KilnServer } from '../helpers/server.ts'
+import {
+  copyDir,
+  get,
+  logText,
+  repoRoot,
+  startServer,
+  tempDir,
+  writeFiles,
+  type KilnServer,
+} from '../helpers/server.ts'
 
 const FIXTURE = `${repoRoot}/tests/fixtures/engines/mixed`
 
@@ -110,11 +119,9 @@ describe('a blog written for other engines', () => {
   })
 
   it('names each bad file in the log, with its line, and serves the rest', async () => {
-    const log = server.output()
-    expect(log).toMatch(
-      /\[kiln\] blog\/bad-export\.mdx:1: the exported metadata is not a plain literal: a function call/,
-    )
-    expect(log).toMatch(/\[kiln\] skipped blog\/2023-02-30-bad-date\.md: "2023-02-30" .* not a real date/)
+    const log = logText(server)
+    expect(log).toMatch(/^blog\/bad-export\.mdx:1: the exported metadata is not a plain literal: a function call/m)
+    expect(log).toMatch(/^skipped blog\/2023-02-30-bad-date\.md: "2023-02-30" .* not a real date/m)
     expect(log).toMatch(
       /skipped blog\/2019-04-02-jekyll-style\.md: slug "jekyll-style" is already taken by blog\/2019-04-01-jekyll-style\.md/,
     )

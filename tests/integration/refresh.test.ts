@@ -226,11 +226,18 @@ describe('refreshing from a content repository', () => {
       server = await start()
       // Whatever the kill interrupted, the index matches the files: every bulk post is
       // listed and served, and the startup refresh finishes the work.
-      await waitFor(
-        async () => (await text(server, '/blog')).includes('href="/blog/bulk-39"'),
-        'the bulk posts to be listed',
-      )
-      const list = await text(server, '/blog')
+      // The blog's list, every page of it (20 posts a page; a page past the last is a 404).
+      const wholeList = async () => {
+        let list = ''
+        for (let page = 1; page <= 10; page++) {
+          const response = await get(server, page === 1 ? '/blog' : `/blog?page=${page}`)
+          if (response.status !== 200) break
+          list += await response.text()
+        }
+        return list
+      }
+      await waitFor(async () => (await wholeList()).includes('href="/blog/bulk-39"'), 'the bulk posts to be listed')
+      const list = await wholeList()
       for (let i = 0; i < 40; i++) expect(list).toContain(`href="/blog/bulk-${i}"`)
       expect(await text(server, '/blog/bulk-7')).toContain('Bulk post number 7.')
       const after = await refreshAndWait(server)

@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { get, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { get, logText, makeContentDir, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 import { until } from '../helpers/wait.ts'
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-CONTENT-FOLDER'
@@ -132,9 +132,8 @@ describe('the content boundary', () => {
       expect(status, slug).toBe(500)
       expect(html).not.toContain(SECRET)
       expect(html).not.toContain('root:x:0')
-      await until(async () => server.output().includes(`compile failed: ${where}: `), `the compile error of ${slug}`)
-      const line = server
-        .output()
+      await until(async () => logText(server).includes(`compile failed: ${where}: `), `the compile error of ${slug}`)
+      const line = logText(server)
         .split('\n')
         .find((l) => l.includes(`compile failed: ${where}: `))!
       expect(line, slug).toMatch(message)

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { log as logger } from '../../app/logging/logger.server.ts'
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { openDatabase, type DB } from '../../app/db/connection.server.ts'
 import {
@@ -17,11 +18,11 @@ import { makeTempDir, post, realMigrationsDir, type TempDir } from './temp-dir.t
 let tmp: TempDir
 let content: string
 let db: DB
-let log: MockInstance<typeof console.log>
+let log: MockInstance<typeof logger.info>
 
 beforeEach(() => {
-  // openDatabase announces the migrations it applied; keep the test output quiet.
-  log = vi.spyOn(console, 'log').mockImplementation(() => {})
+  // openDatabase announces the migrations it applied (through the logger); keep the test output quiet.
+  log = vi.spyOn(logger, 'info').mockImplementation(() => {})
   tmp = makeTempDir('kiln-index-')
   content = tmp.abs('content')
   fs.mkdirSync(content)

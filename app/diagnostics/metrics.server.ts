@@ -25,6 +25,7 @@
  * The registry is this module's own (not prom-client's global one) and lives in the
  * server build; the Express server reaches it only through the entry's `recordRequest`.
  */
+import { siteComponentCacheStats } from '../content/site-components.server.ts'
 import { catchUpProgress } from '../content/catch-up-compiles.server.ts'
 import crypto from 'node:crypto'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
@@ -472,6 +473,20 @@ gauge(
   'kiln_post_footer_cache_max_entries',
   'Entries the series/related cache may hold.',
   () => postFooterCacheStats().max,
+)
+// Site-wide components (content/components/), built once per version and kept in a bounded cache.
+gauge('kiln_site_components_cached', 'Site-wide component builds kept.', () => siteComponentCacheStats().entries)
+gauge('kiln_site_components_cache_bytes', 'Bytes of code those builds hold.', () => siteComponentCacheStats().bytes)
+gauge(
+  'kiln_site_components_cache_max_bytes',
+  'Bytes the site-wide component cache may hold.',
+  () => siteComponentCacheStats().maxBytes,
+)
+mirrorCounter('kiln_site_component_builds_total', 'Site-wide components built.', () => siteComponentCacheStats().builds)
+mirrorCounter(
+  'kiln_site_component_build_failures_total',
+  'Site-wide components that did not build.',
+  () => siteComponentCacheStats().failures,
 )
 
 export async function renderMetrics(): Promise<{ body: string; contentType: string }> {

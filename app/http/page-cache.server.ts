@@ -244,12 +244,13 @@ export class PageStore {
    * (monitors, some bots), so they cost a copy instead of a gunzip each: without it such a
    * client got an eighth of a browser's throughput, a cheap way to burn CPU. Inside the same
    * byte bound, least recently used first like the pages, and limited so these copies can
-   * never take more than a quarter of it (nor one copy more than a sixteenth): a client that
+   * never take more than a quarter of it, one copy or all together (a sixteenth per copy left
+   * the largest pages, 9 MB of HTML on react.dev's blog, a gunzip per request: 6 req/s): a client that
    * asks for every page uncompressed cannot push the compressed pages out.
    */
   keepPlainCopy(key: string, page: CachedPage, body: Buffer): boolean {
-    if (!this.pages || body.length > this.maxBytes / 16) return false
-    if (this.plainBytes + body.length > this.maxBytes / 4 || this.pages.has(key + PLAIN_COPY)) return false
+    if (!this.pages || this.plainBytes + body.length > this.maxBytes / 4 || this.pages.has(key + PLAIN_COPY))
+      return false
     const copy: CachedPage = {
       ...page,
       variants: { br: null, gzip: null, identity: body },

@@ -11,6 +11,7 @@ import { stopServer } from '../helpers/fixtures.ts'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 import { until } from '../helpers/wait.ts'
 
+const METRICS_TOKEN = 'site-components-metrics'
 const post = (title: string, body: string) => `---\ntitle: ${title}\ndate: 2026-01-01\n---\n\n${body}\n`
 const chart = (text: string) =>
   `import { useState } from 'react'\nimport { unit } from './_lib/unit.js'\n` +
@@ -31,7 +32,7 @@ beforeAll(async () => {
     'blog/own-chart.mdx': post('Own chart', 'export const Chart = () => <s className="own">mine</s>\n\n<Chart />'),
     'blog/plain.mdx': post('Plain', 'No components here.'),
   })
-  server = await startServer({ contentDir, env: { CONTENT_SCAN_INTERVAL_MS: '1' } })
+  server = await startServer({ contentDir, env: { CONTENT_SCAN_INTERVAL_MS: '1', METRICS_TOKEN } })
 }, 120_000)
 
 afterAll(() => stopServer(server))
@@ -70,6 +71,13 @@ describe('site-wide components', () => {
     expect(await other.text()).toBe(source)
     expect((await get(server, '/mdx/component/Nothing/abc.js')).status).toBe(404)
     expect((await get(server, '/mdx/component/_lib/abc.js')).status).toBe(404)
+
+    // The cache of built components is bounded and shows in /metrics.
+    const metrics = await (
+      await get(server, '/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text()
+    expect(Number(/^kiln_site_components_cached (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1)
+    expect(Number(/^kiln_site_components_cache_max_bytes (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0)
   })
 
   it("a post's own definition wins over the folder's", async () => {

@@ -1,6 +1,6 @@
 /**
  * End-to-end in real headless Chromium: the component kit as a reader meets it, on the
- * sample post that uses all of it (content/blog/component-kit.mdx). What only a browser
+ * sample post that uses all of it (content/blog/component-kit/index.mdx). What only a browser
  * proves: the post hydrates with every component and no missing-component box, YouTube's
  * player is requested only after the play button is pressed, a site-wide component
  * (content/components/Spoiler.tsx) arrives as its own module and hydrates under the CSP, the page asks no other
@@ -17,7 +17,7 @@ import { stopServer, withBrowserSession } from '../helpers/fixtures.ts'
 import { get, sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
 const POST = '/blog/component-kit'
-const KIT = ['Callout', 'YouTube', 'Embed', 'Details', 'Kbd', 'Aside']
+const KIT = ['Callout', 'Figure', 'YouTube', 'Embed', 'Details', 'Kbd', 'Aside']
 
 let server: KilnServer
 let browser: Browser
@@ -62,6 +62,11 @@ describe('the component kit in the sample post', () => {
       const kits = await page.locator('[data-kit]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-kit')))
       for (const name of KIT) expect(kits, name).toContain(name)
       expect(await page.locator('[data-missing-component], [data-kit-error]').count()).toBe(0)
+      // The figure's picture has the image's own size, read at compile time, and its caption.
+      const figure = page.locator('[data-kit="Figure"]')
+      expect(await figure.locator('img').getAttribute('width')).toBe('640')
+      expect(await figure.locator('img').getAttribute('height')).toBe('160')
+      expect(await figure.locator('figcaption').innerText()).toContain('How a post travels through Kiln.')
       expect(
         await page.locator('[data-callout]').evaluateAll((n) => n.map((e) => e.getAttribute('data-callout'))),
       ).toEqual(['note', 'tip', 'warning', 'danger'])

@@ -16,7 +16,7 @@ export interface FigureProps {
 
 export function Figure({ src, alt = '', caption, children }: FigureProps) {
   return (
-    <figure className="kiln-figure">
+    <figure className="kiln-figure" data-kit="Figure">
       {children ?? (src ? <img src={src} alt={alt} loading="lazy" decoding="async" /> : null)}
       {caption ? <figcaption>{caption}</figcaption> : null}
     </figure>

@@ -19,6 +19,14 @@
  * and Kiln's RSS at the end, with the page cache's figures. With --no-cache, also (a) and
  * (b) on the uncached path: the same database (nothing recompiles), PAGE_CACHE_MAX_BYTES=0.
  *
+ * On a shared machine one run of a few seconds is at the mercy of its neighbours, and noise
+ * only ever slows a run down: each side of a comparison (Kiln, then the bare server) is run
+ * --rounds times (default 2), alternating, and its best run is reported. Beside requests/s,
+ * each line gives the server's main-thread CPU time per request (from /proc): what a request
+ * costs the server, which depends much less on what else the machine is doing. The server's
+ * log goes to a file, as to a log collector: read by this process, its lines would take CPU
+ * from the load generator.
+ *
  * The server runs on a copy of the content folder (the edits of (e) never touch yours).
  *
  * Requests carry a browser's Accept-Encoding (br, gzip): the bare server is given the very
@@ -54,17 +62,20 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '2' },
   },
 })
 if (!values.dir) {
   console.error(
-    'usage: npm run bench -- --dir <content folder> [--no-cache] [--seconds 10] [--connections 10] [--no-build]',
+    'usage: npm run bench -- --dir <content folder> [--no-cache] [--seconds 10] [--connections 10] [--rounds 2] ' +
+      '[--no-build]',
   )
   process.exit(2)
 }
 const authorsDir = path.resolve(values.dir)
 const seconds = Math.max(1, Number(values.seconds) || 10)
 const connections = Math.max(1, Number(values.connections) || 10)
+const rounds = Math.max(1, Number(values.rounds) || 2)
 const METRICS_TOKEN = 'bench-metrics-token'
 const ratio = (a: LoadResult, b: LoadResult) => `${((100 * a.requestsPerSecond) / b.requestsPerSecond).toFixed(0)}%`
 
@@ -121,17 +132,66 @@ async function waitForBackgroundCompiles(server: KilnServer): Promise<number> {
   }
 }
 
-/** A short run first, so the JIT has settled before the measured one. */
-async function measure(
+/** CPU time (user and system) of a process's main thread so far, in ms (from /proc). */
+function mainThreadCpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+}
+
+interface Measured extends LoadResult {
+  /** The server's main-thread CPU time per request, in µs. */
+  cpuPerRequest: number
+}
+
+/** One measured run, after a short one so the JIT has settled. */
+async function runOnce(
   label: string,
-  url: string,
+  target: Target,
   paths: string[],
   headers?: Record<string, string>,
-): Promise<LoadResult> {
-  await runLoad(label, url, paths, { connections, seconds: Math.min(3, seconds), headers })
-  const result = await runLoad(label, url, paths, { connections, seconds, headers })
-  console.log(formatLoad(result))
-  return result
+): Promise<Measured> {
+  await runLoad(label, target.url, paths, { connections, seconds: Math.min(3, seconds), headers })
+  const before = mainThreadCpuMs(target.pid())
+  const result = await runLoad(label, target.url, paths, { connections, seconds, headers })
+  const cpu = mainThreadCpuMs(target.pid()) - before
+  return { ...result, cpuPerRequest: (cpu * 1000) / Math.max(1, result.requests) }
+}
+
+interface Target {
+  url: string
+  pid: () => number
+}
+
+function best(runs: Measured[]): Measured {
+  const fastest = runs.reduce((x, y) => (y.requestsPerSecond > x.requestsPerSecond ? y : x))
+  return {
+    ...fastest,
+    p99: Math.min(...runs.map((run) => run.p99)),
+    cpuPerRequest: Math.min(...runs.map((run) => run.cpuPerRequest)),
+  }
+}
+
+const withCpu = (result: Measured) => `${formatLoad(result)}   CPU ${result.cpuPerRequest.toFixed(0)} µs/request`
+
+/**
+ * Kiln against the bare server on the same paths: `rounds` runs each, alternating, so a
+ * neighbour's burst falls on both; the best of each side is printed.
+ */
+async function compare(
+  labels: [string, string],
+  targets: [Target, Target],
+  paths: string[],
+  headers?: Record<string, string>,
+): Promise<[Measured, Measured]> {
+  const runs: [Measured[], Measured[]] = [[], []]
+  for (let round = 0; round < rounds; round++) {
+    runs[0].push(await runOnce(labels[0], targets[0], paths, headers))
+    runs[1].push(await runOnce(labels[1], targets[1], paths, headers))
+  }
+  const results: [Measured, Measured] = [best(runs[0]), best(runs[1])]
+  for (const result of results) console.log(withCpu(result))
+  return results
 }
 
 async function main() {
@@ -146,13 +206,16 @@ async function main() {
   const databasePath = path.join(tempDir('kiln-bench-'), 'kiln.db')
   console.log(`${paths.length} posts in ${contentDir}; ${connections} connections, ${seconds} s per measurement`)
 
+  const logFile = path.join(tempDir('kiln-bench-log-'), 'kiln.log')
   let server = await startServer({
     contentDir,
     databasePath,
     env: { ...SERVER_ENV, METRICS_TOKEN },
     nodeArgs: ['--expose-gc'],
     ipc: true,
+    logFile,
   })
+  console.log(`the server's log: ${logFile}`)
   const { bodies, cold } = await warm(server, paths)
   const served = [...bodies.keys()]
   const sizes = [...bodies.values()].map((page) => page.body.length)
@@ -164,15 +227,32 @@ async function main() {
   )
 
   const bare = await startBareServer(bodies)
-  let a: LoadResult, b: LoadResult, c: LoadResult, cAll: LoadResult, d: LoadResult
+  // The same pages as a client without Accept-Encoding gets them, for (d)'s limit.
+  const plain = await fetchAll(server.url, [largest], 1, {})
+  const barePlain = await startBareServer(plain)
+  const kiln: Target = { url: server.url, pid: () => server.serverPid() }
+  const target = (other: typeof bare): Target => ({ url: other.url, pid: () => other.process.pid! })
+  let a: Measured, b: Measured, c: Measured, cAll: Measured, d: Measured, cPlain: Measured
   try {
-    a = await measure('(a) Kiln, largest post', server.url, [largest])
-    c = await measure('(c) bare node:http, largest post', bare.url, [largest])
-    b = await measure('(b) Kiln, all posts round-robin', server.url, served)
-    cAll = await measure('(c) bare node:http, all posts round-robin', bare.url, served)
-    d = await measure('(d) Kiln, largest post, no compression', server.url, [largest], {})
+    ;[a, c] = await compare(
+      ['(a) Kiln, largest post', '(c) bare node:http, largest post'],
+      [kiln, target(bare)],
+      [largest],
+    )
+    ;[b, cAll] = await compare(
+      ['(b) Kiln, all posts round-robin', '(c) bare node:http, all posts round-robin'],
+      [kiln, target(bare)],
+      served,
+    )
+    ;[d, cPlain] = await compare(
+      ['(d) Kiln, largest post, no compression', '(c) bare node:http, the same uncompressed'],
+      [kiln, target(barePlain)],
+      [largest],
+      {},
+    )
   } finally {
     bare.stop()
+    barePlain.stop()
   }
   // (e): a post other than the largest, edited every 5 s for at least three edits.
   const edited = served.find((pathname) => pathname !== largest) ?? largest
@@ -199,6 +279,7 @@ async function main() {
     contentDir,
     databasePath,
     env: { ...SERVER_ENV, METRICS_TOKEN, BACKGROUND_COMPILES: '1' },
+    logFile,
   })
   const afterDeploy = latencySummary((await firstRequests(server.url, served)).values())
   const catchUpMs = await waitForBackgroundCompiles(server)
@@ -207,7 +288,12 @@ async function main() {
   const p99 = (x: LoadResult, y: LoadResult) => `p99 ${x.p99} vs ${y.p99} ms`
   console.log(
     `\na/c ${ratio(a, c)} (${p99(a, c)})   b/c ${ratio(b, cAll)} (${p99(b, cAll)})   target 90%, p99 within 2 ms\n` +
-      `d/a ${ratio(d, a)} (target 50%)   e/b ${ratio(e, b)} (${p99(e, b)}; ${edits} edits; target 90%)`,
+      `d/a ${ratio(d, a)} (target 50%; the uncompressed page is ` +
+      `${(plain.get(largest)!.body.length / largestPage.body.length).toFixed(0)} times the bytes; d against the ` +
+      `bare server sending them: ${ratio(d, cPlain)})   e/b ${ratio(e, b)} (${p99(e, b)}; ${edits} edits; ` +
+      `target 90%)\n` +
+      `CPU per request (main thread): Kiln ${a.cpuPerRequest.toFixed(0)} µs largest, ${b.cpuPerRequest.toFixed(0)} ` +
+      `µs round-robin; bare ${c.cpuPerRequest.toFixed(0)} and ${cAll.cpuPerRequest.toFixed(0)} µs`,
   )
   console.log(
     `(f) first request to each post: cold start (compiles) ${cold}; after a new compiler ${afterDeploy} ` +
@@ -229,11 +315,19 @@ async function main() {
 
   if (values['no-cache']) {
     console.log('\nuncached (PAGE_CACHE_MAX_BYTES=0, same database):')
-    server = await startServer({ contentDir, databasePath, env: { ...SERVER_ENV, PAGE_CACHE_MAX_BYTES: '0' } })
+    server = await startServer({
+      contentDir,
+      databasePath,
+      env: { ...SERVER_ENV, PAGE_CACHE_MAX_BYTES: '0' },
+      logFile,
+    })
+    const uncached: Target = { url: server.url, pid: () => server.serverPid() }
     try {
       await fetchAll(server.url, served)
-      const ua = await measure('(a) Kiln uncached, largest post', server.url, [largest])
-      const ub = await measure('(b) Kiln uncached, all posts round-robin', server.url, served)
+      const ua = await runOnce('(a) Kiln uncached, largest post', uncached, [largest])
+      console.log(withCpu(ua))
+      const ub = await runOnce('(b) Kiln uncached, all posts round-robin', uncached, served)
+      console.log(withCpu(ub))
       console.log(
         `uncached a/c ${ratio(ua, c)}   b/c ${ratio(ub, cAll)}   cached over uncached: ` +
           `largest ${(a.requestsPerSecond / ua.requestsPerSecond).toFixed(1)}x, round-robin ` +

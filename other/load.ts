@@ -164,13 +164,18 @@ export interface ServedPage {
 }
 
 /** GETs every path as a browser would, `concurrency` at a time; returns the 200s as sent. */
-export async function fetchAll(baseUrl: string, paths: string[], concurrency = 2): Promise<Map<string, ServedPage>> {
+export async function fetchAll(
+  baseUrl: string,
+  paths: string[],
+  concurrency = 2,
+  headers: Record<string, string> = BROWSER_HEADERS,
+): Promise<Map<string, ServedPage>> {
   const pages = new Map<string, ServedPage>()
   let next = 0
   const worker = async () => {
     while (next < paths.length) {
       const pathname = paths[next++]
-      const response = await getRaw(baseUrl, pathname)
+      const response = await getRaw(baseUrl, pathname, headers)
       if (response.status === 200)
         pages.set(pathname, { body: response.body, encoding: response.headers['content-encoding'] })
     }

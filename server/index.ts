@@ -19,7 +19,7 @@ import onHeaders from 'on-headers'
 // The only thing server/ takes from app/: the entry module's types (the module itself comes with the build).
 import type * as KilnEntryModule from '../app/entry.server.tsx'
 import './memory-probe.ts'
-import { answerExpectContinue, arrivalTimeouts, cutStalledConnections, limitPipelining } from './request-limits.ts'
+import { admitPipelined, answerExpectContinue, arrivalTimeouts, cutStalledConnections } from './request-limits.ts'
 
 /** The build's entry module (app/entry.server.tsx), typed from the module itself. */
 type KilnEntry = typeof KilnEntryModule
@@ -27,7 +27,7 @@ type KilnEntry = typeof KilnEntryModule
 const isDevelopment = process.env.NODE_ENV === 'development'
 let stopping = false
 /** Answers not finished yet: at the drain's deadline, those not started get a 503 instead of a reset. */
-const inFlight = new Set<express.Response>()
+const inFlight = new Set<http.ServerResponse>()
 const DRAIN_RETRY_AFTER_S = 5
 /** How long the 503s of the deadline get to go out before every connection is cut. */
 const DRAIN_FLUSH_MS = 250
@@ -92,12 +92,35 @@ async function main() {
   log = entry.log
   const settings = entry.serverSettings
 
-  // While shutting down, every answer closes its connection, so keep-alive clients move
-  // to another instance instead of holding this one open.
-  app.use((_req, res, next) => {
+  const middleware = await entry.appMiddleware({
+    build: loadBuild,
+    mode: isDevelopment ? 'development' : 'production',
+  })
+  // Security headers come first in it, so every answer after them carries them. (A page the
+  // page cache holds is answered before Express: see handle below.)
+  app.use(middleware.beforeStatic)
+  app.use(staticFiles)
+  // Only pages reach it: the page cache, then Remix.
+  app.use(middleware.afterStatic)
+  app.use(middleware.errors)
+
+  const started = await entry.startup()
+
+  /**
+   * Every request: counted for the drain and the pipelining limit, then answered from the
+   * page cache when it holds the page (the app's hit path, which writes everything the
+   * chain would: most requests to a blog end there), else by Express and the app's chain.
+   */
+  const handle: http.RequestListener = (req, res) => {
     inFlight.add(res)
     res.on('close', () => inFlight.delete(res))
-    if (stopping) res.setHeader('Connection', 'close')
+    if (!admitPipelined(req, res)) return
+    if (stopping) {
+      // While shutting down, every answer closes its connection, so keep-alive clients move
+      // to another instance instead of holding this one open.
+      res.setHeader('Connection', 'close')
+      return void app(req, res)
+    }
     // An answer that was in flight when the signal came closes its connection too.
     onHeaders(res, () => {
       if (stopping) res.setHeader('Connection', 'close')
@@ -107,25 +130,11 @@ async function main() {
     res.on('finish', () => {
       if (stopping) setImmediate(() => server.closeIdleConnections())
     })
-    next()
-  })
-  app.use(limitPipelining)
-  const middleware = await entry.appMiddleware({
-    build: loadBuild,
-    mode: isDevelopment ? 'development' : 'production',
-  })
-  // Security headers come first in it, so every answer after them carries them.
-  app.use(middleware.beforeStatic)
-  app.use(staticFiles)
-  // Only pages reach it: the page cache, then Remix.
-  app.use(middleware.afterStatic)
-  app.use(middleware.errors)
-
-  const started = await entry.startup()
-
-  const server = http.createServer(arrivalTimeouts(settings), app)
+    if (!middleware.answerFromPageCache(req, res)) app(req, res)
+  }
+  const server = http.createServer(arrivalTimeouts(settings), handle)
   cutStalledConnections(server, settings.responseIdleTimeoutMs, (message) => log.warn(message))
-  answerExpectContinue(server, app)
+  answerExpectContinue(server, handle)
   server.listen(settings.port, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : settings.port
@@ -172,10 +181,13 @@ async function main() {
       for (const res of inFlight) {
         if (res.headersSent || res.destroyed) continue
         answered++
-        res
-          .status(503)
-          .set({ 'Retry-After': String(DRAIN_RETRY_AFTER_S), 'Cache-Control': 'no-store', Connection: 'close' })
-        res.type('text/plain').end('The server is restarting; try again in a few seconds.\n')
+        res.writeHead(503, {
+          'Retry-After': String(DRAIN_RETRY_AFTER_S),
+          'Cache-Control': 'no-store',
+          Connection: 'close',
+          'Content-Type': 'text/plain; charset=utf-8',
+        })
+        res.end('The server is restarting; try again in a few seconds.\n')
       }
       log.warn(
         `requests still running after ${settings.shutdownTimeoutMs} ` +

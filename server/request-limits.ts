@@ -15,7 +15,6 @@
  */
 import type http from 'node:http'
 import type { Socket } from 'node:net'
-import type express from 'express'
 
 /**
  * Node answers `Expect: 100-continue` by itself, before any middleware could refuse the body;
@@ -29,13 +28,17 @@ export function answerExpectContinue(server: http.Server, app: http.RequestListe
 export const MAX_PIPELINED = 32
 const WAITING = Symbol('kiln.waitingRequests')
 
-/** Cuts a connection that pipelines more than MAX_PIPELINED requests (see the header). */
-export function limitPipelining(req: express.Request, res: express.Response, next: express.NextFunction): void {
+/**
+ * Counts the request among its connection's waiting ones; cuts a connection that pipelines
+ * more than MAX_PIPELINED requests (see the header). False when it was cut.
+ */
+export function admitPipelined(req: http.IncomingMessage, res: http.ServerResponse): boolean {
   const socket = req.socket as Socket & { [WAITING]?: number }
   socket[WAITING] = (socket[WAITING] ?? 0) + 1
   res.once('close', () => void (socket[WAITING] = (socket[WAITING] ?? 1) - 1))
-  if (socket[WAITING] > MAX_PIPELINED) return void socket.destroy()
-  next()
+  if (socket[WAITING] <= MAX_PIPELINED) return true
+  socket.destroy()
+  return false
 }
 
 /** Node's own request-arrival limits, for http.createServer. */

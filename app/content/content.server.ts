@@ -100,11 +100,15 @@ export function syncContent({ confirmedDeletions }: { confirmedDeletions?: Reado
  * so an edited file is noticed by the next request without a watcher. An unchanged folder
  * costs one stat per file.
  */
-export function rescanContentIfDue(timings?: Timings): void {
+/** Whether rescanContentIfDue would re-scan now (the hit path leaves such a request to the full chain). */
+export function contentRescanDue(): boolean {
   const interval = getConfig().contentScanIntervalMs
-  if (interval === 0 || Date.now() - lastSyncAt < interval) return
   // A replica's index is the primary's, replicated: it never re-scans into its database.
-  if (!isPrimary()) return
+  return interval !== 0 && Date.now() - lastSyncAt >= interval && isPrimary()
+}
+
+export function rescanContentIfDue(timings?: Timings): void {
+  if (!contentRescanDue()) return
   const run = () => {
     try {
       syncContent()

@@ -544,7 +544,30 @@ export interface PageCache {
    * response for the caller to send.
    */
   serve(req: express.Request, res: express.Response, render: Render): Promise<Response | null>
+  /**
+   * The page kept for this request, found without awaiting anything, or null when serve()
+   * must decide (a miss, a bypass, a request that is no page, routes not known yet). For
+   * the hit path that answers before the rest of the middleware (app-middleware.server.ts).
+   */
+  pageHit(req: express.Request): PageHit | null
+  /** Answers a request with the page pageHit found (as serve() does for a hit). */
+  sendHit(req: express.Request, res: express.Response, hit: PageHit): void
   stats(): PageCacheStats
+}
+
+/** A page found for a request, under its key. */
+export interface PageHit {
+  key: string
+  page: CachedPage
+}
+
+interface Lookup {
+  route: PageCacheHandle
+  /** The URL part of the key (cacheableUrl). */
+  url: string
+  key: string
+  version: string
+  page: CachedPage | undefined
 }
 
 let current: PageCache | null = null
@@ -651,42 +674,67 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     return undefined
   }
 
-  async function serve(req: express.Request, res: express.Response, render: Render): Promise<Response | null> {
-    if (store.maxBytes === 0) return renderUncached(req, render)
-    if (req.method !== 'GET' && req.method !== 'HEAD') return bypass(req, res, render)
+  /** The build's routes once known (they never change in production): the sync lookups need them. */
+  let knownRoutes: ServerBuild['routes'] | null = null
+
+  /**
+   * Where a request stands with the cache before anything renders: not for the cache at all
+   * (`uncached`: not a page its route keeps, or an asset), one it must not answer from memory
+   * (`bypass`), or its key, with the page kept there while its stamp holds.
+   */
+  function lookup(req: express.Request, routesNow: ServerBuild['routes']): Lookup | 'bypass' | 'uncached' {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return 'bypass'
     const cookies = req.headers.cookie
     // A Cookie header that mentions the session at all, however malformed ("kiln_session"
     // without a value), counts as signed in, as it does for the private Cache-Control rule
     // (security-headers.server.ts): such a request never gets or makes a shared answer.
-    if ((cookies ?? '').includes(SESSION_COOKIE)) return bypass(req, res, render)
+    if ((cookies ?? '').includes(SESSION_COOKIE)) return 'bypass'
     const pathname = req.originalUrl.split('?')[0]
     // Remix's own requests are not pages: data for client navigation (cheap, not kept), and
     // the route manifest for lazy route discovery, whose query (the build's version) must
     // reach Remix as sent. `/__manifest` would otherwise look like a page of `$page`.
     if (pathname.endsWith('.data') || req.originalUrl.includes('_data=') || pathname === REMIX_MANIFEST_PATH)
-      return bypass(req, res, render)
+      return 'bypass'
     // The build's fingerprinted files have their own precompressed, immutable answer.
-    if (pathname.startsWith('/assets/')) return renderUncached(req, render)
+    if (pathname.startsWith('/assets/')) return 'uncached'
     // Only a route that declares it keeps pages, at the page's own address (not an alias).
-    const route = pageRoute(await routes(), pathname)
-    if (!route) return renderUncached(req, render)
+    const route = pageRoute(routesNow, pathname)
+    if (!route) return 'uncached'
     const url = cacheableUrl(req.originalUrl, queryReadBy(route))
-    if (url === null) return bypass(req, res, render)
-    // The page is rendered at its key's address: a parameter its route does not read cannot
-    // reach the page (the theme form's return address shows the URL) and be kept for every
-    // reader under the key it shares with them.
-    if (url !== req.originalUrl) req.url = req.originalUrl = url
-
+    if (url === null) return 'bypass'
     const version = contentVersion()
     if (version !== currentVersion) {
       store.dropStale((depends) => pageStamp(depends, version))
       currentVersion = version
     }
     const key = `${buildId}\n${themeOf(cookies)}\n${url}`
-    const page = fresh(key, version)
+    return { route, url, key, version, page: fresh(key, version) }
+  }
+
+  function pageHit(req: express.Request): PageHit | null {
+    if (store.maxBytes === 0 || knownRoutes === null) return null
+    const found = lookup(req, knownRoutes)
+    return typeof found !== 'string' && found.page ? { key: found.key, page: found.page } : null
+  }
+
+  function sendHit(req: express.Request, res: express.Response, { key, page }: PageHit): void {
+    counts.hits++
+    send(req, res, key, page, 'hit')
+  }
+
+  async function serve(req: express.Request, res: express.Response, render: Render): Promise<Response | null> {
+    if (store.maxBytes === 0) return renderUncached(req, render)
+    knownRoutes ??= await routes()
+    const found = lookup(req, knownRoutes)
+    if (found === 'bypass') return bypass(req, res, render)
+    if (found === 'uncached') return renderUncached(req, render)
+    const { route, url, key, version, page } = found
+    // The page is rendered at its key's address: a parameter its route does not read cannot
+    // reach the page (the theme form's return address shows the URL) and be kept for every
+    // reader under the key it shares with them.
+    if (url !== req.originalUrl) req.url = req.originalUrl = url
     if (page) {
-      counts.hits++
-      send(req, res, key, page, 'hit')
+      sendHit(req, res, { key, page })
       return null
     }
     // Renders are shared within one content version: a render begun before a change is not this request's page.
@@ -731,7 +779,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     return null
   }
 
-  const cache: PageCache = { serve, stats: () => ({ ...store.stats(), ...counts }) }
+  const cache: PageCache = { serve, pageHit, sendHit, stats: () => ({ ...store.stats(), ...counts }) }
   current = buildId === null ? null : cache
   return cache
 }

@@ -19,12 +19,16 @@ const UNSAFE_PATH = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|%2f|%5c|\\|%00|\0/i
 const MAX_PATH_LENGTH = 1024
 const MAX_PATH_SEGMENTS = 12
 
-export function rejectUnsafePaths(req: express.Request, _res: express.Response, next: express.NextFunction) {
-  const rawPath = req.url.split('?')[0]
+export function isUnsafePath(url: string): boolean {
+  const rawPath = url.split('?')[0]
   const tooLong =
     rawPath.length > MAX_PATH_LENGTH || rawPath.split('/', MAX_PATH_SEGMENTS + 2).length > MAX_PATH_SEGMENTS + 1
+  return tooLong || UNSAFE_PATH.test(rawPath)
+}
+
+export function rejectUnsafePaths(req: express.Request, _res: express.Response, next: express.NextFunction) {
   // Remix reads originalUrl, static files read url: both are rewritten.
-  if (tooLong || UNSAFE_PATH.test(rawPath)) req.url = req.originalUrl = '/_/not-found'
+  if (isUnsafePath(req.url)) req.url = req.originalUrl = '/_/not-found'
   next()
 }
 

@@ -70,6 +70,12 @@ export interface StartOptions {
   nodeArgs?: string[]
   /** Open an IPC channel to the server (for server/memory-probe.ts). */
   ipc?: boolean
+  /**
+   * Standard output goes straight to this file instead of a pipe this process reads (as a
+   * log collector takes it): for load runs, where reading every access line would take CPU
+   * from the load generator, and a slow reader would hold the server's log writes.
+   */
+  logFile?: string
 }
 
 export async function startServer({
@@ -78,6 +84,7 @@ export async function startServer({
   env = {},
   nodeArgs = [],
   ipc = false,
+  logFile,
 }: StartOptions): Promise<KilnServer> {
   if (
     !fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js')) ||
@@ -88,6 +95,7 @@ export async function startServer({
   const dbPath = databasePath ?? path.join(tempDir('kiln-db-'), 'kiln.db')
   let output = ''
   let stdout = ''
+  const logFd = logFile === undefined ? undefined : fs.openSync(logFile, 'w')
   const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'server', 'start.mjs')], {
     cwd: repoRoot,
     env: {
@@ -106,8 +114,10 @@ export async function startServer({
       BACKGROUND_COMPILES: '0',
       ...env,
     },
-    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', logFd ?? 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
   })
+  // The child has its own copy of the descriptor.
+  if (logFd !== undefined) fs.closeSync(logFd)
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString()
     stdout += chunk.toString()
@@ -119,7 +129,8 @@ export async function startServer({
   let port = 0
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Kiln exited with ${child.exitCode} before listening:\n${output}`)
-    port = Number(/listening on http:\/\/localhost:(\d+)/.exec(output)?.[1] ?? 0)
+    const printed = logFile === undefined ? output : `${fs.readFileSync(logFile, 'utf8')}${output}`
+    port = Number(/listening on http:\/\/localhost:(\d+)/.exec(printed)?.[1] ?? 0)
     if (port) break
     if (Date.now() > deadline) {
       child.kill('SIGKILL')

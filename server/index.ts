@@ -15,7 +15,6 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
-import onHeaders from 'on-headers'
 // The only thing server/ takes from app/: the entry module's types (the module itself comes with the build).
 import type * as KilnEntryModule from '../app/entry.server.tsx'
 import './memory-probe.ts'
@@ -121,15 +120,6 @@ async function main() {
       res.setHeader('Connection', 'close')
       return void app(req, res)
     }
-    // An answer that was in flight when the signal came closes its connection too.
-    onHeaders(res, () => {
-      if (stopping) res.setHeader('Connection', 'close')
-    })
-    // A request that was in flight when the signal came leaves an idle keep-alive
-    // connection behind: close it as soon as the answer is out.
-    res.on('finish', () => {
-      if (stopping) setImmediate(() => server.closeIdleConnections())
-    })
     if (!middleware.answerFromPageCache(req, res)) app(req, res)
   }
   const server = http.createServer(arrivalTimeouts(settings), handle)
@@ -155,6 +145,12 @@ async function main() {
       process.exit(1)
     }
     stopping = true
+    // Answers in flight close their connections too (those not started yet say so), and each
+    // leaves an idle keep-alive connection behind: closed as soon as the answer is out.
+    for (const res of inFlight) {
+      if (!res.headersSent) res.setHeader('Connection', 'close')
+      res.once('finish', () => setImmediate(() => server.closeIdleConnections()))
+    }
     log.info(`${signal}: no new connections; finishing in-flight requests (up to ${settings.shutdownTimeoutMs} ms)`)
     const started = Date.now()
     const finish = () => {

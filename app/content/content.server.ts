@@ -95,11 +95,6 @@ export function syncContent({ confirmedDeletions }: { confirmedDeletions?: Reado
   return result
 }
 
-/**
- * On the primary, re-reads the folder's stamps when the last look is older than CONTENT_SCAN_INTERVAL_MS,
- * so an edited file is noticed by the next request without a watcher. An unchanged folder
- * costs one stat per file.
- */
 /** Whether rescanContentIfDue would re-scan now (the hit path leaves such a request to the full chain). */
 export function contentRescanDue(): boolean {
   const interval = getConfig().contentScanIntervalMs
@@ -107,6 +102,11 @@ export function contentRescanDue(): boolean {
   return interval !== 0 && Date.now() - lastSyncAt >= interval && isPrimary()
 }
 
+/**
+ * On the primary, re-reads the folder's stamps when the last look is older than CONTENT_SCAN_INTERVAL_MS,
+ * so an edited file is noticed by the next request without a watcher. An unchanged folder
+ * costs one stat per file.
+ */
 export function rescanContentIfDue(timings?: Timings): void {
   if (!contentRescanDue()) return
   const run = () => {

@@ -17,10 +17,11 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { getConfig } from '../app/config.server.ts'
 import { compileInThisThread, CompileError } from '../app/content/compile-mdx.server.ts'
-import { FrontmatterError, readEntryMetadata, type EntryMetadata } from '../app/content/frontmatter.ts'
+import { FrontmatterError, readEntryMetadata, readSlugField, type EntryMetadata } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
 import { publishingProblems } from '../app/content/publishing-check.server.ts'
+import { aliasPaths } from '../app/content/redirects.server.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 import { entryPath as addressOf } from '../app/seo/urls.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
@@ -94,6 +95,8 @@ async function checkEntry(entry: SourceEntry, served: Served[]): Promise<Problem
   for (const warning of metadata.warnings) {
     problems.push({ level: 'warning', where: place(entry.path, warning.line), message: warning.message })
   }
+  const moved = movedAddressAdvice(entry, metadata.frontmatter.data, source)
+  if (moved) problems.push({ level: 'warning', where: place(entry.path, moved.line), message: moved.message })
   for (const [field, why] of Object.entries(IGNORED_FIELDS)) {
     if (field in metadata.frontmatter.data) {
       problems.push({ level: 'ignored', where: place(entry.path), message: `frontmatter "${field}": ${why}` })
@@ -130,6 +133,28 @@ async function checkEntry(entry: SourceEntry, served: Served[]): Promise<Problem
   return problems
 }
 
+/**
+ * An entry served at its `slug:` rather than its file name's address: readers who knew the
+ * file name's address get a 404 unless the entry lists it in `aliases` (as renaming a file
+ * does). Null when there is nothing to say.
+ */
+function movedAddressAdvice(
+  entry: SourceEntry,
+  data: Record<string, unknown>,
+  source: string,
+): { message: string; line?: number } | null {
+  if (entry.fileSlug === undefined) return null
+  const old = addressOf(entry.kind, entry.fileSlug)
+  if (aliasPaths(data.aliases).includes(old)) return null
+  const alias = entry.kind === 'post' && !entry.fileSlug.includes('/') ? entry.fileSlug : old
+  return {
+    message:
+      `served at ${addressOf(entry.kind, entry.slug)} by its "slug:", not at ${old} (its file name): ` +
+      `if ${old} was ever public, add aliases: [${alias}] so it redirects there`,
+    line: readSlugField(source)?.line,
+  }
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
   const line = (cells: string[]) =>
@@ -156,7 +181,7 @@ async function main(): Promise<number> {
   }
   const problems: Problem[] = scan.skipped.map((skipped) => ({
     level: skipped.error ? 'error' : 'ignored',
-    where: place(skipped.path),
+    where: place(skipped.path, skipped.line),
     message: skipped.error ? skipped.reason : `not served: ${skipped.reason}`,
   }))
   for (const missing of (scan.missingFolders ?? []).filter((kind) => kind === 'post')) {

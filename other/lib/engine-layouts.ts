@@ -185,7 +185,6 @@ export const IGNORED_FIELDS: Record<string, string> = {
   layout: 'Kiln renders every post with its own layout',
   permalink: 'the address comes from the file name: /blog/<slug>',
   url: 'the address comes from the file name: /blog/<slug>',
-  slug: 'the address comes from the file name: rename the file to change it',
   sidebar_position: 'Kiln has no sidebar',
   weight: 'posts are ordered by date',
 }

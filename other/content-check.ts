@@ -8,10 +8,11 @@
  * syntax MDX cannot read), so an author (or a content repository's CI) can run it before
  * pushing. It reads the folder only: no database, no server.
  *
- * With `--from` (or `--dir` alone: `auto` looks for another engine's configuration file),
- * a site written for another engine is read where that engine keeps its posts (Jekyll's
- * `_posts/`, Hugo's `content/posts/`, Astro's `src/content/blog/`, ...), and the command
- * says what to set so the server reads it the same way (other/lib/engine-layouts.ts).
+ * With `--from` (or without it: CONTENT_LAYOUT, `auto` by default, which looks for another
+ * engine's configuration file, as the server does), a site written for another engine is
+ * read where that engine keeps its posts (Jekyll's `_posts/`, Hugo's `content/posts/`,
+ * Astro's `src/content/blog/`, ...), and the command says what to set so the server reads
+ * it the same way (app/content/content-layout.server.ts, other/lib/engine-layouts.ts).
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -20,13 +21,13 @@ import { compileInThisThread, CompileError } from '../app/content/compile-mdx.se
 import { FrontmatterError, readEntryMetadata, readSlugField, type EntryMetadata } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
+import { contentLayout } from '../app/content/content-layout.server.ts'
 import { publishingProblems } from '../app/content/publishing-check.server.ts'
 import { aliasPaths } from '../app/content/redirects.server.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 import { entryPath as addressOf } from '../app/seo/urls.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
 import {
-  detectEngine,
   engineLayout,
   ENGINES,
   foreignSyntax,
@@ -53,17 +54,18 @@ interface Served {
 const { values } = parseArgs({
   options: {
     dir: { type: 'string' },
-    from: { type: 'string', default: 'auto' },
+    from: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
   },
 })
-const from = values.from ?? 'auto'
+// Without --from, the server's own setting: content:check reads the folder as it would.
+const from = values.from ?? getConfig().contentLayout
 if (from !== 'auto' && from !== 'kiln' && !(ENGINES as readonly string[]).includes(from)) {
   console.error(`content:check: --from must be auto, kiln or one of ${ENGINES.join(', ')}, not "${from}"`)
   process.exit(2)
 }
 const siteDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
-const detected = from === 'auto' ? detectEngine(siteDir) : { engine: from as Engine, evidence: '--from' }
+const detected = from === 'auto' ? contentLayout(siteDir, 'auto') : { engine: from as Engine, evidence: '--from' }
 const layout = engineLayout(siteDir, detected.engine, detected.evidence)
 const contentDir = path.join(siteDir, layout.contentRoot)
 const folders = { post: layout.posts, page: layout.pages }

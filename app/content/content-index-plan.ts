@@ -168,6 +168,8 @@ export interface PlanOptions {
   confirmedDeletions: ReadonlySet<string>
   /** The zone of dates written without one (SITE_TIMEZONE); UTC when not given. */
   timeZone?: string
+  /** The posts' and pages' folders (CONTENT_LAYOUT), named in the guard's message; blog/ and pages/ when not given. */
+  folders?: Record<EntryKind, string>
 }
 
 /** The lookup key of an entry in a map; never parsed back. */
@@ -349,7 +351,7 @@ function holdVanished(
   scan: DigestedScan,
   rows: IndexedRow[],
   unseen: Map<string, IndexedRow>,
-  { contentDir, confirmedDeletions }: PlanOptions,
+  { contentDir, confirmedDeletions, folders = KIND_FOLDERS }: PlanOptions,
 ): string[] {
   const problems: string[] = []
   // A row whose file is still there only moved to another address (a `slug:` changed): it is found.
@@ -360,7 +362,7 @@ function holdVanished(
     if (gone.length === 0) continue
     const before = rows.filter((row) => row.kind === kind).length
     const found = before - vanished.length
-    const folder = `${KIND_FOLDERS[kind]}/`
+    const folder = `${folders[kind]}/`
     let why: string | null = null
     if (scan.missingFolders?.includes(kind)) why = `${folder} is missing from ${contentDir}`
     else if (found === 0 && before >= 2) why = `${folder} holds none of its ${before} entries`

@@ -31,6 +31,7 @@ import {
   type SyncResult,
 } from './content-index-plan.ts'
 import { bumpIndexVersion, getIndexFormat, setIndexFormat } from './kiln-state.server.ts'
+import { contentLayout, type ContentLayoutSetting } from './content-layout.server.ts'
 import { assignAddresses } from './entry-addresses.ts'
 import { readSlugField } from './frontmatter.ts'
 import { slugFromField, type SlugChoice } from './slug.ts'
@@ -132,6 +133,8 @@ export interface SyncOptions {
   confirmedDeletions?: ReadonlySet<string>
   /** The zone of dates written without one (SITE_TIMEZONE); UTC when not given. */
   timeZone?: string
+  /** Where the posts and pages are (CONTENT_LAYOUT); `auto` when not given. */
+  layout?: ContentLayoutSetting
 }
 
 /**
@@ -141,7 +144,8 @@ export interface SyncOptions {
  */
 export function syncContentIndex(db: DB, contentDir: string, options: SyncOptions = {}): SyncResult {
   const maxPostBytes = options.maxPostBytes ?? DEFAULT_MAX_POST_BYTES
-  const scan = scanFiles(contentDir)
+  const { folders } = contentLayout(contentDir, options.layout ?? 'auto')
+  const scan = scanFiles(contentDir, folders)
   const index = readIndex(db)
   const timeZone = options.timeZone ?? 'UTC'
   const plan = planSync(digestScan(contentDir, scan, index, maxPostBytes, indexFormat(timeZone)), index, {
@@ -149,6 +153,7 @@ export function syncContentIndex(db: DB, contentDir: string, options: SyncOption
     maxPostBytes,
     confirmedDeletions: options.confirmedDeletions ?? new Set<string>(),
     timeZone,
+    folders,
   })
   applySync(db, plan)
   return reportOf(plan)

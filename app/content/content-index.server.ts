@@ -271,6 +271,15 @@ function digestScan(
     (entry) => wishes.get(entry)!,
   )
   digested.skipped.push(...assigned.skipped)
+  // A problem of an entry not read this time gets its line from the file, so it reads the same on every sync.
+  for (const problem of assigned.problems) {
+    if (problem.line !== undefined) continue
+    try {
+      problem.line = readSlugField(readEntrySource(contentDir, problem.path))?.line
+    } catch {
+      // Unreadable right now: reported without its line.
+    }
+  }
   digested.addressProblems = assigned.problems
   const previousOf = new Map(found.map(({ entry, previous }) => [entry, previous]))
   for (const { entry, slug } of assigned.entries) {

@@ -57,6 +57,37 @@ export function isValidTag(value: unknown): value is string {
   return isValidSlug(value)
 }
 
+/**
+ * The first segments of Kiln's own routes (app/routes, kept equal by a test): a page named
+ * like one of them would never be reached, since a fixed route answers before a page's
+ * (`/tags`, `/admin`). Compared in lowercase, as routes match.
+ */
+export const KILN_ROUTE_NAMES: ReadonlySet<string> = new Set([
+  'action',
+  'admin',
+  'authors',
+  'blog',
+  'diagnostics',
+  'healthcheck',
+  'images',
+  'internal',
+  'login',
+  'logout',
+  'mdx',
+  'metrics',
+  'og.png',
+  'preview',
+  'robots.txt',
+  'search',
+  'sitemap.xml',
+  'tags',
+])
+
+/** Why a page cannot be at `/<name>`, or null when it can. */
+export function pageNameTaken(name: string): string | null {
+  return KILN_ROUTE_NAMES.has(name.toLowerCase()) ? `/${name} is Kiln's own address: give the page another name` : null
+}
+
 /** What a frontmatter `slug` asks for: a slug, or why it cannot be one. */
 export type SlugChoice = { slug: string } | { error: string }
 
@@ -93,6 +124,8 @@ export function slugFromField(value: unknown, fileSlug: string, kind: 'post' | '
     return { error: `"slug: ${value}" is not a valid slug: "${bad}" (letters, digits, ".", "-", "_" in each part)` }
   }
   const slug = segments.join('/')
+  const taken = kind === 'page' ? pageNameTaken(slug) : null
+  if (taken) return { error: `"slug: ${value}": ${taken}` }
   if (segments.length > MAX_SLUG_SEGMENTS) {
     return { error: `"slug: ${value}" has more than ${MAX_SLUG_SEGMENTS} parts with its section` }
   }

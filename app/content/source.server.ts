@@ -45,7 +45,14 @@ import { assignAddresses } from './entry-addresses.ts'
 import { readSlugField } from './frontmatter.ts'
 import { splitDatePrefix } from './metadata/file-name-date.ts'
 import { SITE_COMPONENT_EXTENSIONS, SITE_COMPONENTS_FOLDER } from './site-components.ts'
-import { isValidSlug, isValidSlugPath, MAX_SLUG_PATH_LENGTH, MAX_SLUG_SEGMENTS, slugFromField } from './slug.ts'
+import {
+  isValidSlug,
+  isValidSlugPath,
+  MAX_SLUG_PATH_LENGTH,
+  MAX_SLUG_SEGMENTS,
+  pageNameTaken,
+  slugFromField,
+} from './slug.ts'
 
 export type EntryKind = 'post' | 'page'
 
@@ -355,14 +362,18 @@ function scanPageFolder(state: ScanState, dir: string, dirents: fs.Dirent[]): vo
         })
         continue
       }
-      folderEntry(state, 'page', dirent.name, absolute, relative)
+      const taken = pageNameTaken(dirent.name)
+      if (taken) state.skipped.push({ path: relative, reason: taken, error: true })
+      else folderEntry(state, 'page', dirent.name, absolute, relative)
     } else if (type.isFile && isEntryFile(dirent.name)) {
       const slug = dirent.name.slice(0, -path.extname(dirent.name).length)
       if (!isValidSlug(slug)) {
         state.skipped.push({ path: relative, reason: `"${slug}" is not a valid slug (letters, digits, ".", "-", "_")` })
         continue
       }
-      fileEntry(state, 'page', slug, absolute, relative)
+      const taken = pageNameTaken(slug)
+      if (taken) state.skipped.push({ path: relative, reason: taken, error: true })
+      else fileEntry(state, 'page', slug, absolute, relative)
     }
   }
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopServer } from '../helpers/fixtures.ts'
-import { get, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
+import { get, logText, repoRoot, startServer, tempDir, type KilnServer } from '../helpers/server.ts'
 
 /** A copy of an engine's fixture site, with `extra` files written into it. */
 function siteCopy(engine: string, extra: Record<string, string> = {}): string {
@@ -65,6 +65,7 @@ describe('CONTENT_LAYOUT=auto', () => {
     expect(tags.status).toBe(200)
     expect(tags.body).toContain('href="/tags/notes"')
     expect(tags.body).not.toContain('Shadowing words.')
+    expect(logText(jekyll)).toContain("pages/tags.md: /tags is Kiln's own address")
   })
 
   it("serves a Hugo site's content/posts/, files (with their slug) and leaf bundles", async () => {

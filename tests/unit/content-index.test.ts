@@ -377,6 +377,8 @@ describe('a `slug:` in the frontmatter', () => {
     expect(bad.invalid).toEqual([
       { path: 'blog/post.mdx', error: expect.stringMatching(/"slug: \.\.\/escape" is not a valid slug.*\(line 4\)$/) },
     ])
+    // Unchanged, not read again: the same report, line and all.
+    expect(syncContentIndex(db, content).invalid).toEqual(bad.invalid)
 
     editSlug('blog/post.mdx', 'renamed')
     syncContentIndex(db, content)

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { contentLayout } from '../../app/content/content-layout.server.ts'
+import { KILN_ROUTE_NAMES } from '../../app/content/slug.ts'
 import { scanContent } from '../../app/content/source.server.ts'
 import { makeTempDir, type TempDir } from './temp-dir.ts'
 
@@ -45,5 +46,35 @@ describe('contentLayout', () => {
       'post first content/posts/first.md',
     ])
     expect(fs.existsSync(path.join(fixture('hugo'), 'blog'))).toBe(false)
+  })
+})
+
+describe("Kiln's own addresses", () => {
+  it('names the first segment of every fixed route in app/routes', () => {
+    const routes = fs.readdirSync(path.join(import.meta.dirname, '..', '..', 'app', 'routes'))
+    const fixed = routes
+      .map((file) => file.replace(/\.tsx?$/, '').replaceAll('[.]', '\0'))
+      .filter((name) => !name.startsWith('$') && !name.startsWith('_index'))
+      .map((name) => name.split('.')[0].replace(/_$/, '').replaceAll('\0', '.'))
+    expect([...KILN_ROUTE_NAMES].sort()).toEqual([...new Set(fixed)].sort())
+  })
+
+  it('never gives a page one of them, by file name or by slug, and says why', () => {
+    tmp = makeTempDir('kiln-layout-')
+    tmp.write('pages/Tags.md', '---\ntitle: Tags\n---\n')
+    tmp.write('pages/admin/index.md', '---\ntitle: Admin\n---\n')
+    tmp.write('pages/about.md', '---\ntitle: About\nslug: search\n---\n')
+    const scan = scanContent(tmp.abs('.'))
+    expect(scan.entries.map(({ kind, slug }) => `${kind} ${slug}`)).toEqual(['page about'])
+    expect(scan.skipped).toEqual([
+      { path: 'pages/Tags.md', reason: "/Tags is Kiln's own address: give the page another name", error: true },
+      { path: 'pages/admin', reason: "/admin is Kiln's own address: give the page another name", error: true },
+      {
+        path: 'pages/about.md',
+        reason: expect.stringMatching(/"slug: search": \/search is Kiln's own address.*: served at \/about$/),
+        error: true,
+        line: 3,
+      },
+    ])
   })
 })

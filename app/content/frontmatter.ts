@@ -307,6 +307,8 @@ function fieldLine(source: string, field: string): number | undefined {
  * its date. Null when the metadata cannot be read at all.
  */
 export function readSlugField(source: string): { value: unknown; line?: number } | null {
+  // Most entries give no slug: they are not parsed a second time for it (the index parses each once more).
+  if (!source.includes('slug')) return { value: undefined }
   try {
     const block = readFrontmatterBlock(source)
     if (Object.keys(block.data).length > 0) {

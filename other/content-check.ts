@@ -67,8 +67,10 @@ if (from !== 'auto' && from !== 'kiln' && !(ENGINES as readonly string[]).includ
 const siteDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const detected = from === 'auto' ? contentLayout(siteDir, 'auto') : { engine: from as Engine, evidence: '--from' }
 const layout = engineLayout(siteDir, detected.engine, detected.evidence)
-const contentDir = path.join(siteDir, layout.contentRoot)
-const folders = { post: layout.posts, page: layout.pages }
+// The folder the server would be given (CONTENT_DIR at the site), read through the same folders: the addresses,
+// the paths and the content boundary of every import are the server's.
+const contentDir = siteDir
+const folders = contentLayout(siteDir, detected.engine).folders
 const concurrency = Math.max(1, Number(values.concurrency) || 2)
 
 /** A file's place, relative to the folder the author named. */

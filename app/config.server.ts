@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isValidTimeZone } from './content/publish-time.ts'
 import { canonicalLang } from './content/language.ts'
+import { CONTENT_LAYOUTS, type ContentLayoutSetting } from './content/content-layout.server.ts'
 
 /** The repository root: the nearest folder upwards holding Kiln's package.json. */
 function findProjectRoot(): string {
@@ -147,6 +148,8 @@ export interface Config {
   port: number
   /** Absolute path of the content folder (holding blog/ and pages/). */
   contentDir: string
+  /** Where its posts and pages are: blog/ and pages/, another engine's folders, or `auto` (content-layout.server.ts) */
+  contentLayout: ContentLayoutSetting
   /** Absolute path of the SQLite file: LITEFS_DIR/DATABASE_FILENAME under LiteFS. */
   databasePath: string
   /** True when LITEFS_DIR is set: the database is replicated and this instance may be a replica. */
@@ -421,6 +424,7 @@ function readConfig(): Config {
     contentDir: gitUrl
       ? path.join(dataDir, 'content-repo', gitPath)
       : path.resolve(text('CONTENT_DIR', path.join(projectRoot, 'content'))),
+    contentLayout: oneOf('CONTENT_LAYOUT', CONTENT_LAYOUTS, 'auto'),
     databasePath,
     litefsEnabled,
     litefsDir,

@@ -8,24 +8,26 @@
  * syntax MDX cannot read), so an author (or a content repository's CI) can run it before
  * pushing. It reads the folder only: no database, no server.
  *
- * With `--from` (or `--dir` alone: `auto` looks for another engine's configuration file),
- * a site written for another engine is read where that engine keeps its posts (Jekyll's
- * `_posts/`, Hugo's `content/posts/`, Astro's `src/content/blog/`, ...), and the command
- * says what to set so the server reads it the same way (other/lib/engine-layouts.ts).
+ * With `--from` (or without it: CONTENT_LAYOUT, `auto` by default, which looks for another
+ * engine's configuration file, as the server does), a site written for another engine is
+ * read where that engine keeps its posts (Jekyll's `_posts/`, Hugo's `content/posts/`,
+ * Astro's `src/content/blog/`, ...), and the command says what to set so the server reads
+ * it the same way (app/content/content-layout.server.ts, other/lib/engine-layouts.ts).
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { getConfig } from '../app/config.server.ts'
 import { compileInThisThread, CompileError } from '../app/content/compile-mdx.server.ts'
-import { FrontmatterError, readEntryMetadata, type EntryMetadata } from '../app/content/frontmatter.ts'
+import { FrontmatterError, readEntryMetadata, readSlugField, type EntryMetadata } from '../app/content/frontmatter.ts'
 import { destroyHighlightPool, highlightInPool } from '../app/content/highlight.server.ts'
 import { formatPlace } from '../app/content/place.ts'
+import { contentLayout } from '../app/content/content-layout.server.ts'
 import { publishingProblems } from '../app/content/publishing-check.server.ts'
+import { aliasPaths } from '../app/content/redirects.server.ts'
 import { readEntrySource, scanContent, type SourceEntry } from '../app/content/source.server.ts'
 import { entryPath as addressOf } from '../app/seo/urls.ts'
 import { errorMessage } from '../app/utils/error-message.ts'
 import {
-  detectEngine,
   engineLayout,
   ENGINES,
   foreignSyntax,
@@ -52,20 +54,23 @@ interface Served {
 const { values } = parseArgs({
   options: {
     dir: { type: 'string' },
-    from: { type: 'string', default: 'auto' },
+    from: { type: 'string' },
     concurrency: { type: 'string', default: '2' },
   },
 })
-const from = values.from ?? 'auto'
+// Without --from, the server's own setting: content:check reads the folder as it would.
+const from = values.from ?? getConfig().contentLayout
 if (from !== 'auto' && from !== 'kiln' && !(ENGINES as readonly string[]).includes(from)) {
   console.error(`content:check: --from must be auto, kiln or one of ${ENGINES.join(', ')}, not "${from}"`)
   process.exit(2)
 }
 const siteDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
-const detected = from === 'auto' ? detectEngine(siteDir) : { engine: from as Engine, evidence: '--from' }
+const detected = from === 'auto' ? contentLayout(siteDir, 'auto') : { engine: from as Engine, evidence: '--from' }
 const layout = engineLayout(siteDir, detected.engine, detected.evidence)
-const contentDir = path.join(siteDir, layout.contentRoot)
-const folders = { post: layout.posts, page: layout.pages }
+// The folder the server would be given (CONTENT_DIR at the site), read through the same folders: the addresses,
+// the paths and the content boundary of every import are the server's.
+const contentDir = siteDir
+const folders = contentLayout(siteDir, detected.engine).folders
 const concurrency = Math.max(1, Number(values.concurrency) || 2)
 
 /** A file's place, relative to the folder the author named. */
@@ -94,6 +99,8 @@ async function checkEntry(entry: SourceEntry, served: Served[]): Promise<Problem
   for (const warning of metadata.warnings) {
     problems.push({ level: 'warning', where: place(entry.path, warning.line), message: warning.message })
   }
+  const moved = movedAddressAdvice(entry, metadata.frontmatter.data, source)
+  if (moved) problems.push({ level: 'warning', where: place(entry.path, moved.line), message: moved.message })
   for (const [field, why] of Object.entries(IGNORED_FIELDS)) {
     if (field in metadata.frontmatter.data) {
       problems.push({ level: 'ignored', where: place(entry.path), message: `frontmatter "${field}": ${why}` })
@@ -130,6 +137,28 @@ async function checkEntry(entry: SourceEntry, served: Served[]): Promise<Problem
   return problems
 }
 
+/**
+ * An entry served at its `slug:` rather than its file name's address: readers who knew the
+ * file name's address get a 404 unless the entry lists it in `aliases` (as renaming a file
+ * does). Null when there is nothing to say.
+ */
+function movedAddressAdvice(
+  entry: SourceEntry,
+  data: Record<string, unknown>,
+  source: string,
+): { message: string; line?: number } | null {
+  if (entry.fileSlug === undefined) return null
+  const old = addressOf(entry.kind, entry.fileSlug)
+  if (aliasPaths(data.aliases).includes(old)) return null
+  const alias = entry.kind === 'post' && !entry.fileSlug.includes('/') ? entry.fileSlug : old
+  return {
+    message:
+      `served at ${addressOf(entry.kind, entry.slug)} by its "slug:", not at ${old} (its file name): ` +
+      `if ${old} was ever public, add aliases: [${alias}] so it redirects there`,
+    line: readSlugField(source)?.line,
+  }
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)))
   const line = (cells: string[]) =>
@@ -156,7 +185,7 @@ async function main(): Promise<number> {
   }
   const problems: Problem[] = scan.skipped.map((skipped) => ({
     level: skipped.error ? 'error' : 'ignored',
-    where: place(skipped.path),
+    where: place(skipped.path, skipped.line),
     message: skipped.error ? skipped.reason : `not served: ${skipped.reason}`,
   }))
   for (const missing of (scan.missingFolders ?? []).filter((kind) => kind === 'post')) {

@@ -30,9 +30,9 @@ import {
  * Bumped when what the index records per entry changes: an index of an older format is
  * re-read once, whatever the stamps say. 2: an entry's files include what it imports. 3: a post's
  * publish instant (publish_at). 4: metadata from TOML, an exported literal, the first heading
- * and the file name's date.
+ * and the file name's date. 5: a `slug:` in the frontmatter gives the entry's address.
  */
-export const INDEX_FORMAT = '4'
+export const INDEX_FORMAT = '5'
 
 /**
  * The format recorded with the site's zone when it is not UTC: a bare date's publish instant
@@ -67,6 +67,8 @@ export interface DigestedEntry extends EntryKey {
   source: string | null
   /** The entry file's size in bytes. */
   size: number
+  /** The slug its row had, when its address moved (a `slug:` changed): its views follow it. */
+  movedFrom?: string
 }
 
 /** The content folder as the sync found it. */
@@ -79,6 +81,8 @@ export interface DigestedScan {
   unavailable?: string
   /** Kinds whose folder (blog/, pages/) is not there at all. */
   missingFolders?: EntryKind[]
+  /** Entries served elsewhere than their `slug:` asks (a bad slug, an address taken), with the line. */
+  addressProblems?: { path: string; error: string; line?: number }[]
 }
 
 /** An indexed entry, as far as a sync needs to know it. */
@@ -91,6 +95,8 @@ export interface IndexedRow extends EntryKey {
   title: string | null
   description: string | null
   tags: string[]
+  /** Its frontmatter's `slug` as written (unknown: not given). */
+  slugField?: unknown
 }
 
 /** The index as it stands before the sync. */
@@ -145,6 +151,8 @@ export interface SyncPlan extends SyncResult {
   searchDocuments: SearchDocument[]
   /** The format to record, when the rows were written in another. */
   recordFormat: string | null
+  /** Posts whose address moved (a `slug:` changed) and whose old row is deleted: their views go with them. */
+  moves: { kind: EntryKind; from: string; to: string }[]
 }
 
 export interface PlanOptions {
@@ -160,6 +168,8 @@ export interface PlanOptions {
   confirmedDeletions: ReadonlySet<string>
   /** The zone of dates written without one (SITE_TIMEZONE); UTC when not given. */
   timeZone?: string
+  /** The posts' and pages' folders (CONTENT_LAYOUT), named in the guard's message; blog/ and pages/ when not given. */
+  folders?: Record<EntryKind, string>
 }
 
 /** The lookup key of an entry in a map; never parsed back. */
@@ -181,6 +191,7 @@ function emptyPlan(skipped: SkippedFile[]): SyncPlan {
     restamps: [],
     searchDocuments: [],
     recordFormat: null,
+    moves: [],
   }
 }
 
@@ -206,6 +217,9 @@ export function planSync(scan: DigestedScan, index: IndexSnapshot, options: Plan
   }
   const format = indexFormat(options.timeZone)
   if (index.format !== format) plan.recordFormat = format
+  for (const { path, error, line } of scan.addressProblems ?? []) {
+    plan.invalid.push({ path, error: line ? `${error} (line ${line})` : error })
+  }
   const unseen = new Map(index.rows.map((row) => [entryKey(row), row]))
   for (const entry of scan.entries) {
     const previous = unseen.get(entryKey(entry))
@@ -223,6 +237,12 @@ export function planSync(scan: DigestedScan, index: IndexSnapshot, options: Plan
   const problems = holdVanished(plan, scan, index.rows, unseen, options)
   if (problems.length > 0) plan.problem = problems.join('; ')
   plan.deleted = [...unseen.values()].map(({ kind, slug }) => ({ kind, slug }))
+  // A moved entry's old row goes (nothing claims its address now); a swap of two addresses keeps both rows.
+  for (const entry of scan.entries) {
+    if (entry.movedFrom !== undefined && unseen.has(entryKey({ kind: entry.kind, slug: entry.movedFrom }))) {
+      plan.moves.push({ kind: entry.kind, from: entry.movedFrom, to: entry.slug })
+    }
+  }
   return plan
 }
 
@@ -331,15 +351,18 @@ function holdVanished(
   scan: DigestedScan,
   rows: IndexedRow[],
   unseen: Map<string, IndexedRow>,
-  { contentDir, confirmedDeletions }: PlanOptions,
+  { contentDir, confirmedDeletions, folders = KIND_FOLDERS }: PlanOptions,
 ): string[] {
   const problems: string[] = []
+  // A row whose file is still there only moved to another address (a `slug:` changed): it is found.
+  const scanned = new Set(scan.entries.map((entry) => `${entry.kind}:${entry.path}`))
   for (const kind of Object.keys(KIND_FOLDERS) as EntryKind[]) {
-    const gone = [...unseen.values()].filter((row) => row.kind === kind && !confirmedDeletions.has(row.path))
+    const vanished = [...unseen.values()].filter((row) => row.kind === kind && !scanned.has(`${kind}:${row.path}`))
+    const gone = vanished.filter((row) => !confirmedDeletions.has(row.path))
     if (gone.length === 0) continue
     const before = rows.filter((row) => row.kind === kind).length
-    const found = before - [...unseen.values()].filter((row) => row.kind === kind).length
-    const folder = `${KIND_FOLDERS[kind]}/`
+    const found = before - vanished.length
+    const folder = `${folders[kind]}/`
     let why: string | null = null
     if (scan.missingFolders?.includes(kind)) why = `${folder} is missing from ${contentDir}`
     else if (found === 0 && before >= 2) why = `${folder} holds none of its ${before} entries`

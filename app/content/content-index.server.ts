@@ -25,18 +25,23 @@ import {
   reportOf,
   type DigestedEntry,
   type DigestedScan,
+  type IndexedRow,
   type IndexSnapshot,
   type SyncPlan,
   type SyncResult,
 } from './content-index-plan.ts'
 import { bumpIndexVersion, getIndexFormat, setIndexFormat } from './kiln-state.server.ts'
+import { contentLayout, type ContentLayoutSetting } from './content-layout.server.ts'
+import { assignAddresses } from './entry-addresses.ts'
+import { readSlugField } from './frontmatter.ts'
+import { slugFromField, type SlugChoice } from './slug.ts'
 import {
   hashEntry,
   importedFiles,
   readEntrySource,
   restamp,
   sameStamps,
-  scanContent,
+  scanFiles,
   type EntryKind,
   type FileStamp,
   type SourceEntry,
@@ -128,6 +133,8 @@ export interface SyncOptions {
   confirmedDeletions?: ReadonlySet<string>
   /** The zone of dates written without one (SITE_TIMEZONE); UTC when not given. */
   timeZone?: string
+  /** Where the posts and pages are (CONTENT_LAYOUT); `auto` when not given. */
+  layout?: ContentLayoutSetting
 }
 
 /**
@@ -137,7 +144,8 @@ export interface SyncOptions {
  */
 export function syncContentIndex(db: DB, contentDir: string, options: SyncOptions = {}): SyncResult {
   const maxPostBytes = options.maxPostBytes ?? DEFAULT_MAX_POST_BYTES
-  const scan = scanContent(contentDir)
+  const { folders } = contentLayout(contentDir, options.layout ?? 'auto')
+  const scan = scanFiles(contentDir, folders)
   const index = readIndex(db)
   const timeZone = options.timeZone ?? 'UTC'
   const plan = planSync(digestScan(contentDir, scan, index, maxPostBytes, indexFormat(timeZone)), index, {
@@ -145,6 +153,7 @@ export function syncContentIndex(db: DB, contentDir: string, options: SyncOption
     maxPostBytes,
     confirmedDeletions: options.confirmedDeletions ?? new Set<string>(),
     timeZone,
+    folders,
   })
   applySync(db, plan)
   return reportOf(plan)
@@ -153,13 +162,14 @@ export function syncContentIndex(db: DB, contentDir: string, options: SyncOption
 type SnapshotRow = Pick<
   EntryRow,
   'kind' | 'slug' | 'path' | 'source_hash' | 'files' | 'title' | 'description' | 'tags' | 'frontmatter_error'
->
+> & { slug_field: unknown }
 
 /** The index as a sync needs it: each row's version and files, its search document's version, the format. */
 function readIndex(db: DB): IndexSnapshot {
   const rows = db
     .prepare(
-      'SELECT kind, slug, path, source_hash, files, title, description, tags, frontmatter_error FROM content_entries',
+      `SELECT kind, slug, path, source_hash, files, title, description, tags, frontmatter_error,
+        json_extract(frontmatter, '$.slug') AS slug_field FROM content_entries`,
     )
     .all() as SnapshotRow[]
   return {
@@ -173,6 +183,7 @@ function readIndex(db: DB): IndexSnapshot {
       title: row.title,
       description: row.description,
       tags: JSON.parse(row.tags) as string[],
+      slugField: row.slug_field,
     })),
     searchHashes: indexedSearchHashes(db),
     format: getIndexFormat(db),
@@ -180,9 +191,12 @@ function readIndex(db: DB): IndexSnapshot {
 }
 
 /**
- * Each scanned entry with its digest. An entry whose files, and the files it imported last
- * time, kept their stamps keeps its row's version unread (its text is read only when its
- * search document must be remade); any other is read, its imports followed and its files
+ * Each scanned entry with its digest and its address. An index row is matched by its file's
+ * path, not its slug: a `slug:` in the frontmatter may give the entry another address than
+ * its file name, and a change of that field moves the row. An entry whose files, and the
+ * files it imported last time, kept their stamps keeps its row's version and `slug:` unread
+ * (its text is read only when its search document must be remade, or its address moved
+ * because another entry's did); any other is read, its imports followed and its files
  * hashed. One that vanished or became unreadable between the scan and the read is skipped
  * and kept as it was: the next sync sees the folder as it then is.
  */
@@ -196,18 +210,27 @@ function digestScan(
   const digested: DigestedScan = {
     entries: [],
     skipped: [...scan.skipped],
-    unreadable: [...(scan.unreadable ?? [])],
+    unreadable: [],
     unavailable: scan.unavailable,
     missingFolders: scan.missingFolders,
+    addressProblems: [],
+  }
+  const rowsByPath = new Map(index.rows.map((row) => [`${row.kind}:${row.path}`, row]))
+  // Seen but unreadable: the row of that file (or of the folder post's files) is kept, whatever its slug.
+  for (const { kind, slug, path } of scan.unreadable ?? []) {
+    digested.unreadable.push({ kind, slug })
+    for (const row of index.rows) {
+      if (row.kind === kind && (row.path === path || row.path.startsWith(`${path}/`))) digested.unreadable.push(row)
+    }
   }
   if (scan.unavailable) return digested
-  const rows = new Map(index.rows.map((row) => [entryKey(row), row]))
   const rereadAll = index.format !== format
+  const found: { entry: DigestedEntry; previous: IndexedRow | undefined; wish: SlugWish }[] = []
   for (const entry of scan.entries) {
-    const previous = rows.get(entryKey(entry))
+    const previous = rowsByPath.get(`${entry.kind}:${entry.path}`)
     const size = entry.files[0][2]
     const own = new Set(entry.files.map((file) => file[0]))
-    if (previous && previous.path === entry.path && !rereadAll) {
+    if (previous && !rereadAll) {
       // The files it imported last time, stamped again: an edit to a shared component
       // moves the version of every post that imports it.
       const imported = restamp(
@@ -216,14 +239,15 @@ function digestScan(
       )
       if (sameStamps(previous.files, [...entry.files, ...imported])) {
         let source: string | null = null
-        if (index.searchHashes.get(entryKey(entry)) !== previous.sourceHash && size <= maxPostBytes) {
+        if (index.searchHashes.get(entryKey(previous)) !== previous.sourceHash && size <= maxPostBytes) {
           try {
             source = readEntrySource(contentDir, entry.path)
           } catch {
             // Unreadable right now: the next sync tries again.
           }
         }
-        digested.entries.push(digestedEntry(entry, previous.files, previous.sourceHash, source))
+        const digest = digestedEntry(entry, previous.files, previous.sourceHash, source)
+        found.push({ entry: digest, previous, wish: slugWish(digest, previous) })
         continue
       }
     }
@@ -234,13 +258,70 @@ function digestScan(
       const imported = source === null ? [] : importedFiles(contentDir, entry.path, source, maxPostBytes)
       const files = [...entry.files, ...imported.filter((file) => !own.has(file[0]))]
       const digest = hashEntry(contentDir, files, oversize ? { stampOnly: new Set([entry.path]) } : {})
-      digested.entries.push(digestedEntry(entry, files, digest, source))
+      const digestEntry = digestedEntry(entry, files, digest, source)
+      found.push({ entry: digestEntry, previous, wish: slugWish(digestEntry, previous) })
     } catch (error) {
       digested.skipped.push({ path: entry.path, reason: errorMessage(error) })
-      digested.unreadable.push({ kind: entry.kind, slug: entry.slug })
+      digested.unreadable.push(previous ?? { kind: entry.kind, slug: entry.slug })
     }
   }
+  const wishes = new Map(found.map(({ entry, wish }) => [entry, wish]))
+  const assigned = assignAddresses(
+    found.map(({ entry }) => entry),
+    (entry) => wishes.get(entry)!,
+  )
+  digested.skipped.push(...assigned.skipped)
+  // A problem of an entry not read this time gets its line from the file, so it reads the same on every sync.
+  for (const problem of assigned.problems) {
+    if (problem.line !== undefined) continue
+    try {
+      problem.line = readSlugField(readEntrySource(contentDir, problem.path))?.line
+    } catch {
+      // Unreadable right now: reported without its line.
+    }
+  }
+  digested.addressProblems = assigned.problems
+  const previousOf = new Map(found.map(({ entry, previous }) => [entry, previous]))
+  for (const { entry, slug } of assigned.entries) {
+    const previous = previousOf.get(entry)
+    if (previous && previous.slug !== slug) {
+      entry.movedFrom = previous.slug
+      // Its row is written anew at its new address: an unchanged entry's text is read for it.
+      if (entry.source === null && entry.size <= maxPostBytes) {
+        try {
+          entry.source = readEntrySource(contentDir, entry.path)
+        } catch (error) {
+          digested.skipped.push({ path: entry.path, reason: errorMessage(error) })
+          digested.unreadable.push(previous)
+          continue
+        }
+      }
+    }
+    entry.slug = slug
+    digested.entries.push(entry)
+  }
   return digested
+}
+
+interface SlugWish {
+  choice: SlugChoice | null
+  line?: number
+}
+
+/**
+ * The address an entry's `slug:` asks for. Read from its text when it was read; from its
+ * row when its stamps did not move; and when its metadata cannot be read at all (broken
+ * frontmatter, a file over the size limit) the address its row had: a post keeps its
+ * address while its author fixes the frontmatter.
+ */
+function slugWish(entry: DigestedEntry, previous: IndexedRow | undefined): SlugWish {
+  if (entry.source !== null) {
+    const field = readSlugField(entry.source)
+    if (field) return { choice: slugFromField(field.value, entry.slug, entry.kind), line: field.line }
+  } else if (previous && previous.sourceHash === entry.digest && !previous.frontmatterError) {
+    return { choice: slugFromField(previous.slugField, entry.slug, entry.kind) }
+  }
+  return { choice: previous && previous.slug !== entry.slug ? { slug: previous.slug } : null }
 }
 
 /**
@@ -272,6 +353,11 @@ export function applySync(db: DB, plan: SyncPlan): void {
   const upsert = db.prepare(UPSERT_ENTRY)
   const restampFiles = db.prepare('UPDATE content_entries SET files = ? WHERE kind = ? AND slug = ?')
   const remove = db.prepare('DELETE FROM content_entries WHERE kind = ? AND slug = ?')
+  const moveViews = db.prepare(
+    `INSERT INTO post_views (slug, views) SELECT ?, views FROM post_views WHERE slug = ?
+      ON CONFLICT (slug) DO UPDATE SET views = views + excluded.views`,
+  )
+  const dropViews = db.prepare('DELETE FROM post_views WHERE slug = ?')
   const apply = db.transaction(() => {
     const indexedAt = new Date().toISOString()
     for (const write of plan.writes) {
@@ -299,6 +385,12 @@ export function applySync(db: DB, plan: SyncPlan): void {
     for (const { kind, slug } of plan.deleted) {
       remove.run(kind, slug)
       deleteSearchDocument(db, kind, slug)
+    }
+    // A post whose `slug:` changed is the same post: its view count goes to its new address.
+    for (const { kind, from, to } of plan.moves) {
+      if (kind !== 'post') continue
+      moveViews.run(to, from)
+      dropViews.run(from)
     }
     if (plan.recordFormat) setIndexFormat(db, plan.recordFormat)
     if (plan.added.length + plan.updated.length + plan.deleted.length > 0) bumpIndexVersion(db)

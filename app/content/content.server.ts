@@ -64,8 +64,13 @@ export function getContentProblem(): { message: string; since: string } | null {
  */
 export function syncContent({ confirmedDeletions }: { confirmedDeletions?: ReadonlySet<string> } = {}): SyncResult {
   const db = getDb()
-  const { contentDir, maxPostBytes, siteTimezone } = getConfig()
-  const result = syncContentIndex(db, contentDir, { maxPostBytes, confirmedDeletions, timeZone: siteTimezone })
+  const { contentDir, maxPostBytes, siteTimezone, contentLayout } = getConfig()
+  const result = syncContentIndex(db, contentDir, {
+    maxPostBytes,
+    confirmedDeletions,
+    timeZone: siteTimezone,
+    layout: contentLayout,
+  })
   if (result.deleted.length > 0) pruneOrphans(db)
   lastSyncAt = Date.now()
   // Skipped files (a link out of the content folder, a bad name) are warned about when

@@ -290,13 +290,35 @@ export function readEntryMetadata(source: string, options: MetadataOptions): Ent
   return { frontmatter, form, titleFromHeading: derived.title !== undefined, warnings }
 }
 
-/** The file's line (1-based) where the YAML frontmatter sets `field` at its top level, if it does. */
+/** The file's line (1-based) where the YAML (or TOML) frontmatter sets `field` at its top level, if it does. */
 function fieldLine(source: string, field: string): number | undefined {
   const lines = source.split('\n')
-  for (let index = 1; index < lines.length && !/^(---|\.\.\.)\s*$/.test(lines[index]); index++) {
-    if (lines[index].startsWith(`${field}:`) || lines[index].startsWith(`"${field}":`)) return index + 1
+  const setsField = new RegExp(`^"?${field}"?\\s*[:=]`)
+  for (let index = 1; index < lines.length && !/^(---|\.\.\.|\+\+\+)\s*$/.test(lines[index]); index++) {
+    if (setsField.test(lines[index])) return index + 1
   }
   return undefined
+}
+
+/**
+ * The `slug` an entry's metadata gives, as written, and its line: read from the same place
+ * readEntryMetadata reads the rest (frontmatter, else an exported literal), even when
+ * another field breaks a rule, so a post keeps its address while its author fixes a typo in
+ * its date. Null when the metadata cannot be read at all.
+ */
+export function readSlugField(source: string): { value: unknown; line?: number } | null {
+  // Most entries give no slug: they are not parsed a second time for it (the index parses each once more).
+  if (!source.includes('slug')) return { value: undefined }
+  try {
+    const block = readFrontmatterBlock(source)
+    if (Object.keys(block.data).length > 0) {
+      return { value: block.data.slug, line: block.form === 'none' ? undefined : fieldLine(source, 'slug') }
+    }
+    const exported = readExportedMetadata(source, block.bodyOffset)
+    return { value: exported?.data.slug, line: exported?.line }
+  } catch {
+    return null
+  }
 }
 
 /** Reads the metadata at the top of a source file (see readEntryMetadata). */

@@ -16,6 +16,7 @@ import { getConfig } from '../config.server.ts'
 import { getDb } from '../db/connection.server.ts'
 import { getEntry, type SyncResult } from './content-index.server.ts'
 import { isFailure } from './compile-entry.server.ts'
+import { contentLayout } from './content-layout.server.ts'
 import { syncContent } from './content.server.ts'
 import { getLastRefreshedCommit, setLastRefreshedCommit } from './kiln-state.server.ts'
 import { compileAndStoreOnPrimary } from './primary-compile.server.ts'
@@ -388,7 +389,8 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
       const moved = await moveClone()
       commit = moved.to
       update(id, { from_commit: moved.from, commit_sha: moved.to })
-      const relevant = moved.files.filter((file) => isContentPath(file.path, config.contentGitPath))
+      const { folders } = contentLayout(config.contentDir, config.contentLayout)
+      const relevant = moved.files.filter((file) => isContentPath(file.path, config.contentGitPath, folders))
       // Files the commits deleted: the sync honours their deletion even when it empties a
       // folder, which it would otherwise take for a vanished folder.
       const prefix = config.contentGitPath === '.' ? '' : `${config.contentGitPath.replace(/\/$/, '')}/`
@@ -396,7 +398,7 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
       if (moved.files.length > 0) {
         log.info(
           `refresh ${id.slice(0, 8)}: ${moved.files.length} files changed ` +
-            `(${relevant.length} under blog/ or pages/) up to ${moved.to.slice(0, 12)}`,
+            `(${relevant.length} under ${folders.post}/ or ${folders.page}/) up to ${moved.to.slice(0, 12)}`,
         )
       }
     }
@@ -449,10 +451,13 @@ async function runRefreshRecorded(id: string, config: ReturnType<typeof getConfi
   }
 }
 
-/** Only files under <CONTENT_GIT_PATH>/blog or /pages are content; the rest of the repository is not read. */
-function isContentPath(file: string, contentPath: string): boolean {
+/**
+ * Only files under <CONTENT_GIT_PATH>/blog or /pages (or the folders CONTENT_LAYOUT names)
+ * are content; the rest of the repository is not read.
+ */
+function isContentPath(file: string, contentPath: string, folders: Record<EntryKind, string>): boolean {
   const prefix = contentPath === '.' ? '' : `${contentPath.replace(/\/$/, '')}/`
   if (!file.startsWith(prefix) || file.split('/').includes('..')) return false
   const rest = file.slice(prefix.length)
-  return rest.startsWith('blog/') || rest.startsWith('pages/')
+  return rest.startsWith(`${folders.post}/`) || rest.startsWith(`${folders.page}/`)
 }

@@ -56,3 +56,79 @@ export function normalizeTag(value: string): string {
 export function isValidTag(value: unknown): value is string {
   return isValidSlug(value)
 }
+
+/**
+ * The first segments of Kiln's own routes (app/routes, kept equal by a test): a page named
+ * like one of them would never be reached, since a fixed route answers before a page's
+ * (`/tags`, `/admin`). Compared in lowercase, as routes match.
+ */
+export const KILN_ROUTE_NAMES: ReadonlySet<string> = new Set([
+  'action',
+  'admin',
+  'authors',
+  'blog',
+  'diagnostics',
+  'healthcheck',
+  'images',
+  'internal',
+  'login',
+  'logout',
+  'mdx',
+  'metrics',
+  'og.png',
+  'preview',
+  'robots.txt',
+  'search',
+  'sitemap.xml',
+  'tags',
+])
+
+/** Why a page cannot be at `/<name>`, or null when it can. */
+export function pageNameTaken(name: string): string | null {
+  return KILN_ROUTE_NAMES.has(name.toLowerCase()) ? `/${name} is Kiln's own address: give the page another name` : null
+}
+
+/** What a frontmatter `slug` asks for: a slug, or why it cannot be one. */
+export type SlugChoice = { slug: string } | { error: string }
+
+/**
+ * The slug a frontmatter `slug:` gives an entry whose file name gives `fileSlug`, or null
+ * when it gives none. As in Hugo and Jekyll, a slug names the post's last segment and the
+ * post stays in its section: `slug: new-name` in `blog/2023/old-name.mdx` is
+ * `2023/new-name`. A slug with "/" inside is still relative to the section; one that starts
+ * with "/" (optionally "/blog/", as Docusaurus writes it) is the whole slug below /blog. A
+ * page (`pages/about.mdx`) is one segment at the root; a section's own page keeps its
+ * folder's address. Every segment follows the rule of a file name's (isValidSlug).
+ */
+export function slugFromField(value: unknown, fileSlug: string, kind: 'post' | 'page'): SlugChoice | null {
+  if (value === undefined || value === null || value === '') return null
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) value = String(value)
+  if (typeof value !== 'string') return { error: '"slug" must be text, like slug: my-post' }
+  let text = value.trim()
+  if (text === '') return null
+  const section = fileSlug.split('/').slice(0, -1)
+  const absolute = text.startsWith('/')
+  if (kind === 'page') {
+    // A section's page (blog/2023/_index.md) is the section's address; it has no name of its own.
+    if (section.length > 0) return { error: `"slug" is not used on a section's page: it is served at /${fileSlug}` }
+    text = text.replace(/^\/|\/$/g, '')
+    if (text === '' || text.includes('/')) return { error: `"slug" of a page is one name, like slug: about` }
+  } else {
+    if (absolute) text = text.replace(/^\/(?:blog(?:\/|$))?/, '')
+    text = text.replace(/\/$/, '')
+    if (text === '') return { error: `"slug: ${value}" names the /blog list itself, which is Kiln's own` }
+  }
+  const segments = [...(absolute || kind === 'page' ? [] : section), ...text.split('/')]
+  const bad = segments.find((segment) => !isValidSlug(segment))
+  if (bad !== undefined) {
+    return { error: `"slug: ${value}" is not a valid slug: "${bad}" (letters, digits, ".", "-", "_" in each part)` }
+  }
+  const slug = segments.join('/')
+  const taken = kind === 'page' ? pageNameTaken(slug) : null
+  if (taken) return { error: `"slug: ${value}": ${taken}` }
+  if (segments.length > MAX_SLUG_SEGMENTS) {
+    return { error: `"slug: ${value}" has more than ${MAX_SLUG_SEGMENTS} parts with its section` }
+  }
+  if (slug.length > MAX_SLUG_PATH_LENGTH) return { error: `"slug" is longer than ${MAX_SLUG_PATH_LENGTH} characters` }
+  return { slug }
+}

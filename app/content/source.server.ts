@@ -17,6 +17,9 @@
  * (`blog/_components/`, `_components/` at the top) there. Two files with one address (a
  * dated and an undated name, a .md beside a .mdx) and an impossible date in a name are
  * errors that name the file (`SkippedFile.error`); the first by sorted path is served.
+ * A `slug:` in an entry's frontmatter gives it another address than its file name's
+ * (slug.ts, slugFromField); which entry gets which address is settled once those are read
+ * (entry-addresses.ts), so the scan of files alone (scanFiles) reads no file.
  *
  * The content folder is a boundary (docs/security.md, "Content boundary"): nothing
  * outside it is ever read. A symbolic link is followed only when its target is inside the
@@ -38,9 +41,18 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { errorMessage } from '../utils/error-message.ts'
+import { assignAddresses } from './entry-addresses.ts'
+import { readSlugField } from './frontmatter.ts'
 import { splitDatePrefix } from './metadata/file-name-date.ts'
 import { SITE_COMPONENT_EXTENSIONS, SITE_COMPONENTS_FOLDER } from './site-components.ts'
-import { isValidSlug, isValidSlugPath, MAX_SLUG_PATH_LENGTH, MAX_SLUG_SEGMENTS } from './slug.ts'
+import {
+  isValidSlug,
+  isValidSlugPath,
+  MAX_SLUG_PATH_LENGTH,
+  MAX_SLUG_SEGMENTS,
+  pageNameTaken,
+  slugFromField,
+} from './slug.ts'
 
 export type EntryKind = 'post' | 'page'
 
@@ -68,6 +80,8 @@ export type FileStamp = [string, number, number]
 export interface SourceEntry {
   kind: EntryKind
   slug: string
+  /** The slug the file name gives, when `slug:` in the frontmatter gave another (scanContent). */
+  fileSlug?: string
   /** The entry file, relative to the content folder. */
   path: string
   /** The entry file and, for a folder post, every file beside it. */
@@ -79,6 +93,8 @@ export interface SkippedFile {
   reason: string
   /** An author's mistake to fix (two files with one address, an impossible date), not a file Kiln passes over. */
   error?: true
+  /** The line of the mistake, where it has one (a bad `slug:`). */
+  line?: number
 }
 
 export interface SourceScan {
@@ -92,8 +108,8 @@ export interface SourceScan {
   unavailable?: string
   /** Kinds whose folder (blog/, pages/) is not there at all. */
   missingFolders?: EntryKind[]
-  /** Entries that were seen but could not be read: they are not gone. */
-  unreadable?: EntryKey[]
+  /** Entries that were seen but could not be read: they are not gone. `path` is the file or folder. */
+  unreadable?: (EntryKey & { path: string })[]
 }
 
 function isIgnoredName(name: string): boolean {
@@ -206,13 +222,8 @@ interface ScanState {
   root: string
   entries: SourceEntry[]
   skipped: SkippedFile[]
-  unreadable: EntryKey[]
-  /** Address (`/blog/a/b`, `/about`) -> the file that has it. */
-  taken: Map<string, string>
+  unreadable: (EntryKey & { path: string })[]
 }
-
-/** The address an entry answers at: a clash is two entries with one address, whatever their kinds. */
-const addressOf = (kind: EntryKind, slug: string) => (kind === 'post' ? `/blog/${slug}` : `/${slug}`)
 
 /**
  * The slug segment a file or folder name gives: its name without extension, the date of a
@@ -237,23 +248,12 @@ function slugSegment(name: string, relative: string, skipped: SkippedFile[]): st
   return segment
 }
 
-/** Records an entry unless its address is taken (first by sorted path wins; the other is an error naming both). */
+/** Records an entry; two with one address are settled later (entry-addresses.ts), once `slug:` fields are known. */
 function addEntry(state: ScanState, entry: SourceEntry, relative: string): void {
   if (!isValidSlugPath(entry.slug)) {
     state.skipped.push({ path: relative, reason: `its address is longer than ${MAX_SLUG_PATH_LENGTH} characters` })
     return
   }
-  const address = addressOf(entry.kind, entry.slug)
-  const clash = state.taken.get(address)
-  if (clash) {
-    state.skipped.push({
-      path: relative,
-      reason: `slug "${entry.slug}" is already taken by ${clash}: both map to ${address}; rename one`,
-      error: true,
-    })
-    return
-  }
-  state.taken.set(address, relative)
   state.entries.push(entry)
 }
 
@@ -275,7 +275,7 @@ function folderEntry(state: ScanState, kind: EntryKind, slug: string, absolute: 
   } catch (error) {
     // A folder that cannot be listed right now is not a deleted post: keep its row.
     state.skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
-    state.unreadable.push({ kind, slug })
+    state.unreadable.push({ kind, slug, path: relative })
   }
 }
 
@@ -284,7 +284,7 @@ function fileEntry(state: ScanState, kind: EntryKind, slug: string, absolute: st
     addEntry(state, { kind, slug, path: relative, files: [stamp(state.contentDir, absolute)] }, relative)
   } catch (error) {
     state.skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
-    state.unreadable.push({ kind, slug })
+    state.unreadable.push({ kind, slug, path: relative })
   }
 }
 
@@ -362,24 +362,64 @@ function scanPageFolder(state: ScanState, dir: string, dirents: fs.Dirent[]): vo
         })
         continue
       }
-      folderEntry(state, 'page', dirent.name, absolute, relative)
+      const taken = pageNameTaken(dirent.name)
+      if (taken) state.skipped.push({ path: relative, reason: taken, error: true })
+      else folderEntry(state, 'page', dirent.name, absolute, relative)
     } else if (type.isFile && isEntryFile(dirent.name)) {
       const slug = dirent.name.slice(0, -path.extname(dirent.name).length)
       if (!isValidSlug(slug)) {
         state.skipped.push({ path: relative, reason: `"${slug}" is not a valid slug (letters, digits, ".", "-", "_")` })
         continue
       }
-      fileEntry(state, 'page', slug, absolute, relative)
+      const taken = pageNameTaken(slug)
+      if (taken) state.skipped.push({ path: relative, reason: taken, error: true })
+      else fileEntry(state, 'page', slug, absolute, relative)
     }
   }
 }
 
+/** Files larger than this are not read for their `slug:` by scanContent (the sync's MAX_POST_BYTES default). */
+const MAX_SLUG_READ_BYTES = 2 * 1024 * 1024
+
 /**
- * Lists every post and page with the stamps of its files. Reads no file contents.
+ * Every post and page with its address, and the stamps of its files: the files found
+ * (scanFiles), each entry's `slug:` read from its metadata, and the addresses settled
+ * (entry-addresses.ts). What tools and content:check read; the sync reads the `slug:`
+ * fields only of what changed (content-index.server.ts).
+ */
+export function scanContent(contentDir: string, folders: Record<EntryKind, string> = KIND_FOLDERS): SourceScan {
+  const scan = scanFiles(contentDir, folders)
+  if (scan.unavailable) return scan
+  const assigned = assignAddresses(scan.entries, (entry) => {
+    if (entry.files[0][2] > MAX_SLUG_READ_BYTES) return { choice: null }
+    let field: ReturnType<typeof readSlugField> = null
+    try {
+      field = readSlugField(readEntrySource(contentDir, entry.path))
+    } catch {
+      // Unreadable now: its file name's address, and the compile says why.
+    }
+    return { choice: field && slugFromField(field.value, entry.slug, entry.kind), line: field?.line }
+  })
+  return {
+    ...scan,
+    entries: assigned.entries.map(({ entry, slug }) =>
+      slug === entry.slug ? entry : { ...entry, slug, fileSlug: entry.slug },
+    ),
+    skipped: [
+      ...scan.skipped,
+      ...assigned.skipped,
+      ...assigned.problems.map(({ path, error, line }) => ({ path, reason: error, error: true as const, line })),
+    ],
+  }
+}
+
+/**
+ * Lists every post and page with the stamps of its files and the slug its file name gives.
+ * Reads no file contents; two entries may share an address here (see scanContent).
  * `folders` names other folders for posts and pages (content:check reads a Jekyll site's
  * `_posts/` as it would be served once linked to blog/); addresses stay /blog/….
  */
-export function scanContent(contentDir: string, folders: Record<EntryKind, string> = KIND_FOLDERS): SourceScan {
+export function scanFiles(contentDir: string, folders: Record<EntryKind, string> = KIND_FOLDERS): SourceScan {
   const missingFolders: EntryKind[] = []
   let root: string
   try {
@@ -394,7 +434,7 @@ export function scanContent(contentDir: string, folders: Record<EntryKind, strin
         `(${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
     }
   }
-  const state: ScanState = { contentDir, root, entries: [], skipped: [], unreadable: [], taken: new Map() }
+  const state: ScanState = { contentDir, root, entries: [], skipped: [], unreadable: [] }
   // Pages first: an address both a page and a section of blog/ claim goes to the page.
   for (const kind of ['page', 'post'] as EntryKind[]) {
     const kindDir = path.join(contentDir, folders[kind])

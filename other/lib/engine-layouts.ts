@@ -7,135 +7,56 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import {
+  contentLayout,
+  engineFolders,
+  type Engine,
+  type EngineFolders,
+} from '../../app/content/content-layout.server.ts'
 import { linesOutsideFences } from '../../app/content/metadata/markdown-lines.ts'
 
-export const ENGINES = ['jekyll', 'hugo', 'astro', 'next', 'docusaurus'] as const
-export type Engine = (typeof ENGINES)[number] | 'kiln'
+export { detectEngine, ENGINES, type Engine } from '../../app/content/content-layout.server.ts'
 
 /** Where an engine's site keeps what Kiln reads, relative to the folder given with --dir. */
-export interface EngineLayout {
+export interface EngineLayout extends EngineFolders {
   engine: Engine
   /** Why this engine: the file that told, or "--from". */
   evidence: string
-  /** The folder Kiln's CONTENT_DIR should be (relative to --dir; "" is --dir itself). */
-  contentRoot: string
-  /** The posts' folder inside contentRoot, and the pages' (null: none). */
-  posts: string
-  pages: string
   /** What to do so the server reads it as content:check did (empty when nothing is needed). */
   steps: string[]
   /** Folders of the site Kiln does not read, with why. */
   notRead: { path: string; reason: string }[]
 }
 
-const CONFIG_FILES: [Engine, RegExp][] = [
-  ['jekyll', /^_config\.ya?ml$/],
-  ['hugo', /^(?:hugo|config)\.(?:toml|ya?ml|json)$/],
-  ['astro', /^astro\.config\.(?:m?[jt]s|cjs)$/],
-  ['next', /^next\.config\.(?:m?[jt]s|cjs)$/],
-  ['docusaurus', /^docusaurus\.config\.(?:m?[jt]s|cjs)$/],
-]
-
-/** The engine a site was written for, from its configuration file; Kiln's own layout otherwise. */
-export function detectEngine(dir: string): { engine: Engine; evidence: string } {
-  let names: string[] = []
-  try {
-    names = fs.readdirSync(dir).sort()
-  } catch {
-    return { engine: 'kiln', evidence: 'the folder could not be read' }
-  }
-  for (const [engine, pattern] of CONFIG_FILES) {
-    const found = names.find((name) => pattern.test(name))
-    if (found) return { engine, evidence: found }
-  }
-  return { engine: 'kiln', evidence: 'no other engine’s configuration file' }
+const NOT_READ: Record<Engine, { path: string; reason: string }[]> = {
+  kiln: [],
+  jekyll: [
+    { path: '_layouts, _includes', reason: 'Liquid templates: Kiln renders every post with its own layout' },
+    { path: '*.md at the top', reason: 'pages are read from pages/: move them there' },
+  ],
+  hugo: [
+    { path: 'layouts, themes', reason: 'Go templates: Kiln renders every post with its own layout' },
+    { path: 'content/*.md', reason: 'pages are read from content/pages/: move them there' },
+  ],
+  astro: [{ path: 'src/pages, src/layouts', reason: 'Astro components: Kiln has its own pages and layout' }],
+  next: [{ path: 'app, pages', reason: 'Next.js routes (page.mdx included): keep posts as files in a posts folder' }],
+  docusaurus: [
+    { path: 'docs', reason: 'documentation is not a blog: move a document that should be a page into pages/' },
+  ],
 }
 
-const exists = (dir: string, relative: string) => fs.existsSync(path.join(dir, relative))
-const firstExisting = (dir: string, candidates: string[]) => candidates.find((candidate) => exists(dir, candidate))
-
-/** Where `engine` keeps posts and pages in `dir`, and what makes Kiln read them there. */
+/**
+ * Where `engine` keeps posts and pages in `dir` (app/content/content-layout.server.ts, which
+ * the server reads them by too), and what makes the server read them there: CONTENT_DIR at
+ * the site, and CONTENT_LAYOUT when `auto` would not recognise the engine by itself.
+ */
 export function engineLayout(dir: string, engine: Engine, evidence: string): EngineLayout {
-  const link = (root: string, from: string) =>
-    `link the posts as Kiln's blog/ folder: (cd ${path.join(dir, root) || '.'} && ln -s ${from} blog)`
-  const point = (root: string) => `set CONTENT_DIR=${path.join(dir, root)}`
-  switch (engine) {
-    case 'jekyll':
-      return {
-        engine,
-        evidence,
-        contentRoot: '',
-        posts: '_posts',
-        pages: 'pages',
-        steps: [link('', '_posts'), point('')],
-        notRead: [
-          { path: '_layouts, _includes', reason: 'Liquid templates: Kiln renders every post with its own layout' },
-          { path: '*.md at the top', reason: 'pages are read from pages/: move them there' },
-        ],
-      }
-    case 'hugo': {
-      const posts = firstExisting(dir, ['content/blog', 'content/posts', 'content/post']) ?? 'content/posts'
-      const name = path.basename(posts)
-      return {
-        engine,
-        evidence,
-        contentRoot: 'content',
-        posts: name,
-        pages: 'pages',
-        steps: [...(name === 'blog' ? [] : [link('content', name)]), point('content')],
-        notRead: [
-          { path: 'layouts, themes', reason: 'Go templates: Kiln renders every post with its own layout' },
-          { path: 'content/*.md', reason: 'pages are read from content/pages/: move them there' },
-        ],
-      }
-    }
-    case 'astro':
-      return {
-        engine,
-        evidence,
-        contentRoot: 'src/content',
-        posts: 'blog',
-        pages: 'pages',
-        steps: [point('src/content')],
-        notRead: [{ path: 'src/pages, src/layouts', reason: 'Astro components: Kiln has its own pages and layout' }],
-      }
-    case 'next': {
-      const posts = firstExisting(dir, ['posts', 'content/posts', 'content/blog', 'blog']) ?? 'posts'
-      const root = path.dirname(posts) === '.' ? '' : path.dirname(posts)
-      const name = path.basename(posts)
-      return {
-        engine,
-        evidence,
-        contentRoot: root,
-        posts: name,
-        pages: 'pages',
-        steps: [...(name === 'blog' ? [] : [link(root, name)]), point(root)],
-        notRead: [
-          {
-            path: 'app, pages',
-            reason: 'Next.js routes (page.mdx included): keep posts as files in a posts folder',
-          },
-        ],
-      }
-    }
-    case 'docusaurus':
-      return {
-        engine,
-        evidence,
-        contentRoot: '',
-        posts: 'blog',
-        pages: 'pages',
-        steps: [point('')],
-        notRead: [
-          {
-            path: 'docs',
-            reason: 'documentation is not a blog: move a document that should be a page into pages/',
-          },
-        ],
-      }
-    default:
-      return { engine: 'kiln', evidence, contentRoot: '', posts: 'blog', pages: 'pages', steps: [], notRead: [] }
+  const steps: string[] = []
+  if (engine !== 'kiln') {
+    steps.push(`set CONTENT_DIR=${dir}`)
+    if (contentLayout(dir, 'auto').engine !== engine) steps.push(`set CONTENT_LAYOUT=${engine}`)
   }
+  return { engine, evidence, ...engineFolders(dir, engine), steps, notRead: NOT_READ[engine] }
 }
 
 /** Another engine's syntax that MDX does not have, with its line. */
@@ -185,7 +106,6 @@ export const IGNORED_FIELDS: Record<string, string> = {
   layout: 'Kiln renders every post with its own layout',
   permalink: 'the address comes from the file name: /blog/<slug>',
   url: 'the address comes from the file name: /blog/<slug>',
-  slug: 'the address comes from the file name: rename the file to change it',
   sidebar_position: 'Kiln has no sidebar',
   weight: 'posts are ordered by date',
 }

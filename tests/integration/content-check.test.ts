@@ -5,9 +5,10 @@
  * The real command in its own process, as an author runs it.
  */
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { repoRoot } from '../helpers/server.ts'
+import { makeContentDir, repoRoot } from '../helpers/server.ts'
 
 const fixture = (engine: string) => path.join(repoRoot, 'tests', 'fixtures', 'engines', engine)
 
@@ -41,7 +42,9 @@ describe('content:check --from', () => {
     const { status, output } = await contentCheck('--dir', fixture('jekyll'), '--from', 'auto')
     expect(status, output).toBe(1)
     expect(output).toContain('written for jekyll (_config.yml)')
-    expect(output).toMatch(/ln -s _posts blog\); then set CONTENT_DIR=/)
+    // The server reads _posts/ where it is (CONTENT_LAYOUT=auto): no link to make.
+    expect(output).toContain(`to serve it so: set CONTENT_DIR=${fixture('jekyll')}\n`)
+    expect(output).not.toContain('ln -s')
     expect(row(output, '/blog/plain', '_posts/2020-02-02-plain.md', 'A plain post (2020-02-02)')).toBeDefined()
     expect(row(output, 'error', '_posts/2019-04-01-welcome-to-jekyll.md:9', 'Liquid tag {% highlight %}')).toBeDefined()
     expect(row(output, 'error', '_posts/2019-04-01-welcome-to-jekyll.md:13', '{% endhighlight %}')).toBeDefined()
@@ -88,6 +91,37 @@ describe('content:check --from', () => {
       expect(row(output, address, title), address).toBeDefined()
     }
     expect(output).toMatch(/11 served \(9 posts, 2 pages, 1 drafts\) of 11 found, .*: 0 errors, \d+ warnings/)
+  })
+
+  it('serves a post at its slug field, suggests an alias for the old address, names a bad or taken slug', async () => {
+    const post = (title: string, extra = '') => `---\ntitle: ${title}\ndate: 2023-05-01\n${extra}---\n\nWords.\n`
+    const dir = makeContentDir({
+      'blog/2023/old-name.mdx': post('Moved', 'slug: new-name\n'),
+      'blog/aliased.mdx': post('Aliased', 'slug: fresh\naliases: [aliased]\n'),
+      'blog/bad.mdx': post('Bad slug', 'slug: ../up\n'),
+      'blog/a.mdx': post('Wants b', 'slug: b\n'),
+      'blog/b.mdx': post('Is b'),
+    })
+    try {
+      const { status, output } = await contentCheck('--dir', dir, '--from', 'kiln')
+      expect(status, output).toBe(1)
+      expect(row(output, '/blog/2023/new-name', 'blog/2023/old-name.mdx', 'Moved')).toBeDefined()
+      expect(
+        row(output, 'warning', 'blog/2023/old-name.mdx:4', 'add aliases: [/blog/2023/old-name] so it redirects'),
+      ).toBeDefined()
+      expect(row(output, '/blog/fresh', 'blog/aliased.mdx')).toBeDefined()
+      expect(output).not.toMatch(/warning .*blog\/aliased\.mdx/)
+      expect(row(output, '/blog/bad', 'blog/bad.mdx', 'Bad slug')).toBeDefined()
+      expect(
+        row(output, 'error', 'blog/bad.mdx:4', '"slug: ../up" is not a valid slug', 'served at /blog/bad'),
+      ).toBeDefined()
+      expect(row(output, '/blog/a ', 'Wants b')).toBeDefined()
+      expect(row(output, '/blog/b ', 'Is b')).toBeDefined()
+      expect(row(output, 'error', 'blog/a.mdx:4', 'already taken by blog/b.mdx', 'served at /blog/a')).toBeDefined()
+      expect(output).toMatch(/5 served \(5 posts, 0 pages, 0 drafts\) of 5 found, .*: 2 errors, 1 warnings/)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses an unknown --from with exit 2', async () => {

@@ -324,3 +324,95 @@ describe('getIndexVersion', () => {
     expect(getIndexVersion(db)).toBe(afterEdit + 1)
   })
 })
+
+describe('a `slug:` in the frontmatter', () => {
+  const withSlug = (slug: string, title = 'Old name') =>
+    post(title, '2023-05-01', 'Words.', slug === '' ? [] : [`slug: ${slug}`])
+
+  function editSlug(relative: string, slug: string, title?: string): void {
+    write(relative, withSlug(slug, title))
+    bumpMtime(relative)
+  }
+
+  it('moves the row to the new address, deletes the old one, and moves its views with it', () => {
+    write('blog/2023/old-name.mdx', withSlug(''))
+    write('blog/other.mdx', post('Other', '2023-01-01'))
+    syncContentIndex(db, content)
+    db.prepare("INSERT INTO post_views (slug, views) VALUES ('2023/old-name', 7)").run()
+    const other = getEntry(db, 'post', 'other')
+
+    editSlug('blog/2023/old-name.mdx', 'new-name')
+    const result = syncContentIndex(db, content)
+    expect(result).toMatchObject({ added: [postKey('2023/new-name')], deleted: [postKey('2023/old-name')], held: [] })
+    expect(getEntry(db, 'post', '2023/old-name')).toBeNull()
+    expect(getEntry(db, 'post', '2023/new-name')).toMatchObject({ path: 'blog/2023/old-name.mdx', title: 'Old name' })
+    expect(db.prepare('SELECT slug, views FROM post_views').all()).toEqual([{ slug: '2023/new-name', views: 7 }])
+    expect(getEntry(db, 'post', 'other')).toEqual(other)
+
+    // Unchanged since: nothing moves; taken out again, the file name's address comes back.
+    expect(syncContentIndex(db, content)).toMatchObject({ added: [], updated: [], deleted: [] })
+    editSlug('blog/2023/old-name.mdx', '')
+    expect(syncContentIndex(db, content)).toMatchObject({
+      added: [postKey('2023/old-name')],
+      deleted: [postKey('2023/new-name')],
+    })
+  })
+
+  it('moves every post of a small blog at once without taking it for a vanished folder', () => {
+    write('blog/a.mdx', withSlug(''))
+    write('blog/b.mdx', withSlug(''))
+    syncContentIndex(db, content)
+    editSlug('blog/a.mdx', 'a2')
+    editSlug('blog/b.mdx', 'b2')
+    const result = syncContentIndex(db, content)
+    expect(result.problem).toBeNull()
+    expect(sorted(result.deleted)).toEqual([postKey('a'), postKey('b')])
+    expect(listAllEntries(db).map((entry) => entry.slug)).toEqual(['a2', 'b2'])
+  })
+
+  it('keeps a bad slug at its file name, and an address while the frontmatter is broken', () => {
+    write('blog/post.mdx', withSlug('../escape'))
+    const bad = syncContentIndex(db, content)
+    expect(bad.added).toEqual([postKey('post')])
+    expect(bad.invalid).toEqual([
+      { path: 'blog/post.mdx', error: expect.stringMatching(/"slug: \.\.\/escape" is not a valid slug.*\(line 4\)$/) },
+    ])
+    // Unchanged, not read again: the same report, line and all.
+    expect(syncContentIndex(db, content).invalid).toEqual(bad.invalid)
+
+    editSlug('blog/post.mdx', 'renamed')
+    syncContentIndex(db, content)
+    write('blog/post.mdx', '---\ntitle: [unclosed\nslug: renamed\n---\n')
+    bumpMtime('blog/post.mdx')
+    const broken = syncContentIndex(db, content)
+    expect(broken.updated).toEqual([postKey('renamed')])
+    expect(getEntry(db, 'post', 'renamed')?.frontmatterError).toMatch(/not valid YAML/)
+    expect(getEntry(db, 'post', 'post')).toBeNull()
+  })
+
+  it("leaves a file name's address to its file, and takes it once that file is gone", () => {
+    write('blog/a.mdx', withSlug('b', 'Wants b'))
+    write('blog/b.mdx', withSlug('', 'Is b'))
+    const result = syncContentIndex(db, content)
+    expect(getEntry(db, 'post', 'b')?.title).toBe('Is b')
+    expect(getEntry(db, 'post', 'a')?.title).toBe('Wants b')
+    expect(result.invalid[0].error).toMatch(/already taken by blog\/b\.mdx: served at \/blog\/a/)
+
+    fs.rmSync(tmp.abs('content/blog/b.mdx'))
+    const freed = syncContentIndex(db, content)
+    expect(sorted(freed.deleted)).toEqual([postKey('a')])
+    expect(getEntry(db, 'post', 'b')).toMatchObject({ title: 'Wants b', path: 'blog/a.mdx' })
+  })
+
+  it('swaps the addresses of two posts', () => {
+    write('blog/a.mdx', withSlug('', 'A'))
+    write('blog/b.mdx', withSlug('', 'B'))
+    syncContentIndex(db, content)
+    editSlug('blog/a.mdx', 'b', 'A')
+    editSlug('blog/b.mdx', 'a', 'B')
+    const result = syncContentIndex(db, content)
+    expect(result.deleted).toEqual([])
+    expect(getEntry(db, 'post', 'a')?.title).toBe('B')
+    expect(getEntry(db, 'post', 'b')?.title).toBe('A')
+  })
+})

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { FrontmatterError, normalizeFrontmatter, parseFrontmatter } from '../../app/content/frontmatter.ts'
+import {
+  FrontmatterError,
+  normalizeFrontmatter,
+  parseFrontmatter,
+  readSlugField,
+} from '../../app/content/frontmatter.ts'
 
 const POST = { requireDate: true }
 const PAGE = { requireDate: false }
@@ -256,5 +261,25 @@ describe('parseFrontmatter: image', () => {
     expect(
       frontmatterError(() => parseFrontmatter(fm(['title: A', 'date: 2026-01-31', line]), POST)).message,
     ).toContain('"image"')
+  })
+})
+
+describe('readSlugField', () => {
+  it('reads `slug` with its line from YAML, TOML or an exported literal', () => {
+    expect(readSlugField('---\ntitle: A\nslug: new-name\n---\n\nBody.\n')).toEqual({ value: 'new-name', line: 3 })
+    expect(readSlugField('+++\ntitle = "A"\nslug = "toml-name"\n+++\n\nBody.\n')).toEqual({
+      value: 'toml-name',
+      line: 3,
+    })
+    expect(readSlugField("export const metadata = { title: 'A', slug: 'esm-name' }\n\nBody.\n")).toEqual({
+      value: 'esm-name',
+      line: 1,
+    })
+  })
+
+  it('reads it even when another field breaks a rule, and gives null when the metadata cannot be read', () => {
+    expect(readSlugField('---\nslug: kept\ndate: 2026-02-30\n---\n')).toEqual({ value: 'kept', line: 2 })
+    expect(readSlugField('---\nslug: [unclosed\n---\n')).toBeNull()
+    expect(readSlugField('No metadata at all.\n')).toEqual({ value: undefined, line: undefined })
   })
 })

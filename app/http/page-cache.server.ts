@@ -38,6 +38,7 @@ import { SESSION_COOKIE } from '../auth/session-cookie.ts'
 import { themeFromCookieHeader } from '../theme/theme-cookie.server.ts'
 import { SingleFlight } from '../utils/single-flight.ts'
 import { requestContext } from './request-context.server.ts'
+import type { AnswerSecurityHeaders } from './security-headers.server.ts'
 
 /** Tells what the cache did: hit, miss, bypass (for operators and tests). */
 export const PAGE_CACHE_STATUS_HEADER = 'X-Kiln-Cache'
@@ -108,6 +109,20 @@ export interface PageCacheStats {
 export function preferredEncoding(acceptEncoding: string | string[] | undefined): Encoding {
   const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding
   if (!header) return 'identity'
+  // Browsers send a handful of values: each is parsed once (a hit's answer asks twice).
+  let known = encodingsSeen.get(header)
+  if (known === undefined) {
+    if (encodingsSeen.size >= ENCODINGS_SEEN_MAX || header.length > 256) return parseAcceptEncoding(header)
+    encodingsSeen.set(header, (known = parseAcceptEncoding(header)))
+  }
+  return known
+}
+
+/** Accept-Encoding values already parsed, at most ENCODINGS_SEEN_MAX (a client can make up any number). */
+const encodingsSeen = new Map<string, Encoding>()
+const ENCODINGS_SEEN_MAX = 64
+
+function parseAcceptEncoding(header: string): Encoding {
   const quality: Record<string, number> = {}
   for (const part of header.split(',')) {
     const [rawName, ...params] = part.split(';')
@@ -190,6 +205,11 @@ export interface CachedPage {
   stamp: string
   /** All variants together: what the page costs the cache. */
   bytes: number
+  /**
+   * The head of a 200 hit per encoding, made on the first such hit (see hitHead): its
+   * strings are the page's own and the fixed headers', shared, so it adds little.
+   */
+  heads?: Partial<Record<Encoding, string[]>>
 }
 
 export interface PageStoreStats {
@@ -532,6 +552,11 @@ export interface PageCacheOptions {
   pageStamp: (depends: string, version: string) => string
   /** The build's routes (their handles say which pages may be kept, and the query they read). */
   routes: () => Promise<ServerBuild['routes']>
+  /**
+   * The headers the security middleware writes on every answer (security-headers.server.ts):
+   * a hit's head made ahead of the chain (hitHead) carries them too.
+   */
+  securityHeaders: AnswerSecurityHeaders
 }
 
 /** Renders the request (Remix): what the cache keeps, or hands back to be sent as it is. */
@@ -552,6 +577,15 @@ export interface PageCache {
   pageHit(req: express.Request): PageHit | null
   /** Answers a request with the page pageHit found (as serve() does for a hit). */
   sendHit(req: express.Request, res: express.Response, hit: PageHit): void
+  /**
+   * The whole head of the answer to a hit, as res.writeHead takes it (name, value, ...),
+   * but for the headers of this request alone (Server-Timing, X-Request-Id): the very
+   * headers the chain and sendHit would write, in their order. null when the answer is not
+   * a 200 with stored bytes (a 304, a client that takes no compression): sendHit answers those.
+   */
+  hitHead(req: express.Request, hit: PageHit): string[] | null
+  /** Sends a hit with its head from hitHead, and this request's own headers after it. */
+  sendHead(req: express.Request, res: express.Response, hit: PageHit, head: string[], own: string[]): void
   stats(): PageCacheStats
 }
 
@@ -600,7 +634,7 @@ function keepable(req: express.Request, { response, routes }: Awaited<ReturnType
 
 /** The one page cache of this process (its stats are what pageCacheStats reads). */
 export function createPageCache(options: PageCacheOptions): PageCache {
-  const { maxBytes, cdnMaxAgeSeconds, buildId, contentVersion, pageStamp, routes } = options
+  const { maxBytes, cdnMaxAgeSeconds, buildId, contentVersion, pageStamp, routes, securityHeaders } = options
   const store = new PageStore(buildId === null ? 0 : maxBytes)
   const counts = { hits: 0, misses: 0, bypasses: 0, notModified: 0, shared: 0, tooLarge: 0, unzipped: 0 }
   /** Renders in progress by key: concurrent misses share the first one's page. */
@@ -722,6 +756,37 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     send(req, res, key, page, 'hit')
   }
 
+  function hitHead(req: express.Request, { page }: PageHit): string[] | null {
+    const encoding = preferredEncoding(req.headers['accept-encoding'])
+    const stored = page.variants[encoding] ?? page.variants.identity
+    if (!stored || noneMatchHits(req.headers['if-none-match'], Object.values(page.etags))) return null
+    const heads = (page.heads ??= {})
+    let head = heads[encoding]
+    if (!head) {
+      // In the order the chain writes them: the security middleware's, then send()'s.
+      const policy = page.headers.find(([name]) => name.toLowerCase() === 'content-security-policy')
+      head = ['Content-Security-Policy', policy ? policy[1] : securityHeaders.baseline]
+      for (const [name, value] of securityHeaders.fixed) head.push(name, value)
+      head.push('ETag', page.etags[encoding], 'Cache-Control', cacheControl, 'Vary', 'Accept-Encoding, Cookie')
+      head.push(PAGE_CACHE_STATUS_HEADER, 'hit')
+      for (const [name, value] of page.headers)
+        if (name.toLowerCase() !== 'content-security-policy') head.push(name, value)
+      if (stored !== page.variants.identity) head.push('Content-Encoding', encoding)
+      head.push('Content-Length', String(stored.length))
+      heads[encoding] = head
+    }
+    return head
+  }
+
+  function sendHead(req: express.Request, res: express.Response, { page }: PageHit, head: string[], own: string[]) {
+    counts.hits++
+    const encoding = preferredEncoding(req.headers['accept-encoding'])
+    const stored = (page.variants[encoding] ?? page.variants.identity)!
+    res.writeHead(200, own.length === 0 ? head : head.concat(own))
+    if (req.method === 'HEAD') res.end()
+    else res.end(stored)
+  }
+
   async function serve(req: express.Request, res: express.Response, render: Render): Promise<Response | null> {
     if (store.maxBytes === 0) return renderUncached(req, render)
     knownRoutes ??= await routes()
@@ -779,7 +844,14 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     return null
   }
 
-  const cache: PageCache = { serve, pageHit, sendHit, stats: () => ({ ...store.stats(), ...counts }) }
+  const cache: PageCache = {
+    serve,
+    pageHit,
+    sendHit,
+    hitHead,
+    sendHead,
+    stats: () => ({ ...store.stats(), ...counts }),
+  }
   current = buildId === null ? null : cache
   return cache
 }

@@ -68,9 +68,18 @@ export function helmetHeaders(middleware: ReturnType<typeof helmet>): [string, s
   return headers
 }
 
-export function securityHeaders(options: PolicyOptions): express.RequestHandler {
-  const baseline = contentSecurityPolicy(options)
-  const staticHeaders = helmetHeaders(
+/**
+ * What every answer carries: the baseline policy (a document brings its own instead) and the
+ * headers that never change, in the order they are written. The page cache's hits answered
+ * ahead of the chain write these very headers (app/http/app-middleware.server.ts).
+ */
+export interface AnswerSecurityHeaders {
+  baseline: string
+  fixed: readonly [string, string][]
+}
+
+export function answerSecurityHeaders(options: PolicyOptions): AnswerSecurityHeaders {
+  const helmetFixed = helmetHeaders(
     helmet({
       contentSecurityPolicy: false,
       crossOriginOpenerPolicy: { policy: 'same-origin' },
@@ -81,9 +90,15 @@ export function securityHeaders(options: PolicyOptions): express.RequestHandler 
       xFrameOptions: { action: 'deny' },
     }),
   )
+  return {
+    baseline: contentSecurityPolicy(options),
+    fixed: [['Permissions-Policy', PERMISSIONS_POLICY], ...helmetFixed],
+  }
+}
+
+export function securityHeaders({ baseline, fixed }: AnswerSecurityHeaders): express.RequestHandler {
   return (req, res, next) => {
     res.setHeader('Content-Security-Policy', baseline)
-    res.setHeader('Permissions-Policy', PERMISSIONS_POLICY)
     const signedIn = (req.headers.cookie ?? '').includes(SESSION_COOKIE)
     onHeaders(res, () => {
       // The last Kiln policy set is the answer's own (a document's, appended after the baseline).
@@ -92,7 +107,7 @@ export function securityHeaders(options: PolicyOptions): express.RequestHandler 
       if (signedIn || setsSessionCookie(res))
         res.setHeader('Cache-Control', privateCacheControl(res.getHeader('Cache-Control')))
     })
-    for (const [name, value] of staticHeaders) res.setHeader(name, value)
+    for (const [name, value] of fixed) res.setHeader(name, value)
     // Express's own header (helmet's xPoweredBy): the app disables it too.
     res.removeHeader('X-Powered-By')
     next()

@@ -10,17 +10,18 @@ import type express from 'express'
 import { routeLabel } from '../diagnostics/metrics.server.ts'
 import { requestContext } from '../http/request-context.server.ts'
 import { PAGE_CACHE_STATUS_HEADER } from '../http/page-cache.server.ts'
-import { log } from './logger.server.ts'
+import { logInfoLine } from './logger.server.ts'
 
 export function accessLog(req: express.Request, res: express.Response, next: express.NextFunction): void {
   const start = performance.now()
   const socket = req.socket
   const bytesBefore = socket.bytesWritten
-  const { requestId } = requestContext(res)
+  const context = requestContext(res)
+  const { requestId } = context
   res.once('close', () => {
     const route = routeLabel(req.originalUrl, res.statusCode)
-    const cache = res.getHeader(PAGE_CACHE_STATUS_HEADER)
-    log.info(
+    const cache = res.getHeader(PAGE_CACHE_STATUS_HEADER) ?? context.pageCache
+    logInfoLine(
       {
         reqId: requestId,
         method: req.method,

@@ -8,6 +8,7 @@
  * each thread has its own logger writing to the same file descriptor, one whole line per
  * write, so lines never interleave). LOG_LEVEL sets the least severe level written.
  */
+import os from 'node:os'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { configWarnings, getConfig } from '../config.server.ts'
 import { currentRequestId } from './request-id.server.ts'
@@ -30,14 +31,54 @@ export function readableLine(json: string): string {
   return `${head}${fields ? `  ${fields}` : ''}${stack}\n`
 }
 
+/** A line pino wrote at `info` or below (its level comes first: see `formatters`). */
+const ROUTINE_LINE = /^\{"level":"(?:info|debug|trace)"/
+
+/**
+ * Writes routine lines (info and below: the access log's line for every request) in one
+ * write per turn of the event loop, and everything more severe at once, after the routine
+ * lines before it, so the order holds. Under load a write per request was a third of the log's
+ * cost; now a turn's answers share one. A warning or an error is out before whatever
+ * follows it, as with console.log; routine lines still waiting when the process exits
+ * (process.exit, an uncaught exception) are written on the way out.
+ */
+export function batchedDestination(target: { write(text: string): unknown }): DestinationStream {
+  let pending = ''
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (pending === '') return
+    const text = pending
+    pending = ''
+    target.write(text)
+  }
+  process.once('exit', flush)
+  return {
+    write(line: string) {
+      if (ROUTINE_LINE.test(line)) {
+        pending += line
+        if (!scheduled) {
+          scheduled = true
+          setImmediate(flush)
+        }
+        return
+      }
+      flush()
+      target.write(line)
+    },
+  }
+}
+
 function destination(development: boolean): DestinationStream {
   if (development) return { write: (line: string) => void process.stdout.write(readableLine(line)) }
-  // Synchronous, as console.log was: a line is out before a crash that follows it.
-  return pino.destination({ dest: 1, sync: true })
+  // Synchronous writes (sonic-boom retries a full pipe), batched per turn of the event loop.
+  return batchedDestination(pino.destination({ dest: 1, sync: true }))
 }
 
 function createLogger(): Logger {
   const config = getConfig()
+  const lines = destination(config.isDevelopment)
+  holder.__kilnLogLines = lines
   const logger = pino(
     {
       name: 'kiln',
@@ -50,13 +91,34 @@ function createLogger(): Logger {
         return reqId ? { reqId } : {}
       },
     },
-    destination(config.isDevelopment),
+    lines,
   )
   for (const warning of configWarnings()) logger.warn(warning)
   return logger
 }
 
 // One per thread, kept on globalThis so that the development server's module reloads reuse it.
-const holder = globalThis as typeof globalThis & { __kilnLog?: Logger }
+const holder = globalThis as typeof globalThis & { __kilnLog?: Logger; __kilnLogLines?: DestinationStream }
 
 export const log: Logger = (holder.__kilnLog ??= createLogger())
+
+/** The head every line of this thread starts with after its time, as pino writes it. */
+const lineBase = `,"pid":${process.pid},"hostname":${JSON.stringify(os.hostname())},"name":"kiln"`
+let clock = { at: 0, iso: '' }
+
+/**
+ * An info line with `fields` and `msg`, byte for byte what log.info(fields, msg) writes (the
+ * same keys in the same order, outside any request's mixin) without pino's general path: its
+ * mixin, merge and a Date for each line were a tenth of a cached page's CPU time, as the
+ * access log writes a line for every request. For plain values only.
+ */
+export function logInfoLine(fields: Record<string, string | number | boolean>, msg: string): void {
+  const lines = holder.__kilnLogLines
+  if (!lines || !log.isLevelEnabled('info')) return void log.info(fields, msg)
+  const now = Date.now()
+  // Answers within one millisecond share its timestamp.
+  if (now !== clock.at) clock = { at: now, iso: new Date(now).toISOString() }
+  let line = `{"level":"info","time":"${clock.iso}"${lineBase}`
+  for (const key in fields) line += `,${JSON.stringify(key)}:${JSON.stringify(fields[key])}`
+  lines.write(`${line},"msg":${JSON.stringify(msg)}}\n`)
+}

@@ -1,7 +1,8 @@
-/** The request id's rules and the development log's readable line. */
+/** The request id's rules, the development log's readable line, the access line and the batched writes. */
+import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { requestIdFor } from '../../app/logging/request-id.server.ts'
-import { readableLine } from '../../app/logging/logger.server.ts'
+import { batchedDestination, log, logInfoLine, readableLine } from '../../app/logging/logger.server.ts'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -33,5 +34,50 @@ describe('readableLine', () => {
       file: 'blog/a.mdx',
     })
     expect(readableLine(line)).toBe('09:10:11 WARN  compiled blog/a.mdx in 80 ms  file=blog/a.mdx\n')
+  })
+})
+
+describe('logInfoLine', () => {
+  it('writes the line log.info writes for the same fields, key for key, in the same order', () => {
+    const fields = { reqId: 'r-1', method: 'GET', route: '/blog/:slug', status: 200, ms: 0.4, cache: 'hit' }
+    const message = 'GET /blog/:slug "200"\n'
+    const holder = globalThis as { __kilnLogLines?: { write(line: string): void } }
+    const written: string[] = []
+    const capture = { write: (line: string) => void written.push(line) }
+    const logger = log as unknown as Record<symbol, unknown>
+    const [savedLines, savedStream] = [holder.__kilnLogLines, logger[pino.symbols.streamSym]]
+    holder.__kilnLogLines = capture
+    logger[pino.symbols.streamSym] = capture
+    try {
+      logInfoLine(fields, message)
+      log.info(fields, message)
+    } finally {
+      holder.__kilnLogLines = savedLines
+      logger[pino.symbols.streamSym] = savedStream
+    }
+    expect(written).toHaveLength(2)
+    for (const line of written) expect(line.endsWith('}\n') && !line.slice(0, -1).includes('\n')).toBe(true)
+    const [ours, pinos] = written.map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(Object.keys(ours)).toEqual(Object.keys(pinos))
+    expect({ ...ours, time: null }).toEqual({ ...pinos, time: null })
+    expect(Date.parse(String(ours.time))).toBeGreaterThan(0)
+  })
+})
+
+describe('batchedDestination', () => {
+  it('writes routine lines once per turn of the event loop, and a warning at once after them', async () => {
+    const writes: string[] = []
+    const lines = batchedDestination({ write: (text: string) => void writes.push(text) })
+    lines.write('{"level":"info","msg":"a"}\n')
+    lines.write('{"level":"debug","msg":"b"}\n')
+    expect(writes).toEqual([])
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(writes).toEqual(['{"level":"info","msg":"a"}\n{"level":"debug","msg":"b"}\n'])
+    lines.write('{"level":"info","msg":"c"}\n')
+    lines.write('{"level":"error","msg":"d"}\n')
+    // The error is written at once, after the routine line before it: the order holds.
+    expect(writes.slice(1)).toEqual(['{"level":"info","msg":"c"}\n', '{"level":"error","msg":"d"}\n'])
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(writes).toHaveLength(3)
   })
 })

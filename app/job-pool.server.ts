@@ -4,7 +4,34 @@
  * job's timeout measures its own run, never its wait behind others; and each pool counts
  * its jobs and failures the same way for /metrics and /admin. A pool adds how its workers
  * start, run a job and end.
+ *
+ * Once every pool has been idle for its idle time plus a second (its workers have ended),
+ * the server's heap gets one full collection: a burst of compiles leaves the main thread's
+ * heap holding the garbage of relaying thousands of highlighted blocks and compiled posts,
+ * and V8 kept it there (docs/performance.md, memory).
  */
+import { collectGarbage } from './utils/collect-garbage.ts'
+
+/** Jobs running or waiting in every pool of this process. */
+let busyJobs = 0
+let idleCollection: { timer: NodeJS.Timeout; at: number } | undefined
+
+/** One full collection once no pool has had a job for `afterMs` (a later schedule moves it later, never earlier). */
+function collectWhenIdle(afterMs: number): void {
+  const at = Date.now() + afterMs
+  if (idleCollection && idleCollection.at >= at) return
+  if (idleCollection) clearTimeout(idleCollection.timer)
+  const timer = setTimeout(() => {
+    idleCollection = undefined
+    // A job since: its end schedules the collection again.
+    if (busyJobs === 0) collectGarbage()
+  }, afterMs)
+  timer.unref()
+  idleCollection = { timer, at }
+}
+
+/** Past a pool's idle time, before the collection: its workers have ended by then. */
+const IDLE_COLLECTION_MARGIN_MS = 1_000
 
 export interface PoolStats {
   name: string
@@ -35,6 +62,7 @@ export abstract class JobPool {
 
   /** Runs one job once fewer than maxWorkers jobs are running, and counts it (a throw is a failure). */
   protected async admit<Result>(job: () => Promise<Result>): Promise<Result> {
+    busyJobs++
     if (this.running >= this.limits.maxWorkers) await new Promise<void>((resolve) => this.waiting.push(resolve))
     this.running++
     const start = performance.now()
@@ -49,6 +77,8 @@ export abstract class JobPool {
       this.counters.lastJobMs = performance.now() - start
       this.running--
       this.waiting.shift()?.()
+      busyJobs--
+      if (busyJobs === 0) collectWhenIdle(this.limits.idleMs + IDLE_COLLECTION_MARGIN_MS)
     }
   }
 

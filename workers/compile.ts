@@ -12,8 +12,8 @@
  * and waits until its child has been reaped by this thread's event loop. A new service
  * starts with the next compile (a few milliseconds; other/bench-compile-esbuild.ts).
  *
- * The same module is also the compile *process* (COMPILE_RUNTIME=process, the default:
- * app/process-pool.server.ts forks it with --kiln-pool-process): it then serves its parent
+ * The same module is also the compile *process* (COMPILE_RUNTIME=process; threads are the
+ * default: app/process-pool.server.ts forks it with --kiln-pool-process): it then serves its parent
  * over IPC, one compile at a time, asks for highlighting over the same channel, and keeps
  * one esbuild service for its whole life, stopped when its parent disconnects it as idle.
  */

@@ -1,6 +1,7 @@
 /**
- * A pool of child processes for the heaviest job, compiling a post: like WorkerPool (same
- * stats, same errors for a timeout or a job out of memory), but each worker is a process
+ * A pool of child processes for the heaviest job, compiling a post: like WorkerPool (the
+ * same waiting and stats, from JobPool; the same errors for a timeout or a job out of
+ * memory), but each worker is a process
  * of its own that ends when idle. Memory a worker *thread* freed stays in the server's
  * allocator after the thread ends (Node 24 keeps about 15 MB per ended thread, and a
  * cold compile of a whole blog leaves the server holding the high-water mark of its
@@ -18,7 +19,7 @@
  */
 import { log } from './logging/logger.server.ts'
 import { fork, type ChildProcess } from 'node:child_process'
-import type { PoolStats } from './worker-pool.server.ts'
+import { JobPool } from './job-pool.server.ts'
 
 /** The argument a pool process is started with: the worker module serves its parent over IPC when it sees it. */
 export const POOL_PROCESS_ARG = '--kiln-pool-process'
@@ -54,14 +55,11 @@ function failure(message: string, name: string, code?: string): Error {
   return error
 }
 
-export class ProcessPool<Task, Result> {
+export class ProcessPool<Task, Result> extends JobPool {
   private workers = new Set<Worker>()
-  private counters = { jobs: 0, failures: 0, lastJobAt: null as string | null, lastJobMs: null as number | null }
-  private running = 0
-  private waiting: (() => void)[] = []
 
   constructor(
-    readonly name: string,
+    name: string,
     /** The module each process runs (it serves its parent when started with POOL_PROCESS_ARG). */
     private readonly workerFile: () => string,
     private readonly options: {
@@ -71,7 +69,13 @@ export class ProcessPool<Task, Result> {
       execArgv: string[]
       env?: Record<string, string>
     },
-  ) {}
+  ) {
+    super(name, { maxWorkers: options.maxProcesses, idleMs: options.idleMs })
+  }
+
+  protected liveWorkers(): number {
+    return this.workers.size
+  }
 
   private start(): Worker {
     const child = fork(this.workerFile(), [POOL_PROCESS_ARG], {
@@ -121,7 +125,7 @@ export class ProcessPool<Task, Result> {
         )
       } else if (!worker.retiring) {
         // Died between jobs: counted like a thread's 'error' outside a job.
-        this.counters.failures++
+        this.countFailure()
         log.error(`${this.name} process ended while idle (${signal ?? `code ${code}`})`)
       }
     })
@@ -141,69 +145,46 @@ export class ProcessPool<Task, Result> {
   }
 
   /**
-   * Runs one job on an idle process (or a new one); past timeoutMs the process is killed and
-   * the job fails with a TimeoutError. Jobs wait here until a process is free, so the timeout
-   * measures the job's own run.
+   * Runs one job on an idle process (or a new one) once one is free; past timeoutMs the
+   * process is killed and the job fails with a TimeoutError.
    */
-  async run(
+  run(
     task: Task,
     {
       timeoutMs,
       onMessage,
     }: { timeoutMs: number; onMessage?: (body: unknown, reply: (answer: unknown) => void) => void },
   ): Promise<Result> {
-    if (this.running >= this.options.maxProcesses) await new Promise<void>((resolve) => this.waiting.push(resolve))
-    this.running++
-    const start = performance.now()
-    let worker: Worker | undefined
-    let timer: NodeJS.Timeout | undefined
-    try {
-      worker = [...this.workers].find((candidate) => !candidate.job && !candidate.retiring) ?? this.start()
+    return this.admit(async () => {
+      const worker = [...this.workers].find((candidate) => !candidate.job && !candidate.retiring) ?? this.start()
       if (worker.idleTimer) clearTimeout(worker.idleTimer)
       worker.idleTimer = null
-      const current = worker
-      return (await new Promise<unknown>((resolve, reject) => {
-        current.job = { onMessage, resolve, reject }
-        timer = setTimeout(() => {
-          current.job = null
-          current.retiring = true
-          current.child.kill('SIGKILL')
-          reject(failure(`the ${this.name} job took longer than ${timeoutMs} ms`, 'TimeoutError'))
-        }, timeoutMs)
-        current.child.send({ type: 'job', task } satisfies PoolProcessMessage, (error) => {
-          if (error && current.job) {
-            current.job = null
-            reject(error)
-          }
-        })
-      })) as Result
-    } catch (error) {
-      this.counters.failures++
-      throw error
-    } finally {
-      clearTimeout(timer)
-      if (worker && !worker.retiring && this.workers.has(worker)) {
-        const idle = worker
-        idle.idleTimer = setTimeout(() => this.retire(idle), this.options.idleMs)
-        idle.idleTimer.unref()
+      let timer: NodeJS.Timeout | undefined
+      try {
+        return (await new Promise<unknown>((resolve, reject) => {
+          worker.job = { onMessage, resolve, reject }
+          timer = setTimeout(() => {
+            worker.job = null
+            worker.retiring = true
+            worker.child.kill('SIGKILL')
+            reject(failure(`the ${this.name} job took longer than ${timeoutMs} ms`, 'TimeoutError'))
+          }, timeoutMs)
+          worker.child.send({ type: 'job', task } satisfies PoolProcessMessage, (error) => {
+            if (error && worker.job) {
+              worker.job = null
+              reject(error)
+            }
+          })
+        })) as Result
+      } finally {
+        clearTimeout(timer)
+        // Still serving: it retires after idleMs without another job.
+        if (!worker.retiring && this.workers.has(worker)) {
+          worker.idleTimer = setTimeout(() => this.retire(worker), this.options.idleMs)
+          worker.idleTimer.unref()
+        }
       }
-      this.counters.jobs++
-      this.counters.lastJobAt = new Date().toISOString()
-      this.counters.lastJobMs = performance.now() - start
-      this.running--
-      this.waiting.shift()?.()
-    }
-  }
-
-  stats(): PoolStats {
-    return {
-      name: this.name,
-      threads: this.workers.size,
-      maxThreads: this.options.maxProcesses,
-      idleMs: this.options.idleMs,
-      queued: this.waiting.length,
-      ...this.counters,
-    }
+    })
   }
 
   /** Ends every process (a job still running fails) and waits until they have exited. */

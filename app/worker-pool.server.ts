@@ -2,8 +2,8 @@
  * Worker pools for heavy, leak-prone jobs. Each pool is tinypool with `minThreads: 0`:
  * threads start on demand and end after `idleMs` without work (tinypool's idleTimeout is
  * in milliseconds), so whatever a job allocated leaves with its thread. Each worker is
- * TypeScript in workers/, started through its `<name>.worker.mjs` loader. Each pool
- * counts its jobs.
+ * TypeScript in workers/, started through its `<name>.worker.mjs` loader. Jobs wait for a
+ * free thread and are counted as in every pool (job-pool.server.ts).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -11,19 +11,8 @@ import { pathToFileURL } from 'node:url'
 import type { ResourceLimits } from 'node:worker_threads'
 import Tinypool from 'tinypool'
 import { getConfig, projectRoot } from './config.server.ts'
+import { JobPool } from './job-pool.server.ts'
 import { log } from './logging/logger.server.ts'
-
-export interface PoolStats {
-  name: string
-  threads: number
-  maxThreads: number
-  idleMs: number
-  queued: number
-  jobs: number
-  failures: number
-  lastJobAt: string | null
-  lastJobMs: number | null
-}
 
 /**
  * The file a thread starts from. In production, the bundle `npm run build` made of the
@@ -45,15 +34,11 @@ export function workerEntry(shim: string): string {
  */
 export const POOL_THREAD_YOUNG_GENERATION_MB = 4
 
-export class WorkerPool<Task, Result> {
+export class WorkerPool<Task, Result> extends JobPool {
   private pool: Tinypool | undefined
-  private counters = { jobs: 0, failures: 0, lastJobAt: null as string | null, lastJobMs: null as number | null }
-  /** Jobs running on a thread now, and jobs waiting for one (in arrival order). */
-  private running = 0
-  private waiting: (() => void)[] = []
 
   constructor(
-    readonly name: string,
+    name: string,
     private readonly workerFile: string,
     private readonly options: {
       maxThreads: number
@@ -63,7 +48,13 @@ export class WorkerPool<Task, Result> {
       /** 'child_process': each worker is a process (its native memory goes back to the system when it ends). */
       runtime?: 'worker_threads' | 'child_process'
     },
-  ) {}
+  ) {
+    super(name, { maxWorkers: options.maxThreads, idleMs: options.idleMs })
+  }
+
+  protected liveWorkers(): number {
+    return this.pool?.threads.length ?? 0
+  }
 
   private get tinypool(): Tinypool {
     if (this.pool) return this.pool
@@ -82,50 +73,24 @@ export class WorkerPool<Task, Result> {
     // A thread that dies outside a job (it cannot load, or exits while idle) is reported
     // here; unhandled, tinypool's 'error' event would end the whole server.
     this.pool.on('error', (error: Error) => {
-      this.counters.failures++
+      this.countFailure()
       log.error(`${this.name} worker error: ${error.message}`)
     })
     return this.pool
   }
 
   /**
-   * Runs one job; past timeoutMs the job's thread is ended and the pool starts a fresh one
-   * for the next. Jobs wait here, not in tinypool's queue, until a thread is free: the
-   * timeout then measures the job's own run, never its wait behind others.
+   * Runs one job once a thread is free; past timeoutMs the job's thread is ended and the
+   * pool starts a fresh one for the next.
    */
-  async run(
-    task: Task,
-    { timeoutMs, transferList }: { timeoutMs: number; transferList?: Transferable[] },
-  ): Promise<Result> {
-    if (this.running >= this.options.maxThreads) await new Promise<void>((resolve) => this.waiting.push(resolve))
-    this.running++
-    const start = performance.now()
-    try {
-      return (await this.tinypool.run(task, {
-        signal: AbortSignal.timeout(timeoutMs),
-        transferList: transferList as never,
-      })) as Result
-    } catch (error) {
-      this.counters.failures++
-      throw error
-    } finally {
-      this.counters.jobs++
-      this.counters.lastJobAt = new Date().toISOString()
-      this.counters.lastJobMs = performance.now() - start
-      this.running--
-      this.waiting.shift()?.()
-    }
-  }
-
-  stats(): PoolStats {
-    return {
-      name: this.name,
-      threads: this.pool?.threads.length ?? 0,
-      maxThreads: this.options.maxThreads,
-      idleMs: this.options.idleMs,
-      queued: this.waiting.length,
-      ...this.counters,
-    }
+  run(task: Task, { timeoutMs, transferList }: { timeoutMs: number; transferList?: Transferable[] }): Promise<Result> {
+    return this.admit(
+      async () =>
+        (await this.tinypool.run(task, {
+          signal: AbortSignal.timeout(timeoutMs),
+          transferList: transferList as never,
+        })) as Result,
+    )
   }
 
   async destroy(): Promise<void> {

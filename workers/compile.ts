@@ -12,8 +12,8 @@
  * and waits until its child has been reaped by this thread's event loop. A new service
  * starts with the next compile (a few milliseconds; other/bench-compile-esbuild.ts).
  *
- * The same module is also the compile *process* (COMPILE_RUNTIME=process, the default:
- * app/process-pool.server.ts forks it with --kiln-pool-process): it then serves its parent
+ * The same module is also the compile *process* (COMPILE_RUNTIME=process; threads are the
+ * default: app/process-pool.server.ts forks it with --kiln-pool-process): it then serves its parent
  * over IPC, one compile at a time, asks for highlighting over the same channel, and keeps
  * one esbuild service for its whole life, stopped when its parent disconnects it as idle.
  */
@@ -29,6 +29,7 @@ import {
 import type { HighlightAnswer, HighlightTask } from '../app/content/highlight.server.ts'
 import { getConfig } from '../app/config.server.ts'
 import { log } from '../app/logging/logger.server.ts'
+import { collectGarbage } from '../app/utils/collect-garbage.ts'
 import { POOL_PROCESS_ARG, type PoolProcessMessage } from '../app/process-pool.server.ts'
 
 export interface CompileTask {
@@ -108,6 +109,12 @@ async function compileTask(
       ok: false,
       error: { message: failure.message, file: failure.file, line: failure.line, column: failure.column },
     }
+  } finally {
+    // A compile leaves tens of MB of garbage (syntax trees, esbuild's output, strings). V8
+    // would let the heap grow toward the thread's limit (512 MB by default) before a full
+    // collection; taken now, it costs a few ms while the heap is small and keeps the
+    // process's peak low (docs/performance.md, memory).
+    collectGarbage()
   }
 }
 

@@ -1,0 +1,100 @@
+/**
+ * What Kiln's two kinds of worker pool do alike: threads (worker-pool.server.ts) and child
+ * processes (process-pool.server.ts). A job waits here until a worker is free, so the
+ * job's timeout measures its own run, never its wait behind others; and each pool counts
+ * its jobs and failures the same way for /metrics and /admin. A pool adds how its workers
+ * start, run a job and end.
+ *
+ * Once every pool has been idle for its idle time plus a second (its workers have ended),
+ * the server's heap gets one full collection: a burst of compiles leaves the main thread's
+ * heap holding the garbage of relaying thousands of highlighted blocks and compiled posts,
+ * and V8 kept it there (docs/performance.md, memory).
+ */
+import { collectGarbage } from './utils/collect-garbage.ts'
+
+/** Jobs running or waiting in every pool of this process. */
+let busyJobs = 0
+let idleCollection: { timer: NodeJS.Timeout; at: number } | undefined
+
+/** One full collection once no pool has had a job for `afterMs` (a later schedule moves it later, never earlier). */
+function collectWhenIdle(afterMs: number): void {
+  const at = Date.now() + afterMs
+  if (idleCollection && idleCollection.at >= at) return
+  if (idleCollection) clearTimeout(idleCollection.timer)
+  const timer = setTimeout(() => {
+    idleCollection = undefined
+    // A job since: its end schedules the collection again.
+    if (busyJobs === 0) collectGarbage()
+  }, afterMs)
+  timer.unref()
+  idleCollection = { timer, at }
+}
+
+/** Past a pool's idle time, before the collection: its workers have ended by then. */
+const IDLE_COLLECTION_MARGIN_MS = 1_000
+
+export interface PoolStats {
+  name: string
+  /** Workers (threads or processes) alive now. */
+  threads: number
+  maxThreads: number
+  idleMs: number
+  queued: number
+  jobs: number
+  failures: number
+  lastJobAt: string | null
+  lastJobMs: number | null
+}
+
+export abstract class JobPool {
+  private counters = { jobs: 0, failures: 0, lastJobAt: null as string | null, lastJobMs: null as number | null }
+  /** Jobs running on a worker now, and jobs waiting for one (in arrival order). */
+  private running = 0
+  private waiting: (() => void)[] = []
+
+  constructor(
+    readonly name: string,
+    private readonly limits: { maxWorkers: number; idleMs: number },
+  ) {}
+
+  /** How many workers are alive now. */
+  protected abstract liveWorkers(): number
+
+  /** Runs one job once fewer than maxWorkers jobs are running, and counts it (a throw is a failure). */
+  protected async admit<Result>(job: () => Promise<Result>): Promise<Result> {
+    busyJobs++
+    if (this.running >= this.limits.maxWorkers) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.running++
+    const start = performance.now()
+    try {
+      return await job()
+    } catch (error) {
+      this.counters.failures++
+      throw error
+    } finally {
+      this.counters.jobs++
+      this.counters.lastJobAt = new Date().toISOString()
+      this.counters.lastJobMs = performance.now() - start
+      this.running--
+      this.waiting.shift()?.()
+      busyJobs--
+      if (busyJobs === 0) collectWhenIdle(this.limits.idleMs + IDLE_COLLECTION_MARGIN_MS)
+    }
+  }
+
+  /** A worker failed outside any job (it could not start, or died while idle). */
+  protected countFailure(): void {
+    this.counters.failures++
+  }
+
+  stats(): PoolStats {
+    return {
+      name: this.name,
+      threads: this.liveWorkers(),
+      maxThreads: this.limits.maxWorkers,
+      idleMs: this.limits.idleMs,
+      queued: this.waiting.length,
+      ...this.counters,
+    }
+  }
+}

@@ -22,16 +22,19 @@ function write(cache: ImageDiskCache, hash: string, variant: string, bytes: numb
   cache.added(hash, variant, bytes)
 }
 
+/** A copy made from start to end, as image-pool.server.ts makes one. */
+function makeCopy(cache: ImageDiskCache, hash: string, variant: string, bytes: number): void {
+  const copy = cache.startCopy(hash)
+  write(cache, hash, variant, bytes)
+  copy.done()
+}
+
 test('eviction of an image’s last copy leaves its folder while another copy of it is being made', () => {
   const cache = new ImageDiskCache(dir, 100)
-  const first = cache.startCopy('a')
-  write(cache, 'a', '640.webp', 60)
-  first.done()
+  makeCopy(cache, 'a', '640.webp', 60)
   const making = cache.startCopy('a')
   // Another image's copy pushes the total over the bound: a's only kept copy is evicted.
-  const other = cache.startCopy('b')
-  write(cache, 'b', '640.webp', 80)
-  other.done()
+  makeCopy(cache, 'b', '640.webp', 80)
   expect(fs.existsSync(cache.pathOf('a', '640.webp'))).toBe(false)
   expect(cache.stats()).toMatchObject({ entries: 1, evictions: 1 })
   // The image process writes its copy into the folder it was given.
@@ -43,12 +46,8 @@ test('eviction of an image’s last copy leaves its folder while another copy of
 
 test('an image’s folder goes with its last copy once no copy of it is being made', () => {
   const cache = new ImageDiskCache(dir, 100)
-  const first = cache.startCopy('a')
-  write(cache, 'a', '640.webp', 60)
-  first.done()
-  const second = cache.startCopy('b')
-  write(cache, 'b', '640.webp', 80)
-  second.done()
+  makeCopy(cache, 'a', '640.webp', 60)
+  makeCopy(cache, 'b', '640.webp', 80)
   expect(fs.existsSync(path.join(dir, 'a'))).toBe(false)
   expect(fs.readdirSync(dir)).toEqual(['b'])
 })

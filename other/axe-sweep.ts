@@ -41,21 +41,23 @@ const { values } = parseArgs({
 const contentDir = values.dir ? path.resolve(values.dir) : getConfig().contentDir
 const concurrency = Math.max(1, Number(values.concurrency) || 3)
 
-/** Published posts and pages, at their addresses (drafts answer 404 to readers). */
+/** Published posts and pages, at their addresses (drafts answer 404 to readers), the longest first (sweepPages). */
 function entryPathnames(): string[] {
   const only = values.only ? new Set(values.only.split(',')) : undefined
-  const pathnames: string[] = []
+  const entries: { pathname: string; length: number }[] = []
   for (const entry of scanContent(contentDir).entries) {
     if (only && !only.has(entry.slug)) continue
+    let length = 0
     try {
-      if (parseFrontmatter(readEntrySource(contentDir, entry.path), { requireDate: entry.kind === 'post' }).draft)
-        continue
+      const source = readEntrySource(contentDir, entry.path)
+      length = source.length
+      if (parseFrontmatter(source, { requireDate: entry.kind === 'post' }).draft) continue
     } catch {
       // A broken frontmatter is content:check's business; the page still gets checked (its error page).
     }
-    pathnames.push(entry.kind === 'post' ? `/blog/${entry.slug}` : `/${entry.slug}`)
+    entries.push({ pathname: entry.kind === 'post' ? `/blog/${entry.slug}` : `/${entry.slug}`, length })
   }
-  return pathnames
+  return entries.sort((a, b) => b.length - a.length).map((entry) => entry.pathname)
 }
 
 async function main(): Promise<number> {
@@ -68,7 +70,7 @@ async function main(): Promise<number> {
   const browser = await launchChromium()
   const started = performance.now()
   try {
-    const pathnames = [...(values.only ? [] : await listingPathnames(server.url, values.search)), ...entryPathnames()]
+    const pathnames = [...entryPathnames(), ...(values.only ? [] : await listingPathnames(server.url, values.search))]
     const total = pathnames.length * 2
     let done = 0
     const results: PageResult[] = await sweepPages({

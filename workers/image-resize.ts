@@ -12,7 +12,6 @@
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
-import path from 'node:path'
 import sharp from 'sharp'
 import { getConfig } from '../app/config.server.ts'
 import { IMAGE_CHANGED, MAX_IMAGE_PIXELS } from '../app/images/image-probe.ts'
@@ -49,10 +48,8 @@ async function holdIfAsked(source: string): Promise<void> {
 
 /** Writes `out` whole or not at all: a temp name, then a rename. */
 async function writeWhole(out: string, write: (temp: string) => Promise<number>): Promise<number> {
+  // The folder is the server's: the image cache keeps it while this copy is being made.
   const temp = `${out}.${process.pid}.tmp`
-  // The image's folder may have been emptied and removed by the cache's eviction since the
-  // server made it (eviction runs while copies queue): made again here, where it is written.
-  fs.mkdirSync(path.dirname(out), { recursive: true })
   try {
     const bytes = await write(temp)
     fs.renameSync(temp, out)

@@ -3,7 +3,9 @@
  * per image version and kept across restarts, bounded by IMAGE_CACHE_MAX_BYTES with the
  * least recently used copy removed first. The index (size and last use of each file)
  * lives in memory, read from the folder once; a use also moves the file's mtime, so the
- * order survives a restart.
+ * order survives a restart. An image's folder is made when one of its copies is asked for
+ * and stays while any copy of it is being made (queued or in the image process, which
+ * writes into it): eviction of the image's last kept copy meanwhile leaves the folder.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -27,6 +29,8 @@ export class ImageDiskCache {
   private total = 0
   private loaded = false
   private counters = { hits: 0, misses: 0, evictions: 0 }
+  /** Copies being made, by image hash. */
+  private making = new Map<string, number>()
 
   constructor(
     readonly dir: string,
@@ -94,6 +98,41 @@ export class ImageDiskCache {
     return this.pathOf(hash, variant)
   }
 
+  /**
+   * A copy of the image `hash` is about to be made: its folder exists from now until
+   * `done` is called (once the copy is counted by `added`, or has failed). An image's
+   * folder with no copy kept and none being made is removed then.
+   */
+  startCopy(hash: string): { done(): void } {
+    this.load()
+    fs.mkdirSync(path.join(this.dir, hash), { recursive: true })
+    this.making.set(hash, (this.making.get(hash) ?? 0) + 1)
+    let finished = false
+    return {
+      done: () => {
+        if (finished) return
+        finished = true
+        const left = (this.making.get(hash) ?? 1) - 1
+        if (left > 0) {
+          this.making.set(hash, left)
+          return
+        }
+        this.making.delete(hash)
+        this.removeFolderIfEmpty(hash)
+      },
+    }
+  }
+
+  /** An image's folder goes with its last copy, unless a copy of it is being made (the image process writes there). */
+  private removeFolderIfEmpty(hash: string): void {
+    if (this.making.has(hash)) return
+    try {
+      fs.rmdirSync(path.join(this.dir, hash))
+    } catch {
+      // other copies of this image are still kept
+    }
+  }
+
   /** A copy just written: counted, then the oldest copies go until the total fits. */
   added(hash: string, variant: string, bytes: number): void {
     this.load()
@@ -116,11 +155,7 @@ export class ImageDiskCache {
       this.counters.evictions++
       const [hash, variant] = key.split('/')
       fs.rmSync(this.pathOf(hash, variant), { force: true })
-      try {
-        fs.rmdirSync(path.join(this.dir, hash))
-      } catch {
-        // other copies of this image are still kept
-      }
+      this.removeFolderIfEmpty(hash)
     }
   }
 

@@ -81,7 +81,6 @@ export function imageCopy(source: ImageSource, variant: string): Promise<string>
   if (failure) return Promise.reject(new ImageUnavailable(failure, 404))
   return inFlight.run(key, async () => {
     const out = images.pathOf(source.hash, variant)
-    fs.mkdirSync(path.dirname(out), { recursive: true })
     const imagePool = getImagePool()
     if (imagePool.stats().queued >= MAX_QUEUED_RESIZES) {
       counters.refused++
@@ -95,6 +94,8 @@ export function imageCopy(source: ImageSource, variant: string): Promise<string>
       width: name === 'social' || name === 'original' ? name : Number(name),
       format: ext as ImageResizeTask['format'],
     }
+    // The image's folder, kept until the copy is counted or has failed, whatever the cache evicts meanwhile.
+    const copy = images.startCopy(source.hash)
     try {
       const result = await imagePool.run(task, { timeoutMs: RESIZE_TIMEOUT_MS })
       counters.resizes++
@@ -109,6 +110,8 @@ export function imageCopy(source: ImageSource, variant: string): Promise<string>
       if (!isTimeout(error)) failed.set(key, `the image could not be resized: ${message}`)
       log.error({ file: source.path }, `${source.path} → ${variant}: ${message}`)
       throw new ImageUnavailable(`the image could not be resized: ${message}`, 404)
+    } finally {
+      copy.done()
     }
   })
 }

@@ -82,9 +82,10 @@ export async function axeViolations(page: Page, rules?: string[]): Promise<AxeVi
 export interface SweepOptions {
   browser: Browser
   baseUrl: string
+  /** Checked in this order (each in every theme before the next): the heaviest first keeps the tail short. */
   pathnames: string[]
   themes?: readonly Theme[]
-  /** Pages open at once, per theme. */
+  /** Pages open at once, over all themes. */
   concurrency?: number
   /** The window's size: a desktop's by default. */
   viewport?: { width: number; height: number }
@@ -93,10 +94,13 @@ export interface SweepOptions {
 }
 
 /**
- * Checks every pathname in every theme; one browser context per theme (its cookie),
- * `concurrency` tabs each. The first theme runs every rule; the others only the colour
- * rules, as the rest would read the same document again (on a long post, axe takes as
- * long as the page's first compile).
+ * Checks every pathname in every theme; one browser context per theme (its cookie), and
+ * `concurrency` tabs over all of them, taking (pathname, theme) pairs from one queue.
+ * The first theme runs every rule; the others only the colour rules, as the rest would
+ * read the same document again (on a long post, axe takes as long as the page's first
+ * compile). One queue rather than one theme after the other: a long post's check in
+ * each theme is the sweep's longest task, and run one after the other they were most of
+ * its time while the other tabs sat idle.
  */
 export async function sweepPages({
   browser,
@@ -107,36 +111,45 @@ export async function sweepPages({
   viewport = DESKTOP,
   onResult,
 }: SweepOptions): Promise<PageResult[]> {
+  const contexts = await Promise.all(
+    themes.map(async (theme) => {
+      const context = await browser.newContext({ baseURL: baseUrl, viewport })
+      await context.addCookies([{ name: 'kiln_theme', value: theme, url: baseUrl }])
+      return context
+    }),
+  )
+  const queue = pathnames.flatMap((pathname) => themes.map((theme, index) => ({ pathname, theme, index })))
   const results: PageResult[] = []
-  for (const [index, theme] of themes.entries()) {
-    const rules = index === 0 ? undefined : COLOUR_RULES
-    const context = await browser.newContext({ baseURL: baseUrl, viewport })
-    await context.addCookies([{ name: 'kiln_theme', value: theme, url: baseUrl }])
-    let next = 0
-    const worker = async () => {
-      const page = await context.newPage()
+  let next = 0
+  const worker = async () => {
+    while (next < queue.length) {
+      const { pathname, theme, index } = queue[next++]
+      // A tab for this check only, in its theme's context (its cookie): a long post's tab
+      // holds hundreds of MB, and kept open per theme, twice as many such tabs would stay.
+      const page = await contexts[index].newPage()
       page.setDefaultTimeout(180_000) // a guard against a hang: a large post compiles first, on one thread
-      while (next < pathnames.length) {
-        const pathname = pathnames[next++]
-        const result: PageResult = { pathname, theme, status: 0, violations: [] }
-        try {
-          const response = await page.goto(pathname, { waitUntil: 'load' })
-          result.status = response?.status() ?? 0
-          await waitForHydration(page, 'header a')
-          const htmlClass = await page.locator('html').getAttribute('class')
-          if (htmlClass !== theme)
-            throw new Error(`<html class="${htmlClass}"> where the theme cookie asked for ${theme}`)
-          result.violations = await axeViolations(page, rules)
-        } catch (error) {
-          result.error = error instanceof Error ? error.message.split('\n')[0] : String(error)
-        }
-        results.push(result)
-        onResult?.(result)
+      const result: PageResult = { pathname, theme, status: 0, violations: [] }
+      try {
+        const response = await page.goto(pathname, { waitUntil: 'load' })
+        result.status = response?.status() ?? 0
+        await waitForHydration(page, 'header a')
+        const htmlClass = await page.locator('html').getAttribute('class')
+        if (htmlClass !== theme)
+          throw new Error(`<html class="${htmlClass}"> where the theme cookie asked for ${theme}`)
+        result.violations = await axeViolations(page, index === 0 ? undefined : COLOUR_RULES)
+      } catch (error) {
+        result.error = error instanceof Error ? error.message.split('\n')[0] : String(error)
+      } finally {
+        await page.close()
       }
-      await page.close()
+      results.push(result)
+      onResult?.(result)
     }
+  }
+  try {
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
-    await context.close()
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()))
   }
   return results
 }

@@ -1,10 +1,13 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { syncContentIndex } from '../../app/content/content-index.server.ts'
+import { openDatabase } from '../../app/db/connection.server.ts'
+import { log } from '../../app/logging/logger.server.ts'
 import { contentLayout } from '../../app/content/content-layout.server.ts'
 import { KILN_ROUTE_NAMES } from '../../app/content/slug.ts'
 import { scanContent, scanFiles } from '../../app/content/source.server.ts'
-import { makeTempDir, type TempDir } from './temp-dir.ts'
+import { makeTempDir, realMigrationsDir, type TempDir } from './temp-dir.ts'
 
 const fixture = (engine: string) => path.join(import.meta.dirname, '..', 'fixtures', 'engines', engine)
 
@@ -174,6 +177,37 @@ describe("another engine's standalone pages", () => {
       expect(scan.skipped, engine).toEqual([
         { path: 'src/pages/index.md', reason: "it is the site's home page: Kiln's / is the list of posts" },
       ])
+    }
+  })
+
+  it('indexes them in a real database, and deletes one whose file is gone though the site has no pages/', () => {
+    // openDatabase announces the migrations it applied: keep the test output quiet.
+    const quiet = vi.spyOn(log, 'info').mockImplementation(() => {})
+    tmp = makeTempDir('kiln-layout-')
+    tmp.write('site/_config.yml', 'title: Site\n')
+    tmp.write('site/_posts/2020-01-01-post.md', '---\ntitle: Post\n---\n\nWords.\n')
+    tmp.write('site/about.md', '---\ntitle: About\n---\n\nAbout words.\n')
+    tmp.write('site/uses/index.md', '---\ntitle: Uses\n---\n\nTools.\n')
+    const db = openDatabase(tmp.abs('data/kiln.db'), realMigrationsDir)
+    try {
+      const first = syncContentIndex(db, tmp.abs('site'), { layout: 'auto' })
+      expect(first.added).toEqual(
+        expect.arrayContaining([
+          { kind: 'page', slug: 'about' },
+          { kind: 'page', slug: 'uses' },
+          { kind: 'post', slug: 'post' },
+        ]),
+      )
+      const row = db.prepare(`SELECT path, title FROM content_entries WHERE kind = 'page' AND slug = 'about'`).get()
+      expect(row).toEqual({ path: 'about.md', title: 'About' })
+      fs.rmSync(tmp.abs('site/about.md'))
+      expect(syncContentIndex(db, tmp.abs('site'), { layout: 'auto' })).toMatchObject({
+        deleted: [{ kind: 'page', slug: 'about' }],
+        held: [],
+      })
+    } finally {
+      db.close()
+      quiet.mockRestore()
     }
   })
 

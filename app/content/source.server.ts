@@ -430,20 +430,18 @@ function scanLoosePages(state: ScanState, loose: LoosePages): boolean {
     let index: string | undefined
     let others = 0
     if (type.isDirectory) {
-      let children: string[]
-      try {
-        children = fs.readdirSync(absolute)
-      } catch (error) {
-        pass(relative, `could not be read: ${errorMessage(error)}`)
-        continue
-      }
-      const indexName = LOOSE_INDEX_NAMES.find((candidate) => children.includes(candidate))
+      // A few stats, not a listing: a site's top holds folders of thousands of assets, scanned every few seconds.
+      const indexName = LOOSE_INDEX_NAMES.find((candidate) => fs.existsSync(path.join(absolute, candidate)))
       // A folder without an index file is no page (assets, a theme's files): nothing to say about it.
       if (!indexName) continue
       index = path.join(absolute, indexName)
-      others = children.filter(
-        (child) => child !== indexName && LOOSE_PAGE_EXTENSIONS.includes(path.extname(child)),
-      ).length
+      try {
+        others = fs
+          .readdirSync(absolute)
+          .filter((child) => child !== indexName && LOOSE_PAGE_EXTENSIONS.includes(path.extname(child))).length
+      } catch {
+        // Unreadable now: folderEntry below says why, and keeps the page's row (state.unreadable).
+      }
       name = dirent.name
     } else if (type.isFile && isPageFile) {
       name = dirent.name.slice(0, -ext.length)

@@ -11,8 +11,10 @@
  * With `--from` (or without it: CONTENT_LAYOUT, `auto` by default, which looks for another
  * engine's configuration file, as the server does), a site written for another engine is
  * read where that engine keeps its posts (Jekyll's `_posts/`, Hugo's `content/posts/`,
- * Astro's `src/content/blog/`, ...), and the command says what to set so the server reads
- * it the same way (app/content/content-layout.server.ts, other/lib/engine-layouts.ts).
+ * Astro's `src/content/blog/`, ...), and its standalone pages where it keeps them (a Jekyll
+ * site's `about.md`, Hugo's `content/about.md`, `src/pages/*.md`), and the command says
+ * what to set so the server reads it the same way (app/content/content-layout.server.ts,
+ * other/lib/engine-layouts.ts).
  */
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -103,7 +105,9 @@ async function checkEntry(entry: SourceEntry, served: Served[]): Promise<Problem
   if (moved) problems.push({ level: 'warning', where: place(entry.path, moved.line), message: moved.message })
   for (const [field, why] of Object.entries(IGNORED_FIELDS)) {
     if (field in metadata.frontmatter.data) {
-      problems.push({ level: 'ignored', where: place(entry.path), message: `frontmatter "${field}": ${why}` })
+      // A page's address is /<name>, not a post's.
+      const message = `frontmatter "${field}": ${entry.kind === 'page' ? why.replace('/blog/<slug>', '/<name>') : why}`
+      problems.push({ level: 'ignored', where: place(entry.path), message })
     }
   }
   if (foreign.length > 0) return problems
@@ -171,9 +175,11 @@ function printTable(header: string[], rows: string[][]): void {
 async function main(): Promise<number> {
   if (layout.engine !== 'kiln') {
     console.log(`${siteDir}: written for ${layout.engine} (${layout.evidence})`)
+    const looseFolder = layout.loosePages ? `${layout.loosePages}/` : 'the site’s top folder'
+    const loose = layout.loosePages === undefined ? '' : ` and the Markdown files of ${looseFolder} (one level deep)`
     console.log(
       `  posts are read from ${path.join(layout.contentRoot, layout.posts)}/, ` +
-        `pages from ${path.join(layout.contentRoot, layout.pages)}/`,
+        `pages from ${path.join(layout.contentRoot, layout.pages)}/${loose}`,
     )
     if (layout.steps.length > 0) console.log(`  to serve it so: ${layout.steps.join('; then ')}`)
     console.log('')

@@ -93,7 +93,7 @@ export async function compileInThisThread(input: CompileInput): Promise<Compiled
       mdxOptions(options) {
         // .md files are MDX too: a blog's Markdown may hold components.
         options.format = 'mdx'
-        options.mdxExtensions = ['.mdx', '.md']
+        options.mdxExtensions = ['.mdx', '.md', '.markdown']
         options.mdExtensions = []
         options.remarkPlugins = [
           ...frontmatterPlugins(options.remarkPlugins ?? [], source),

@@ -16,6 +16,12 @@
  * `blog/` is there and the engine's posts folder is not: a Kiln blog keeps its addresses
  * whatever other files sit beside it.
  *
+ * Other engines also keep standalone pages where their own router finds them: Jekyll at the
+ * site's root (`about.md`, `about/index.md`), Hugo in `content/` (`content/about.md`,
+ * `content/about/_index.md`), Astro and Docusaurus in `src/pages/`. That folder is the
+ * layout's `loosePages`: its Markdown files and index folders, one level deep, are pages
+ * too, served at /<name> as the engine serves them (source.server.ts says which are not).
+ *
  * Only where the files are read from changes: every post is still at /blog/<slug> and
  * every page at /<name>, below Kiln's own routes, which a content file never shadows
  * (Remix answers a fixed route such as /admin or /tags before a page's).
@@ -67,34 +73,60 @@ export interface EngineFolders {
   /** Relative to contentRoot. */
   posts: string
   pages: string
+  /** Relative to `dir`: the folder whose own Markdown files are the engine's standalone pages (see the header). */
+  loosePages?: string
 }
 
 export function engineFolders(dir: string, engine: Engine): EngineFolders {
   switch (engine) {
     case 'jekyll':
-      return { contentRoot: '', posts: '_posts', pages: 'pages' }
+      return { contentRoot: '', posts: '_posts', pages: 'pages', loosePages: '' }
     case 'hugo': {
       const posts = firstExisting(dir, ['content/blog', 'content/posts', 'content/post']) ?? 'content/posts'
-      return { contentRoot: 'content', posts: path.basename(posts), pages: 'pages' }
+      return { contentRoot: 'content', posts: path.basename(posts), pages: 'pages', loosePages: 'content' }
     }
     case 'astro':
-      return { contentRoot: 'src/content', posts: 'blog', pages: 'pages' }
+      return { contentRoot: 'src/content', posts: 'blog', pages: 'pages', loosePages: 'src/pages' }
     case 'next': {
       const posts = firstExisting(dir, ['posts', 'content/posts', 'content/blog', 'blog']) ?? 'posts'
       const root = path.dirname(posts) === '.' ? '' : path.dirname(posts)
       return { contentRoot: root, posts: path.basename(posts), pages: 'pages' }
     }
+    case 'docusaurus':
+      return { contentRoot: '', posts: 'blog', pages: 'pages', loosePages: 'src/pages' }
     default:
       return { contentRoot: '', posts: 'blog', pages: 'pages' }
   }
+}
+
+/** Another engine's folder of standalone pages (see the header), relative to the content folder. */
+export interface LoosePages {
+  folder: string
+  /** Names of folders inside it that hold no pages of their own: the posts' and pages' folders. */
+  skip: string[]
+  /** The name the posts' folder has there, when it is inside: its address is the posts' section, not a page's. */
+  postsName?: string
+}
+
+/** The posts' and pages' folders, relative to the content folder, and the engine's standalone pages. */
+export interface ContentFolders {
+  post: string
+  page: string
+  loosePages?: LoosePages
 }
 
 export interface ContentLayout {
   engine: Engine
   /** Why this layout: CONTENT_LAYOUT, or the file that told. */
   evidence: string
-  /** The posts' and pages' folders, relative to the content folder. */
-  folders: { post: string; page: string }
+  folders: ContentFolders
+}
+
+/** The first segment of `folder` inside `parent`, or undefined when it is not inside. */
+function firstSegmentInside(parent: string, folder: string): string | undefined {
+  const relative = path.relative(parent, folder)
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return undefined
+  return relative.split(path.sep)[0]
 }
 
 /** The layout CONTENT_LAYOUT names for the content folder `dir` (see the module's header for `auto`). */
@@ -110,9 +142,14 @@ export function contentLayout(dir: string, setting: ContentLayoutSetting): Conte
     evidence = `blog/ is there and ${posts}/ is not`
     found = engineFolders(dir, 'kiln')
   }
-  return {
-    engine,
-    evidence,
-    folders: { post: path.join(found.contentRoot, found.posts), page: path.join(found.contentRoot, found.pages) },
+  const folders: ContentFolders = {
+    post: path.join(found.contentRoot, found.posts),
+    page: path.join(found.contentRoot, found.pages),
   }
+  if (found.loosePages !== undefined) {
+    const postsName = firstSegmentInside(found.loosePages, folders.post)
+    const skip = [postsName, firstSegmentInside(found.loosePages, folders.page)].filter((name) => name !== undefined)
+    folders.loosePages = { folder: found.loosePages, skip, ...(postsName ? { postsName } : {}) }
+  }
+  return { engine, evidence, folders }
 }

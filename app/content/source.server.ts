@@ -9,6 +9,8 @@
  *   blog/<section>/_index.mdx (or .md)       the section's page, at /blog/<section>: kind "page",
  *                                            slug "blog/<section>", in no list of posts or feed
  *   pages/<name>.mdx, .md, <name>/index.mdx  pages, served at /<name>
+ *   <loose>/<name>.md, .markdown, .mdx,      another engine's standalone pages, where it keeps
+ *   <loose>/<name>/index.md (or _index.md)   them (content-layout.server.ts): pages at /<name>
  *
  * These are the layouts Jekyll, Hugo, Astro and Docusaurus blogs use. A folder with an
  * index file is a post (Hugo's leaf bundle: every file in it is the post's); a folder
@@ -41,6 +43,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { errorMessage } from '../utils/error-message.ts'
+import type { ContentFolders, LoosePages } from './content-layout.server.ts'
 import { assignAddresses } from './entry-addresses.ts'
 import { readSlugField } from './frontmatter.ts'
 import { splitDatePrefix } from './metadata/file-name-date.ts'
@@ -258,10 +261,17 @@ function addEntry(state: ScanState, entry: SourceEntry, relative: string): void 
 }
 
 /** A folder post: its index file first, then every file beside it (see listFolder). */
-function folderEntry(state: ScanState, kind: EntryKind, slug: string, absolute: string, relative: string): void {
+function folderEntry(
+  state: ScanState,
+  kind: EntryKind,
+  slug: string,
+  absolute: string,
+  relative: string,
+  indexFile?: string,
+): void {
   const { contentDir, root } = state
   try {
-    const index = findIndexFile(absolute)
+    const index = indexFile ?? findIndexFile(absolute)
     if (!index) {
       state.skipped.push({ path: relative, reason: 'folder has no index.mdx or index.md' })
       return
@@ -378,6 +388,91 @@ function scanPageFolder(state: ScanState, dir: string, dirents: fs.Dirent[]): vo
   }
 }
 
+/** The extensions another engine's standalone pages have (Jekyll's `.markdown` too). */
+const LOOSE_PAGE_EXTENSIONS = ['.md', '.markdown', '.mdx']
+/** The index files of a standalone page's folder, in the order they are taken (Hugo's `_index` last). */
+const LOOSE_INDEX_NAMES = ['index', '_index'].flatMap((name) => LOOSE_PAGE_EXTENSIONS.map((ext) => name + ext))
+/** Folders that hold dependencies or a built copy of the site, never its pages. */
+const NOT_PAGE_FOLDERS = new Set(['node_modules', 'vendor', '_site', 'public', 'dist', 'build', 'resources'])
+/** Files a repository keeps beside the site that are not pages of it (compared in lowercase, without extension). */
+const NOT_PAGE_FILES = new Set(['readme', 'license', 'licence', 'changelog', 'contributing', 'code_of_conduct', '404'])
+
+/**
+ * Another engine's standalone pages (content-layout.server.ts, `loosePages`): the Markdown
+ * files of that folder and its folders with an index file, one level deep, each a page at
+ * /<name> as the engine serves it. That folder also holds what is no page (a README, the
+ * home page, the posts' folder, built output), so only what is certainly a page is taken,
+ * and each Markdown file passed over says why.
+ */
+function scanLoosePages(state: ScanState, loose: LoosePages): boolean {
+  const dir = path.join(state.contentDir, loose.folder)
+  let dirents: fs.Dirent[]
+  try {
+    dirents = fs.readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return false
+  }
+  const skip = new Set(loose.skip)
+  const sorted = [...dirents].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  const pass = (relative: string, reason: string, error?: true) =>
+    state.skipped.push({ path: relative, reason, ...(error ? { error } : {}) })
+  for (const dirent of sorted) {
+    if (dirent.name.startsWith('.') || skip.has(dirent.name) || NOT_PAGE_FOLDERS.has(dirent.name)) continue
+    const absolute = path.join(dir, dirent.name)
+    const relative = path.relative(state.contentDir, absolute)
+    const ext = path.extname(dirent.name)
+    const isPageFile = LOOSE_PAGE_EXTENSIONS.includes(ext)
+    // A "_" folder (Jekyll's _layouts, _drafts, ...) is never read; a "_" file is named for what it is below.
+    if (dirent.name.startsWith('_') && !isPageFile) continue
+    const type = entryType(state.root, absolute, dirent, state.contentDir, state.skipped)
+    if (!type) continue
+    let name: string
+    let index: string | undefined
+    let others = 0
+    if (type.isDirectory) {
+      // A few stats, not a listing: a site's top holds folders of thousands of assets, scanned every few seconds.
+      const indexName = LOOSE_INDEX_NAMES.find((candidate) => fs.existsSync(path.join(absolute, candidate)))
+      // A folder without an index file is no page (assets, a theme's files): nothing to say about it.
+      if (!indexName) continue
+      index = path.join(absolute, indexName)
+      try {
+        others = fs
+          .readdirSync(absolute)
+          .filter((child) => child !== indexName && LOOSE_PAGE_EXTENSIONS.includes(path.extname(child))).length
+      } catch {
+        // Unreadable now: folderEntry below says why, and keeps the page's row (state.unreadable).
+      }
+      name = dirent.name
+    } else if (type.isFile && isPageFile) {
+      name = dirent.name.slice(0, -ext.length)
+    } else {
+      continue
+    }
+    const lower = name.toLowerCase()
+    if (type.isFile && (lower === 'index' || lower === '_index')) {
+      pass(relative, "it is the site's home page: Kiln's / is the list of posts")
+    } else if (type.isFile && NOT_PAGE_FILES.has(lower)) {
+      pass(relative, `${dirent.name} is the repository's, not a page of the site`)
+    } else if (name.startsWith('_')) {
+      pass(relative, 'a name starting with "_" is not a page')
+    } else if (!isValidSlug(name)) {
+      pass(relative, `"${name}" is not a valid slug (letters, digits, ".", "-", "_")`)
+    } else if (pageNameTaken(name)) {
+      pass(relative, pageNameTaken(name)!, true)
+    } else if (loose.postsName !== undefined && lower === loose.postsName.toLowerCase()) {
+      pass(relative, `/${name} is the posts' section (${loose.postsName}/), served at /blog`)
+    } else if (index) {
+      folderEntry(state, 'page', name, absolute, relative, index)
+      if (others > 0) {
+        pass(relative, `only its ${path.basename(index)} is served, at /${name}: pages are read one level deep`)
+      }
+    } else {
+      fileEntry(state, 'page', name, absolute, relative)
+    }
+  }
+  return true
+}
+
 /** Files larger than this are not read for their `slug:` by scanContent (the sync's MAX_POST_BYTES default). */
 const MAX_SLUG_READ_BYTES = 2 * 1024 * 1024
 
@@ -387,7 +482,7 @@ const MAX_SLUG_READ_BYTES = 2 * 1024 * 1024
  * (entry-addresses.ts). What tools and content:check read; the sync reads the `slug:`
  * fields only of what changed (content-index.server.ts).
  */
-export function scanContent(contentDir: string, folders: Record<EntryKind, string> = KIND_FOLDERS): SourceScan {
+export function scanContent(contentDir: string, folders: ContentFolders = KIND_FOLDERS): SourceScan {
   const scan = scanFiles(contentDir, folders)
   if (scan.unavailable) return scan
   const assigned = assignAddresses(scan.entries, (entry) => {
@@ -418,8 +513,9 @@ export function scanContent(contentDir: string, folders: Record<EntryKind, strin
  * Reads no file contents; two entries may share an address here (see scanContent).
  * `folders` names other folders for posts and pages (content:check reads a Jekyll site's
  * `_posts/` as it would be served once linked to blog/); addresses stay /blog/….
+ * `folders.loosePages` adds another engine's standalone pages (scanLoosePages).
  */
-export function scanFiles(contentDir: string, folders: Record<EntryKind, string> = KIND_FOLDERS): SourceScan {
+export function scanFiles(contentDir: string, folders: ContentFolders = KIND_FOLDERS): SourceScan {
   const missingFolders: EntryKind[] = []
   let root: string
   try {
@@ -456,6 +552,11 @@ export function scanFiles(contentDir: string, folders: Record<EntryKind, string>
     }
     if (kind === 'post') scanPostFolder(state, kindDir, [], dirents)
     else scanPageFolder(state, kindDir, dirents)
+  }
+  // A name both here and in pages/ is two files with one address (entry-addresses.ts). Where the
+  // engine's own folder of pages is there, a missing pages/ is no sign of a vanished folder.
+  if (folders.loosePages && scanLoosePages(state, folders.loosePages) && missingFolders.includes('page')) {
+    missingFolders.splice(missingFolders.indexOf('page'), 1)
   }
   const scan: SourceScan = { entries: state.entries, skipped: state.skipped }
   if (missingFolders.length > 0)

@@ -30,18 +30,17 @@ export interface EngineLayout extends EngineFolders {
 
 const NOT_READ: Record<Engine, { path: string; reason: string }[]> = {
   kiln: [],
-  jekyll: [
-    { path: '_layouts, _includes', reason: 'Liquid templates: Kiln renders every post with its own layout' },
-    { path: '*.md at the top', reason: 'pages are read from pages/: move them there' },
+  jekyll: [{ path: '_layouts, _includes', reason: 'Liquid templates: Kiln renders every post with its own layout' }],
+  hugo: [{ path: 'layouts, themes', reason: 'Go templates: Kiln renders every post with its own layout' }],
+  astro: [
+    {
+      path: 'src/pages/*.astro, src/layouts',
+      reason: 'Astro components: Kiln has its own layout (src/pages/*.md and *.mdx are served as pages)',
+    },
   ],
-  hugo: [
-    { path: 'layouts, themes', reason: 'Go templates: Kiln renders every post with its own layout' },
-    { path: 'content/*.md', reason: 'pages are read from content/pages/: move them there' },
-  ],
-  astro: [{ path: 'src/pages, src/layouts', reason: 'Astro components: Kiln has its own pages and layout' }],
   next: [{ path: 'app, pages', reason: 'Next.js routes (page.mdx included): keep posts as files in a posts folder' }],
   docusaurus: [
-    { path: 'docs', reason: 'documentation is not a blog: move a document that should be a page into pages/' },
+    { path: 'docs', reason: 'documentation is not a blog: move a document that should be a page into src/pages/' },
   ],
 }
 

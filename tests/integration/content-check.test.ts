@@ -51,7 +51,27 @@ describe('content:check --from', () => {
     expect(
       row(output, 'ignored', '2020-03-03-old-format.markdown', 'rename it to 2020-03-03-old-format.md'),
     ).toBeDefined()
-    expect(output).toMatch(/1 served \(1 posts, 0 pages, 0 drafts\) of 2 found, .*: 2 errors, 0 warnings, \d+ ignored/)
+    // The site's own pages where Jekyll keeps them, at the address Jekyll gave them; a README is none.
+    expect(output).toContain('pages from pages/ and the Markdown files of the site’s top folder (one level deep)')
+    expect(row(output, '/about ', 'about.md', 'About this Jekyll site')).toBeDefined()
+    expect(row(output, '/contact ', 'contact/index.markdown', 'Contact')).toBeDefined()
+    expect(row(output, 'ignored', 'README.md', "not served: README.md is the repository's")).toBeDefined()
+    expect(row(output, 'ignored', 'index.md', "the site's home page")).toBeDefined()
+    expect(row(output, 'ignored', 'about.md', 'frontmatter "permalink"', '/<name>')).toBeDefined()
+    expect(output).not.toContain('move them there')
+    expect(output).toMatch(/3 served \(1 posts, 2 pages, 0 drafts\) of 4 found, .*: 2 errors, 0 warnings, \d+ ignored/)
+  })
+
+  it("serves a Hugo site's content/about.md and a section's _index.md, and says what it passes over", async () => {
+    const { status, output } = await contentCheck('--dir', fixture('hugo'))
+    expect(status, output).toBe(1)
+    expect(row(output, '/about ', 'content/about.md', 'About this Hugo site')).toBeDefined()
+    expect(row(output, '/docs ', 'content/docs/_index.md', 'Documentation')).toBeDefined()
+    expect(row(output, 'ignored', 'content/docs ', 'pages are read one level deep')).toBeDefined()
+    expect(row(output, 'ignored', 'content/README.md', "README.md is the repository's")).toBeDefined()
+    expect(row(output, 'ignored', 'content/_index.md', "the site's home page")).toBeDefined()
+    expect(output).not.toContain('install.md')
+    expect(output).toMatch(/3 served \(1 posts, 2 pages, 0 drafts\) of 4 found, .*: 1 errors/)
   })
 
   it('serves an Astro site from src/content/blog with pubDate, and exits 0', async () => {

@@ -1,8 +1,9 @@
 /**
  * CONTENT_LAYOUT on the real server: CONTENT_DIR pointed at a Jekyll and at a Hugo site as
  * they are (copies of tests/fixtures/engines, no link made) serves their posts at
- * /blog/<slug>, in lists and feeds, while Kiln's own routes keep answering before a page of
- * the same name.
+ * /blog/<slug>, in lists and feeds, and their standalone pages where each engine keeps them
+ * (a Jekyll site's about.md, Hugo's content/about.md) at /<name>, while Kiln's own routes
+ * keep answering before a page of the same name.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -28,7 +29,7 @@ const sites: string[] = []
 beforeAll(async () => {
   sites.push(
     siteCopy('jekyll', {
-      'pages/about.md': '---\ntitle: About this site\n---\n\nAbout words.\n',
+      'pages/colophon.md': '---\ntitle: Colophon\n---\n\nColophon words.\n',
       'pages/tags.md': '---\ntitle: A page that wants /tags\n---\n\nShadowing words.\n',
     }),
     siteCopy('hugo', {
@@ -56,8 +57,21 @@ describe('CONTENT_LAYOUT=auto', () => {
     expect(plain.body).toContain('Nothing but Markdown here.')
     expect((await page(jekyll, '/blog')).body).toContain('href="/blog/plain"')
     expect((await page(jekyll, '/blog/rss.xml')).body).toContain('/blog/plain</link>')
-    expect((await page(jekyll, '/about')).body).toContain('About words.')
+    expect((await page(jekyll, '/colophon')).body).toContain('Colophon words.')
     expect(fs.existsSync(path.join(sites[0], 'blog'))).toBe(false)
+  })
+
+  it("serves a Jekyll site's own pages at its top at /<name>, with their titles, and never its README", async () => {
+    const about = await page(jekyll, '/about')
+    expect(about.status).toBe(200)
+    expect(about.body).toContain('<title>About this Jekyll site')
+    expect(about.body).toContain('Kiln serves its about page where Jekyll did.')
+    const contact = await page(jekyll, '/contact')
+    expect(contact.status).toBe(200)
+    expect(contact.body).toContain('<em>author</em>')
+    for (const pathname of ['/README', '/readme', '/index', '/_config']) {
+      expect((await page(jekyll, pathname)).status, pathname).toBe(404)
+    }
   })
 
   it("keeps Kiln's own routes before a page of the same name", async () => {
@@ -80,5 +94,18 @@ describe('CONTENT_LAYOUT=auto', () => {
     expect(list).toContain('href="/blog/bundle"')
     // Its shortcode keeps first.md from compiling, but not from being found where it is.
     expect(list).toContain('href="/blog/first"')
+  })
+
+  it("serves a Hugo site's content/about.md and a section's _index.md at /<name>, and no README", async () => {
+    const about = await page(hugo, '/about')
+    expect(about.status).toBe(200)
+    expect(about.body).toContain('<title>About this Hugo site')
+    expect(about.body).toContain('content/about.md at /about.')
+    const docs = await page(hugo, '/docs')
+    expect(docs.status).toBe(200)
+    expect(docs.body).toContain('<title>Documentation')
+    for (const pathname of ['/README', '/docs/install', '/install', '/posts', '/_index']) {
+      expect((await page(hugo, pathname)).status, pathname).toBe(404)
+    }
   })
 })

@@ -50,6 +50,35 @@ async function failedStart(
   return { code, output }
 }
 
+/**
+ * Lets `nobody` reach the checkout (and the Node binary, which may live in its node_modules)
+ * when a folder above it is closed to others, as a `mktemp -d` folder (0700) is: adds the
+ * search bit (o+x, not read) to each such folder and gives back a function that restores the
+ * modes. Without it the server run as nobody cannot load its own code, and the test would
+ * fail on that instead of on the database's permissions.
+ */
+function openPathForNobody(...targets: string[]): () => void {
+  const changed = new Map<string, number>()
+  for (const target of targets)
+    for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+      const mode = fs.statSync(dir).mode & 0o7777
+      if (!(mode & 0o001) && !changed.has(dir)) {
+        changed.set(dir, mode)
+        fs.chmodSync(dir, mode | 0o001)
+      }
+      if (dir === path.dirname(dir)) break
+    }
+  return () => {
+    for (const [dir, mode] of changed) fs.chmodSync(dir, mode)
+  }
+}
+
+let restoreModes = () => {}
+beforeAll(() => {
+  if (isRoot) restoreModes = openPathForNobody(path.join(repoRoot, 'server', 'start.mjs'), process.execPath)
+})
+afterAll(() => restoreModes())
+
 /** A fresh folder for one database; owned by `nobody` when the server will run as nobody. */
 function databaseDir(): string {
   const dir = tempDir('kiln-dbhealth-')

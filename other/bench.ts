@@ -8,7 +8,9 @@
  *   (b) all posts round-robin,
  *   (c) the same bytes from a bare node:http server in memory, in a process of its own:
  *       the limit, for the largest post and for all posts round-robin; with the ratios
- *       a/c and b/c (each against the bare server doing the same),
+ *       a/c and b/c (each against the bare server doing the same), and (c') the bare server
+ *       sending Kiln's response headers too, round-robin: the part of the gap that is the
+ *       head every client parses (the load generator's CPU per answer shows it),
  *   (d) the largest post for a client that sends no Accept-Encoding (monitors, some bots),
  *       against (a): such a client must not be a cheap way to burn the server's CPU,
  *   (e) all posts round-robin while one post is edited every 5 seconds, against (b): an
@@ -142,6 +144,8 @@ function mainThreadCpuMs(pid: number): number {
 interface Measured extends LoadResult {
   /** The server's main-thread CPU time per request, in µs. */
   cpuPerRequest: number
+  /** The load generator's CPU time per request (this process, which runs autocannon), in µs. */
+  clientCpuPerRequest: number
 }
 
 /** One measured run, after a short one so the JIT has settled. */
@@ -153,9 +157,16 @@ async function runOnce(
 ): Promise<Measured> {
   await runLoad(label, target.url, paths, { connections, seconds: Math.min(3, seconds), headers })
   const before = mainThreadCpuMs(target.pid())
+  const clientBefore = process.cpuUsage()
   const result = await runLoad(label, target.url, paths, { connections, seconds, headers })
+  const client = process.cpuUsage(clientBefore)
   const cpu = mainThreadCpuMs(target.pid()) - before
-  return { ...result, cpuPerRequest: (cpu * 1000) / Math.max(1, result.requests) }
+  const requests = Math.max(1, result.requests)
+  return {
+    ...result,
+    cpuPerRequest: (cpu * 1000) / requests,
+    clientCpuPerRequest: (client.user + client.system) / requests,
+  }
 }
 
 interface Target {
@@ -169,27 +180,29 @@ function best(runs: Measured[]): Measured {
     ...fastest,
     p99: Math.min(...runs.map((run) => run.p99)),
     cpuPerRequest: Math.min(...runs.map((run) => run.cpuPerRequest)),
+    clientCpuPerRequest: Math.min(...runs.map((run) => run.clientCpuPerRequest)),
   }
 }
 
-const withCpu = (result: Measured) => `${formatLoad(result)}   CPU ${result.cpuPerRequest.toFixed(0)} µs/request`
+const withCpu = (result: Measured) =>
+  `${formatLoad(result)}   CPU ${result.cpuPerRequest.toFixed(0)} µs/request, load generator ` +
+  `${result.clientCpuPerRequest.toFixed(0)} µs`
 
 /**
- * Kiln against the bare server on the same paths: `rounds` runs each, alternating, so a
- * neighbour's burst falls on both; the best of each side is printed.
+ * Kiln against the bare server(s) on the same paths: `rounds` runs each, alternating, so a
+ * neighbour's burst falls on all of them; the best of each is printed.
  */
 async function compare(
-  labels: [string, string],
-  targets: [Target, Target],
+  labels: string[],
+  targets: Target[],
   paths: string[],
   headers?: Record<string, string>,
-): Promise<[Measured, Measured]> {
-  const runs: [Measured[], Measured[]] = [[], []]
-  for (let round = 0; round < rounds; round++) {
-    runs[0].push(await runOnce(labels[0], targets[0], paths, headers))
-    runs[1].push(await runOnce(labels[1], targets[1], paths, headers))
-  }
-  const results: [Measured, Measured] = [best(runs[0]), best(runs[1])]
+): Promise<Measured[]> {
+  const runs: Measured[][] = targets.map(() => [])
+  for (let round = 0; round < rounds; round++)
+    for (const [index, target] of targets.entries())
+      runs[index].push(await runOnce(labels[index], target, paths, headers))
+  const results = runs.map(best)
   for (const result of results) console.log(withCpu(result))
   return results
 }
@@ -227,21 +240,28 @@ async function main() {
   )
 
   const bare = await startBareServer(bodies)
+  // The same bodies with Kiln's own heads (security headers, ETag, Vary...): how much of the
+  // gap is the bytes and header lines every client must parse rather than Kiln's work.
+  const bareWithHeads = await startBareServer(bodies, { kilnHeaders: true })
   // The same pages as a client without Accept-Encoding gets them, for (d)'s limit.
   const plain = await fetchAll(server.url, [largest], 1, {})
   const barePlain = await startBareServer(plain)
   const kiln: Target = { url: server.url, pid: () => server.serverPid() }
   const target = (other: typeof bare): Target => ({ url: other.url, pid: () => other.process.pid! })
-  let a: Measured, b: Measured, c: Measured, cAll: Measured, d: Measured, cPlain: Measured
+  let a: Measured, b: Measured, c: Measured, cAll: Measured, cHeads: Measured, d: Measured, cPlain: Measured
   try {
     ;[a, c] = await compare(
       ['(a) Kiln, largest post', '(c) bare node:http, largest post'],
       [kiln, target(bare)],
       [largest],
     )
-    ;[b, cAll] = await compare(
-      ['(b) Kiln, all posts round-robin', '(c) bare node:http, all posts round-robin'],
-      [kiln, target(bare)],
+    ;[b, cAll, cHeads] = await compare(
+      [
+        '(b) Kiln, all posts round-robin',
+        '(c) bare node:http, all posts round-robin',
+        "(c') bare, round-robin, Kiln's headers too",
+      ],
+      [kiln, target(bare), target(bareWithHeads)],
       served,
     )
     ;[d, cPlain] = await compare(
@@ -252,6 +272,7 @@ async function main() {
     )
   } finally {
     bare.stop()
+    bareWithHeads.stop()
     barePlain.stop()
   }
   // (e): a post other than the largest, edited every 5 s for at least three edits.
@@ -293,7 +314,10 @@ async function main() {
       `bare server sending them: ${ratio(d, cPlain)})   e/b ${ratio(e, b)} (${p99(e, b)}; ${edits} edits; ` +
       `target 90%)\n` +
       `CPU per request (main thread): Kiln ${a.cpuPerRequest.toFixed(0)} µs largest, ${b.cpuPerRequest.toFixed(0)} ` +
-      `µs round-robin; bare ${c.cpuPerRequest.toFixed(0)} and ${cAll.cpuPerRequest.toFixed(0)} µs`,
+      `µs round-robin; bare ${c.cpuPerRequest.toFixed(0)} and ${cAll.cpuPerRequest.toFixed(0)} µs\n` +
+      `b/c' ${ratio(b, cHeads)} (${p99(b, cHeads)}): against a bare server sending Kiln's headers as well; the ` +
+      `load generator spends ${cHeads.clientCpuPerRequest.toFixed(0)} µs per such answer against ` +
+      `${cAll.clientCpuPerRequest.toFixed(0)} µs with the bare server's own few headers`,
   )
   console.log(
     `(f) first request to each post: cold start (compiles) ${cold}; after a new compiler ${afterDeploy} ` +

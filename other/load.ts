@@ -91,16 +91,21 @@ export interface BareServer {
 
 /**
  * A bare node:http server, in its own process like Kiln, answering each path with bytes
- * held in memory: the most any Node server can do for these pages on this machine.
+ * held in memory: the most any Node server can do for these pages on this machine. With
+ * `kilnHeaders`, each answer carries the headers Kiln sent with it, not just the three a
+ * bare server needs.
  */
-export async function startBareServer(pages: Map<string, ServedPage>): Promise<BareServer> {
+export async function startBareServer(
+  pages: Map<string, ServedPage>,
+  { kilnHeaders = false } = {},
+): Promise<BareServer> {
   const dir = tempDir('kiln-bare-')
-  const manifest: Record<string, [string, string | undefined]> = {}
+  const manifest: Record<string, [string, string | undefined, string[] | null]> = {}
   let index = 0
   for (const [pathname, page] of pages) {
     const file = path.join(dir, `${index++}.html`)
     fs.writeFileSync(file, page.body)
-    manifest[pathname] = [file, page.encoding]
+    manifest[pathname] = [file, page.encoding, kilnHeaders ? page.headers : null]
   }
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest))
   const port = await freePort()
@@ -108,11 +113,15 @@ export async function startBareServer(pages: Map<string, ServedPage>): Promise<B
     `
     const fs = require('node:fs'), http = require('node:http')
     const manifest = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'))
-    const pages = new Map(Object.entries(manifest).map(([p, [f, encoding]]) => [p, { body: fs.readFileSync(f), ` +
-    `encoding }]))
+    const pages = new Map(Object.entries(manifest).map(([p, [f, encoding, headers]]) => ` +
+    `[p, { body: fs.readFileSync(f), encoding, headers }]))
     http.createServer((req, res) => {
       const page = pages.get(req.url)
       if (!page) { res.statusCode = 404; return res.end() }
+      if (page.headers) {
+        res.writeHead(200, [...page.headers, 'Content-Length', String(page.body.length)])
+        return res.end(page.body)
+      }
       const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': page.body.length }
       if (page.encoding) headers['Content-Encoding'] = page.encoding
       res.writeHead(200, headers)
@@ -144,13 +153,18 @@ export function getRaw(
   baseUrl: string,
   pathname: string,
   headers: Record<string, string> = BROWSER_HEADERS,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; rawHeaders: string[]; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const request = http.get(baseUrl + pathname, { headers }, (response) => {
       const chunks: Buffer[] = []
       response.on('data', (chunk: Buffer) => chunks.push(chunk))
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          rawHeaders: response.rawHeaders,
+          body: Buffer.concat(chunks),
+        }),
       )
       response.on('error', reject)
     })
@@ -161,6 +175,20 @@ export function getRaw(
 export interface ServedPage {
   body: Buffer
   encoding: string | undefined
+  /**
+   * Kiln's response headers as sent (name, value, name, value...), less those node:http
+   * writes itself (Date, Connection, Keep-Alive, Content-Length): for a bare server that
+   * sends the same head as well as the same body.
+   */
+  headers: string[]
+}
+
+const WRITTEN_BY_NODE = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'])
+
+function ownHeaders(raw: string[]): string[] {
+  const kept: string[] = []
+  for (let i = 0; i < raw.length; i += 2) if (!WRITTEN_BY_NODE.has(raw[i].toLowerCase())) kept.push(raw[i], raw[i + 1])
+  return kept
 }
 
 /** GETs every path as a browser would, `concurrency` at a time; returns the 200s as sent. */
@@ -177,7 +205,11 @@ export async function fetchAll(
       const pathname = paths[next++]
       const response = await getRaw(baseUrl, pathname, headers)
       if (response.status === 200)
-        pages.set(pathname, { body: response.body, encoding: response.headers['content-encoding'] })
+        pages.set(pathname, {
+          body: response.body,
+          encoding: response.headers['content-encoding'],
+          headers: ownHeaders(response.rawHeaders),
+        })
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))

@@ -62,6 +62,14 @@ function expectSecurityHeaders(response: Response, what: string, { hsts = true }
   expect(headers.get('referrer-policy'), what).toBe('strict-origin-when-cross-origin')
   expect(headers.get('cross-origin-opener-policy'), what).toBe('same-origin')
   expect(headers.get('x-frame-options'), what).toBe('DENY')
+  // Headers for browsers and plug-ins that are gone: bytes on every answer, no protection.
+  for (const legacy of [
+    'x-xss-protection',
+    'x-download-options',
+    'x-permitted-cross-domain-policies',
+    'x-dns-prefetch-control',
+  ])
+    expect(headers.get(legacy), what).toBeNull()
   const permissions = headers.get('permissions-policy') ?? ''
   for (const feature of ['camera', 'microphone', 'geolocation']) expect(permissions, what).toContain(`${feature}=()`)
   if (hsts) expect(headers.get('strict-transport-security'), what).toMatch(/^max-age=(\d+)/)

@@ -18,7 +18,13 @@ import express from 'express'
 // The only thing server/ takes from app/: the entry module's types (the module itself comes with the build).
 import type * as KilnEntryModule from '../app/entry.server.tsx'
 import './memory-probe.ts'
-import { admitPipelined, answerExpectContinue, arrivalTimeouts, cutStalledConnections } from './request-limits.ts'
+import {
+  admitPipelined,
+  answerExpectContinue,
+  arrivalTimeouts,
+  cutStalledConnections,
+  pipelinedDone,
+} from './request-limits.ts'
 
 /** The build's entry module (app/entry.server.tsx), typed from the module itself. */
 type KilnEntry = typeof KilnEntryModule
@@ -112,8 +118,12 @@ async function main() {
    */
   const handle: http.RequestListener = (req, res) => {
     inFlight.add(res)
-    res.on('close', () => inFlight.delete(res))
-    if (!admitPipelined(req, res)) return
+    // One listener for the drain's set and the connection's count of waiting requests.
+    res.once('close', () => {
+      inFlight.delete(res)
+      pipelinedDone(req)
+    })
+    if (!admitPipelined(req)) return
     if (stopping) {
       // While shutting down, every answer closes its connection, so keep-alive clients move
       // to another instance instead of holding this one open.

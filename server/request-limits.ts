@@ -30,15 +30,21 @@ const WAITING = Symbol('kiln.waitingRequests')
 
 /**
  * Counts the request among its connection's waiting ones; cuts a connection that pipelines
- * more than MAX_PIPELINED requests (see the header). False when it was cut.
+ * more than MAX_PIPELINED requests (see the header). False when it was cut. The caller calls
+ * pipelinedDone when the request's answer closes (the server's one listener per answer).
  */
-export function admitPipelined(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+export function admitPipelined(req: http.IncomingMessage): boolean {
   const socket = req.socket as Socket & { [WAITING]?: number }
   socket[WAITING] = (socket[WAITING] ?? 0) + 1
-  res.once('close', () => void (socket[WAITING] = (socket[WAITING] ?? 1) - 1))
   if (socket[WAITING] <= MAX_PIPELINED) return true
   socket.destroy()
   return false
+}
+
+/** The request's answer is closed: one fewer waiting on its connection. */
+export function pipelinedDone(req: http.IncomingMessage): void {
+  const socket = req.socket as Socket & { [WAITING]?: number }
+  socket[WAITING] = (socket[WAITING] ?? 1) - 1
 }
 
 /** Node's own request-arrival limits, for http.createServer. */

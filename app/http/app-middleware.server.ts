@@ -25,7 +25,7 @@ import express from 'express'
 import { getConfig, projectRoot } from '../config.server.ts'
 import { observeRequest } from '../diagnostics/metrics.server.ts'
 import { retainTestLeak } from '../diagnostics/test-leak.server.ts'
-import { accessLog } from '../logging/access-log.server.ts'
+import { accessLog, answerStart, writeAccessLine } from '../logging/access-log.server.ts'
 import { reportServerError, startErrorTracking } from '../logging/error-tracking.server.ts'
 import { log } from '../logging/logger.server.ts'
 import { requestContext } from './request-context.server.ts'
@@ -40,7 +40,7 @@ import { limitRequestBodies } from './request-bodies.server.ts'
 import { startRequestContext } from './request-context.server.ts'
 import { isUnsafePath, refuseCrossSiteWrites, rejectUnsafePaths } from './request-guards.server.ts'
 import { answerSecurityHeaders, securityHeaders } from './security-headers.server.ts'
-import { REQUEST_ID_HEADER } from '../logging/request-id.server.ts'
+import { REQUEST_ID_HEADER, requestIdFor } from '../logging/request-id.server.ts'
 
 const CACHE_ANSWERS = new Set(['hit', 'miss'])
 const WEBHOOK = /^\/action\/refresh-content\/?$/
@@ -172,17 +172,23 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
       return true
     }
     // A 200 from memory: the head made once for this page (the same headers the pieces and
-    // sendHit write) and this request's own, in one writeHead.
-    const start = performance.now()
-    const context = requestContext(response)
-    context.pageCache = 'hit'
-    for (const piece of afterEveryAnswer) piece(request, response, nothingNext)
-    const total = (performance.now() - start).toFixed(1)
+    // sendHit write) and this request's own, in one writeHead; its access line and metrics
+    // from one listener (what accessLog and recordRequests do, without a request context:
+    // a hit needs only its id).
+    const started = answerStart(request, requestIdFor(req.headers, config.trustProxy))
+    if (config.testLeak) retainTestLeak(request, response, nothingNext)
+    response.once('close', () => {
+      writeAccessLine(request, response, started, 'hit')
+      // As recordRequests: an answer counts once it is all sent.
+      if (response.writableFinished)
+        observeRequest(req.method!, request.originalUrl, res.statusCode, (performance.now() - started.start) / 1000)
+    })
+    const total = (performance.now() - started.start).toFixed(1)
     pageCache.sendHead(request, response, hit, head, [
       'Server-Timing',
       `cache;desc="page cache hit";dur=0.0, total;dur=${total}`,
       REQUEST_ID_HEADER,
-      context.requestId,
+      started.requestId,
     ])
     return true
   }

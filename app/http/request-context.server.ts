@@ -18,11 +18,6 @@ export interface RequestContext {
   setCookies: string[]
   /** This request's id: in its log lines and its answer's X-Request-Id (app/logging/request-id.server.ts). */
   requestId: string
-  /**
-   * What the page cache did, for the access log, when its answer's head was written whole
-   * (a hit answered ahead of the chain), so not readable with getHeader.
-   */
-  pageCache?: string
 }
 
 const contexts = new WeakMap<express.Response, RequestContext>()

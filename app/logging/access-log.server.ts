@@ -12,28 +12,42 @@ import { requestContext } from '../http/request-context.server.ts'
 import { PAGE_CACHE_STATUS_HEADER } from '../http/page-cache.server.ts'
 import { logInfoLine } from './logger.server.ts'
 
+/** What the access line of one answer needs from the moment its request arrived. */
+export interface AnswerStart {
+  /** performance.now() when the request arrived. */
+  start: number
+  /** The socket's bytesWritten then: the answer's bytes are the difference. */
+  bytesBefore: number
+  requestId: string
+}
+
+export function answerStart(req: express.Request, requestId: string): AnswerStart {
+  return { start: performance.now(), bytesBefore: req.socket.bytesWritten, requestId }
+}
+
+/** The access line of an answer whose connection is done with it. */
+export function writeAccessLine(
+  req: express.Request,
+  res: express.Response,
+  { start, bytesBefore, requestId }: AnswerStart,
+  cache: unknown,
+): void {
+  const route = routeLabel(req.originalUrl, res.statusCode)
+  const fields: Record<string, string | number | boolean> = {
+    reqId: requestId,
+    method: req.method,
+    route,
+    status: res.statusCode,
+    ms: Math.round((performance.now() - start) * 10) / 10,
+    bytes: req.socket.bytesWritten - bytesBefore,
+  }
+  if (typeof cache === 'string') fields.cache = cache
+  if (!res.writableFinished) fields.aborted = true
+  logInfoLine(fields, `${req.method} ${route} ${res.statusCode}`)
+}
+
 export function accessLog(req: express.Request, res: express.Response, next: express.NextFunction): void {
-  const start = performance.now()
-  const socket = req.socket
-  const bytesBefore = socket.bytesWritten
-  const context = requestContext(res)
-  const { requestId } = context
-  res.once('close', () => {
-    const route = routeLabel(req.originalUrl, res.statusCode)
-    const cache = res.getHeader(PAGE_CACHE_STATUS_HEADER) ?? context.pageCache
-    logInfoLine(
-      {
-        reqId: requestId,
-        method: req.method,
-        route,
-        status: res.statusCode,
-        ms: Math.round((performance.now() - start) * 10) / 10,
-        bytes: socket.bytesWritten - bytesBefore,
-        ...(typeof cache === 'string' ? { cache } : {}),
-        ...(res.writableFinished ? {} : { aborted: true }),
-      },
-      `${req.method} ${route} ${res.statusCode}`,
-    )
-  })
+  const started = answerStart(req, requestContext(res).requestId)
+  res.once('close', () => writeAccessLine(req, res, started, res.getHeader(PAGE_CACHE_STATUS_HEADER)))
   next()
 }

@@ -116,8 +116,8 @@ const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', 
  * - `--max-semi-space-size=4`: a young generation of at most 4 MB per semi-space (V8's
  *   default grows to 16): the cold peak and the idle RSS 47 and 24 MB lower.
  * - `--optimize-for-size`: V8 grows heaps less eagerly before collecting them and keeps a
- *   1 MB young generation (it overrides the flag above): the cold peak 115-150 MB lower
- *   (372 and 369 against 486-502 MB), the idle and snapshot figures a little lower, the
+ *   1 MB young generation (it overrides the flag above): the cold peak 105-135 MB lower
+ *   (369-382 against 486-502 MB), the idle and snapshot figures a little lower, the
  *   serving figures of `npm run bench` within their run-to-run spread.
  * Node options given to this process come after, so an operator's own win
  * (`node --no-optimize-for-size server/start.mjs` turns the second off).

@@ -117,8 +117,8 @@ const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', 
  *   default grows to 16): the cold peak and the idle RSS 47 and 24 MB lower.
  * - `--optimize-for-size`: V8 grows heaps less eagerly before collecting them and keeps a
  *   1 MB young generation (it overrides the flag above): the cold peak 105-135 MB lower
- *   (369-382 against 486-502 MB), the idle and snapshot figures a little lower, the
- *   serving figures of `npm run bench` within their run-to-run spread.
+ *   (369-382 against 486-502 MB), the idle and snapshot figures a little lower; serving
+ *   showed no cost within the spread of three pairs of `npm run bench` runs on a busy machine.
  * Node options given to this process come after, so an operator's own win
  * (`node --no-optimize-for-size server/start.mjs` turns the second off).
  */

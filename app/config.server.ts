@@ -447,7 +447,10 @@ function readConfig(): Config {
     sessionSecret: process.env.SESSION_SECRET || null,
     metricsToken: process.env.METRICS_TOKEN || null,
     dataDir,
-    componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 200, 1, 100_000),
+    // 50, not more: a miss costs one evaluation of the post's code (12 ms on average on the
+    // react.dev blog) and only comes after a page-cache miss; 200 kept ~20 MB more heap at idle
+    // (docs/performance.md, memory).
+    componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 50, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
     pageCacheMaxBytes: integer('PAGE_CACHE_MAX_BYTES', 64 * 1024 * 1024, 0, 2 ** 32),
     pageCacheCdnMaxAgeSeconds: integer('PAGE_CACHE_CDN_MAX_AGE', 60, 0, 31_536_000),

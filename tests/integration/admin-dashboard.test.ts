@@ -151,7 +151,7 @@ describe('admin dashboard', () => {
     expect(Number(figures['pool-highlight-jobs'])).toBeGreaterThanOrEqual(1)
     expect(figures['pool-compile-threads']).toMatch(/^\d+ \/ 1$/)
     expect(figures['pool-compile-last']).not.toBe('none yet')
-    expect(figures['cache-entries']).toMatch(/^[1-9]\d* \/ 200$/)
+    expect(figures['cache-entries']).toMatch(/^[1-9]\d* \/ 50$/)
     expect(Number(figures['cache-misses'])).toBeGreaterThanOrEqual(1)
     expect(Number(figures['cache-hits'])).toBeGreaterThanOrEqual(1)
     expect(Number(figures['content-posts'])).toBeGreaterThan(5)

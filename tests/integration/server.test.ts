@@ -154,6 +154,13 @@ describe('the sample blog', () => {
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('OK')
   })
+
+  it("runs the server with the supervisor's memory flags, before its entry file (docs/performance.md, memory)", () => {
+    const args = fs.readFileSync(`/proc/${server.serverPid()}/cmdline`, 'utf8').split('\0')
+    const entry = args.findIndex((arg) => arg.endsWith(path.join('build', 'kiln', 'server.mjs')))
+    expect(entry).toBeGreaterThan(0)
+    expect(args.slice(0, entry)).toEqual(expect.arrayContaining(['--optimize-for-size', '--max-semi-space-size=4']))
+  })
 })
 
 describe('compiling on request', () => {

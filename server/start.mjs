@@ -115,14 +115,16 @@ const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', 
  * threads), measured on a cold compile of a 223-post blog (docs/performance.md, memory):
  * - `--max-semi-space-size=4`: a young generation of at most 4 MB per semi-space (V8's
  *   default grows to 16): the cold peak and the idle RSS 47 and 24 MB lower.
- * - `--optimize-for-size`: V8 grows heaps less eagerly before collecting them and keeps a
- *   1 MB young generation (it overrides the flag above): the cold peak 105-135 MB lower
- *   (369-382 against 486-502 MB), the idle and snapshot figures a little lower; serving
- *   showed no cost within the spread of three pairs of `npm run bench` runs on a busy machine.
+ * - `--heap-growing-percent=50`: a heap grows by half before V8 collects it again, where
+ *   V8 lets a busy heap grow up to fourfold: the cold peak about 40 MB lower (451-453
+ *   against 486-502 MB), idle and snapshot figures as low as with `--optimize-for-size`.
+ *   That flag took the cold peak 70 MB lower still, but a cached page then cost the main
+ *   thread 14 % more CPU on a quiet machine (less optimized code, a 1 MB young
+ *   generation); this one costs serving nothing measurable.
  * Node options given to this process come after, so an operator's own win
- * (`node --no-optimize-for-size server/start.mjs` turns the second off).
+ * (`node --optimize-for-size server/start.mjs` for the smallest peak).
  */
-const SERVER_NODE_OPTIONS = ['--max-semi-space-size=4', '--optimize-for-size']
+const SERVER_NODE_OPTIONS = ['--max-semi-space-size=4', '--heap-growing-percent=50']
 
 function startChild() {
   let ready = false

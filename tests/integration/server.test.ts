@@ -159,7 +159,9 @@ describe('the sample blog', () => {
     const args = fs.readFileSync(`/proc/${server.serverPid()}/cmdline`, 'utf8').split('\0')
     const entry = args.findIndex((arg) => arg.endsWith(path.join('build', 'kiln', 'server.mjs')))
     expect(entry).toBeGreaterThan(0)
-    expect(args.slice(0, entry)).toEqual(expect.arrayContaining(['--optimize-for-size', '--max-semi-space-size=4']))
+    expect(args.slice(0, entry)).toEqual(
+      expect.arrayContaining(['--heap-growing-percent=50', '--max-semi-space-size=4']),
+    )
   })
 })
 

@@ -139,9 +139,15 @@ const httpDuration = new Histogram({
 })
 
 /** Counts one answered request (the Express server calls this through the entry). */
-export function observeRequest(method: string, pathname: string, status: number, seconds: number): void {
+export function observeRequest(
+  method: string,
+  pathname: string,
+  status: number,
+  seconds: number,
+  route = routeLabel(pathname, status),
+): void {
   const labels = {
-    route: routeLabel(pathname, status),
+    route,
     method: METHODS.has(method) ? method : 'other',
     status: status >= 100 && status <= 599 ? String(status) : 'other',
   }

@@ -23,7 +23,7 @@ import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import { getConfig, projectRoot } from '../config.server.ts'
-import { observeRequest } from '../diagnostics/metrics.server.ts'
+import { observeRequest, routeLabel } from '../diagnostics/metrics.server.ts'
 import { retainTestLeak } from '../diagnostics/test-leak.server.ts'
 import { accessLog, answerStart, writeAccessLine } from '../logging/access-log.server.ts'
 import { reportServerError, startErrorTracking } from '../logging/error-tracking.server.ts'
@@ -177,11 +177,19 @@ export async function appMiddleware({ build, mode }: AppMiddlewareOptions): Prom
     // a hit needs only its id).
     const started = answerStart(request, requestIdFor(req.headers, config.trustProxy))
     if (config.testLeak) retainTestLeak(request, response, nothingNext)
-    response.once('close', () => {
-      writeAccessLine(request, response, started, 'hit')
+    // 'close' comes once: `on` spares the wrapper `once` makes per request.
+    response.on('close', () => {
+      const route = routeLabel(request.originalUrl, response.statusCode)
+      writeAccessLine(request, response, started, 'hit', route)
       // As recordRequests: an answer counts once it is all sent.
       if (response.writableFinished)
-        observeRequest(req.method!, request.originalUrl, res.statusCode, (performance.now() - started.start) / 1000)
+        observeRequest(
+          req.method!,
+          request.originalUrl,
+          res.statusCode,
+          (performance.now() - started.start) / 1000,
+          route,
+        )
     })
     const total = (performance.now() - started.start).toFixed(1)
     pageCache.sendHead(request, response, hit, head, [

@@ -210,6 +210,11 @@ export interface CachedPage {
    * strings are the page's own and the fixed headers', shared, so it adds little.
    */
   heads?: Partial<Record<Encoding, string[]>>
+  /**
+   * The content version at which `stamp` was last found current: a hit at the same version
+   * needs no new stamp (a split, a join and a lookup per dependency on every hit before).
+   */
+  currentAt?: string
 }
 
 export interface PageStoreStats {
@@ -703,7 +708,11 @@ export function createPageCache(options: PageCacheOptions): PageCache {
   /** The page kept under `key` while its stamp still holds at `version`; a stale one is dropped. */
   function fresh(key: string, version: string): CachedPage | undefined {
     const page = store.get(key)
-    if (!page || page.stamp === pageStamp(page.depends, version)) return page
+    if (!page || page.currentAt === version) return page
+    if (page.stamp === pageStamp(page.depends, version)) {
+      page.currentAt = version
+      return page
+    }
     store.delete(key)
     return undefined
   }

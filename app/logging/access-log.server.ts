@@ -25,14 +25,14 @@ export function answerStart(req: express.Request, requestId: string): AnswerStar
   return { start: performance.now(), bytesBefore: req.socket.bytesWritten, requestId }
 }
 
-/** The access line of an answer whose connection is done with it. */
+/** The access line of an answer whose connection is done with it (`route`: its label, when the caller has it already). */
 export function writeAccessLine(
   req: express.Request,
   res: express.Response,
   { start, bytesBefore, requestId }: AnswerStart,
   cache: unknown,
+  route = routeLabel(req.originalUrl, res.statusCode),
 ): void {
-  const route = routeLabel(req.originalUrl, res.statusCode)
   const fields: Record<string, string | number | boolean> = {
     reqId: requestId,
     method: req.method,

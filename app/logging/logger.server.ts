@@ -119,6 +119,12 @@ export function logInfoLine(fields: Record<string, string | number | boolean>, m
   // Answers within one millisecond share its timestamp.
   if (now !== clock.at) clock = { at: now, iso: new Date(now).toISOString() }
   let line = `{"level":"info","time":"${clock.iso}"${lineBase}`
-  for (const key in fields) line += `,${JSON.stringify(key)}:${JSON.stringify(fields[key])}`
+  // Keys are names written in Kiln's code: only values can need escaping.
+  for (const key in fields) {
+    const value = fields[key]
+    if (typeof value === 'string') line += `,"${key}":${JSON.stringify(value)}`
+    // As JSON writes them: NaN and the infinities are null.
+    else line += `,"${key}":${typeof value === 'number' && !Number.isFinite(value) ? null : value}`
+  }
   lines.write(`${line},"msg":${JSON.stringify(msg)}}\n`)
 }

@@ -90,12 +90,17 @@ function expectSecurityHeaders(response: Response, what: string, { hsts = true }
   expect(header, what).not.toContain("'unsafe-eval'")
   expect(scripts, what).not.toContain("'unsafe-inline'")
   expect(policy.get('default-src'), what).toEqual(["'self'"])
-  expect(policy.get('script-src-attr'), what).toEqual(["'none'"])
+  // No inline event handler: script-src-attr is 'none', or absent and so script-src, whose
+  // hashes allow no handler without 'unsafe-hashes'.
+  expect(scripts, what).not.toContain("'unsafe-hashes'")
+  expect(policy.get('script-src-attr') ?? ["'none'"], what).toEqual(["'none'"])
   expect(policy.get('frame-ancestors'), what).toEqual(["'none'"])
   expect(policy.get('base-uri'), what).toEqual(["'none'"])
   expect(policy.get('object-src'), what).toEqual(["'none'"])
   expect(policy.get('form-action'), what).toEqual(["'self'"])
-  expect(policy.get('connect-src'), what).toEqual(["'self'"])
+  // Directives left out fall back to default-src ('self'): each is either absent or 'self'.
+  for (const directive of ['connect-src', 'font-src', 'manifest-src', 'worker-src'])
+    expect(policy.get(directive) ?? ["'self'"], `${what}: ${directive}`).toEqual(["'self'"])
   expect(policy.get('img-src'), what).toEqual(["'self'", 'https:', 'data:'])
   expect(policy.get('style-src'), what).toEqual(["'self'", "'unsafe-inline'"])
   expect(policy.get('frame-src'), what).toEqual([

@@ -39,7 +39,16 @@ describe('readableLine', () => {
 
 describe('logInfoLine', () => {
   it('writes the line log.info writes for the same fields, key for key, in the same order', () => {
-    const fields = { reqId: 'r-1', method: 'GET', route: '/blog/:slug', status: 200, ms: 0.4, cache: 'hit' }
+    const fields = {
+      reqId: 'r-1',
+      method: 'GET',
+      route: '/blog/"quoted"\\\u2028',
+      status: 200,
+      ms: 0.4,
+      bytes: Number.NaN,
+      cache: 'hit',
+      aborted: true,
+    }
     const message = 'GET /blog/:slug "200"\n'
     const holder = globalThis as { __kilnLogLines?: { write(line: string): void } }
     const written: string[] = []

@@ -25,7 +25,7 @@ export function answerStart(req: express.Request, requestId: string): AnswerStar
   return { start: performance.now(), bytesBefore: req.socket.bytesWritten, requestId }
 }
 
-/** The access line of an answer whose connection is done with it (`route`: its label, when the caller has it already). */
+/** The access line of an answer whose connection is done with it (`route`: its label, if the caller has it). */
 export function writeAccessLine(
   req: express.Request,
   res: express.Response,

@@ -30,7 +30,7 @@ import {
   type SyncPlan,
   type SyncResult,
 } from './content-index-plan.ts'
-import { bumpIndexVersion, getIndexFormat, setIndexFormat } from './kiln-state.server.ts'
+import { bumpIndexVersion, getIndexFormat, getIndexVersionNow, setIndexFormat } from './kiln-state.server.ts'
 import { contentLayout, type ContentLayoutSetting } from './content-layout.server.ts'
 import { assignAddresses } from './entry-addresses.ts'
 import { readSlugField } from './frontmatter.ts'
@@ -146,17 +146,81 @@ export function syncContentIndex(db: DB, contentDir: string, options: SyncOption
   const maxPostBytes = options.maxPostBytes ?? DEFAULT_MAX_POST_BYTES
   const { folders } = contentLayout(contentDir, options.layout ?? 'auto')
   const scan = scanFiles(contentDir, folders)
-  const index = readIndex(db)
   const timeZone = options.timeZone ?? 'UTC'
+  const confirmedDeletions = options.confirmedDeletions ?? new Set<string>()
+  const seen = JSON.stringify([contentDir, folders, maxPostBytes, timeZone, scan])
+  const steady = steadyStates.get(db)
+  if (
+    steady &&
+    confirmedDeletions.size === 0 &&
+    steady.seen === seen &&
+    steady.index === indexState(db) &&
+    sameStamps(steady.imports, restamp(contentDir, steady.imports))
+  ) {
+    syncCounts.unchanged++
+    return steady.result
+  }
+  syncCounts.full++
+  const index = readIndex(db)
   const plan = planSync(digestScan(contentDir, scan, index, maxPostBytes, indexFormat(timeZone)), index, {
     contentDir,
     maxPostBytes,
-    confirmedDeletions: options.confirmedDeletions ?? new Set<string>(),
+    confirmedDeletions,
     timeZone,
     folders,
   })
   applySync(db, plan)
-  return reportOf(plan)
+  const result = reportOf(plan)
+  if (changesNothing(plan)) {
+    const own = new Set(scan.entries.flatMap((entry) => entry.files.map(([file]) => file)))
+    const imports = new Map<string, FileStamp>()
+    for (const row of index.rows) for (const file of row.files) if (!own.has(file[0])) imports.set(file[0], file)
+    steadyStates.set(db, { seen, index: indexState(db), imports: [...imports.values()], result })
+  } else steadyStates.delete(db)
+  return result
+}
+
+/**
+ * The last sync that found nothing to change, per database: what its scan saw, the stamps
+ * of the files its entries import, and the index's version and format then. A scan that
+ * sees all of it again (the usual case: CONTENT_SCAN_INTERVAL_MS re-scans an unchanged
+ * folder every few seconds, on the main thread) would digest and plan the same nothing:
+ * it returns that sync's report without reading the index back, which was most of an
+ * unchanged sync's time (docs/performance.md, serving). Any difference (a file's stamp, an
+ * imported file's, the index changed by a git refresh or another process, a format to
+ * record) takes the whole path.
+ */
+interface SteadyState {
+  seen: string
+  index: string
+  imports: FileStamp[]
+  result: SyncResult
+}
+const steadyStates = new WeakMap<DB, SteadyState>()
+const syncCounts = { full: 0, unchanged: 0 }
+
+/** Syncs since start: read and planned in full, or found unchanged by the steady-state check. */
+export function contentIndexSyncCounts(): { full: number; unchanged: number } {
+  return { ...syncCounts }
+}
+
+/** What of the database a sync's plan depends on besides the rows: their version and format. */
+function indexState(db: DB): string {
+  return `${getIndexVersionNow(db)}\n${getIndexFormat(db)}`
+}
+
+/** A plan that writes nothing and refuses nothing: the next identical scan would plan it again. */
+function changesNothing(plan: SyncPlan): boolean {
+  return (
+    !plan.refused &&
+    plan.writes.length === 0 &&
+    plan.restamps.length === 0 &&
+    plan.searchDocuments.length === 0 &&
+    plan.deleted.length === 0 &&
+    plan.moves.length === 0 &&
+    plan.recordFormat === null &&
+    plan.added.length + plan.updated.length === 0
+  )
 }
 
 type SnapshotRow = Pick<

@@ -49,6 +49,12 @@ export function getIndexVersion(db: DB = getDb()): number {
   const now = Date.now()
   const memo = versionMemos.get(db)
   if (memo && now - memo.readAt < VERSION_MEMO_MS && now >= memo.readAt) return memo.version
+  return getIndexVersionNow(db)
+}
+
+/** The index's version read now, whatever was read in the last VERSION_MEMO_MS (another process may have moved it). */
+export function getIndexVersionNow(db: DB): number {
+  const now = Date.now()
   let statement = versionStatements.get(db)
   if (!statement) {
     statement = db.prepare('SELECT value FROM kiln_state WHERE key = ?')

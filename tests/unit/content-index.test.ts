@@ -3,6 +3,7 @@ import { log as logger } from '../../app/logging/logger.server.ts'
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
 import { openDatabase, type DB } from '../../app/db/connection.server.ts'
 import {
+  contentIndexSyncCounts,
   countEntries,
   getEntry,
   getIndexVersion,
@@ -13,6 +14,7 @@ import {
   syncContentIndex,
 } from '../../app/content/content-index.server.ts'
 import type { EntryKey } from '../../app/content/source.server.ts'
+import { bumpIndexVersion, forgetIndexFormat } from '../../app/content/kiln-state.server.ts'
 import { makeTempDir, post, realMigrationsDir, type TempDir } from './temp-dir.ts'
 
 let tmp: TempDir
@@ -414,5 +416,63 @@ describe('a `slug:` in the frontmatter', () => {
     expect(result.deleted).toEqual([])
     expect(getEntry(db, 'post', 'a')?.title).toBe('B')
     expect(getEntry(db, 'post', 'b')?.title).toBe('A')
+  })
+})
+
+describe('re-scans of an unchanged folder', () => {
+  const unchangedSyncs = () => contentIndexSyncCounts().unchanged
+
+  /** Syncs, and says whether the steady-state check answered (the index was not read back). */
+  function syncAnsweredSteady(): { steady: boolean; result: ReturnType<typeof syncContentIndex> } {
+    const before = unchangedSyncs()
+    const result = syncContentIndex(db, content)
+    return { steady: unchangedSyncs() === before + 1, result }
+  }
+
+  it('skip the index once a sync found nothing to change, and still see every kind of change', () => {
+    writeSample()
+    write('blog/_shared/note.jsx', 'export const Note = () => null\n')
+    write('blog/fourth.mdx', post('Fourth', '2026-05-01', "import { Note } from './_shared/note.jsx'\n\n<Note />"))
+    expect(syncAnsweredSteady().steady).toBe(false) // adds everything
+    expect(syncAnsweredSteady().steady).toBe(false) // reads it all back, finds nothing to change
+    const unchanged = syncAnsweredSteady()
+    expect(unchanged.steady).toBe(true)
+    expect(unchanged.result).toMatchObject({ added: [], updated: [], deleted: [], problem: null })
+
+    // A file an entry imports, outside the entry's own files.
+    write('blog/_shared/note.jsx', 'export const Note = () => "changed"\n')
+    bumpMtime('blog/_shared/note.jsx')
+    let next = syncAnsweredSteady()
+    expect(next).toMatchObject({ steady: false, result: { updated: [postKey('fourth')] } })
+    syncContentIndex(db, content)
+    expect(syncAnsweredSteady().steady).toBe(true)
+
+    // An entry's own file, a new file, a deleted one.
+    write('blog/second.mdx', post('Second post, revised', '2026-02-20', 'New words.'))
+    bumpMtime('blog/second.mdx')
+    expect(syncAnsweredSteady()).toMatchObject({ steady: false, result: { updated: [postKey('second')] } })
+    write('blog/fifth.mdx', post('Fifth', '2026-06-01', 'Words.'))
+    expect(syncAnsweredSteady()).toMatchObject({ steady: false, result: { added: [postKey('fifth')] } })
+    fs.rmSync(tmp.abs('content/blog/first.mdx'))
+    expect(syncAnsweredSteady()).toMatchObject({ steady: false, result: { deleted: [postKey('first')] } })
+    syncContentIndex(db, content)
+    expect(syncAnsweredSteady().steady).toBe(true)
+
+    // The index moved by another process (a second connection to the same file).
+    const other = openDatabase(tmp.abs('data/kiln.db'), realMigrationsDir)
+    try {
+      other.transaction(() => bumpIndexVersion(other)).immediate()
+    } finally {
+      other.close()
+    }
+    expect(syncAnsweredSteady().steady).toBe(false)
+    syncContentIndex(db, content)
+    expect(syncAnsweredSteady().steady).toBe(true)
+
+    // A format to record (an upgrade): every entry is read again.
+    forgetIndexFormat(db)
+    next = syncAnsweredSteady()
+    expect(next.steady).toBe(false)
+    expect(next.result.updated.length).toBeGreaterThan(0)
   })
 })

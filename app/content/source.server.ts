@@ -130,9 +130,10 @@ export function contentRoot(contentDir: string): string {
   return fs.realpathSync(contentDir)
 }
 
-function stamp(contentDir: string, absolute: string): FileStamp {
+/** `relative`: the file's path in the content folder, when the caller has it (path.relative is a large part of a re-scan). */
+function stamp(contentDir: string, absolute: string, relative = path.relative(contentDir, absolute)): FileStamp {
   const stat = fs.statSync(absolute)
-  return [path.relative(contentDir, absolute), stat.mtimeMs, stat.size]
+  return [relative, stat.mtimeMs, stat.size]
 }
 
 /**
@@ -291,7 +292,7 @@ function folderEntry(
 
 function fileEntry(state: ScanState, kind: EntryKind, slug: string, absolute: string, relative: string): void {
   try {
-    addEntry(state, { kind, slug, path: relative, files: [stamp(state.contentDir, absolute)] }, relative)
+    addEntry(state, { kind, slug, path: relative, files: [stamp(state.contentDir, absolute, relative)] }, relative)
   } catch (error) {
     state.skipped.push({ path: relative, reason: `could not be read: ${errorMessage(error)}` })
     state.unreadable.push({ kind, slug, path: relative })

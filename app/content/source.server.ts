@@ -130,7 +130,7 @@ export function contentRoot(contentDir: string): string {
   return fs.realpathSync(contentDir)
 }
 
-/** `relative`: the file's path in the content folder, when the caller has it (path.relative is a large part of a re-scan). */
+/** `relative`: its path in the content folder, when the caller has it (path.relative is much of a re-scan). */
 function stamp(contentDir: string, absolute: string, relative = path.relative(contentDir, absolute)): FileStamp {
   const stat = fs.statSync(absolute)
   return [relative, stat.mtimeMs, stat.size]

@@ -31,6 +31,7 @@ import type { DB } from '../db/connection.server.ts'
 import { COMPILER_VERSION } from './compiler-version.ts'
 import { setRenderProbe } from './mdx-component.tsx'
 import { log } from '../logging/logger.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 const HEARTBEAT_MS = 100
 const KEY_BYTES = 1008
@@ -72,8 +73,9 @@ function startThread(watchdog: Watchdog): void {
   })
   worker.unref()
   worker.on('error', (error) => log.error(`render watchdog failed: ${error.message}; posts render unguarded`))
+  // Ended on its own (it failed): the heartbeat goes with it, and the next render starts a new one.
   worker.once('exit', () => {
-    if (watchdog.worker === worker) watchdog.worker = null
+    if (watchdog.worker === worker) void stopThread(watchdog)
   })
   watchdog.worker = worker
   const idleMs = config.renderWatchdogIdleMs
@@ -81,7 +83,7 @@ function startThread(watchdog: Watchdog): void {
     Atomics.add(watchdog.state, 0, 1)
     // The event loop turned, so no component is rendering now.
     Atomics.store(watchdog.state, 1, 0)
-    if (Date.now() - watchdog.lastRenderAt >= idleMs) stopThread(watchdog)
+    if (Date.now() - watchdog.lastRenderAt >= idleMs) void stopThread(watchdog)
   }, HEARTBEAT_MS)
   watchdog.heartbeat.unref()
 }
@@ -112,7 +114,13 @@ export function startRenderWatchdog(): void {
       watchdog.lastRenderAt = Date.now()
       const { written } = encoder.encodeInto(key, keyBytes)
       Atomics.store(watchdog.state, 1, written)
-      if (!watchdog.worker) startThread(watchdog)
+      if (watchdog.worker) return
+      try {
+        startThread(watchdog)
+      } catch (error) {
+        // This render goes on unguarded (the next one tries again), rather than failing the page.
+        log.error(`render watchdog could not start: ${errorMessage(error)}; posts render unguarded`)
+      }
     },
     end() {
       Atomics.store(watchdog.state, 1, 0)

@@ -5,7 +5,7 @@
  * starts the built server as `npm start` does (supervisor and server, a fresh database,
  * BACKGROUND_COMPILES=0 so nothing compiles on its own) and prints the server process's
  * RSS, split into anonymous and file-backed pages, the supervisor's, the server's threads by
- * name, and its largest mappings from /proc/<pid>/smaps: 2 s and 15 s after it listens
+ * name, and its largest mappings from /proc/<pid>/smaps: 2, 30 and 60 s after it listens
  * (start-up's garbage is collected in between), and with --serve again 25 s after every
  * post has been read, 4 at a time (the pools and the render watchdog have ended by then).
  */
@@ -76,8 +76,10 @@ const server = await startServer({ contentDir, env })
 try {
   await sleep(2000)
   report(server, 'listening + 2 s')
-  await sleep(13_000)
-  report(server, 'listening + 15 s')
+  await sleep(28_000)
+  report(server, 'listening + 30 s')
+  await sleep(30_000)
+  report(server, 'listening + 60 s')
   if (values.serve) {
     const paths = postPaths(contentDir)
     await fetchAll(server.url, paths, 4)

@@ -166,6 +166,8 @@ export interface Config {
   shutdownTimeoutMs: number
   /** Longest a post's component may render before the watchdog quarantines the post and replaces the process. */
   renderTimeoutMs: number
+  /** How long the render watchdog thread stays after the last post render (the next render starts it again). */
+  renderWatchdogIdleMs: number
   /** How often, at most, a request may re-check the content folder for changes (0: never). */
   contentScanIntervalMs: number
   /** Watch CONTENT_DIR and refresh on every save. */
@@ -433,6 +435,7 @@ function readConfig(): Config {
     primaryInternalUrl: httpUrl('PRIMARY_INTERNAL_URL', null),
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     renderTimeoutMs: integer('RENDER_TIMEOUT_MS', 2000, 100, 600_000),
+    renderWatchdogIdleMs: integer('RENDER_WATCHDOG_IDLE_MS', 10_000, 100, 86_400_000),
     // With a repository or a watcher, content changes only through refreshes: a request
     // re-scanning in the middle of a checkout could index half of it.
     contentScanIntervalMs: integer('CONTENT_SCAN_INTERVAL_MS', gitUrl || contentWatch ? 0 : 2000, 0, 86_400_000),

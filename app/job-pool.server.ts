@@ -33,6 +33,22 @@ function collectWhenIdle(afterMs: number): void {
 /** Past a pool's idle time, before the collection: its workers have ended by then. */
 const IDLE_COLLECTION_MARGIN_MS = 1_000
 
+/**
+ * Start-up leaves garbage too (loading the build, opening the database, indexing the
+ * content): after start the heap held 39 MB of which 20 MB were live, and a server with
+ * nothing to compile kept it until its first burst of jobs; one collection took its RSS
+ * from 128-130 to 104 MB (docs/performance.md, memory). So one collection this long after
+ * the server loads and after each indexing of the whole content folder, unless a job is
+ * running then (its end schedules its own).
+ */
+const STARTUP_COLLECTION_MS = 10_000
+collectWhenIdle(STARTUP_COLLECTION_MS)
+
+/** After work that leaves much garbage on the main thread and starts no job (indexing every entry at start-up). */
+export function collectSoon(): void {
+  collectWhenIdle(STARTUP_COLLECTION_MS)
+}
+
 export interface PoolStats {
   name: string
   /** Workers (threads or processes) alive now. */

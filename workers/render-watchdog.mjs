@@ -14,7 +14,9 @@
  *
  * It also ends the process when its supervisor is gone while the main thread is stuck (a
  * free main thread does that itself, on the IPC channel's 'disconnect'), so a server never
- * outlives its parent holding the port.
+ * outlives its parent holding the port. The thread runs only while posts render (it starts
+ * with a render and ends RENDER_WATCHDOG_IDLE_MS after the last): the main thread can hang
+ * on a post's code, which runs only in a render; Kiln's own code outside renders is not guarded.
  *
  * Plain JavaScript, no build step: the same file runs under `npm run dev` and `npm start`.
  */

@@ -7,6 +7,7 @@
 import { getConfig } from '../config.server.ts'
 import { migrateNow } from '../db/connection.server.ts'
 import type { InstanceRole } from '../replication/instance.server.ts'
+import { collectSoon } from '../job-pool.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { startCatchUp, stopCatchUp } from './catch-up-compiles.server.ts'
 import { syncContent } from './content.server.ts'
@@ -23,6 +24,8 @@ export function startBackgroundWork(): void {
   migrateNow()
   // Skipped and invalid entries are logged by the sync itself, each once.
   syncContent()
+  // Indexing every entry leaves its garbage on the main thread's heap.
+  collectSoon()
   if (config.contentWatch) startWatching(config.contentDir)
   // Catch up on whatever was pushed while no instance of ours was the primary, and on
   // refreshes a crash cut short (marked interrupted).

@@ -15,7 +15,8 @@
  * - a watchdog thread (workers/render-watchdog.mjs) sees the heartbeat stop for
  *   RENDER_TIMEOUT_MS while a post renders, records the post's version in
  *   render_quarantine, logs the file and kills the process; the supervisor
- *   (server/start.mjs) starts a new one;
+ *   (server/start.mjs) starts a new one. The thread runs only while posts render: it starts
+ *   with a render and ends RENDER_WATCHDOG_IDLE_MS after the last one (see Watchdog below);
  * - every place that renders a post asks `isQuarantined` first: the page answers with an
  *   error page, the feeds show the post by its description. A new source hash (an edit) or
  *   compiler version is a new version and renders again.
@@ -30,27 +31,37 @@ import type { DB } from '../db/connection.server.ts'
 import { COMPILER_VERSION } from './compiler-version.ts'
 import { setRenderProbe } from './mdx-component.tsx'
 import { log } from '../logging/logger.server.ts'
+import { errorMessage } from '../utils/error-message.ts'
 
 const HEARTBEAT_MS = 100
 const KEY_BYTES = 1008
 
+/**
+ * The thread is a whole Node environment: about 17 MB of the server's RSS (10 MB of its own
+ * memory, the rest pages of Node's binary), for a process that is otherwise 120 MB at start
+ * (docs/performance.md, memory). It is needed only while posts render, so it starts with the
+ * first render and ends after `renderWatchdogIdleMs` without one, with the heartbeat. A new
+ * thread reads the shared memory when it is up: a render that was already stuck when it
+ * started is caught RENDER_TIMEOUT_MS later, as any other. Starting one costs the main thread
+ * about 1 ms (the thread boots on its own), once per burst of renders.
+ */
 interface Watchdog {
-  worker: Worker
-  heartbeat: NodeJS.Timeout
+  state: Int32Array
+  shared: SharedArrayBuffer
+  worker: Worker | null
+  heartbeat: NodeJS.Timeout | null
+  lastRenderAt: number
 }
 
 const holder = globalThis as typeof globalThis & { __kilnRenderWatchdog?: Watchdog }
 
-/** Starts the heartbeat and the watchdog thread, and hooks MdxContent's renders to them. */
-export function startRenderWatchdog(): void {
-  if (holder.__kilnRenderWatchdog) return
+function startThread(watchdog: Watchdog): void {
   const config = getConfig()
-  const shared = new SharedArrayBuffer(16 + KEY_BYTES)
-  const state = new Int32Array(shared, 0, 4)
-  const keyBytes = new Uint8Array(shared, 16)
   const worker = new Worker(path.join(projectRoot, 'workers', 'render-watchdog.mjs'), {
+    // The OS thread's name: seen in /proc/<pid>/task/*/comm, top -H and the tests.
+    name: 'kiln-watchdog',
     workerData: {
-      shared,
+      shared: watchdog.shared,
       databasePath: config.databasePath,
       renderTimeoutMs: config.renderTimeoutMs,
       compilerVersion: COMPILER_VERSION,
@@ -62,23 +73,60 @@ export function startRenderWatchdog(): void {
   })
   worker.unref()
   worker.on('error', (error) => log.error(`render watchdog failed: ${error.message}; posts render unguarded`))
-  const heartbeat = setInterval(() => {
-    Atomics.add(state, 0, 1)
+  // Ended on its own (it failed): the heartbeat goes with it, and the next render starts a new one.
+  worker.once('exit', () => {
+    if (watchdog.worker === worker) void stopThread(watchdog)
+  })
+  watchdog.worker = worker
+  const idleMs = config.renderWatchdogIdleMs
+  watchdog.heartbeat = setInterval(() => {
+    Atomics.add(watchdog.state, 0, 1)
     // The event loop turned, so no component is rendering now.
-    Atomics.store(state, 1, 0)
+    Atomics.store(watchdog.state, 1, 0)
+    if (Date.now() - watchdog.lastRenderAt >= idleMs) void stopThread(watchdog)
   }, HEARTBEAT_MS)
-  heartbeat.unref()
+  watchdog.heartbeat.unref()
+}
+
+function stopThread(watchdog: Watchdog): Promise<unknown> {
+  if (watchdog.heartbeat) clearInterval(watchdog.heartbeat)
+  watchdog.heartbeat = null
+  const worker = watchdog.worker
+  watchdog.worker = null
+  return worker ? worker.terminate() : Promise.resolve()
+}
+
+/** Hooks MdxContent's renders to the watchdog, whose thread starts with the first render. */
+export function startRenderWatchdog(): void {
+  if (holder.__kilnRenderWatchdog) return
+  const shared = new SharedArrayBuffer(16 + KEY_BYTES)
+  const watchdog: Watchdog = {
+    state: new Int32Array(shared, 0, 4),
+    shared,
+    worker: null,
+    heartbeat: null,
+    lastRenderAt: 0,
+  }
+  const keyBytes = new Uint8Array(shared, 16)
   const encoder = new TextEncoder()
   setRenderProbe({
     begin(key) {
+      watchdog.lastRenderAt = Date.now()
       const { written } = encoder.encodeInto(key, keyBytes)
-      Atomics.store(state, 1, written)
+      Atomics.store(watchdog.state, 1, written)
+      if (watchdog.worker) return
+      try {
+        startThread(watchdog)
+      } catch (error) {
+        // This render goes on unguarded (the next one tries again), rather than failing the page.
+        log.error(`render watchdog could not start: ${errorMessage(error)}; posts render unguarded`)
+      }
     },
     end() {
-      Atomics.store(state, 1, 0)
+      Atomics.store(watchdog.state, 1, 0)
     },
   })
-  holder.__kilnRenderWatchdog = { worker, heartbeat }
+  holder.__kilnRenderWatchdog = watchdog
 }
 
 export async function stopRenderWatchdog(): Promise<void> {
@@ -86,8 +134,7 @@ export async function stopRenderWatchdog(): Promise<void> {
   if (!watchdog) return
   holder.__kilnRenderWatchdog = undefined
   setRenderProbe(null)
-  clearInterval(watchdog.heartbeat)
-  await watchdog.worker.terminate()
+  await stopThread(watchdog)
 }
 
 export interface QuarantinedEntry {

@@ -13,7 +13,8 @@
  *   to the child, and a child still there SHUTDOWN_TIMEOUT_MS (its drain budget, which it
  *   reports when it is ready) plus KILL_GRACE_MS later is killed.
  * - When this process is killed outright, the child notices its IPC channel close and
- *   stops (its watchdog ends it if its main thread is stuck), so no orphan keeps the port.
+ *   stops (its render watchdog ends it if its main thread is stuck in a post's render), so no
+ *   orphan keeps the port.
  *
  * Messages other than the child's own (the soak's memory probe) are relayed both ways.
  */

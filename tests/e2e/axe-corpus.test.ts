@@ -191,7 +191,18 @@ beforeAll(async () => {
   // few at a time, and with the default single compile thread each waited for the one
   // before it, most of the sweep's time, while Chromium and the second core sat idle.
   // What is checked (the pages as served) does not depend on how many compiles run at once.
-  server = await startServer({ contentDir, env: { COMPILE_MAX_THREADS: '2', HIGHLIGHT_MAX_THREADS: '2' } })
+  // The compile and highlight limits become hang guards: on a loaded machine the longest
+  // posts took over the default 60 s to compile (an error page instead of the post), and a
+  // highlight past its limit would leave a block plain, not the page this test checks.
+  server = await startServer({
+    contentDir,
+    env: {
+      COMPILE_MAX_THREADS: '2',
+      HIGHLIGHT_MAX_THREADS: '2',
+      COMPILE_TIMEOUT_MS: '600000',
+      HIGHLIGHT_TIMEOUT_MS: '120000',
+    },
+  })
   browser = await launchChromium()
 }, 300_000)
 

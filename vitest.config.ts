@@ -1,10 +1,48 @@
+import path from 'node:path'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * The files that take longest, longest first (as measured in CI). Two workers take files
+ * in order: a long file started last runs on alone while the other worker has nothing left,
+ * and on a fresh clone Vitest knows no durations and starts the largest files first, which
+ * put the corpus test (a small file, minutes long) near the end.
+ */
+const LONGEST_FIRST = [
+  'tests/e2e/axe-corpus.test.ts',
+  'tests/integration/corpus.test.ts',
+  'tests/e2e/security-csp.test.ts',
+  'tests/e2e/security-redirects.test.ts',
+  'tests/e2e/reader-extras.test.ts',
+  'tests/integration/server.test.ts',
+  'tests/integration/security-login.test.ts',
+  'tests/integration/db-health.test.ts',
+  'tests/integration/diagnostics.test.ts',
+  'tests/e2e/code-blocks.test.ts',
+  'tests/e2e/reader.test.ts',
+  'tests/integration/render-containment.test.ts',
+  'tests/integration/worker-pools.test.ts',
+]
+
+class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification) => {
+      const index = LONGEST_FIRST.indexOf(path.relative(spec.project.config.root, spec.moduleId))
+      return index === -1 ? LONGEST_FIRST.length : index
+    }
+    // The rest keep Vitest's own order (the slowest of the last run first, when it knows).
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b))
+  }
+}
 
 export default defineConfig({
   test: {
-    // Integration and end-to-end tests start real servers (and Chromium): on two cores,
-    // two files at a time keeps them from starving each other.
-    maxWorkers: 2,
+    // Integration and end-to-end tests start real servers (and Chromium) and then mostly
+    // wait on them: a file keeps 0.7 to 0.9 of a core busy (its CPU seconds run alone over
+    // its time in CI: security-csp 67 in 96, server 43 in 49, diagnostics 31 in 41), so
+    // two at a time left a quarter of CI's two cores idle. Three keep both busy; every file
+    // must pass beside two CPU-bound processes anyway (npm run test:busy), a heavier load.
+    maxWorkers: 3,
     minWorkers: 1,
     pool: 'forks',
     // Guards against a hang, not speed limits: the suite must pass on a shared, busy
@@ -14,6 +52,7 @@ export default defineConfig({
     // expect.poll waits for something to happen in a browser or a server: 1 s (its default)
     // is a speed limit on a loaded machine, not a guard against a hang.
     expect: { poll: { timeout: 30_000 } },
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         extends: true,
@@ -24,12 +63,14 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
         },
       },
-      // Two heavy runs, each alone after the rest: the axe sweep over the corpus keeps
-      // Chromium busy for about two minutes, and the soak loads both cores on purpose for
-      // 90 s. Beside other suites they starve them (timeouts) and are measured under
-      // foreign load.
-      { extends: true, test: { name: 'axe', include: ['tests/e2e/axe-corpus.test.ts'], sequence: { groupOrder: 1 } } },
-      { extends: true, test: { name: 'soak', include: ['tests/soak/**/*.test.ts'], sequence: { groupOrder: 2 } } },
+      // The axe sweep over the corpus runs beside the rest, started first (LONGEST_FIRST):
+      // alone it kept one core idle for minutes (most of its time is the server compiling
+      // long posts and Chromium waiting on them), and it measures no time, so sharing the
+      // machine changes nothing it checks.
+      { extends: true, test: { name: 'axe', include: ['tests/e2e/axe-corpus.test.ts'], sequence: { groupOrder: 0 } } },
+      // The soak loads both cores on purpose for 90 s: beside other suites it starves them
+      // (timeouts), so it runs alone, after the rest.
+      { extends: true, test: { name: 'soak', include: ['tests/soak/**/*.test.ts'], sequence: { groupOrder: 1 } } },
     ],
   },
 })

@@ -14,6 +14,12 @@ const AXE_PATH = require.resolve('axe-core/axe.min.js')
 export const DESKTOP = { width: 1280, height: 800 }
 export const PHONE = { width: 375, height: 812 }
 
+/**
+ * Every step's guard against a hang, not a speed limit: a large post compiles first, and
+ * on a busy machine its bundle takes seconds to hydrate.
+ */
+const PAGE_TIMEOUT_MS = 180_000
+
 export const THEMES = ['light', 'dark'] as const
 export type Theme = (typeof THEMES)[number]
 
@@ -127,12 +133,12 @@ export async function sweepPages({
       // A tab for this check only, in its theme's context (its cookie): a long post's tab
       // holds hundreds of MB, and kept open per theme, twice as many such tabs would stay.
       const page = await contexts[index].newPage()
-      page.setDefaultTimeout(180_000) // a guard against a hang: a large post compiles first, on one thread
+      page.setDefaultTimeout(PAGE_TIMEOUT_MS)
       const result: PageResult = { pathname, theme, status: 0, violations: [] }
       try {
         const response = await page.goto(pathname, { waitUntil: 'load' })
         result.status = response?.status() ?? 0
-        await waitForHydration(page, 'header a')
+        await waitForHydration(page, 'header a', PAGE_TIMEOUT_MS)
         const htmlClass = await page.locator('html').getAttribute('class')
         if (htmlClass !== theme)
           throw new Error(`<html class="${htmlClass}"> where the theme cookie asked for ${theme}`)

@@ -29,14 +29,15 @@ export async function launchChromium(): Promise<Browser> {
 /**
  * Resolves once React has hydrated the element: React 18 attaches its fiber to the DOM
  * nodes it owns under a `__reactFiber$<random>` key, which server HTML never has.
+ * `timeout` guards against a hang: a long post's bundle hydrates for seconds on a busy machine.
  */
-export async function waitForHydration(page: Page, selector: string): Promise<void> {
+export async function waitForHydration(page: Page, selector: string, timeout = 15_000): Promise<void> {
   await page.waitForFunction(
     (sel) => {
       const element = document.querySelector(sel)
       return element !== null && Object.keys(element).some((key) => key.startsWith('__reactFiber$'))
     },
     selector,
-    { timeout: 15_000 },
+    { timeout },
   )
 }

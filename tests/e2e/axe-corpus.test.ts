@@ -187,7 +187,22 @@ beforeAll(async () => {
     'blog/everything-the-corpus-lacks.mdx': PROBE_POST,
     'pages/about.mdx': '---\ntitle: About\n---\n\nA page.\n',
   })
-  server = await startServer({ contentDir })
+  // Two compiles (and highlight threads) at once: the sweep asks for the sample's posts a
+  // few at a time, and with the default single compile thread each waited for the one
+  // before it, most of the sweep's time, while Chromium and the second core sat idle.
+  // What is checked (the pages as served) does not depend on how many compiles run at once.
+  // The compile and highlight limits become hang guards: on a loaded machine the longest
+  // posts took over the default 60 s to compile (an error page instead of the post), and a
+  // highlight past its limit would leave a block plain, not the page this test checks.
+  server = await startServer({
+    contentDir,
+    env: {
+      COMPILE_MAX_THREADS: '2',
+      HIGHLIGHT_MAX_THREADS: '2',
+      COMPILE_TIMEOUT_MS: '600000',
+      HIGHLIGHT_TIMEOUT_MS: '120000',
+    },
+  })
   browser = await launchChromium()
 }, 300_000)
 
@@ -224,5 +239,6 @@ test.skipIf(!haveCorpus)(
       .filter((result) => result.violations.length > 0)
     expect(failing.length, formatTable(summarize(failing))).toBe(0)
   },
-  1_200_000,
+  // A guard against a hang: on two cores at a load average of 20 the sweep ran past 20 minutes.
+  1_800_000,
 )

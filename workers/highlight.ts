@@ -153,6 +153,12 @@ export default async function highlightOnPoolThread({ code, lang, meta }: Highli
     // Colours only as CSS variables (--shiki-light, --shiki-dark): the stylesheet picks
     // one by the reader's colour scheme, so there is no flash of the wrong theme.
     defaultColor: false,
+    // No time limit per line (shiki's default is 500 ms, after which the rest of the line is
+    // left untokenized): on a loaded machine a cold grammar passed it, the comment holding a
+    // `[!code ++]` went unseen, and the post was stored with its marks missing. The job's own
+    // timeout (HIGHLIGHT_TIMEOUT_MS) guards against a grammar that never ends; a job that
+    // passes it fails whole, the block is plain and the compile provisional, redone later.
+    tokenizeTimeLimit: 0,
     transformers: [lineTransformer(meta, requested), ...NOTATION_TRANSFORMERS],
     meta: { __raw: metaForWordHighlight(meta) },
   })

@@ -92,3 +92,14 @@ describe('code notations', () => {
     expect(lines(markup)[0].classes).toEqual(['line'])
   })
 })
+
+describe('a line that takes long to tokenize', () => {
+  it('is tokenized to its end, so a notation after a long expression still counts', async () => {
+    // 200 KB in one line: seconds of tokenizing here, far past the 500 ms after which shiki
+    // stops a line by default and leaves its end (here, the comment) untokenized. Kiln sets
+    // no such limit: how long the machine is busy must not change what a post shows.
+    const markup = await html(`const a = ${'b + '.repeat(50_000)}1 // [!code ++]`)
+    expect(markup).toMatch(/<pre class="shiki[^"]*has-diff/)
+    expect(lines(markup)[0].classes).toEqual(['line', 'diff', 'add'])
+  })
+})

@@ -37,12 +37,11 @@ class LongestFirstSequencer extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    // Integration and end-to-end tests start real servers (and Chromium) and then mostly
-    // wait on them: a file keeps 0.7 to 0.9 of a core busy (its CPU seconds run alone over
-    // its time in CI: security-csp 67 in 96, server 43 in 49, diagnostics 31 in 41), so
-    // two at a time left a quarter of CI's two cores idle. Three keep both busy; every file
-    // must pass beside two CPU-bound processes anyway (npm run test:busy), a heavier load.
-    maxWorkers: 3,
+    // Integration and end-to-end tests start real servers (and Chromium): on two cores,
+    // two files at a time. Three were tried: a file keeps 0.7 to 0.9 of a core busy alone,
+    // but three at once made the run slower (vitest 1,496 s; 1,296 s with two and the earlier order)
+    // and a loaded machine's timing faults likelier.
+    maxWorkers: 2,
     minWorkers: 1,
     pool: 'forks',
     // Guards against a hang, not speed limits: the suite must pass on a shared, busy

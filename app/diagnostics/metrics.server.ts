@@ -28,7 +28,7 @@
 import { siteComponentCacheStats } from '../content/site-components.server.ts'
 import { catchUpProgress } from '../content/catch-up-compiles.server.ts'
 import crypto from 'node:crypto'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { getConfig } from '../config.server.ts'
 import { compiledStats } from '../content/compiled-store.server.ts'
 import { countEntries } from '../content/content-index.server.ts'
@@ -49,6 +49,7 @@ import { loginStats } from '../auth/login.server.ts'
 import { passwordStats } from '../auth/password.server.ts'
 import { beaconLimitStats } from '../view-counts/beacon-limit.server.ts'
 import { memoryHistoryNow } from './memory-history.server.ts'
+import { createRequestTally } from './request-tally.server.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -121,22 +122,16 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 // ---------------------------------------------------------------------------------------
 // HTTP
 
-const httpLabels = ['route', 'method', 'status'] as const
-
-const httpRequests = new Counter({
-  name: 'kiln_http_requests_total',
-  help: 'HTTP requests answered, by route pattern, method and status.',
-  labelNames: httpLabels,
-  registers: [registry],
-})
-
-const httpDuration = new Histogram({
-  name: 'kiln_http_request_duration_seconds',
-  help: 'Time from the request reaching Express to the last byte of the response, by route pattern, method and status.',
-  labelNames: httpLabels,
+/** Counted per answer without prom-client's per-call label hashing (request-tally.server.ts). */
+const httpRequests = createRequestTally({
+  countName: 'kiln_http_requests_total',
+  countHelp: 'HTTP requests answered, by route pattern, method and status.',
+  durationName: 'kiln_http_request_duration_seconds',
+  durationHelp:
+    'Time from the request reaching Express to the last byte of the response, by route pattern, method and status.',
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-  registers: [registry],
 })
+httpRequests.register(registry)
 
 /** Counts one answered request (the Express server calls this through the entry). */
 export function observeRequest(
@@ -146,13 +141,12 @@ export function observeRequest(
   seconds: number,
   route = routeLabel(pathname, status),
 ): void {
-  const labels = {
+  httpRequests.observe(
     route,
-    method: METHODS.has(method) ? method : 'other',
-    status: status >= 100 && status <= 599 ? String(status) : 'other',
-  }
-  httpRequests.inc(labels)
-  httpDuration.observe(labels, seconds)
+    METHODS.has(method) ? method : 'other',
+    status >= 100 && status <= 599 ? String(status) : 'other',
+    seconds,
+  )
 }
 
 // ---------------------------------------------------------------------------------------

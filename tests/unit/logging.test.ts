@@ -47,6 +47,8 @@ describe('logInfoLine', () => {
       ms: 0.4,
       bytes: Number.NaN,
       cache: 'hit',
+      plain: 'abc-123_~!',
+      accented: 'café \u007f\t',
       aborted: true,
     }
     const message = 'GET /blog/:slug "200"\n'
@@ -70,23 +72,59 @@ describe('logInfoLine', () => {
     expect(Object.keys(ours)).toEqual(Object.keys(pinos))
     expect({ ...ours, time: null }).toEqual({ ...pinos, time: null })
     expect(Date.parse(String(ours.time))).toBeGreaterThan(0)
+    // Byte for byte, less the time.
+    const timeless = (line: string) => line.replace(/"time":"[^"]*"/, '"time":""')
+    expect(timeless(written[0])).toBe(timeless(written[1]))
+  })
+
+  it('escapes what JSON.stringify escapes, a lone surrogate included (pino would write it raw)', () => {
+    const holder = globalThis as { __kilnLogLines?: { write(line: string): void } }
+    const written: string[] = []
+    const saved = holder.__kilnLogLines
+    holder.__kilnLogLines = { write: (line: string) => void written.push(line) }
+    try {
+      logInfoLine({ route: 'a\ud800b', method: 'x"y\\z\u0001' }, 'm\u007f')
+    } finally {
+      holder.__kilnLogLines = saved
+    }
+    expect(written[0]).toContain(`"route":${JSON.stringify('a\ud800b')},"method":${JSON.stringify('x"y\\z\u0001')}`)
+    expect(written[0]).toContain(`"msg":${JSON.stringify('m\u007f')}}`)
+    expect(JSON.parse(written[0])).toMatchObject({ route: 'a\ud800b', msg: 'm\u007f' })
   })
 })
 
 describe('batchedDestination', () => {
-  it('writes routine lines once per turn of the event loop, and a warning at once after them', async () => {
+  const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  it('writes routine lines together a little later, and a warning at once after them', async () => {
     const writes: string[] = []
     const lines = batchedDestination({ write: (text: string) => void writes.push(text) })
     lines.write('{"level":"info","msg":"a"}\n')
     lines.write('{"level":"debug","msg":"b"}\n')
+    lines.writeRoutine!('{"level":"info","msg":"c"}\n')
     expect(writes).toEqual([])
-    await new Promise((resolve) => setImmediate(resolve))
-    expect(writes).toEqual(['{"level":"info","msg":"a"}\n{"level":"debug","msg":"b"}\n'])
-    lines.write('{"level":"info","msg":"c"}\n')
-    lines.write('{"level":"error","msg":"d"}\n')
+    // Its wait is 10 ms: a timer never fires early, so after 50 ms it has.
+    await later(50)
+    expect(writes).toEqual(['{"level":"info","msg":"a"}\n{"level":"debug","msg":"b"}\n{"level":"info","msg":"c"}\n'])
+    lines.write('{"level":"info","msg":"d"}\n')
+    lines.write('{"level":"error","msg":"e"}\n')
     // The error is written at once, after the routine line before it: the order holds.
-    expect(writes.slice(1)).toEqual(['{"level":"info","msg":"c"}\n', '{"level":"error","msg":"d"}\n'])
-    await new Promise((resolve) => setImmediate(resolve))
+    expect(writes.slice(1)).toEqual(['{"level":"info","msg":"d"}\n', '{"level":"error","msg":"e"}\n'])
+    await later(50)
     expect(writes).toHaveLength(3)
+  })
+
+  it('writes routine lines at once when they reach 64 KB, so a burst holds no more than that', () => {
+    const writes: string[] = []
+    const lines = batchedDestination({ write: (text: string) => void writes.push(text) })
+    const line = `{"level":"info","msg":"${'x'.repeat(1000)}"}\n`
+    let written = 0
+    while (writes.length === 0) {
+      lines.write(line)
+      written += line.length
+    }
+    expect(written).toBeGreaterThanOrEqual(64 * 1024)
+    expect(written).toBeLessThan(64 * 1024 + line.length)
+    expect(writes[0]).toBe(line.repeat(written / line.length))
   })
 })

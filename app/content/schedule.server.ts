@@ -26,6 +26,8 @@ interface Schedule {
   indexVersion: number
   /** Publish instants (UTC ms) that were still ahead when the index version was read, ascending. */
   instants: number[]
+  /** The version last returned, and for how many passed instants: a page-cache hit asks for it. */
+  text: { passed: number; version: string } | null
 }
 
 let schedule: Schedule | null = null
@@ -59,8 +61,10 @@ export function countPassed(instants: readonly number[], now: number): number {
 export function publishedContentVersion(db: DB, now = Date.now()): string {
   const indexVersion = getIndexVersion(db)
   if (!schedule || schedule.db !== db || schedule.indexVersion !== indexVersion) {
-    schedule = { db, indexVersion, instants: instantsAhead(db, now) }
+    schedule = { db, indexVersion, instants: instantsAhead(db, now), text: null }
   }
   const passed = countPassed(schedule.instants, now - SCHEDULE_SETTLE_MS)
-  return passed === 0 ? String(indexVersion) : `${indexVersion}.${passed}`
+  if (schedule.text?.passed !== passed)
+    schedule.text = { passed, version: passed === 0 ? String(indexVersion) : `${indexVersion}.${passed}` }
+  return schedule.text.version
 }

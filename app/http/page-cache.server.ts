@@ -383,22 +383,27 @@ function queryReadBy(handle: PageCacheHandle): ReadonlySet<string> {
 
 /** Paths whose route was looked up, per build: at most this many are remembered. */
 const ROUTE_MEMO_MAX = 10_000
-const routeMemos = new WeakMap<ServerBuild['routes'], LRUCache<string, { handle: PageCacheHandle | null }>>()
+const routeMemos = new WeakMap<ServerBuild['routes'], Map<string, PageCacheHandle | null>>()
 
 /**
  * The `handle` of the route that keeps the page at `pathname` (its own address), or null.
- * Remembered per path (least recently used first out): react-router's matchRoutes
- * flattens and ranks every route on each call, a quarter of a cached page's CPU time
- * before this memo (measured with --cpu-prof under autocannon).
+ * Remembered per path: react-router's matchRoutes flattens and ranks every route on each
+ * call, a quarter of a cached page's CPU time before this memo (measured with --cpu-prof
+ * under autocannon). A plain Map, emptied when full: an LRU's bookkeeping on every hit cost
+ * more than the rare full memo's new matches (a blog has far fewer addresses than the bound;
+ * only a crawler's guesses fill it).
  */
 export function pageRoute(routes: ServerBuild['routes'], pathname: string): PageCacheHandle | null {
   let memo = routeMemos.get(routes)
-  if (!memo) routeMemos.set(routes, (memo = new LRUCache({ max: ROUTE_MEMO_MAX })))
+  if (!memo) routeMemos.set(routes, (memo = new Map()))
   const known = memo.get(pathname)
-  if (known) return known.handle
+  if (known !== undefined) return known
   const handle = matchPageRoute(routes, pathname)
   // Long hostile paths are not worth a place: they are refused before this (request guards) anyway.
-  if (pathname.length <= MAX_KEY_URL_LENGTH) memo.set(pathname, { handle })
+  if (pathname.length <= MAX_KEY_URL_LENGTH) {
+    if (memo.size >= ROUTE_MEMO_MAX) memo.clear()
+    memo.set(pathname, handle)
+  }
   return handle
 }
 
@@ -732,7 +737,8 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     // without a value), counts as signed in, as it does for the private Cache-Control rule
     // (security-headers.server.ts): such a request never gets or makes a shared answer.
     if ((cookies ?? '').includes(SESSION_COOKIE)) return 'bypass'
-    const pathname = req.originalUrl.split('?')[0]
+    const mark = req.originalUrl.indexOf('?')
+    const pathname = mark === -1 ? req.originalUrl : req.originalUrl.slice(0, mark)
     // Remix's own requests are not pages: data for client navigation (cheap, not kept), and
     // the route manifest for lazy route discovery, whose query (the build's version) must
     // reach Remix as sent. `/__manifest` would otherwise look like a page of `$page`.

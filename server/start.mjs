@@ -35,6 +35,29 @@ if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR_MIN) {
   process.exit(1)
 }
 
+/** Perl on PATH (perl-base: every Debian and Ubuntu system, the Docker image, macOS), or null. */
+function findPerl() {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir || '.', 'perl')
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK)
+      if (fs.statSync(candidate).isFile()) return candidate
+    } catch {
+      // not in this folder
+    }
+  }
+  return null
+}
+
+const perl = findPerl()
+if (!perl || typeof process.execve !== 'function') {
+  process.stderr.write(
+    "Kiln's supervisor (server/supervisor.pl) needs perl on PATH and a POSIX system: every Debian, Ubuntu and " +
+      'macOS has it; on Alpine, `apk add perl`.\n',
+  )
+  process.exit(1)
+}
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SOURCES = [
   'app',
@@ -110,29 +133,6 @@ const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', 
  * (`node --optimize-for-size server/start.mjs` for the smallest peak).
  */
 const SERVER_NODE_OPTIONS = ['--max-semi-space-size=4', '--heap-growing-percent=50']
-
-/** Perl on PATH (perl-base: every Debian and Ubuntu system, the Docker image, macOS), or null. */
-function findPerl() {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir || '.', 'perl')
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK)
-      if (fs.statSync(candidate).isFile()) return candidate
-    } catch {
-      // not in this folder
-    }
-  }
-  return null
-}
-
-const perl = findPerl()
-if (!perl || typeof process.execve !== 'function') {
-  process.stderr.write(
-    "Kiln's supervisor (server/supervisor.pl) needs perl on PATH and a POSIX system: every Debian, Ubuntu and " +
-      'macOS has it; on Alpine, `apk add perl`.\n',
-  )
-  process.exit(1)
-}
 
 const supervisor = [
   path.join(root, 'server', 'supervisor.pl'),

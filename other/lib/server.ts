@@ -76,6 +76,8 @@ export interface StartOptions {
    * from the load generator, and a slow reader would hold the server's log writes.
    */
   logFile?: string
+  /** In a process group of its own, as a shell starts a command: for signals sent to the group (Ctrl-C). */
+  detached?: boolean
 }
 
 export async function startServer({
@@ -85,6 +87,7 @@ export async function startServer({
   nodeArgs = [],
   ipc = false,
   logFile,
+  detached = false,
 }: StartOptions): Promise<KilnServer> {
   if (
     !fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js')) ||
@@ -115,6 +118,7 @@ export async function startServer({
       ...env,
     },
     stdio: ['ignore', logFd ?? 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
+    detached,
   })
   // The child has its own copy of the descriptor.
   if (logFd !== undefined) fs.closeSync(logFd)

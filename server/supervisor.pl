@@ -74,6 +74,10 @@ my ($child, $channel, $ready, $stopping, $restart_at, $kill_at, $signal_name);
 my $shutdown_timeout_ms = $DEFAULT_SHUTDOWN_TIMEOUT_MS;
 my @restarts;
 my ($from_child, $from_upstream) = ('', '');
+# Messages for the server wait here while its socket is full, up to MAX_PENDING_BYTES: this
+# process never blocks on a server whose main thread is stuck (its timers must run).
+my $MAX_PENDING_BYTES = 1 << 20;
+my $to_child = '';
 my @pending_signals;
 
 $SIG{PIPE} = 'IGNORE';
@@ -103,7 +107,7 @@ sub start_child {
     POSIX::_exit(127);
   }
   close $theirs;
-  ($child, $channel, $ready, $from_child) = ($pid, $ours, 0, '');
+  ($child, $channel, $ready, $from_child, $to_child) = ($pid, $ours, 0, '', '');
 }
 
 # One message from the server (a line of JSON): kiln:ready is for this process, the rest
@@ -123,9 +127,18 @@ sub from_server {
 sub to_server {
   my ($line) = @_;
   return unless $channel;
-  # Never waits on a server whose main thread is stuck: a message it cannot take now is dropped.
-  my $sent = send($channel, "$line\n", MSG_DONTWAIT);
-  say_log('warn', 'a message for the server was dropped: its channel is full') unless defined $sent;
+  if (length($to_child) + length($line) + 1 > $MAX_PENDING_BYTES) {
+    say_log('warn', 'a message for the server was dropped: it has not read its channel');
+    return;
+  }
+  $to_child .= "$line\n";
+  flush_to_server();
+}
+
+sub flush_to_server {
+  return unless $channel && length $to_child;
+  my $sent = send($channel, $to_child, MSG_DONTWAIT);
+  substr($to_child, 0, $sent) = '' if defined $sent && $sent > 0;
 }
 
 sub on_signal {
@@ -190,6 +203,8 @@ sub read_lines {
     substr($$buffer, 0, $end + 1) = '';
     $each->($line) if length $line;
   }
+  # A line longer than any message Kiln sends is not a message: dropped, not kept growing.
+  $$buffer = '' if length $$buffer > $MAX_PENDING_BYTES;
   return 1;
 }
 
@@ -223,8 +238,11 @@ while (1) {
   my $readable = '';
   vec($readable, fileno($channel), 1) = 1 if $channel;
   vec($readable, fileno($upstream), 1) = 1 if $upstream;
-  my $found = select(my $ready_handles = $readable, undef, undef, $wait_ms / 1000);
+  my $writable = '';
+  vec($writable, fileno($channel), 1) = 1 if $channel && length $to_child;
+  my $found = select(my $ready_handles = $readable, my $ready_to_write = $writable, undef, $wait_ms / 1000);
   next if $found <= 0;
+  flush_to_server() if $channel && vec($ready_to_write, fileno($channel), 1);
   if ($channel && vec($ready_handles, fileno($channel), 1)) {
     # The server closed its end: its exit follows, and waitpid sees it.
     if (read_lines($channel, \$from_child, \&from_server) < 0) {

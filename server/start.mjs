@@ -144,6 +144,8 @@ const supervisor = [
 const env = { ...ALLOCATOR_ENV, ...process.env }
 
 if (!process.channel) {
+  // Experimental in Node 24, so it warns when used: the warning would print on the
+  // next tick, and by then this process is the supervisor.
   try {
     process.execve(perl, ['perl', ...supervisor], env)
   } catch (error) {

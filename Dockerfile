@@ -48,6 +48,9 @@ COPY fonts ./fonts
 COPY --from=build /app/build ./build
 # The build must read as newer than the sources, or `npm start`'s check would rebuild.
 RUN find build -type f -exec touch {} +
+# `npm start` becomes server/supervisor.pl (a Perl supervisor, not a second Node process):
+# perl-base, part of every Debian image, must have every module it uses. Checked here, at build.
+RUN perl -c server/supervisor.pl
 
 # The allocator settings of `npm start`: memory freed by renders and idle-ended worker
 # threads goes back to the system.

@@ -2,10 +2,10 @@
  * `npm run bench:memory -- --dir <content folder> [--readers 4] [--compare] [--env KEY=VALUE ...] [--build]`
  *
  * Kiln's memory budget, measured on a real blog in one run: starts the built server as
- * `npm start` does (its supervisor, server/start.mjs, with a fresh DATA_DIR and database)
- * and samples, every 100 ms from /proc, the RSS of the whole process tree: the supervisor,
- * the server process with all its threads, and every descendant (compile processes,
- * esbuild services). It prints:
+ * `npm start` does (server/start.mjs, which becomes its supervisor server/supervisor.pl,
+ * with a fresh DATA_DIR and database) and samples, every 100 ms from /proc, the RSS of the
+ * whole process tree: the supervisor, the server process with all its threads, and every
+ * descendant (compile processes, esbuild services). It prints:
  *   1. the peak during a cold compile of every post, `--readers` readers at a time;
  *   2. the tree's RSS once the worker pools are idle (read from /metrics: no pool thread
  *      or process alive), after serving every post;
@@ -14,7 +14,7 @@
  * exits when idle (COMPILE_RUNTIME=process) instead of a thread, and the ratios.
  *
  * A figure is the sum of VmRSS over the tree's processes: pages shared between processes
- * (Node's binary, mapped by the supervisor and the server) count once per process, so the
+ * (Node's binary, mapped by the server and its compile processes) count once per process, so the
  * figure errs high, never low; the goals are read against it. Beside it, in parentheses, the
  * same tree with shared file pages counted once, as a container's memory limit counts them:
  * each process's anonymous and written pages, plus each mapped file's resident pages once

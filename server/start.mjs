@@ -2,23 +2,19 @@
  * `npm start`: the production server on plain Node.
  *
  * `npm ci && npm start` must work on a fresh clone: when the build is missing, or older
- * than the sources it is made from, it is made first (about a minute). Then the bundled
- * server (build/kiln/server.mjs, from server/index.ts) runs in a child process, and this
- * one stays as its supervisor, because some faults leave the server unable to help itself:
+ * than the sources it is made from, it is made first (about a minute). Then this process
+ * becomes the server's supervisor, server/supervisor.pl (read its header for what it does:
+ * restarts a server that dies after serving, passes signals on and kills a server stuck
+ * past its drain budget, leaves no orphan). It replaces this process (`process.execve`:
+ * the same pid, so whoever started `npm start` signals and waits for the supervisor) and
+ * is Perl, not Node: a second Node process cost the tree 50-56 MB of RSS for a loop that
+ * waits; the Perl one about 8 MB (docs/performance.md, memory, fifth round).
  *
- * - A post whose component loops blocks the server's main thread. Its render watchdog
- *   (workers/render-watchdog.mjs) quarantines the post and kills the process; a child that
- *   had been serving and dies is started again here (backing off when that keeps happening).
- * - A blocked main thread cannot run its SIGTERM handler. SIGTERM and SIGINT are passed on
- *   to the child, and a child still there SHUTDOWN_TIMEOUT_MS (its drain budget, which it
- *   reports when it is ready) plus KILL_GRACE_MS later is killed.
- * - When this process is killed outright, the child notices its IPC channel close and
- *   stops (its render watchdog ends it if its main thread is stuck in a post's render), so no
- *   orphan keeps the port.
- *
- * Messages other than the child's own (the soak's memory probe) are relayed both ways.
+ * Started with an IPC channel (the soak's and the serving benchmark's memory probe), this
+ * process stays, relaying messages and signals to the supervisor started as its child: a
+ * channel does not survive execve (libuv marks it close-on-exec).
  */
-import { fork, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -36,6 +32,29 @@ const NODE_MAJOR_MIN = 24
 if (Number(process.versions.node.split('.')[0]) < NODE_MAJOR_MIN) {
   // Said to the person at the terminal (standard error, plain), not to a log collector: nothing has started.
   process.stderr.write(`Kiln needs Node ${NODE_MAJOR_MIN} or newer (.nvmrc); this is Node ${process.versions.node}.\n`)
+  process.exit(1)
+}
+
+/** Perl on PATH (perl-base: every Debian and Ubuntu system, the Docker image, macOS), or null. */
+function findPerl() {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir || '.', 'perl')
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK)
+      if (fs.statSync(candidate).isFile()) return candidate
+    } catch {
+      // not in this folder
+    }
+  }
+  return null
+}
+
+const perl = findPerl()
+if (!perl || typeof process.execve !== 'function') {
+  process.stderr.write(
+    "Kiln's supervisor (server/supervisor.pl) needs perl on PATH and a POSIX system: every Debian, Ubuntu and " +
+      'macOS has it; on Alpine, `apk add perl`.\n',
+  )
   process.exit(1)
 }
 
@@ -90,18 +109,6 @@ if (!buildIsCurrent()) {
   run([path.join(root, 'other', 'bundle-server.mjs')], 'bundling the server')
 }
 
-const KILL_GRACE_MS = 3_000
-/** Deaths within a minute restarted at once; after those, the wait doubles from 1 s up to 30 s. */
-const RESTARTS_AT_ONCE = 5
-const MAX_RESTART_DELAY_MS = 30_000
-let restartTimer = null
-const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000
-
-let child = null
-let shutdownTimeoutMs = DEFAULT_SHUTDOWN_TIMEOUT_MS
-let stopping = false
-const restarts = []
-
 /**
  * glibc's allocator settings for the server (and the compile processes it starts), unless
  * the environment sets its own: at most two arenas, large blocks mapped on their own, and
@@ -127,69 +134,35 @@ const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', 
  */
 const SERVER_NODE_OPTIONS = ['--max-semi-space-size=4', '--heap-growing-percent=50']
 
-function startChild() {
-  let ready = false
-  // In its own process group: Ctrl-C in a terminal reaches this process only, which passes
-  // it on once (a second signal means "exit now" to the server).
-  const server = fork(OUTPUTS[1], [], {
-    cwd: process.cwd(),
-    stdio: 'inherit',
-    detached: true,
-    execArgv: [...SERVER_NODE_OPTIONS, ...process.execArgv],
-    env: { ...ALLOCATOR_ENV, ...process.env },
-  })
-  child = server
-  server.on('message', (message) => {
-    if (message?.type === 'kiln:ready') {
-      ready = true
-      shutdownTimeoutMs = message.shutdownTimeoutMs
-      // A server started on port 0 got one from the kernel: a replacement listens there too.
-      if (message.port) process.env.PORT = String(message.port)
-      return
-    }
-    process.send?.(message)
-  })
-  server.on('exit', (code, signal) => {
-    if (stopping || !ready) process.exit(code ?? 1)
-    const now = Date.now()
-    while (restarts.length > 0 && now - restarts[0] > 60_000) restarts.shift()
-    restarts.push(now)
-    // Each bad post quarantines itself, so a run of deaths is several posts or something
-    // else: back off rather than spin, but never give up on a server that had been serving.
-    const delay =
-      restarts.length <= RESTARTS_AT_ONCE
-        ? 0
-        : Math.min(MAX_RESTART_DELAY_MS, 1000 * 2 ** (restarts.length - RESTARTS_AT_ONCE - 1))
-    log(
-      'error',
-      `the server process ended (${signal ?? `exit ${code}`}): ` +
-        `starting a new one${delay ? ` in ${delay} ms` : ''}`,
-    )
-    restartTimer = setTimeout(() => {
-      restartTimer = null
-      if (!stopping) startChild()
-    }, delay)
-  })
+const supervisor = [
+  path.join(root, 'server', 'supervisor.pl'),
+  process.execPath,
+  ...SERVER_NODE_OPTIONS,
+  ...process.execArgv,
+  OUTPUTS[1],
+]
+const env = { ...ALLOCATOR_ENV, ...process.env }
+
+if (!process.channel) {
+  // Experimental in Node 24, so it warns when used: the warning would print on the
+  // next tick, and by then this process is the supervisor.
+  try {
+    process.execve(perl, ['perl', ...supervisor], env)
+  } catch (error) {
+    log('fatal', `could not start: the supervisor could not replace this process (${error.message})`)
+    process.exit(1)
+  }
 }
 
-function stop(signal) {
-  // Between a death and its restart there is no server to stop.
-  if (!child || restartTimer) process.exit(child ? 0 : 1)
-  child.kill(signal)
-  if (stopping) return
-  stopping = true
-  // Whatever the child's main thread is doing, the process is gone shortly after its budget.
-  setTimeout(() => {
-    log('error', `the server did not stop within ${shutdownTimeoutMs + KILL_GRACE_MS} ms of ${signal}: killing it`)
-    child.kill('SIGKILL')
-  }, shutdownTimeoutMs + KILL_GRACE_MS).unref()
-}
-
-process.on('SIGTERM', () => stop('SIGTERM'))
-process.on('SIGINT', () => stop('SIGINT'))
+// With a channel: the supervisor as a child, in its own process group (Ctrl-C reaches this
+// process only, and is passed on once), and this process in between.
+const child = spawn(perl, supervisor, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true, env })
+child.on('message', (message) => process.send?.(message))
 process.on('message', (message) => {
-  if (child?.connected) child.send(message)
+  if (child.connected) child.send(message)
 })
+child.on('exit', (code) => process.exit(code ?? 1))
+process.on('SIGTERM', () => child.kill('SIGTERM'))
+process.on('SIGINT', () => child.kill('SIGINT'))
 // The channel from whoever started this process must not keep it alive once the child is gone.
-process.channel?.unref()
-startChild()
+process.channel.unref()

@@ -54,7 +54,7 @@ export interface KilnServer {
   /** What the process printed on standard output only (the server's log: JSON lines). */
   stdout(): string
   stop(): Promise<void>
-  /** `npm start`'s process: server/start.mjs, which supervises the server. Signals go here. */
+  /** `npm start`'s process: server/start.mjs, replaced by its supervisor (server/supervisor.pl). Signals go here. */
   process: ChildProcess
   /** The server process itself (the supervisor's child, a new one after a restart): for its RSS or threads. */
   serverPid(): number
@@ -76,6 +76,8 @@ export interface StartOptions {
    * from the load generator, and a slow reader would hold the server's log writes.
    */
   logFile?: string
+  /** In a process group of its own, as a shell starts a command: for signals sent to the group (Ctrl-C). */
+  detached?: boolean
 }
 
 export async function startServer({
@@ -85,6 +87,7 @@ export async function startServer({
   nodeArgs = [],
   ipc = false,
   logFile,
+  detached = false,
 }: StartOptions): Promise<KilnServer> {
   if (
     !fs.existsSync(path.join(repoRoot, 'build', 'server', 'index.js')) ||
@@ -115,6 +118,7 @@ export async function startServer({
       ...env,
     },
     stdio: ['ignore', logFd ?? 'pipe', 'pipe', ...(ipc ? (['ipc'] as const) : [])],
+    detached,
   })
   // The child has its own copy of the descriptor.
   if (logFd !== undefined) fs.closeSync(logFd)
@@ -139,16 +143,44 @@ export async function startServer({
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   const url = `http://127.0.0.1:${port}`
-  /** The real server's pid: the child of the supervisor (server/start.mjs) this test started. */
+  const entry = path.join('build', 'kiln', 'server.mjs')
+  /**
+   * The real server's pid: the process of the tree this test started (the supervisor,
+   * server/supervisor.pl, and with an IPC channel server/start.mjs above it) that runs
+   * build/kiln/server.mjs, the newest one after a restart.
+   */
   function serverPid(): number {
-    const pid = child.pid!
-    try {
-      const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
-      if (children.length > 0) return Number(children[children.length - 1])
-    } catch {
-      // gone already, or no /proc: the supervisor's own pid is the best answer left
+    const top = child.pid!
+    const queue = [top]
+    let found = 0
+    while (queue.length > 0) {
+      const pid = queue.shift()!
+      let children: number[] = []
+      try {
+        children = fs
+          .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number)
+      } catch {
+        // gone already, or no /proc
+      }
+      for (const pid of children) {
+        let args: string[] = []
+        try {
+          args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+        } catch {
+          continue
+        }
+        // The supervisor's own command line names the entry file too, after its script.
+        const isServer = args.some((arg) => arg.endsWith(entry)) && !args.some((arg) => arg.endsWith('supervisor.pl'))
+        if (isServer) found = Math.max(found, pid)
+        else queue.push(pid)
+      }
     }
-    return pid
+    // Not found (between a death and its restart): the supervisor's own pid is the best answer left.
+    return found || top
   }
   return {
     url,
@@ -161,14 +193,15 @@ export async function startServer({
     serverPid,
     async kill9() {
       const server = serverPid()
+      // The supervisor first: killed after the server, it could start a new one in between.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL')
+        await exited
+      }
       try {
         if (server !== child.pid) process.kill(server, 'SIGKILL')
       } catch {
         // already gone
-      }
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL')
-        await exited
       }
       // The server is not the test's child: wait until the kernel has it gone (port, database).
       for (

@@ -11,6 +11,7 @@ import {
   get,
   rawGet,
   makeContentDir,
+  repoRoot,
   sampleContentDir,
   startServer,
   tempDir,
@@ -389,5 +390,77 @@ describe('a copy of the sample blog in another folder', () => {
     } finally {
       await server.stop()
     }
+  })
+})
+
+/** A field of /proc/<pid>/stat after the command's name: 1 is the parent's pid, 3 the session id. */
+function statField(pid: number, index: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[index])
+}
+const commandLine = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+const vmRssMb = (pid: number) =>
+  Number(/^VmRSS:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024
+
+describe('the supervisor (server/supervisor.pl, which npm start becomes)', () => {
+  it('is a small Perl process with the server in a session of its own, and answers Ctrl-C with one drain', async () => {
+    const server = await startServer({ contentDir: sampleContentDir, detached: true })
+    try {
+      const top = server.process.pid!
+      expect(commandLine(top)[1]).toBe(path.join(repoRoot, 'server', 'supervisor.pl'))
+      // It was a second Node process of 50-56 MB (docs/performance.md, memory, fifth round).
+      expect(vmRssMb(top)).toBeLessThan(20)
+      const child = server.serverPid()
+      expect(statField(child, 1)).toBe(top)
+      expect(statField(child, 3)).not.toBe(statField(top, 3))
+
+      // Ctrl-C in a terminal signals the whole foreground process group: the supervisor's.
+      const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)))
+      process.kill(-top, 'SIGINT')
+      expect(await exited).toBe(0)
+      expect(server.output().split('SIGINT: no new connections').length - 1).toBe(1)
+      expect(server.output()).not.toContain('SIGINT again')
+    } finally {
+      await server.stop()
+    }
+  })
+
+  it('relays the memory probe when started with an IPC channel, across a restart on the same port', async () => {
+    const server = await startServer({ contentDir: sampleContentDir, ipc: true, nodeArgs: ['--expose-gc'] })
+    let nextId = 0
+    const probe = () =>
+      new Promise<NodeJS.MemoryUsage>((resolve) => {
+        const id = nextId++
+        const onMessage = (message: { type?: string; id?: number; usage?: NodeJS.MemoryUsage }) => {
+          if (message?.type !== 'kiln:memory' || message.id !== id || !message.usage) return
+          server.process.off('message', onMessage)
+          resolve(message.usage)
+        }
+        server.process.on('message', onMessage)
+        server.process.send({ type: 'kiln:memory', id })
+      })
+    try {
+      // A channel does not survive execve: npm start stays, in front of the supervisor.
+      const supervisor = statField(server.serverPid(), 1)
+      expect(commandLine(supervisor)[1]).toBe(path.join(repoRoot, 'server', 'supervisor.pl'))
+      expect(statField(supervisor, 1)).toBe(server.process.pid)
+      expect((await probe()).heapUsed).toBeGreaterThan(0)
+
+      const first = server.serverPid()
+      process.kill(first, 'SIGKILL')
+      await waitFor(async () => {
+        if (server.serverPid() === first || server.serverPid() === supervisor) return false
+        try {
+          return (await get(server, '/healthcheck')).status === 200
+        } catch {
+          return false
+        }
+      }, 'a new server process on the same port')
+      expect(server.output()).toContain('the server process ended (SIGKILL): starting a new one')
+      expect((await probe()).heapUsed).toBeGreaterThan(0)
+    } finally {
+      await server.stop()
+    }
+    expect(server.process.exitCode).toBe(0)
   })
 })

@@ -142,6 +142,14 @@ describe('Dockerfile', () => {
     expect(lines.some((line) => /^CMD\s/.test(line))).toBe(false)
   })
 
+  it('checks, as it builds, that its perl has every module the supervisor uses', () => {
+    const runtime = lines.slice(lines.findIndex((line) => /^FROM\s.*\sAS runtime$/i.test(line)))
+    expect(runtime).toContain('RUN perl -c server/supervisor.pl')
+    expect(runtime.findIndex((line) => line === 'COPY server ./server')).toBeLessThan(
+      runtime.indexOf('RUN perl -c server/supervisor.pl'),
+    )
+  })
+
   it('keeps the image from inheriting local state (.dockerignore)', () => {
     const ignored = read('.dockerignore')
       .split('\n')
@@ -179,5 +187,31 @@ describe('the Node version', () => {
     )
     expect(started.status).toBe(1)
     expect(started.stderr).toContain(`Kiln needs Node ${floor} or newer`)
+  })
+})
+
+describe('the supervisor npm start becomes (server/supervisor.pl)', () => {
+  /** What Debian's perl-base (in node:*-slim images) has of what a supervisor could want. */
+  const PERL_BASE = ['strict', 'warnings', 'Errno', 'Fcntl', 'POSIX', 'Socket', 'IO::Handle', 'IO::Select']
+
+  it('uses only modules of perl-base, and compiles', () => {
+    const source = read('server/supervisor.pl')
+    const used = [...source.matchAll(/^\s*(?:use|require)\s+([\w:]+)/gm)].map((match) => match[1])
+    expect(used.length).toBeGreaterThan(0)
+    for (const module of used) expect(PERL_BASE, module).toContain(module)
+    const checked = spawnSync('perl', ['-c', path.join(repoRoot, 'server', 'supervisor.pl')], { encoding: 'utf8' })
+    expect(checked.stderr).toContain('syntax OK')
+    expect(checked.status).toBe(0)
+  })
+
+  it('is missing without perl on PATH: npm start refuses with the reason', () => {
+    const started = spawnSync(process.execPath, ['server/start.mjs'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, PATH: path.dirname(process.execPath) },
+    })
+    expect(started.status).toBe(1)
+    expect(started.stderr).toContain('needs perl on PATH')
   })
 })

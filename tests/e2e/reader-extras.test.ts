@@ -7,7 +7,7 @@
 import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium, waitForHydration } from '../../other/lib/chromium.ts'
-import { axeViolations, isSeriousOrCritical, type AxeViolation } from '../../other/lib/axe.ts'
+import { axeViolations, isSeriousOrCritical, SERIOUS_OR_CRITICAL, type AxeViolation } from '../../other/lib/axe.ts'
 import { stopServer, withBrowserSession, type BrowserSession } from '../helpers/fixtures.ts'
 import { sampleContentDir, startServer, type KilnServer } from '../helpers/server.ts'
 
@@ -330,7 +330,7 @@ describe('accessibility (axe-core)', () => {
               expect(await page.locator('[data-testid="search-results"] > li').count()).toBeGreaterThan(0)
             await waitForHydration(page, 'header a')
             expect(await page.locator('html').getAttribute('class')).toBe(theme)
-            const violations = (await axeViolations(page)).filter(isSeriousOrCritical)
+            const violations = (await axeViolations(page, undefined, SERIOUS_OR_CRITICAL)).filter(isSeriousOrCritical)
             if (violations.length > 0) found[pathname] = violations
           }
           expect(found, JSON.stringify(found, null, 1)).toEqual({})

@@ -51,7 +51,9 @@ beforeAll(async () => {
   for (let n = 1; n <= CYCLES; n++) files[`blog/post-${n}.mdx`] = post(n)
   server = await startServer({
     contentDir: makeContentDir(files),
-    env: { COMPILE_IDLE_MS: '200', HIGHLIGHT_IDLE_MS: '200' },
+    // The render watchdog's thread is counted too: at its default (10 s after the last
+    // render) each cycle waited for it, ten seconds of nothing per cycle.
+    env: { COMPILE_IDLE_MS: '200', HIGHLIGHT_IDLE_MS: '200', RENDER_WATCHDOG_IDLE_MS: '200' },
   })
 }, 120_000)
 

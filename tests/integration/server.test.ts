@@ -352,7 +352,8 @@ describe('worker threads of a running server', () => {
       Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1])
     const server = await startServer({
       contentDir: sampleContentDir,
-      env: { HIGHLIGHT_IDLE_MS: '300', COMPILE_IDLE_MS: '300' },
+      // The render watchdog's thread ends after its idle time too (10 s by default).
+      env: { HIGHLIGHT_IDLE_MS: '300', COMPILE_IDLE_MS: '300', RENDER_WATCHDOG_IDLE_MS: '300' },
     })
     try {
       const pid = server.serverPid()

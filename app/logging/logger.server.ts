@@ -34,27 +34,21 @@ export function readableLine(json: string): string {
 /** A line pino wrote at `info` or below (its level comes first: see `formatters`). */
 const ROUTINE_LINE = /^\{"level":"(?:info|debug|trace)"/
 
-/** How long routine lines wait to be written together, and how much of them at most. */
-const ROUTINE_FLUSH_MS = 10
-const ROUTINE_FLUSH_BYTES = 64 * 1024
-
 /**
- * Writes routine lines (info and below: the access log's line for every request) together,
- * once ROUTINE_FLUSH_MS after the first of them or as soon as they reach ROUTINE_FLUSH_BYTES,
- * and everything more severe at once, after the routine lines before it, so the order holds.
- * Under load a write per request was a third of the log's cost, and a write per turn of the
- * event loop still 4 % of a cached page's CPU time (each turn answers a few requests); in
- * 10 ms a busy server answers tens. A warning or an error is out before whatever follows it,
- * as with console.log; routine lines still waiting when the process exits (process.exit, an
- * uncaught exception) are written on the way out. What a kill -9 loses is the last 10 ms of
- * access lines, as a main thread stuck in a post's render loses the lines of its turn.
+ * Writes routine lines (info and below: the access log's line for every request) in one
+ * write per turn of the event loop, and everything more severe at once, after the routine
+ * lines before it, so the order holds. Under load a write per request was a third of the log's
+ * cost; now a turn's answers share one. A warning or an error is out before whatever
+ * follows it, as with console.log; routine lines still waiting when the process exits
+ * (process.exit, an uncaught exception) are written on the way out. Not longer than a turn:
+ * a wait of 10 ms was tried (docs/performance.md) and lost the lines before a post's render
+ * that never ends (the main thread stuck, no timer runs), the very lines that say which post.
  */
 export function batchedDestination(target: { write(text: string): unknown }): RoutineDestination {
   let pending = ''
-  let timer: NodeJS.Timeout | null = null
+  let scheduled = false
   const flush = () => {
-    if (timer) clearTimeout(timer)
-    timer = null
+    scheduled = false
     if (pending === '') return
     const text = pending
     pending = ''
@@ -63,9 +57,10 @@ export function batchedDestination(target: { write(text: string): unknown }): Ro
   process.once('exit', flush)
   const writeRoutine = (line: string) => {
     pending += line
-    if (pending.length >= ROUTINE_FLUSH_BYTES) flush()
-    // Unref'd: waiting lines never keep a process alive; the exit handler writes them.
-    else if (!timer) timer = setTimeout(flush, ROUTINE_FLUSH_MS).unref()
+    if (!scheduled) {
+      scheduled = true
+      setImmediate(flush)
+    }
   }
   return {
     write(line: string) {

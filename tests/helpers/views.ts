@@ -35,3 +35,17 @@ export function storedViews(db: Database.Database, slug: string): number {
     (db.prepare('SELECT views FROM post_views WHERE slug = ?').get(slug) as { views: number } | undefined)?.views ?? 0
   )
 }
+
+/** A day in milliseconds. */
+const DAY_MS = 86_400_000
+
+/**
+ * A read counts once per post per UTC day, so a case that straddles midnight sees the same
+ * reader counted on both days, as designed. Files whose cases read "not counted again"
+ * call this first: with less than `marginMs` of the UTC day left, it waits until the next
+ * day has begun, so each case runs within one day whatever the hour the suite starts.
+ */
+export async function clearOfMidnight(marginMs = 180_000): Promise<void> {
+  const left = DAY_MS - (Date.now() % DAY_MS)
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 1_000))
+}

@@ -12,7 +12,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopServer } from '../helpers/fixtures.ts'
 import { makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
-import { BROWSER, postView, storedViews as storedViewsOf, type Beacon } from '../helpers/views.ts'
+import { BROWSER, clearOfMidnight, postView, storedViews as storedViewsOf, type Beacon } from '../helpers/views.ts'
 
 const PHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 ' +
@@ -31,6 +31,7 @@ beforeAll(async () => {
   })
   server = await startServer({ contentDir, env: { TRUST_PROXY: '1' } })
   db = new Database(server.databasePath, { readonly: true })
+  await clearOfMidnight()
 })
 
 afterAll(async () => {

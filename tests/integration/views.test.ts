@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopServer } from '../helpers/fixtures.ts'
 import { get, makeContentDir, startServer, type KilnServer } from '../helpers/server.ts'
-import { BROWSER, postView, storedViews as storedViewsOf, type Beacon } from '../helpers/views.ts'
+import { BROWSER, clearOfMidnight, postView, storedViews as storedViewsOf, type Beacon } from '../helpers/views.ts'
 
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)'
 
@@ -22,6 +22,7 @@ beforeAll(async () => {
   })
   server = await startServer({ contentDir })
   db = new Database(server.databasePath, { readonly: true })
+  await clearOfMidnight()
 })
 
 afterAll(async () => {

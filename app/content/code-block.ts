@@ -3,6 +3,13 @@
  * string is read, and what a block's lines and <pre> carry. Pure functions, no shiki.
  *
  *   ```ts title="app.ts" {1,3-5} showLineNumbers /useState/
+ *   ```js src/data.js hidden
+ *
+ * The second form is the multi-file examples' (Sandpack's, as react.dev writes them): a
+ * bare file path first is the block's title, and `hidden` marks a file the example needs
+ * but the reader was not meant to read. A page shows such a file collapsed, as plain text:
+ * highlighted and open, the hidden files of one long post made 36,000 of its 40,000
+ * token elements, a page too heavy to read, and to check.
  *
  * Notations inside the code (`// [!code ++]`, `[!code focus]`, …) and the words to mark
  * (`/useState/`) are shiki's transformers, run in the highlight worker (workers/highlight.ts).
@@ -11,6 +18,8 @@ import type { Element, ElementContent } from 'hast'
 
 export interface CodeMeta {
   title?: string
+  /** The file is part of an example but not meant to be read: shown collapsed, not highlighted. */
+  hidden: boolean
   /** 1-based line numbers to highlight. */
   highlightLines: number[]
   showLineNumbers: boolean
@@ -20,21 +29,38 @@ export interface CodeMeta {
 const MAX_HIGHLIGHT_LINES = 10_000
 
 const TITLE = /(?:^|\s)title=(?:"([^"]*)"|'([^']*)'|(\S+))/
+/**
+ * A file path as the meta's first word (`src/App.js`, `package.json`): a name with an
+ * extension, in folders. Not `/word/` (a word to mark), `{1,3}` or an option. The word is
+ * cut to 256 characters before the pattern sees it, so no meta costs more than that.
+ */
+const FILE_PATH = /^(?:[\w@.-]+\/)*[\w@-][\w@.-]*\.[A-Za-z][A-Za-z0-9]*$/
+
+function leadingFilePath(meta: string): string | undefined {
+  const first = /^\s*(\S{1,256})(?:\s|$)/.exec(meta)?.[1]
+  return first && FILE_PATH.test(first) ? first : undefined
+}
 
 /**
  * The meta as shiki's word highlighter reads it (`/word/`), without the title: a title
- * holding a path (`title="src/app.ts"`) would otherwise mark the text between its slashes.
+ * holding a path (`title="src/app.ts"`, or a bare `src/components/App.js`) would otherwise
+ * mark the text between its slashes.
  */
 export function metaForWordHighlight(meta: string | null | undefined): string {
-  return meta ? meta.replace(TITLE, ' ') : ''
+  if (!meta) return ''
+  const filePath = leadingFilePath(meta)
+  return (filePath ? meta.replace(filePath, ' ') : meta).replace(TITLE, ' ')
 }
 
 export function parseCodeMeta(meta: string | null | undefined): CodeMeta {
-  const result: CodeMeta = { highlightLines: [], showLineNumbers: false }
+  const result: CodeMeta = { highlightLines: [], showLineNumbers: false, hidden: false }
   if (!meta) return result
   const title = TITLE.exec(meta)
   if (title) result.title = title[1] ?? title[2] ?? title[3]
-  const withoutTitle = title ? meta.replace(title[0], ' ') : meta
+  const filePath = leadingFilePath(meta)
+  result.title ??= filePath
+  const withoutTitle = (filePath ? meta.replace(filePath, ' ') : meta).replace(TITLE, ' ')
+  result.hidden = /(?:^|\s)hidden(?:\s|$)/.test(withoutTitle)
   result.showLineNumbers = /(?:^|\s)showLineNumbers(?:\s|$|\{)/.test(withoutTitle)
   const ranges = /\{([\d\s,-]+)\}/.exec(withoutTitle)
   if (ranges) {

@@ -17,5 +17,7 @@
  *   4: metadata from TOML, an exported literal, the first heading and the file name's date
  *   5: the component kit's names (Callout, YouTube, …) are no longer reported missing
  *      and shiki's code notations (`// [!code ++]`, `[!code focus]`, …) and `/word/` highlights in the meta
+ *   6: a bare file path first in a fence's meta (```js src/App.js) is the block's title, and
+ *      a block marked `hidden` is shown collapsed as plain text, never highlighted
  */
-export const COMPILER_VERSION = 5
+export const COMPILER_VERSION = 6

@@ -81,6 +81,12 @@ describe('code notations', () => {
     expect(metaForWordHighlight('title="a/b/c.ts" /x/')).not.toContain('a/b')
   })
 
+  it('a bare file path first in the meta is not a word to mark either', async () => {
+    const markup = await html('export const components = [1]', 'js', 'src/components/App.js /const/')
+    expect(markup.match(/class="highlighted-word"/g)?.length).toBe(1)
+    expect(markup).not.toMatch(/highlighted-word[^>]*>components/)
+  })
+
   it('a JSX comment notation works in tsx', async () => {
     const markup = await html(['<div>', '  <p>hi</p> {/* [!code ++] */}', '</div>'].join('\n'), 'tsx')
     expect(lines(markup)[1].classes).toEqual(['line', 'diff', 'add'])

@@ -10,6 +10,9 @@ import { getMDXComponent } from 'mdx-bundler/client'
 import { beforeAll, describe, expect } from 'vitest'
 import { CompileError, compileInThisThread, type CompiledEntry } from '../../app/content/compile-mdx.server.ts'
 import { missingComponents } from '../../app/content/mdx-component.tsx'
+import type { Highlight } from '../../app/content/highlight.server.ts'
+import { KilnCodeBlock } from '../../app/components/code-block.tsx'
+import highlightOnPoolThread from '../../workers/highlight.ts'
 import { test as base } from '../helpers/fixtures.ts'
 import { tempDir, writeFiles } from '../helpers/server.ts'
 
@@ -181,6 +184,52 @@ A markdown file with <Shout>jsx inside</Shout>.
     )
     expect(compiled.frontmatter.date).toBeNull()
     expect(compiled.headings).toEqual([{ depth: 2, id: 'who', text: 'Who' }])
+  })
+})
+
+describe('compileInThisThread: multi-file examples', () => {
+  test('a bare file path is the title; a hidden file is collapsed, plain and never highlighted', async ({
+    makeTempDir,
+  }) => {
+    const asked: (string | null | undefined)[] = []
+    const highlight: Highlight = (task) => {
+      asked.push(task.meta)
+      return highlightOnPoolThread(task)
+    }
+    const dir = makeTempDir('kiln-compile-')
+    writeFiles(dir, {
+      'blog/example.mdx': `${HEAD}
+<Sandpack>
+
+\`\`\`js src/App.js
+export default function App() { return <Greeting /> }
+\`\`\`
+
+\`\`\`js src/data.js hidden
+export const names = ['Ada', 'Grace']
+\`\`\`
+
+</Sandpack>
+`,
+    })
+    const compiled = await compileInThisThread({
+      contentDir: dir,
+      entryPath: 'blog/example.mdx',
+      kind: 'post',
+      highlight,
+    })
+    expect(asked).toEqual(['src/App.js'])
+    const html = render(compiled.code, { ...missingComponents(['Sandpack']), KilnCodeBlock })
+    // The shown file: a figure captioned with its path, highlighted.
+    expect(html).toMatch(/<figure class="code-block"[^>]*><figcaption class="code-title">src\/App.js<\/figcaption>/)
+    expect(html).toMatch(/<figure[^>]*>(?:(?!<\/figure>)[\s\S])*--shiki-light/)
+    // The hidden one: a closed <details> named after the file, its code plain text.
+    const hidden = /<details class="code-block code-block-collapsed"[\s\S]*?<\/details>/.exec(html)?.[0] ?? ''
+    expect(hidden).toMatch(/<summary class="code-title">src\/data.js <span/)
+    expect(hidden).not.toMatch(/<details[^>]* open/)
+    expect(hidden).toContain('class="shiki plain"')
+    expect(hidden).not.toContain('--shiki-light')
+    expect(hidden).toContain("<span class=\"line\">export const names = ['Ada', 'Grace']</span>")
   })
 })
 

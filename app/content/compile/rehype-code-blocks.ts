@@ -3,6 +3,9 @@
  * highlighted by shiki in the highlight pool when the language is known, escaped plain
  * text with the same frame otherwise. Meta (title, {1,3-5}, showLineNumbers) is read here
  * (code-block.ts); a block that cannot be highlighted is reported and never fails the post.
+ * A block marked `hidden` (a file an example needs but does not show) is framed as plain
+ * text and shown collapsed: it is never highlighted, so it costs neither a job nor a page
+ * of token elements.
  */
 import path from 'node:path'
 import type { Element, Root } from 'hast'
@@ -11,7 +14,7 @@ import { toString as hastToString } from 'hast-util-to-string'
 import type { MdxJsxAttribute, MdxJsxFlowElementHast } from 'mdast-util-mdx-jsx'
 import { visit } from 'unist-util-visit'
 import type { VFile } from 'vfile'
-import { parseCodeMeta, plainCodeBlock } from '../code-block.ts'
+import { parseCodeMeta, plainCodeBlock, type CodeMeta } from '../code-block.ts'
 import type { Highlight } from '../highlight.server.ts'
 import { log } from '../../logging/logger.server.ts'
 
@@ -36,11 +39,12 @@ export interface CodeBlockOptions {
   contentDir?: string
 }
 
-function codeBlockElement(html: string, lang: string | undefined, title: string | undefined): MdxJsxFlowElementHast {
-  const attribute = (name: string, value: string): MdxJsxAttribute => ({ type: 'mdxJsxAttribute', name, value })
+function codeBlockElement(html: string, lang: string | undefined, meta: CodeMeta): MdxJsxFlowElementHast {
+  const attribute = (name: string, value: string | null): MdxJsxAttribute => ({ type: 'mdxJsxAttribute', name, value })
   const attributes = [attribute('html', html)]
   if (lang) attributes.push(attribute('lang', lang))
-  if (title) attributes.push(attribute('title', title))
+  if (meta.title) attributes.push(attribute('title', meta.title))
+  if (meta.hidden) attributes.push(attribute('collapsed', null))
   return { type: 'mdxJsxFlowElement', name: CODE_BLOCK_COMPONENT, attributes, children: [] }
 }
 
@@ -68,7 +72,9 @@ export function rehypeCodeBlocks({ highlight, contentDir }: CodeBlockOptions = {
         const warn = (message: string, ruleId: string) =>
           file.message(message, { place: pre.position, ruleId, source: 'kiln' })
         let html: string | undefined
-        if (!lang || lang === 'text' || lang === 'txt' || lang === 'plaintext') {
+        if (meta.hidden) {
+          // Collapsed and plain (code-block.ts): nothing to warn about, nothing to highlight.
+        } else if (!lang || lang === 'text' || lang === 'txt' || lang === 'plaintext') {
           if (!lang) warn('code block has no language: shown as plain text', 'code-language')
         } else if (Buffer.byteLength(text) > MAX_HIGHLIGHT_BYTES) {
           warn(`code block (${lang}) is larger than ${MAX_HIGHLIGHT_BYTES / 1024} KB: shown as plain text`, 'code-size')
@@ -90,7 +96,7 @@ export function rehypeCodeBlocks({ highlight, contentDir }: CodeBlockOptions = {
           }
         }
         html ??= toHtml(plainCodeBlock(text.replace(/\n$/, ''), lang, meta))
-        parent.children[index] = codeBlockElement(html, lang, meta.title)
+        parent.children[index] = codeBlockElement(html, lang, meta)
       }
     }
     await Promise.all(Array.from({ length: Math.min(HIGHLIGHT_CONCURRENCY, blocks.length) }, work))

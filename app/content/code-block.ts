@@ -116,6 +116,19 @@ export function plainCodeBlock(code: string, lang: string | undefined, meta: Cod
   }
 }
 
+/**
+ * A hidden file's frame: the code as one text node, without a span per line. It has no
+ * marks to carry, and one long post's hidden files were 20,000 lines.
+ */
+export function collapsedCodeBlock(code: string, lang: string | undefined): Element {
+  return {
+    type: 'element',
+    tagName: 'pre',
+    properties: { className: ['shiki', 'plain'], tabIndex: 0, ...preProperties(lang, parseCodeMeta(null)) },
+    children: [{ type: 'element', tagName: 'code', properties: {}, children: [{ type: 'text', value: code }] }],
+  }
+}
+
 /** What every block's <pre> carries besides shiki's own attributes, as hast properties. */
 export function preProperties(lang: string | undefined, meta: CodeMeta): Record<string, string> {
   return { ...(meta.showLineNumbers ? { dataLineNumbers: '' } : {}), ...(lang ? { dataLanguage: lang } : {}) }

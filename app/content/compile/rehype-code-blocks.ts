@@ -14,7 +14,7 @@ import { toString as hastToString } from 'hast-util-to-string'
 import type { MdxJsxAttribute, MdxJsxFlowElementHast } from 'mdast-util-mdx-jsx'
 import { visit } from 'unist-util-visit'
 import type { VFile } from 'vfile'
-import { parseCodeMeta, plainCodeBlock, type CodeMeta } from '../code-block.ts'
+import { collapsedCodeBlock, parseCodeMeta, plainCodeBlock, type CodeMeta } from '../code-block.ts'
 import type { Highlight } from '../highlight.server.ts'
 import { log } from '../../logging/logger.server.ts'
 
@@ -74,6 +74,7 @@ export function rehypeCodeBlocks({ highlight, contentDir }: CodeBlockOptions = {
         let html: string | undefined
         if (meta.hidden) {
           // Collapsed and plain (code-block.ts): nothing to warn about, nothing to highlight.
+          html = toHtml(collapsedCodeBlock(text.replace(/\n$/, ''), lang))
         } else if (!lang || lang === 'text' || lang === 'txt' || lang === 'plaintext') {
           if (!lang) warn('code block has no language: shown as plain text', 'code-language')
         } else if (Buffer.byteLength(text) > MAX_HIGHLIGHT_BYTES) {

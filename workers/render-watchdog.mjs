@@ -9,7 +9,7 @@
  * When the counter has not moved for RENDER_TIMEOUT_MS while a post is rendering, this
  * thread writes the post's version into render_quarantine (its own SQLite connection: the
  * main thread's is as stuck as the rest of it), says so on stderr (console would go through
- * the blocked main thread) and kills the process. The supervisor (server/start.mjs) starts
+ * the blocked main thread) and kills the process. The supervisor (server/supervisor.pl) starts
  * a new one, which serves that version as an error page until its source changes.
  *
  * It also ends the process when its supervisor is gone while the main thread is stuck (a

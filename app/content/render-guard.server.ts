@@ -15,7 +15,7 @@
  * - a watchdog thread (workers/render-watchdog.mjs) sees the heartbeat stop for
  *   RENDER_TIMEOUT_MS while a post renders, records the post's version in
  *   render_quarantine, logs the file and kills the process; the supervisor
- *   (server/start.mjs) starts a new one. The thread runs only while posts render: it starts
+ *   (server/supervisor.pl, what `npm start` becomes) starts a new one. The thread runs only while posts render: it starts
  *   with a render and ends RENDER_WATCHDOG_IDLE_MS after the last one (see Watchdog below);
  * - every place that renders a post asks `isQuarantined` first: the page answers with an
  *   error page, the feeds show the post by its description. A new source hash (an edit) or
@@ -65,7 +65,7 @@ function startThread(watchdog: Watchdog): void {
       databasePath: config.databasePath,
       renderTimeoutMs: config.renderTimeoutMs,
       compilerVersion: COMPILER_VERSION,
-      // Started by server/start.mjs: an IPC channel to it.
+      // Started by the supervisor (server/supervisor.pl): an IPC channel to it.
       supervised: process.send !== undefined,
     },
     // A few MB is all it needs; it must never be the thing that grows.

@@ -16,8 +16,8 @@
  *   RENDER_TIMEOUT_MS while a post renders, records the post's version in
  *   render_quarantine, logs the file and kills the process; the supervisor
  *   (server/supervisor.pl, what `npm start` becomes) starts a new one. The thread runs
- *   only while posts render: it starts
- *   with a render and ends RENDER_WATCHDOG_IDLE_MS after the last one (see Watchdog below);
+ *   only while posts render: it starts with a render and ends RENDER_WATCHDOG_IDLE_MS
+ *   after the last one (see Watchdog below);
  * - every place that renders a post asks `isQuarantined` first: the page answers with an
  *   error page, the feeds show the post by its description. A new source hash (an edit) or
  *   compiler version is a new version and renders again.

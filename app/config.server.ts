@@ -200,6 +200,8 @@ export interface Config {
   componentCacheMaxEntries: number
   /** Total size of the compiled code behind the cached components, in bytes. */
   componentCacheMaxBytes: number
+  /** A cached component not rendered for this long is let go; 0 keeps it until evicted. */
+  componentCacheIdleMs: number
   /** Total bytes of rendered pages (all their variants) the page cache keeps; 0 turns it off. */
   pageCacheMaxBytes: number
   /** s-maxage of cached pages: how long a CDN may keep one without asking (browsers always revalidate). */
@@ -455,6 +457,7 @@ function readConfig(): Config {
     // (docs/performance.md, memory).
     componentCacheMaxEntries: integer('COMPONENT_CACHE_MAX_ENTRIES', 50, 1, 100_000),
     componentCacheMaxBytes: integer('COMPONENT_CACHE_MAX_BYTES', 32 * 1024 * 1024, 1024, 2 ** 31),
+    componentCacheIdleMs: integer('COMPONENT_CACHE_IDLE_MS', 10_000, 0, 86_400_000),
     pageCacheMaxBytes: integer('PAGE_CACHE_MAX_BYTES', 64 * 1024 * 1024, 0, 2 ** 32),
     pageCacheCdnMaxAgeSeconds: integer('PAGE_CACHE_CDN_MAX_AGE', 60, 0, 31_536_000),
     imageCacheMaxBytes: integer('IMAGE_CACHE_MAX_BYTES', 256 * 1024 * 1024, 0, 2 ** 40),

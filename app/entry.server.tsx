@@ -18,7 +18,8 @@ import { getConfig } from './config.server.ts'
 import { countEntries } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
 import { whenRefreshesSettled } from './content/refresh.server.ts'
-import { configureComponentCache } from './content/mdx-component.tsx'
+import { configureComponentCache, dropIdleComponents } from './content/mdx-component.tsx'
+import { collectUnlessDue, releaseBeforeIdleCollection } from './job-pool.server.ts'
 import { logQuarantined, startRenderWatchdog, stopRenderWatchdog } from './content/render-guard.server.ts'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
@@ -53,7 +54,20 @@ const policyOptions = {
   https: config.siteUrl.startsWith('https:'),
   development: config.isDevelopment,
 }
-configureComponentCache({ maxEntries: config.componentCacheMaxEntries, maxBytes: config.componentCacheMaxBytes })
+configureComponentCache({
+  maxEntries: config.componentCacheMaxEntries,
+  maxBytes: config.componentCacheMaxBytes,
+  idleMs: config.componentCacheIdleMs,
+})
+// Components idle past their time go before the collection that follows a burst of jobs, so
+// their memory goes back with the pools'; renders without jobs (a page-cache miss on a post
+// whose compile is stored) are looked after here, with a collection soon after.
+if (config.componentCacheIdleMs > 0) {
+  releaseBeforeIdleCollection(dropIdleComponents)
+  setInterval(() => {
+    if (dropIdleComponents() > 0) collectUnlessDue()
+  }, config.componentCacheIdleMs).unref()
+}
 
 /** For the Express server: where it listens, and the time limits it keeps for arrival, stalls and the drain. */
 export const serverSettings = {

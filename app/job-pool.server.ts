@@ -15,6 +15,13 @@ import { collectGarbage } from './utils/collect-garbage.ts'
 /** Jobs running or waiting in every pool of this process. */
 let busyJobs = 0
 let idleCollection: { timer: NodeJS.Timeout; at: number } | undefined
+/** What lets go of memory kept for work that has stopped, run just before an idle collection. */
+const releasers: (() => void)[] = []
+
+/** Runs `release` before each idle collection, so what it lets go of is collected at once. */
+export function releaseBeforeIdleCollection(release: () => void): void {
+  releasers.push(release)
+}
 
 /** One full collection once no pool has had a job for `afterMs` (a later schedule moves it later, never earlier). */
 function collectWhenIdle(afterMs: number): void {
@@ -24,7 +31,9 @@ function collectWhenIdle(afterMs: number): void {
   const timer = setTimeout(() => {
     idleCollection = undefined
     // A job since: its end schedules the collection again.
-    if (busyJobs === 0) collectGarbage()
+    if (busyJobs !== 0) return
+    for (const release of releasers) release()
+    collectGarbage()
   }, afterMs)
   timer.unref()
   idleCollection = { timer, at }
@@ -47,6 +56,15 @@ collectWhenIdle(STARTUP_COLLECTION_MS)
 /** After work that leaves much garbage on the main thread and starts no job (indexing every entry at start-up). */
 export function collectSoon(): void {
   collectWhenIdle(STARTUP_COLLECTION_MS)
+}
+
+/**
+ * After memory was let go between jobs (idle components): a collection soon, unless one is
+ * already due, which would take it as well. Never later than one due: moving the collection
+ * after a burst of jobs later kept that burst's garbage past the moment the server fell idle.
+ */
+export function collectUnlessDue(): void {
+  if (!idleCollection && busyJobs === 0) collectWhenIdle(STARTUP_COLLECTION_MS)
 }
 
 export interface PoolStats {

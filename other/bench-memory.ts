@@ -286,11 +286,15 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
     idleSamples.sort((a, b) => total(a) - total(b))
     const idleProcesses = idleSamples[Math.floor(idleSamples.length / 2)]
     const heap = await metricsWithPrefix(server.url, METRICS_TOKEN, 'nodejs_')
+    // What the caches in the server hold at that moment (their bytes are in the figures above).
+    const caches = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_')
     console.log(
       `[${label}] idle (pools spun down): ${mb(total(idleProcesses))} (${describe(idleProcesses)}; shared ` +
         `pages once ${mb(sharedOnce(idleProcesses))}); server heap ` +
         `${mb(heap.nodejs_heap_size_used_bytes)} used of ${mb(heap.nodejs_heap_size_total_bytes)}, external ` +
-        `${mb(heap.nodejs_external_memory_bytes)}`,
+        `${mb(heap.nodejs_external_memory_bytes)}; caches: pages ${mb(caches.kiln_page_cache_bytes)} ` +
+        `(${caches.kiln_page_cache_entries} entries), components ${mb(caches.kiln_component_cache_bytes)} ` +
+        `(${caches.kiln_component_cache_entries}), feed HTML ${mb(caches.kiln_feed_html_cache_bytes)}`,
     )
 
     // 3. A heap snapshot of the server, read to its end.

@@ -5,6 +5,12 @@
  * component is cached by kind, slug and source hash: a new version of a post has a new
  * key and the old one simply ages out. The cache is bounded by entry count and by the
  * total size of the code behind its components, and counts its hits and misses.
+ *
+ * A component is needed only to render, and a page is rendered once per version: the
+ * page cache answers after that. So a component not rendered for `idleMs` is let go, as
+ * the worker pools let their threads go: after serving every post of a 223-post blog the
+ * cache's 50 components held 8 MB of the server's heap for nothing (docs/performance.md,
+ * memory). A render after that evaluates the code again (about 12 ms).
  */
 import { LRUCache } from 'lru-cache'
 import { getMDXComponent } from 'mdx-bundler/client'
@@ -26,6 +32,8 @@ type MDXComponent = ReturnType<typeof getMDXComponent>
 export interface ComponentCacheLimits {
   maxEntries: number
   maxBytes: number
+  /** A component not rendered for this long is let go (0: kept until evicted). */
+  idleMs: number
 }
 
 export interface ComponentCacheStats extends ComponentCacheLimits {
@@ -33,6 +41,8 @@ export interface ComponentCacheStats extends ComponentCacheLimits {
   bytes: number
   hits: number
   misses: number
+  /** Components let go after `idleMs` without a render. */
+  expired: number
   evaluateMsTotal: number
 }
 
@@ -42,23 +52,38 @@ interface CachedComponent {
   size: number
 }
 
-function createCache({ maxEntries, maxBytes }: ComponentCacheLimits) {
+function createCache({ maxEntries, maxBytes, idleMs }: ComponentCacheLimits) {
   return new LRUCache<string, CachedComponent>({
     max: maxEntries,
     maxSize: maxBytes,
     sizeCalculation: (value) => value.size,
+    // The age counts from the last render (a get), not from the evaluation.
+    ...(idleMs > 0 ? { ttl: idleMs, updateAgeOnGet: true } : {}),
+    dispose: (_value, _key, reason) => {
+      if (reason === 'expire') counters.expired++
+    },
   })
 }
 
-let limits: ComponentCacheLimits = { maxEntries: 100, maxBytes: 16 * 1024 * 1024 }
+const counters = { hits: 0, misses: 0, expired: 0, evaluateMsTotal: 0 }
+let limits: ComponentCacheLimits = { maxEntries: 100, maxBytes: 16 * 1024 * 1024, idleMs: 0 }
 let cache = createCache(limits)
-const counters = { hits: 0, misses: 0, evaluateMsTotal: 0 }
 
 /** Sets the bounds (the server does this once at start-up from its configuration). */
 export function configureComponentCache(next: ComponentCacheLimits): void {
   limits = next
   cache.clear()
   cache = createCache(limits)
+}
+
+/**
+ * Lets go of the components not rendered for `idleMs`, and says how many went. (lru-cache
+ * only notices an entry's age when it is read; nothing reads an idle cache.)
+ */
+export function dropIdleComponents(): number {
+  const before = counters.expired
+  cache.purgeStale()
+  return counters.expired - before
 }
 
 export function componentCacheStats(): ComponentCacheStats {

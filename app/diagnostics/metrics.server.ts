@@ -233,6 +233,11 @@ mirrorCounter(
   () => componentCacheStats().misses,
 )
 mirrorCounter(
+  'kiln_component_cache_expired_total',
+  'Components let go after COMPONENT_CACHE_IDLE_MS without a render.',
+  () => componentCacheStats().expired,
+)
+mirrorCounter(
   'kiln_component_cache_evaluate_seconds_total',
   'Time spent evaluating MDX components.',
   () => componentCacheStats().evaluateMsTotal / 1000,

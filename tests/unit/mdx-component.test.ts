@@ -5,6 +5,7 @@ import {
   MissingComponent,
   componentCacheStats,
   configureComponentCache,
+  dropIdleComponents,
   getCachedComponent,
   missingComponents,
 } from '../../app/content/mdx-component.tsx'
@@ -22,7 +23,7 @@ function html(component: ReturnType<typeof getCachedComponent>): string {
   return renderToStaticMarkup(createElement(component))
 }
 
-const DEFAULTS = { maxEntries: 100, maxBytes: 16 * 1024 * 1024 }
+const DEFAULTS = { maxEntries: 100, maxBytes: 16 * 1024 * 1024, idleMs: 0 }
 
 beforeEach(() => {
   configureComponentCache(DEFAULTS)
@@ -84,13 +85,13 @@ describe('getCachedComponent', () => {
 describe('configureComponentCache', () => {
   it('reports its limits and starts empty', () => {
     getCachedComponent('post:e:h1', fakeCode('e'))
-    configureComponentCache({ maxEntries: 7, maxBytes: 4096 })
+    configureComponentCache({ maxEntries: 7, maxBytes: 4096, idleMs: 0 })
     const stats = componentCacheStats()
     expect(stats).toMatchObject({ maxEntries: 7, maxBytes: 4096, entries: 0, bytes: 0 })
   })
 
   it('bounds the cache by entries, evicting the least recently used', () => {
-    configureComponentCache({ maxEntries: 2, maxBytes: 1024 * 1024 })
+    configureComponentCache({ maxEntries: 2, maxBytes: 1024 * 1024, idleMs: 0 })
     const one = getCachedComponent('k1', fakeCode('one'))
     getCachedComponent('k2', fakeCode('two'))
     getCachedComponent('k1', fakeCode('one')) // k1 is now the most recent
@@ -107,7 +108,7 @@ describe('configureComponentCache', () => {
   })
 
   it('bounds the cache by the size of the code, evicting old entries for large code', () => {
-    configureComponentCache({ maxEntries: 100, maxBytes: 1000 })
+    configureComponentCache({ maxEntries: 100, maxBytes: 1000, idleMs: 0 })
     getCachedComponent('small-1', fakeCode('s1', 300))
     getCachedComponent('small-2', fakeCode('s2', 300))
     expect(componentCacheStats()).toMatchObject({ entries: 2, bytes: 600 })
@@ -125,7 +126,7 @@ describe('configureComponentCache', () => {
   })
 
   it('does not keep code larger than the whole budget, but still returns a working component', () => {
-    configureComponentCache({ maxEntries: 100, maxBytes: 1000 })
+    configureComponentCache({ maxEntries: 100, maxBytes: 1000, idleMs: 0 })
     getCachedComponent('kept', fakeCode('kept', 200))
     const huge = getCachedComponent('huge', fakeCode('huge', 5000))
     expect(html(huge)).toBe('<p>huge</p>')
@@ -135,6 +136,38 @@ describe('configureComponentCache', () => {
     const misses = stats.misses
     getCachedComponent('kept', fakeCode('kept', 200))
     expect(componentCacheStats().misses).toBe(misses)
+  })
+})
+
+describe('components not rendered for idleMs', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+  it('are let go and counted, and the next render evaluates the code again', async () => {
+    configureComponentCache({ maxEntries: 100, maxBytes: 1024 * 1024, idleMs: 50 })
+    const first = getCachedComponent('post:idle:h1', fakeCode('idle'))
+    getCachedComponent('post:other:h1', fakeCode('other'))
+    const expired = componentCacheStats().expired
+    expect(componentCacheStats().entries).toBe(2)
+    // Time only moves forward: past 100 ms both are older than their 50 ms.
+    await sleep(100)
+    expect(dropIdleComponents()).toBe(2)
+    expect(componentCacheStats()).toMatchObject({ entries: 0, bytes: 0, expired: expired + 2 })
+
+    const misses = componentCacheStats().misses
+    const again = getCachedComponent('post:idle:h1', fakeCode('idle'))
+    expect(again).not.toBe(first)
+    expect(html(again)).toBe('<p>idle</p>')
+    expect(componentCacheStats().misses).toBe(misses + 1)
+  })
+
+  it('are kept until evicted with idleMs 0', async () => {
+    configureComponentCache({ maxEntries: 100, maxBytes: 1024 * 1024, idleMs: 0 })
+    const expired = componentCacheStats().expired
+    const kept = getCachedComponent('post:kept:h1', fakeCode('kept'))
+    await sleep(100)
+    expect(dropIdleComponents()).toBe(0)
+    expect(getCachedComponent('post:kept:h1', fakeCode('kept'))).toBe(kept)
+    expect(componentCacheStats()).toMatchObject({ entries: 1, expired })
   })
 })
 

@@ -66,7 +66,9 @@ export function ComponentCacheCard({ cache }: Pick<AdminDashboardData, 'cache'>)
         name: 'cache-misses',
         label: 'Misses',
         value: formatCount(cache.misses),
-        hint: `evaluating took ${formatDuration(cache.evaluateMsTotal)}`,
+        hint:
+          `evaluating took ${formatDuration(cache.evaluateMsTotal)}` +
+          (cache.expired > 0 ? `; ${formatCount(cache.expired)} let go when idle` : ''),
       }}
     />
   )

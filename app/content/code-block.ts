@@ -41,15 +41,18 @@ function leadingFilePath(meta: string): string | undefined {
   return first && FILE_PATH.test(first) ? first : undefined
 }
 
+/** The meta without the block's names (a leading file path, a title=): what is left are its options. */
+function withoutNames(meta: string, filePath = leadingFilePath(meta)): string {
+  return (filePath ? meta.replace(filePath, ' ') : meta).replace(TITLE, ' ')
+}
+
 /**
  * The meta as shiki's word highlighter reads it (`/word/`), without the title: a title
  * holding a path (`title="src/app.ts"`, or a bare `src/components/App.js`) would otherwise
  * mark the text between its slashes.
  */
 export function metaForWordHighlight(meta: string | null | undefined): string {
-  if (!meta) return ''
-  const filePath = leadingFilePath(meta)
-  return (filePath ? meta.replace(filePath, ' ') : meta).replace(TITLE, ' ')
+  return meta ? withoutNames(meta) : ''
 }
 
 export function parseCodeMeta(meta: string | null | undefined): CodeMeta {
@@ -59,7 +62,7 @@ export function parseCodeMeta(meta: string | null | undefined): CodeMeta {
   if (title) result.title = title[1] ?? title[2] ?? title[3]
   const filePath = leadingFilePath(meta)
   result.title ??= filePath
-  const withoutTitle = (filePath ? meta.replace(filePath, ' ') : meta).replace(TITLE, ' ')
+  const withoutTitle = withoutNames(meta, filePath)
   result.hidden = /(?:^|\s)hidden(?:\s|$)/.test(withoutTitle)
   result.showLineNumbers = /(?:^|\s)showLineNumbers(?:\s|$|\{)/.test(withoutTitle)
   const ranges = /\{([\d\s,-]+)\}/.exec(withoutTitle)
@@ -108,12 +111,7 @@ export function plainCodeBlock(code: string, lang: string | undefined, meta: Cod
       children: text ? [{ type: 'text', value: text }] : [],
     })
   })
-  return {
-    type: 'element',
-    tagName: 'pre',
-    properties: { className: ['shiki', 'plain'], tabIndex: 0, ...preProperties(lang, meta) },
-    children: [{ type: 'element', tagName: 'code', properties: {}, children }],
-  }
+  return plainFrame(children, lang, meta)
 }
 
 /**
@@ -121,11 +119,15 @@ export function plainCodeBlock(code: string, lang: string | undefined, meta: Cod
  * marks to carry, and one long post's hidden files were 20,000 lines.
  */
 export function collapsedCodeBlock(code: string, lang: string | undefined): Element {
+  return plainFrame([{ type: 'text', value: code }], lang, parseCodeMeta(null))
+}
+
+function plainFrame(children: ElementContent[], lang: string | undefined, meta: CodeMeta): Element {
   return {
     type: 'element',
     tagName: 'pre',
-    properties: { className: ['shiki', 'plain'], tabIndex: 0, ...preProperties(lang, parseCodeMeta(null)) },
-    children: [{ type: 'element', tagName: 'code', properties: {}, children: [{ type: 'text', value: code }] }],
+    properties: { className: ['shiki', 'plain'], tabIndex: 0, ...preProperties(lang, meta) },
+    children: [{ type: 'element', tagName: 'code', properties: {}, children }],
   }
 }
 

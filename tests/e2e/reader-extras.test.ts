@@ -133,6 +133,55 @@ describe('dark mode', () => {
     },
   )
 
+  test('a second choice made while the first is still loading wins, with no errors in the page', async () => {
+    await withSession(
+      async ({ context, page, pageErrors }) => {
+        await page.goto('/blog/code-highlighting')
+        await waitForHydration(page, '[data-theme-choice="dark"]')
+        // Hold the page's data reload that follows the first choice, so the second click
+        // always lands while it is in flight (the browser aborts it then).
+        let heldReload: () => void = () => {}
+        const reloadStarted = new Promise<void>((started) =>
+          page.route(
+            (url) => url.pathname.endsWith('.data'),
+            async (route) => {
+              started()
+              await new Promise<void>((release) => (heldReload = release))
+              await route.continue().catch(() => {})
+            },
+            { times: 1 },
+          ),
+        )
+        await page.locator('[data-theme-choice="dark"]').click()
+        await reloadStarted
+        await page.locator('[data-theme-choice="light"]').click()
+        await expect.poll(() => themeCookie(context)).toBe('light')
+        heldReload()
+        await expect.poll(() => background(page)).toBe(LIGHT_BG)
+        await expect.poll(() => page.locator('[data-theme-choice="light"]').getAttribute('aria-pressed')).toBe('true')
+        expect(await page.locator('html').getAttribute('class')).toBe('light')
+        expect(pageErrors).toEqual([])
+      },
+      { colorScheme: 'dark' },
+    )
+  })
+
+  test('a request aborted on purpose is no page error; any other unhandled rejection still is', async () => {
+    // What Remix's data decoder leaves behind when a newer submission aborts a reload
+    // mid-body (app/entry.client.tsx): a rejected fetch that nothing waits on.
+    await withSession(async ({ page, pageErrors }) => {
+      await page.goto('/blog/code-highlighting')
+      await waitForHydration(page, '[data-theme-choice="dark"]')
+      await page.evaluate(() => {
+        const controller = new AbortController()
+        void fetch('/blog/code-highlighting.data', { signal: controller.signal })
+        controller.abort()
+      })
+      await page.evaluate(() => void Promise.reject(new Error('not an abort')))
+      await expect.poll(() => pageErrors).toEqual(['Error: not an abort'])
+    })
+  })
+
   test('a light choice holds on a dark system from the first paint', async () => {
     await withSession(
       async ({ context, page }) => {

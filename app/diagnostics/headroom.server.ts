@@ -3,9 +3,11 @@
  * before a snapshot the memory it will need is compared with the memory that is free.
  *
  * What a snapshot needs (measured on Node 20): V8 builds a graph of every object on the
- * heap in native memory, outside the V8 heap, and Node then serializes the whole graph as
- * JSON into the snapshot stream's buffer on its first read. Neither shows in the V8 heap
- * statistics; both show in the RSS. Measured peaks over the RSS before the snapshot:
+ * heap in native memory, outside the V8 heap, and serializes it as JSON: into a file
+ * (app/diagnostics/heap-snapshot.server.ts), or, when the file cannot be written, into the
+ * snapshot stream's buffer whole. Neither shows in the V8 heap statistics; both show in the
+ * RSS. Measured peaks over the RSS before the snapshot, serialized into the buffer (the
+ * estimate covers that fallback):
  *   - Kiln idle, 19 MB of heap (170k objects): +110 MB
  *   - Kiln with 223 posts served, 55 MB of heap (240k objects): +112 MB
  *   - a bare Node process, 3 MB of heap: +33 MB

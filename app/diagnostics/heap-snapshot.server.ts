@@ -1,13 +1,16 @@
 /**
- * The heap snapshot download: v8.getHeapSnapshot() streamed into the HTTP response, gzip
- * compressed on the way when asked, with no temporary file. Guarded: one diagnostic at a
- * time, and refused (503) when the memory headroom is too small.
+ * The heap snapshot download: written by V8 straight to a file in DIAGNOSTICS_DIR, which is
+ * unlinked as soon as it is open and streamed into the HTTP response from there, gzip
+ * compressed on the way when asked. Guarded: one diagnostic at a time, and refused (503)
+ * when the memory headroom is too small.
  *
- * How the memory behaves (Node 20): taking the snapshot blocks the event loop while V8
- * builds a graph of the heap in native memory; on the stream's first read Node serializes
- * the whole graph to JSON into the stream's buffer at once, and the graph is freed. So
- * the serialized snapshot is in memory in full whatever the client's speed; what the
- * streaming avoids is a second copy (a temp file, a string, a joined buffer).
+ * How the memory behaves: taking the snapshot blocks the event loop while V8 builds a graph
+ * of the heap in native memory and serializes it. v8.getHeapSnapshot() would serialize the
+ * whole graph as JSON into its stream's buffer at once on the first read, so the graph and
+ * the full JSON were in memory together at the peak; v8.writeHeapSnapshot() writes the JSON
+ * to the file as it goes. The file costs disk, never memory: it is the same size as the
+ * download. When it cannot be written (a full disk, a read-only folder), the snapshot is
+ * streamed from memory as before, so the admin still gets it.
  *
  * The response body hands over one chunk of the snapshot (or of gzip's output) each time
  * the HTTP side asks for one, never joining chunks (a Readable's async iterator would:
@@ -24,7 +27,9 @@
  * Remix derives from the original (undici links them weakly). The routes pass
  * context.clientSignal; request.signal is only the default.
  */
+import fs from 'node:fs'
 import os from 'node:os'
+import path from 'node:path'
 import { pipeline, type Readable } from 'node:stream'
 import v8 from 'node:v8'
 import zlib from 'node:zlib'
@@ -34,6 +39,7 @@ import { recordDownload, type DiagnosticDownload, type DownloadKind } from './do
 import { checkSnapshotHeadroom, formatBytes } from './headroom.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { log } from '../logging/logger.server.ts'
+import { PARTIAL_NAME, snapshotsDir, writeHeapSnapshotFile } from './snapshot-store.server.ts'
 
 /** A download that makes no progress for this long (a client that stopped reading) is ended. */
 const STALL_MS = 2 * 60_000
@@ -159,13 +165,8 @@ export async function heapSnapshotResponse({
     let snapshot: Readable
     try {
       const takeStart = performance.now()
-      snapshot = v8.getHeapSnapshot()
-      timings?.add('snapshot', performance.now() - takeStart, 'taking the heap snapshot')
-      // The first read serializes the whole snapshot into the stream's buffer and frees
-      // V8's graph of the heap; doing it now frees the graph even if the client has gone.
-      const serializeStart = performance.now()
-      snapshot.read(0)
-      timings?.add('serialize', performance.now() - serializeStart, 'serializing the heap snapshot')
+      snapshot = takeSnapshotStream(userEmail)
+      timings?.add('snapshot', performance.now() - takeStart, 'taking and serializing the heap snapshot')
     } catch (error) {
       download.finish('failed', error)
       return diagnosticError(request, 500, `The heap snapshot failed: ${errorMessage(error)}`)
@@ -181,6 +182,42 @@ export async function heapSnapshotResponse({
     return new Response(body, { headers })
   } finally {
     if (!handedOver) release()
+  }
+}
+
+/**
+ * The snapshot as a stream of its bytes. The file is unlinked once open: the descriptor
+ * keeps it readable until the download ends, and nothing is left on disk whatever becomes
+ * of the download. (The lock allows one snapshot at a time, so the partial's fixed name is
+ * free.)
+ */
+function takeSnapshotStream(userEmail: string): Readable {
+  const file = path.join(snapshotsDir(), PARTIAL_NAME)
+  let fd: number
+  try {
+    writeHeapSnapshotFile(file)
+    fd = fs.openSync(file, 'r')
+  } catch (error) {
+    removeQuietly(file)
+    log.warn(
+      `heap snapshot for ${userEmail}: could not be written to ${path.dirname(file)} ` +
+        `(${errorMessage(error)}); streaming it from memory instead`,
+    )
+    const stream = v8.getHeapSnapshot()
+    // The first read serializes the whole snapshot into the stream's buffer and frees V8's
+    // graph of the heap; doing it now frees the graph even if the client has gone.
+    stream.read(0)
+    return stream
+  }
+  fs.rmSync(file, { force: true })
+  return fs.createReadStream(file, { fd, highWaterMark: 64 * 1024 })
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true })
+  } catch {
+    // a folder that cannot be written: nothing was left there either
   }
 }
 

@@ -37,7 +37,10 @@ export async function snapshotsAction(request: Request, userEmail: string) {
   const form = await request.formData()
   const intent = form.get('intent')
   if (intent === 'take') {
-    const result = await keepHeapSnapshot(userEmail)
+    // Summarized before the diagnostics lock is released: the admin is sent to the summary
+    // next, and summarizing is memory work of its own, like the snapshot. (A summary that
+    // fails says why on that page.)
+    const result = await keepHeapSnapshot(userEmail, { whileLocked: (snapshot) => snapshotSummary(snapshot.id) })
     if (!result.ok) return data({ error: result.message }, { status: result.status })
     return redirect(`/admin/snapshots/${result.snapshot.id}`, 303)
   }

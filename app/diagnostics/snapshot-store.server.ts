@@ -8,7 +8,8 @@
  * download apply (one diagnostic at a time, the memory headroom), and one more: the file
  * is written to `snapshot.partial` first and renamed only once whole, so a disk that fills
  * up midway leaves no half snapshot behind, only the error for the admin. The partial's
- * name is fixed because the lock allows one snapshot at a time.
+ * name is fixed because the lock allows one snapshot at a time (a download's snapshot is
+ * written there too, and unlinked once open).
  *
  * An id is the UTC time it was taken plus a random suffix (`20261201T093015Z-a1b2c3`):
  * sortable, and the only names the routes accept, so a URL can never reach another file.
@@ -17,7 +18,6 @@ import { log } from '../logging/logger.server.ts'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import v8 from 'node:v8'
 import { getConfig } from '../config.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
@@ -108,6 +108,18 @@ export function pruneKeptSnapshots(keep = getConfig().diagnosticsKeep): string[]
   return removed
 }
 
+/**
+ * Writes a heap snapshot of this process to `file`, straight from V8's graph of the heap:
+ * the JSON never sits in memory. v8.getHeapSnapshot() serializes the whole snapshot into its
+ * stream's buffer at once on the first read, whatever reads it, so its peak held the graph
+ * and the full JSON together (tens of MB more: see docs/performance.md). Synchronous, as
+ * both are. Throws the write's own error (ENOSPC for a full disk).
+ */
+export function writeHeapSnapshotFile(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  v8.writeHeapSnapshot(file)
+}
+
 export type KeepResult =
   | { ok: true; snapshot: KeptSnapshot; removed: string[] }
   | { ok: false; status: 409 | 503 | 507 | 500; message: string }
@@ -115,9 +127,13 @@ export type KeepResult =
 /**
  * Takes a heap snapshot of this process and keeps it on disk. Refused (409) while another
  * diagnostic runs and (503) when the memory headroom is too small; a write that fails
- * (507 for a full disk) removes the partial file and says why.
+ * (507 for a full disk) removes the partial file and says why. `whileLocked` runs once the
+ * snapshot is kept, before the lock is released (the caller's next step, its summary).
  */
-export async function keepHeapSnapshot(userEmail: string): Promise<KeepResult> {
+export async function keepHeapSnapshot(
+  userEmail: string,
+  { whileLocked }: { whileLocked?: (snapshot: KeptSnapshot) => Promise<unknown> } = {},
+): Promise<KeepResult> {
   const release = tryAcquireDiagnostic('heapsnapshot', userEmail)
   if (!release) return { ok: false, status: 409, message: busyMessage() }
   const dir = snapshotsDir()
@@ -131,8 +147,7 @@ export async function keepHeapSnapshot(userEmail: string): Promise<KeepResult> {
     const id = newId()
     const start = performance.now()
     try {
-      fs.mkdirSync(dir, { recursive: true })
-      await pipeline(v8.getHeapSnapshot(), fs.createWriteStream(partial, { flags: 'w' }))
+      writeHeapSnapshotFile(partial)
       fs.renameSync(partial, snapshotFile(id))
     } catch (error) {
       fs.rmSync(partial, { force: true })
@@ -153,6 +168,10 @@ export async function keepHeapSnapshot(userEmail: string): Promise<KeepResult> {
       `kept heap snapshot ${id} for ${userEmail}: ${snapshot.bytes} bytes in ` +
         `${Math.round(performance.now() - start)} ms${removed.length ? `, removed ${removed.join(', ')}` : ''}`,
     )
+    // Writing the file is synchronous, so without this the lock would be free again before
+    // the server read a second request sent at the same moment (a double click): that one
+    // would take a second snapshot right after the first instead of getting 409.
+    await whileLocked?.(snapshot)
     return { ok: true, snapshot, removed }
   } finally {
     release()

@@ -3,6 +3,7 @@
  * gzip), the heap sampling and CPU profiles, and their guards (sign-in, one at a time,
  * memory headroom, a client that leaves mid-download).
  */
+import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import zlib from 'node:zlib'
@@ -46,6 +47,7 @@ interface HeapSnapshotFile {
 describe('diagnostics downloads', () => {
   let server: KilnServer
   let cookie: string
+  const diagnosticsDir = tempDir('kiln-diagnostics-dir-')
   const admin = (init: RequestInit = {}): RequestInit => ({
     ...init,
     headers: { Cookie: cookie, ...(init.headers as Record<string, string>) },
@@ -55,6 +57,7 @@ describe('diagnostics downloads', () => {
     server = await startServer({
       contentDir: sampleContentDir,
       databasePath: path.join(tempDir('kiln-diagnostics-'), 'kiln.db'),
+      env: { DIAGNOSTICS_DIR: diagnosticsDir },
     })
     await createAdmin(server, ADMIN, PASSWORD)
     cookie = await signIn(server, ADMIN, PASSWORD)
@@ -113,6 +116,9 @@ describe('diagnostics downloads', () => {
     const row = downloads(server).at(-1)!
     expect(row).toMatchObject({ user_email: ADMIN, kind: 'heapsnapshot', status: 'complete', bytes: plainSize })
     expect(row.duration_ms).toBeGreaterThan(0)
+    // V8 wrote it to a file in DIAGNOSTICS_DIR (the JSON never in memory), unlinked once open.
+    expect(fs.readdirSync(diagnosticsDir)).toEqual([])
+    expect(server.output()).not.toContain('streaming it from memory instead')
   })
 
   it(
@@ -343,6 +349,33 @@ describe('diagnostics downloads', () => {
     expect((await get(server, '/healthcheck')).status).toBe(200)
     expect(server.process.exitCode).toBeNull()
     expect(server.output()).not.toMatch(/(heapsnapshot|heapsnapshot\.gz|heapprofile|cpuprofile) for .*: failed/)
+  })
+})
+
+describe('a heap snapshot when DIAGNOSTICS_DIR cannot be written', () => {
+  let server: KilnServer
+  let cookie: string
+
+  beforeAll(async () => {
+    // A folder inside a plain file: every write there fails (ENOTDIR), as on a read-only disk.
+    const blocker = path.join(tempDir('kiln-diagnostics-blocked-'), 'not-a-folder')
+    fs.writeFileSync(blocker, 'a file')
+    server = await startServer({
+      contentDir: sampleContentDir,
+      env: { DIAGNOSTICS_DIR: path.join(blocker, 'diagnostics') },
+    })
+    await createAdmin(server, ADMIN, PASSWORD)
+    cookie = await signIn(server, ADMIN, PASSWORD)
+  })
+  afterAll(() => server?.stop())
+
+  it('is streamed from memory instead, whole, and the reason is logged', async () => {
+    const response = await get(server, '/admin/heapsnapshot', { headers: { Cookie: cookie } })
+    expect(response.status).toBe(200)
+    const file = JSON.parse(await response.text()) as HeapSnapshotFile
+    expect(file.nodes.length).toBe(file.snapshot.node_count * file.snapshot.meta.node_fields.length)
+    expect(server.output()).toMatch(/could not be written to .*not-a-folder.*ENOTDIR.*streaming it from memory instead/)
+    expect(downloads(server).at(-1)).toMatchObject({ kind: 'heapsnapshot', status: 'complete' })
   })
 })
 

@@ -39,6 +39,7 @@ import { themeFromCookieHeader } from '../theme/theme-cookie.server.ts'
 import { SingleFlight } from '../utils/single-flight.ts'
 import { requestContext } from './request-context.server.ts'
 import type { AnswerSecurityHeaders } from './security-headers.server.ts'
+import { compactBuffer } from '../utils/compact-buffer.ts'
 
 /** Tells what the cache did: hit, miss, bypass (for operators and tests). */
 export const PAGE_CACHE_STATUS_HEADER = 'X-Kiln-Cache'
@@ -506,7 +507,7 @@ export async function buildPage(
     return {
       status: 200,
       headers: kept,
-      variants: { br: null, gzip: null, identity: body },
+      variants: { br: null, gzip: null, identity: compactBuffer(body) },
       identityLength: body.length,
       etags: { identity: etag, br: etag, gzip: etag },
       depends,
@@ -523,7 +524,7 @@ export async function buildPage(
       },
     }),
     gzip(body, { level: body.length > LARGE_PAGE_BYTES ? 6 : 9 }),
-  ])
+  ]).then((compressed) => compressed.map(compactBuffer))
   // One strong tag per representation: the same page in another coding is another representation.
   const etags = { identity: `"${hash}"`, br: `"${hash}-br"`, gzip: `"${hash}-gz"` }
   return {
@@ -693,7 +694,7 @@ export function createPageCache(options: PageCacheOptions): PageCache {
     counts.unzipped++
     zlib.gunzip(page.variants.gzip!, (error, body) => {
       if (error) return res.destroy(error)
-      if (store.get(key) === page) store.keepPlainCopy(key, page, body)
+      if (store.get(key) === page) store.keepPlainCopy(key, page, compactBuffer(body))
       res.end(body)
     })
   }

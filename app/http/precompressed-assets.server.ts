@@ -13,6 +13,7 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type express from 'express'
 import { preferredEncoding } from './page-cache.server.ts'
+import { compactBuffer } from '../utils/compact-buffer.ts'
 
 const brotli = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)
@@ -56,7 +57,7 @@ export async function precompressAssets(dir: string): Promise<Map<string, Precom
         }),
         gzip(body, { level: 9 }),
       ])
-      assets.set(relative, { type, br, gzip: gz })
+      assets.set(relative, { type, br: compactBuffer(br), gzip: compactBuffer(gz) })
     }),
   )
   return assets

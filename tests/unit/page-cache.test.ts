@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { readCookie } from '../../app/http/cookies.ts'
+import zlib from 'node:zlib'
+import { compactBuffer } from '../../app/utils/compact-buffer.ts'
 import {
+  buildPage,
   cacheableUrl,
   dependsOf,
   MAX_KEY_URL_LENGTH,
@@ -106,6 +109,32 @@ function page(bytes: number, stamp = '1', etag = '"x"'): CachedPage {
     bytes,
   }
 }
+
+describe('what a cached page holds', () => {
+  const ownsExactly = (buffer: Buffer | null) => buffer !== null && buffer.buffer.byteLength === buffer.length
+
+  it('keeps each compressed copy in memory of its own size, not in zlib\'s 64 KB output chunk', async () => {
+    const html = Buffer.from('<!doctype html><p>' + 'A small page. '.repeat(300) + '</p>')
+    // What zlib hands back for a small page: a slice of a far larger chunk.
+    expect(ownsExactly(zlib.brotliCompressSync(html))).toBe(false)
+    const page = await buildPage(html, new Headers({ 'Content-Type': 'text/html' }), { depends: '', stamp: '' })
+    expect(page.variants.br!.length).toBeLessThan(1000)
+    expect(ownsExactly(page.variants.br)).toBe(true)
+    expect(ownsExactly(page.variants.gzip)).toBe(true)
+    expect(zlib.brotliDecompressSync(page.variants.br!)).toEqual(html)
+    expect(zlib.gunzipSync(page.variants.gzip!)).toEqual(html)
+  })
+
+  it('compactBuffer copies a slice into memory of its own, and leaves a Buffer that has it alone', () => {
+    const pooled = Buffer.from('a few bytes')
+    expect(ownsExactly(pooled)).toBe(false)
+    const compact = compactBuffer(pooled)
+    expect(ownsExactly(compact)).toBe(true)
+    expect(compact.toString()).toBe('a few bytes')
+    const own = Buffer.allocUnsafeSlow(16).fill(1)
+    expect(compactBuffer(own)).toBe(own)
+  })
+})
 
 describe('PageStore', () => {
   it('evicts the least recently used and never exceeds its bound', () => {

@@ -113,7 +113,7 @@ function page(bytes: number, stamp = '1', etag = '"x"'): CachedPage {
 describe('what a cached page holds', () => {
   const ownsExactly = (buffer: Buffer | null) => buffer !== null && buffer.buffer.byteLength === buffer.length
 
-  it('keeps each compressed copy in memory of its own size, not in zlib\'s 64 KB output chunk', async () => {
+  it("keeps each compressed copy in memory of its own size, not in zlib's 64 KB output chunk", async () => {
     const html = Buffer.from('<!doctype html><p>' + 'A small page. '.repeat(300) + '</p>')
     // What zlib hands back for a small page: a slice of a far larger chunk.
     expect(ownsExactly(zlib.brotliCompressSync(html))).toBe(false)

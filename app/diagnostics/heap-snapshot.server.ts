@@ -39,7 +39,7 @@ import { recordDownload, type DiagnosticDownload, type DownloadKind } from './do
 import { checkSnapshotHeadroom, formatBytes } from './headroom.server.ts'
 import { errorMessage } from '../utils/error-message.ts'
 import { log } from '../logging/logger.server.ts'
-import { PARTIAL_NAME, snapshotsDir, writeHeapSnapshotFile } from './snapshot-store.server.ts'
+import { PARTIAL_NAME, removePartial, snapshotsDir, writeHeapSnapshotFile } from './snapshot-store.server.ts'
 
 /** A download that makes no progress for this long (a client that stopped reading) is ended. */
 const STALL_MS = 2 * 60_000
@@ -198,7 +198,7 @@ function takeSnapshotStream(userEmail: string): Readable {
     writeHeapSnapshotFile(file)
     fd = fs.openSync(file, 'r')
   } catch (error) {
-    removeQuietly(file)
+    removePartial(file)
     log.warn(
       `heap snapshot for ${userEmail}: could not be written to ${path.dirname(file)} ` +
         `(${errorMessage(error)}); streaming it from memory instead`,
@@ -209,16 +209,8 @@ function takeSnapshotStream(userEmail: string): Readable {
     stream.read(0)
     return stream
   }
-  fs.rmSync(file, { force: true })
+  removePartial(file)
   return fs.createReadStream(file, { fd, highWaterMark: 64 * 1024 })
-}
-
-function removeQuietly(file: string): void {
-  try {
-    fs.rmSync(file, { force: true })
-  } catch {
-    // a folder that cannot be written: nothing was left there either
-  }
 }
 
 /**

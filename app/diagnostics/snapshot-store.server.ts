@@ -120,6 +120,15 @@ export function writeHeapSnapshotFile(file: string): void {
   v8.writeHeapSnapshot(file)
 }
 
+/** Removes a partial snapshot file; a folder that cannot be written holds none, and is no error here. */
+export function removePartial(file: string): void {
+  try {
+    fs.rmSync(file, { force: true })
+  } catch {
+    // ENOTDIR, EACCES: nothing was left there either
+  }
+}
+
 export type KeepResult =
   | { ok: true; snapshot: KeptSnapshot; removed: string[] }
   | { ok: false; status: 409 | 503 | 507 | 500; message: string }
@@ -150,7 +159,7 @@ export async function keepHeapSnapshot(
       writeHeapSnapshotFile(partial)
       fs.renameSync(partial, snapshotFile(id))
     } catch (error) {
-      fs.rmSync(partial, { force: true })
+      removePartial(partial)
       const code = (error as NodeJS.ErrnoException).code
       const full = code === 'ENOSPC' || code === 'EDQUOT'
       const message =

@@ -377,6 +377,21 @@ describe('a heap snapshot when DIAGNOSTICS_DIR cannot be written', () => {
     expect(server.output()).toMatch(/could not be written to .*not-a-folder.*ENOTDIR.*streaming it from memory instead/)
     expect(downloads(server).at(-1)).toMatchObject({ kind: 'heapsnapshot', status: 'complete' })
   })
+
+  it('cannot be kept: the admin is told why, the lock is released and the server keeps serving', async () => {
+    const take = () =>
+      get(server, '/admin/snapshots', {
+        method: 'POST',
+        headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+        body: 'intent=take',
+      })
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const response = await take()
+      expect(response.status).toBe(500)
+      expect(await response.text()).toMatch(/The heap snapshot could not be written to .*not-a-folder.*ENOTDIR/)
+    }
+    expect((await get(server, '/healthcheck')).status).toBe(200)
+  })
 })
 
 describe('a heap snapshot without the memory for it', () => {

@@ -456,14 +456,17 @@ export function dependsOf(handle: PageCacheHandle, headers: Headers): string {
 const brotli = promisify(zlib.brotliCompress)
 
 /**
- * Brotli's best quality (11) costs about ten times quality 9 for a few percent fewer bytes.
- * Worth it for an ordinary page, compressed once per version; not for a multi-megabyte
- * page, where it would hold a libuv thread for seconds after every edit of the blog.
+ * Brotli's best quality (11) is worth it for an ordinary page, compressed once per version:
+ * 12-21 % fewer bytes than quality 6 for pages of 145-490 KB, for an encoder of 9-16 MB
+ * (its memory grows with the page). A larger page gets quality 6: quality 11 would hold a
+ * libuv thread for seconds, and quality 7 to 9 build a hash table of 10 to 32 MB whatever
+ * the page's size (quality 9 was the largest single allocation of a cold compile's peak),
+ * where quality 6 needs 4-9 MB for 5 % more bytes than quality 9. Measured on the react.dev
+ * corpus's pages, docs/performance.md.
  */
 const LARGE_PAGE_BYTES = 512 * 1024
 function brotliQuality(bytes: number): number {
-  if (bytes <= LARGE_PAGE_BYTES) return 11
-  return bytes <= 4 * LARGE_PAGE_BYTES ? 9 : 6
+  return bytes <= LARGE_PAGE_BYTES ? 11 : 6
 }
 const gzip = promisify(zlib.gzip)
 /** Headers the cache writes itself, or that must never be replayed to another visitor. */

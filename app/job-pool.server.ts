@@ -121,6 +121,15 @@ export abstract class JobPool {
     this.counters.failures++
   }
 
+  /**
+   * The V8 heap (total size, bytes) of this pool's live worker threads, read now: 0 with
+   * none alive, null for a pool whose workers are processes (their memory is not a heap
+   * of this process; their RSS is theirs).
+   */
+  async heapBytes(): Promise<number | null> {
+    return null
+  }
+
   stats(): PoolStats {
     return {
       name: this.name,

@@ -8,7 +8,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { ResourceLimits } from 'node:worker_threads'
+import { Worker, type ResourceLimits } from 'node:worker_threads'
 import Tinypool from 'tinypool'
 import { getConfig, projectRoot } from './config.server.ts'
 import { JobPool } from './job-pool.server.ts'
@@ -33,6 +33,9 @@ export function workerEntry(shim: string): string {
  * low. docs/performance.md, memory section.
  */
 export const POOL_THREAD_YOUNG_GENERATION_MB = 4
+
+/** Longest heapBytes() waits for one thread's answer. */
+const HEAP_READ_TIMEOUT_MS = 1_000
 
 export class WorkerPool<Task, Result> extends JobPool {
   private pool: Tinypool | undefined
@@ -91,6 +94,28 @@ export class WorkerPool<Task, Result> extends JobPool {
           transferList: transferList as never,
         })) as Result,
     )
+  }
+
+  /**
+   * Each live thread's heap as V8 reports it (Worker.getHeapStatistics: answered by the
+   * thread between two steps of its JavaScript, so a busy thread answers too). A thread that
+   * ends meanwhile, or does not answer within HEAP_READ_TIMEOUT_MS (stuck in native code),
+   * counts as none: a scrape of /metrics never waits on a thread.
+   */
+  override async heapBytes(): Promise<number | null> {
+    if (this.options.runtime === 'child_process') return null
+    const threads = (this.pool?.threads ?? [])
+      .map((worker) => (worker as { thread?: unknown }).thread)
+      .filter((thread): thread is Worker => thread instanceof Worker)
+    const sizes = await Promise.all(
+      threads.map((thread) =>
+        Promise.race([
+          thread.getHeapStatistics().then((stats) => stats.total_heap_size),
+          new Promise<number>((resolve) => setTimeout(resolve, HEAP_READ_TIMEOUT_MS, 0).unref()),
+        ]).catch(() => 0),
+      ),
+    )
+    return sizes.reduce((sum, size) => sum + size, 0)
   }
 
   async destroy(): Promise<void> {

@@ -6,7 +6,8 @@
  * with a fresh DATA_DIR and database) and samples, every 100 ms from /proc, the RSS of the
  * whole process tree: the supervisor, the server process with all its threads, and every
  * descendant (compile processes, esbuild services). It prints:
- *   1. the peak during a cold compile of every post, `--readers` readers at a time;
+ *   1. the peak during a cold compile of every post, `--readers` readers at a time, and
+ *      the V8 heaps then (the main thread's and each pool's threads', from /metrics);
  *   2. the tree's RSS once the worker pools are idle (read from /metrics: no pool thread
  *      or process alive), after serving every post;
  *   3. the peak during a heap snapshot of the server (GET /admin/heapsnapshot as an admin).
@@ -217,6 +218,39 @@ function sampleTree(root: number) {
   }
 }
 
+/**
+ * Reads the V8 heaps from /metrics once a second until stopped (the server's main thread and
+ * each pool's threads: kiln_worker_pool_heap_bytes) and keeps the reading whose sum was
+ * largest: which isolate holds the memory at a cold compile's peak. Once a second, not at
+ * every RSS sample: each read costs the main thread a scrape.
+ */
+function sampleHeaps(server: KilnServer) {
+  let largest: Record<string, number> = {}
+  let running = true
+  const sum = (heaps: Record<string, number>) => Object.values(heaps).reduce((a, b) => a + b, 0)
+  const loop = (async () => {
+    while (running) {
+      const figures = await metricsWithPrefix(server.url, METRICS_TOKEN, '').catch(() => ({}) as Record<string, number>)
+      const heaps: Record<string, number> = { main: figures['nodejs_heap_size_total_bytes'] ?? 0 }
+      for (const [name, value] of Object.entries(figures)) {
+        const pool = /^kiln_worker_pool_heap_bytes\{pool="([^"]+)"\}$/.exec(name)?.[1]
+        if (pool && value > 0) heaps[pool] = value
+      }
+      if (sum(heaps) > sum(largest)) largest = heaps
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+    }
+  })()
+  return {
+    async stop(): Promise<string> {
+      running = false
+      await loop
+      return `${Object.entries(largest)
+        .map(([name, bytes]) => `${name} ${mb(bytes)}`)
+        .join(', ')}`
+    },
+  }
+}
+
 async function poolsAlive(server: KilnServer): Promise<number> {
   const figures = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_worker_pool_threads')
   return Object.values(figures).reduce((sum, n) => sum + n, 0)
@@ -261,15 +295,17 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
 
     // 1. Cold compile of every post, `readers` at a time.
     const cold = sampleTree(root)
+    const heaps = sampleHeaps(server)
     const start = performance.now()
     const served = await fetchAll(server.url, paths, readers)
     const compileSeconds = (performance.now() - start) / 1000
     const coldFigures = cold.stop()
+    const largestHeaps = await heaps.stop()
     if (served.size !== paths.length) console.log(`[${label}] ${paths.length - served.size} posts did not answer 200`)
     console.log(
       `[${label}] cold compile of ${paths.length} posts (${readers} readers): ${compileSeconds.toFixed(1)} s, ` +
         `peak ${mb(coldFigures.peak)} (${describe(coldFigures.peakProcesses)}; shared pages once ` +
-        `${mb(coldFigures.peakOnce)})`,
+        `${mb(coldFigures.peakOnce)}); V8 heaps at their largest (total size, read once a second): ${largestHeaps}`,
     )
 
     // 2. Idle: every pool thread and process ended (their idle timeout), then a few samples.

@@ -28,6 +28,8 @@ type Input = Omit<CompileInput, 'highlight'>
 export interface CompilePool {
   compile(input: Input, timeoutMs: number): Promise<CompileTaskResult>
   stats(): PoolStats
+  /** The V8 heap of its live threads; null with processes (JobPool.heapBytes). */
+  heapBytes(): Promise<number | null>
   destroy(): Promise<void>
 }
 
@@ -53,6 +55,7 @@ function threadPool(): CompilePool {
       }
     },
     stats: () => pool.stats(),
+    heapBytes: () => pool.heapBytes(),
     destroy: () => pool.destroy(),
   }
 }
@@ -86,6 +89,7 @@ function processPool(): CompilePool {
         },
       ),
     stats: () => pool.stats(),
+    heapBytes: () => pool.heapBytes(),
     destroy: () => pool.destroy(),
   }
 }

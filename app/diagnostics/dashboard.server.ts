@@ -204,7 +204,13 @@ export async function dashboardData() {
       background: isDoingBackgroundWork(),
       replicaCompiles: replicaCompileStats(),
     },
-    pools: [getHighlightPool().stats(), getCompilePool().stats(), getImagePool().stats()],
+    /** Each pool's figures, with the V8 heap of its live threads (null for a pool of processes). */
+    pools: await Promise.all(
+      [getHighlightPool(), getCompilePool(), getImagePool()].map(async (pool) => ({
+        ...pool.stats(),
+        heapBytes: await pool.heapBytes(),
+      })),
+    ),
     cache: componentCacheStats(),
     images: imageStats(),
     pageCache: pageCacheStats(),

@@ -384,6 +384,21 @@ poolGauge(
   'Duration of the last job (0 before the first).',
   (stats) => (stats.lastJobMs ?? 0) / 1000,
 )
+new Gauge({
+  name: 'kiln_worker_pool_heap_bytes',
+  help:
+    "V8 heap of the pool's live threads (total size, read when scraped); " +
+    '0 with none alive, absent for a pool of processes.',
+  labelNames: ['pool'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset()
+    for (const pool of [getHighlightPool(), getCompilePool(), getImagePool()]) {
+      const bytes = await pool.heapBytes()
+      if (bytes !== null) this.set({ pool: pool.stats().name }, bytes)
+    }
+  },
+})
 poolCounter('kiln_worker_pool_jobs_total', 'Jobs run, failed ones included.', (stats) => stats.jobs)
 poolCounter(
   'kiln_worker_pool_failures_total',

@@ -272,6 +272,47 @@ describe('/metrics', () => {
   })
 })
 
+describe("the pools' threads' heap", () => {
+  let pooled: KilnServer
+  let pooledCookie: string
+  beforeAll(async () => {
+    // Threads that outlive the test (their idle time far past it), so what is read is
+    // decided by the requests below and never by a timer.
+    pooled = await startServer({
+      contentDir: sampleContentDir,
+      env: { METRICS_TOKEN: TOKEN, HIGHLIGHT_IDLE_MS: '600000', COMPILE_IDLE_MS: '600000' },
+    })
+    pooledCookie = await createAdminAndSignIn(pooled, ADMIN, PASSWORD)
+  })
+  afterAll(() => stopServer(pooled))
+
+  it('is 0 with no thread alive, the V8 heap of the live threads once they work, and absent for processes', async () => {
+    const before = await (await metrics(pooled)).text()
+    expect(sample(before, 'kiln_worker_pool_threads', { pool: 'highlight' })).toBe(0)
+    expect(sample(before, 'kiln_worker_pool_heap_bytes', { pool: 'highlight' })).toBe(0)
+    expect(sample(before, 'kiln_worker_pool_heap_bytes', { pool: 'compile' })).toBe(0)
+    // The image pool's workers are processes: no heap of this process to report.
+    expect(sample(before, 'kiln_worker_pool_heap_bytes', { pool: 'image' })).toBeUndefined()
+    const idleDashboard = stats(await (await get(pooled, '/admin', { headers: { Cookie: pooledCookie } })).text())
+    expect(idleDashboard['pool-highlight-heap']).toBe('none')
+    expect(idleDashboard['pool-image-heap']).toBeUndefined()
+
+    // A post with code blocks: one compile thread and one highlight thread start, and stay.
+    expect(await getStatus(pooled, '/blog/code-highlighting')).toBe(200)
+    const after = await (await metrics(pooled)).text()
+    for (const pool of ['highlight', 'compile']) {
+      expect(sample(after, 'kiln_worker_pool_threads', { pool }), pool).toBe(1)
+      // A thread's heap holds at least Node's own start-up (several MB), and less than its limit.
+      const bytes = sample(after, 'kiln_worker_pool_heap_bytes', { pool })!
+      expect(bytes, pool).toBeGreaterThan(2 * 1024 * 1024)
+      expect(bytes, pool).toBeLessThan(1024 * 1024 * 1024)
+    }
+    const dashboard = stats(await (await get(pooled, '/admin', { headers: { Cookie: pooledCookie } })).text())
+    expect(megabytes(dashboard['pool-highlight-heap'])).toBeGreaterThan(2)
+    expect(megabytes(dashboard['pool-compile-heap'])).toBeGreaterThan(2)
+  })
+})
+
 describe('the memory history and the leak trend', () => {
   it('reads days of history from SQLite, and flags a steady rise on the dashboard and in /metrics', async () => {
     const before = await (await metrics(server)).text()

@@ -1,6 +1,9 @@
-/** One card per worker pool (compile, highlight, image): threads alive, jobs, failures, the last job. */
+/**
+ * One card per worker pool (compile, highlight, image): threads alive (and the V8 heap they
+ * hold, for a pool of threads), jobs, failures, the last job.
+ */
 import type { AdminDashboardData } from './dashboard-data.ts'
-import { formatAgo, formatCount, formatDuration } from './format.ts'
+import { formatAgo, formatCount, formatDuration, formatMB } from './format.ts'
 import { Card, Stat, StatGrid } from './parts.tsx'
 
 export function PoolCards({ data }: { data: Pick<AdminDashboardData, 'pools' | 'now'> }) {
@@ -19,6 +22,13 @@ export function PoolCards({ data }: { data: Pick<AdminDashboardData, 'pools' | '
               label="Threads alive"
               value={`${pool.threads} / ${pool.maxThreads}`}
             />
+            {pool.heapBytes !== null ? (
+              <Stat
+                name={`pool-${pool.name}-heap`}
+                label="Threads' heap"
+                value={pool.threads > 0 ? formatMB(pool.heapBytes) : 'none'}
+              />
+            ) : null}
             <Stat
               name={`pool-${pool.name}-jobs`}
               label="Jobs run"

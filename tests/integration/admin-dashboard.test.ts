@@ -286,7 +286,7 @@ describe("the pools' threads' heap", () => {
   })
   afterAll(() => stopServer(pooled))
 
-  it('is 0 with no thread alive, the V8 heap of the live threads once they work, and absent for processes', async () => {
+  it('is 0 with no thread alive, the heap of the live threads once they work, and absent for processes', async () => {
     const before = await (await metrics(pooled)).text()
     expect(sample(before, 'kiln_worker_pool_threads', { pool: 'highlight' })).toBe(0)
     expect(sample(before, 'kiln_worker_pool_heap_bytes', { pool: 'highlight' })).toBe(0)

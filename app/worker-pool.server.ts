@@ -34,8 +34,12 @@ export function workerEntry(shim: string): string {
  */
 export const POOL_THREAD_YOUNG_GENERATION_MB = 4
 
-/** Longest heapBytes() waits for one thread's answer. */
-const HEAP_READ_TIMEOUT_MS = 1_000
+/**
+ * Longest heapBytes() waits for one thread's answer: an idle or busy thread answers within
+ * milliseconds; this bounds a scrape of /metrics (Prometheus waits 10 s by default) when a
+ * thread is stuck outside JavaScript, and leaves room for a loaded machine.
+ */
+const HEAP_READ_TIMEOUT_MS = 5_000
 
 export class WorkerPool<Task, Result> extends JobPool {
   private pool: Tinypool | undefined
@@ -100,7 +104,7 @@ export class WorkerPool<Task, Result> extends JobPool {
    * Each live thread's heap as V8 reports it (Worker.getHeapStatistics: answered by the
    * thread between two steps of its JavaScript, so a busy thread answers too). A thread that
    * ends meanwhile, or does not answer within HEAP_READ_TIMEOUT_MS (stuck in native code),
-   * counts as none: a scrape of /metrics never waits on a thread.
+   * counts as none: a scrape of /metrics never waits long on a thread.
    */
   override async heapBytes(): Promise<number | null> {
     if (this.options.runtime === 'child_process') return null
@@ -108,12 +112,19 @@ export class WorkerPool<Task, Result> extends JobPool {
       .map((worker) => (worker as { thread?: unknown }).thread)
       .filter((thread): thread is Worker => thread instanceof Worker)
     const sizes = await Promise.all(
-      threads.map((thread) =>
-        Promise.race([
-          thread.getHeapStatistics().then((stats) => stats.total_heap_size),
-          new Promise<number>((resolve) => setTimeout(resolve, HEAP_READ_TIMEOUT_MS, 0).unref()),
-        ]).catch(() => 0),
-      ),
+      threads.map(async (thread) => {
+        let timer: NodeJS.Timeout | undefined
+        try {
+          return await Promise.race([
+            thread.getHeapStatistics().then((stats) => stats.total_heap_size),
+            new Promise<number>((resolve) => (timer = setTimeout(resolve, HEAP_READ_TIMEOUT_MS, 0))),
+          ])
+        } catch {
+          return 0
+        } finally {
+          clearTimeout(timer)
+        }
+      }),
     )
     return sizes.reduce((sum, size) => sum + size, 0)
   }

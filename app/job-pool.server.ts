@@ -11,6 +11,7 @@
  * and V8 kept it there (docs/performance.md, memory).
  */
 import { collectGarbage } from './utils/collect-garbage.ts'
+import { forgetUnrunBuilds } from './utils/unrun-builds.ts'
 
 /** Jobs running or waiting in every pool of this process. */
 let busyJobs = 0
@@ -52,6 +53,8 @@ const IDLE_COLLECTION_MARGIN_MS = 1_000
  */
 const STARTUP_COLLECTION_MS = 10_000
 collectWhenIdle(STARTUP_COLLECTION_MS)
+// The build files React's packages were read for but never ran go with that collection.
+releaseBeforeIdleCollection(forgetUnrunBuilds)
 
 /** After work that leaves much garbage on the main thread and starts no job (indexing every entry at start-up). */
 export function collectSoon(): void {

@@ -95,12 +95,15 @@ async function beacon(target: KilnServer, slug: string, n: number): Promise<numb
 describe('backups', () => {
   it('the primary backs up at start-up into DATA_DIR/backups', async () => {
     const dir = path.join(path.dirname(server!.databasePath), 'backups')
-    const name = await defined(
-      () => (fs.existsSync(dir) ? fs.readdirSync(dir).find((file) => /^kiln-\d{8}T\d{6}Z\.db$/.test(file)) : undefined),
-      () => `a scheduled backup in ${dir}; server output:\n${server!.output()}`,
+    // The log line comes once the backup is whole; the file exists from its first page on,
+    // so a loaded machine could see the file before the line (and read a backup being written).
+    const file = await defined(
+      () => /backed up the database to (\S+)/.exec(server!.output())?.[1],
+      () => `the start-up backup's log line; server output:\n${server!.output()}`,
     )
-    expect(readDatabase(path.join(dir, name), integrity)).toBe('ok')
-    expect(server!.output()).toContain(`backed up the database to ${path.join(dir, name)}`)
+    expect(path.dirname(file)).toBe(dir)
+    expect(path.basename(file)).toMatch(/^kiln-\d{8}T\d{6}Z\.db$/)
+    expect(readDatabase(file, integrity)).toBe('ok')
   })
 
   const backupFile = path.join(work, 'during-writes.db')

@@ -108,6 +108,8 @@ export class WorkerPool<Task, Result> extends JobPool {
    */
   override async heapBytes(): Promise<number | null> {
     if (this.options.runtime === 'child_process') return null
+    // tinypool's worker wrapper keeps its Worker as `thread` (not in its types): checked with
+    // instanceof, so a tinypool that changes it reads as no thread, never as an error.
     const threads = (this.pool?.threads ?? [])
       .map((worker) => (worker as { thread?: unknown }).thread)
       .filter((thread): thread is Worker => thread instanceof Worker)

@@ -244,9 +244,9 @@ function sampleHeaps(server: KilnServer) {
     async stop(): Promise<string> {
       running = false
       await loop
-      return `${Object.entries(largest)
+      return Object.entries(largest)
         .map(([name, bytes]) => `${name} ${mb(bytes)}`)
-        .join(', ')}`
+        .join(', ')
     },
   }
 }

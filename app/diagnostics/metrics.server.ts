@@ -349,7 +349,8 @@ mirrorCounter(
   () => beaconLimitStats().limited,
 )
 
-const pools = () => [getHighlightPool().stats(), getCompilePool().stats(), getImagePool().stats()]
+const workerPools = () => [getHighlightPool(), getCompilePool(), getImagePool()]
+const pools = () => workerPools().map((pool) => pool.stats())
 
 function poolGauge(name: string, help: string, read: (stats: ReturnType<typeof pools>[number]) => number) {
   return new Gauge({
@@ -393,7 +394,7 @@ new Gauge({
   registers: [registry],
   async collect() {
     this.reset()
-    for (const pool of [getHighlightPool(), getCompilePool(), getImagePool()]) {
+    for (const pool of workerPools()) {
       const bytes = await pool.heapBytes()
       if (bytes !== null) this.set({ pool: pool.stats().name }, bytes)
     }

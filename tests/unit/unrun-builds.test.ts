@@ -27,7 +27,10 @@ const loadedBefore = Object.keys(require.cache).length - before.length
 const forgotten = forgetUnrunBuilds()
 const after = unrun()
 const loadedAfter = Object.keys(require.cache).length - after.length
-const same = require('react-dom') === require(${JSON.stringify(path.join(repoRoot, 'node_modules/react-dom/index.js'))})
+// Had the production build's record been dropped, requiring it would run it again: another module.
+const same = require('react-dom') === require(${JSON.stringify(
+      path.join(repoRoot, 'node_modules/react-dom/cjs/react-dom.production.min.js'),
+    )})
 console.log(JSON.stringify({ before, forgotten, after, loadedBefore, loadedAfter, same,
   portal: typeof ReactDOM.createPortal, version: require('react-dom').version }))
 `,

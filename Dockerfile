@@ -4,8 +4,10 @@
 # dependencies only, and the runtime image, where LiteFS is the entrypoint: it mounts the
 # replicated database folder at /litefs, takes part in the primary election, runs the
 # migrations on the candidate that becomes primary, then starts Kiln with its `exec`
-# (other/litefs.yml). No compiler is needed: better-sqlite3 ships its Node-API binaries
-# in its package, and package.json's allowScripts keeps npm from building it anyway.
+# (other/litefs.yml). better-sqlite3 ships its Node-API binaries in its package, and
+# package.json's allowScripts keeps npm from building it anyway; the one thing compiled is
+# native/malloc-trim (npm ci's postinstall), in the dependencies stage only, whose
+# compiler never reaches the runtime image.
 
 # The Node LTS that CI tests on (.nvmrc, which .ci/run installs): keep the two equal.
 ARG NODE_VERSION=24.21.0
@@ -19,7 +21,13 @@ RUN apt-get update -y \
 WORKDIR /app
 
 FROM base AS deps
+# node-gyp's needs, for native/malloc-trim.
+RUN apt-get update -y \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+COPY native ./native
+COPY other/build-native.mjs ./other/build-native.mjs
 RUN npm ci --include=dev --no-audit --no-fund
 
 FROM deps AS build
@@ -34,6 +42,7 @@ COPY --from=flyio/litefs:0.5 /usr/local/bin/litefs /usr/local/bin/litefs
 COPY other/litefs.yml /etc/litefs.yml
 
 COPY --from=production-deps /app/node_modules ./node_modules
+COPY --from=deps /app/native ./native
 # The server, the workers and the operations scripts (db:migrate, admin:create, backups) run
 # bundled from build/kiln/ (plain JavaScript; tsx is a development dependency only).
 COPY package.json package-lock.json tsconfig.json ./

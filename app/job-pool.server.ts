@@ -8,9 +8,11 @@
  * Once every pool has been idle for its idle time plus a second (its workers have ended),
  * the server's heap gets one full collection: a burst of compiles leaves the main thread's
  * heap holding the garbage of relaying thousands of highlighted blocks and compiled posts,
- * and V8 kept it there (docs/performance.md, memory).
+ * and V8 kept it there (docs/performance.md, memory). Then the allocator's free pages go
+ * back to the system (return-freed-memory.ts): the ended workers' memory is freed by then.
  */
 import { collectGarbage } from './utils/collect-garbage.ts'
+import { returnFreedMemory } from './utils/return-freed-memory.ts'
 import { forgetUnrunBuilds } from './utils/unrun-builds.ts'
 
 /** Jobs running or waiting in every pool of this process. */
@@ -35,6 +37,8 @@ function collectWhenIdle(afterMs: number): void {
     if (busyJobs !== 0) return
     for (const release of releasers) release()
     collectGarbage()
+    // What the collection and the ended workers freed, back to the system (not only the top of each heap).
+    returnFreedMemory()
   }, afterMs)
   timer.unref()
   idleCollection = { timer, at }

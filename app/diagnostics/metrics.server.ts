@@ -50,6 +50,7 @@ import { passwordStats } from '../auth/password.server.ts'
 import { beaconLimitStats } from '../view-counts/beacon-limit.server.ts'
 import { memoryHistoryNow } from './memory-history.server.ts'
 import { createRequestTally } from './request-tally.server.ts'
+import { trimStats } from '../utils/return-freed-memory.ts'
 
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
@@ -241,6 +242,22 @@ mirrorCounter(
   'kiln_component_cache_evaluate_seconds_total',
   'Time spent evaluating MDX components.',
   () => componentCacheStats().evaluateMsTotal / 1000,
+)
+
+gauge(
+  'kiln_memory_trim_available',
+  "1 when the allocator's free memory is handed back to the system after idle collections (native/malloc-trim built).",
+  () => (trimStats().available ? 1 : 0),
+)
+mirrorCounter(
+  'kiln_memory_trims_total',
+  "Times the allocator's free memory was handed back to the system (after idle collections).",
+  () => trimStats().trims,
+)
+mirrorCounter(
+  'kiln_memory_trimmed_bytes_total',
+  'Resident memory those hand-backs gave back to the system.',
+  () => trimStats().returnedBytes,
 )
 
 gauge(

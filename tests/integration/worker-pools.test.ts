@@ -23,6 +23,7 @@ const { MAX_HIGHLIGHT_BYTES } = await import('../../app/content/compile/rehype-c
 const { compileInPool, destroyCompilePool, getCompilePool } = await import('../../app/content/compile-pool.server.ts')
 const { destroyHighlightPool, getHighlightPool, highlightInPool } =
   await import('../../app/content/highlight.server.ts')
+const { trimStats } = await import('../../app/utils/return-freed-memory.ts')
 
 function threadCount(): number {
   return Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1])
@@ -161,11 +162,13 @@ describe('compiling in the worker', () => {
 
 describe('spinning down', () => {
   it(
-    'leaves no pool thread alive once both pools have been idle, ' + 'and the process thread count where it started',
+    'leaves no pool thread alive once both pools have been idle, the process thread count where it started, ' +
+      "and the allocator's free memory handed back after the idle collection",
     async () => {
       await Promise.all([destroyCompilePool(), destroyHighlightPool()])
       await holdsWithin(() => false, 200)
       const baseline = threadCount()
+      const trimsBefore = trimStats().trims
 
       await compileInPool({ contentDir, entryPath: 'blog/highlighted.mdx', kind: 'post' })
       expect(getCompilePool().stats().jobs).toBe(1)
@@ -178,6 +181,9 @@ describe('spinning down', () => {
       )
       expect(spunDown).toBe(true)
       expect(await holdsWithin(() => threadCount() <= baseline, 60_000)).toBe(true)
+      // The collection once every pool has been idle past its idle time ends with malloc_trim.
+      expect(trimStats().available).toBe(true)
+      expect(await holdsWithin(() => trimStats().trims > trimsBefore, 60_000)).toBe(true)
     },
   )
 })

@@ -259,6 +259,11 @@ mirrorCounter(
   'Resident memory those hand-backs gave back to the system.',
   () => trimStats().returnedBytes,
 )
+mirrorCounter(
+  'kiln_memory_trim_seconds_total',
+  'Time those hand-backs took (the main thread waits for each).',
+  () => trimStats().ms / 1000,
+)
 
 gauge(
   'kiln_social_image_cache_entries',

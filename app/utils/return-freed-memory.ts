@@ -22,7 +22,7 @@ interface MallocTrim {
 const ADDON = path.join(projectRoot, 'native', 'malloc-trim', 'build', 'Release', 'malloc_trim.node')
 
 let addon: MallocTrim | null | undefined
-const stats = { trims: 0, returnedBytes: 0 }
+const stats = { trims: 0, returnedBytes: 0, ms: 0 }
 
 function loadAddon(): MallocTrim | null {
   if (addon === undefined) {
@@ -51,7 +51,9 @@ export function returnFreedMemory(): number | null {
   const native = loadAddon()
   if (!native) return null
   const before = residentBytes()
+  const start = performance.now()
   native.trim()
+  stats.ms += performance.now() - start
   const after = residentBytes()
   const returned = before !== null && after !== null ? Math.max(0, before - after) : 0
   stats.trims++
@@ -59,6 +61,6 @@ export function returnFreedMemory(): number | null {
   return returned
 }
 
-export function trimStats(): { available: boolean; trims: number; returnedBytes: number } {
+export function trimStats(): { available: boolean; trims: number; returnedBytes: number; ms: number } {
   return { available: loadAddon() !== null, ...stats }
 }

@@ -51,4 +51,5 @@ console.log(JSON.stringify({ kept: kept.length, beforeTrim, afterTrim, returned,
   expect(result.again).toBeLessThan(4 * 1024 * 1024)
   expect(result.stats.trims).toBe(2)
   expect(result.stats.returnedBytes).toBe(result.returned + result.again)
+  expect(result.stats.ms).toBeGreaterThan(0)
 })

@@ -21,14 +21,17 @@ RUN apt-get update -y \
 WORKDIR /app
 
 FROM base AS deps
-# node-gyp's needs, for native/malloc-trim.
+# node-gyp's needs, for native/malloc-trim, with the headers the node image ships (no download).
 RUN apt-get update -y \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
+ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
 COPY native ./native
 COPY other/build-native.mjs ./other/build-native.mjs
-RUN npm ci --include=dev --no-audit --no-fund
+# The postinstall goes on without the addon where it cannot build; the image must have it.
+RUN npm ci --include=dev --no-audit --no-fund \
+  && test -f native/malloc-trim/build/Release/malloc_trim.node
 
 FROM deps AS build
 COPY . .
@@ -42,7 +45,7 @@ COPY --from=flyio/litefs:0.5 /usr/local/bin/litefs /usr/local/bin/litefs
 COPY other/litefs.yml /etc/litefs.yml
 
 COPY --from=production-deps /app/node_modules ./node_modules
-COPY --from=deps /app/native ./native
+COPY --from=deps /app/native/malloc-trim/build/Release/malloc_trim.node ./native/malloc-trim/build/Release/
 # The server, the workers and the operations scripts (db:migrate, admin:create, backups) run
 # bundled from build/kiln/ (plain JavaScript; tsx is a development dependency only).
 COPY package.json package-lock.json tsconfig.json ./

@@ -8,10 +8,15 @@
  *
  * The call is native (native/malloc-trim, built by `npm ci`'s postinstall). Where it was not
  * built or the C library has none, nothing happens: `trimStats().available` says which.
+ *
+ * Only the main thread trims: the call is process-wide and holds each arena's lock while it
+ * walks it, and a pool thread that loads this module (the compile worker does, through the
+ * pool modules) would trim in the middle of a burst, where it gives nothing back (measured).
  */
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { isMainThread } from 'node:worker_threads'
 import { projectRoot } from '../config.server.ts'
 
 interface MallocTrim {
@@ -48,6 +53,7 @@ function residentBytes(): number | null {
 
 /** Hands the allocator's free pages back to the system; the bytes it gave back, or null where it cannot. */
 export function returnFreedMemory(): number | null {
+  if (!isMainThread) return null
   const native = loadAddon()
   if (!native) return null
   const before = residentBytes()

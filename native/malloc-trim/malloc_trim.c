@@ -10,6 +10,7 @@
  * false and `trim` does nothing.
  */
 #include <node_api.h>
+#include <stdlib.h> /* defines __GLIBC__ on glibc, whatever node_api.h includes */
 
 #ifdef __GLIBC__
 #include <malloc.h>

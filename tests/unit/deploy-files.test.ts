@@ -150,6 +150,23 @@ describe('Dockerfile', () => {
     )
   })
 
+  it('builds the memory-trim addon with the image headers where a compiler is, and ships only the built file', () => {
+    const runtime = lines.slice(lines.findIndex((line) => /^FROM\s.*\sAS runtime$/i.test(line)))
+    const beforeRuntime = lines.slice(0, lines.length - runtime.length)
+    expect(beforeRuntime).toContain('ENV npm_config_nodedir=/usr/local')
+    expect(beforeRuntime.some((line) => /apt-get install .*\bg\+\+/.test(line))).toBe(true)
+    // npm ci goes on without the addon when it cannot build it; the image build must not.
+    expect(
+      beforeRuntime.some((line) =>
+        /^RUN npm ci .*&& test -f native\/malloc-trim\/build\/Release\/malloc_trim\.node$/.test(line),
+      ),
+    ).toBe(true)
+    expect(runtime.some((line) => /apt-get install .*\bg\+\+/.test(line))).toBe(false)
+    expect(runtime).toContain(
+      'COPY --from=deps /app/native/malloc-trim/build/Release/malloc_trim.node ./native/malloc-trim/build/Release/',
+    )
+  })
+
   it('keeps the image from inheriting local state (.dockerignore)', () => {
     const ignored = read('.dockerignore')
       .split('\n')

@@ -13,7 +13,6 @@
  * walks it, and a pool thread that loads this module (the compile worker does, through the
  * pool modules) would trim in the middle of a burst, where it gives nothing back (measured).
  */
-import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { isMainThread } from 'node:worker_threads'
@@ -41,27 +40,16 @@ function loadAddon(): MallocTrim | null {
   return addon
 }
 
-/** Resident bytes of this process (VmRSS), or null where /proc cannot tell. */
-function residentBytes(): number | null {
-  try {
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1]
-    return kb === undefined ? null : Number(kb) * 1024
-  } catch {
-    return null
-  }
-}
-
 /** Hands the allocator's free pages back to the system; the bytes it gave back, or null where it cannot. */
 export function returnFreedMemory(): number | null {
   if (!isMainThread) return null
   const native = loadAddon()
   if (!native) return null
-  const before = residentBytes()
+  const before = process.memoryUsage.rss()
   const start = performance.now()
   native.trim()
   stats.ms += performance.now() - start
-  const after = residentBytes()
-  const returned = before !== null && after !== null ? Math.max(0, before - after) : 0
+  const returned = Math.max(0, before - process.memoryUsage.rss())
   stats.trims++
   stats.returnedBytes += returned
   return returned

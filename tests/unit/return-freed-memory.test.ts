@@ -11,6 +11,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { expect, it, onTestFinished } from 'vitest'
+import { SERVER_ENV } from '../../other/load.ts'
 import { repoRoot, tempDir } from '../helpers/server.ts'
 
 it('hands memory freed between live blocks back to the system, and counts it; a worker thread never trims', () => {
@@ -48,12 +49,7 @@ console.log(JSON.stringify({ kept: kept.length, beforeTrim, afterTrim, returned,
   )
   const output = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], {
     cwd: repoRoot,
-    env: {
-      ...process.env,
-      MALLOC_ARENA_MAX: '2',
-      MALLOC_MMAP_THRESHOLD_: '65536',
-      MALLOC_TRIM_THRESHOLD_: '131072',
-    },
+    env: { ...process.env, ...SERVER_ENV },
     encoding: 'utf8',
   })
   const result = JSON.parse(output.trim().split('\n').at(-1)!)

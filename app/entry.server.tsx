@@ -19,7 +19,7 @@ import { countEntries } from './content/content-index.server.ts'
 import { ensureClone } from './content/git-content.server.ts'
 import { whenRefreshesSettled } from './content/refresh.server.ts'
 import { configureComponentCache, dropIdleComponents } from './content/mdx-component.tsx'
-import { collectUnlessDue, releaseBeforeIdleCollection } from './job-pool.server.ts'
+import { collectAfterServingBursts, collectUnlessDue, releaseBeforeIdleCollection } from './job-pool.server.ts'
 import { logQuarantined, startRenderWatchdog, stopRenderWatchdog } from './content/render-guard.server.ts'
 import { destroyCompilePool } from './content/compile-pool.server.ts'
 import { destroyHighlightPool } from './content/highlight.server.ts'
@@ -35,6 +35,7 @@ import {
 import { readInstanceRole } from './replication/instance.server.ts'
 import { stopWatchingRole, watchRole } from './replication/role-watch.server.ts'
 import { startMemorySampler, stopMemorySampler } from './diagnostics/memory-sampler.server.ts'
+import { answeredRequests } from './diagnostics/metrics.server.ts'
 import { contentSecurityPolicy, newScriptMarker, sealInlineScripts } from './http/content-security-policy.server.ts'
 import { InlineScriptMarker } from './components/inline-script-marker.ts'
 import './load-context.ts'
@@ -79,6 +80,9 @@ export const serverSettings = {
   shutdownTimeoutMs: config.shutdownTimeoutMs,
 }
 
+/** Stops the watch for the ends of bursts of serving (job-pool.server.ts). */
+let stopServingWatch: (() => void) | undefined
+
 /**
  * Opens the database, clones the content repository when there is one and no clone yet,
  * and, on the primary, indexes the content and starts watching or catching up. Says what
@@ -87,6 +91,7 @@ export const serverSettings = {
 export async function startup(): Promise<{ serving: string }> {
   getDb()
   startMemorySampler()
+  stopServingWatch ??= collectAfterServingBursts(answeredRequests)
   startRenderWatchdog()
   logQuarantined(getDb())
   if (config.contentGitUrl) {
@@ -148,6 +153,8 @@ export async function shutdown(): Promise<void> {
   stopWatchingRole()
   stopBackgroundWork()
   stopMemorySampler()
+  stopServingWatch?.()
+  stopServingWatch = undefined
   await Promise.allSettled([whenRefreshesSettled(5_000), stopScheduledBackups()])
   await Promise.allSettled([
     destroyCompilePool(),

@@ -134,6 +134,11 @@ const httpRequests = createRequestTally({
 })
 httpRequests.register(registry)
 
+/** Requests answered since start-up, every route (what tells a burst of serving from a quiet server). */
+export function answeredRequests(): number {
+  return httpRequests.answered()
+}
+
 /** Counts one answered request (the Express server calls this through the entry). */
 export function observeRequest(
   method: string,

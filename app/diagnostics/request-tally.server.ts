@@ -34,6 +34,8 @@ interface Sample {
 export interface RequestTally {
   /** One answer: its labels and how long it took, in seconds. */
   observe(route: string, method: string, status: string, seconds: number): void
+  /** Every answer observed since start-up. */
+  answered(): number
   /** Registers the two metrics in `registry`, under their names. */
   register(registry: Registry<RegistryContentType>): void
 }
@@ -47,8 +49,10 @@ export function createRequestTally(options: {
 }): RequestTally {
   const { buckets } = options
   const tallies = new Map<string, Tally>()
+  let answered = 0
 
   function observe(route: string, method: string, status: string, seconds: number): void {
+    answered++
     const key = `${route} ${method} ${status}`
     let tally = tallies.get(key)
     if (!tally) {
@@ -120,6 +124,7 @@ export function createRequestTally(options: {
 
   return {
     observe,
+    answered: () => answered,
     register(registry) {
       // Structurally what the registry reads of a metric (name, help, type, get, reset).
       registry.registerMetric(counter as unknown as Metric)

@@ -30,7 +30,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
-import { BROWSER_HEADERS, fetchAll, getRaw, mb, metricsWithPrefix, postPaths } from './load.ts'
+import { BROWSER_HEADERS, fetchAll, getRaw, mb, metricsWithPrefix, poolWorkersAlive, postPaths } from './load.ts'
 
 const { values } = parseArgs({
   options: {
@@ -253,11 +253,6 @@ function sampleHeaps(server: KilnServer) {
   }
 }
 
-async function poolsAlive(server: KilnServer): Promise<number> {
-  const figures = await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_worker_pool_threads')
-  return Object.values(figures).reduce((sum, n) => sum + n, 0)
-}
-
 interface Figures {
   label: string
   posts: number
@@ -315,7 +310,7 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
 
     // 2. Idle: every pool thread and process ended (their idle timeout), then a few samples.
     const idleDeadline = Date.now() + 300_000
-    while ((await poolsAlive(server)) > 0 && Date.now() < idleDeadline)
+    while ((await poolWorkersAlive(server.url, METRICS_TOKEN)) > 0 && Date.now() < idleDeadline)
       await new Promise((resolve) => setTimeout(resolve, 500))
     // Past V8's memory reducer's first look (8 s after the last major GC while allocation is low).
     await new Promise((resolve) => setTimeout(resolve, 10_000))

@@ -48,6 +48,7 @@ import {
   mb,
   memoryOf,
   metricsWithPrefix,
+  poolWorkersAlive,
   postPaths,
   rssOf,
   runLoad,
@@ -89,15 +90,10 @@ const ratio = (a: LoadResult, b: LoadResult) => `${((100 * a.requestsPerSecond) 
  * still ending (170 MB on the 215-post blog, where it settles at 118-123).
  */
 async function steadyMemory(server: KilnServer): Promise<NodeJS.MemoryUsage> {
-  const trims = async () => await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_memory_trim')
-  const sum = (figures: Record<string, number>) => Object.values(figures).reduce((total, n) => total + n, 0)
+  const trims = () => metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_memory_trim')
   const deadline = Date.now() + 60_000
   const pause = () => new Promise((resolve) => setTimeout(resolve, 1000))
-  while (
-    sum(await metricsWithPrefix(server.url, METRICS_TOKEN, 'kiln_worker_pool_threads')) > 0 &&
-    Date.now() < deadline
-  )
-    await pause()
+  while ((await poolWorkersAlive(server.url, METRICS_TOKEN)) > 0 && Date.now() < deadline) await pause()
   // The collection comes a second after the last thread ends (or was missed between two reads: the deadline then).
   const atRest = await trims()
   if (atRest.kiln_memory_trim_available === 1)

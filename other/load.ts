@@ -232,6 +232,12 @@ export async function metricsWithPrefix(
   return figures
 }
 
+/** Worker threads and processes alive now in all of the server's pools, from /metrics. */
+export async function poolWorkersAlive(baseUrl: string, token: string): Promise<number> {
+  const figures = await metricsWithPrefix(baseUrl, token, 'kiln_worker_pool_threads')
+  return Object.values(figures).reduce((sum, n) => sum + n, 0)
+}
+
 let nextProbeId = 0
 /** The server's memory after a forced full GC (server/memory-probe.ts: needs --expose-gc and an IPC channel). */
 export function memoryOf(server: KilnServer): Promise<NodeJS.MemoryUsage> {

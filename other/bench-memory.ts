@@ -39,11 +39,14 @@ const { values } = parseArgs({
     compare: { type: 'boolean', default: false },
     build: { type: 'boolean', default: false },
     env: { type: 'string', multiple: true, default: [] },
+    // V8 flags for the server beside its own (server/start.mjs), to measure one: "--flag-a --flag-b".
+    'node-args': { type: 'string', default: '' },
   },
 })
 if (!values.dir) {
   console.error(
-    'usage: npm run bench:memory -- --dir <content folder> [--readers 4] [--compare] [--env KEY=VALUE ...] [--build]',
+    'usage: npm run bench:memory -- --dir <content folder> [--readers 4] [--compare] [--env KEY=VALUE ...] ' +
+      '[--node-args="<V8 flags>"] [--build]',
   )
   process.exit(2)
 }
@@ -286,6 +289,7 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
       METRICS_TOKEN,
       ...env,
     },
+    nodeArgs: values['node-args'].split(/\s+/).filter(Boolean),
   })
   const root = server.process.pid!
   try {

@@ -66,12 +66,14 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '2' },
+    // V8 flags for the server beside its own (server/start.mjs), to measure one: "--flag-a --flag-b".
+    'node-args': { type: 'string', default: '' },
   },
 })
 if (!values.dir) {
   console.error(
     'usage: npm run bench -- --dir <content folder> [--no-cache] [--seconds 10] [--connections 10] [--rounds 2] ' +
-      '[--no-build]',
+      '[--no-build] [--node-args="<V8 flags>"]',
   )
   process.exit(2)
 }
@@ -170,6 +172,8 @@ interface Measured extends LoadResult {
   cpuPerRequest: number
   /** The load generator's CPU time per request (this process, which runs autocannon), in µs. */
   clientCpuPerRequest: number
+  /** Kiln's full collections (V8 mark-compacts) of its main thread's heap during the run; null for a bare server. */
+  fullCollections: number | null
 }
 
 /** One measured run, after a short one so the JIT has settled. */
@@ -180,22 +184,34 @@ async function runOnce(
   headers?: Record<string, string>,
 ): Promise<Measured> {
   await runLoad(label, target.url, paths, { connections, seconds: Math.min(3, seconds), headers })
+  const collectionsBefore = await target.fullCollections?.()
   const before = mainThreadCpuMs(target.pid())
   const clientBefore = process.cpuUsage()
   const result = await runLoad(label, target.url, paths, { connections, seconds, headers })
   const client = process.cpuUsage(clientBefore)
   const cpu = mainThreadCpuMs(target.pid()) - before
+  const collectionsAfter = await target.fullCollections?.()
   const requests = Math.max(1, result.requests)
   return {
     ...result,
     cpuPerRequest: (cpu * 1000) / requests,
     clientCpuPerRequest: (client.user + client.system) / requests,
+    fullCollections:
+      collectionsBefore === undefined || collectionsAfter === undefined ? null : collectionsAfter - collectionsBefore,
   }
 }
 
 interface Target {
   url: string
   pid: () => number
+  /** How many full collections the server's main thread has done so far (Kiln's /metrics), when known. */
+  fullCollections?: () => Promise<number>
+}
+
+/** Kiln's count of V8 mark-compacts on its main thread (prom-client's GC metric, from /metrics). */
+async function fullCollectionsOf(url: string): Promise<number> {
+  const figures = await metricsWithPrefix(url, METRICS_TOKEN, 'nodejs_gc_duration_seconds_count{kind="major"}')
+  return Object.values(figures).reduce((sum, n) => sum + n, 0)
 }
 
 function best(runs: Measured[]): Measured {
@@ -205,12 +221,14 @@ function best(runs: Measured[]): Measured {
     p99: Math.min(...runs.map((run) => run.p99)),
     cpuPerRequest: Math.min(...runs.map((run) => run.cpuPerRequest)),
     clientCpuPerRequest: Math.min(...runs.map((run) => run.clientCpuPerRequest)),
+    fullCollections: fastest.fullCollections,
   }
 }
 
 const withCpu = (result: Measured) =>
   `${formatLoad(result)}   CPU ${result.cpuPerRequest.toFixed(0)} µs/request, load generator ` +
-  `${result.clientCpuPerRequest.toFixed(0)} µs`
+  `${result.clientCpuPerRequest.toFixed(0)} µs` +
+  (result.fullCollections === null ? '' : `, ${result.fullCollections} full GCs`)
 
 /**
  * Kiln against the bare server(s) on the same paths: `rounds` runs each, alternating, so a
@@ -248,7 +266,7 @@ async function main() {
     contentDir,
     databasePath,
     env: { ...SERVER_ENV, METRICS_TOKEN },
-    nodeArgs: ['--expose-gc'],
+    nodeArgs: ['--expose-gc', ...values['node-args'].split(/\s+/).filter(Boolean)],
     ipc: true,
     logFile,
   })
@@ -270,7 +288,11 @@ async function main() {
   // The same pages as a client without Accept-Encoding gets them, for (d)'s limit.
   const plain = await fetchAll(server.url, [largest], 1, {})
   const barePlain = await startBareServer(plain)
-  const kiln: Target = { url: server.url, pid: () => server.serverPid() }
+  const kiln: Target = {
+    url: server.url,
+    pid: () => server.serverPid(),
+    fullCollections: () => fullCollectionsOf(server.url),
+  }
   const target = (other: typeof bare): Target => ({ url: other.url, pid: () => other.process.pid! })
   let a: Measured, b: Measured, c: Measured, cAll: Measured, cHeads: Measured, d: Measured, cPlain: Measured
   try {

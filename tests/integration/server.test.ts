@@ -161,7 +161,11 @@ describe('the sample blog', () => {
     const entry = args.findIndex((arg) => arg.endsWith(path.join('build', 'kiln', 'server.mjs')))
     expect(entry).toBeGreaterThan(0)
     expect(args.slice(0, entry)).toEqual(
-      expect.arrayContaining(['--heap-growing-percent=50', '--max-semi-space-size=4']),
+      expect.arrayContaining([
+        '--heap-growing-percent=50',
+        '--max-semi-space-size=4',
+        '--no-allocation-site-pretenuring',
+      ]),
     )
   })
 })

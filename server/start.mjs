@@ -134,7 +134,7 @@ const ALLOCATOR_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '65536', 
  *   and from then on allocates theirs in the old generation at once. Under a load of cache
  *   hits the server's short-lived request objects were allocated there and died there: 12-19
  *   full collections in 10 s, pauses of 4-16 ms, a p99 about twice the bare server's. Without
- *   it: 1-2 full collections, 10-30 % more answers a second, the cold peak and idle RSS
+ *   it: 1-2 full collections, 6-30 % more answers a second, the cold peak and idle RSS
  *   unchanged (docs/performance.md, 2026-12-02, fourth session).
  * Node options given to this process come after, so an operator's own win
  * (`node --optimize-for-size server/start.mjs` for the smallest peak).

@@ -30,7 +30,16 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { repoRoot, startServer, tempDir, type KilnServer } from './lib/server.ts'
-import { BROWSER_HEADERS, fetchAll, getRaw, mb, metricsWithPrefix, poolWorkersAlive, postPaths } from './load.ts'
+import {
+  BROWSER_HEADERS,
+  fetchAll,
+  getRaw,
+  mb,
+  metricsWithPrefix,
+  nodeArgsOption,
+  poolWorkersAlive,
+  postPaths,
+} from './load.ts'
 
 const { values } = parseArgs({
   options: {
@@ -289,7 +298,7 @@ async function measure(label: string, env: Record<string, string>): Promise<Figu
       METRICS_TOKEN,
       ...env,
     },
-    nodeArgs: values['node-args'].split(/\s+/).filter(Boolean),
+    nodeArgs: nodeArgsOption(values['node-args']),
   })
   const root = server.process.pid!
   try {

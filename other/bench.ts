@@ -48,7 +48,9 @@ import {
   formatLoad,
   mb,
   memoryOf,
+  metricSum,
   metricsWithPrefix,
+  nodeArgsOption,
   poolWorkersAlive,
   postPaths,
   rssOf,
@@ -219,9 +221,8 @@ interface Target {
 }
 
 /** Kiln's count of V8 mark-compacts on its main thread (prom-client's GC metric, from /metrics). */
-async function fullCollectionsOf(url: string): Promise<number> {
-  const figures = await metricsWithPrefix(url, METRICS_TOKEN, 'nodejs_gc_duration_seconds_count{kind="major"}')
-  return Object.values(figures).reduce((sum, n) => sum + n, 0)
+function fullCollectionsOf(url: string): Promise<number> {
+  return metricSum(url, METRICS_TOKEN, 'nodejs_gc_duration_seconds_count{kind="major"}')
 }
 
 function best(runs: Measured[]): Measured {
@@ -284,7 +285,7 @@ async function main() {
     contentDir,
     databasePath,
     env: { ...SERVER_ENV, METRICS_TOKEN },
-    nodeArgs: ['--expose-gc', ...values['node-args'].split(/\s+/).filter(Boolean)],
+    nodeArgs: ['--expose-gc', ...nodeArgsOption(values['node-args'])],
     ipc: true,
     logFile,
   })

@@ -232,10 +232,24 @@ export async function metricsWithPrefix(
   return figures
 }
 
-/** Worker threads and processes alive now in all of the server's pools, from /metrics. */
-export async function poolWorkersAlive(baseUrl: string, token: string): Promise<number> {
-  const figures = await metricsWithPrefix(baseUrl, token, 'kiln_worker_pool_threads')
+/** The sum of every series of /metrics whose line starts with `prefix` (all its labels together). */
+export async function metricSum(baseUrl: string, token: string, prefix: string): Promise<number> {
+  const figures = await metricsWithPrefix(baseUrl, token, prefix)
   return Object.values(figures).reduce((sum, n) => sum + n, 0)
+}
+
+/** Worker threads and processes alive now in all of the server's pools, from /metrics. */
+export function poolWorkersAlive(baseUrl: string, token: string): Promise<number> {
+  return metricSum(baseUrl, token, 'kiln_worker_pool_threads')
+}
+
+/**
+ * The benches' `--node-args="<flags>"`, as Node options for the server (after its own, so
+ * one can turn a default back off). The `=` is needed: parseArgs refuses a separate value
+ * that starts with a dash.
+ */
+export function nodeArgsOption(value: string): string[] {
+  return value.split(/\s+/).filter(Boolean)
 }
 
 let nextProbeId = 0
